@@ -1,0 +1,90 @@
+package dev.sluice.upstream;
+
+/**
+ * A load-balancing method: how a group picks the peer for each attempt. The extension point of the upstream
+ * core, and the home of nginx's methods as static factories.
+ *
+ * <p>A balancer is a stateless description; {@link #newPicker} binds it to one tier of one group, so the same
+ * balancer can serve many groups. A picker runs under the group's lock and must not block.
+ *
+ * <pre>{@code
+ * UpstreamGroup.builder("backend").balancer(Balancer.leastConn()) ...
+ * }</pre>
+ */
+public interface Balancer {
+
+    /**
+     * Binds this method to the peers of one tier (primary or backup) of a group.
+     *
+     * @param peers the tier's peers, in configuration order
+     * @return the picker for that tier
+     */
+    Picker newPicker(PeerList peers);
+
+    /** Whether this method accepts {@code backup} peers; nginx allows them with round robin and least_conn only. */
+    default boolean supportsBackup() {
+        return false;
+    }
+
+    /** Whether this method honours {@code slow_start}; NGINX Plus forbids it with hash, ip_hash and random. */
+    default boolean supportsSlowStart() {
+        return false;
+    }
+
+    /** Picks among a tier's peers for one attempt of one request. */
+    @FunctionalInterface
+    interface Picker {
+
+        /**
+         * Picks a peer that {@link Selection#isEligible(PeerState) is eligible} for this selection, or returns
+         * null when there is none. Called with the group's lock held; the selection then counts the connection,
+         * marks the peer tried and remembers it for {@link Selection#report(Outcome)}.
+         */
+        PeerState pick(Selection selection);
+    }
+
+    /** Weighted smooth round robin, nginx's default method. Weights 5, 1, 1 pick a a b a c a a, repeating. */
+    static Balancer roundRobin() {
+        return RoundRobin.BALANCER;
+    }
+
+    /** {@code least_conn}: the fewest active requests relative to weight; ties share by weighted round robin. */
+    static Balancer leastConn() {
+        return LeastConn.BALANCER;
+    }
+
+    /** {@code ip_hash}: the first three octets of an IPv4 client address, or its whole IPv6 address. */
+    static Balancer ipHash() {
+        return IpHash.BALANCER;
+    }
+
+    /** {@code hash KEY}: crc32 of the selection's hash key, compatible with Cache::Memcached. Call {@link
+     * HashBalancer#consistent()} for {@code hash KEY consistent}. */
+    static HashBalancer hash() {
+        return Hash.BALANCER;
+    }
+
+    /** {@code random}: a peer drawn by weight. */
+    static Balancer random() {
+        return RandomPick.ONE;
+    }
+
+    /** {@code random two} (which is {@code random two least_conn}): two peers drawn by weight, the less loaded
+     * wins. */
+    static Balancer randomTwo() {
+        return RandomPick.TWO;
+    }
+
+    /** {@code random two least_conn}: the same method as {@link #randomTwo()}, named as nginx spells it. */
+    static Balancer randomTwoLeastConn() {
+        return RandomPick.TWO;
+    }
+
+    /** {@code hash KEY}, which can be made consistent. */
+    interface HashBalancer extends Balancer {
+
+        /** {@code hash KEY consistent}: ketama consistent hashing with the same points as nginx, so a key maps to
+         * the same server as it does in nginx for the same server list. */
+        Balancer consistent();
+    }
+}

@@ -1,0 +1,198 @@
+package dev.sluice.upstream;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * One {@code server} line of an upstream group: its address as written and its parameters. Immutable.
+ *
+ * <p>Mirrors nginx's {@code server ADDRESS [weight=N] [max_fails=N] [fail_timeout=T] [backup] [down]
+ * [max_conns=N] [slow_start=T] [route=S]}, with nginx's defaults: weight 1, max_fails 1, fail_timeout 10s,
+ * max_conns 0 (unlimited), slow_start 0 (off). A name that resolves to several addresses yields several
+ * {@link PeerState}s that share one {@code Peer}.
+ */
+public final class Peer {
+
+    private final String server;
+    private final int weight;
+    private final int maxFails;
+    private final Duration failTimeout;
+    private final boolean backup;
+    private final boolean down;
+    private final int maxConns;
+    private final Duration slowStart;
+    private final String route;
+
+    private Peer(Builder b) {
+        this.server = b.server;
+        this.weight = b.weight;
+        this.maxFails = b.maxFails;
+        this.failTimeout = b.failTimeout;
+        this.backup = b.backup;
+        this.down = b.down;
+        this.maxConns = b.maxConns;
+        this.slowStart = b.slowStart;
+        this.route = b.route;
+    }
+
+    /** The address exactly as written: {@code host:port}, {@code host} (port 80) or {@code unix:/path}. Consistent
+     * hashing hashes this text, as nginx does, not the resolved address. */
+    public String server() {
+        return server;
+    }
+
+    /** {@code weight=N}: the peer's share of requests; default 1. */
+    public int weight() {
+        return weight;
+    }
+
+    /** {@code max_fails=N}: failures within {@link #failTimeout()} that make the peer unavailable; 0 disables the
+     * accounting; default 1. */
+    public int maxFails() {
+        return maxFails;
+    }
+
+    /** {@code fail_timeout=T}: the window for counting failures and how long the peer then rests; whole seconds,
+     * as nginx keeps it; default 10s. */
+    public Duration failTimeout() {
+        return failTimeout;
+    }
+
+    /** {@code backup}: serves only while every primary peer is unavailable. */
+    public boolean backup() {
+        return backup;
+    }
+
+    /** {@code down}: never serves (its weight still counts for {@code hash} and {@code ip_hash}, as in nginx). */
+    public boolean down() {
+        return down;
+    }
+
+    /** {@code max_conns=N}: at most N requests in flight to this peer; 0 means unlimited. */
+    public int maxConns() {
+        return maxConns;
+    }
+
+    /** {@code slow_start=T}: after recovering, the peer's weight climbs from zero to {@link #weight()} over T;
+     * {@link Duration#ZERO} turns it off. */
+    public Duration slowStart() {
+        return slowStart;
+    }
+
+    /** {@code route=S}: the route name that sticky sessions use; empty when none. */
+    public String route() {
+        return route;
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder(server);
+        if (weight != 1) sb.append(" weight=").append(weight);
+        if (maxFails != 1) sb.append(" max_fails=").append(maxFails);
+        if (!failTimeout.equals(Builder.DEFAULT_FAIL_TIMEOUT)) sb.append(" fail_timeout=").append(failTimeout.toSeconds()).append('s');
+        if (maxConns != 0) sb.append(" max_conns=").append(maxConns);
+        if (!slowStart.isZero()) sb.append(" slow_start=").append(slowStart.toMillis()).append("ms");
+        if (!route.isEmpty()) sb.append(" route=").append(route);
+        if (backup) sb.append(" backup");
+        if (down) sb.append(" down");
+        return sb.toString();
+    }
+
+    static Builder builder(String server) {
+        return new Builder(server);
+    }
+
+    /** Sets the parameters of one {@code server} line; each method names the nginx parameter it mirrors. */
+    public static final class Builder {
+
+        static final Duration DEFAULT_FAIL_TIMEOUT = Duration.ofSeconds(10);
+        private static final Duration MAX_DURATION = Duration.ofDays(365);
+
+        private final String server;
+        private int weight = 1;
+        private int maxFails = 1;
+        private Duration failTimeout = DEFAULT_FAIL_TIMEOUT;
+        private boolean backup;
+        private boolean down;
+        private int maxConns;
+        private Duration slowStart = Duration.ZERO;
+        private String route = "";
+
+        private Builder(String server) {
+            this.server = Addresses.checkServer(server);
+        }
+
+        /** {@code weight=N}, 1 to 1,000,000; default 1. */
+        public Builder weight(int weight) {
+            if (weight < 1 || weight > 1_000_000) {
+                throw new IllegalArgumentException("weight must be between 1 and 1000000: " + weight + " (server " + server + ")");
+            }
+            this.weight = weight;
+            return this;
+        }
+
+        /** {@code max_fails=N}, 0 or more; 0 disables failure accounting; default 1. */
+        public Builder maxFails(int maxFails) {
+            if (maxFails < 0) {
+                throw new IllegalArgumentException("maxFails must not be negative: " + maxFails + " (server " + server + ")");
+            }
+            this.maxFails = maxFails;
+            return this;
+        }
+
+        /** {@code fail_timeout=T}, whole seconds from 0 to 365 days; default 10s. */
+        public Builder failTimeout(Duration failTimeout) {
+            Objects.requireNonNull(failTimeout, "failTimeout");
+            if (failTimeout.isNegative() || failTimeout.compareTo(MAX_DURATION) > 0 || failTimeout.toNanos() % 1_000_000_000L != 0) {
+                throw new IllegalArgumentException("failTimeout must be whole seconds between 0s and 365d: " + failTimeout + " (server " + server + ")");
+            }
+            this.failTimeout = failTimeout;
+            return this;
+        }
+
+        /** {@code backup}: used only while every primary peer is unavailable. Round robin and least_conn only. */
+        public Builder backup() {
+            this.backup = true;
+            return this;
+        }
+
+        /** {@code down}: the peer never serves. */
+        public Builder down() {
+            this.down = true;
+            return this;
+        }
+
+        /** {@code max_conns=N}, 0 or more; 0 means unlimited (the default). */
+        public Builder maxConns(int maxConns) {
+            if (maxConns < 0) {
+                throw new IllegalArgumentException("maxConns must not be negative: " + maxConns + " (server " + server + ")");
+            }
+            this.maxConns = maxConns;
+            return this;
+        }
+
+        /** {@code slow_start=T}, from 0 (off, the default) to 365 days. Round robin and least_conn only. */
+        public Builder slowStart(Duration slowStart) {
+            Objects.requireNonNull(slowStart, "slowStart");
+            if (slowStart.isNegative() || slowStart.compareTo(MAX_DURATION) > 0) {
+                throw new IllegalArgumentException("slowStart must be between 0s and 365d: " + slowStart + " (server " + server + ")");
+            }
+            this.slowStart = slowStart;
+            return this;
+        }
+
+        /** {@code route=S}: a route name for sticky sessions, letters, digits, '-', '_' and '.'. */
+        public Builder route(String route) {
+            Objects.requireNonNull(route, "route");
+            if (!route.matches("[A-Za-z0-9._-]{0,64}")) {
+                throw new IllegalArgumentException("route must be up to 64 letters, digits, '.', '_' or '-': \"" + route + "\" (server " + server + ")");
+            }
+            this.route = route;
+            return this;
+        }
+
+        Peer build() {
+            return new Peer(this);
+        }
+    }
+}

@@ -1,0 +1,205 @@
+package dev.sluice.upstream;
+
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.time.Duration;
+
+/**
+ * The live state of one peer: one address of one {@code server} line, as nginx's {@code ngx_http_upstream_rr_peer_t}
+ * holds it. Shared by every thread that picks from the group.
+ *
+ * <p>The balancing fields ({@code current_weight}, {@code effective_weight}, {@code conns}, {@code fails},
+ * {@code checked}, {@code accessed}) change only under the group's lock, inside {@link Selection#select()} and
+ * {@link Selection#report(Outcome)}. The getters read them under the same lock, so what they return is a
+ * consistent, if instantly outdated, view: enough for a status page or a test.
+ */
+public final class PeerState {
+
+    /** A time long before any reading, so that the first pick starts a new failure window, as nginx's 0 does. */
+    static final long LONG_AGO = Long.MIN_VALUE / 4;
+
+    final Peer peer;
+    final int index;
+    final SocketAddress address;
+    final String name;
+    final int weight;
+    final int maxFails;
+    final long failTimeoutSeconds;
+    final int maxConns;
+    final long slowStartNanos;
+    private final UpstreamGroup group;
+
+    long currentWeight;
+    int effectiveWeight;
+    int conns;
+    int fails;
+    long accessed = LONG_AGO;
+    long checked = LONG_AGO;
+    /** Ticker reading at which the current slow start began, or {@link #LONG_AGO} when none is running. */
+    long slowStartSince = LONG_AGO;
+    long requests;
+    long failures;
+    volatile boolean down;
+    volatile boolean healthy = true;
+
+    PeerState(UpstreamGroup group, Peer peer, int index, SocketAddress address) {
+        this.group = group;
+        this.peer = peer;
+        this.index = index;
+        this.address = address;
+        this.name = printable(address);
+        this.weight = peer.weight();
+        this.effectiveWeight = weight;
+        this.maxFails = peer.maxFails();
+        this.failTimeoutSeconds = peer.failTimeout().toSeconds();
+        this.maxConns = peer.maxConns();
+        this.slowStartNanos = peer.slowStart().toNanos();
+        this.down = peer.down();
+    }
+
+    /** The {@code server} line this peer comes from. */
+    public Peer peer() {
+        return peer;
+    }
+
+    /** The address as written in the {@code server} line (shared by every address a name resolves to). */
+    public String server() {
+        return peer.server();
+    }
+
+    /** The socket address to connect to. */
+    public SocketAddress address() {
+        return address;
+    }
+
+    /** The printed socket address, as nginx writes it in {@code $upstream_addr}. */
+    public String name() {
+        return name;
+    }
+
+    /** Whether this is a backup peer. */
+    public boolean isBackup() {
+        return peer.backup();
+    }
+
+    /** Whether the peer is marked down (by configuration or by {@link #setDown(boolean)}). */
+    public boolean isDown() {
+        return down;
+    }
+
+    /** Marks the peer down or up at run time, as the NGINX Plus API's {@code "down": true} does. */
+    public void setDown(boolean down) {
+        this.down = down;
+    }
+
+    /** Whether active health checks consider the peer healthy; always true without health checks. */
+    public boolean isHealthy() {
+        return healthy;
+    }
+
+    /**
+     * Records an active health check's verdict. A peer that turns healthy again starts its slow start, if it has
+     * one, as NGINX Plus does.
+     */
+    public void setHealthy(boolean healthy) {
+        synchronized (group.lock) {
+            if (healthy && !this.healthy && slowStartNanos > 0) {
+                slowStartSince = group.ticker.nanos();
+            }
+            this.healthy = healthy;
+        }
+    }
+
+    /** Requests in flight to this peer ({@code conns}); idle keepalive connections do not count. */
+    public int activeConnections() {
+        synchronized (group.lock) {
+            return conns;
+        }
+    }
+
+    /** Failures counted since the last successful probe ({@code fails}). */
+    public int fails() {
+        synchronized (group.lock) {
+            return fails;
+        }
+    }
+
+    /** The weight smooth round robin uses now ({@code effective_weight}): lowered by failures, recovering by one
+     * per pass. */
+    public int effectiveWeight() {
+        synchronized (group.lock) {
+            return effectiveWeight;
+        }
+    }
+
+    /** Smooth round robin's running score ({@code current_weight}). */
+    public long currentWeight() {
+        synchronized (group.lock) {
+            return currentWeight;
+        }
+    }
+
+    /** How much longer the peer stays unavailable after reaching {@code max_fails}; zero when it is available. */
+    public Duration unavailableFor() {
+        synchronized (group.lock) {
+            if (maxFails == 0 || fails < maxFails) {
+                return Duration.ZERO;
+            }
+            long untilSecond = checked + failTimeoutSeconds + 1;
+            long nanos = untilSecond * 1_000_000_000L - group.ticker.nanos();
+            return nanos > 0 ? Duration.ofNanos(nanos) : Duration.ZERO;
+        }
+    }
+
+    /** Requests sent to this peer, including failed attempts. */
+    public long requests() {
+        synchronized (group.lock) {
+            return requests;
+        }
+    }
+
+    /** Attempts on this peer that failed ({@link Outcome#FAILURE}). */
+    public long failures() {
+        synchronized (group.lock) {
+            return failures;
+        }
+    }
+
+    /** Whether this peer may serve a request now, ignoring what a particular request already tried. Lock held. */
+    boolean usable(long nowSeconds) {
+        return !down
+                && healthy
+                && (maxFails == 0 || fails < maxFails || nowSeconds - checked > failTimeoutSeconds)
+                && (maxConns == 0 || conns < maxConns);
+    }
+
+    /** The weight that smooth round robin climbs back to: the configured weight, or less during slow start. */
+    int weightNow(long nanos) {
+        if (slowStartSince == LONG_AGO) {
+            return weight;
+        }
+        long elapsed = nanos - slowStartSince;
+        if (elapsed >= slowStartNanos) {
+            slowStartSince = LONG_AGO;
+            return weight;
+        }
+        return (int) (weight * (elapsed / (double) slowStartNanos));
+    }
+
+    @Override
+    public String toString() {
+        return name + " (" + peer + ")";
+    }
+
+    private static String printable(SocketAddress address) {
+        if (address instanceof InetSocketAddress) {
+            InetSocketAddress inet = (InetSocketAddress) address;
+            String host = inet.isUnresolved() ? inet.getHostString() : inet.getAddress().getHostAddress();
+            if (host.indexOf(':') >= 0) {
+                host = "[" + host + "]";
+            }
+            return host + ":" + inet.getPort();
+        }
+        return "unix:" + address.toString();
+    }
+}

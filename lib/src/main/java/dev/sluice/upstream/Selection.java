@@ -1,0 +1,255 @@
+package dev.sluice.upstream;
+
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+import java.util.random.RandomGenerator;
+import java.util.zip.CRC32;
+
+/**
+ * One request's walk through a group: pick a peer, report how the attempt went, pick again for a retry. What
+ * nginx keeps in a request's peer data ({@code rr_peer_data}: the tried peers, the tries left, the hash state).
+ *
+ * <pre>{@code
+ * Selection selection = group.newSelection();
+ * selection.reset().hashKey("/img/1.png");
+ * PeerState peer = selection.select();          // null: "no live upstreams", nginx answers 502
+ * ...
+ * selection.report(Outcome.FAILURE);
+ * if (selection.triesLeft() > 0) peer = selection.select();   // never the same peer twice
+ * }</pre>
+ *
+ * <p>A selection serves one request at a time and is not thread-safe; {@link #reset()} makes it ready for the
+ * next request without allocating, so a connection can keep one. Many selections of one group may run on many
+ * threads at once.
+ */
+public final class Selection {
+
+    private static final byte[] NO_ADDRESS = new byte[0];
+
+    final UpstreamGroup group;
+    private final long[] tried;
+    final CRC32 crc = new CRC32();
+    final byte[] digits = new byte[20];
+
+    Tier tier;
+    private Balancer.Picker picker;
+    private PeerState current;
+    private int tries;
+    private int maxTries;
+    private boolean started;
+    long nowNanos;
+    long nowSeconds;
+
+    byte[] clientAddress = NO_ADDRESS;
+    byte[] key = NO_ADDRESS;
+    int keyOffset;
+    int keyLength;
+
+    /** Per-request state of the hash methods: the running hash (or chash point index), rehash count and misses. */
+    boolean hashStarted;
+    long hash;
+    int rehash;
+    int hashTries;
+
+    Selection(UpstreamGroup group) {
+        this.group = group;
+        int most = Math.max(group.primary.size(), group.backup == null ? 0 : group.backup.size());
+        this.tried = new long[(most + 63) >>> 6];
+        reset();
+    }
+
+    /** Starts a new request: forgets the peers tried, the tries spent, the client address and the hash key. */
+    public Selection reset() {
+        java.util.Arrays.fill(tried, 0L);
+        tier = group.primary;
+        picker = group.primaryPicker;
+        current = null;
+        started = false;
+        maxTries = 0;
+        clientAddress = NO_ADDRESS;
+        key = NO_ADDRESS;
+        keyOffset = 0;
+        keyLength = 0;
+        hashStarted = false;
+        hash = 0;
+        rehash = 0;
+        hashTries = 0;
+        return this;
+    }
+
+    /**
+     * Sets the client's address as raw bytes, 4 for IPv4 and 16 for IPv6, for {@code ip_hash}; an empty array
+     * stands for a client on a Unix socket. The array is kept, not copied.
+     */
+    public Selection clientAddress(byte[] address) {
+        Objects.requireNonNull(address, "address");
+        if (address.length != 0 && address.length != 4 && address.length != 16) {
+            throw new IllegalArgumentException("client address must have 0, 4 or 16 bytes: " + address.length);
+        }
+        this.clientAddress = address;
+        return this;
+    }
+
+    /** Sets the client's address for {@code ip_hash}. */
+    public Selection clientAddress(InetAddress address) {
+        return clientAddress(address.getAddress());
+    }
+
+    /** Sets the hash key ({@code hash KEY}'s evaluated value) as bytes; the array is kept, not copied. */
+    public Selection hashKey(byte[] key, int offset, int length) {
+        Objects.checkFromIndexSize(offset, length, key.length);
+        this.key = key;
+        this.keyOffset = offset;
+        this.keyLength = length;
+        return this;
+    }
+
+    /** Sets the hash key ({@code hash KEY}'s evaluated value), hashed as UTF-8. */
+    public Selection hashKey(String key) {
+        byte[] bytes = key.getBytes(StandardCharsets.UTF_8);
+        return hashKey(bytes, 0, bytes.length);
+    }
+
+    /** Caps the attempts of this request, as {@code proxy_next_upstream_tries}; 0 (the default) means one per
+     * peer that is not down, backups included. */
+    public Selection maxTries(int maxTries) {
+        if (maxTries < 0) {
+            throw new IllegalArgumentException("maxTries must not be negative: " + maxTries);
+        }
+        this.maxTries = maxTries;
+        return this;
+    }
+
+    /**
+     * Picks the peer for the next attempt and counts it as an active connection. Returns null when no peer may
+     * serve ("no live upstreams"): every peer is down, failed, at {@code max_conns} or already tried by this
+     * request. When the primary peers are exhausted and the group has backups, switches to them for the rest of
+     * the request.
+     *
+     * @throws IllegalStateException if the previous pick was not reported
+     */
+    public PeerState select() {
+        if (current != null) {
+            throw new IllegalStateException("report the attempt on " + current.name + " before selecting again");
+        }
+        synchronized (group.lock) {
+            nowNanos = group.ticker.nanos();
+            nowSeconds = Math.floorDiv(nowNanos, 1_000_000_000L);
+            if (!started) {
+                started = true;
+                tries = group.primary.notDown() + (group.backup == null ? 0 : group.backup.notDown());
+                if (maxTries != 0 && tries > maxTries) {
+                    tries = maxTries;
+                }
+            }
+            PeerState peer = picker.pick(this);
+            if (peer == null && tier != group.backup && group.backup != null) {
+                tier = group.backup;
+                picker = group.backupPicker;
+                java.util.Arrays.fill(tried, 0L);
+                peer = picker.pick(this);
+            }
+            if (peer == null) {
+                return null;
+            }
+            tried[peer.index >>> 6] |= 1L << peer.index;
+            if (nowSeconds - peer.checked > peer.failTimeoutSeconds) {
+                peer.checked = nowSeconds;
+            }
+            peer.conns++;
+            peer.requests++;
+            current = peer;
+            return peer;
+        }
+    }
+
+    /**
+     * Reports how the attempt on the current peer ended, as nginx's {@code free} does: a failure counts toward
+     * {@code max_fails} and lowers the peer's effective weight; a success after the failure window clears the
+     * peer's failures. Either way the attempt uses up one try.
+     *
+     * @throws IllegalStateException if no peer is selected
+     */
+    public void report(Outcome outcome) {
+        Objects.requireNonNull(outcome, "outcome");
+        PeerState peer = current;
+        if (peer == null) {
+            throw new IllegalStateException("no peer is selected");
+        }
+        current = null;
+        synchronized (group.lock) {
+            long nanos = group.ticker.nanos();
+            long seconds = Math.floorDiv(nanos, 1_000_000_000L);
+            peer.conns--;
+            if (outcome == Outcome.FAILURE) {
+                peer.failures++;
+            }
+            if (tier.single) {
+                peer.fails = 0;
+                tries = 0;
+                return;
+            }
+            if (outcome == Outcome.FAILURE) {
+                peer.fails++;
+                peer.accessed = seconds;
+                peer.checked = seconds;
+                if (peer.maxFails != 0) {
+                    peer.effectiveWeight = Math.max(0, peer.effectiveWeight - peer.weight / peer.maxFails);
+                }
+            } else if (peer.accessed < peer.checked) {
+                if (peer.slowStartNanos > 0 && peer.maxFails != 0 && peer.fails >= peer.maxFails) {
+                    peer.slowStartSince = nanos;
+                }
+                peer.fails = 0;
+            }
+        }
+        if (tries > 0) {
+            tries--;
+        }
+    }
+
+    /** Attempts this request may still make ({@code pc->tries}); a retry needs at least one. */
+    public int triesLeft() {
+        return tries;
+    }
+
+    /** The peer selected and not yet reported, or null. */
+    public PeerState current() {
+        return current;
+    }
+
+    /** The group this selection picks from. */
+    public UpstreamGroup group() {
+        return group;
+    }
+
+    /**
+     * Whether {@code peer} may serve this attempt: not tried by this request, not down, healthy, not resting after
+     * {@code max_fails} failures, and below {@code max_conns}: nginx's test, in nginx's order. For {@link
+     * Balancer.Picker}s; call it only from {@link Balancer.Picker#pick}.
+     */
+    public boolean isEligible(PeerState peer) {
+        return (tried[peer.index >>> 6] & (1L << peer.index)) == 0 && peer.usable(nowSeconds);
+    }
+
+    /** The group's random source, for pickers; use it only from {@link Balancer.Picker#pick}. */
+    public RandomGenerator random() {
+        return group.random;
+    }
+
+    /** The time of this pick, in {@link Ticker} nanoseconds. */
+    public long nowNanos() {
+        return nowNanos;
+    }
+
+    /** The length of the hash key, 0 when none is set. */
+    public int hashKeyLength() {
+        return keyLength;
+    }
+
+    /** Feeds the hash key into {@link #crc} after whatever it holds. */
+    void updateCrcWithKey() {
+        crc.update(key, keyOffset, keyLength);
+    }
+}

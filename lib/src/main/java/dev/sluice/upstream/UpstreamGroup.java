@@ -1,0 +1,171 @@
+package dev.sluice.upstream;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+import java.util.random.RandomGenerator;
+
+/**
+ * A named group of peers and the method that balances requests among them: nginx's {@code upstream NAME { ... }}
+ * block. Immutable in its configuration; the live state of each peer is in its {@link PeerState}.
+ *
+ * <pre>{@code
+ * UpstreamGroup backend = UpstreamGroup.builder("backend")
+ *     .balancer(Balancer.leastConn())
+ *     .server("10.0.0.1:8080", s -> s.weight(3).maxFails(3).failTimeout(Duration.ofSeconds(30)))
+ *     .server("10.0.0.2:8080")
+ *     .server("10.0.0.3:8080", s -> s.backup())
+ *     .build();
+ * }</pre>
+ *
+ * <p>Requests pick peers through a {@link Selection} from {@link #newSelection()}. Picks and reports from any
+ * number of threads are serialised by one lock per group, as nginx serialises them with its upstream zone's
+ * lock, so every counter stays consistent.
+ */
+public final class UpstreamGroup {
+
+    final Object lock = new Object();
+    final String name;
+    final Balancer balancer;
+    final Ticker ticker;
+    final RandomGenerator random;
+    final Tier primary;
+    final Tier backup;
+    final Balancer.Picker primaryPicker;
+    final Balancer.Picker backupPicker;
+    private final List<PeerState> peers;
+
+    private UpstreamGroup(Builder b) {
+        this.name = b.name;
+        this.balancer = b.balancer;
+        this.ticker = b.ticker;
+        this.random = b.random;
+        List<PeerState> primaries = new ArrayList<>();
+        List<PeerState> backups = new ArrayList<>();
+        for (Peer peer : b.peers) {
+            List<PeerState> tier = peer.backup() ? backups : primaries;
+            tier.add(new PeerState(this, peer, tier.size(), Addresses.socketAddress(peer.server())));
+        }
+        this.primary = new Tier(primaries, primaries.size() == 1 && backups.isEmpty());
+        this.backup = backups.isEmpty() ? null : new Tier(backups, false);
+        this.primaryPicker = balancer.newPicker(new PeerList(primary));
+        this.backupPicker = backup == null ? null : balancer.newPicker(new PeerList(backup));
+        List<PeerState> all = new ArrayList<>(primaries);
+        all.addAll(backups);
+        this.peers = Collections.unmodifiableList(all);
+    }
+
+    /** Starts a group named {@code name}, as {@code upstream NAME}. */
+    public static Builder builder(String name) {
+        return new Builder(name);
+    }
+
+    /** The group's name, which nginx also writes in {@code $upstream_addr} when no peer is live. */
+    public String name() {
+        return name;
+    }
+
+    /** The balancing method. */
+    public Balancer balancer() {
+        return balancer;
+    }
+
+    /** Every peer: the primary ones in configuration order, then the backups. */
+    public List<PeerState> peers() {
+        return peers;
+    }
+
+    /** The time source this group reads for {@code fail_timeout} and {@code slow_start}. */
+    public Ticker ticker() {
+        return ticker;
+    }
+
+    /** A new selection for one request at a time; keep it and {@link Selection#reset()} it for the next one. */
+    public Selection newSelection() {
+        return new Selection(this);
+    }
+
+    @Override
+    public String toString() {
+        return "upstream " + name + " " + peers;
+    }
+
+    /** Builds an {@link UpstreamGroup}; {@link #build()} checks the whole configuration and names what is wrong. */
+    public static final class Builder {
+
+        private final String name;
+        private final List<Peer> peers = new ArrayList<>();
+        private Balancer balancer = Balancer.roundRobin();
+        private Ticker ticker = Ticker.system();
+        private RandomGenerator random = new SplittableRandom();
+
+        private Builder(String name) {
+            Objects.requireNonNull(name, "name");
+            if (name.isBlank() || name.chars().anyMatch(c -> c <= ' ' || c == ',')) {
+                throw new IllegalArgumentException("upstream name must be non-empty without spaces or commas: \"" + name + "\"");
+            }
+            this.name = name;
+        }
+
+        /** The balancing method; default {@link Balancer#roundRobin()}, as nginx. */
+        public Builder balancer(Balancer balancer) {
+            this.balancer = Objects.requireNonNull(balancer, "balancer");
+            return this;
+        }
+
+        /** Adds {@code server ADDRESS;} with nginx's default parameters. */
+        public Builder server(String address) {
+            return server(address, s -> { });
+        }
+
+        /** Adds {@code server ADDRESS ...;}, its parameters set by {@code parameters}. */
+        public Builder server(String address, Consumer<Peer.Builder> parameters) {
+            Objects.requireNonNull(parameters, "parameters");
+            Peer.Builder peer = Peer.builder(address);
+            parameters.accept(peer);
+            peers.add(peer.build());
+            return this;
+        }
+
+        /** The time source for failure windows and slow start; default {@link Ticker#system()}. Tests inject one
+         * they move by hand. */
+        public Builder ticker(Ticker ticker) {
+            this.ticker = Objects.requireNonNull(ticker, "ticker");
+            return this;
+        }
+
+        /** The random source of {@code random} balancing; only used under the group's lock, so it need not be
+         * thread-safe. Tests inject a seeded one. */
+        public Builder random(RandomGenerator random) {
+            this.random = Objects.requireNonNull(random, "random");
+            return this;
+        }
+
+        /**
+         * Checks the configuration and builds the group.
+         *
+         * @throws IllegalArgumentException naming the problem: no servers, only backup servers, or a parameter
+         *     the balancing method does not support
+         */
+        public UpstreamGroup build() {
+            if (peers.isEmpty()) {
+                throw new IllegalArgumentException("upstream \"" + name + "\" has no servers");
+            }
+            if (peers.stream().allMatch(Peer::backup)) {
+                throw new IllegalArgumentException("upstream \"" + name + "\" has only backup servers");
+            }
+            for (Peer peer : peers) {
+                if (peer.backup() && !balancer.supportsBackup()) {
+                    throw new IllegalArgumentException("backup is not supported by this balancing method (server " + peer.server() + " in upstream \"" + name + "\")");
+                }
+                if (!peer.slowStart().isZero() && !balancer.supportsSlowStart()) {
+                    throw new IllegalArgumentException("slowStart is not supported by this balancing method (server " + peer.server() + " in upstream \"" + name + "\")");
+                }
+            }
+            return new UpstreamGroup(this);
+        }
+    }
+}
