@@ -1,0 +1,100 @@
+package dev.sluice.upstream;
+
+import static dev.sluice.upstream.Picks.server;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class ConcurrencyTest {
+
+    static List<Balancer> balancers() {
+        return List.of(Balancer.roundRobin(), Balancer.leastConn(), Balancer.ipHash(), Balancer.hash(),
+                Balancer.hash().consistent(), Balancer.random(), Balancer.randomTwo());
+    }
+
+    @ParameterizedTest
+    @MethodSource("balancers")
+    void twoThreadsPickingAndReportingLeaveEveryCounterConsistent(Balancer balancer) throws Exception {
+        UpstreamGroup.Builder b = UpstreamGroup.builder("c").balancer(balancer);
+        for (int i = 0; i < 6; i++) {
+            int w = i + 1;
+            b.server(server(i), s -> s.weight(w).maxFails(0));
+        }
+        UpstreamGroup group = b.build();
+        int threads = 2;
+        int requestsPerThread = 20_000;
+        AtomicLong picks = new AtomicLong();
+        AtomicLong failures = new AtomicLong();
+        CountDownLatch done = new CountDownLatch(threads);
+        List<Thread> workers = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            Thread worker = new Thread(() -> {
+                Selection selection = group.newSelection();
+                ThreadLocalRandom random = ThreadLocalRandom.current();
+                byte[] client = new byte[4];
+                for (int i = 0; i < requestsPerThread; i++) {
+                    random.nextBytes(client);
+                    selection.reset().clientAddress(client).hashKey("/k/" + random.nextInt(1000));
+                    PeerState peer = selection.select();
+                    picks.incrementAndGet();
+                    boolean fail = random.nextInt(10) == 0;
+                    if (fail) {
+                        failures.incrementAndGet();
+                    }
+                    selection.report(fail ? Outcome.FAILURE : Outcome.SUCCESS);
+                    if (peer == null) {
+                        throw new AssertionError("no peer with max_fails=0");
+                    }
+                }
+                done.countDown();
+            });
+            workers.add(worker);
+            worker.start();
+        }
+        boolean finished = done.await(60, TimeUnit.SECONDS);
+        for (Thread worker : workers) {
+            worker.join(1000);
+        }
+        assertEquals(true, finished, "workers finished in time");
+        long requests = 0;
+        long failed = 0;
+        for (PeerState peer : group.peers()) {
+            assertEquals(0, peer.activeConnections(), peer.name());
+            requests += peer.requests();
+            failed += peer.failures();
+        }
+        assertEquals(picks.get(), requests);
+        assertEquals(failures.get(), failed);
+    }
+
+    @Test
+    void roundRobinSharesStayExactUnderTwoThreads() throws Exception {
+        UpstreamGroup group = UpstreamGroup.builder("c")
+                .server(server(0), s -> s.weight(3)).server(server(1), s -> s.weight(1))
+                .build();
+        Thread[] workers = new Thread[2];
+        for (int t = 0; t < 2; t++) {
+            workers[t] = new Thread(() -> {
+                Selection selection = group.newSelection();
+                for (int i = 0; i < 10_000; i++) {
+                    selection.reset().select();
+                    selection.report(Outcome.SUCCESS);
+                }
+            });
+            workers[t].start();
+        }
+        for (Thread worker : workers) {
+            worker.join(30_000);
+        }
+        assertEquals(15_000, group.peers().get(0).requests());
+        assertEquals(5_000, group.peers().get(1).requests());
+    }
+}

@@ -1,0 +1,102 @@
+package dev.sluice.upstream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetSocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.time.Duration;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+
+class ConfigurationTest {
+
+    private static String rejected(Runnable build) {
+        return assertThrows(IllegalArgumentException.class, build::run).getMessage();
+    }
+
+    private static void oneServer(String address, Consumer<Peer.Builder> parameters) {
+        UpstreamGroup.builder("g").server(address, parameters).build();
+    }
+
+    @Test
+    void weightZeroIsRejectedNamingTheOptionAndValue() {
+        String message = rejected(() -> oneServer("127.0.0.1:80", s -> s.weight(0)));
+        assertTrue(message.contains("weight") && message.contains("0"), message);
+    }
+
+    @Test
+    void negativeAndAbsurdDurationsAreRejected() {
+        assertTrue(rejected(() -> oneServer("a:1", s -> s.failTimeout(Duration.ofSeconds(-1)))).contains("failTimeout"));
+        assertTrue(rejected(() -> oneServer("a:1", s -> s.failTimeout(Duration.ofDays(4000)))).contains("failTimeout"));
+        assertTrue(rejected(() -> oneServer("a:1", s -> s.failTimeout(Duration.ofMillis(1500)))).contains("whole seconds"));
+        assertTrue(rejected(() -> oneServer("a:1", s -> s.slowStart(Duration.ofSeconds(-5)))).contains("slowStart"));
+        assertTrue(rejected(() -> oneServer("a:1", s -> s.maxFails(-1))).contains("maxFails"));
+        assertTrue(rejected(() -> oneServer("a:1", s -> s.maxConns(-2))).contains("maxConns"));
+    }
+
+    @Test
+    void emptyGroupIsRejected() {
+        assertTrue(rejected(() -> UpstreamGroup.builder("empty").build()).contains("no servers"));
+    }
+
+    @Test
+    void groupOfOnlyBackupsIsRejected() {
+        assertTrue(rejected(() -> oneServer("a:1", Peer.Builder::backup)).contains("only backup"));
+    }
+
+    @Test
+    void backupUnderAHashMethodIsRejected() {
+        for (Balancer balancer : new Balancer[] {Balancer.hash(), Balancer.hash().consistent(), Balancer.ipHash(), Balancer.random()}) {
+            String message = rejected(() -> UpstreamGroup.builder("g").balancer(balancer)
+                    .server("a:1").server("b:1", Peer.Builder::backup).build());
+            assertTrue(message.contains("backup") && message.contains("b:1"), message);
+        }
+    }
+
+    @Test
+    void slowStartUnderAHashMethodIsRejected() {
+        String message = rejected(() -> UpstreamGroup.builder("g").balancer(Balancer.ipHash())
+                .server("a:1", s -> s.slowStart(Duration.ofSeconds(30))).build());
+        assertTrue(message.contains("slowStart"), message);
+    }
+
+    @Test
+    void malformedAddressesAreRejectedNamingTheAddress() {
+        for (String bad : new String[] {"", "host:", "host:0", "host:65536", "host:8o", "a b:80", "::1:80", "[::1", "unix:", "unix:relative", "300.1.1.1:80"}) {
+            String message = rejected(() -> oneServer(bad, s -> { }));
+            assertTrue(message.contains("\"" + bad + "\""), message);
+        }
+    }
+
+    @Test
+    void addressesOfEveryFormParse() {
+        UpstreamGroup group = UpstreamGroup.builder("g")
+                .server("127.0.0.1:8080").server("[::1]:9090").server("unix:/tmp/app.sock").server("backend")
+                .build();
+        assertEquals(new InetSocketAddress("127.0.0.1", 8080), group.peers().get(0).address());
+        assertEquals("[0:0:0:0:0:0:0:1]:9090", group.peers().get(1).name());
+        assertEquals(UnixDomainSocketAddress.of("/tmp/app.sock"), group.peers().get(2).address());
+        InetSocketAddress named = (InetSocketAddress) group.peers().get(3).address();
+        assertTrue(named.isUnresolved());
+        assertEquals(80, named.getPort());
+    }
+
+    @Test
+    void defaultsAreNginxs() {
+        Peer peer = UpstreamGroup.builder("g").server("a:1").build().peers().get(0).peer();
+        assertEquals(1, peer.weight());
+        assertEquals(1, peer.maxFails());
+        assertEquals(Duration.ofSeconds(10), peer.failTimeout());
+        assertEquals(0, peer.maxConns());
+        assertEquals(Duration.ZERO, peer.slowStart());
+    }
+
+    @Test
+    void selectingTwiceWithoutReportingIsAnError() {
+        Selection selection = UpstreamGroup.builder("g").server("a:1").server("b:1").build().newSelection();
+        selection.select();
+        assertThrows(IllegalStateException.class, selection::select);
+    }
+}
