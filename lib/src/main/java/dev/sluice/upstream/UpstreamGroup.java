@@ -1,5 +1,9 @@
 package dev.sluice.upstream;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -36,6 +40,7 @@ public final class UpstreamGroup {
     final Tier backup;
     final Balancer.Picker primaryPicker;
     final Balancer.Picker backupPicker;
+    private final Keepalive keepalive;
     private final List<PeerState> peers;
 
     private UpstreamGroup(Builder b) {
@@ -43,11 +48,15 @@ public final class UpstreamGroup {
         this.balancer = b.balancer;
         this.ticker = b.ticker;
         this.random = b.random;
+        this.keepalive = b.keepalive;
         List<PeerState> primaries = new ArrayList<>();
         List<PeerState> backups = new ArrayList<>();
-        for (Peer peer : b.peers) {
+        for (int i = 0; i < b.peers.size(); i++) {
+            Peer peer = b.peers.get(i);
             List<PeerState> tier = peer.backup() ? backups : primaries;
-            tier.add(new PeerState(this, peer, tier.size(), Addresses.socketAddress(peer.server())));
+            for (SocketAddress address : b.addresses.get(i)) {
+                tier.add(new PeerState(this, peer, tier.size(), address));
+            }
         }
         this.primary = new Tier(primaries, primaries.size() == 1 && backups.isEmpty());
         this.backup = backups.isEmpty() ? null : new Tier(backups, false);
@@ -78,6 +87,11 @@ public final class UpstreamGroup {
         return peers;
     }
 
+    /** How idle connections to this group's peers are kept for reuse. */
+    public Keepalive keepalive() {
+        return keepalive;
+    }
+
     /** The time source this group reads for {@code fail_timeout} and {@code slow_start}. */
     public Ticker ticker() {
         return ticker;
@@ -101,6 +115,9 @@ public final class UpstreamGroup {
         private Balancer balancer = Balancer.roundRobin();
         private Ticker ticker = Ticker.system();
         private RandomGenerator random = new SplittableRandom();
+        private Keepalive keepalive = Keepalive.DEFAULT;
+        private Resolver resolver;
+        private final List<List<SocketAddress>> addresses = new ArrayList<>();
 
         private Builder(String name) {
             Objects.requireNonNull(name, "name");
@@ -127,6 +144,22 @@ public final class UpstreamGroup {
             Peer.Builder peer = Peer.builder(address);
             parameters.accept(peer);
             peers.add(peer.build());
+            return this;
+        }
+
+        /** Upstream keepalive: {@code keepalive}, {@code keepalive_requests}, {@code keepalive_time}, {@code
+         * keepalive_timeout}; nginx's current defaults unless set. */
+        public Builder keepalive(Consumer<Keepalive.Builder> options) {
+            Keepalive.Builder k = new Keepalive.Builder();
+            options.accept(k);
+            this.keepalive = k.build();
+            return this;
+        }
+
+        /** Resolves server names to addresses at {@link #build()}, one peer per address; without one, a name stays
+         * a single unresolved peer. */
+        public Builder resolver(Resolver resolver) {
+            this.resolver = Objects.requireNonNull(resolver, "resolver");
             return this;
         }
 
@@ -165,7 +198,31 @@ public final class UpstreamGroup {
                     throw new IllegalArgumentException("slowStart is not supported by this balancing method (server " + peer.server() + " in upstream \"" + name + "\")");
                 }
             }
+            addresses.clear();
+            for (Peer peer : peers) {
+                addresses.add(resolve(peer.server()));
+            }
             return new UpstreamGroup(this);
+        }
+
+        private List<SocketAddress> resolve(String server) {
+            SocketAddress address = Addresses.socketAddress(server);
+            if (resolver == null || !(address instanceof InetSocketAddress) || !((InetSocketAddress) address).isUnresolved()) {
+                return List.of(address);
+            }
+            InetSocketAddress named = (InetSocketAddress) address;
+            try {
+                List<SocketAddress> resolved = new ArrayList<>();
+                for (InetAddress ip : resolver.resolve(named.getHostString())) {
+                    resolved.add(new InetSocketAddress(ip, named.getPort()));
+                }
+                if (resolved.isEmpty()) {
+                    throw new UnknownHostException(named.getHostString());
+                }
+                return resolved;
+            } catch (UnknownHostException e) {
+                throw new IllegalArgumentException("host not found in upstream \"" + name + "\": " + server, e);
+            }
         }
     }
 }

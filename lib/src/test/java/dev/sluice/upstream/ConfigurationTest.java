@@ -99,4 +99,36 @@ class ConfigurationTest {
         selection.select();
         assertThrows(IllegalStateException.class, selection::select);
     }
+
+    @Test
+    void nameThatResolvesToSeveralAddressesBecomesSeveralPeersSharingOneServerLine() throws Exception {
+        UpstreamGroup group = UpstreamGroup.builder("g")
+                .resolver(host -> java.util.List.of(java.net.InetAddress.getByName("127.0.0.1"), java.net.InetAddress.getByName("127.0.0.2")))
+                .server("backend:8080", s -> s.weight(2))
+                .build();
+        assertEquals(2, group.peers().size());
+        assertEquals("127.0.0.1:8080", group.peers().get(0).name());
+        assertEquals("127.0.0.2:8080", group.peers().get(1).name());
+        assertEquals("backend:8080", group.peers().get(1).server());
+        assertEquals(2, group.peers().get(1).peer().weight());
+    }
+
+    @Test
+    void unknownHostIsRejectedNamingIt() {
+        String message = rejected(() -> UpstreamGroup.builder("g")
+                .resolver(host -> { throw new java.net.UnknownHostException(host); })
+                .server("nowhere:80").build());
+        assertTrue(message.contains("nowhere:80"), message);
+    }
+
+    @Test
+    void keepaliveDefaultsAreNginxsAndBadValuesAreRejected() {
+        Keepalive keepalive = UpstreamGroup.builder("g").server("a:1").build().keepalive();
+        assertEquals(32, keepalive.idle());
+        assertEquals(1000, keepalive.maxRequests());
+        assertEquals(Duration.ofHours(1), keepalive.maxLifetime());
+        assertEquals(Duration.ofSeconds(60), keepalive.idleTimeout());
+        assertTrue(rejected(() -> UpstreamGroup.builder("g").keepalive(k -> k.idleTimeout(Duration.ZERO))).contains("idleTimeout"));
+        assertTrue(rejected(() -> UpstreamGroup.builder("g").keepalive(k -> k.maxRequests(0))).contains("maxRequests"));
+    }
 }
