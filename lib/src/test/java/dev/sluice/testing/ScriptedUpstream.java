@@ -1,0 +1,858 @@
+package dev.sluice.testing;
+
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ProtocolException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+/**
+ * A raw-socket HTTP/1.1 server for proxy integration tests whose answers and faults are scripted one
+ * line each, in the spirit of OkHttp's MockWebServer socket effects.
+ *
+ * <p>It listens on 127.0.0.1 with an ephemeral port, reads each request just far enough to frame it
+ * (request line, headers, Content-Length or chunked body), records it with its exact raw bytes, and
+ * answers with the next {@link Response} from the script. When the script is empty it uses the default
+ * responder: 200 with body {@code ok}, or {@link #echo()}, {@link #identity()}, {@link #defaultResponse}
+ * or {@link #respondWith}. Connection policies ({@link #closeAfterRequests}, {@link #closeWhenIdle},
+ * {@link #rstInsteadOfFin}) reproduce upstreams that drop kept-alive connections behind the proxy's back.
+ *
+ * <pre>{@code
+ * try (ScriptedUpstream upstream = ScriptedUpstream.start()) {
+ *     upstream.enqueue(Response.builder().status(503).body("busy"));
+ *     upstream.enqueue(Response.builder().body("0123456789").resetMidBody(4));
+ *     upstream.closeAfterRequests(2);
+ *     // point the proxy at upstream.address() ...
+ *     RecordedRequest first = upstream.takeRequest(Duration.ofSeconds(5));
+ * }
+ * }</pre>
+ *
+ * <p>Parsing is deliberately plain: one request line with single spaces, header fields without obsolete
+ * folding or whitespace before the colon, bare LF accepted as a line end, Transfer-Encoding (ending in
+ * chunked) taking precedence over Content-Length, leading empty lines skipped. A request it cannot frame
+ * is recorded with {@link RecordedRequest#parseError()}, answered 400 and the connection closed.
+ * Requests with {@code Connection: close} (or HTTP/1.0 without keep-alive) are answered with
+ * {@code Connection: close} and a FIN.
+ *
+ * <p>Everything is bounded: connections are served by a small pool of named daemon threads, every socket
+ * read gives up after {@link #SAFETY_TIMEOUT}, and {@link #close()} closes every socket and waits for
+ * the threads to finish.
+ */
+public final class ScriptedUpstream implements AutoCloseable {
+
+    /** The longest any read, stall or idle wait lasts, so a broken test cannot hang the build. */
+    public static final Duration SAFETY_TIMEOUT = Duration.ofSeconds(30);
+
+    private static final int MAX_CONNECTION_THREADS = 64;
+    private static final Duration RESET_GRACE = Duration.ofMillis(20);
+    private static final byte[] CONTINUE = ascii("HTTP/1.1 100 Continue\r\n\r\n");
+    private static final byte[] BAD_REQUEST =
+            ascii("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    private static final Response DEFAULT = Response.ok("ok");
+
+    private final ServerSocket serverSocket;
+    private final int port;
+    private final String name;
+    private final ThreadPoolExecutor pool;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final CountDownLatch closedLatch = new CountDownLatch(1);
+    private final Set<Socket> openSockets = ConcurrentHashMap.newKeySet();
+    private final ConcurrentLinkedQueue<Response> script = new ConcurrentLinkedQueue<>();
+    private final List<RecordedRequest> recorded = new CopyOnWriteArrayList<>();
+    private final BlockingQueue<RecordedRequest> untaken = new LinkedBlockingQueue<>();
+    private final AtomicInteger accepted = new AtomicInteger();
+
+    private volatile Function<RecordedRequest, Response> responder = request -> DEFAULT;
+    private volatile int closeAfterRequests;
+    private volatile Duration closeWhenIdle;
+    private volatile boolean rstInsteadOfFin;
+    private volatile boolean autoContinue = true;
+
+    private ScriptedUpstream() throws IOException {
+        serverSocket = new ServerSocket();
+        serverSocket.setReuseAddress(true);
+        serverSocket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+        port = serverSocket.getLocalPort();
+        name = "scripted-upstream-" + port;
+        AtomicInteger threads = new AtomicInteger();
+        pool = new ThreadPoolExecutor(0, MAX_CONNECTION_THREADS + 1, 5, TimeUnit.SECONDS, new SynchronousQueue<>(),
+                task -> {
+                    Thread thread = new Thread(task, name + "-worker-" + threads.incrementAndGet());
+                    thread.setDaemon(true);
+                    return thread;
+                });
+        pool.execute(this::acceptLoop);
+    }
+
+    /** Binds 127.0.0.1 on an ephemeral port and starts accepting connections. */
+    public static ScriptedUpstream start() {
+        try {
+            return new ScriptedUpstream();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start a scripted upstream", e);
+        }
+    }
+
+    /** The ephemeral port this upstream listens on. */
+    public int port() {
+        return port;
+    }
+
+    /** {@code "127.0.0.1:PORT"}, the form an upstream server line takes. */
+    public String address() {
+        return "127.0.0.1:" + port;
+    }
+
+    /** The listening address as a socket address. */
+    public InetSocketAddress socketAddress() {
+        return new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+    }
+
+    // ------------------------------------------------------------------ script and policies
+
+    /** Appends a response to the script; each request takes the next one. */
+    public ScriptedUpstream enqueue(Response response) {
+        script.add(Objects.requireNonNull(response));
+        return this;
+    }
+
+    /** Appends {@code builder.build()} to the script. */
+    public ScriptedUpstream enqueue(Response.Builder builder) {
+        return enqueue(builder.build());
+    }
+
+    /** Responses still waiting in the script. */
+    public int queuedResponses() {
+        return script.size();
+    }
+
+    /** The response used for every request once the script is empty (initially 200 with body "ok"). */
+    public ScriptedUpstream defaultResponse(Response response) {
+        Objects.requireNonNull(response);
+        responder = request -> response;
+        return this;
+    }
+
+    /** Computes the response for each request once the script is empty. */
+    public ScriptedUpstream respondWith(Function<RecordedRequest, Response> responder) {
+        this.responder = Objects.requireNonNull(responder);
+        return this;
+    }
+
+    /**
+     * Once the script is empty, answers every request with 200 and the request's own raw bytes as the body,
+     * so a test sees exactly what the proxy forwarded.
+     */
+    public ScriptedUpstream echo() {
+        return respondWith(request -> Response.builder().body(request.raw()).build());
+    }
+
+    /**
+     * Once the script is empty, answers every request with 200 and this upstream's port as the body (like
+     * nginx's {@code return 200 $server_port}), so a test can tell which upstream served a request.
+     */
+    public ScriptedUpstream identity() {
+        Response response = Response.ok(Integer.toString(port));
+        return respondWith(request -> response);
+    }
+
+    /**
+     * Closes each connection silently right after its n-th response, without announcing it with
+     * {@code Connection: close}: the stale keep-alive trap. 0 turns the policy off.
+     */
+    public ScriptedUpstream closeAfterRequests(int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("n must be >= 0");
+        }
+        closeAfterRequests = n;
+        return this;
+    }
+
+    /**
+     * Closes a connection silently when no byte of a request arrived for {@code idle} while waiting for
+     * one (after a response, and also on a fresh connection), like an upstream's keep-alive timeout. Null
+     * turns the policy off.
+     */
+    public ScriptedUpstream closeWhenIdle(Duration idle) {
+        if (idle != null && (idle.isNegative() || idle.isZero())) {
+            throw new IllegalArgumentException("idle must be positive");
+        }
+        closeWhenIdle = idle;
+        return this;
+    }
+
+    /** Makes the {@link #closeAfterRequests} and {@link #closeWhenIdle} closes send RST instead of FIN. */
+    public ScriptedUpstream rstInsteadOfFin(boolean rst) {
+        rstInsteadOfFin = rst;
+        return this;
+    }
+
+    /**
+     * Whether to answer {@code Expect: 100-continue} with an interim {@code 100 Continue} before reading
+     * the request body, as real servers do (on by default).
+     */
+    public ScriptedUpstream autoContinue(boolean enabled) {
+        autoContinue = enabled;
+        return this;
+    }
+
+    // ------------------------------------------------------------------ observations
+
+    /** Every request received so far, in arrival order (not consumed by {@link #takeRequest}). */
+    public List<RecordedRequest> requests() {
+        return List.copyOf(recorded);
+    }
+
+    /** How many requests were received so far. */
+    public int requestCount() {
+        return recorded.size();
+    }
+
+    /** How many connections were accepted so far. */
+    public int connectionsAccepted() {
+        return accepted.get();
+    }
+
+    /** How many connections are open right now. */
+    public int openConnections() {
+        return openSockets.size();
+    }
+
+    /**
+     * Removes and returns the oldest request not taken yet, waiting up to {@code timeout} for one to
+     * arrive; null if none did.
+     */
+    public RecordedRequest takeRequest(Duration timeout) throws InterruptedException {
+        return untaken.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** Whether {@link #close()} was called. */
+    public boolean isClosed() {
+        return closed.get();
+    }
+
+    /** Stops accepting, closes every connection and waits (bounded) for the worker threads to end. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        closedLatch.countDown();
+        try {
+            serverSocket.close();
+        } catch (IOException ignored) {
+            // nothing left to do
+        }
+        for (Socket socket : openSockets) {
+            Wire.closeQuietly(socket);
+        }
+        pool.shutdownNow();
+        try {
+            if (!pool.awaitTermination(5, TimeUnit.SECONDS)) {
+                System.err.println(name + ": worker threads still running after close");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ScriptedUpstream[" + address() + "]";
+    }
+
+    // ------------------------------------------------------------------ serving
+
+    private void acceptLoop() {
+        Thread.currentThread().setName(name + "-accept");
+        while (!closed.get()) {
+            Socket socket;
+            try {
+                socket = serverSocket.accept();
+            } catch (IOException e) {
+                if (!closed.get()) {
+                    System.err.println(name + ": accept failed: " + e);
+                }
+                return;
+            }
+            int sequence = accepted.getAndIncrement();
+            openSockets.add(socket);
+            if (closed.get()) {
+                Wire.closeQuietly(socket);
+                openSockets.remove(socket);
+                return;
+            }
+            try {
+                socket.setSoTimeout(millis(SAFETY_TIMEOUT));
+                socket.setTcpNoDelay(true);
+                pool.execute(() -> serve(socket, sequence));
+            } catch (IOException | RejectedExecutionException e) {
+                openSockets.remove(socket);
+                Wire.closeWithRst(socket);
+            }
+        }
+    }
+
+    private void serve(Socket socket, int sequence) {
+        Thread.currentThread().setName(name + "-conn-" + sequence);
+        try {
+            Wire.Reader reader = new Wire.Reader(socket.getInputStream());
+            OutputStream out = socket.getOutputStream();
+            int index = 0;
+            int answered = 0;
+            while (!closed.get()) {
+                Duration idle = closeWhenIdle;
+                if (idle != null && reader.buffered() == 0) {
+                    socket.setSoTimeout(millis(idle));
+                    try {
+                        if (!reader.fill()) {
+                            return;
+                        }
+                    } catch (SocketTimeoutException e) {
+                        policyClose(socket);
+                        return;
+                    }
+                    socket.setSoTimeout(millis(SAFETY_TIMEOUT));
+                }
+                RecordedRequest request = readRequest(reader, out, socket.getPort(), sequence, index);
+                if (request == null) {
+                    return;
+                }
+                recorded.add(request);
+                untaken.add(request);
+                index++;
+                if (request.parseError() != null) {
+                    out.write(BAD_REQUEST);
+                    out.flush();
+                    Wire.closeWithFin(socket);
+                    return;
+                }
+                Response response = script.poll();
+                if (response == null) {
+                    response = responder.apply(request);
+                }
+                if (!pause(response.delay)) {
+                    return;
+                }
+                switch (response.kind) {
+                    case NO_RESPONSE:
+                        Wire.closeWithFin(socket);
+                        return;
+                    case RESET_ON_REQUEST:
+                        Wire.closeWithRst(socket);
+                        return;
+                    case STALL:
+                        closedLatch.await(SAFETY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                        return;
+                    case RAW:
+                        out.write(response.raw);
+                        out.flush();
+                        if (response.closeAfterResponse || !request.keepAlive()) {
+                            Wire.closeWithFin(socket);
+                            return;
+                        }
+                        break;
+                    default:
+                        if (!writeResponse(response, request, socket, out)) {
+                            return;
+                        }
+                }
+                answered++;
+                int limit = closeAfterRequests;
+                if (limit > 0 && answered >= limit) {
+                    policyClose(socket);
+                    return;
+                }
+            }
+        } catch (IOException e) {
+            // the client went away, reset us, or a safety timeout fired: this connection is done
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            System.err.println(name + ": connection " + sequence + " failed");
+            e.printStackTrace();
+        } finally {
+            openSockets.remove(socket);
+            Wire.closeQuietly(socket);
+        }
+    }
+
+    /** Reads one request; null if the connection ended cleanly before one began. */
+    private RecordedRequest readRequest(Wire.Reader reader, OutputStream out, int clientPort, int sequence,
+            int index) throws IOException {
+        reader.startCapture();
+        String method = "";
+        String target = "";
+        String version = "";
+        List<Map.Entry<String, String>> fields = new ArrayList<>();
+        byte[] body = new byte[0];
+        try {
+            String line;
+            int emptyLines = 0;
+            do {
+                line = reader.readLine(Wire.MAX_LINE);
+                if (line == null) {
+                    return null;
+                }
+            } while (line.isEmpty() && ++emptyLines < 16);
+            String[] parts = line.split(" ", -1);
+            if (parts.length != 3 || parts[0].isEmpty() || parts[1].isEmpty()) {
+                throw new ProtocolException("malformed request line: " + line);
+            }
+            method = parts[0];
+            target = parts[1];
+            version = parts[2];
+            if (!version.matches("HTTP/\\d\\.\\d")) {
+                throw new ProtocolException("malformed protocol version: " + version);
+            }
+            Wire.readFields(reader, fields, Wire.MAX_HEAD);
+            Map<String, List<String>> headers = Wire.multimap(fields);
+            List<String> transferEncoding = headers.getOrDefault("Transfer-Encoding", List.of());
+            List<String> connection = headers.getOrDefault("Connection", List.of());
+            boolean keepAlive = version.equals("HTTP/1.0")
+                    ? Wire.hasToken(connection, "keep-alive")
+                    : !Wire.hasToken(connection, "close");
+            boolean chunked = false;
+            long length = 0;
+            if (!transferEncoding.isEmpty()) {
+                if (!Wire.lastCodingIsChunked(transferEncoding)) {
+                    throw new ProtocolException("request Transfer-Encoding does not end in chunked");
+                }
+                chunked = true;
+                if (headers.containsKey("Content-Length")) {
+                    keepAlive = false; // RFC 9112 6.1: close after a message framed both ways
+                }
+            } else {
+                length = Math.max(0, Wire.contentLength(headers.getOrDefault("Content-Length", List.of())));
+                if (length > Wire.MAX_BODY) {
+                    throw new ProtocolException("Content-Length larger than " + Wire.MAX_BODY);
+                }
+            }
+            if ((chunked || length > 0) && autoContinue && version.equals("HTTP/1.1")
+                    && Wire.hasToken(headers.getOrDefault("Expect", List.of()), "100-continue")) {
+                out.write(CONTINUE);
+                out.flush();
+            }
+            if (chunked) {
+                List<Map.Entry<String, String>> trailers = new ArrayList<>();
+                body = Wire.readChunked(reader, trailers, Wire.MAX_BODY);
+            } else if (length > 0) {
+                body = reader.readExactly(length);
+            }
+            return new RecordedRequest(method, target, version, fields, body, reader.stopCapture(), sequence, index,
+                    clientPort, null, keepAlive);
+        } catch (ProtocolException e) {
+            return new RecordedRequest(method, target, version, fields, body, reader.stopCapture(), sequence, index,
+                    clientPort, e.getMessage(), false);
+        } catch (EOFException e) {
+            return null;
+        }
+    }
+
+    /** Writes a scripted response; false if the connection was closed as part of it. */
+    private boolean writeResponse(Response response, RecordedRequest request, Socket socket, OutputStream out)
+            throws IOException, InterruptedException {
+        int status = response.status;
+        boolean bodyAllowed = status / 100 != 1 && status != 204 && status != 304;
+        boolean userFraming = false;
+        boolean userConnection = false;
+        for (Map.Entry<String, String> header : response.headers) {
+            userFraming |= header.getKey().equalsIgnoreCase("Content-Length")
+                    || header.getKey().equalsIgnoreCase("Transfer-Encoding");
+            userConnection |= header.getKey().equalsIgnoreCase("Connection");
+        }
+        boolean close = response.closeAfterResponse || response.bodyUntilClose || !request.keepAlive();
+
+        StringBuilder head = new StringBuilder(256);
+        head.append("HTTP/1.1 ").append(status).append(' ').append(response.reason).append("\r\n");
+        for (Map.Entry<String, String> header : response.headers) {
+            head.append(header.getKey()).append(": ").append(header.getValue()).append("\r\n");
+        }
+        byte[] bodyWire = response.body;
+        if (response.chunkSize > 0) {
+            if (!userFraming) {
+                head.append("Transfer-Encoding: chunked\r\n");
+            }
+            bodyWire = chunk(response.body, response.chunkSize);
+        } else if (!userFraming && bodyAllowed && !response.bodyUntilClose) {
+            head.append("Content-Length: ").append(response.body.length).append("\r\n");
+        }
+        if (!userConnection && (response.closeAfterResponse || !request.keepAlive())) {
+            head.append("Connection: close\r\n");
+        }
+        head.append("\r\n");
+        if (!bodyAllowed || request.method().equals("HEAD")) {
+            bodyWire = new byte[0];
+        }
+
+        byte[] headBytes = head.toString().getBytes(StandardCharsets.ISO_8859_1);
+        int end = response.cutAfter >= 0 ? Math.min(response.cutAfter, bodyWire.length) : bodyWire.length;
+        if (response.throttleBytes <= 0) {
+            ByteArrayOutputStream all = new ByteArrayOutputStream(headBytes.length + end);
+            all.write(headBytes);
+            all.write(bodyWire, 0, end);
+            out.write(all.toByteArray());
+            out.flush();
+        } else {
+            out.write(headBytes);
+            out.flush();
+            for (int offset = 0; offset < end; offset += response.throttleBytes) {
+                if (offset > 0 && !pause(response.throttlePeriod)) {
+                    return false;
+                }
+                out.write(bodyWire, offset, Math.min(response.throttleBytes, end - offset));
+                out.flush();
+            }
+        }
+        if (response.cutAfter >= 0) {
+            if (response.cutWithReset) {
+                // let the partial body leave the send queue: SO_LINGER 0 discards whatever is still in it
+                pause(RESET_GRACE);
+                Wire.closeWithRst(socket);
+            } else {
+                Wire.closeWithFin(socket);
+            }
+            return false;
+        }
+        if (close) {
+            Wire.closeWithFin(socket);
+            return false;
+        }
+        return true;
+    }
+
+    private void policyClose(Socket socket) {
+        if (rstInsteadOfFin) {
+            Wire.closeWithRst(socket);
+        } else {
+            Wire.closeWithFin(socket);
+        }
+    }
+
+    /** Waits for the duration unless the upstream closes first; false if it closed. */
+    private boolean pause(Duration duration) throws InterruptedException {
+        if (duration.isZero()) {
+            return !closed.get();
+        }
+        return !closedLatch.await(duration.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    private static byte[] chunk(byte[] body, int chunkSize) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(body.length + 64);
+        for (int offset = 0; offset < body.length; offset += chunkSize) {
+            int n = Math.min(chunkSize, body.length - offset);
+            out.writeBytes(ascii(Integer.toHexString(n) + "\r\n"));
+            out.write(body, offset, n);
+            out.writeBytes(ascii("\r\n"));
+        }
+        out.writeBytes(ascii("0\r\n\r\n"));
+        return out.toByteArray();
+    }
+
+    private static int millis(Duration duration) {
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, duration.toMillis()));
+    }
+
+    private static byte[] ascii(String text) {
+        return text.getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    // ------------------------------------------------------------------ responses
+
+    /**
+     * One scripted answer: a well-formed response shaped by the builder (status, headers, body, framing,
+     * pacing) and optionally broken on purpose (cut mid-body, reset, never sent, or replaced by raw bytes).
+     * Immutable, so one instance can be enqueued many times or used as the default.
+     */
+    public static final class Response {
+
+        enum Kind { NORMAL, RAW, NO_RESPONSE, RESET_ON_REQUEST, STALL }
+
+        final Kind kind;
+        final int status;
+        final String reason;
+        final List<Map.Entry<String, String>> headers;
+        final byte[] body;
+        final int chunkSize;
+        final boolean closeAfterResponse;
+        final boolean bodyUntilClose;
+        final Duration delay;
+        final int throttleBytes;
+        final Duration throttlePeriod;
+        final int cutAfter;
+        final boolean cutWithReset;
+        final byte[] raw;
+
+        private Response(Builder b) {
+            kind = b.kind;
+            status = b.status;
+            reason = b.reason != null ? b.reason : reasonPhrase(b.status);
+            headers = List.copyOf(b.headers);
+            body = b.body.clone();
+            chunkSize = b.chunkSize;
+            closeAfterResponse = b.closeAfterResponse;
+            bodyUntilClose = b.bodyUntilClose;
+            delay = b.delay;
+            throttleBytes = b.throttleBytes;
+            throttlePeriod = b.throttlePeriod;
+            cutAfter = b.cutAfter;
+            cutWithReset = b.cutWithReset;
+            raw = b.raw == null ? null : b.raw.clone();
+        }
+
+        /** A builder for a 200 response with an empty body. */
+        public static Builder builder() {
+            return new Builder();
+        }
+
+        /** 200 with the given UTF-8 body and a Content-Length. */
+        public static Response ok(String body) {
+            return builder().body(body).build();
+        }
+
+        /** The status code. */
+        public int status() {
+            return status;
+        }
+
+        /** The unframed body. */
+        public byte[] body() {
+            return body.clone();
+        }
+
+        @Override
+        public String toString() {
+            return "Response[" + kind + " " + status + ", " + body.length + " body bytes]";
+        }
+
+        private static String reasonPhrase(int status) {
+            switch (status) {
+                case 100: return "Continue";
+                case 101: return "Switching Protocols";
+                case 103: return "Early Hints";
+                case 200: return "OK";
+                case 201: return "Created";
+                case 202: return "Accepted";
+                case 204: return "No Content";
+                case 206: return "Partial Content";
+                case 301: return "Moved Permanently";
+                case 302: return "Found";
+                case 304: return "Not Modified";
+                case 400: return "Bad Request";
+                case 404: return "Not Found";
+                case 408: return "Request Timeout";
+                case 429: return "Too Many Requests";
+                case 500: return "Internal Server Error";
+                case 502: return "Bad Gateway";
+                case 503: return "Service Unavailable";
+                case 504: return "Gateway Timeout";
+                default: return "Status " + status;
+            }
+        }
+
+        /** Builds a {@link Response}; every method returns the builder, so each script entry is one line. */
+        public static final class Builder {
+            private Kind kind = Kind.NORMAL;
+            private int status = 200;
+            private String reason;
+            private final List<Map.Entry<String, String>> headers = new ArrayList<>();
+            private byte[] body = new byte[0];
+            private int chunkSize;
+            private boolean closeAfterResponse;
+            private boolean bodyUntilClose;
+            private Duration delay = Duration.ZERO;
+            private int throttleBytes;
+            private Duration throttlePeriod = Duration.ZERO;
+            private int cutAfter = -1;
+            private boolean cutWithReset;
+            private byte[] raw;
+
+            private Builder() {
+            }
+
+            /** The status code; the reason phrase is the usual one. */
+            public Builder status(int status) {
+                if (status < 100 || status > 999) {
+                    throw new IllegalArgumentException("status must have three digits: " + status);
+                }
+                this.status = status;
+                return this;
+            }
+
+            /** The status code with a custom reason phrase. */
+            public Builder status(int status, String reason) {
+                status(status);
+                this.reason = Objects.requireNonNull(reason);
+                return this;
+            }
+
+            /**
+             * Adds a header field, sent in the order added with the name spelled as given. Setting
+             * Content-Length or Transfer-Encoding yourself turns off automatic framing (so a test can lie about
+             * the length); setting Connection turns off the automatic {@code Connection: close}.
+             */
+            public Builder header(String name, String value) {
+                headers.add(Map.entry(Objects.requireNonNull(name), Objects.requireNonNull(value)));
+                return this;
+            }
+
+            /** The body; framed with Content-Length unless chunked or set otherwise. */
+            public Builder body(byte[] body) {
+                this.body = body.clone();
+                return this;
+            }
+
+            /** The body as UTF-8. */
+            public Builder body(String body) {
+                return body(body.getBytes(StandardCharsets.UTF_8));
+            }
+
+            /** Sends the body with chunked transfer coding in chunks of {@code chunkSize} bytes. */
+            public Builder chunked(int chunkSize) {
+                if (chunkSize <= 0) {
+                    throw new IllegalArgumentException("chunkSize must be positive");
+                }
+                this.chunkSize = chunkSize;
+                return this;
+            }
+
+            /** Adds {@code Keep-Alive: timeout=N}, the hint some upstreams give about their idle timeout. */
+            public Builder keepAliveTimeout(int seconds) {
+                return header("Keep-Alive", "timeout=" + seconds);
+            }
+
+            /**
+             * Adds {@code Connection: close} (unless a Connection header was set) and closes the connection
+             * with FIN after this response.
+             */
+            public Builder closeAfterResponse() {
+                closeAfterResponse = true;
+                return this;
+            }
+
+            /** Sends the body with neither Content-Length nor chunking and delimits it by closing (FIN). */
+            public Builder bodyUntilClose() {
+                bodyUntilClose = true;
+                return this;
+            }
+
+            /** Waits this long after reading the request before answering (or before the scripted fault). */
+            public Builder delayHead(Duration delay) {
+                this.delay = requireNonNegative(delay);
+                return this;
+            }
+
+            /**
+             * Drips the body (as framed on the wire): {@code bytesPerChunk} bytes, then a pause of
+             * {@code period}, then the next bytes, and so on.
+             */
+            public Builder throttleBody(int bytesPerChunk, Duration period) {
+                if (bytesPerChunk <= 0) {
+                    throw new IllegalArgumentException("bytesPerChunk must be positive");
+                }
+                throttleBytes = bytesPerChunk;
+                throttlePeriod = requireNonNegative(period);
+                return this;
+            }
+
+            /** Adds an {@code X-Oversized} header whose value is {@code n} bytes long. */
+            public Builder headerOfSize(int n) {
+                return header("X-Oversized", "x".repeat(n));
+            }
+
+            /**
+             * Sends the head and the first {@code afterBytes} bytes of the body as framed on the wire, then
+             * resets the connection (SO_LINGER 0 and close, so RST).
+             */
+            public Builder resetMidBody(int afterBytes) {
+                return cut(afterBytes, true);
+            }
+
+            /** Like {@link #resetMidBody} but ends with an orderly close (FIN): a truncated body. */
+            public Builder closeMidBody(int afterBytes) {
+                return cut(afterBytes, false);
+            }
+
+            private Builder cut(int afterBytes, boolean reset) {
+                if (afterBytes < 0) {
+                    throw new IllegalArgumentException("afterBytes must be >= 0");
+                }
+                cutAfter = afterBytes;
+                cutWithReset = reset;
+                return this;
+            }
+
+            /** Reads the request, then closes the connection (FIN) without answering. */
+            public Builder noResponse() {
+                kind = Kind.NO_RESPONSE;
+                return this;
+            }
+
+            /** Reads the request, then resets the connection (RST) without answering. */
+            public Builder resetOnRequest() {
+                kind = Kind.RESET_ON_REQUEST;
+                return this;
+            }
+
+            /** Reads the request and never answers; the connection stays open until the upstream closes. */
+            public Builder stallForever() {
+                kind = Kind.STALL;
+                return this;
+            }
+
+            /**
+             * Sends exactly these bytes instead of a built response (a malformed head, a 1xx followed by a
+             * final response, two responses at once, ...). The connection then stays open for the next request
+             * unless {@link #closeAfterResponse()} is set, in which case it is closed with FIN.
+             */
+            public Builder rawResponse(byte[] bytes) {
+                kind = Kind.RAW;
+                raw = bytes.clone();
+                return this;
+            }
+
+            /** {@link #rawResponse(byte[])} with the text's ISO-8859-1 bytes. */
+            public Builder rawResponse(String text) {
+                return rawResponse(ascii(text));
+            }
+
+            /** The immutable response. */
+            public Response build() {
+                return new Response(this);
+            }
+
+            private static Duration requireNonNegative(Duration duration) {
+                if (duration.isNegative()) {
+                    throw new IllegalArgumentException("negative duration: " + duration);
+                }
+                return duration;
+            }
+        }
+    }
+}
