@@ -115,6 +115,34 @@ final class Wire {
         };
     }
 
+    static Feeder responses(ResponseParser parser, boolean headRequest) {
+        return new Feeder() {
+            @Override
+            public void reset() {
+                parser.reset(headRequest);
+            }
+
+            @Override
+            public ParseResult feed(ByteBuffer in) {
+                return parser.parse(in);
+            }
+
+            @Override
+            public String describe(ParseResult result) {
+                if (result != ParseResult.DONE) {
+                    return parser.errorReason();
+                }
+                ResponseHead head = parser.head();
+                return head + "|" + head.bodyFraming() + "|" + head.contentLength() + "|" + head.isReusable();
+            }
+
+            @Override
+            public int status() {
+                return parser.errorStatus();
+            }
+        };
+    }
+
     /** Feeds a chunked body, collecting its payload; the description is payload + trailers, or the error. */
     static Feeder chunked(ChunkedDecoder decoder) {
         return new Feeder() {
