@@ -36,15 +36,15 @@ final class FieldLine {
             i++;
         }
         int valueStart = i;
-        int valueEnd = i;
-        for (; i < end; i++) {
-            b = buf[i];
-            if (!Ascii.isFieldValueChar(b)) {
+        while ((i = Swar.indexOfNonPrintable(buf, i, end)) < end) {
+            if (!Ascii.isFieldValueChar(buf[i])) {
                 return Violation.INVALID_FIELD_VALUE;
             }
-            if (b != Ascii.SP && b != Ascii.HTAB) {
-                valueEnd = i + 1;
-            }
+            i++;
+        }
+        int valueEnd = end;
+        while (valueEnd > valueStart && Ascii.isWhitespace(buf[valueEnd - 1])) {
+            valueEnd--;
         }
         fields.add(start, nameEnd, valueStart, valueEnd);
         return null;

@@ -82,10 +82,7 @@ final class HeadScanner {
         for (;;) {
             byte[] b = buf;
             int u = used;
-            int i = scanPos;
-            while (i < u && b[i] != Ascii.LF) {
-                i++;
-            }
+            int i = Swar.indexOfLf(b, scanPos, u);
             int start = nextLineStart;
             if (i < u) {
                 scanPos = i + 1;
