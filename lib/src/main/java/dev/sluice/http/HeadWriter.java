@@ -77,7 +77,7 @@ public final class HeadWriter {
         putAscii(dst, "HTTP/1.1 ");
         putDecimal(dst, head.status());
         dst.put(Ascii.SP);
-        dst.put(head.buffer(), head.reasonStart(), reasonLength);
+        dst.put(head.buf, head.reasonStart(), reasonLength);
         dst.put(CRLF);
     }
 

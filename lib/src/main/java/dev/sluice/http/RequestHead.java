@@ -1,8 +1,6 @@
 package dev.sluice.http;
 
 import java.nio.charset.StandardCharsets;
-import java.util.List;
-import java.util.Objects;
 
 /**
  * A parsed request head and the decisions nginx takes from it: body framing, keep-alive, {@code Expect:
@@ -10,50 +8,39 @@ import java.util.Objects;
  * {@link RequestParser#head()} after {@link ParseResult#DONE}; the same instance is reused by the parser and is
  * valid until its next {@link RequestParser#reset()}.
  *
- * <p>Accessors that return booleans, enums or numbers never allocate; {@link #method()} returns a shared constant
+ * <p>{@link #bodyFraming()} is {@code NONE}, {@code CONTENT_LENGTH} or {@code CHUNKED}: a request never reads until
+ * close. Accessors that return booleans, enums or numbers never allocate; {@link #method()} returns a shared constant
  * for the methods nginx knows; {@link #target()} and field strings are built on first access.
  */
-public final class RequestHead {
+public final class RequestHead extends MessageHead {
 
-    private final HttpFields fields;
-    private byte[] buf;
     private int methodStart;
     private int methodEnd;
     private String method;
     private int targetStart;
     private int targetEnd;
     private String target;
-    HttpVersion version;
     TargetForm targetForm;
     int hostIndex;
-    int contentLengthIndex;
-    int transferEncodingIndex;
     int expectIndex;
     int upgradeIndex;
     int connectionFlags;
-    BodyFraming framing;
-    long contentLength;
-    int headLength;
 
     RequestHead(HttpFields fields) {
-        this.fields = fields;
+        super(fields);
         clear();
     }
 
+    @Override
     void clear() {
+        super.clear();
         method = null;
         target = null;
-        version = null;
         targetForm = null;
         hostIndex = -1;
-        contentLengthIndex = -1;
-        transferEncodingIndex = -1;
         expectIndex = -1;
         upgradeIndex = -1;
         connectionFlags = 0;
-        framing = BodyFraming.NONE;
-        contentLength = -1;
-        headLength = 0;
     }
 
     void setRequestLine(int methodStart, int methodEnd, String knownMethod, int targetStart, int targetEnd) {
@@ -62,10 +49,6 @@ public final class RequestHead {
         this.method = knownMethod;
         this.targetStart = targetStart;
         this.targetEnd = targetEnd;
-    }
-
-    void bind(byte[] buffer) {
-        this.buf = buffer;
     }
 
     /** The method, case-sensitive as sent. Known methods (GET, POST, ...) are shared constants: no allocation. */
@@ -103,29 +86,9 @@ public final class RequestHead {
         return targetForm;
     }
 
-    /** HTTP/1.0 or HTTP/1.1 (1.2 to 1.9 count as 1.1). */
-    public HttpVersion version() {
-        return version;
-    }
-
-    /** Every field line, in order. */
-    public HttpFields fields() {
-        return fields;
-    }
-
     /** The Host value, or null when absent (allowed in HTTP/1.0 only). Unique and syntactically valid if present. */
     public String host() {
         return hostIndex < 0 ? null : fields.value(hostIndex);
-    }
-
-    /** How the body is delimited: {@code NONE}, {@code CONTENT_LENGTH} or {@code CHUNKED}; never until-close. */
-    public BodyFraming bodyFraming() {
-        return framing;
-    }
-
-    /** The Content-Length value, or -1 when the request has none. */
-    public long contentLength() {
-        return contentLength;
     }
 
     /** Whether body bytes follow the head: chunked, or a Content-Length above zero. */
@@ -161,22 +124,6 @@ public final class RequestHead {
     public boolean isUpgrade() {
         return version == HttpVersion.HTTP_1_1 && upgradeIndex >= 0
                 && (connectionFlags & ConnectionOptions.UPGRADE) != 0;
-    }
-
-    /** The tokens of every Connection field, lower-cased: the names of extra hop-by-hop fields, plus options. */
-    public List<String> connectionTokens() {
-        return ConnectionOptions.tokens(fields);
-    }
-
-    /** Whether field {@code index} is named by a Connection token and so must not be forwarded. No allocation. */
-    public boolean isListedInConnection(int index) {
-        Objects.checkIndex(index, fields.size());
-        return ConnectionOptions.lists(fields, index);
-    }
-
-    /** Bytes the head occupied on the wire, from any leading empty lines to the final CRLF. */
-    public int headLength() {
-        return headLength;
     }
 
     @Override

@@ -1,36 +1,47 @@
 package dev.sluice.http;
 
 /**
- * What a request's fields mean for framing, as nginx's {@code ngx_http_process_request_header()} decides it, with
- * RFC 9112 §6.3 where nginx is silent. Host, Content-Length, Transfer-Encoding and Expect may appear once; a
- * repeated Content-Length is refused even when both values are equal, as nginx does, though the RFC would allow it.
+ * What a request's lines mean, as nginx's {@code ngx_http_process_request_header()} decides it, with RFC 9112 §6.3
+ * where nginx is silent. Host, Content-Length, Transfer-Encoding and Expect may appear once; a repeated
+ * Content-Length is refused even when both values are equal, as nginx does, though the RFC would allow it.
  */
-final class RequestRules {
+final class RequestRules implements HeadReader.Rules {
 
-    private RequestRules() {
+    private final RequestHead head;
+
+    RequestRules(RequestHead head) {
+        this.head = head;
     }
 
-    /** Records field {@code index} if it is one the head acts on; refuses repeats of the unique ones. */
-    static Violation field(RequestHead head, HttpFields fields, int index) {
-        byte[] buf = fields.buffer();
-        switch (KnownField.of(buf, fields.nameStart(index), fields.nameEnd(index))) {
+    @Override
+    public boolean skipsLeadingEmptyLines() {
+        return true; // as nginx does, and RFC 9112 §2.2 asks
+    }
+
+    @Override
+    public Violation startLine(byte[] buf, int start, int end) {
+        return RequestLine.parse(buf, start, end, head);
+    }
+
+    @Override
+    public Violation tooLarge(int scannerResult, boolean inStartLine) {
+        if (scannerResult == HeadScanner.LINE_TOO_LONG) {
+            return inStartLine ? Violation.REQUEST_LINE_TOO_LONG : Violation.FIELD_LINE_TOO_LONG;
+        }
+        return Violation.HEAD_TOO_LARGE;
+    }
+
+    @Override
+    public Violation field(int index) {
+        HttpFields fields = head.fields;
+        byte[] buf = head.buf;
+        int known = KnownField.of(buf, fields.nameStart(index), fields.nameEnd(index));
+        switch (known) {
             case KnownField.HOST:
                 if (head.hostIndex >= 0) {
                     return Violation.DUPLICATE_HOST;
                 }
                 head.hostIndex = index;
-                return null;
-            case KnownField.CONTENT_LENGTH:
-                if (head.contentLengthIndex >= 0) {
-                    return Violation.DUPLICATE_CONTENT_LENGTH;
-                }
-                head.contentLengthIndex = index;
-                return null;
-            case KnownField.TRANSFER_ENCODING:
-                if (head.transferEncodingIndex >= 0) {
-                    return Violation.DUPLICATE_TRANSFER_ENCODING;
-                }
-                head.transferEncodingIndex = index;
                 return null;
             case KnownField.EXPECT:
                 if (head.expectIndex >= 0) {
@@ -47,13 +58,14 @@ final class RequestRules {
                 }
                 return null;
             default:
-                return null;
+                return head.framingField(known, index);
         }
     }
 
-    /** Checks the whole head once its final CRLF arrived and decides the body framing. */
-    static Violation complete(RequestHead head, HttpFields fields) {
-        byte[] buf = fields.buffer();
+    @Override
+    public Violation complete() {
+        HttpFields fields = head.fields;
+        byte[] buf = head.buf;
         int host = head.hostIndex;
         if (host < 0) {
             if (head.version == HttpVersion.HTTP_1_1) {
@@ -62,19 +74,16 @@ final class RequestRules {
         } else if (!HostCheck.isValid(buf, fields.valueStart(host), fields.valueEnd(host), false)) {
             return Violation.INVALID_HOST;
         }
-        int cl = head.contentLengthIndex;
-        if (cl >= 0) {
-            head.contentLength = Framing.contentLength(buf, fields.valueStart(cl), fields.valueEnd(cl));
-            if (head.contentLength < 0) {
-                return Violation.INVALID_CONTENT_LENGTH;
-            }
+        Violation v = head.readContentLength();
+        if (v != null) {
+            return v;
         }
         int te = head.transferEncodingIndex;
         if (te >= 0) {
             if (head.version == HttpVersion.HTTP_1_0) {
                 return Violation.TRANSFER_ENCODING_IN_HTTP_1_0;
             }
-            if (cl >= 0) {
+            if (head.contentLengthIndex >= 0) {
                 return Violation.CONTENT_LENGTH_WITH_TRANSFER_ENCODING;
             }
             int start = fields.valueStart(te);
@@ -83,7 +92,7 @@ final class RequestRules {
                 return Framing.rejectRequestCoding(buf, start, end);
             }
             head.framing = BodyFraming.CHUNKED;
-        } else if (cl >= 0) {
+        } else if (head.contentLengthIndex >= 0) {
             head.framing = BodyFraming.CONTENT_LENGTH;
         }
         return null;

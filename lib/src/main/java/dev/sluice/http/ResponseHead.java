@@ -1,45 +1,34 @@
 package dev.sluice.http;
 
 import java.nio.charset.StandardCharsets;
-import java.util.List;
-import java.util.Objects;
 
 /**
  * A parsed upstream response head and what the proxy decides from it: body framing (RFC 9112 §6.3), whether it is
  * an interim 1xx response, and whether the upstream connection may go back to the keepalive pool. Obtained from
  * {@link ResponseParser#head()} after {@link ParseResult#DONE}; reused by the parser, valid until its next reset.
+ *
+ * <p>{@link #bodyFraming()} says no body for a HEAD request, 1xx, 204 and 304; then chunked, Content-Length, or
+ * until the upstream closes. {@link #contentLength()} reports a declared length even where no body follows.
  */
-public final class ResponseHead {
+public final class ResponseHead extends MessageHead {
 
-    private final HttpFields fields;
-    private byte[] buf;
     private int reasonStart;
     private int reasonEnd;
     private String reason;
-    HttpVersion version;
     int status;
-    int contentLengthIndex;
-    int transferEncodingIndex;
     boolean connectionClose;
-    BodyFraming framing;
-    long contentLength;
-    int headLength;
 
     ResponseHead(HttpFields fields) {
-        this.fields = fields;
+        super(fields);
         clear();
     }
 
+    @Override
     void clear() {
+        super.clear();
         reason = null;
-        version = null;
         status = 0;
-        contentLengthIndex = -1;
-        transferEncodingIndex = -1;
         connectionClose = false;
-        framing = BodyFraming.NONE;
-        contentLength = -1;
-        headLength = 0;
     }
 
     void setStatusLine(HttpVersion version, int status, int reasonStart, int reasonEnd) {
@@ -47,14 +36,6 @@ public final class ResponseHead {
         this.status = status;
         this.reasonStart = reasonStart;
         this.reasonEnd = reasonEnd;
-    }
-
-    void bind(byte[] buffer) {
-        this.buf = buffer;
-    }
-
-    byte[] buffer() {
-        return buf;
     }
 
     int reasonStart() {
@@ -78,16 +59,6 @@ public final class ResponseHead {
         return reason;
     }
 
-    /** HTTP/1.0 or HTTP/1.1 (1.2 to 1.9 count as 1.1). */
-    public HttpVersion version() {
-        return version;
-    }
-
-    /** Every field line, in order. */
-    public HttpFields fields() {
-        return fields;
-    }
-
     /**
      * Whether this is an interim response (1xx other than 101, e.g. {@code 100 Continue}, {@code 103 Early Hints}):
      * the final response follows on the same connection; see {@link ResponseParser#nextHead()}.
@@ -99,19 +70,6 @@ public final class ResponseHead {
     /** Whether the upstream switched protocols (101): the connection becomes a tunnel and is never pooled. */
     public boolean isUpgrade() {
         return status == HttpStatus.SWITCHING_PROTOCOLS;
-    }
-
-    /**
-     * How the body is delimited, given whether the request was HEAD: no body for HEAD, 1xx, 204 and 304; then
-     * chunked, Content-Length, or until the upstream closes.
-     */
-    public BodyFraming bodyFraming() {
-        return framing;
-    }
-
-    /** The Content-Length value, or -1 when absent (also reported for HEAD and 304, where no body follows). */
-    public long contentLength() {
-        return contentLength;
     }
 
     /**
@@ -143,22 +101,6 @@ public final class ResponseHead {
     /** The {@code max} parameter of the Keep-Alive field (requests left on this connection), or -1. */
     public long keepAliveMax() {
         return KeepAliveParams.find(fields, "max");
-    }
-
-    /** The tokens of every Connection field, lower-cased. */
-    public List<String> connectionTokens() {
-        return ConnectionOptions.tokens(fields);
-    }
-
-    /** Whether field {@code index} is named by a Connection token and so must not be forwarded. No allocation. */
-    public boolean isListedInConnection(int index) {
-        Objects.checkIndex(index, fields.size());
-        return ConnectionOptions.lists(fields, index);
-    }
-
-    /** Bytes the head occupied on the wire, status line to final CRLF. */
-    public int headLength() {
-        return headLength;
     }
 
     @Override

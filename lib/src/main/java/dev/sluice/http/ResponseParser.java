@@ -4,10 +4,10 @@ import java.nio.ByteBuffer;
 import java.util.Objects;
 
 /**
- * Incremental, strict parser of upstream response heads, one per upstream connection. It applies the request
- * side's field strictness; anything it refuses — a malformed status line or field, a head beyond its limit,
- * Content-Length with Transfer-Encoding, a Transfer-Encoding other than {@code chunked} — is what nginx calls
- * "upstream sent invalid header": {@link #errorStatus()} is 502 and the attempt counts as
+ * Incremental, strict parser of upstream response heads, one per upstream connection (not thread-safe). It applies
+ * the request side's field strictness; anything it refuses — a malformed status line or field, a head beyond its
+ * limit, Content-Length with Transfer-Encoding, a Transfer-Encoding other than {@code chunked} — is what nginx
+ * calls "upstream sent invalid header": {@link #errorStatus()} is 502 and the attempt counts as
  * {@code invalid_header} for {@code proxy_next_upstream}.
  *
  * <p>Before each exchange call {@link #reset(boolean)} saying whether the request was HEAD, since that decides
@@ -16,18 +16,9 @@ import java.util.Objects;
  */
 public final class ResponseParser {
 
-    private static final int STATUS_LINE = 0;
-    private static final int FIELDS = 1;
-    private static final int DONE = 2;
-    private static final int ERROR = 3;
-
-    private final HeadLimits limits;
-    private final HeadScanner scanner;
-    private final HttpFields fields = new HttpFields();
-    private final ResponseHead head = new ResponseHead(fields);
-    private boolean headRequest;
-    private int state;
-    private Violation violation;
+    private final ResponseHead head = new ResponseHead(new HttpFields());
+    private final ResponseRules rules = new ResponseRules(head);
+    private final HeadReader reader;
 
     /** A parser with {@link HeadLimits#RESPONSE_DEFAULT} (nginx's proxy_buffer_size 4k). */
     public ResponseParser() {
@@ -35,9 +26,7 @@ public final class ResponseParser {
     }
 
     public ResponseParser(HeadLimits limits) {
-        this.limits = Objects.requireNonNull(limits, "limits");
-        this.scanner = new HeadScanner(limits.maxHead());
-        reset(false);
+        this.reader = new HeadReader(Objects.requireNonNull(limits, "limits"), head, rules);
     }
 
     /**
@@ -46,8 +35,8 @@ public final class ResponseParser {
      * @param headRequest whether the request was HEAD, whose response never has a body
      */
     public void reset(boolean headRequest) {
-        this.headRequest = headRequest;
-        clear();
+        rules.headRequest(headRequest);
+        reader.reset();
     }
 
     /**
@@ -56,18 +45,10 @@ public final class ResponseParser {
      * @throws IllegalStateException unless the last head parsed was interim
      */
     public void nextHead() {
-        if (state != DONE || !head.isInterim()) {
+        if (!reader.isDone() || !head.isInterim()) {
             throw new IllegalStateException("no interim response to continue from");
         }
-        clear();
-    }
-
-    private void clear() {
-        scanner.reset(limits.maxStartLine());
-        fields.clear();
-        head.clear();
-        state = STATUS_LINE;
-        violation = null;
+        reader.reset();
     }
 
     /**
@@ -77,62 +58,12 @@ public final class ResponseParser {
      * @throws IllegalStateException if a head is complete and neither reset nor nextHead was called
      */
     public ParseResult parse(ByteBuffer in) {
-        if (state == DONE) {
-            throw new IllegalStateException("response head already parsed; call reset() or nextHead() first");
-        }
-        if (state == ERROR) {
-            return ParseResult.ERROR;
-        }
-        for (;;) {
-            int r = scanner.next(in);
-            if (r == HeadScanner.NEED_MORE) {
-                return ParseResult.NEED_MORE;
-            }
-            if (r != HeadScanner.LINE) {
-                return fail(r == HeadScanner.BARE_LF ? Violation.BARE_LF : Violation.RESPONSE_HEAD_TOO_LARGE);
-            }
-            byte[] buf = scanner.buffer();
-            int start = scanner.lineStart();
-            int end = scanner.lineEnd();
-            fields.bind(buf);
-            head.bind(buf);
-            Violation v;
-            if (state == STATUS_LINE) {
-                v = StatusLine.parse(buf, start, end, head);
-                if (v == null) {
-                    state = FIELDS;
-                    scanner.lineLimit(limits.maxFieldLine());
-                    continue;
-                }
-            } else if (start == end) {
-                v = ResponseRules.complete(head, fields, headRequest);
-                if (v == null) {
-                    scanner.finish(in);
-                    head.headLength = scanner.consumed();
-                    state = DONE;
-                    return ParseResult.DONE;
-                }
-            } else {
-                v = FieldLine.parse(buf, start, end, fields);
-                if (v == null) {
-                    v = ResponseRules.field(head, fields, fields.size() - 1);
-                }
-            }
-            if (v != null) {
-                return fail(v);
-            }
-        }
-    }
-
-    private ParseResult fail(Violation v) {
-        violation = v;
-        state = ERROR;
-        return ParseResult.ERROR;
+        return reader.parse(in);
     }
 
     /** Whether a complete head is available in {@link #head()}. */
     public boolean isDone() {
-        return state == DONE;
+        return reader.isDone();
     }
 
     /**
@@ -141,7 +72,7 @@ public final class ResponseParser {
      * @throws IllegalStateException unless the last {@link #parse} returned {@code DONE}
      */
     public ResponseHead head() {
-        if (state != DONE) {
+        if (!reader.isDone()) {
             throw new IllegalStateException("no complete response head");
         }
         return head;
@@ -149,11 +80,12 @@ public final class ResponseParser {
 
     /** After {@code ERROR}: 502, nginx's status for an invalid upstream header; 0 otherwise. */
     public int errorStatus() {
-        return violation == null ? 0 : HttpStatus.BAD_GATEWAY;
+        return reader.violation() == null ? 0 : HttpStatus.BAD_GATEWAY;
     }
 
     /** After {@code ERROR}: a short constant description for the error log; null otherwise. */
     public String errorReason() {
-        return violation == null ? null : violation.reason;
+        Violation v = reader.violation();
+        return v == null ? null : v.reason;
     }
 }

@@ -1,59 +1,66 @@
 package dev.sluice.http;
 
 /**
- * What an upstream response's fields mean, as nginx's upstream and proxy modules decide it: a repeated
+ * What an upstream response's lines mean, as nginx's upstream and proxy modules decide it: a repeated
  * Content-Length or Transfer-Encoding, both together, a malformed Content-Length, or any Transfer-Encoding but
  * {@code chunked} make the header invalid (502). The body framing then follows RFC 9112 §6.3.
  */
-final class ResponseRules {
+final class ResponseRules implements HeadReader.Rules {
 
-    private ResponseRules() {
+    private final ResponseHead head;
+    private boolean headRequest;
+
+    ResponseRules(ResponseHead head) {
+        this.head = head;
     }
 
-    static Violation field(ResponseHead head, HttpFields fields, int index) {
-        byte[] buf = fields.buffer();
-        switch (KnownField.of(buf, fields.nameStart(index), fields.nameEnd(index))) {
-            case KnownField.CONTENT_LENGTH:
-                if (head.contentLengthIndex >= 0) {
-                    return Violation.DUPLICATE_CONTENT_LENGTH;
-                }
-                head.contentLengthIndex = index;
-                return null;
-            case KnownField.TRANSFER_ENCODING:
-                if (head.transferEncodingIndex >= 0) {
-                    return Violation.DUPLICATE_TRANSFER_ENCODING;
-                }
-                head.transferEncodingIndex = index;
-                return null;
-            case KnownField.CONNECTION:
-                // nginx: any Connection value containing "close", in any case, ends the connection's reuse.
-                if (Ascii.containsIgnoreCase(buf, fields.valueStart(index), fields.valueEnd(index), "close")) {
-                    head.connectionClose = true;
-                }
-                return null;
-            default:
-                return null;
+    /** Whether the request was HEAD, whose response never has a body. */
+    void headRequest(boolean value) {
+        this.headRequest = value;
+    }
+
+    @Override
+    public boolean skipsLeadingEmptyLines() {
+        return false;
+    }
+
+    @Override
+    public Violation startLine(byte[] buf, int start, int end) {
+        return StatusLine.parse(buf, start, end, head);
+    }
+
+    @Override
+    public Violation tooLarge(int scannerResult, boolean inStartLine) {
+        return Violation.RESPONSE_HEAD_TOO_LARGE;
+    }
+
+    @Override
+    public Violation field(int index) {
+        HttpFields fields = head.fields;
+        int known = KnownField.of(head.buf, fields.nameStart(index), fields.nameEnd(index));
+        // nginx: any Connection value containing "close", in any case, ends the connection's reuse.
+        if (known == KnownField.CONNECTION
+                && Ascii.containsIgnoreCase(head.buf, fields.valueStart(index), fields.valueEnd(index), "close")) {
+            head.connectionClose = true;
         }
+        return head.framingField(known, index);
     }
 
-    static Violation complete(ResponseHead head, HttpFields fields, boolean headRequest) {
-        byte[] buf = fields.buffer();
+    @Override
+    public Violation complete() {
         int status = head.status;
         if (status < 200 && head.version == HttpVersion.HTTP_1_0) {
-            return Violation.INTERIM_IN_HTTP_1_0;
+            return Violation.INTERIM_IN_HTTP_1_0; // nginx refuses 103 over HTTP/1.0; RFC 9110 §15.2 forbids any 1xx
         }
-        int cl = head.contentLengthIndex;
         int te = head.transferEncodingIndex;
-        if (cl >= 0 && te >= 0) {
+        if (te >= 0 && head.contentLengthIndex >= 0) {
             return Violation.CONTENT_LENGTH_WITH_TRANSFER_ENCODING;
         }
-        if (cl >= 0) {
-            head.contentLength = Framing.contentLength(buf, fields.valueStart(cl), fields.valueEnd(cl));
-            if (head.contentLength < 0) {
-                return Violation.INVALID_CONTENT_LENGTH;
-            }
+        Violation v = head.readContentLength();
+        if (v != null) {
+            return v;
         }
-        if (te >= 0 && !Framing.isChunked(buf, fields.valueStart(te), fields.valueEnd(te))) {
+        if (te >= 0 && !Framing.isChunked(head.buf, head.fields.valueStart(te), head.fields.valueEnd(te))) {
             return Violation.UNSUPPORTED_TRANSFER_CODING;
         }
         if (head.version == HttpVersion.HTTP_1_0) {
@@ -63,7 +70,7 @@ final class ResponseRules {
             head.framing = BodyFraming.NONE;
         } else if (te >= 0) {
             head.framing = BodyFraming.CHUNKED;
-        } else if (cl >= 0) {
+        } else if (head.contentLengthIndex >= 0) {
             head.framing = BodyFraming.CONTENT_LENGTH;
         } else {
             head.framing = BodyFraming.UNTIL_CLOSE;
