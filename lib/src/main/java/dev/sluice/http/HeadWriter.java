@@ -53,6 +53,22 @@ public final class HeadWriter {
         dst.put(CRLF);
     }
 
+    /**
+     * Writes a parsed request's method and target, bytes as received, as {@code method SP target SP HTTP/1.1 CRLF}:
+     * what nginx sends upstream when {@code proxy_pass} has no URI part. Builds no String.
+     */
+    public static void requestLine(ByteBuffer dst, RequestHead head) {
+        int methodLength = head.methodEnd() - head.methodStart();
+        int targetLength = head.targetEnd() - head.targetStart();
+        ensure(dst, methodLength + 1 + targetLength + 1 + 8 + 2);
+        dst.put(head.buf, head.methodStart(), methodLength);
+        dst.put(Ascii.SP);
+        dst.put(head.buf, head.targetStart(), targetLength);
+        dst.put(Ascii.SP);
+        putAscii(dst, "HTTP/1.1");
+        dst.put(CRLF);
+    }
+
     /** Writes {@code HTTP/1.1 SSS Reason CRLF} with the reason phrase of {@link HttpStatus#reasonPhrase(int)}. */
     public static void statusLine(ByteBuffer dst, int status) {
         statusLine(dst, status, HttpStatus.reasonPhrase(status));

@@ -51,6 +51,22 @@ public final class RequestHead extends MessageHead {
         this.targetEnd = targetEnd;
     }
 
+    int methodStart() {
+        return methodStart;
+    }
+
+    int methodEnd() {
+        return methodEnd;
+    }
+
+    int targetStart() {
+        return targetStart;
+    }
+
+    int targetEnd() {
+        return targetEnd;
+    }
+
     /** The method, case-sensitive as sent. Known methods (GET, POST, ...) are shared constants: no allocation. */
     public String method() {
         if (method == null) {

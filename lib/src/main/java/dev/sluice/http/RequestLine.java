@@ -2,6 +2,8 @@ package dev.sluice.http;
 
 /**
  * Parses a request line (RFC 9112 §3): {@code method SP request-target SP HTTP-version}, single spaces only. The
+ * method must be upper-case letters, '_' or '-', as nginx requires: RFC 9110 allows any token, but a lower-case
+ * {@code post} would slip past the proxy's method rules and reach a backend that reads it as POST. The
  * version must be {@code HTTP/D.D}: major 1 is accepted, 2 and above get nginx's 505, anything else 400. The target
  * must be printable ASCII without '#', in one of the four forms and only with the method each form belongs to.
  */
@@ -13,7 +15,7 @@ final class RequestLine {
     /** Parses {@code buf[start, end)} into {@code head}; null if valid. */
     static Violation parse(byte[] buf, int start, int end, RequestHead head) {
         int i = start;
-        while (i < end && Ascii.isTchar(buf[i])) {
+        while (i < end && isMethodChar(buf[i])) {
             i++;
         }
         if (i < end && buf[i] != Ascii.SP) {
@@ -41,6 +43,10 @@ final class RequestLine {
         String method = Methods.known(buf, start, methodEnd);
         head.setRequestLine(start, methodEnd, method, targetStart, targetEnd);
         return form(buf, targetStart, targetEnd, method, head);
+    }
+
+    private static boolean isMethodChar(byte b) {
+        return (b >= 'A' && b <= 'Z') || b == '_' || b == '-';
     }
 
     private static Violation version(byte[] buf, int i, int end, RequestHead head) {

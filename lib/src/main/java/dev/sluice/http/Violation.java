@@ -19,7 +19,7 @@ final class Violation {
 
     // Request line.
     static final Violation MALFORMED_REQUEST_LINE = bad("request line is not method SP target SP version");
-    static final Violation INVALID_METHOD = bad("method is not a token");
+    static final Violation INVALID_METHOD = bad("method is not upper-case letters, '_' or '-'");
     static final Violation INVALID_TARGET = bad("request target holds a forbidden byte");
     static final Violation INVALID_ABSOLUTE_FORM = bad("absolute-form target is not scheme://authority");
     static final Violation ASTERISK_NOT_OPTIONS = bad("asterisk-form target outside OPTIONS");

@@ -45,6 +45,16 @@ class HeadWriterTest {
     }
 
     @Test
+    void parsedRequestLineIsForwardedAsHttp11() {
+        RequestParser parser = new RequestParser();
+        parser.parse(ByteBuffer.wrap(bytes("PROPFIND /dav/a%20b?x=1 HTTP/1.0\r\n\r\n")));
+
+        HeadWriter.requestLine(out, parser.head());
+
+        assertEquals("PROPFIND /dav/a%20b?x=1 HTTP/1.1\r\n", written());
+    }
+
+    @Test
     void parsedFieldsAreCopiedByteForByte() {
         RequestParser parser = new RequestParser();
         parser.parse(ByteBuffer.wrap(bytes("GET / HTTP/1.1\r\nhOST:   a  \r\nX-Name:  caf\u00e9 \r\n\r\n")));

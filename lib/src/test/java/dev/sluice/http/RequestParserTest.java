@@ -108,15 +108,19 @@ class RequestParserTest {
         RequestHead head = parse("BREW /pot HTTP/1.1\r\nHost: a\r\n\r\n");
         assertEquals("BREW", head.method());
         assertTrue(head.isMethod("BREW"));
-        assertFalse(head.isMethod("brew"));
+        assertFalse(head.isMethod("BRE"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"get", "Post", "GET1", "M.SEARCH", "GE~T"})
+    void methodsOutsideNginxsAlphabetAre400(String method) {
+        assertStatus(400, method + " / HTTP/1.1\r\nHost: a\r\n\r\n");
     }
 
     @Test
-    void methodsAreCaseSensitive() {
-        RequestHead head = parse("get / HTTP/1.1\r\nHost: a\r\n\r\n");
-
-        assertEquals("get", head.method());
-        assertFalse(head.isMethod("GET"));
+    void methodsMayHoldUnderscoresAndHyphens() {
+        assertEquals("VERSION-CONTROL", parse("VERSION-CONTROL / HTTP/1.1\r\nHost: a\r\n\r\n").method());
+        assertEquals("X_Y", parse("X_Y / HTTP/1.1\r\nHost: a\r\n\r\n").method());
     }
 
     @Test

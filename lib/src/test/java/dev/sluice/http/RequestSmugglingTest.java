@@ -101,6 +101,7 @@ class RequestSmugglingTest {
                 // Expect may appear once, as in nginx.
                 refused("twoExpects", 400, POST + "Expect: 100-continue\r\nExpect: 100-continue\r\n\r\n"),
                 // Version.
+                refused("lowerCaseMethod", 400, "post / HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n"),
                 refused("http2RequestLine", 505, "GET / HTTP/2.0\r\nHost: a\r\n\r\n"),
                 refused("http09RequestLine", 400, "GET /\r\n\r\n"));
     }
