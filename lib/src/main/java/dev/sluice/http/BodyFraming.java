@@ -1,8 +1,9 @@
 package dev.sluice.http;
 
 /**
- * How the body of a parsed message is delimited (RFC 9112 §6.3). Together with a head's {@code contentLength()} it
- * tells the proxy which {@link BodyDecoder} to use, or none.
+ * How the body of a parsed message is delimited (RFC 9112 §6.3), as nginx's {@code chunked} and
+ * {@code content_length_n} say it. Together with a head's {@code contentLength()} it tells the proxy which
+ * {@link BodyDecoder} to use, or none.
  */
 public enum BodyFraming {
     /** No body follows the head. */

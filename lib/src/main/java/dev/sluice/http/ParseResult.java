@@ -1,7 +1,8 @@
 package dev.sluice.http;
 
 /**
- * What one call to a parser or body decoder achieved. Returning an enum constant keeps every call allocation-free.
+ * What one call to a parser or body decoder achieved — nginx's {@code NGX_AGAIN}, {@code NGX_OK} and parse-error
+ * returns, plus a payload signal for body decoders. Returning an enum constant keeps every call allocation-free.
  */
 public enum ParseResult {
     /** Every byte offered was consumed and the message is not complete yet: read more and call again. */

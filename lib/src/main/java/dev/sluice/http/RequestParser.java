@@ -36,6 +36,7 @@ public final class RequestParser {
         this(HeadLimits.REQUEST_DEFAULT);
     }
 
+    /** A parser with the given limits, e.g. {@code HeadLimits.of(4096, 8192, 16384)}. */
     public RequestParser(HeadLimits limits) {
         this.reader = new HeadReader(Objects.requireNonNull(limits, "limits"), head, new RequestRules(head));
     }

@@ -25,6 +25,7 @@ public final class ResponseParser {
         this(HeadLimits.RESPONSE_DEFAULT);
     }
 
+    /** A parser with the given limits; nginx users raise {@code proxy_buffer_size} the same way. */
     public ResponseParser(HeadLimits limits) {
         this.reader = new HeadReader(Objects.requireNonNull(limits, "limits"), head, rules);
     }
