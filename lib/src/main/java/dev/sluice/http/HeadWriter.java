@@ -6,7 +6,8 @@ import java.util.Objects;
 
 /**
  * Writes message heads into a {@code ByteBuffer}: the request head the proxy sends upstream (always HTTP/1.1, as
- * nginx ≥ 1.29.7 sends by default) and the responses it makes itself, including nginx-style error pages. Nothing
+ * nginx ≥ 1.29.7 sends by default) and the responses it makes itself — simple ones with a body, and nginx-style
+ * error pages. Nothing
  * is allocated: characters are written one byte each (ISO-8859-1).
  *
  * <p>Every method checks its input before writing, so a value cannot smuggle a CR or LF into the head: a method or
@@ -170,18 +171,46 @@ public final class HeadWriter {
      */
     public static void errorResponse(ByteBuffer dst, int status, boolean keepAlive) {
         int body = errorPageLength(status);
-        int head = 13 + HttpStatus.reasonPhrase(status).length() + 2
-                + "Content-Type: text/html\r\n".length()
-                + "Content-Length: ".length() + decimalLength(body) + 2
+        ensure(dst, simpleHeadLength(status, "text/html", body, keepAlive) + body);
+        simpleHead(dst, status, "text/html", body, keepAlive);
+        errorPage(dst, status);
+    }
+
+    /**
+     * Writes a complete response: status line, {@code Content-Type} (unless null), {@code Content-Length},
+     * {@code Connection: keep-alive} or {@code close}, then the remaining bytes of {@code body}, whose position is
+     * left unchanged. All or nothing is written.
+     */
+    public static void simpleResponse(ByteBuffer dst, int status, CharSequence contentType, ByteBuffer body,
+            boolean keepAlive) {
+        int bodyLength = body.remaining();
+        ensure(dst, simpleHeadLength(status, contentType, bodyLength, keepAlive) + bodyLength);
+        simpleHead(dst, status, contentType, bodyLength, keepAlive);
+        dst.put(dst.position(), body, body.position(), bodyLength);
+        dst.position(dst.position() + bodyLength);
+    }
+
+    private static int simpleHeadLength(int status, CharSequence contentType, int bodyLength, boolean keepAlive) {
+        checkStatus(status);
+        int length = 13 + HttpStatus.reasonPhrase(status).length() + 2
+                + "Content-Length: ".length() + decimalLength(bodyLength) + 2
                 + (keepAlive ? "Connection: keep-alive\r\n" : "Connection: close\r\n").length()
                 + 2;
-        ensure(dst, head + body);
+        if (contentType != null) {
+            length += "Content-Type: ".length() + checkValue(contentType, "content type") + 2;
+        }
+        return length;
+    }
+
+    private static void simpleHead(ByteBuffer dst, int status, CharSequence contentType, int bodyLength,
+            boolean keepAlive) {
         statusLine(dst, status);
-        field(dst, "Content-Type", "text/html");
-        field(dst, "Content-Length", body);
+        if (contentType != null) {
+            field(dst, "Content-Type", contentType);
+        }
+        field(dst, "Content-Length", bodyLength);
         field(dst, "Connection", keepAlive ? "keep-alive" : "close");
         endHead(dst);
-        errorPage(dst, status);
     }
 
     private static void ensure(ByteBuffer dst, int length) {

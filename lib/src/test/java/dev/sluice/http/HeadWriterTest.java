@@ -112,6 +112,35 @@ class HeadWriterTest {
         assertTrue(text.contains("\r\nConnection: keep-alive\r\n"));
     }
 
+    @Test
+    void simpleResponseCarriesItsBodyAndLeavesTheSourceUntouched() {
+        ByteBuffer body = ByteBuffer.wrap(bytes("{\"ok\":true}"));
+
+        HeadWriter.simpleResponse(out, 200, "application/json", body, true);
+
+        assertEquals("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\n"
+                + "Connection: keep-alive\r\n\r\n{\"ok\":true}", written());
+        assertEquals(0, body.position());
+    }
+
+    @Test
+    void simpleResponseWithoutContentTypeOrBody() {
+        HeadWriter.simpleResponse(out, 204, null, ByteBuffer.allocate(0), false);
+
+        assertEquals("HTTP/1.1 204 No Content\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", written());
+    }
+
+    @Test
+    void simpleResponseThatDoesNotFitWritesNothing() {
+        ByteBuffer small = ByteBuffer.allocate(80);
+
+        assertThrows(BufferOverflowException.class,
+                () -> HeadWriter.simpleResponse(small, 200, "text/plain", ByteBuffer.allocate(40), true));
+        assertThrows(IllegalArgumentException.class,
+                () -> HeadWriter.simpleResponse(small, 200, "text/plain\r\nX: y", ByteBuffer.allocate(0), true));
+        assertEquals(0, small.position());
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"a\r\nX-Injected: 1", "a\nb", "a\rb", "a\u0000b", "a\u007fb", " a", "a\t", "\u0100"})
     void valuesThatCouldBreakTheHeadAreRefused(String value) {
