@@ -1,0 +1,152 @@
+package dev.sluice.http;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A parsed request head and the decisions nginx takes from it: body framing, keep-alive, {@code Expect:
+ * 100-continue}, protocol upgrade, and whether the method may be retried on another upstream. Obtained from
+ * {@link RequestParser#head()} after {@link ParseResult#DONE}; the same instance is reused by the parser and is
+ * valid until its next {@link RequestParser#reset()}.
+ *
+ * <p>{@link #bodyFraming()} is {@code NONE}, {@code CONTENT_LENGTH} or {@code CHUNKED}: a request never reads until
+ * close. Accessors that return booleans, enums or numbers never allocate; {@link #method()} returns a shared constant
+ * for the methods nginx knows; {@link #target()} and field strings are built on first access.
+ */
+public final class RequestHead extends MessageHead {
+
+    private int methodStart;
+    private int methodEnd;
+    private String method;
+    private int targetStart;
+    private int targetEnd;
+    private String target;
+    TargetForm targetForm;
+    int hostIndex;
+    int expectIndex;
+    int upgradeIndex;
+    int connectionFlags;
+
+    RequestHead(HttpFields fields) {
+        super(fields);
+        clear();
+    }
+
+    @Override
+    void clear() {
+        super.clear();
+        method = null;
+        target = null;
+        targetForm = null;
+        hostIndex = -1;
+        expectIndex = -1;
+        upgradeIndex = -1;
+        connectionFlags = 0;
+    }
+
+    void setRequestLine(int methodStart, int methodEnd, String knownMethod, int targetStart, int targetEnd) {
+        this.methodStart = methodStart;
+        this.methodEnd = methodEnd;
+        this.method = knownMethod;
+        this.targetStart = targetStart;
+        this.targetEnd = targetEnd;
+    }
+
+    int methodStart() {
+        return methodStart;
+    }
+
+    int methodEnd() {
+        return methodEnd;
+    }
+
+    int targetStart() {
+        return targetStart;
+    }
+
+    int targetEnd() {
+        return targetEnd;
+    }
+
+    /** The method, case-sensitive as sent. Known methods (GET, POST, ...) are shared constants: no allocation. */
+    public String method() {
+        if (method == null) {
+            method = new String(buf, methodStart, methodEnd - methodStart, StandardCharsets.ISO_8859_1);
+        }
+        return method;
+    }
+
+    /** Whether the method is exactly {@code name} (methods are case-sensitive). Does not allocate. */
+    public boolean isMethod(String name) {
+        return Ascii.equals(buf, methodStart, methodEnd, name);
+    }
+
+    /**
+     * Whether a failed attempt may be retried on another upstream, by nginx's rule: every method except POST, LOCK
+     * and PATCH — unknown methods included — counts as idempotent ({@code proxy_next_upstream non_idempotent} is
+     * what allows retrying those three).
+     */
+    public boolean isIdempotent() {
+        return Methods.isIdempotent(method);
+    }
+
+    /** The request-target exactly as received, e.g. {@code "/search?q=x"}. */
+    public String target() {
+        if (target == null) {
+            target = new String(buf, targetStart, targetEnd - targetStart, StandardCharsets.ISO_8859_1);
+        }
+        return target;
+    }
+
+    /** Which of the four request-target forms {@link #target()} is. */
+    public TargetForm targetForm() {
+        return targetForm;
+    }
+
+    /** The Host value, or null when absent (allowed in HTTP/1.0 only). Unique and syntactically valid if present. */
+    public String host() {
+        return hostIndex < 0 ? null : fields.value(hostIndex);
+    }
+
+    /** Whether body bytes follow the head: chunked, or a Content-Length above zero. */
+    public boolean hasBody() {
+        return framing == BodyFraming.CHUNKED || contentLength > 0;
+    }
+
+    /**
+     * Whether the client connection may serve another request after this one: HTTP/1.1 unless {@code Connection}
+     * lists {@code close}; HTTP/1.0 only when it lists {@code keep-alive} and not {@code close}.
+     */
+    public boolean isKeepAlive() {
+        if ((connectionFlags & ConnectionOptions.CLOSE) != 0) {
+            return false;
+        }
+        return version == HttpVersion.HTTP_1_1 || (connectionFlags & ConnectionOptions.KEEP_ALIVE) != 0;
+    }
+
+    /**
+     * Whether the client waits for {@code 100 Continue} before sending its body: an HTTP/1.1 request with
+     * {@code Expect: 100-continue} (any case). HTTP/1.0 expectations are ignored as RFC 9110 §10.1.1 requires;
+     * other expectation values are ignored as nginx does.
+     */
+    public boolean expectsContinue() {
+        return version == HttpVersion.HTTP_1_1 && expectIndex >= 0
+                && fields.valueEqualsIgnoreCase(expectIndex, "100-continue");
+    }
+
+    /**
+     * Whether the client asks to switch protocols (e.g. WebSocket): HTTP/1.1, {@code Connection} lists
+     * {@code upgrade}, and an {@code Upgrade} field is present.
+     */
+    public boolean isUpgrade() {
+        return version == HttpVersion.HTTP_1_1 && upgradeIndex >= 0
+                && (connectionFlags & ConnectionOptions.UPGRADE) != 0;
+    }
+
+    @Override
+    public String toString() {
+        if (version == null) {
+            return "RequestHead[incomplete]";
+        }
+        return method() + " " + target() + " " + version + "\n" + fields;
+    }
+}

@@ -1,0 +1,100 @@
+package dev.sluice.http;
+
+/**
+ * What a request's lines mean, as nginx's {@code ngx_http_process_request_header()} decides it, with RFC 9112 §6.3
+ * where nginx is silent. Host, Content-Length, Transfer-Encoding and Expect may appear once; a repeated
+ * Content-Length is refused even when both values are equal, as nginx does, though the RFC would allow it.
+ */
+final class RequestRules implements HeadReader.Rules {
+
+    private final RequestHead head;
+
+    RequestRules(RequestHead head) {
+        this.head = head;
+    }
+
+    @Override
+    public boolean skipsLeadingEmptyLines() {
+        return true; // as nginx does, and RFC 9112 §2.2 asks
+    }
+
+    @Override
+    public Violation startLine(byte[] buf, int start, int end) {
+        return RequestLine.parse(buf, start, end, head);
+    }
+
+    @Override
+    public Violation tooLarge(int scannerResult, boolean inStartLine) {
+        if (scannerResult == HeadScanner.LINE_TOO_LONG) {
+            return inStartLine ? Violation.REQUEST_LINE_TOO_LONG : Violation.FIELD_LINE_TOO_LONG;
+        }
+        return Violation.HEAD_TOO_LARGE;
+    }
+
+    @Override
+    public Violation field(int index) {
+        HttpFields fields = head.fields;
+        byte[] buf = head.buf;
+        int known = KnownField.of(buf, fields.nameStart(index), fields.nameEnd(index));
+        switch (known) {
+            case KnownField.HOST:
+                if (head.hostIndex >= 0) {
+                    return Violation.DUPLICATE_HOST;
+                }
+                head.hostIndex = index;
+                return null;
+            case KnownField.EXPECT:
+                if (head.expectIndex >= 0) {
+                    return Violation.DUPLICATE_EXPECT;
+                }
+                head.expectIndex = index;
+                return null;
+            case KnownField.CONNECTION:
+                head.connectionFlags |= ConnectionOptions.flags(buf, fields.valueStart(index), fields.valueEnd(index));
+                return null;
+            case KnownField.UPGRADE:
+                if (head.upgradeIndex < 0) {
+                    head.upgradeIndex = index;
+                }
+                return null;
+            default:
+                return head.framingField(known, index);
+        }
+    }
+
+    @Override
+    public Violation complete() {
+        HttpFields fields = head.fields;
+        byte[] buf = head.buf;
+        int host = head.hostIndex;
+        if (host < 0) {
+            if (head.version == HttpVersion.HTTP_1_1) {
+                return Violation.MISSING_HOST;
+            }
+        } else if (!HostCheck.isValid(buf, fields.valueStart(host), fields.valueEnd(host), false)) {
+            return Violation.INVALID_HOST;
+        }
+        Violation v = head.readContentLength();
+        if (v != null) {
+            return v;
+        }
+        int te = head.transferEncodingIndex;
+        if (te >= 0) {
+            if (head.version == HttpVersion.HTTP_1_0) {
+                return Violation.TRANSFER_ENCODING_IN_HTTP_1_0;
+            }
+            if (head.contentLengthIndex >= 0) {
+                return Violation.CONTENT_LENGTH_WITH_TRANSFER_ENCODING;
+            }
+            int start = fields.valueStart(te);
+            int end = fields.valueEnd(te);
+            if (!Framing.isChunked(buf, start, end)) {
+                return Framing.rejectRequestCoding(buf, start, end);
+            }
+            head.framing = BodyFraming.CHUNKED;
+        } else if (head.contentLengthIndex >= 0) {
+            head.framing = BodyFraming.CONTENT_LENGTH;
+        }
+        return null;
+    }
+}
