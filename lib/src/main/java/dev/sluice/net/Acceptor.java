@@ -206,7 +206,8 @@ public final class Acceptor implements AutoCloseable {
 
     /**
      * Stops listening and releases the socket (and a Unix-domain socket's file, as nginx removes it on exit).
-     * Connections already accepted are not touched. Any thread; idempotent.
+     * Connections already accepted are not touched. Any thread; idempotent. Off the loop it waits (at most 5 s)
+     * until the port is free: a registered channel's socket is only released when its selector next runs.
      */
     @Override
     public void close() {
@@ -215,12 +216,24 @@ public final class Acceptor implements AutoCloseable {
         }
         closed = true;
         group.forget(this);
-        EventLoop.closeQuietly(server);
-        try {
-            // let the loop deregister the key now rather than at its next wakeup, and drop a pending resume
-            loop.execute(resume::cancel);
-        } catch (RejectedExecutionException ignored) {
-            // the loop is gone and took its selector with it
+        if (loop.inEventLoop()) {
+            closeOnLoop();
+        } else {
+            CompletableFuture<Void> released = new CompletableFuture<>();
+            try {
+                loop.execute(() -> {
+                    closeOnLoop();
+                    // the key is deregistered, and the socket released, by the select that precedes this timer
+                    loop.newTimeout(() -> released.complete(null)).schedule(0);
+                });
+                released.get(10, TimeUnit.SECONDS);
+            } catch (RejectedExecutionException e) {
+                EventLoop.closeQuietly(server); // the loop is gone, and its selector with it
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException e) {
+                log.warn("{} did not release {} in time", loop, localAddress, e);
+            }
         }
         if (localAddress instanceof UnixDomainSocketAddress) {
             Path path = ((UnixDomainSocketAddress) localAddress).getPath();
@@ -230,6 +243,11 @@ public final class Acceptor implements AutoCloseable {
                 log.warn("cannot remove the socket file {}", path, e);
             }
         }
+    }
+
+    private void closeOnLoop() {
+        resume.cancel();
+        EventLoop.closeQuietly(server);
     }
 
     @Override

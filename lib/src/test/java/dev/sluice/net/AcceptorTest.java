@@ -88,7 +88,8 @@ class AcceptorTest {
             OnLoop.await(() -> accepted.get() == 1, Duration.ofSeconds(5), "the connection is accepted");
         }
 
-        assertEquals(5, attempts.get(), "3 failures, 1 accept, 1 that found nothing more");
+        int tries = attempts.get(); // 3 failures, 1 accept, perhaps already 1 that found nothing more
+        assertTrue(tries == 4 || tries == 5, tries + " accept calls");
         assertEquals(3, (long) OnLoop.call(acceptor.loop(), acceptor::pauses));
         assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(150), "three pauses of 50 ms");
     }

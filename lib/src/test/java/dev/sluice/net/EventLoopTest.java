@@ -160,6 +160,7 @@ class EventLoopTest {
             Thread.sleep(5);
             first[1] = loop.nanoTime();
         });
+        OnLoop.nextIteration(loop);
         long later = OnLoop.call(loop, loop::nanoTime);
 
         assertEquals(first[0], first[1]);

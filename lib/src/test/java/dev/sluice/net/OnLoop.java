@@ -50,6 +50,22 @@ public final class OnLoop {
         });
     }
 
+    /**
+     * Returns once {@code loop} has started a new iteration after this call: it has read its clock again and run
+     * the timers then due. (Tasks alone do not promise that: one iteration runs every task queued meanwhile, all
+     * with the clock read at its start.)
+     */
+    public static void nextIteration(EventLoop loop) {
+        CompletableFuture<Void> ticked = new CompletableFuture<>();
+        // the timer fires after the next clock reading; the task it queues runs after every timer of that pass
+        loop.execute(() -> loop.newTimeout(() -> loop.execute(() -> ticked.complete(null))).schedule(0));
+        try {
+            ticked.get(WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError("the loop did not start a new iteration in " + WAIT_SECONDS + " s", e);
+        }
+    }
+
     /** Polls {@code condition} every 2 ms until it holds; fails after {@code max}. */
     public static void await(BooleanSupplier condition, Duration max, String what) {
         long deadline = System.nanoTime() + max.toNanos();
