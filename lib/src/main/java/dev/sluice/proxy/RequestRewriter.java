@@ -1,0 +1,167 @@
+package dev.sluice.proxy;
+
+import dev.sluice.http.HeadWriter;
+import dev.sluice.http.HttpFields;
+import dev.sluice.http.RequestHead;
+import java.nio.BufferOverflowException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes the request head a peer receives, as nginx's proxy module builds it: the client's method and target,
+ * {@code Host: $proxy_host} unless {@code proxy_set_header Host} says otherwise, the client's fields less the
+ * hop-by-hop ones (Connection and every field it names, Keep-Alive, Proxy-Connection, TE, Trailer, Upgrade,
+ * Expect), the {@code proxy_set_header} fields (an empty value removes one), and no Connection field on HTTP/1.1
+ * so the connection can be kept alive.
+ */
+final class RequestRewriter {
+
+    private static final byte[] HTTP_11 = " HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] HTTP_10 = " HTTP/1.0\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final String[] HOP_BY_HOP = {
+        "Connection", "Keep-Alive", "Proxy-Connection", "TE", "Trailer", "Upgrade", "Expect", "Host"
+    };
+
+    private RequestRewriter() {
+    }
+
+    /** Writes the upstream head into {@code reuse} (grown if needed) and returns it ready to read. */
+    static ByteBuffer write(RequestHead request, Route route, ValueTemplate.Variables variables, ByteBuffer reuse,
+            StringBuilder scratch) {
+        int size = Math.max(reuse == null ? 0 : reuse.capacity(), request.headLength() + 256);
+        ByteBuffer dst = reuse == null || reuse.capacity() < size ? ByteBuffer.allocate(size) : reuse;
+        for (;;) {
+            try {
+                dst.clear();
+                writeInto(dst, request, route, variables, scratch);
+                return dst.flip();
+            } catch (BufferOverflowException e) {
+                dst = ByteBuffer.allocate(dst.capacity() * 2);
+            }
+        }
+    }
+
+    private static void writeInto(ByteBuffer dst, RequestHead request, Route route, ValueTemplate.Variables variables,
+            StringBuilder scratch) {
+        putAscii(dst, request.method());
+        dst.put((byte) ' ');
+        putAscii(dst, originForm(request.target()));
+        dst.put(route.http11() ? HTTP_11 : HTTP_10);
+        List<Map.Entry<String, ValueTemplate>> set = route.setHeaders();
+        ValueTemplate host = null;
+        for (Map.Entry<String, ValueTemplate> e : set) {
+            if (e.getKey().equals("Host")) {
+                host = e.getValue();
+            }
+        }
+        scratch.setLength(0);
+        if (host == null) {
+            scratch.append(route.upstream().name());
+        } else {
+            host.appendTo(scratch, variables);
+        }
+        if (scratch.length() > 0) {
+            HeadWriter.field(dst, "Host", scratch);
+        }
+        HttpFields fields = request.fields();
+        for (int i = 0; i < fields.size(); i++) {
+            if (isHopByHop(fields, i) || request.isListedInConnection(i) || isSet(fields, i, set)) {
+                continue;
+            }
+            HeadWriter.copyField(dst, fields, i);
+        }
+        for (Map.Entry<String, ValueTemplate> e : set) {
+            if (e.getKey().equals("Host")) {
+                continue;
+            }
+            scratch.setLength(0);
+            e.getValue().appendTo(scratch, variables);
+            if (scratch.length() > 0) {
+                HeadWriter.field(dst, e.getKey(), scratch);
+            }
+        }
+        if (!route.http11()) {
+            HeadWriter.field(dst, "Connection", "close");
+        }
+        HeadWriter.endHead(dst);
+    }
+
+    private static boolean isHopByHop(HttpFields fields, int index) {
+        for (String name : HOP_BY_HOP) {
+            if (fields.nameEquals(index, name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean isSet(HttpFields fields, int index, List<Map.Entry<String, ValueTemplate>> set) {
+        for (int i = 0; i < set.size(); i++) {
+            if (fields.nameEquals(index, set.get(i).getKey())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The request target in origin form: an absolute-form target loses its scheme and authority. */
+    static String originForm(String target) {
+        if (target.startsWith("/") || target.equals("*")) {
+            return target;
+        }
+        int scheme = target.indexOf("://");
+        if (scheme < 0) {
+            return target;
+        }
+        int path = target.indexOf('/', scheme + 3);
+        int query = target.indexOf('?', scheme + 3);
+        if (path < 0 || query >= 0 && query < path) {
+            return query < 0 ? "/" : "/" + target.substring(query);
+        }
+        return target.substring(path);
+    }
+
+    /** Appends nginx's {@code $arg_NAME}: the value of query argument NAME, as sent. */
+    static void appendArg(String target, String name, StringBuilder out) {
+        int q = target.indexOf('?');
+        if (q < 0) {
+            return;
+        }
+        int i = q + 1;
+        while (i <= target.length()) {
+            int end = target.indexOf('&', i);
+            if (end < 0) {
+                end = target.length();
+            }
+            int eq = target.indexOf('=', i);
+            if (eq > i && eq < end && target.regionMatches(true, i, name, 0, name.length()) && eq - i == name.length()) {
+                out.append(target, eq + 1, end);
+                return;
+            }
+            i = end + 1;
+        }
+    }
+
+    /** Appends nginx's {@code $cookie_NAME}: the value of cookie NAME from the Cookie fields. */
+    static void appendCookie(HttpFields fields, String name, StringBuilder out) {
+        for (int f = fields.indexOf("Cookie"); f >= 0; f = fields.indexOf("Cookie", f + 1)) {
+            String value = fields.value(f);
+            for (String pair : value.split(";")) {
+                String trimmed = pair.trim();
+                int eq = trimmed.indexOf('=');
+                if (eq > 0 && trimmed.substring(0, eq).equals(name)) {
+                    out.append(trimmed, eq + 1, trimmed.length());
+                    return;
+                }
+            }
+        }
+    }
+
+    private static void putAscii(ByteBuffer dst, String s) {
+        for (int i = 0; i < s.length(); i++) {
+            dst.put((byte) s.charAt(i));
+        }
+    }
+}

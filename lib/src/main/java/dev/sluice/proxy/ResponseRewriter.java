@@ -1,0 +1,67 @@
+package dev.sluice.proxy;
+
+import dev.sluice.http.HeadWriter;
+import dev.sluice.http.HttpFields;
+import dev.sluice.http.HttpVersion;
+import dev.sluice.http.RequestHead;
+import dev.sluice.http.ResponseHead;
+import java.nio.BufferOverflowException;
+import java.nio.ByteBuffer;
+
+/**
+ * Writes the response head a client receives: the peer's status and fields less the hop-by-hop ones
+ * (Connection and every field it names, Keep-Alive, Proxy-Connection, TE, Trailer, Upgrade) and nginx's hidden
+ * {@code X-Accel-*} fields, then the proxy's own Connection field for the client connection.
+ */
+final class ResponseRewriter {
+
+    private static final String[] HOP_BY_HOP = {
+        "Connection", "Keep-Alive", "Proxy-Connection", "TE", "Trailer", "Upgrade"
+    };
+
+    private ResponseRewriter() {
+    }
+
+    /** Writes the client head into {@code reuse} (grown if needed), left in write mode. */
+    static ByteBuffer write(ResponseHead head, RequestHead request, boolean keepAlive, ByteBuffer reuse) {
+        ByteBuffer dst = reuse.capacity() < head.headLength() + 128 ? ByteBuffer.allocate(head.headLength() + 128) : reuse;
+        boolean dechunk = request.version() == HttpVersion.HTTP_1_0;
+        for (;;) {
+            try {
+                dst.clear();
+                writeInto(dst, head, request, keepAlive, dechunk);
+                return dst;
+            } catch (BufferOverflowException e) {
+                dst = ByteBuffer.allocate(dst.capacity() * 2);
+            }
+        }
+    }
+
+    private static void writeInto(ByteBuffer dst, ResponseHead head, RequestHead request, boolean keepAlive,
+            boolean dechunk) {
+        HeadWriter.statusLine(dst, head);
+        HttpFields fields = head.fields();
+        for (int i = 0; i < fields.size(); i++) {
+            if (isHopByHop(fields, i) || head.isListedInConnection(i) || fields.name(i).regionMatches(true, 0, "X-Accel-", 0, 8)
+                    || dechunk && fields.nameEquals(i, "Transfer-Encoding")) {
+                continue;
+            }
+            HeadWriter.copyField(dst, fields, i);
+        }
+        if (!keepAlive) {
+            HeadWriter.field(dst, "Connection", "close");
+        } else if (request.version() == HttpVersion.HTTP_1_0) {
+            HeadWriter.field(dst, "Connection", "keep-alive");
+        }
+        HeadWriter.endHead(dst);
+    }
+
+    private static boolean isHopByHop(HttpFields fields, int index) {
+        for (String name : HOP_BY_HOP) {
+            if (fields.nameEquals(index, name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
