@@ -6,5 +6,8 @@
 module dev.sluice {
     requires org.slf4j;
 
+    exports dev.sluice;
+    exports dev.sluice.observe;
+    exports dev.sluice.proxy;
     exports dev.sluice.upstream;
 }

@@ -1,0 +1,245 @@
+package dev.sluice;
+
+import dev.sluice.observe.AccessLog;
+import dev.sluice.observe.ExchangeListener;
+import dev.sluice.proxy.ClientLimits;
+import dev.sluice.proxy.ProxyEngine;
+import dev.sluice.proxy.Route;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * A running reverse proxy: listening sockets, event loops, and the routes that carry requests to upstream
+ * groups. nginx's {@code http { server { listen ...; location ... { proxy_pass ...; } } }} as an object.
+ *
+ * <pre>{@code
+ * ProxyServer proxy = ProxyServer.builder()
+ *     .listen("127.0.0.1:8080")
+ *     .route("/", r -> r.upstream(backend).connectTimeout(Duration.ofSeconds(5)))
+ *     .start();
+ * ...
+ * proxy.close();
+ * }</pre>
+ */
+public final class ProxyServer implements AutoCloseable {
+
+    private final ProxyEngine engine;
+
+    private ProxyServer(ProxyEngine engine) {
+        this.engine = engine;
+    }
+
+    /** Starts describing a proxy. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The addresses the proxy listens on, with the ports the system chose for port 0. */
+    public List<InetSocketAddress> addresses() {
+        return engine.addresses();
+    }
+
+    /** The port of the first listening address. */
+    public int port() {
+        return addresses().get(0).getPort();
+    }
+
+    /**
+     * Shuts down gracefully, as nginx's {@code quit} signal: stops accepting, lets exchanges in flight finish within
+     * {@code grace}, closes idle connections and releases every socket.
+     *
+     * @return whether everything finished within the grace period
+     */
+    public boolean shutdown(Duration grace) {
+        return engine.shutdown(grace);
+    }
+
+    /** Shuts down with a grace period of 10 seconds. */
+    @Override
+    public void close() {
+        shutdown(Duration.ofSeconds(10));
+    }
+
+    /** Describes a proxy; {@link #start()} checks it, binds the sockets and starts the event loops. */
+    public static final class Builder {
+
+        private static final Duration MAX = Duration.ofDays(365);
+
+        private final List<InetSocketAddress> listen = new ArrayList<>();
+        private final List<Route> routes = new ArrayList<>();
+        private final List<ExchangeListener> listeners = new ArrayList<>();
+        private int workers;
+        private Duration headerTimeout = ClientLimits.DEFAULTS.headerTimeout();
+        private Duration bodyTimeout = ClientLimits.DEFAULTS.bodyTimeout();
+        private Duration sendTimeout = ClientLimits.DEFAULTS.sendTimeout();
+        private Duration keepaliveTimeout = ClientLimits.DEFAULTS.keepaliveTimeout();
+        private int keepaliveRequests = ClientLimits.DEFAULTS.keepaliveRequests();
+        private long maxBodySize = ClientLimits.DEFAULTS.maxBodySize();
+        private Duration lingeringTimeout = ClientLimits.DEFAULTS.lingeringTimeout();
+        private Duration lingeringTime = ClientLimits.DEFAULTS.lingeringTime();
+
+        private Builder() {
+        }
+
+        /** {@code listen HOST:PORT}; repeatable; default 127.0.0.1:8080. Port 0 picks a free port. */
+        public Builder listen(String hostPort) {
+            Objects.requireNonNull(hostPort, "listen");
+            int colon = hostPort.lastIndexOf(':');
+            if (colon <= 0 || colon == hostPort.length() - 1) {
+                throw new IllegalArgumentException("listen must be HOST:PORT: \"" + hostPort + "\"");
+            }
+            String host = hostPort.substring(0, colon);
+            if (host.startsWith("[") && host.endsWith("]")) {
+                host = host.substring(1, host.length() - 1);
+            }
+            int port;
+            try {
+                port = Integer.parseInt(hostPort.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("listen port must be a number: \"" + hostPort + "\"");
+            }
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("listen port must be between 0 and 65535: \"" + hostPort + "\"");
+            }
+            return listen(new InetSocketAddress(host, port));
+        }
+
+        /** {@code listen ADDRESS}; repeatable. */
+        public Builder listen(InetSocketAddress address) {
+            Objects.requireNonNull(address, "listen");
+            if (address.isUnresolved()) {
+                throw new IllegalArgumentException("listen host is unknown: " + address.getHostString());
+            }
+            listen.add(address);
+            return this;
+        }
+
+        /** {@code worker_processes N}: the number of event loops; 0 (the default) means one per processor. */
+        public Builder workers(int workers) {
+            if (workers < 0 || workers > 1024) {
+                throw new IllegalArgumentException("workers must be between 0 and 1024: " + workers);
+            }
+            this.workers = workers;
+            return this;
+        }
+
+        /** {@code location PREFIX { proxy_pass ...; }}: requests whose path starts with {@code prefix}; the longest
+         * matching prefix wins. */
+        public Builder route(String prefix, Consumer<Route.Builder> options) {
+            Route.Builder route = Route.builder(prefix);
+            options.accept(route);
+            Route built = route.build();
+            if (routes.stream().anyMatch(r -> r.prefix().equals(prefix))) {
+                throw new IllegalArgumentException("route " + prefix + " is defined twice");
+            }
+            routes.add(built);
+            return this;
+        }
+
+        /** {@code client_header_timeout}, default 60s. */
+        public Builder clientHeaderTimeout(Duration timeout) {
+            this.headerTimeout = positive("clientHeaderTimeout", timeout);
+            return this;
+        }
+
+        /** {@code client_body_timeout}, default 60s. */
+        public Builder clientBodyTimeout(Duration timeout) {
+            this.bodyTimeout = positive("clientBodyTimeout", timeout);
+            return this;
+        }
+
+        /** {@code send_timeout}, default 60s. */
+        public Builder sendTimeout(Duration timeout) {
+            this.sendTimeout = positive("sendTimeout", timeout);
+            return this;
+        }
+
+        /** {@code keepalive_timeout}, default 75s; zero closes every client connection after one request. */
+        public Builder keepaliveTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "keepaliveTimeout");
+            if (timeout.isNegative() || timeout.compareTo(MAX) > 0) {
+                throw new IllegalArgumentException("keepaliveTimeout must be between 0 and 365d: " + timeout);
+            }
+            this.keepaliveTimeout = timeout;
+            return this;
+        }
+
+        /** {@code keepalive_requests}, default 1000. */
+        public Builder keepaliveRequests(int requests) {
+            if (requests < 1) {
+                throw new IllegalArgumentException("keepaliveRequests must be at least 1: " + requests);
+            }
+            this.keepaliveRequests = requests;
+            return this;
+        }
+
+        /** {@code client_max_body_size}, default 1 MiB; 0 means unlimited. */
+        public Builder clientMaxBodySize(long bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("clientMaxBodySize must not be negative: " + bytes);
+            }
+            this.maxBodySize = bytes;
+            return this;
+        }
+
+        /** {@code lingering_timeout} and {@code lingering_time}, defaults 5s and 30s. */
+        public Builder lingering(Duration timeout, Duration time) {
+            this.lingeringTimeout = positive("lingeringTimeout", timeout);
+            this.lingeringTime = positive("lingeringTime", time);
+            return this;
+        }
+
+        /** Adds a listener for exchange and attempt events. */
+        public Builder listener(ExchangeListener listener) {
+            listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /** {@code access_log}: writes one line a request to the slf4j logger {@value AccessLog#LOGGER_NAME}. */
+        public Builder accessLog() {
+            return listener(new AccessLog());
+        }
+
+        /**
+         * Checks the configuration, binds every listening socket and starts the event loops.
+         *
+         * @throws IllegalArgumentException when no route is defined
+         * @throws IOException when a socket cannot be bound; nothing is left running then
+         */
+        public ProxyServer start() throws IOException {
+            if (routes.isEmpty()) {
+                throw new IllegalArgumentException("no route: add at least route(\"/\", ...)");
+            }
+            for (Route route : routes) {
+                route.upstream().peers().forEach(peer -> {
+                    if (peer.address() instanceof InetSocketAddress && ((InetSocketAddress) peer.address()).isUnresolved()) {
+                        throw new IllegalArgumentException("server " + peer.server() + " of upstream \"" + route.upstream().name()
+                                + "\" is a name that was not resolved: give the group a resolver");
+                    }
+                });
+            }
+            List<InetSocketAddress> addresses = listen.isEmpty() ? List.of(new InetSocketAddress("127.0.0.1", 8080)) : listen;
+            List<Route> byLength = new ArrayList<>(routes);
+            byLength.sort(Comparator.comparingInt((Route r) -> r.prefix().length()).reversed());
+            ClientLimits limits = new ClientLimits(headerTimeout, bodyTimeout, sendTimeout, keepaliveTimeout,
+                    keepaliveRequests, maxBodySize, ClientLimits.DEFAULTS.maxRequestLine(), ClientLimits.DEFAULTS.maxHeaderSize(),
+                    lingeringTimeout, lingeringTime);
+            int loops = workers == 0 ? Runtime.getRuntime().availableProcessors() : workers;
+            return new ProxyServer(ProxyEngine.start(addresses, loops, byLength, limits, List.copyOf(listeners)));
+        }
+
+        private static Duration positive(String option, Duration value) {
+            Objects.requireNonNull(value, option);
+            if (value.isNegative() || value.isZero() || value.compareTo(MAX) > 0) {
+                throw new IllegalArgumentException(option + " must be more than 0 and at most 365d: " + value);
+            }
+            return value;
+        }
+    }
+}

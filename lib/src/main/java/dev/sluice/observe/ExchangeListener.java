@@ -1,0 +1,19 @@
+package dev.sluice.observe;
+
+/**
+ * Receives what the proxy did, one call per attempt on a peer and one per finished client request: the SPI for
+ * metrics, tracing and logs.
+ *
+ * <p>Calls come on the event loop that served the request, so an implementation must be quick and must not block
+ * (hand slow work to another thread). An exception it throws is logged and otherwise ignored.
+ */
+public interface ExchangeListener {
+
+    /** An attempt on a peer ended, successfully or not. */
+    default void attemptEnded(AttemptRecord attempt) {
+    }
+
+    /** A client request ended: its response was sent, or the client went away. */
+    default void exchangeEnded(ExchangeRecord exchange) {
+    }
+}

@@ -1,0 +1,78 @@
+package dev.sluice.observe;
+
+import java.util.List;
+
+/**
+ * One client request and what became of it, handed to {@link ExchangeListener}s when it ends.
+ *
+ * @param clientAddress the client's address ({@code $remote_addr})
+ * @param method the request method
+ * @param target the request target as sent ({@code $request_uri})
+ * @param protocol {@code HTTP/1.1} or {@code HTTP/1.0}
+ * @param status the status sent to the client ({@code $status}); 499 if the client went away first
+ * @param bodyBytesSent response body bytes written to the client ({@code $body_bytes_sent})
+ * @param requestNanos time from the first request byte to the last response byte ({@code $request_time})
+ * @param attempts the attempts on peers, in order; empty when the proxy answered by itself
+ */
+public record ExchangeRecord(String clientAddress, String method, String target, String protocol, int status,
+        long bodyBytesSent, long requestNanos, List<AttemptRecord> attempts) {
+
+    /** {@code $upstream_addr}: every attempt's address, joined by ", " as nginx joins them; "-" when none. */
+    public String upstreamAddr() {
+        return join(0);
+    }
+
+    /** {@code $upstream_status}: every attempt's status, e.g. "502, 200"; "-" when none. */
+    public String upstreamStatus() {
+        return join(1);
+    }
+
+    /** {@code $upstream_response_time}: seconds with millisecond precision, e.g. "0.002, 0.010". */
+    public String upstreamResponseTime() {
+        return join(2);
+    }
+
+    /** {@code $upstream_connect_time}; "-" for an attempt that made no connection. */
+    public String upstreamConnectTime() {
+        return join(3);
+    }
+
+    /** {@code $upstream_header_time}; "-" for an attempt that read no response head. */
+    public String upstreamHeaderTime() {
+        return join(4);
+    }
+
+    private String join(int field) {
+        if (attempts.isEmpty()) {
+            return "-";
+        }
+        StringBuilder sb = new StringBuilder();
+        for (AttemptRecord a : attempts) {
+            if (sb.length() > 0) {
+                sb.append(", ");
+            }
+            switch (field) {
+                case 0: sb.append(a.upstreamAddress()); break;
+                case 1: sb.append(a.status()); break;
+                case 2: seconds(sb, a.responseNanos()); break;
+                case 3: seconds(sb, a.connectNanos()); break;
+                default: seconds(sb, a.headerNanos()); break;
+            }
+        }
+        return sb.toString();
+    }
+
+    /** Formats nanoseconds as nginx formats times: seconds with three decimals, "-" for an unknown time. */
+    static void seconds(StringBuilder sb, long nanos) {
+        if (nanos < 0) {
+            sb.append('-');
+            return;
+        }
+        long millis = nanos / 1_000_000;
+        sb.append(millis / 1000).append('.');
+        long rest = millis % 1000;
+        if (rest < 100) sb.append('0');
+        if (rest < 10) sb.append('0');
+        sb.append(rest);
+    }
+}

@@ -1,0 +1,30 @@
+package dev.sluice.proxy;
+
+import java.time.Duration;
+
+/**
+ * The client side of the proxy: nginx's {@code ngx_http_core_module} timeouts and limits for the connections
+ * clients open. Immutable; set through {@code ProxyServer.Builder}.
+ *
+ * @param headerTimeout {@code client_header_timeout}: to receive a whole request head (default 60s), else 408
+ * @param bodyTimeout {@code client_body_timeout}: between two reads of the request body (default 60s), else 408
+ * @param sendTimeout {@code send_timeout}: between two writes to the client (default 60s), else the connection closes
+ * @param keepaliveTimeout {@code keepalive_timeout}: how long an idle client connection is kept (default 75s)
+ * @param keepaliveRequests {@code keepalive_requests}: requests served on one client connection (default 1000)
+ * @param maxBodySize {@code client_max_body_size}: the largest request body accepted (default 1m), else 413;
+ *     0 means unlimited
+ * @param maxRequestLine the longest request line ({@code large_client_header_buffers} size, 8k), else 414
+ * @param maxHeaderSize the largest request head in all (4 × 8k), else 431
+ * @param lingeringTimeout {@code lingering_timeout}: while closing after an error, how long to wait for more
+ *     client data before closing (default 5s)
+ * @param lingeringTime {@code lingering_time}: the longest a lingering close lasts (default 30s)
+ */
+public record ClientLimits(Duration headerTimeout, Duration bodyTimeout, Duration sendTimeout,
+        Duration keepaliveTimeout, int keepaliveRequests, long maxBodySize, int maxRequestLine, int maxHeaderSize,
+        Duration lingeringTimeout, Duration lingeringTime) {
+
+    /** nginx's defaults. */
+    public static final ClientLimits DEFAULTS = new ClientLimits(Duration.ofSeconds(60), Duration.ofSeconds(60),
+            Duration.ofSeconds(60), Duration.ofSeconds(75), 1000, 1 << 20, 8192, 32768, Duration.ofSeconds(5),
+            Duration.ofSeconds(30));
+}

@@ -1,0 +1,322 @@
+package dev.sluice.proxy;
+
+import dev.sluice.upstream.UpstreamGroup;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Where requests whose path starts with a prefix go, and how they are proxied: nginx's {@code location PREFIX {
+ * proxy_pass http://GROUP; proxy_... }}. Immutable; built by {@code ProxyServer.Builder.route}.
+ *
+ * <p>Every option has nginx's default unless its Javadoc says otherwise.
+ */
+public final class Route {
+
+    private final String prefix;
+    private final UpstreamGroup upstream;
+    private final ValueTemplate hashKey;
+    private final Duration connectTimeout;
+    private final Duration sendTimeout;
+    private final Duration readTimeout;
+    private final NextUpstream nextUpstream;
+    private final boolean interceptErrors;
+    private final Map<Integer, byte[]> errorPages;
+    private final List<Map.Entry<String, ValueTemplate>> setHeaders;
+    private final boolean http11;
+    private final boolean socketKeepalive;
+    private final InetAddress bind;
+    private final boolean ignoreClientAbort;
+    private final boolean buffering;
+    private final boolean requestBuffering;
+    private final int bufferSize;
+
+    private Route(Builder b) {
+        this.prefix = b.prefix;
+        this.upstream = b.upstream;
+        this.hashKey = b.hashKey;
+        this.connectTimeout = b.connectTimeout;
+        this.sendTimeout = b.sendTimeout;
+        this.readTimeout = b.readTimeout;
+        this.nextUpstream = b.nextUpstream;
+        this.interceptErrors = b.interceptErrors;
+        this.errorPages = Collections.unmodifiableMap(new LinkedHashMap<>(b.errorPages));
+        this.setHeaders = Collections.unmodifiableList(new ArrayList<>(b.setHeaders));
+        this.http11 = b.http11;
+        this.socketKeepalive = b.socketKeepalive;
+        this.bind = b.bind;
+        this.ignoreClientAbort = b.ignoreClientAbort;
+        this.buffering = b.buffering;
+        this.requestBuffering = b.requestBuffering;
+        this.bufferSize = b.bufferSize;
+    }
+
+    /** Starts a route for requests whose path starts with {@code prefix}. */
+    public static Builder builder(String prefix) {
+        return new Builder(prefix);
+    }
+
+    /** The path prefix this route serves, as a prefix {@code location}. */
+    public String prefix() {
+        return prefix;
+    }
+
+    /** The group requests go to ({@code proxy_pass http://GROUP}). */
+    public UpstreamGroup upstream() {
+        return upstream;
+    }
+
+    /** The hash key for {@code hash} and {@code hash consistent}: e.g. {@code $request_uri}. */
+    public ValueTemplate hashKey() {
+        return hashKey;
+    }
+
+    /** {@code proxy_connect_timeout}. */
+    public Duration connectTimeout() {
+        return connectTimeout;
+    }
+
+    /** {@code proxy_send_timeout}: between two successive writes to the peer. */
+    public Duration sendTimeout() {
+        return sendTimeout;
+    }
+
+    /** {@code proxy_read_timeout}: between two successive reads from the peer. */
+    public Duration readTimeout() {
+        return readTimeout;
+    }
+
+    /** {@code proxy_next_upstream}, {@code _tries}, {@code _timeout}. */
+    public NextUpstream nextUpstream() {
+        return nextUpstream;
+    }
+
+    /** {@code proxy_intercept_errors}. */
+    public boolean interceptErrors() {
+        return interceptErrors;
+    }
+
+    /** {@code error_page CODE ...}: the page sent in place of an intercepted response, by status. */
+    public Map<Integer, byte[]> errorPages() {
+        return errorPages;
+    }
+
+    /** {@code proxy_set_header NAME VALUE} lines, in order. */
+    public List<Map.Entry<String, ValueTemplate>> setHeaders() {
+        return setHeaders;
+    }
+
+    /** {@code proxy_http_version 1.1} (true, the default) or {@code 1.0}. */
+    public boolean http11() {
+        return http11;
+    }
+
+    /** {@code proxy_socket_keepalive}: SO_KEEPALIVE on upstream sockets. */
+    public boolean socketKeepalive() {
+        return socketKeepalive;
+    }
+
+    /** {@code proxy_bind}: the local address of upstream connections, or null. */
+    public InetAddress bind() {
+        return bind;
+    }
+
+    /** {@code proxy_ignore_client_abort}. */
+    public boolean ignoreClientAbort() {
+        return ignoreClientAbort;
+    }
+
+    /** {@code proxy_buffering}. */
+    public boolean buffering() {
+        return buffering;
+    }
+
+    /** {@code proxy_request_buffering}. */
+    public boolean requestBuffering() {
+        return requestBuffering;
+    }
+
+    /** {@code proxy_buffer_size}: the largest response head accepted from a peer. */
+    public int bufferSize() {
+        return bufferSize;
+    }
+
+    @Override
+    public String toString() {
+        return "location " + prefix + " { proxy_pass http://" + upstream.name() + "; }";
+    }
+
+    /** Builds a {@link Route}; each method names the nginx directive it mirrors and its default. */
+    public static final class Builder {
+
+        private static final Duration SIXTY_SECONDS = Duration.ofSeconds(60);
+        private static final Duration MAX = Duration.ofDays(365);
+
+        private final String prefix;
+        private UpstreamGroup upstream;
+        private ValueTemplate hashKey = ValueTemplate.parse("hashKey", "$request_uri");
+        private Duration connectTimeout = SIXTY_SECONDS;
+        private Duration sendTimeout = SIXTY_SECONDS;
+        private Duration readTimeout = SIXTY_SECONDS;
+        private NextUpstream nextUpstream = NextUpstream.defaults();
+        private boolean interceptErrors;
+        private final Map<Integer, byte[]> errorPages = new LinkedHashMap<>();
+        private final List<Map.Entry<String, ValueTemplate>> setHeaders = new ArrayList<>();
+        private boolean http11 = true;
+        private boolean socketKeepalive;
+        private InetAddress bind;
+        private boolean ignoreClientAbort;
+        private boolean buffering = true;
+        private boolean requestBuffering = true;
+        private int bufferSize = 4096;
+
+        private Builder(String prefix) {
+            Objects.requireNonNull(prefix, "prefix");
+            if (!prefix.startsWith("/") || prefix.chars().anyMatch(c -> c <= ' ' || c >= 0x7f)) {
+                throw new IllegalArgumentException("route prefix must start with '/' and hold no spaces or controls: \"" + prefix + "\"");
+            }
+            this.prefix = prefix;
+        }
+
+        /** {@code proxy_pass http://GROUP}: required. */
+        public Builder upstream(UpstreamGroup upstream) {
+            this.upstream = Objects.requireNonNull(upstream, "upstream");
+            return this;
+        }
+
+        /** The key of {@code hash KEY}: a template of text and variables; default {@code $request_uri}. */
+        public Builder hashKey(String template) {
+            this.hashKey = ValueTemplate.parse("hashKey", template);
+            return this;
+        }
+
+        /** {@code proxy_connect_timeout}, default 60s. */
+        public Builder connectTimeout(Duration timeout) {
+            this.connectTimeout = positive("connectTimeout", timeout);
+            return this;
+        }
+
+        /** {@code proxy_send_timeout}, default 60s: between two successive writes, not for the whole request. */
+        public Builder sendTimeout(Duration timeout) {
+            this.sendTimeout = positive("sendTimeout", timeout);
+            return this;
+        }
+
+        /** {@code proxy_read_timeout}, default 60s: between two successive reads, not for the whole response. */
+        public Builder readTimeout(Duration timeout) {
+            this.readTimeout = positive("readTimeout", timeout);
+            return this;
+        }
+
+        /** {@code proxy_next_upstream} and its tries and timeout; default {@code error timeout}. */
+        public Builder nextUpstream(NextUpstream nextUpstream) {
+            this.nextUpstream = Objects.requireNonNull(nextUpstream, "nextUpstream");
+            return this;
+        }
+
+        /** {@code proxy_intercept_errors on|off}, default off: replace a peer's response of status 300 or more with
+         * the {@link #errorPage} for its status, when there is one. */
+        public Builder interceptErrors(boolean intercept) {
+            this.interceptErrors = intercept;
+            return this;
+        }
+
+        /** {@code error_page CODE ... PAGE}: the body sent, with the status kept, for an intercepted response. */
+        public Builder errorPage(int status, String body) {
+            return errorPage(status, body.getBytes(StandardCharsets.UTF_8));
+        }
+
+        /** {@code error_page CODE ... PAGE}, with the page as bytes. */
+        public Builder errorPage(int status, byte[] body) {
+            if (status < 300 || status > 599) {
+                throw new IllegalArgumentException("errorPage status must be between 300 and 599: " + status);
+            }
+            errorPages.put(status, body.clone());
+            return this;
+        }
+
+        /** {@code proxy_set_header NAME VALUE}: VALUE may hold {@code $host}, {@code $remote_addr}, {@code
+         * $proxy_add_x_forwarded_for}, {@code $scheme} and other variables; an empty VALUE removes the field. */
+        public Builder setHeader(String name, String value) {
+            Objects.requireNonNull(name, "name");
+            if (!name.matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+")) {
+                throw new IllegalArgumentException("setHeader name must be a field name token: \"" + name + "\"");
+            }
+            String canonical = name.toLowerCase(Locale.ROOT).equals("host") ? "Host" : name;
+            setHeaders.removeIf(e -> e.getKey().equalsIgnoreCase(canonical));
+            setHeaders.add(Map.entry(canonical, ValueTemplate.parse("setHeader " + name, value)));
+            return this;
+        }
+
+        /** {@code proxy_http_version 1.1} (the default, as nginx since 1.29.7) or {@code 1.0}. */
+        public Builder httpVersion(String version) {
+            if (!version.equals("1.1") && !version.equals("1.0")) {
+                throw new IllegalArgumentException("httpVersion must be 1.0 or 1.1: " + version);
+            }
+            this.http11 = version.equals("1.1");
+            return this;
+        }
+
+        /** {@code proxy_socket_keepalive on|off}, default off. */
+        public Builder socketKeepalive(boolean on) {
+            this.socketKeepalive = on;
+            return this;
+        }
+
+        /** {@code proxy_bind ADDRESS}: the local address upstream connections come from. */
+        public Builder bind(InetAddress address) {
+            this.bind = Objects.requireNonNull(address, "bind");
+            return this;
+        }
+
+        /** {@code proxy_ignore_client_abort on|off}, default off. */
+        public Builder ignoreClientAbort(boolean ignore) {
+            this.ignoreClientAbort = ignore;
+            return this;
+        }
+
+        /** {@code proxy_buffering on|off}, default on. */
+        public Builder buffering(boolean on) {
+            this.buffering = on;
+            return this;
+        }
+
+        /** {@code proxy_request_buffering on|off}, default on. */
+        public Builder requestBuffering(boolean on) {
+            this.requestBuffering = on;
+            return this;
+        }
+
+        /** {@code proxy_buffer_size}: the largest response head accepted, 1 KiB to 1 MiB; default 4k (one page). */
+        public Builder bufferSize(int bytes) {
+            if (bytes < 1024 || bytes > 1 << 20) {
+                throw new IllegalArgumentException("bufferSize must be between 1024 and 1048576 bytes: " + bytes);
+            }
+            this.bufferSize = bytes;
+            return this;
+        }
+
+        private static Duration positive(String option, Duration value) {
+            Objects.requireNonNull(value, option);
+            if (value.isNegative() || value.isZero() || value.compareTo(MAX) > 0) {
+                throw new IllegalArgumentException(option + " must be more than 0 and at most 365d: " + value);
+            }
+            return value;
+        }
+
+        /** Checks the route and builds it. */
+        public Route build() {
+            if (upstream == null) {
+                throw new IllegalArgumentException("route " + prefix + " has no upstream");
+            }
+            return new Route(this);
+        }
+    }
+}
