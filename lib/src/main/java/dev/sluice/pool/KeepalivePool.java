@@ -119,13 +119,12 @@ public final class KeepalivePool {
             int requestLimit = learn ? peer.limits.requestLimit(now) : PeerLimits.UNKNOWN_REQUESTS;
             PooledConnection c;
             while ((c = peer.idle.first()) != null) {
-                unlinkIdle(c);
                 long idleNanos = now - c.releasedNanos;
                 if (idleNanos >= cutoff || c.requests + 1 >= requestLimit) {
-                    (idleNanos >= settings.idleTimeoutNanos() ? expired : retired).increment();
-                    closeChannel(c);
+                    dropIdle(c, idleNanos);
                     continue;
                 }
+                unlinkIdle(c);
                 c.state = PooledConnection.IN_USE;
                 c.requests++;
                 c.idleNanosAtAcquire = idleNanos;
@@ -369,9 +368,7 @@ public final class KeepalivePool {
             long cutoff = idleCutoff(peer, now);
             PooledConnection oldest;
             while ((oldest = peer.idle.last()) != null && now - oldest.releasedNanos >= cutoff) {
-                (now - oldest.releasedNanos >= settings.idleTimeoutNanos() ? expired : retired).increment();
-                unlinkIdle(oldest);
-                closeChannel(oldest);
+                dropIdle(oldest, now - oldest.releasedNanos);
             }
             if (oldest != null) {
                 long due = oldest.releasedNanos + cutoff;
@@ -384,6 +381,13 @@ public final class KeepalivePool {
         if (any) {
             sweep.scheduleAt(next);
         }
+    }
+
+    /** Closes an idle connection our own limits retire: keepalive_timeout (expired) or a learned one (retired). */
+    private void dropIdle(PooledConnection c, long idleNanos) {
+        (idleNanos >= settings.idleTimeoutNanos() ? expired : retired).increment();
+        unlinkIdle(c);
+        closeChannel(c);
     }
 
     private void closeAllIdle() {
