@@ -251,8 +251,7 @@ public final class EventLoop implements NanoClock {
             if (state != RUNNING) {
                 return;
             }
-            tick();
-            drainDeadline = now + graceNanos;
+            drainDeadline = clock.nanoTime() + graceNanos;
             STATE.compareAndSet(this, RUNNING, DRAINING);
             for (int i = 0; i < drainables.size(); i++) {
                 beginDrain(drainables.get(i));

@@ -2,6 +2,7 @@ package dev.sluice.net;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -70,14 +71,25 @@ public final class EventLoopGroup implements AutoCloseable {
      * @param backlog the listen backlog ({@code listen ... backlog=}); 0 or less means the system's default
      */
     public Acceptor bind(SocketAddress address, int backlog, AcceptHandler handler) throws IOException {
-        return bind(address, backlog, handler, null, Acceptor.DEFAULT_PAUSE_NANOS);
+        return bind(address, backlog, false, handler, null, Acceptor.DEFAULT_PAUSE_NANOS);
     }
 
-    Acceptor bind(SocketAddress address, int backlog, AcceptHandler handler, Acceptor.Source source,
-            long pauseNanos) throws IOException {
+    /**
+     * nginx's {@code listen ... reuseport}: one listening socket per loop, each bound to {@code address} with
+     * {@code SO_REUSEPORT}, so that the kernel spreads connections and each loop accepts its own (Linux; TCP only).
+     * See {@link Acceptor} for when this pays off.
+     *
+     * @throws UnsupportedOperationException where {@code SO_REUSEPORT} is not available
+     */
+    public Acceptor bindReusePort(InetSocketAddress address, int backlog, AcceptHandler handler) throws IOException {
+        return bind(address, backlog, true, handler, null, Acceptor.DEFAULT_PAUSE_NANOS);
+    }
+
+    Acceptor bind(SocketAddress address, int backlog, boolean reusePort, AcceptHandler handler,
+            Acceptor.Source source, long pauseNanos) throws IOException {
         Objects.requireNonNull(address, "address");
         Objects.requireNonNull(handler, "handler");
-        Acceptor acceptor = Acceptor.open(this, address, backlog, handler, source, pauseNanos);
+        Acceptor acceptor = Acceptor.open(this, address, backlog, reusePort, handler, source, pauseNanos);
         acceptors.add(acceptor);
         return acceptor;
     }

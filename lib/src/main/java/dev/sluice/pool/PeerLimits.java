@@ -154,8 +154,8 @@ public final class PeerLimits {
             }
             observedIdle = Math.min(observedIdle, idleNanos);
         }
-        relaxing = true;
         relaxAt = now + RELAX_PERIOD_NANOS;
+        relaxing = true;
         publish();
     }
 

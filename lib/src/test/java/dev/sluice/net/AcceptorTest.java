@@ -77,21 +77,45 @@ class AcceptorTest {
             return server.accept();
         };
         AtomicInteger accepted = new AtomicInteger();
-        Acceptor acceptor = group.bind(Clients.loopback(0), 16, (loop, channel) -> {
+        Acceptor acceptor = group.bind(Clients.loopback(0), 16, false, (loop, channel) -> {
             accepted.incrementAndGet();
             channel.close();
         }, exhausted, TimeUnit.MILLISECONDS.toNanos(50));
 
         long start = System.nanoTime();
-        try (Socket client = Clients.connect(acceptor.localAddress())) {
+        Socket client = Clients.connect(acceptor.localAddress());
+        try {
             // the pending connection keeps the socket readable: without a pause this would be thousands of tries
             OnLoop.await(() -> accepted.get() == 1, Duration.ofSeconds(5), "the connection is accepted");
+        } finally {
+            client.close();
         }
 
         int tries = attempts.get(); // 3 failures, 1 accept, perhaps already 1 that found nothing more
         assertTrue(tries == 4 || tries == 5, tries + " accept calls");
         assertEquals(3, (long) OnLoop.call(acceptor.loop(), acceptor::pauses));
         assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(150), "three pauses of 50 ms");
+    }
+
+    @Test
+    void withReusePortEveryLoopListensOnTheSamePortAndServesWhatItAccepts() throws Exception {
+        AcceptHandler echo = Echo.acceptor();
+        Set<Boolean> onOwnLoop = ConcurrentHashMap.newKeySet();
+        Acceptor acceptor = group.bindReusePort(Clients.loopback(0), 16, (loop, channel) -> {
+            onOwnLoop.add(loop.inEventLoop());
+            echo.onAccepted(loop, channel);
+        });
+        assertEquals(2, acceptor.listenerCount());
+
+        for (int i = 0; i < 8; i++) {
+            try (Socket client = Clients.connect(acceptor.localAddress())) {
+                Clients.roundTrip(client, "reuseport " + i);
+            }
+        }
+        acceptor.close();
+
+        assertEquals(Set.of(true), onOwnLoop);
+        assertThrows(ConnectException.class, () -> Clients.connect(acceptor.localAddress()).close());
     }
 
     @Test

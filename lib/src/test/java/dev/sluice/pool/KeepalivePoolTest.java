@@ -269,6 +269,7 @@ class KeepalivePoolTest {
         release(pool, c);
         advance(Duration.ofMillis(3100));
 
+        assertEquals(0, pool.idleCount(), "the idle timer retired it, before any acquire");
         assertNull(acquire(pool, a));
         assertEquals(1, pool.retired());
         assertTrue(peerSawClose(c));
