@@ -59,6 +59,11 @@ public final class HeadWriter {
      * what nginx sends upstream when {@code proxy_pass} has no URI part. Builds no String.
      */
     public static void requestLine(ByteBuffer dst, RequestHead head) {
+        requestLine(dst, head, HttpVersion.HTTP_1_1);
+    }
+
+    /** As {@link #requestLine(ByteBuffer, RequestHead)}, with the version sent upstream ({@code proxy_http_version}). */
+    public static void requestLine(ByteBuffer dst, RequestHead head, HttpVersion version) {
         int methodLength = head.methodEnd() - head.methodStart();
         int targetLength = head.targetEnd() - head.targetStart();
         ensure(dst, methodLength + 1 + targetLength + 1 + 8 + 2);
@@ -66,7 +71,7 @@ public final class HeadWriter {
         dst.put(Ascii.SP);
         dst.put(head.buf, head.targetStart(), targetLength);
         dst.put(Ascii.SP);
-        putAscii(dst, "HTTP/1.1");
+        putAscii(dst, version.text());
         dst.put(CRLF);
     }
 

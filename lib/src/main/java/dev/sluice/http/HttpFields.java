@@ -98,6 +98,14 @@ public final class HttpFields {
         return Ascii.equalsIgnoreCase(buf, nameStart(index), nameEnd(index), name);
     }
 
+    /** Whether the name of field {@code index} starts with {@code prefix}, ignoring case. Does not allocate. */
+    public boolean nameStartsWith(int index, String prefix) {
+        Objects.checkIndex(index, size);
+        int start = nameStart(index);
+        return nameEnd(index) - start >= prefix.length()
+                && Ascii.equalsIgnoreCase(buf, start, start + prefix.length(), prefix);
+    }
+
     /** Whether the value of field {@code index} equals {@code value}, ignoring ASCII case. Does not allocate. */
     public boolean valueEqualsIgnoreCase(int index, String value) {
         Objects.checkIndex(index, size);

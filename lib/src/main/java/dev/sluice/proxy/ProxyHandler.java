@@ -73,6 +73,8 @@ public final class ProxyHandler implements IoHandler, ValueTemplate.Variables {
     private byte[] keyBytes = new byte[64];
     private int requests;
     private boolean clientClosedInput;
+    /** Whether a write to the client failed while {@code proxy_ignore_client_abort} keeps the exchange going. */
+    private boolean clientGone;
     /** Whether a byte of the next request head arrived: a timeout then answers 408 rather than closing quietly. */
     private boolean headStarted;
     private long lingerUntil;
@@ -278,6 +280,8 @@ public final class ProxyHandler implements IoHandler, ValueTemplate.Variables {
         if (head.expectsContinue() && in.remaining() == 0) {
             out.clear();
             out.put(CONTINUE).flip();
+            toClient[0] = out;
+            toClient[1] = null;
             flushClient();
         }
         wait(Wait.BODY, loop.engine.limits.bodyTimeout().toNanos());
@@ -335,9 +339,13 @@ public final class ProxyHandler implements IoHandler, ValueTemplate.Variables {
         interest(SelectionKey.OP_READ);
         upgrade = request.isUpgrade();
         upstreamHead = RequestRewriter.write(request, route, this, upstreamHead, scratch);
-        selection = selections.computeIfAbsent(route.upstream(), g -> route.upstream().newSelection());
+        selection = selections.get(route.upstream());
+        if (selection == null) {
+            selection = route.upstream().newSelection();
+            selections.put(route.upstream(), selection);
+        }
         selection.reset().clientAddress(remoteBytes).maxTries(route.nextUpstream().tries());
-        if (route.hashKey() != null) {
+        if (route.upstream().balancer().usesHashKey()) {
             scratch.setLength(0);
             route.hashKey().appendTo(scratch, this);
             int length = scratch.length();
@@ -462,7 +470,7 @@ public final class ProxyHandler implements IoHandler, ValueTemplate.Variables {
         if (!pending) {
             return true;
         }
-        if (clientClosedInput && route != null && route.ignoreClientAbort()) {
+        if (clientGone) {
             if (head != null) {
                 head.position(head.limit());
             }
@@ -480,6 +488,10 @@ public final class ProxyHandler implements IoHandler, ValueTemplate.Variables {
                 channel.write(toClient);
             }
         } catch (IOException e) {
+            if (state == State.UPSTREAM && route.ignoreClientAbort()) {
+                clientGone = true;
+                return flushClient();
+            }
             clientWriteFailed();
             return false;
         }
@@ -499,11 +511,6 @@ public final class ProxyHandler implements IoHandler, ValueTemplate.Variables {
 
     private void clientWriteFailed() {
         if (state == State.UPSTREAM) {
-            if (route.ignoreClientAbort()) {
-                clientClosedInput = true;
-                attempt.relay();
-                return;
-            }
             status = 499;
             attempt.release(false);
             reportIfSelected(Outcome.NEUTRAL);
@@ -630,7 +637,7 @@ public final class ProxyHandler implements IoHandler, ValueTemplate.Variables {
         headStarted = false;
         toClient[0] = null;
         toClient[1] = null;
-        if (clientClosedInput) {
+        if (clientClosedInput || clientGone) {
             close();
             return;
         }

@@ -2,7 +2,9 @@ package dev.sluice.proxy;
 
 import dev.sluice.http.HeadWriter;
 import dev.sluice.http.HttpFields;
+import dev.sluice.http.HttpVersion;
 import dev.sluice.http.RequestHead;
+import dev.sluice.http.TargetForm;
 import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -45,10 +47,14 @@ final class RequestRewriter {
 
     private static void writeInto(ByteBuffer dst, RequestHead request, Route route, ValueTemplate.Variables variables,
             StringBuilder scratch) {
-        putAscii(dst, request.method());
-        dst.put((byte) ' ');
-        putAscii(dst, originForm(request.target()));
-        dst.put(route.http11() ? HTTP_11 : HTTP_10);
+        if (request.targetForm() == TargetForm.ORIGIN) {
+            HeadWriter.requestLine(dst, request, route.http11() ? HttpVersion.HTTP_1_1 : HttpVersion.HTTP_1_0);
+        } else {
+            putAscii(dst, request.method());
+            dst.put((byte) ' ');
+            putAscii(dst, originForm(request.target()));
+            dst.put(route.http11() ? HTTP_11 : HTTP_10);
+        }
         List<Map.Entry<String, ValueTemplate>> set = route.setHeaders();
         ValueTemplate host = null;
         for (Map.Entry<String, ValueTemplate> e : set) {

@@ -42,7 +42,7 @@ final class ResponseRewriter {
         HeadWriter.statusLine(dst, head);
         HttpFields fields = head.fields();
         for (int i = 0; i < fields.size(); i++) {
-            if (isHopByHop(fields, i) || head.isListedInConnection(i) || fields.name(i).regionMatches(true, 0, "X-Accel-", 0, 8)
+            if (isHopByHop(fields, i) || head.isListedInConnection(i) || fields.nameStartsWith(i, "X-Accel-")
                     || dechunk && fields.nameEquals(i, "Transfer-Encoding")) {
                 continue;
             }

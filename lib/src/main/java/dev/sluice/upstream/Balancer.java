@@ -21,6 +21,11 @@ public interface Balancer {
      */
     Picker newPicker(PeerList peers);
 
+    /** Whether this method reads the selection's hash key, so the proxy must evaluate the key for each request. */
+    default boolean usesHashKey() {
+        return false;
+    }
+
     /** Whether this method accepts {@code backup} peers; nginx allows them with round robin and least_conn only. */
     default boolean supportsBackup() {
         return false;

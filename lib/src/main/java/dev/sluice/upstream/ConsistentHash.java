@@ -24,6 +24,11 @@ final class ConsistentHash implements Balancer {
     }
 
     @Override
+    public boolean usesHashKey() {
+        return true;
+    }
+
+    @Override
     public Picker newPicker(PeerList peers) {
         return new Ring(peers.tier);
     }

@@ -13,6 +13,11 @@ final class Hash implements Balancer.HashBalancer {
     }
 
     @Override
+    public boolean usesHashKey() {
+        return true;
+    }
+
+    @Override
     public Picker newPicker(PeerList peers) {
         Tier tier = peers.tier;
         return selection -> pick(tier, selection);
