@@ -272,7 +272,10 @@ public final class ProxyHandler implements IoHandler, ValueTemplate.Variables {
             lengthDecoder.reset(head.contentLength());
             bodyDecoder = lengthDecoder;
         }
-        int expected = head.bodyFraming() == BodyFraming.CONTENT_LENGTH ? (int) head.contentLength() : 8192;
+        // Reserve the declared length only up to 1 MiB: the buffer grows as bytes arrive, so a length a client
+        // merely claims (client_max_body_size 0) cannot make the loop allocate beyond what the VM allows.
+        int expected = head.bodyFraming() == BodyFraming.CONTENT_LENGTH
+                ? (int) Math.min(head.contentLength(), 1 << 20) : 8192;
         body = body == null || body.capacity() < expected ? ByteBuffer.allocate(Math.max(expected, 1024)) : body.clear();
         state = State.READ_BODY;
         if (head.expectsContinue() && in.remaining() == 0) {
