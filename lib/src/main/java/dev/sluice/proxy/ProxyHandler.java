@@ -298,8 +298,7 @@ public final class ProxyHandler implements IoHandler, ValueTemplate.Variables {
             }
             int length = in.position() - start;
             if (length > 0) {
-                long max = loop.engine.limits.maxBodySize();
-                if (max > 0 && body.position() + length > max + chunkOverhead()) {
+                if (chunkedBodyTooLarge()) {
                     respond(HttpStatus.CONTENT_TOO_LARGE, null, true);
                     return;
                 }
@@ -325,9 +324,18 @@ public final class ProxyHandler implements IoHandler, ValueTemplate.Variables {
         }
     }
 
-    /** Framing bytes a chunked body may add beyond client_max_body_size before its payload exceeds it. */
-    private long chunkOverhead() {
-        return bodyDecoder == chunkedDecoder ? Math.max(4096, body.position() / 8) : 0;
+    /**
+     * Whether a chunked body broke client_max_body_size, which counts payload bytes as nginx does (a declared
+     * Content-Length was checked with the head). The framing kept for the upstream may add as much again as the
+     * limit, at least 64 KiB, so a body of tiny chunks cannot grow the buffer without bound.
+     */
+    private boolean chunkedBodyTooLarge() {
+        long max = loop.engine.limits.maxBodySize();
+        if (max <= 0 || bodyDecoder != chunkedDecoder) {
+            return false;
+        }
+        long payload = chunkedDecoder.payloadBytes();
+        return payload > max || chunkedDecoder.messageBytes() - payload > Math.max(max, 65536);
     }
 
     // ---------------------------------------------------------------- upstream
