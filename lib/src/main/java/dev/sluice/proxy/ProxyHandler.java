@@ -174,7 +174,8 @@ public final class ProxyHandler implements IoHandler, ValueTemplate.Variables {
     private void onClientWritable() {
         if (state == State.UPSTREAM && headerSent) {
             attempt.relay();
-        } else if (state == State.RESPOND || state == State.UPSTREAM || state == State.LINGER) {
+        } else if (state == State.RESPOND || state == State.UPSTREAM || state == State.LINGER
+                || state == State.READ_BODY) {
             if (flushClient()) {
                 afterLocalResponse();
             }
@@ -281,6 +282,8 @@ public final class ProxyHandler implements IoHandler, ValueTemplate.Variables {
         if (head.expectsContinue() && in.remaining() == 0) {
             out.clear();
             out.put(CONTINUE).flip();
+            toClient[0] = out;
+            toClient[1] = null;
             flushClient();
         }
         wait(Wait.BODY, loop.engine.limits.bodyTimeout().toNanos());
