@@ -830,9 +830,9 @@ public final class ProxyHandler implements IoHandler, ValueTemplate.Variables {
                 sb.append(remotePort);
                 break;
             case PROXY_ADD_X_FORWARDED_FOR:
-                String forwarded = request.fields().get("X-Forwarded-For");
-                if (forwarded != null) {
-                    sb.append(forwarded).append(", ");
+                for (int f = request.fields().indexOf("X-Forwarded-For"); f >= 0;
+                        f = request.fields().indexOf("X-Forwarded-For", f + 1)) {
+                    sb.append(request.fields().value(f)).append(", ");
                 }
                 sb.append(remoteAddress);
                 break;
