@@ -12,6 +12,7 @@ import dev.sluice.http.ParseResult;
 import dev.sluice.http.RequestHead;
 import dev.sluice.http.RequestParser;
 import dev.sluice.http.ResponseHead;
+import dev.sluice.http.TargetForm;
 import dev.sluice.net.Drainable;
 import dev.sluice.net.IoHandler;
 import dev.sluice.net.Timeout;
@@ -885,15 +886,26 @@ public final class ProxyHandler implements IoHandler, ValueTemplate.Variables {
         }
     }
 
-    /** nginx's {@code $host}: the Host field without its port, lower-cased; else the listening address. */
+    /** nginx's {@code $host}: the host of an absolute-form target, else the Host field, without its port,
+     * lower-cased; else the listening address. */
     private String hostVariable() {
-        String host = request.host();
+        String host = request.targetForm() == TargetForm.ABSOLUTE ? authority(request.target()) : request.host();
         if (host == null || host.isEmpty()) {
             return "localhost";
         }
         int colon = host.startsWith("[") ? host.indexOf(']') + 1 : host.indexOf(':');
         String name = colon > 0 && colon < host.length() && host.charAt(colon) == ':' ? host.substring(0, colon) : host;
         return name.toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** The authority of an absolute-form target, which RFC 9112 §3.2.2 puts before the Host field. */
+    private static String authority(String target) {
+        int start = target.indexOf("://") + 3;
+        int end = start;
+        while (end < target.length() && target.charAt(end) != '/' && target.charAt(end) != '?') {
+            end++;
+        }
+        return target.substring(start, end);
     }
 
     @Override
