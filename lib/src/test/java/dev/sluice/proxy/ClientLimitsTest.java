@@ -107,6 +107,26 @@ class ClientLimitsTest {
     }
 
     @Test
+    void bodiesOfExactlyTheDefaultLimitPassInBothFramings() throws Exception {
+        ProxyServer proxy = FrontProxy.start(upstreams, upstream);
+        RawClient client = FrontProxy.client(upstreams, proxy);
+        byte[] body = new byte[1 << 20];
+        for (int i = 0; i < body.length; i++) {
+            body[i] = (byte) ('a' + i % 26);
+        }
+        String text = FrontProxy.ascii(body);
+
+        client.send("POST /length HTTP/1.1\r\nHost: a\r\nContent-Length: " + body.length + "\r\n\r\n" + text);
+        assertEquals(200, client.readResponse().status());
+        client.send("POST /chunked HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + ("2000\r\n" + text.substring(0, 8192) + "\r\n").repeat(body.length / 8192) + "0\r\n\r\n");
+        assertEquals(200, client.readResponse().status());
+
+        assertEquals(text, upstream.requests().get(0).bodyUtf8());
+        assertEquals(text.substring(0, 8192).repeat(body.length / 8192), upstream.requests().get(1).bodyUtf8());
+    }
+
+    @Test
     void chunkedBodyOverTheLimitIs413() throws Exception {
         RawClient client = client();
 

@@ -69,6 +69,20 @@ class ClientTimeoutsTest {
     }
 
     @Test
+    void headBegunOnAKeptAliveConnectionGetsClientHeaderTimeoutNotKeepaliveTimeout() throws Exception {
+        ProxyServer proxy = FrontProxy.start(upstreams, upstream, s -> s.clientHeaderTimeout(SHORT)
+                .keepaliveTimeout(Duration.ofSeconds(30)), r -> { });
+        RawClient client = FrontProxy.client(upstreams, proxy);
+
+        client.send(RawClient.get("/a"));
+        assertEquals(200, client.readResponse().status());
+        client.send("GET /b HTTP/1.1\r\nHo");
+
+        assertEquals(408, client.readResponse().status());
+        assertEquals(1, upstream.requestCount());
+    }
+
+    @Test
     void connectionThatNeverSentAByteIsClosedWithoutAResponse() throws Exception {
         ProxyServer proxy = FrontProxy.start(upstreams, upstream, s -> s.clientHeaderTimeout(SHORT), r -> { });
         RawClient client = FrontProxy.client(upstreams, proxy);
