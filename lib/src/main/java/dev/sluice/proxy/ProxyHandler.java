@@ -6,6 +6,7 @@ import dev.sluice.http.ChunkedDecoder;
 import dev.sluice.http.ContentLengthDecoder;
 import dev.sluice.http.HeadLimits;
 import dev.sluice.http.HeadWriter;
+import dev.sluice.http.HttpFields;
 import dev.sluice.http.HttpStatus;
 import dev.sluice.http.HttpVersion;
 import dev.sluice.http.ParseResult;
@@ -313,6 +314,10 @@ public final class ProxyHandler implements IoHandler, ValueTemplate.Variables {
                 wait(Wait.BODY, loop.engine.limits.bodyTimeout().toNanos());
             }
             if (result == ParseResult.DONE) {
+                if (trailersOverrideHead()) {
+                    respond(HttpStatus.BAD_REQUEST, null, true);
+                    return;
+                }
                 body.flip();
                 beginUpstream();
                 return;
@@ -326,6 +331,19 @@ public final class ProxyHandler implements IoHandler, ValueTemplate.Variables {
                 return;
             }
         }
+    }
+
+    /**
+     * Whether a chunked body's trailers hold a field only a head may carry. The body goes to the upstream with its
+     * framing intact, and an upstream that merges trailers into the head (as some servers have) would then read
+     * another length or host than the proxy did.
+     */
+    private boolean trailersOverrideHead() {
+        if (bodyDecoder != chunkedDecoder) {
+            return false;
+        }
+        HttpFields trailers = chunkedDecoder.trailers();
+        return trailers.contains("Content-Length") || trailers.contains("Transfer-Encoding") || trailers.contains("Host");
     }
 
     /**
