@@ -78,6 +78,10 @@ class SmugglingTest {
                 attempt("bareLfAfterChunkData", 400, CHUNKED + "5\r\nhello\n0\r\n\r\n"),
                 attempt("invalidChunkExtension", 400, CHUNKED + "5;a b\r\nhello\r\n0\r\n\r\n"),
                 attempt("obsFoldInTrailer", 400, CHUNKED + "0\r\nX-A: b\r\n c\r\n\r\n"),
+                // Trailer fields an upstream that merges trailers into the head would frame or route by.
+                attempt("contentLengthInTrailer", 400, CHUNKED + "5\r\nhello\r\n0\r\nContent-Length: 40\r\n\r\n"),
+                attempt("transferEncodingInTrailer", 400, CHUNKED + "0\r\ntransfer-encoding: chunked\r\n\r\n"),
+                attempt("hostInTrailer", 400, CHUNKED + "0\r\nHost: internal.example\r\n\r\n"),
                 // Request lines that are not method SP target SP version.
                 attempt("doubleSpaceInRequestLine", 400, "GET  / HTTP/1.1\r\nHost: a\r\n\r\n"),
                 attempt("spaceInTarget", 400, "GET /a b HTTP/1.1\r\nHost: a\r\n\r\n"),
