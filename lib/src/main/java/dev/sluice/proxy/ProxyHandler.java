@@ -75,6 +75,8 @@ public final class ProxyHandler implements IoHandler, ValueTemplate.Variables {
     private byte[] keyBytes = new byte[64];
     private int requests;
     private boolean clientClosedInput;
+    /** Whether a write to the client failed: with proxy_ignore_client_abort on, the response is then dropped. */
+    private boolean clientGone;
     /** Whether a byte of the next request head arrived: a timeout then answers 408 rather than closing quietly. */
     private boolean headStarted;
     private long lingerUntil;
@@ -495,7 +497,7 @@ public final class ProxyHandler implements IoHandler, ValueTemplate.Variables {
         if (!pending) {
             return true;
         }
-        if (clientClosedInput && route != null && route.ignoreClientAbort()) {
+        if (clientGone) {
             if (head != null) {
                 head.position(head.limit());
             }
@@ -513,8 +515,7 @@ public final class ProxyHandler implements IoHandler, ValueTemplate.Variables {
                 channel.write(toClient);
             }
         } catch (IOException e) {
-            clientWriteFailed();
-            return false;
+            return clientWriteFailed() && flushClient();
         }
         if (head != null && head.hasRemaining() || run != null && run.hasRemaining()) {
             interest(interestOps() | SelectionKey.OP_WRITE);
@@ -530,12 +531,13 @@ public final class ProxyHandler implements IoHandler, ValueTemplate.Variables {
         return true;
     }
 
-    private void clientWriteFailed() {
+    /** A write to the client failed; true when the exchange goes on without the client (ignore_client_abort). */
+    private boolean clientWriteFailed() {
         if (state == State.UPSTREAM) {
             if (route.ignoreClientAbort()) {
                 clientClosedInput = true;
-                attempt.relay();
-                return;
+                clientGone = true;
+                return true;
             }
             status = 499;
             attempt.release(false);
@@ -543,6 +545,7 @@ public final class ProxyHandler implements IoHandler, ValueTemplate.Variables {
             endExchange();
         }
         close();
+        return false;
     }
 
     /** Whether the request may be sent again: not POST, LOCK or PATCH, or it carries an Idempotency-Key. */
