@@ -19,6 +19,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
@@ -82,6 +83,43 @@ class ClientAbortTest {
         next.send(RawClient.get("/next"));
         assertEquals("ok", next.readResponse().bodyString());
         assertEquals(1, upstream.connectionsAccepted(), "the finished upstream connection was not kept for reuse");
+    }
+
+    @Test
+    void clientResetWithIgnoreClientAbortLetsALargeResponseFinishUnread() throws Exception {
+        ScriptedUpstream upstream = upstreams.scripted();
+        upstream.enqueue(Response.builder().body(new byte[1 << 20]).delayHead(Duration.ofMillis(200)));
+        ProxyServer proxy = FrontProxy.start(upstreams, upstream, s -> s.listener(listener),
+                r -> r.ignoreClientAbort(true));
+        try (Socket client = new Socket()) {
+            client.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), proxy.port()), 3000);
+            client.getOutputStream().write(RawClient.get("/large").getBytes(StandardCharsets.US_ASCII));
+            assertNotNull(upstream.takeRequest(Duration.ofSeconds(3)));
+            client.setSoLinger(true, 0);
+        }
+
+        ExchangeRecord exchange = exchanges.poll(3, TimeUnit.SECONDS);
+        assertNotNull(exchange);
+        assertEquals("200", exchange.upstreamStatus());
+        RawClient next = FrontProxy.client(upstreams, proxy);
+        next.send(RawClient.get("/next"));
+        assertEquals("ok", next.readResponse().bodyString());
+        assertEquals(1, upstream.connectionsAccepted(), "the upstream response was not read to its end");
+    }
+
+    @Test
+    void halfClosedClientStillGetsItsResponseWithIgnoreClientAbort() throws Exception {
+        ScriptedUpstream upstream = upstreams.scripted();
+        upstream.enqueue(Response.builder().body("for a half-closed client").delayHead(Duration.ofMillis(200)));
+        ProxyServer proxy = FrontProxy.start(upstreams, upstream, s -> { }, r -> r.ignoreClientAbort(true));
+        RawClient client = FrontProxy.client(upstreams, proxy);
+
+        client.send(RawClient.get("/")).shutdownOutput();
+        RawClient.Reply reply = client.readResponse();
+
+        assertEquals(200, reply.status());
+        assertEquals("for a half-closed client", reply.bodyString());
+        assertEquals(RawClient.End.EOF, client.readUntilClose(Duration.ofSeconds(3)).end());
     }
 
     @Test
