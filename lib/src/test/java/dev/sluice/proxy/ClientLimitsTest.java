@@ -69,6 +69,17 @@ class ClientLimitsTest {
     }
 
     @Test
+    void headJustUnderItsLimitIsForwardedWhole() throws Exception {
+        RawClient client = client();
+        String fields = ("X-Pad: " + "p".repeat(7900) + "\r\n").repeat(4);
+
+        client.send("GET / HTTP/1.1\r\nHost: a\r\n" + fields + "\r\n");
+
+        assertEquals(200, client.readResponse().status());
+        assertEquals("GET / HTTP/1.1\r\nHost: backend\r\n" + fields + "\r\n", upstream.requests().get(0).rawString());
+    }
+
+    @Test
     void fieldLineLongerThanOneBufferIs431() throws Exception {
         RawClient client = client();
 

@@ -10,6 +10,7 @@ import dev.sluice.testing.RawClient;
 import dev.sluice.testing.ScriptedUpstream;
 import dev.sluice.testing.ScriptedUpstream.Response;
 import dev.sluice.testing.Upstreams;
+import dev.sluice.upstream.UpstreamGroup;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -117,6 +118,20 @@ class Http10Test {
         assertEquals(200, head.status());
         assertEquals(RawClient.End.EOF, rest.end());
         assertEquals("", rest.string());
+    }
+
+    @Test
+    void theProxysOwnErrorToAHeadRequestHasNoBody() throws Exception {
+        ProxyServer proxy = upstreams.manage(ProxyServer.builder().listen("127.0.0.1:0").workers(1)
+                .route("/api", r -> r.upstream(UpstreamGroup.builder("api").server(upstream.address()).build()))
+                .start());
+        RawClient client = FrontProxy.client(upstreams, proxy);
+
+        client.send("HEAD /missing HTTP/1.1\r\nHost: x\r\n\r\n" + RawClient.get("/api/x"));
+        RawClient.Reply notFound = client.readHeadResponse();
+
+        assertEquals(404, notFound.status());
+        assertEquals(200, client.readResponse().status());
     }
 
     @Test
