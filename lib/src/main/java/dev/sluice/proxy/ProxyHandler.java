@@ -6,12 +6,14 @@ import dev.sluice.http.ChunkedDecoder;
 import dev.sluice.http.ContentLengthDecoder;
 import dev.sluice.http.HeadLimits;
 import dev.sluice.http.HeadWriter;
+import dev.sluice.http.HttpFields;
 import dev.sluice.http.HttpStatus;
 import dev.sluice.http.HttpVersion;
 import dev.sluice.http.ParseResult;
 import dev.sluice.http.RequestHead;
 import dev.sluice.http.RequestParser;
 import dev.sluice.http.ResponseHead;
+import dev.sluice.http.TargetForm;
 import dev.sluice.net.Drainable;
 import dev.sluice.net.IoHandler;
 import dev.sluice.net.Timeout;
@@ -73,7 +75,7 @@ public final class ProxyHandler implements IoHandler, ValueTemplate.Variables {
     private byte[] keyBytes = new byte[64];
     private int requests;
     private boolean clientClosedInput;
-    /** Whether a write to the client failed while {@code proxy_ignore_client_abort} keeps the exchange going. */
+    /** Whether a write to the client failed: with proxy_ignore_client_abort on, the response is then dropped. */
     private boolean clientGone;
     /** Whether a byte of the next request head arrived: a timeout then answers 408 rather than closing quietly. */
     private boolean headStarted;
@@ -176,7 +178,8 @@ public final class ProxyHandler implements IoHandler, ValueTemplate.Variables {
     private void onClientWritable() {
         if (state == State.UPSTREAM && headerSent) {
             attempt.relay();
-        } else if (state == State.RESPOND || state == State.UPSTREAM || state == State.LINGER) {
+        } else if (state == State.RESPOND || state == State.UPSTREAM || state == State.LINGER
+                || state == State.READ_BODY) {
             if (flushClient()) {
                 afterLocalResponse();
             }
@@ -274,7 +277,10 @@ public final class ProxyHandler implements IoHandler, ValueTemplate.Variables {
             lengthDecoder.reset(head.contentLength());
             bodyDecoder = lengthDecoder;
         }
-        int expected = head.bodyFraming() == BodyFraming.CONTENT_LENGTH ? (int) head.contentLength() : 8192;
+        // Reserve the declared length only up to 1 MiB: the buffer grows as bytes arrive, so a length a client
+        // merely claims (client_max_body_size 0) cannot make the loop allocate beyond what the VM allows.
+        int expected = head.bodyFraming() == BodyFraming.CONTENT_LENGTH
+                ? (int) Math.min(head.contentLength(), 1 << 20) : 8192;
         body = body == null || body.capacity() < expected ? ByteBuffer.allocate(Math.max(expected, 1024)) : body.clear();
         state = State.READ_BODY;
         if (head.expectsContinue() && in.remaining() == 0) {
@@ -299,8 +305,7 @@ public final class ProxyHandler implements IoHandler, ValueTemplate.Variables {
             }
             int length = in.position() - start;
             if (length > 0) {
-                long max = loop.engine.limits.maxBodySize();
-                if (max > 0 && body.position() + length > max + chunkOverhead()) {
+                if (chunkedBodyTooLarge()) {
                     respond(HttpStatus.CONTENT_TOO_LARGE, null, true);
                     return;
                 }
@@ -311,6 +316,10 @@ public final class ProxyHandler implements IoHandler, ValueTemplate.Variables {
                 wait(Wait.BODY, loop.engine.limits.bodyTimeout().toNanos());
             }
             if (result == ParseResult.DONE) {
+                if (trailersOverrideHead()) {
+                    respond(HttpStatus.BAD_REQUEST, null, true);
+                    return;
+                }
                 body.flip();
                 beginUpstream();
                 return;
@@ -326,9 +335,31 @@ public final class ProxyHandler implements IoHandler, ValueTemplate.Variables {
         }
     }
 
-    /** Framing bytes a chunked body may add beyond client_max_body_size before its payload exceeds it. */
-    private long chunkOverhead() {
-        return bodyDecoder == chunkedDecoder ? Math.max(4096, body.position() / 8) : 0;
+    /**
+     * Whether a chunked body's trailers hold a field only a head may carry. The body goes to the upstream with its
+     * framing intact, and an upstream that merges trailers into the head (as some servers have) would then read
+     * another length or host than the proxy did.
+     */
+    private boolean trailersOverrideHead() {
+        if (bodyDecoder != chunkedDecoder) {
+            return false;
+        }
+        HttpFields trailers = chunkedDecoder.trailers();
+        return trailers.contains("Content-Length") || trailers.contains("Transfer-Encoding") || trailers.contains("Host");
+    }
+
+    /**
+     * Whether a chunked body broke client_max_body_size, which counts payload bytes as nginx does (a declared
+     * Content-Length was checked with the head). The framing kept for the upstream may add as much again as the
+     * limit, at least 64 KiB, so a body of tiny chunks cannot grow the buffer without bound.
+     */
+    private boolean chunkedBodyTooLarge() {
+        long max = loop.engine.limits.maxBodySize();
+        if (max <= 0 || bodyDecoder != chunkedDecoder) {
+            return false;
+        }
+        long payload = chunkedDecoder.payloadBytes();
+        return payload > max || chunkedDecoder.messageBytes() - payload > Math.max(max, 65536);
     }
 
     // ---------------------------------------------------------------- upstream
@@ -488,12 +519,7 @@ public final class ProxyHandler implements IoHandler, ValueTemplate.Variables {
                 channel.write(toClient);
             }
         } catch (IOException e) {
-            if (state == State.UPSTREAM && route.ignoreClientAbort()) {
-                clientGone = true;
-                return flushClient();
-            }
-            clientWriteFailed();
-            return false;
+            return clientWriteFailed() && flushClient();
         }
         if (head != null && head.hasRemaining() || run != null && run.hasRemaining()) {
             interest(interestOps() | SelectionKey.OP_WRITE);
@@ -509,14 +535,21 @@ public final class ProxyHandler implements IoHandler, ValueTemplate.Variables {
         return true;
     }
 
-    private void clientWriteFailed() {
+    /** A write to the client failed; true when the exchange goes on without the client (ignore_client_abort). */
+    private boolean clientWriteFailed() {
         if (state == State.UPSTREAM) {
+            if (route.ignoreClientAbort()) {
+                clientClosedInput = true;
+                clientGone = true;
+                return true;
+            }
             status = 499;
             attempt.release(false);
             reportIfSelected(Outcome.NEUTRAL);
             endExchange();
         }
         close();
+        return false;
     }
 
     /** Whether the request may be sent again: not POST, LOCK or PATCH, or it carries an Idempotency-Key. */
@@ -823,9 +856,9 @@ public final class ProxyHandler implements IoHandler, ValueTemplate.Variables {
                 sb.append(remotePort);
                 break;
             case PROXY_ADD_X_FORWARDED_FOR:
-                String forwarded = request.fields().get("X-Forwarded-For");
-                if (forwarded != null) {
-                    sb.append(forwarded).append(", ");
+                for (int f = request.fields().indexOf("X-Forwarded-For"); f >= 0;
+                        f = request.fields().indexOf("X-Forwarded-For", f + 1)) {
+                    sb.append(request.fields().value(f)).append(", ");
                 }
                 sb.append(remoteAddress);
                 break;
@@ -878,15 +911,26 @@ public final class ProxyHandler implements IoHandler, ValueTemplate.Variables {
         }
     }
 
-    /** nginx's {@code $host}: the Host field without its port, lower-cased; else the listening address. */
+    /** nginx's {@code $host}: the host of an absolute-form target, else the Host field, without its port,
+     * lower-cased; else the listening address. */
     private String hostVariable() {
-        String host = request.host();
+        String host = request.targetForm() == TargetForm.ABSOLUTE ? authority(request.target()) : request.host();
         if (host == null || host.isEmpty()) {
             return "localhost";
         }
         int colon = host.startsWith("[") ? host.indexOf(']') + 1 : host.indexOf(':');
         String name = colon > 0 && colon < host.length() && host.charAt(colon) == ':' ? host.substring(0, colon) : host;
         return name.toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** The authority of an absolute-form target, which RFC 9112 §3.2.2 puts before the Host field. */
+    private static String authority(String target) {
+        int start = target.indexOf("://") + 3;
+        int end = start;
+        while (end < target.length() && target.charAt(end) != '/' && target.charAt(end) != '?') {
+            end++;
+        }
+        return target.substring(start, end);
     }
 
     @Override
