@@ -51,6 +51,21 @@ class UpstreamFailureTest {
     }
 
     @Test
+    void theClientConnectionStaysOpenAfterA502ForTheNextRequest() throws Exception {
+        ScriptedUpstream flaky = upstreams.scripted().identity();
+        flaky.enqueue(Response.builder().resetOnRequest());
+        proxy.start(group(flaky.address()), r -> { });
+
+        RawClient client = proxy.client();
+        RawClient.Reply failed = client.send(RawClient.get("/a")).readResponse();
+        RawClient.Reply served = client.send(RawClient.get("/b")).readResponse();
+
+        assertEquals(502, failed.status());
+        assertEquals("keep-alive", failed.header("Connection"));
+        assertEquals(200, served.status());
+    }
+
+    @Test
     void aReadTimeoutAnswers504() throws Exception {
         ScriptedUpstream silent = upstreams.scripted().defaultResponse(Response.builder().stallForever().build());
         proxy.start(group(silent.address()), r -> r.readTimeout(SHORT));
@@ -75,9 +90,9 @@ class UpstreamFailureTest {
 
     @Test
     void aHeadDrippedFasterThanTheReadTimeoutDoesNotTimeOut() throws Exception {
-        // eight pieces 100 ms apart: the head takes 700 ms, each gap is well inside the 300 ms read timeout
-        Dripper drip = upstreams.manage(new Dripper(SMALL_RESPONSE, 8, Duration.ofMillis(100)));
-        proxy.start(group(drip.address()), r -> r.readTimeout(SHORT));
+        // ten pieces 100 ms apart: the head takes 900 ms, each gap is well inside the 500 ms read timeout
+        Dripper drip = upstreams.manage(new Dripper(SMALL_RESPONSE, 10, Duration.ofMillis(100)));
+        proxy.start(group(drip.address()), r -> r.readTimeout(Duration.ofMillis(500)));
 
         RawClient.Reply reply = proxy.get("/x");
 
@@ -96,13 +111,13 @@ class UpstreamFailureTest {
     @Test
     void aBodyDrippedFasterThanTheReadTimeoutDoesNotTimeOut() throws Exception {
         ScriptedUpstream slow = upstreams.scripted().defaultResponse(
-                Response.builder().body("0123456789").throttleBody(1, Duration.ofMillis(80)).build());
-        proxy.start(group(slow.address()), r -> r.readTimeout(SHORT));
+                Response.builder().body("0123456789ab").throttleBody(1, Duration.ofMillis(80)).build());
+        proxy.start(group(slow.address()), r -> r.readTimeout(Duration.ofMillis(500)));
 
         RawClient.Reply reply = proxy.get("/x");
 
         assertEquals(200, reply.status());
-        assertEquals("0123456789", reply.bodyString());
+        assertEquals("0123456789ab", reply.bodyString());
     }
 
     @Test

@@ -23,13 +23,13 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * WireMock's faults and delays behind the proxy (read timeout 500 ms): the status the client gets from a peer
+ * WireMock's faults and delays behind the proxy (read timeout 800 ms): the status the client gets from a peer
  * that fails that way, and whether the request moves on to a second peer under the default {@code
  * proxy_next_upstream error timeout}. One WireMock serves every case, one path per fault.
  */
 class WireMockFaultTest {
 
-    private static final Duration READ_TIMEOUT = Duration.ofMillis(500);
+    private static final Duration READ_TIMEOUT = Duration.ofMillis(800);
 
     @RegisterExtension
     static final Upstreams upstreams = new Upstreams();
@@ -45,13 +45,13 @@ class WireMockFaultTest {
         wireMock.stubFor(get(urlEqualTo("/empty")).willReturn(aResponse().withFault(Fault.EMPTY_RESPONSE)));
         wireMock.stubFor(get(urlEqualTo("/malformed")).willReturn(aResponse().withFault(Fault.MALFORMED_RESPONSE_CHUNK)));
         wireMock.stubFor(get(urlEqualTo("/random")).willReturn(aResponse().withFault(Fault.RANDOM_DATA_THEN_CLOSE)));
-        wireMock.stubFor(get(urlEqualTo("/late")).willReturn(aResponse().withBody("late").withFixedDelay(1500)));
-        // six pieces 120 ms apart: 720 ms in all, more than the read timeout, but no gap reaches it
+        wireMock.stubFor(get(urlEqualTo("/late")).willReturn(aResponse().withBody("late").withFixedDelay(2000)));
+        // eight pieces 150 ms apart: 1.2 s in all, more than the read timeout, but no gap comes near it
         wireMock.stubFor(get(urlEqualTo("/dribble")).willReturn(aResponse().withBody("0123456789ab")
-                .withChunkedDribbleDelay(6, 720)));
-        // WireMock waits one gap before the first piece, head included: 1.2 s of silence before any byte
+                .withChunkedDribbleDelay(8, 1200)));
+        // WireMock waits one gap before the first piece, head included: 2 s of silence before any byte
         wireMock.stubFor(get(urlEqualTo("/dribble-stall")).willReturn(aResponse().withBody("0123456789")
-                .withChunkedDribbleDelay(2, 2400)));
+                .withChunkedDribbleDelay(2, 4000)));
         wireMock.stubFor(get(urlEqualTo("/warm")).willReturn(aResponse().withBody("warm")));
         // Jetty's and WireMock's first requests load classes for longer than the read timeout: get that done
         for (String path : new String[] {"/warm", "/warm", "/reset", "/empty", "/malformed", "/random"}) {
