@@ -116,7 +116,8 @@ final class HeadReader {
         }
     }
 
-    private ParseResult fail(Violation v) {
+    /** Ends the parse with {@code v}, for a check the direction's parser makes before the lines are complete. */
+    ParseResult fail(Violation v) {
         violation = v;
         state = ERROR;
         return ParseResult.ERROR;

@@ -16,9 +16,13 @@ import java.util.Objects;
  */
 public final class ResponseParser {
 
+    private static final byte[] HTTP_1 = {'H', 'T', 'T', 'P', '/', '1', '.'};
+
     private final ResponseHead head = new ResponseHead(new HttpFields());
     private final ResponseRules rules = new ResponseRules(head);
     private final HeadReader reader;
+    /** How many bytes of the status line's fixed {@code HTTP/1.} prefix were checked. */
+    private int prefixChecked;
 
     /** A parser with {@link HeadLimits#RESPONSE_DEFAULT} (nginx's proxy_buffer_size 4k). */
     public ResponseParser() {
@@ -38,6 +42,7 @@ public final class ResponseParser {
     public void reset(boolean headRequest) {
         rules.headRequest(headRequest);
         reader.reset();
+        prefixChecked = 0;
     }
 
     /**
@@ -50,15 +55,27 @@ public final class ResponseParser {
             throw new IllegalStateException("no interim response to continue from");
         }
         reader.reset();
+        prefixChecked = 0;
     }
 
     /**
      * Consumes head bytes from {@code in}. On {@code DONE} the position is just after the head; the body (or, after
      * an interim response, the next head) starts there. On {@code NEED_MORE} every byte was consumed.
      *
+     * <p>A head whose first bytes are not {@code HTTP/1.} is refused as soon as they arrive, as nginx's status line
+     * parser refuses it at the first wrong byte: a peer that does not speak HTTP is an invalid header at once, not a
+     * read timeout or a premature close while the proxy waits for a line end.
+     *
      * @throws IllegalStateException if a head is complete and neither reset nor nextHead was called
      */
     public ParseResult parse(ByteBuffer in) {
+        if (prefixChecked < HTTP_1.length && reader.violation() == null && !reader.isDone()) {
+            for (int at = in.position(); prefixChecked < HTTP_1.length && at < in.limit(); at++) {
+                if (in.get(at) != HTTP_1[prefixChecked++]) {
+                    return reader.fail(Violation.MALFORMED_STATUS_LINE);
+                }
+            }
+        }
         return reader.parse(in);
     }
 

@@ -401,8 +401,16 @@ final class Attempt implements ConnectHandler, IoHandler {
 
     /** Whether the connection may go back to the pool: the response was read to its end and both sides allow it. */
     boolean reusable() {
-        return phase == Phase.DONE && head != null && head.isReusable() && requestDone && !surplus
-                && connection != null && !exchange.isUpgrade();
+        return head != null && (phase == Phase.DONE || phase == Phase.HEAD_READ && endsWithHead())
+                && head.isReusable() && requestDone && !surplus && connection != null && !exchange.isUpgrade();
+    }
+
+    /** Whether the response was over with its head, nothing after it (no body, nothing unexpected): a response
+     * the exchange replaced (an intercepted error) then leaves nothing unread on the connection. */
+    private boolean endsWithHead() {
+        BodyFraming framing = head.bodyFraming();
+        return (framing == BodyFraming.NONE || framing == BodyFraming.CONTENT_LENGTH && head.contentLength() == 0)
+                && !in.hasRemaining();
     }
 
     /** Ends the attempt: pools the connection if {@code keep} and it is reusable, else closes it. */
