@@ -399,10 +399,19 @@ final class Attempt implements ConnectHandler, IoHandler {
         exchange.responseEnded(this);
     }
 
-    /** Whether the connection may go back to the pool: the response was read to its end and both sides allow it. */
+    /**
+     * Whether the connection may go back to the pool: the response was read to its end (or, answered without
+     * relaying, has no body and nothing after its head) and both sides allow it.
+     */
     boolean reusable() {
-        return phase == Phase.DONE && head != null && head.isReusable() && requestDone && !surplus
-                && connection != null && !exchange.isUpgrade();
+        return head != null && (phase == Phase.DONE || phase == Phase.HEAD_READ && bodyless()) && head.isReusable()
+                && requestDone && !surplus && connection != null && !exchange.isUpgrade();
+    }
+
+    private boolean bodyless() {
+        BodyFraming framing = head.bodyFraming();
+        return (framing == BodyFraming.NONE || framing == BodyFraming.CONTENT_LENGTH && head.contentLength() == 0)
+                && !in.hasRemaining();
     }
 
     /** Ends the attempt: pools the connection if {@code keep} and it is reusable, else closes it. */

@@ -402,7 +402,7 @@ public final class ProxyHandler implements IoHandler, ValueTemplate.Variables {
             if (page != null) {
                 selection.report(Outcome.SUCCESS);
                 recordAttempt(current, code);
-                current.release(head.bodyFraming() == BodyFraming.NONE);
+                current.release(keepUpstream());
                 respond(code, page, !keepAlive);
                 return;
             }
