@@ -224,7 +224,10 @@ final class Attempt implements ConnectHandler, IoHandler {
     @Override
     public void onClosedByLoop(Throwable cause) {
         connection = null;
-        if (phase == Phase.RELAYING || phase == Phase.HEAD_READ) {
+        if (loop.eventLoop.isShuttingDown() && phase != Phase.DONE && phase != Phase.IDLE) {
+            phase = Phase.IDLE; // the grace period ran out: our doing, not the peer's; nothing to retry or answer
+            exchange.abandon();
+        } else if (phase == Phase.RELAYING || phase == Phase.HEAD_READ) {
             phase = Phase.DONE;
             exchange.responseBroken(this);
         } else if (phase != Phase.DONE && phase != Phase.IDLE) {
