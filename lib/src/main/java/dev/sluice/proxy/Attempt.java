@@ -224,7 +224,10 @@ final class Attempt implements ConnectHandler, IoHandler {
     @Override
     public void onClosedByLoop(Throwable cause) {
         connection = null;
-        if (phase == Phase.RELAYING || phase == Phase.HEAD_READ) {
+        if (loop.eventLoop.isShuttingDown() && phase != Phase.DONE && phase != Phase.IDLE) {
+            phase = Phase.IDLE; // the grace period ran out: our doing, not the peer's; nothing to retry or answer
+            exchange.abandon();
+        } else if (phase == Phase.RELAYING || phase == Phase.HEAD_READ) {
             phase = Phase.DONE;
             exchange.responseBroken(this);
         } else if (phase != Phase.DONE && phase != Phase.IDLE) {
@@ -399,7 +402,10 @@ final class Attempt implements ConnectHandler, IoHandler {
         exchange.responseEnded(this);
     }
 
-    /** Whether the connection may go back to the pool: the response was read to its end and both sides allow it. */
+    /**
+     * Whether the connection may go back to the pool: the response was read to its end (or, answered without
+     * relaying, has no body and nothing after its head) and both sides allow it.
+     */
     boolean reusable() {
         return head != null && (phase == Phase.DONE || phase == Phase.HEAD_READ && endsWithHead())
                 && head.isReusable() && requestDone && !surplus && connection != null && !exchange.isUpgrade();

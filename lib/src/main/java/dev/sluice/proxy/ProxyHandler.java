@@ -475,6 +475,12 @@ public final class ProxyHandler implements IoHandler, ValueTemplate.Variables {
         return route.upstream().keepalive().idle() > 0;
     }
 
+    /** The loop shuts down under the exchange: close the client as the loop would, without blaming the peer. */
+    void abandon() {
+        reportIfSelected(Outcome.NEUTRAL);
+        close();
+    }
+
     /** The response broke after its head went to the client: nothing to retry, the client sees a cut response. */
     void responseBroken(Attempt current) {
         selection.report(Outcome.SUCCESS);

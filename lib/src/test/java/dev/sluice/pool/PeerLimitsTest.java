@@ -55,6 +55,15 @@ class PeerLimitsTest {
     }
 
     @Test
+    void aCloseJustUnderOneSecondOfIdlenessIsAnIdleLimit() {
+        // a peer with a 1 s idle timeout, whose response end we read and relayed 100 ms after it was written
+        limits.observeClose(0, 900 * MS, 4);
+
+        assertEquals(900 * MS, limits.idleLimitNanos());
+        assertEquals(PeerLimits.UNKNOWN_REQUESTS, limits.requestLimit());
+    }
+
+    @Test
     void theLowerOfAnnouncedAndObservedLimitsWins() {
         limits.announce(10 * S, 500);
         limits.observeClose(0, 4 * S, 1);
