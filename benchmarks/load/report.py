@@ -143,6 +143,10 @@ def console(summary, notes):
                  " (a shared machine); '~' marks cells above %d%%, whose numbers are disturbed." % NOISY)
     lines.append("Sl/this = Sluice req/s / this proxy's req/s (>1: Sluice faster).")
     lines.append("errors = non-2xx/3xx responses + socket errors summed over rounds ('!' marks any).")
+    noisy = [s for s in summary if s["other"] is not None and s["other"] > NOISY]
+    if noisy:
+        lines.append("WARNING: %d of %d rows were measured while other work took more than %d%% of a core;"
+                     " rerun on an idle machine before drawing conclusions." % (len(noisy), len(summary), NOISY))
     for n in notes:
         lines.append("NOTE: " + n)
     return "\n".join(lines) + "\n"

@@ -483,9 +483,14 @@ run_wrk() {
 }
 
 # On a shared machine, give other work up to QUIET_WAIT seconds to finish before a run.
+# After 3 waits in a row that ended busy, the machine is taken as busy for good and the wait
+# shrinks to 5 s (still catching a quiet spell) until a quiet moment is seen again.
+BUSY_STREAK=0
 wait_quiet() {
   (( QUIET_WAIT > 0 )) || return 0
-  local end=$(( SECONDS + QUIET_WAIT )) a0 at0 b0 bt0 a1 at1 b1 bt1 la lb waited=0
+  local limit=$QUIET_WAIT a0 at0 b0 bt0 a1 at1 b1 bt1 la lb waited=0
+  (( BUSY_STREAK >= 3 && limit > 5 )) && limit=5
+  local end=$(( SECONDS + limit ))
   while :; do
     read -r a0 at0 <<<"$(cpu_jiffies "$LOAD_CPU")"; read -r b0 bt0 <<<"$(cpu_jiffies "$PROXY_CPU")"
     sleep 1
@@ -493,13 +498,16 @@ wait_quiet() {
     la="$(busy_pct "$a0" "$at0" "$a1" "$at1")" lb="$(busy_pct "$b0" "$bt0" "$b1" "$bt1")"
     if awk -v a="$la" -v b="$lb" -v m="$QUIET_MAX" 'BEGIN { exit !(a < m && b < m) }'; then
       (( waited )) && log "machine quiet again (cores ${la}% / ${lb}% busy)"
+      BUSY_STREAK=0
       return 0
     fi
     if (( SECONDS >= end )); then
-      log "machine still busy after ${QUIET_WAIT}s (cores ${la}% / ${lb}% busy); measuring anyway"
+      BUSY_STREAK=$(( BUSY_STREAK + 1 ))
+      log "machine still busy after ${limit}s (cores ${la}% / ${lb}% busy); measuring anyway"
+      (( BUSY_STREAK == 3 && QUIET_WAIT > 5 )) && log "machine stays busy: waiting at most 5s from now on"
       return 0
     fi
-    (( waited )) || log "machine busy (cores ${la}% / ${lb}% busy): waiting up to ${QUIET_WAIT}s"
+    (( waited )) || log "machine busy (cores ${la}% / ${lb}% busy): waiting up to ${limit}s"
     waited=1
   done
 }
