@@ -84,19 +84,8 @@ final class ConsistentHash implements Balancer {
             }
             for (;;) {
                 PeerState[] candidates = servers[pointServer[(int) (selection.hash % points.length)]];
-                PeerState best = null;
-                long total = 0;
-                for (PeerState peer : candidates) {
-                    if (!selection.isEligible(peer)) {
-                        continue;
-                    }
-                    total += RoundRobin.advance(peer, selection.nowNanos);
-                    if (best == null || peer.currentWeight > best.currentWeight) {
-                        best = peer;
-                    }
-                }
+                PeerState best = tier.rotation.passAmong(candidates, selection);
                 if (best != null) {
-                    best.currentWeight -= total;
                     return best;
                 }
                 selection.hash++;

@@ -31,6 +31,8 @@ public final class UpstreamGroup {
     final String name;
     final Balancer balancer;
     final Ticker ticker;
+    /** The ticker as the holder of {@link #lock} reads it. */
+    final Now now;
     final RandomGenerator random;
     final Tier primary;
     final Tier backup;
@@ -42,6 +44,7 @@ public final class UpstreamGroup {
         this.name = b.name;
         this.balancer = b.balancer;
         this.ticker = b.ticker;
+        this.now = new Now(b.ticker);
         this.random = b.random;
         List<PeerState> primaries = new ArrayList<>();
         List<PeerState> backups = new ArrayList<>();
@@ -49,8 +52,9 @@ public final class UpstreamGroup {
             List<PeerState> tier = peer.backup() ? backups : primaries;
             tier.add(new PeerState(this, peer, tier.size(), Addresses.socketAddress(peer.server())));
         }
-        this.primary = new Tier(primaries, primaries.size() == 1 && backups.isEmpty());
-        this.backup = backups.isEmpty() ? null : new Tier(backups, false);
+        boolean byLoad = balancer instanceof LeastConn;
+        this.primary = new Tier(primaries, primaries.size() == 1 && backups.isEmpty(), now, byLoad);
+        this.backup = backups.isEmpty() ? null : new Tier(backups, false, now, byLoad);
         this.primaryPicker = balancer.newPicker(new PeerList(primary));
         this.backupPicker = backup == null ? null : balancer.newPicker(new PeerList(backup));
         List<PeerState> all = new ArrayList<>(primaries);
