@@ -20,7 +20,22 @@ final class NginxModel {
 
     static final long LONG_AGO = Long.MIN_VALUE / 4;
 
-    enum Method { ROUND_ROBIN, LEAST_CONN, IP_HASH, HASH, CONSISTENT_HASH, RANDOM, RANDOM_TWO }
+    /** The balancing methods, each with the library's balancer for it. */
+    enum Method {
+        ROUND_ROBIN(Balancer.roundRobin()),
+        LEAST_CONN(Balancer.leastConn()),
+        IP_HASH(Balancer.ipHash()),
+        HASH(Balancer.hash()),
+        CONSISTENT_HASH(Balancer.hash().consistent()),
+        RANDOM(Balancer.random()),
+        RANDOM_TWO(Balancer.randomTwo());
+
+        final Balancer balancer;
+
+        Method(Balancer balancer) {
+            this.balancer = balancer;
+        }
+    }
 
     /** One peer: nginx's {@code ngx_http_upstream_rr_peer_t}. */
     static final class Peer {

@@ -1,5 +1,6 @@
 package dev.sluice.upstream;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.sluice.upstream.NginxModel.Method;
@@ -12,6 +13,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Drives a group and {@link NginxModel}, nginx's balancers written out peer by peer, through the same long random
@@ -45,6 +47,48 @@ class NginxModelDifferentialTest {
         }
     }
 
+    /**
+     * Keeps one group busy long enough for its cohorts to fold their steps into their keys a few times (see {@link
+     * Cohort#REBASE_STEP}), with a failure now and then so that peers leave and rejoin the heaps.
+     */
+    @ParameterizedTest
+    @EnumSource(value = Method.class, names = {"ROUND_ROBIN", "LEAST_CONN"})
+    void longRunsStayExactAcrossStepRebasing(Method method) {
+        int[] weights = {3, 1, 4, 1, 5, 9, 2, 6};
+        ManualTicker ticker = new ManualTicker();
+        UpstreamGroup.Builder builder = UpstreamGroup.builder("long").ticker(ticker)
+                .balancer(method.balancer);
+        List<NginxModel.Peer> modelPeers = new ArrayList<>();
+        for (int i = 0; i < weights.length; i++) {
+            int weight = weights[i];
+            builder.server("10.0.0." + (i + 1) + ":80", s -> s.weight(weight).maxFails(2).failTimeout(Duration.ofSeconds(1)));
+            modelPeers.add(new NginxModel.Peer(i, i, "10.0.0." + (i + 1) + ":80", weight, 2, 1, 0, 0, false));
+        }
+        UpstreamGroup group = builder.build();
+        NginxModel model = new NginxModel(method, modelPeers, List.of(), new SplittableRandom(1));
+        Selection selection = group.newSelection();
+        long picks = 4 * Cohort.REBASE_STEP + 1000;
+        for (long n = 0; n < picks; n++) {
+            NginxModel.Request request = model.new Request();
+            PeerState picked = selection.reset().select();
+            NginxModel.Peer expected = request.get(ticker.nanos());
+            assertEquals(expected.id, group.peers().indexOf(picked), method + " pick " + n);
+            Outcome outcome = n % 9973 == 0 ? Outcome.FAILURE : Outcome.SUCCESS;
+            selection.report(outcome);
+            request.free(outcome, ticker.nanos());
+            if (n % 97 == 0) {
+                ticker.advance(Duration.ofMillis(50));
+            }
+            if (n % 1000 == 0 || n == picks - 1) {
+                for (int i = 0; i < weights.length; i++) {
+                    PeerState p = group.peers().get(i);
+                    assertEquals(modelPeers.get(i).currentWeight, p.currentWeight(), method + " current weight of " + i + " after " + n);
+                    assertEquals(modelPeers.get(i).effectiveWeight, p.effectiveWeight(), method + " effective weight of " + i + " after " + n);
+                }
+            }
+        }
+    }
+
     /** One random configuration and the requests against it, on both the group and the model. */
     private static final class Scenario {
 
@@ -73,7 +117,7 @@ class NginxModelDifferentialTest {
             int backups = (method == Method.ROUND_ROBIN || method == Method.LEAST_CONN) && rnd.nextInt(4) == 0 ? 1 + rnd.nextInt(4) : 0;
             long randomSeed = rnd.nextLong();
             UpstreamGroup.Builder builder = UpstreamGroup.builder("diff").ticker(ticker).random(new SplittableRandom(randomSeed))
-                    .balancer(balancer(method));
+                    .balancer(method.balancer);
             List<NginxModel.Peer> primary = new ArrayList<>();
             List<NginxModel.Peer> backup = new ArrayList<>();
             for (int id = 0; id < n + backups; id++) {
@@ -111,25 +155,6 @@ class NginxModelDifferentialTest {
             }
             this.maxOpen = 1 + rnd.nextInt(Math.min(40, 3 * n + 3));
             this.failurePermille = new int[] {0, 3, 20, 100, 400}[rnd.nextInt(5)];
-        }
-
-        private static Balancer balancer(Method method) {
-            switch (method) {
-                case ROUND_ROBIN:
-                    return Balancer.roundRobin();
-                case LEAST_CONN:
-                    return Balancer.leastConn();
-                case IP_HASH:
-                    return Balancer.ipHash();
-                case HASH:
-                    return Balancer.hash();
-                case CONSISTENT_HASH:
-                    return Balancer.hash().consistent();
-                case RANDOM:
-                    return Balancer.random();
-                default:
-                    return Balancer.randomTwo();
-            }
         }
 
         void run(int steps) {
