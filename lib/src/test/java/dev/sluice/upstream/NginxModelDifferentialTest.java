@@ -271,7 +271,7 @@ class NginxModelDifferentialTest {
                 if (p.currentWeight() != m.currentWeight || p.effectiveWeight() != m.effectiveWeight
                         || p.activeConnections() != m.conns || p.fails() != m.fails
                         || p.requests() != m.requests || p.failures() != m.failures
-                        || p.unavailableFor().toNanos() != resting(m, now)) {
+                        || m.fails >= m.maxFails && p.unavailableFor().toNanos() != resting(m, now)) {
                     fail(where() + ": peer " + i + " is cw=" + p.currentWeight() + " ew=" + p.effectiveWeight()
                             + " conns=" + p.activeConnections() + " fails=" + p.fails() + " requests=" + p.requests()
                             + " failures=" + p.failures() + " resting=" + p.unavailableFor().toNanos()
