@@ -45,6 +45,11 @@ public class BalancerBenchmark {
 
     @Setup
     public void buildGroup() {
+        group = group(method, peers);
+    }
+
+    /** The group every thread picks from: {@code peers} servers of weights 1, 2, 3, 4, 5, 1, 2, ... */
+    static UpstreamGroup group(String method, int peers) {
         UpstreamGroup.Builder b = UpstreamGroup.builder("bench")
                 .balancer(balancer(method))
                 .random(new SplittableRandom(42));
@@ -52,7 +57,7 @@ public class BalancerBenchmark {
             int weight = 1 + i % 5;
             b.server("10." + (i >> 8) + "." + (i & 0xff) + ".1:8080", s -> s.weight(weight));
         }
-        group = b.build();
+        return b.build();
     }
 
     private static Balancer balancer(String method) {
@@ -89,10 +94,14 @@ public class BalancerBenchmark {
 
         @Setup
         public void prepare(BalancerBenchmark benchmark) {
-            selection = benchmark.group.newSelection();
-            byKey = benchmark.method.equals("hash") || benchmark.method.equals("consistentHash");
-            byClient = benchmark.method.equals("ipHash");
-            SplittableRandom random = new SplittableRandom(Thread.currentThread().getId());
+            prepare(benchmark.group, benchmark.method, Thread.currentThread().getId());
+        }
+
+        void prepare(UpstreamGroup group, String method, long seed) {
+            selection = group.newSelection();
+            byKey = method.equals("hash") || method.equals("consistentHash");
+            byClient = method.equals("ipHash");
+            SplittableRandom random = new SplittableRandom(seed);
             for (int i = 0; i < INPUTS; i++) {
                 String key = "/assets/" + Long.toHexString(random.nextLong()) + "/" + i + ".png?v=";
                 key = (key + "0".repeat(KEY_LENGTH)).substring(0, KEY_LENGTH);

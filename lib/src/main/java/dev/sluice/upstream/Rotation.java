@@ -8,8 +8,9 @@ import java.util.Map;
 
 /**
  * The smooth weighted round-robin state of one tier, and nginx's passes over it ({@code get_peer} for round robin,
- * the tie-breaking pass of {@code least_conn}, the one over a consistent-hash server's peers) in O(log n)
- * amortised instead of nginx's walk over every peer, with exactly nginx's picks and weights.
+ * the tie-breaking pass of {@code least_conn}, the one over a consistent-hash server's peers) with exactly nginx's
+ * picks and weights, but without nginx's walk over every peer: a pass costs O(log n) amortised plus one step per
+ * distinct weight and per peer whose effective weight is still climbing back (see {@link Cohort}).
  *
  * <p>Every eligible peer (not down, healthy, not resting after {@code max_fails}, below {@code max_conns}) is a
  * member of a {@link Cohort}; the others are parked, their current weight frozen. {@link #changed} re-files a
@@ -98,9 +99,9 @@ final class Rotation {
         return peer.effectiveWeight == peer.weight && peer.slowStartSince == PeerState.LONG_AGO;
     }
 
-    /** nginx's round-robin {@code get_peer} among the eligible peers {@code selection} has not tried. */
+    /** nginx's round-robin {@code get_peer} among the eligible peers {@code selection} has not tried. For tiers
+     * not balanced by load. */
     PeerState roundRobin(Selection selection) {
-        settleLoads();
         wake();
         setAside(selection);
         Cohort all = cohorts[0];
@@ -111,7 +112,7 @@ final class Rotation {
 
     /**
      * least_conn's pick among the eligible peers {@code selection} has not tried: the one of least load, or, when
-     * several share it, a smooth pass among just those.
+     * several share it, a smooth pass among just those. For tiers balanced by load.
      */
     PeerState leastConn(Selection selection) {
         settleLoads();
@@ -128,7 +129,7 @@ final class Rotation {
 
     /**
      * A smooth pass among {@code candidates}, the peers of one consistent-hash server line, that are eligible for
-     * {@code selection}; null if none is.
+     * {@code selection}; null if none is. For tiers not balanced by load.
      */
     PeerState passAmong(PeerState[] candidates, Selection selection) {
         if (candidates.length == 1) {
