@@ -154,10 +154,15 @@ final class Cohort {
         int best = NONE;
         int bestListed = NONE;
         long bestWeight = 0;
-        for (int k = 0; k < listedCount; k++) {
+        if (listedCount > 0) {
+            best = listedTop[0];
+            bestListed = 0;
+            bestWeight = listedTopKey[0] + listedWeight[0] * s;
+        }
+        for (int k = 1; k < listedCount; k++) {
             long weight = listedTopKey[k] + listedWeight[k] * s;
             int top = listedTop[k];
-            if (best == NONE || weight > bestWeight || weight == bestWeight && top < best) {
+            if (weight > bestWeight || weight == bestWeight && top < best) {
                 best = top;
                 bestListed = k;
                 bestWeight = weight;

@@ -57,7 +57,18 @@ final class PeerHeaps {
 
     /** Re-places the top after its key went down; returns the new top. */
     int sink(int top) {
-        return meld(pairUp(takeChildren(top)), top);
+        int first = child[top];
+        if (first == NONE) {
+            return top;
+        }
+        child[top] = NONE;
+        return meld(next[first] == NONE ? detach(first) : pairUp(first), top);
+    }
+
+    /** A lone first child, cut loose from its parent. */
+    private int detach(int only) {
+        prev[only] = NONE;
+        return only;
     }
 
     private boolean before(int a, int b) {
