@@ -2,6 +2,8 @@ package dev.sluice.upstream;
 
 import static dev.sluice.upstream.PeerHeaps.NONE;
 
+import java.util.Arrays;
+
 /**
  * Peers that take part in the same smooth weighted round-robin passes, each pass adding every member's effective
  * weight to its current weight: for round robin, the eligible peers of a tier; for {@code least_conn}, the eligible
@@ -22,7 +24,7 @@ final class Cohort {
 
     private final Rotation rotation;
     /** Passes made since the keys were last rebased. */
-    long step;
+    private long step;
     int size;
     /** The sum of the weights of the steady members: what they add to a pass's total. */
     private long steadyWeight;
@@ -52,7 +54,7 @@ final class Cohort {
         this.listedWeight = new long[classes];
         this.listedTop = new int[classes];
         this.listedTopKey = new long[classes];
-        java.util.Arrays.fill(heap, NONE);
+        Arrays.fill(heap, NONE);
     }
 
     /** Adds peer {@code i}, parked with its current weight in its {@link PeerState}. */
