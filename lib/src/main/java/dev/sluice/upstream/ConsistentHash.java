@@ -38,6 +38,11 @@ final class ConsistentHash implements Balancer {
         /** For each point, the index of its server line in {@link #servers}. */
         private final int[] pointServer;
         private final PeerState[][] servers;
+        /** An index on the points by the top bits of their hash: {@code bucketStart[b]} is the first point whose
+         * hash's top bits are at least {@code b}. About one point per bucket, so a lookup reads a couple of cache
+         * lines instead of a binary search's dozen or more. */
+        private final int[] bucketStart;
+        private final int shift;
 
         Ring(Tier tier) {
             this.tier = tier;
@@ -79,6 +84,16 @@ final class ConsistentHash implements Balancer {
                 points[i] = (int) (all[i] >>> 32);
                 pointServer[i] = serverOf[(int) all[i]];
             }
+            int bits = Math.max(1, 31 - Integer.numberOfLeadingZeros(kept));
+            this.shift = 32 - bits;
+            this.bucketStart = new int[(1 << bits) + 1];
+            int i = 0;
+            for (int b = 0; b < bucketStart.length; b++) {
+                while (i < kept && (points[i] ^ Integer.MIN_VALUE) >>> shift < b) {
+                    i++;
+                }
+                bucketStart[b] = i;
+            }
         }
 
         @Override
@@ -107,7 +122,8 @@ final class ConsistentHash implements Balancer {
 
         /** The index of the first point whose hash is at least {@code hash}; {@code points.length} if none. */
         private int firstAtOrAfter(long hash) {
-            int i = Arrays.binarySearch(points, (int) hash ^ Integer.MIN_VALUE);
+            int b = (int) (hash >>> shift);
+            int i = Arrays.binarySearch(points, bucketStart[b], bucketStart[b + 1], (int) hash ^ Integer.MIN_VALUE);
             return i >= 0 ? i : -i - 1;
         }
     }
