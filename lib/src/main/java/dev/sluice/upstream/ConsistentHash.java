@@ -3,7 +3,7 @@ package dev.sluice.upstream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,11 +37,17 @@ final class ConsistentHash implements Balancer {
     static final class Ring implements Picker {
 
         private final Tier tier;
-        /** Point hashes, unsigned 32-bit values held in longs, ascending. */
-        final long[] points;
+        /** Point hashes ascending, as unsigned 32-bit values with the sign bit flipped, so that int order is
+         * their order; half the memory of longs, which matters when a search misses the cache. */
+        private final int[] points;
         /** For each point, the index of its server line in {@link #servers}. */
         private final int[] pointServer;
         private final PeerState[][] servers;
+        /** An index on the points by the top bits of their hash: {@code bucketStart[b]} is the first point whose
+         * hash's top bits are at least {@code b}. About one point per bucket, so a lookup reads a couple of cache
+         * lines instead of a binary search's dozen or more. */
+        private final int[] bucketStart;
+        private final int shift;
 
         Ring(Tier tier) {
             this.tier = tier;
@@ -49,30 +55,49 @@ final class ConsistentHash implements Balancer {
             for (PeerState peer : tier.peers) {
                 byServer.computeIfAbsent(peer.server(), s -> new ArrayList<>()).add(peer);
             }
-            List<String> names = new ArrayList<>(byServer.keySet());
-            this.servers = new PeerState[names.size()][];
-            for (int i = 0; i < servers.length; i++) {
-                servers[i] = byServer.get(names.get(i)).toArray(new PeerState[0]);
+            this.servers = byServer.values().stream().map(peers -> peers.toArray(new PeerState[0])).toArray(PeerState[][]::new);
+            Map<String, Integer> serverIndex = new HashMap<>();
+            for (String server : byServer.keySet()) {
+                serverIndex.put(server, serverIndex.size());
             }
-            List<long[]> all = new ArrayList<>();
+            // Each point as (hash, order generated) in one long, so that a primitive sort keeps nginx's order among
+            // equal hashes: the first generated is the one kept.
+            int total = 0;
             for (PeerState peer : tier.peers) {
-                int server = names.indexOf(peer.server());
+                total += peer.weight * POINTS_PER_WEIGHT;
+            }
+            long[] all = new long[total];
+            int[] serverOf = new int[total];
+            int n = 0;
+            for (PeerState peer : tier.peers) {
+                int server = serverIndex.get(peer.server());
                 for (long hash : pointsOf(peer.server(), peer.weight)) {
-                    all.add(new long[] {hash, server});
+                    all[n] = (hash ^ 0x8000_0000L) << 32 | n;
+                    serverOf[n++] = server;
                 }
             }
-            all.sort(Comparator.comparingLong(p -> p[0]));
-            List<long[]> kept = new ArrayList<>();
-            for (long[] point : all) {
-                if (kept.isEmpty() || kept.get(kept.size() - 1)[0] != point[0]) {
-                    kept.add(point);
+            Arrays.sort(all);
+            int kept = 0;
+            for (int i = 0; i < all.length; i++) {
+                if (i == 0 || all[i] >>> 32 != all[i - 1] >>> 32) {
+                    all[kept++] = all[i];
                 }
             }
-            this.points = new long[kept.size()];
-            this.pointServer = new int[kept.size()];
-            for (int i = 0; i < points.length; i++) {
-                points[i] = kept.get(i)[0];
-                pointServer[i] = (int) kept.get(i)[1];
+            this.points = new int[kept];
+            this.pointServer = new int[kept];
+            for (int i = 0; i < kept; i++) {
+                points[i] = (int) (all[i] >>> 32);
+                pointServer[i] = serverOf[(int) all[i]];
+            }
+            int bits = Math.max(1, 31 - Integer.numberOfLeadingZeros(kept));
+            this.shift = 32 - bits;
+            this.bucketStart = new int[(1 << bits) + 1];
+            int i = 0;
+            for (int b = 0; b < bucketStart.length; b++) {
+                while (i < kept && (points[i] ^ Integer.MIN_VALUE) >>> shift < b) {
+                    i++;
+                }
+                bucketStart[b] = i;
             }
         }
 
@@ -89,19 +114,8 @@ final class ConsistentHash implements Balancer {
             }
             for (;;) {
                 PeerState[] candidates = servers[pointServer[(int) (selection.hash % points.length)]];
-                PeerState best = null;
-                long total = 0;
-                for (PeerState peer : candidates) {
-                    if (!selection.isEligible(peer)) {
-                        continue;
-                    }
-                    total += RoundRobin.advance(peer, selection.nowNanos);
-                    if (best == null || peer.currentWeight > best.currentWeight) {
-                        best = peer;
-                    }
-                }
+                PeerState best = tier.rotation.passAmong(candidates, selection);
                 if (best != null) {
-                    best.currentWeight -= total;
                     return best;
                 }
                 selection.hash++;
@@ -112,8 +126,9 @@ final class ConsistentHash implements Balancer {
         }
 
         /** The index of the first point whose hash is at least {@code hash}; {@code points.length} if none. */
-        int firstAtOrAfter(long hash) {
-            int i = Arrays.binarySearch(points, hash);
+        private int firstAtOrAfter(long hash) {
+            int b = (int) (hash >>> shift);
+            int i = Arrays.binarySearch(points, bucketStart[b], bucketStart[b + 1], (int) hash ^ Integer.MIN_VALUE);
             return i >= 0 ? i : -i - 1;
         }
     }

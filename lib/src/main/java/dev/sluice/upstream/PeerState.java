@@ -28,7 +28,10 @@ public final class PeerState {
     final int maxConns;
     final long slowStartNanos;
     private final UpstreamGroup group;
+    /** The tier this peer is in; set once, when the tier is built. */
+    Tier tier;
 
+    /** nginx's {@code current_weight} while the peer is parked or recovering; see {@link Rotation#currentWeight}. */
     long currentWeight;
     int effectiveWeight;
     int conns;
@@ -89,7 +92,14 @@ public final class PeerState {
 
     /** Marks the peer down or up at run time, as the NGINX Plus API's {@code "down": true} does. */
     public void setDown(boolean down) {
-        this.down = down;
+        synchronized (group.lock) {
+            if (this.down != down) {
+                this.down = down;
+                tier.notDown += down ? -1 : 1;
+                group.now.forget();
+                tier.rotation.changed(this);
+            }
+        }
     }
 
     /** Whether active health checks consider the peer healthy; always true without health checks. */
@@ -103,10 +113,12 @@ public final class PeerState {
      */
     public void setHealthy(boolean healthy) {
         synchronized (group.lock) {
+            group.now.forget();
             if (healthy && !this.healthy && slowStartNanos > 0) {
-                slowStartSince = group.ticker.nanos();
+                slowStartSince = group.now.nanos();
             }
             this.healthy = healthy;
+            tier.rotation.changed(this);
         }
     }
 
@@ -135,7 +147,7 @@ public final class PeerState {
     /** Smooth round robin's running score ({@code current_weight}). */
     public long currentWeight() {
         synchronized (group.lock) {
-            return currentWeight;
+            return tier.rotation.currentWeight(this);
         }
     }
 
@@ -166,11 +178,16 @@ public final class PeerState {
     }
 
     /** Whether this peer may serve a request now, ignoring what a particular request already tried. Lock held. */
-    boolean usable(long nowSeconds) {
+    boolean usable(Now now) {
         return !down
                 && healthy
-                && (maxFails == 0 || fails < maxFails || nowSeconds - checked > failTimeoutSeconds)
+                && (maxFails == 0 || fails < maxFails || now.seconds() - checked > failTimeoutSeconds)
                 && (maxConns == 0 || conns < maxConns);
+    }
+
+    /** Whether the peer rests after {@code max_fails} failures: inside its failure window. Lock held. */
+    boolean resting(Now now) {
+        return maxFails != 0 && fails >= maxFails && now.seconds() - checked <= failTimeoutSeconds;
     }
 
     /** The weight that smooth round robin climbs back to: the configured weight, or less during slow start. */

@@ -35,21 +35,7 @@ final class RoundRobin implements Balancer {
             boolean full = only.maxConns != 0 && only.conns >= only.maxConns;
             return only.down || !only.healthy || full ? null : only;
         }
-        PeerState best = null;
-        long total = 0;
-        for (PeerState peer : tier.peers) {
-            if (!selection.isEligible(peer)) {
-                continue;
-            }
-            total += advance(peer, selection.nowNanos);
-            if (best == null || peer.currentWeight > best.currentWeight) {
-                best = peer;
-            }
-        }
-        if (best != null) {
-            best.currentWeight -= total;
-        }
-        return best;
+        return tier.rotation.roundRobin(selection);
     }
 
     /**
@@ -58,8 +44,8 @@ final class RoundRobin implements Balancer {
      *
      * @return the effective weight added, for the pass's total
      */
-    static int advance(PeerState peer, long nanos) {
-        int cap = peer.slowStartNanos == 0 ? peer.weight : peer.weightNow(nanos);
+    static int advance(PeerState peer, Now now) {
+        int cap = peer.slowStartSince == PeerState.LONG_AGO ? peer.weight : peer.weightNow(now.nanos());
         int effective = Math.min(peer.effectiveWeight, cap);
         peer.currentWeight += effective;
         peer.effectiveWeight = effective < cap ? effective + 1 : effective;

@@ -28,7 +28,10 @@ public final class Selection {
     private static final byte[] NO_ADDRESS = new byte[0];
 
     final UpstreamGroup group;
+    /** The peers of the current tier this request tried: a bit per peer, and the same peers as a list. */
     private final long[] tried;
+    final int[] triedList;
+    int triedCount;
     final CRC32 crc = new CRC32();
     final byte[] digits = new byte[20];
 
@@ -38,8 +41,6 @@ public final class Selection {
     private int tries;
     private int maxTries;
     private boolean started;
-    long nowNanos;
-    long nowSeconds;
 
     byte[] clientAddress = NO_ADDRESS;
     byte[] key = NO_ADDRESS;
@@ -56,12 +57,13 @@ public final class Selection {
         this.group = group;
         int most = Math.max(group.primary.size(), group.backup == null ? 0 : group.backup.size());
         this.tried = new long[(most + 63) >>> 6];
+        this.triedList = new int[most];
         reset();
     }
 
     /** Starts a new request: forgets the peers tried, the tries spent, the client address and the hash key. */
     public Selection reset() {
-        java.util.Arrays.fill(tried, 0L);
+        clearTried();
         tier = group.primary;
         picker = group.primaryPicker;
         current = null;
@@ -134,11 +136,11 @@ public final class Selection {
             throw new IllegalStateException("report the attempt on " + current.name + " before selecting again");
         }
         synchronized (group.lock) {
-            nowNanos = group.ticker.nanos();
-            nowSeconds = Math.floorDiv(nowNanos, 1_000_000_000L);
+            Now now = group.now;
+            now.forget();
             if (!started) {
                 started = true;
-                tries = group.primary.notDown() + (group.backup == null ? 0 : group.backup.notDown());
+                tries = group.primary.notDown + (group.backup == null ? 0 : group.backup.notDown);
                 if (maxTries != 0 && tries > maxTries) {
                     tries = maxTries;
                 }
@@ -147,18 +149,22 @@ public final class Selection {
             if (peer == null && tier != group.backup && group.backup != null) {
                 tier = group.backup;
                 picker = group.backupPicker;
-                java.util.Arrays.fill(tried, 0L);
+                clearTried();
                 peer = picker.pick(this);
             }
             if (peer == null) {
                 return null;
             }
             tried[peer.index >>> 6] |= 1L << peer.index;
-            if (nowSeconds - peer.checked > peer.failTimeoutSeconds) {
-                peer.checked = nowSeconds;
+            triedList[triedCount++] = peer.index;
+            // nginx moves checked on every pick once fail_timeout has passed since; while fails is 0 nothing reads
+            // checked before a failure sets it, so the clock is read only for a peer with failures.
+            if (peer.fails > 0 && now.seconds() - peer.checked > peer.failTimeoutSeconds) {
+                peer.checked = now.seconds();
             }
             peer.conns++;
             peer.requests++;
+            tier.rotation.changed(peer);
             current = peer;
             return peer;
         }
@@ -179,8 +185,8 @@ public final class Selection {
         }
         current = null;
         synchronized (group.lock) {
-            long nanos = group.ticker.nanos();
-            long seconds = Math.floorDiv(nanos, 1_000_000_000L);
+            Now now = group.now;
+            now.forget();
             peer.conns--;
             if (outcome == Outcome.FAILURE) {
                 peer.failures++;
@@ -188,21 +194,23 @@ public final class Selection {
             if (tier.single) {
                 peer.fails = 0;
                 tries = 0;
+                tier.rotation.changed(peer);
                 return;
             }
             if (outcome == Outcome.FAILURE) {
                 peer.fails++;
-                peer.accessed = seconds;
-                peer.checked = seconds;
+                peer.accessed = now.seconds();
+                peer.checked = now.seconds();
                 if (peer.maxFails != 0) {
                     peer.effectiveWeight = Math.max(0, peer.effectiveWeight - peer.weight / peer.maxFails);
                 }
             } else if (peer.accessed < peer.checked) {
                 if (peer.slowStartNanos > 0 && peer.maxFails != 0 && peer.fails >= peer.maxFails) {
-                    peer.slowStartSince = nanos;
+                    peer.slowStartSince = now.nanos();
                 }
                 peer.fails = 0;
             }
+            tier.rotation.changed(peer);
         }
         if (tries > 0) {
             tries--;
@@ -230,7 +238,7 @@ public final class Selection {
      * Balancer.Picker}s; call it only from {@link Balancer.Picker#pick}.
      */
     public boolean isEligible(PeerState peer) {
-        return (tried[peer.index >>> 6] & (1L << peer.index)) == 0 && peer.usable(nowSeconds);
+        return (tried[peer.index >>> 6] & (1L << peer.index)) == 0 && peer.usable(group.now);
     }
 
     /** The group's random source, for pickers; use it only from {@link Balancer.Picker#pick}. */
@@ -238,14 +246,21 @@ public final class Selection {
         return group.random;
     }
 
-    /** The time of this pick, in {@link Ticker} nanoseconds. */
+    /** The time of this pick, in {@link Ticker} nanoseconds; use it only from {@link Balancer.Picker#pick}. */
     public long nowNanos() {
-        return nowNanos;
+        return group.now.nanos();
     }
 
     /** The length of the hash key, 0 when none is set. */
     public int hashKeyLength() {
         return keyLength;
+    }
+
+    private void clearTried() {
+        for (int k = 0; k < triedCount; k++) {
+            tried[triedList[k] >>> 6] = 0;
+        }
+        triedCount = 0;
     }
 
     /** Feeds the hash key into {@link #crc} after whatever it holds. */

@@ -16,9 +16,22 @@ final class Tier {
     final int[] ranges;
     /** nginx's {@code single}: exactly one primary peer and no backup tier. */
     final boolean single;
+    /** Peers that are not down: nginx's {@code tries} for this tier. Changed under the group's lock. */
+    int notDown;
+    /** The smooth round-robin state of the tier's peers. */
+    final Rotation rotation;
 
-    Tier(List<PeerState> peers, boolean single) {
+    /**
+     * @param byLoad whether the tier balances by load (least_conn), which groups its round-robin passes by load
+     */
+    Tier(List<PeerState> peers, boolean single, Now now, boolean byLoad) {
         this.peers = peers.toArray(new PeerState[0]);
+        for (PeerState peer : this.peers) {
+            peer.tier = this;
+            if (!peer.down) {
+                notDown++;
+            }
+        }
         this.ranges = new int[this.peers.length];
         int sum = 0;
         for (int i = 0; i < this.peers.length; i++) {
@@ -27,6 +40,7 @@ final class Tier {
         }
         this.totalWeight = sum;
         this.single = single;
+        this.rotation = new Rotation(this.peers, now, byLoad);
     }
 
     int size() {
@@ -47,16 +61,5 @@ final class Tier {
             }
         }
         return lo;
-    }
-
-    /** Peers that are not down: nginx's {@code tries} for this tier. */
-    int notDown() {
-        int n = 0;
-        for (PeerState p : peers) {
-            if (!p.down) {
-                n++;
-            }
-        }
-        return n;
     }
 }

@@ -35,6 +35,8 @@ public final class UpstreamGroup {
     final String name;
     final Balancer balancer;
     final Ticker ticker;
+    /** The ticker as the holder of {@link #lock} reads it. */
+    final Now now;
     final RandomGenerator random;
     final Tier primary;
     final Tier backup;
@@ -47,6 +49,7 @@ public final class UpstreamGroup {
         this.name = b.name;
         this.balancer = b.balancer;
         this.ticker = b.ticker;
+        this.now = new Now(b.ticker);
         this.random = b.random;
         this.keepalive = b.keepalive;
         List<PeerState> primaries = new ArrayList<>();
@@ -58,8 +61,9 @@ public final class UpstreamGroup {
                 tier.add(new PeerState(this, peer, tier.size(), address));
             }
         }
-        this.primary = new Tier(primaries, primaries.size() == 1 && backups.isEmpty());
-        this.backup = backups.isEmpty() ? null : new Tier(backups, false);
+        boolean byLoad = balancer instanceof LeastConn;
+        this.primary = new Tier(primaries, primaries.size() == 1 && backups.isEmpty(), now, byLoad);
+        this.backup = backups.isEmpty() ? null : new Tier(backups, false, now, byLoad);
         this.primaryPicker = balancer.newPicker(new PeerList(primary));
         this.backupPicker = backup == null ? null : balancer.newPicker(new PeerList(backup));
         List<PeerState> all = new ArrayList<>(primaries);

@@ -1,0 +1,139 @@
+package dev.sluice.benchmarks;
+
+import dev.sluice.upstream.Balancer;
+import dev.sluice.upstream.Outcome;
+import dev.sluice.upstream.PeerState;
+import dev.sluice.upstream.Selection;
+import dev.sluice.upstream.UpstreamGroup;
+import java.nio.charset.StandardCharsets;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Threads;
+
+/**
+ * The cost of one request's pick and report, {@link Selection#select()} then {@link Selection#report(Outcome)},
+ * for every balancing method, as a proxy pays it per request. The group (weights 1 to 5 in turn, system clock)
+ * is shared by all threads; each thread keeps its own {@link Selection} and resets it per request, as a
+ * connection does.
+ *
+ * <pre>{@code java -jar benchmarks/target/benchmarks.jar BalancerBenchmark -prof gc}</pre>
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@State(Scope.Benchmark)
+public class BalancerBenchmark {
+
+    /** Keys and client addresses per thread; a power of two, so the next one is a mask away. */
+    private static final int INPUTS = 4096;
+    private static final int KEY_LENGTH = 40;
+
+    @Param({"roundRobin", "leastConn", "ipHash", "hash", "consistentHash", "random", "randomTwo"})
+    public String method;
+
+    @Param({"8", "100", "1000"})
+    public int peers;
+
+    UpstreamGroup group;
+
+    @Setup
+    public void buildGroup() {
+        group = group(method, peers);
+    }
+
+    /** The group every thread picks from: {@code peers} servers of weights 1, 2, 3, 4, 5, 1, 2, ... */
+    static UpstreamGroup group(String method, int peers) {
+        UpstreamGroup.Builder b = UpstreamGroup.builder("bench")
+                .balancer(balancer(method))
+                .random(new SplittableRandom(42));
+        for (int i = 0; i < peers; i++) {
+            int weight = 1 + i % 5;
+            b.server("10." + (i >> 8) + "." + (i & 0xff) + ".1:8080", s -> s.weight(weight));
+        }
+        return b.build();
+    }
+
+    private static Balancer balancer(String method) {
+        switch (method) {
+            case "roundRobin":
+                return Balancer.roundRobin();
+            case "leastConn":
+                return Balancer.leastConn();
+            case "ipHash":
+                return Balancer.ipHash();
+            case "hash":
+                return Balancer.hash();
+            case "consistentHash":
+                return Balancer.hash().consistent();
+            case "random":
+                return Balancer.random();
+            case "randomTwo":
+                return Balancer.randomTwo();
+            default:
+                throw new IllegalArgumentException(method);
+        }
+    }
+
+    /** One thread's request stream: its selection and the keys and client addresses it cycles through. */
+    @State(Scope.Thread)
+    public static class Requests {
+
+        Selection selection;
+        boolean byKey;
+        boolean byClient;
+        final byte[][] keys = new byte[INPUTS][];
+        final byte[][] clients = new byte[INPUTS][];
+        int next;
+
+        @Setup
+        public void prepare(BalancerBenchmark benchmark) {
+            prepare(benchmark.group, benchmark.method, Thread.currentThread().getId());
+        }
+
+        void prepare(UpstreamGroup group, String method, long seed) {
+            selection = group.newSelection();
+            byKey = method.equals("hash") || method.equals("consistentHash");
+            byClient = method.equals("ipHash");
+            SplittableRandom random = new SplittableRandom(seed);
+            for (int i = 0; i < INPUTS; i++) {
+                String key = "/assets/" + Long.toHexString(random.nextLong()) + "/" + i + ".png?v=";
+                key = (key + "0".repeat(KEY_LENGTH)).substring(0, KEY_LENGTH);
+                keys[i] = key.getBytes(StandardCharsets.US_ASCII);
+                int address = random.nextInt();
+                clients[i] = new byte[] {(byte) (address >>> 24), (byte) (address >>> 16), (byte) (address >>> 8), (byte) address};
+            }
+        }
+
+        PeerState pickAndReport() {
+            int i = next++ & (INPUTS - 1);
+            Selection s = selection.reset();
+            if (byKey) {
+                s.hashKey(keys[i], 0, KEY_LENGTH);
+            } else if (byClient) {
+                s.clientAddress(clients[i]);
+            }
+            PeerState peer = s.select();
+            s.report(Outcome.SUCCESS);
+            return peer;
+        }
+    }
+
+    @Benchmark
+    @Threads(1)
+    public PeerState oneThread(Requests requests) {
+        return requests.pickAndReport();
+    }
+
+    @Benchmark
+    @Threads(2)
+    public PeerState twoThreads(Requests requests) {
+        return requests.pickAndReport();
+    }
+}
