@@ -169,7 +169,7 @@ class StaleKeepaliveTest {
         // The client's request and the upstream's FIN become readable in the same turn of the loop, the request
         // first, so the idle watch has not dropped the connection yet. nginx 1.22 writes the POST onto it and
         // answers 502; a POST here looks for the close before it takes the connection.
-        ScriptedUpstream up = upstreams.scripted().closeWhenIdle(Duration.ofMillis(400));
+        ScriptedUpstream up = upstreams.scripted().closeWhenIdle(Duration.ofMillis(900));
         UpstreamGroup group = UpstreamGroup.builder("backend").server(up.address()).build();
         ProxyServer proxy = proxy(group);
         RawClient client = upstreams.rawClient(proxy.port());
@@ -185,7 +185,7 @@ class StaleKeepaliveTest {
     @Test
     void aGetThatMeetsAPooledConnectionClosedBeforeItWasTakenIsResentOnAFreshOne() throws Exception {
         // nginx 1.22: the same, but the GET is retried, counted as a failure of the peer.
-        ScriptedUpstream up = upstreams.scripted().closeWhenIdle(Duration.ofMillis(400));
+        ScriptedUpstream up = upstreams.scripted().closeWhenIdle(Duration.ofMillis(900));
         UpstreamGroup group = UpstreamGroup.builder("backend").server(up.address()).build();
         ProxyServer proxy = proxy(group);
         RawClient client = upstreams.rawClient(proxy.port());
@@ -196,8 +196,9 @@ class StaleKeepaliveTest {
     }
 
     /**
-     * Holds the proxy's loop for 800 ms and sends {@code request} 100 ms into it, before the upstream's idle close
-     * at 400 ms: when the loop wakes, the request comes first in its ready set, the pooled connection's FIN second.
+     * Holds the proxy's loop for 1.5 s and sends {@code request} 100 ms into it, well before the upstream's idle
+     * close at 900 ms (a margin for a busy machine): when the loop wakes, the request comes first in its ready set,
+     * the pooled connection's FIN second.
      */
     private static RawClient.Reply sendWhileTheLoopIsBusy(ProxyServer proxy, RawClient client, String request)
             throws Exception {
@@ -205,7 +206,7 @@ class StaleKeepaliveTest {
         ProxyInternals.loop(proxy).eventLoop.execute(() -> {
             busy.countDown();
             try {
-                Thread.sleep(800);
+                Thread.sleep(1500);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
