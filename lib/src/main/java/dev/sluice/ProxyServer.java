@@ -200,7 +200,8 @@ public final class ProxyServer implements AutoCloseable {
          */
         public Builder clientBodyBufferSize(int bytes) {
             if (bytes < 1024 || bytes > 64 << 20) {
-                throw new IllegalArgumentException("clientBodyBufferSize must be between 1024 and 67108864 bytes: " + bytes);
+                throw new IllegalArgumentException(
+                        "clientBodyBufferSize must be between 1024 and 67108864 bytes: " + bytes);
             }
             this.bodyBufferSize = bytes;
             return this;
@@ -240,7 +241,8 @@ public final class ProxyServer implements AutoCloseable {
          * Checks the configuration, binds every listening socket and starts the event loops.
          *
          * @throws IllegalArgumentException when no route is defined
-         * @throws IOException when a socket cannot be bound or the clientBodyTempPath created; nothing is left running then
+         * @throws IOException when a socket cannot be bound or the clientBodyTempPath created; nothing is left
+         *     running then
          */
         public ProxyServer start() throws IOException {
             if (routes.isEmpty()) {

@@ -634,7 +634,8 @@ public final class ProxyHandler implements IoHandler, ValueTemplate.Variables {
         toClient[0] = out;
         headerSent = true;
         wait(Wait.NONE, 0);
-        responseRelay.begin(head, current.beginRelay(), route, ResponseRelay.buffering(head, route.buffering()), dechunk);
+        boolean buffered = ResponseRelay.buffering(head, route.buffering());
+        responseRelay.begin(head, current.beginRelay(), route, buffered, dechunk);
         relay();
     }
 

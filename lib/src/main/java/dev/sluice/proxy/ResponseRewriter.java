@@ -27,7 +27,8 @@ final class ResponseRewriter {
      * Writes the client head into {@code reuse} (grown if needed), left in write mode; {@code upgrade} for the 101
      * of an upgraded connection.
      */
-    static ByteBuffer write(ResponseHead head, RequestHead request, boolean keepAlive, ByteBuffer reuse, boolean upgrade) {
+    static ByteBuffer write(ResponseHead head, RequestHead request, boolean keepAlive, ByteBuffer reuse,
+            boolean upgrade) {
         ByteBuffer dst = reuse.capacity() < head.headLength() + 128 ? ByteBuffer.allocate(head.headLength() + 128) : reuse;
         boolean dechunk = request.version() == HttpVersion.HTTP_1_0;
         for (;;) {

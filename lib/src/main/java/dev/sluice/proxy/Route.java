@@ -17,6 +17,14 @@ import java.util.Objects;
  * proxy_pass http://GROUP; proxy_... }}. Immutable; built by {@code ProxyServer.Builder.route}.
  *
  * <p>Every option has nginx's default unless its Javadoc says otherwise.
+ *
+ * <p>Upgrades (WebSocket and any other protocol switch) need no option: a genuine upgrade request, an HTTP/1.1 GET
+ * without a body whose Connection field lists {@code upgrade} and that has an Upgrade field, goes to the peer with
+ * its Upgrade field and {@code Connection: upgrade} (on a route with {@code httpVersion("1.1")}, the default), where
+ * nginx needs {@code proxy_set_header Upgrade $http_upgrade} and {@code Connection "upgrade"}. A 101 answer is
+ * relayed and the connection becomes a tunnel until both sides have closed it (or {@link #readTimeout()} passes
+ * with no byte either way); its upstream connection is never pooled. Any other answer is an ordinary response.
+ * Every other request loses its Upgrade field, and a 101 to it is a 502.
  */
 public final class Route {
 
@@ -229,7 +237,11 @@ public final class Route {
             return this;
         }
 
-        /** {@code proxy_read_timeout}, default 60s: between two successive reads, not for the whole response. */
+        /**
+         * {@code proxy_read_timeout}, default 60s: between two successive reads, not for the whole response. Also
+         * the idle limit of an upgraded connection: it closes after this long with no byte either way (nginx counts
+         * only the upstream's bytes).
+         */
         public Builder readTimeout(Duration timeout) {
             this.readTimeout = positive("readTimeout", timeout);
             return this;

@@ -41,9 +41,8 @@ final class TempFiles {
     TempFiles(Path directory) {
         this.directory = directory;
         boolean posix = directory.getFileSystem().supportedFileAttributeViews().contains("posix");
-        this.attributes = posix ? new FileAttribute<?>[] {
-            PosixFilePermissions.asFileAttribute(EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE))
-        } : NO_ATTRIBUTES;
+        Set<PosixFilePermission> ownerOnly = EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+        this.attributes = posix ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(ownerOnly)} : NO_ATTRIBUTES;
     }
 
     /** The directory the files go to. */
