@@ -602,6 +602,7 @@ public final class ProxyHandler implements IoHandler, ValueTemplate.Variables {
             nextAttempt();
             return;
         }
+        stopStreaming(); // nginx sends no more of the request once it answers: the rest of the body stays unread
         if (route.interceptErrors() && code >= 300) {
             byte[] page = route.errorPages().get(code);
             if (page != null) {
@@ -627,7 +628,6 @@ public final class ProxyHandler implements IoHandler, ValueTemplate.Variables {
         if (untilClose || dechunk) {
             keepAlive = false;
         }
-        stopStreaming(); // nginx stops sending the request once it relays the response
         out.clear();
         out = ResponseRewriter.write(head, request, keepAlive, out, false);
         out.flip();

@@ -7,6 +7,7 @@ import static dev.sluice.proxy.StreamFixtures.readHead;
 import static dev.sluice.proxy.StreamFixtures.readToEnd;
 import static dev.sluice.proxy.StreamFixtures.sha256;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -241,6 +242,38 @@ class StreamedBodyTest {
             assertEquals("close", lower(field(head, "Connection")));
             assertEquals("big!", readToEnd(in));
         }
+    }
+
+    @Test
+    void anInterceptedEarlyAnswerClosesTheConnectionSoTheRestOfTheBodyIsNeverARequest() throws Exception {
+        String smuggled = "GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n";
+        CompletableFuture<String> second = new CompletableFuture<>();
+        StreamUpstream upstream = upstreams.manage(StreamUpstream.start(conn -> {
+            StreamUpstream.Head head = conn.readHead();
+            if (head.target().equals("/smuggled")) {
+                second.complete(head.target());
+                return;
+            }
+            StreamFixtures.readExactly(conn.in(), 1000, OutputStream.nullOutputStream());
+            conn.send("HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n");
+        }));
+        StreamingProxy proxy = StreamingProxy.start(upstreams,
+                r -> r.requestBuffering(false).interceptErrors(true).errorPage(500, "sorry"),
+                StreamFixtures.limits(16 * 1024, temp, 0, Duration.ofSeconds(5)), upstream.address());
+
+        try (Socket client = connect(proxy.port(), 0)) {
+            OutputStream out = client.getOutputStream();
+            send(out, "POST /up HTTP/1.1\r\nHost: x\r\nContent-Length: " + (1000 + smuggled.length()) + "\r\n\r\n");
+            out.write(bytes(0, 1000));
+            InputStream in = client.getInputStream();
+            String head = readHead(in);
+            assertEquals(500, StreamFixtures.status(head), head);
+            assertEquals("close", lower(field(head, "Connection")));
+            send(out, smuggled); // the rest of the body
+
+            assertEquals("sorry", readToEnd(in));
+        }
+        assertFalse(second.isDone(), "the rest of the body went to the upstream as a request");
     }
 
     @Test
