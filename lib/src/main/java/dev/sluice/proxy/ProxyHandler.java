@@ -477,7 +477,6 @@ public final class ProxyHandler implements IoHandler, ValueTemplate.Variables {
      * body, loses its connection, and the client gets {@code code} on a closing connection.
      */
     private void abortStream(int code) {
-        stopStreaming();
         attempt.release(false);
         reportIfSelected(Outcome.NEUTRAL);
         respond(code, null, true);
@@ -576,7 +575,6 @@ public final class ProxyHandler implements IoHandler, ValueTemplate.Variables {
                 idempotent, streaming, headerSent, loop.eventLoop.nanoTime() - firstAttemptNanos)) {
             nextAttempt();
         } else {
-            stopStreaming();
             respond(failure.status, null, !keepAlive);
         }
     }
@@ -825,6 +823,7 @@ public final class ProxyHandler implements IoHandler, ValueTemplate.Variables {
 
     /** Sends a response of the proxy's own: an error page, or an intercepted status with its {@code error_page}. */
     private void respond(int code, byte[] page, boolean closeAfter) {
+        stopStreaming(); // a streamed body's unread rest must never be read as the next request
         status = code;
         state = State.RESPOND;
         wait(Wait.NONE, 0);

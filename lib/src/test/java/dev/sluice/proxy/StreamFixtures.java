@@ -57,7 +57,12 @@ final class StreamFixtures {
             for (String server : servers) {
                 group.server(server);
             }
-            Route.Builder r = Route.builder("/").upstream(group.build());
+            return start(upstreams, group.build(), route, limits, listeners);
+        }
+
+        static StreamingProxy start(Upstreams upstreams, UpstreamGroup group, Consumer<Route.Builder> route,
+                ClientLimits limits, List<ExchangeListener> listeners) throws IOException {
+            Route.Builder r = Route.builder("/").upstream(group);
             route.accept(r);
             ProxyEngine engine = ProxyEngine.start(List.of(new InetSocketAddress("127.0.0.1", 0)), 1, List.of(r.build()),
                     limits, listeners);

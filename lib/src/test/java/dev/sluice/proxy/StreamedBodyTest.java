@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.sluice.proxy.StreamFixtures.DigestSink;
 import dev.sluice.proxy.StreamFixtures.StreamingProxy;
 import dev.sluice.testing.Upstreams;
+import dev.sluice.upstream.UpstreamGroup;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -25,6 +26,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -274,6 +276,30 @@ class StreamedBodyTest {
             assertEquals("sorry", readToEnd(in));
         }
         assertFalse(second.isDone(), "the rest of the body went to the upstream as a request");
+    }
+
+    @Test
+    void noLiveUpstreamsClosesTheConnectionSoTheUnreadBodyIsNeverARequest() throws Exception {
+        StreamUpstream upstream = hashing();
+        UpstreamGroup group = UpstreamGroup.builder("backend").server(upstream.address(), s -> s.down()).build();
+        StreamingProxy proxy = StreamingProxy.start(upstreams, group, r -> r.requestBuffering(false),
+                StreamFixtures.limits(16 * 1024, temp, 0, Duration.ofSeconds(5)), List.of());
+        String smuggled = "GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n";
+
+        try (Socket client = connect(proxy.port(), 0)) {
+            OutputStream out = client.getOutputStream();
+            send(out, "POST /up HTTP/1.1\r\nHost: x\r\nContent-Length: " + (1000 + smuggled.length()) + "\r\n\r\n");
+            out.write(bytes(0, 1000));
+            InputStream in = client.getInputStream();
+            String head = readHead(in);
+            assertEquals(502, StreamFixtures.status(head), head);
+            assertEquals("close", lower(field(head, "Connection")));
+            send(out, smuggled);
+
+            StreamFixtures.readExactly(in, Long.parseLong(field(head, "Content-Length")), new ByteArrayOutputStream());
+            assertEquals(-1, in.read());
+        }
+        assertEquals(0, upstream.connectionsAccepted());
     }
 
     @Test
