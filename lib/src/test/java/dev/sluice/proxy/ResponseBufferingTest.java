@@ -39,6 +39,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Responses relayed with memory bounded by configuration ({@code proxy_buffering}, {@code proxy_buffers}, {@code
@@ -75,11 +76,20 @@ class ResponseBufferingTest {
                         throw new UnsupportedOperationException();
                     }
 
+                    private final int[] sizes = {1, 4093, 13, 30011, 2, 16384, 999};
+                    private int next;
+
                     @Override
                     public void write(byte[] b, int off, int len) throws java.io.IOException {
-                        conn.out().write((Integer.toHexString(len) + "\r\n").getBytes(StandardCharsets.US_ASCII));
-                        conn.out().write(b, off, len);
-                        conn.out().write(new byte[] {'\r', '\n'});
+                        ByteArrayOutputStream chunk = new ByteArrayOutputStream(len + 64);
+                        for (int at = 0; at < len;) { // irregular chunks, so framing lands anywhere in a buffer
+                            int n = Math.min(sizes[next++ % sizes.length], len - at);
+                            chunk.writeBytes((Integer.toHexString(n) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                            chunk.write(b, off + at, n);
+                            chunk.writeBytes(new byte[] {'\r', '\n'});
+                            at += n;
+                        }
+                        chunk.writeTo(conn.out());
                     }
                 };
                 StreamFixtures.send(chunks, length, digest);
@@ -110,6 +120,26 @@ class ResponseBufferingTest {
             } else {
                 readExactly(in, Long.parseLong(field(head, "Content-Length")), received);
             }
+        }
+
+        assertEquals(length, received.count);
+        assertEquals(sent.get(5, TimeUnit.SECONDS), received.hex());
+    }
+
+    @ParameterizedTest(name = "buffering {0}")
+    @ValueSource(booleans = {true, false})
+    void aChunkedResponseReachesAnHttp10ClientWithoutItsFraming(boolean buffering) throws Exception {
+        long length = 16 * MIB;
+        CompletableFuture<String> sent = new CompletableFuture<>();
+        StreamingProxy proxy = proxy(r -> r.buffering(buffering), generating(length, "", true, sent));
+
+        DigestSink received = new DigestSink();
+        try (Socket client = connect(proxy.port(), 0)) {
+            client.getOutputStream().write("GET /old HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            InputStream in = client.getInputStream();
+            String head = readHead(in);
+            assertNull(field(head, "Transfer-Encoding"), head);
+            in.transferTo(received);
         }
 
         assertEquals(length, received.count);
