@@ -7,6 +7,8 @@ import dev.sluice.proxy.ProxyEngine;
 import dev.sluice.proxy.Route;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -83,6 +85,8 @@ public final class ProxyServer implements AutoCloseable {
         private long maxBodySize = ClientLimits.DEFAULTS.maxBodySize();
         private Duration lingeringTimeout = ClientLimits.DEFAULTS.lingeringTimeout();
         private Duration lingeringTime = ClientLimits.DEFAULTS.lingeringTime();
+        private int bodyBufferSize = ClientLimits.DEFAULTS.bodyBufferSize();
+        private Path bodyTempPath;
 
         private Builder() {
         }
@@ -188,6 +192,33 @@ public final class ProxyServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * {@code client_body_buffer_size}, default 16k: with request buffering on, a body up to this size is kept
+         * in memory; a larger one (or a chunked one that grows past it) is written to a temporary file in {@link
+         * #clientBodyTempPath} as it arrives, through a buffer of this size, so a request never holds more memory
+         * than this whatever {@code clientMaxBodySize} allows. 1 KiB to 64 MiB.
+         */
+        public Builder clientBodyBufferSize(int bytes) {
+            if (bytes < 1024 || bytes > 64 << 20) {
+                throw new IllegalArgumentException(
+                        "clientBodyBufferSize must be between 1024 and 67108864 bytes: " + bytes);
+            }
+            this.bodyBufferSize = bytes;
+            return this;
+        }
+
+        /**
+         * {@code client_body_temp_path}: the directory of the temporary files that hold request bodies larger than
+         * {@link #clientBodyBufferSize}; default {@code sluice} in {@code java.io.tmpdir}, created when first
+         * needed. A directory given here is created by {@link #start()}, which fails if it cannot be. Each file is
+         * readable by its owner only and is deleted when the exchange ends (on POSIX systems it is unlinked as soon
+         * as it is opened, as nginx does, so not even a crash leaves it behind).
+         */
+        public Builder clientBodyTempPath(Path directory) {
+            this.bodyTempPath = Objects.requireNonNull(directory, "clientBodyTempPath");
+            return this;
+        }
+
         /** {@code lingering_timeout} and {@code lingering_time}, defaults 5s and 30s. */
         public Builder lingering(Duration timeout, Duration time) {
             this.lingeringTimeout = positive("lingeringTimeout", timeout);
@@ -210,7 +241,8 @@ public final class ProxyServer implements AutoCloseable {
          * Checks the configuration, binds every listening socket and starts the event loops.
          *
          * @throws IllegalArgumentException when no route is defined
-         * @throws IOException when a socket cannot be bound; nothing is left running then
+         * @throws IOException when a socket cannot be bound or the clientBodyTempPath created; nothing is left
+         *     running then
          */
         public ProxyServer start() throws IOException {
             if (routes.isEmpty()) {
@@ -227,9 +259,17 @@ public final class ProxyServer implements AutoCloseable {
             List<InetSocketAddress> addresses = listen.isEmpty() ? List.of(new InetSocketAddress("127.0.0.1", 8080)) : listen;
             List<Route> byLength = new ArrayList<>(routes);
             byLength.sort(Comparator.comparingInt((Route r) -> r.prefix().length()).reversed());
+            if (bodyTempPath != null) {
+                try {
+                    Files.createDirectories(bodyTempPath);
+                } catch (IOException e) {
+                    throw new IOException("clientBodyTempPath cannot be created: " + bodyTempPath, e);
+                }
+            }
             ClientLimits limits = new ClientLimits(headerTimeout, bodyTimeout, sendTimeout, keepaliveTimeout,
                     keepaliveRequests, maxBodySize, ClientLimits.DEFAULTS.maxRequestLine(), ClientLimits.DEFAULTS.maxHeaderSize(),
-                    lingeringTimeout, lingeringTime);
+                    lingeringTimeout, lingeringTime, bodyBufferSize,
+                    bodyTempPath == null ? ClientLimits.DEFAULTS.bodyTempPath() : bodyTempPath);
             int loops = workers == 0 ? Runtime.getRuntime().availableProcessors() : workers;
             return new ProxyServer(ProxyEngine.start(addresses, loops, byLength, limits, List.copyOf(listeners)));
         }

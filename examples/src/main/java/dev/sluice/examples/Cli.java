@@ -6,6 +6,7 @@ import dev.sluice.proxy.Route;
 import dev.sluice.upstream.Keepalive;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -107,9 +108,19 @@ final class Cli {
             option(PROXY, "--error-page", "'CODE [CODE...] FILE'", true,
                     "error_page: FILE (read at startup) is the body sent for each CODE, the status kept",
                     Cli::errorPage),
-            option(PROXY, "--proxy-buffering", "on|off", false, "proxy_buffering; default on",
+            option(PROXY, "--proxy-buffering", "on|off", false,
+                    "proxy_buffering: read a response ahead into --proxy-buffers while the client is slower (on), or"
+                            + " relay each read before the next (off); an upstream's X-Accel-Buffering: yes|no overrides it;"
+                            + " default on",
                     route(NginxSyntax::onOff, Route.Builder::buffering)),
-            option(PROXY, "--proxy-request-buffering", "on|off", false, "proxy_request_buffering; default on",
+            option(PROXY, "--proxy-buffers", "'N SIZE'", false,
+                    "proxy_buffers: a buffered response holds at most N buffers of SIZE, N 2 to 1024, SIZE 1k to 1m;"
+                            + " default '8 4k'",
+                    Cli::buffers),
+            option(PROXY, "--proxy-request-buffering", "on|off", false,
+                    "proxy_request_buffering: read the whole request body before choosing a peer, so a retry can send"
+                            + " it again (on), or stream it to the peer as it arrives, never retried once sent (off);"
+                            + " default on",
                     route(NginxSyntax::onOff, Route.Builder::requestBuffering)),
             option(PROXY, "--proxy-buffer-size", "SIZE", false,
                     "proxy_buffer_size: the largest upstream response head, 1k to 1m; default 4k",
@@ -146,6 +157,14 @@ final class Cli {
             option(CLIENT, "--client-max-body-size", "SIZE", false,
                     "client_max_body_size: larger request bodies get 413; default 1m; 0 means unlimited",
                     proxy(NginxSyntax::size, ProxyServer.Builder::clientMaxBodySize)),
+            option(CLIENT, "--client-body-buffer-size", "SIZE", false,
+                    "client_body_buffer_size: a buffered request body up to SIZE stays in memory, a larger one goes to a"
+                            + " temporary file; 1k to 64m; default 16k",
+                    proxy(NginxSyntax::intSize, ProxyServer.Builder::clientBodyBufferSize)),
+            option(CLIENT, "--client-body-temp-path", "DIR", false,
+                    "client_body_temp_path: the directory of those files, created at startup; each file is deleted"
+                            + " when its request ends; default sluice in the system's temporary directory",
+                    proxy(Path::of, ProxyServer.Builder::clientBodyTempPath)),
 
             unsupported("--health-check", "'interval=T fails=N passes=N uri=/path [status=200-399] [body~REGEX]'",
                     "health_check + match: active health checks"),
@@ -281,6 +300,17 @@ final class Cli {
             }
             return r;
         }));
+    }
+
+    /** nginx's {@code proxy_buffers N SIZE}: a number and a size; their ranges are the library's to check. */
+    private static void buffers(Settings settings, String flag, String raw) {
+        String[] parts = raw.strip().split("\\s+");
+        if (parts.length != 2) {
+            throw new IllegalArgumentException("expected 'N SIZE', got \"" + raw + "\"");
+        }
+        int count = NginxSyntax.number(parts[0]);
+        int size = NginxSyntax.intSize(parts[1]);
+        settings.addRouteStep(new Step<>(flag, raw, r -> r.buffers(count, size)));
     }
 
     /** An IP address (nginx's {@code proxy_bind} takes no name) or {@code off}. */

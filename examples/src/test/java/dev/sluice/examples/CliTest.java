@@ -91,6 +91,9 @@ class CliTest {
         assertEquals("--client-max-body-size: invalid size \"1q\"", refused(SERVER, "--client-max-body-size", "1q").getMessage());
         assertEquals("--keepalive-requests: invalid number \"many\"", refused(SERVER, "--keepalive-requests", "many").getMessage());
         assertEquals("--proxy-buffering: invalid value \"yes\" (on or off)", refused(SERVER, "--proxy-buffering", "yes").getMessage());
+        assertEquals("--proxy-buffers: expected 'N SIZE', got \"8\"", refused(SERVER, "--proxy-buffers", "8").getMessage());
+        assertEquals("--proxy-buffers: invalid size \"4q\"", refused(SERVER, "--proxy-buffers", "8 4q").getMessage());
+        assertEquals("--client-body-buffer-size: invalid size \"x\"", refused(SERVER, "--client-body-buffer-size", "x").getMessage());
         assertTrue(refused(SERVER, "--proxy-next-upstream", "error http_501").getMessage()
                 .startsWith("--proxy-next-upstream: invalid condition \"http_501\""));
         assertTrue(refused(SERVER, "--balance", "fastest").getMessage().startsWith("--balance: invalid method \"fastest\""));
@@ -207,10 +210,11 @@ class CliTest {
                 "--upstream-keepalive-requests", "--upstream-keepalive-time", "--upstream-keepalive-timeout",
                 "--proxy-connect-timeout", "--proxy-send-timeout", "--proxy-read-timeout", "--proxy-next-upstream",
                 "--proxy-next-upstream-tries", "--proxy-next-upstream-timeout", "--proxy-intercept-errors", "--error-page",
-                "--proxy-buffering", "--proxy-request-buffering", "--proxy-buffer-size", "--proxy-set-header",
+                "--proxy-buffering", "--proxy-buffers", "--proxy-request-buffering", "--proxy-buffer-size", "--proxy-set-header",
                 "--proxy-http-version", "--proxy-socket-keepalive", "--proxy-bind", "--proxy-ignore-client-abort",
                 "--client-header-timeout", "--client-body-timeout", "--send-timeout", "--keepalive-timeout",
-                "--keepalive-requests", "--client-max-body-size", "--health-check", "--sticky", "--queue",
+                "--keepalive-requests", "--client-max-body-size", "--client-body-buffer-size", "--client-body-temp-path",
+                "--health-check", "--sticky", "--queue",
                 "--access-log", "--status-listen", "--demo", "--help")) {
             assertTrue(names.contains(flag), flag);
         }

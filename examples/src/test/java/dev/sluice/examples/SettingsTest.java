@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sluice.ProxyServer;
 import dev.sluice.proxy.NextUpstream;
 import dev.sluice.proxy.NextUpstream.Condition;
 import dev.sluice.proxy.Route;
@@ -56,6 +57,9 @@ class SettingsTest {
         assertFalse(route.nextUpstream().has(Condition.HTTP_500));
         assertTrue(route.http11());
         assertTrue(route.buffering());
+        assertTrue(route.requestBuffering());
+        assertEquals(8, route.buffersCount());
+        assertEquals(4096, route.buffersSize());
         assertEquals("$request_uri", route.hashKey().toString());
         UpstreamGroup group = Cli.parse(SERVER).upstream();
         assertEquals("backend", group.name());
@@ -76,6 +80,7 @@ class SettingsTest {
                 "--proxy-intercept-errors", "on",
                 "--error-page", "500 502 " + page,
                 "--proxy-buffering", "off",
+                "--proxy-buffers", "16  8k",
                 "--proxy-request-buffering", "off",
                 "--proxy-buffer-size", "8k",
                 "--proxy-set-header", "X-Real-IP $remote_addr",
@@ -100,6 +105,8 @@ class SettingsTest {
         assertFalse(route.buffering());
         assertFalse(route.requestBuffering());
         assertEquals(8192, route.bufferSize());
+        assertEquals(16, route.buffersCount());
+        assertEquals(8192, route.buffersSize());
         List<Map.Entry<String, ?>> headers = List.copyOf(route.setHeaders());
         assertEquals("X-Real-IP", headers.get(0).getKey());
         assertEquals("$remote_addr", headers.get(0).getValue().toString());
@@ -174,7 +181,18 @@ class SettingsTest {
         assertTrue(Cli.parse(SERVER, "--listen", "127.0.0.1:0", "--listen", "127.0.0.1:0", "--worker-processes", "2",
                 "--client-header-timeout", "10s", "--client-body-timeout", "10s", "--send-timeout", "10s",
                 "--keepalive-timeout", "0", "--keepalive-requests", "100", "--client-max-body-size", "0",
+                "--client-body-buffer-size", "64k", "--client-body-temp-path", dir.resolve("bodies").toString(),
                 "--access-log", "off").toBuilder() != null);
+    }
+
+    @Test
+    void aClientBodyTempPathThatCannotBeCreatedStopsTheStartNamingTheOption(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("a-file"), "");
+        ProxyServer.Builder builder = Cli.parse(SERVER, "--listen", "127.0.0.1:0",
+                "--client-body-temp-path", file.resolve("bodies").toString()).toBuilder();
+
+        IOException e = assertThrows(IOException.class, builder::start);
+        assertTrue(e.getMessage().startsWith("clientBodyTempPath cannot be created: "), e.getMessage());
     }
 
     @Test
@@ -191,6 +209,10 @@ class SettingsTest {
                 Arguments.of(List.of(SERVER, "--proxy-connect-timeout", "0"), "--proxy-connect-timeout", "connectTimeout"),
                 Arguments.of(List.of(SERVER, "--proxy-read-timeout", "400d"), "--proxy-read-timeout", "readTimeout"),
                 Arguments.of(List.of(SERVER, "--proxy-buffer-size", "512"), "--proxy-buffer-size", "bufferSize"),
+                Arguments.of(List.of(SERVER, "--proxy-buffers", "1 4k"), "--proxy-buffers", "buffers count must be between 2 and 1024: 1"),
+                Arguments.of(List.of(SERVER, "--proxy-buffers", "8 512"), "--proxy-buffers", "buffers size must be between"),
+                Arguments.of(List.of(SERVER, "--client-body-buffer-size", "512"), "--client-body-buffer-size",
+                        "clientBodyBufferSize must be between 1024 and 67108864 bytes: 512"),
                 Arguments.of(List.of(SERVER, "--proxy-http-version", "2.0"), "--proxy-http-version", "httpVersion"),
                 Arguments.of(List.of(SERVER, "--proxy-set-header", "Bad:Name x"), "--proxy-set-header", "setHeader name"),
                 Arguments.of(List.of(SERVER, "--proxy-set-header", "X-A $nosuch"), "--proxy-set-header", "unknown variable $nosuch"),

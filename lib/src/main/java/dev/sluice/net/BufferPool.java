@@ -19,7 +19,8 @@ public final class BufferPool {
     private int idleCount;
     private long allocated;
 
-    BufferPool(int bufferSize, int maxIdle) {
+    /** A pool of direct buffers of {@code bufferSize} bytes that keeps at most {@code maxIdle} of them idle. */
+    public BufferPool(int bufferSize, int maxIdle) {
         if (bufferSize <= 0) {
             throw new IllegalArgumentException("bufferSize must be > 0: " + bufferSize);
         }

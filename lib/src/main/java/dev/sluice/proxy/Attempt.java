@@ -1,9 +1,6 @@
 package dev.sluice.proxy;
 
-import dev.sluice.http.BodyDecoder;
 import dev.sluice.http.BodyFraming;
-import dev.sluice.http.ChunkedDecoder;
-import dev.sluice.http.ContentLengthDecoder;
 import dev.sluice.http.HeadLimits;
 import dev.sluice.http.ParseResult;
 import dev.sluice.http.ResponseHead;
@@ -19,15 +16,17 @@ import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
 
 /**
- * One attempt of an exchange on one peer: connect (or reuse a pooled connection), send the request, read the
- * response head, then relay the response body to the client. The upstream half of nginx's {@code
+ * One attempt of an exchange on one peer: connect (or reuse a pooled connection), send the request (its body from
+ * a {@link BodySource}), read the response head; then the exchange relays the body ({@link ResponseRelay}) or the
+ * upgraded connection ({@link Tunnel}) over this attempt's connection. The upstream half of nginx's {@code
  * ngx_http_upstream_t}; its {@link ProxyHandler} decides what each outcome means.
  */
 final class Attempt implements ConnectHandler, IoHandler {
 
-    private enum Phase { IDLE, CONNECTING, SENDING, READING_HEAD, HEAD_READ, RELAYING, DONE }
+    private enum Phase { IDLE, CONNECTING, SENDING, READING_HEAD, HEAD_READ, RELAYING, TUNNEL, DONE }
 
     private static final ByteBuffer NO_BODY = ByteBuffer.allocate(0);
     private static final ByteBuffer PEEK = ByteBuffer.allocateDirect(1);
@@ -35,8 +34,6 @@ final class Attempt implements ConnectHandler, IoHandler {
     private final ProxyHandler exchange;
     private final LoopContext loop;
     private final Timeout timer;
-    private final ContentLengthDecoder lengthDecoder = new ContentLengthDecoder();
-    private final ChunkedDecoder chunkedDecoder = new ChunkedDecoder();
     private final ByteBuffer[] outgoing = new ByteBuffer[2];
     private ResponseParser parser;
     private int parserLimit;
@@ -48,15 +45,8 @@ final class Attempt implements ConnectHandler, IoHandler {
     private KeepalivePool pool;
     private PendingConnect pending;
     private ByteBuffer in;
-    private BodyDecoder decoder;
-    private boolean untilClose;
-    private boolean dechunk;
-    private ByteBuffer dechunked;
+    private BodySource body;
     private boolean timerIsRead;
-    /** Whether a run of body bytes is queued for the client; {@link #in}'s limit is then {@link #runEnd}'s. */
-    private boolean runQueued;
-    /** The limit {@link #in} had before a run was queued from it, or -1 when the run is not in {@link #in}. */
-    private int savedLimit;
 
     /** Whether the connection came from the keepalive pool. */
     boolean reused;
@@ -137,10 +127,6 @@ final class Attempt implements ConnectHandler, IoHandler {
         responseStarted = false;
         surplus = false;
         head = null;
-        decoder = null;
-        untilClose = false;
-        dechunk = false;
-        runQueued = false;
         if (parser == null || parserLimit != route.bufferSize()) {
             parserLimit = route.bufferSize();
             parser = new ResponseParser(HeadLimits.of(parserLimit, parserLimit, parserLimit));
@@ -175,31 +161,68 @@ final class Attempt implements ConnectHandler, IoHandler {
         }
         in.clear().flip();
         outgoing[0] = exchange.upstreamHead().position(0);
-        ByteBuffer body = exchange.bufferedBody();
-        outgoing[1] = body == null ? NO_BODY : body.position(0);
+        outgoing[1] = NO_BODY;
+        body = exchange.bodySource();
+        if (body != null) {
+            body.rewind();
+        }
         phase = Phase.SENDING;
         send();
     }
 
+    /**
+     * Sends the head and the body's runs, the first run with the head, until the peer or a streamed body's client
+     * has to wait; once everything went out, waits for the response head.
+     */
     private void send() {
-        try {
-            long written = connection.channel().write(outgoing);
-            if (written > 0) {
-                requestSent = true;
+        for (;;) {
+            if (!outgoing[1].hasRemaining() && body != null && !body.isComplete()) {
+                ByteBuffer run;
+                try {
+                    run = body.next();
+                } catch (IOException e) {
+                    exchange.bodyUnreadable(this, e);
+                    return;
+                }
+                if (phase != Phase.SENDING) {
+                    return; // the exchange ended while the client was read
+                }
+                outgoing[1] = run == null ? NO_BODY : run;
             }
-        } catch (IOException e) {
-            transportFailed(Failure.ERROR);
-            return;
+            if (!outgoing[0].hasRemaining() && !outgoing[1].hasRemaining()) {
+                break;
+            }
+            try {
+                if (connection.channel().write(outgoing) > 0) {
+                    requestSent = true;
+                }
+            } catch (IOException e) {
+                transportFailed(Failure.ERROR);
+                return;
+            }
+            if (outgoing[0].hasRemaining() || outgoing[1].hasRemaining()) {
+                interest(SelectionKey.OP_WRITE | SelectionKey.OP_READ);
+                arm(route.sendTimeout().toNanos(), false);
+                return;
+            }
         }
-        if (outgoing[0].hasRemaining() || outgoing[1].hasRemaining()) {
-            interest(SelectionKey.OP_WRITE | SelectionKey.OP_READ);
-            arm(route.sendTimeout().toNanos(), false);
+        if (body != null && !body.isComplete()) {
+            interest(SelectionKey.OP_READ); // a streamed body waits for its client; an early answer may come
+            timer.cancel();
             return;
         }
         requestDone = true;
         phase = Phase.READING_HEAD;
         interest(SelectionKey.OP_READ);
         arm(route.readTimeout().toNanos(), true);
+        exchange.requestWritten();
+    }
+
+    /** A streamed body's client sent more: go on sending if this attempt was waiting for it. */
+    void bodyArrived() {
+        if (phase == Phase.SENDING && !outgoing[0].hasRemaining() && !outgoing[1].hasRemaining()) {
+            send();
+        }
     }
 
     /** Readiness of the upstream connection while this attempt owns it. */
@@ -216,7 +239,9 @@ final class Attempt implements ConnectHandler, IoHandler {
         } else if (phase == Phase.READING_HEAD && (ops & SelectionKey.OP_READ) != 0) {
             readHead();
         } else if (phase == Phase.RELAYING && (ops & SelectionKey.OP_READ) != 0) {
-            relay();
+            exchange.relay();
+        } else if (phase == Phase.TUNNEL) {
+            exchange.tunnelReady(false, ops);
         }
     }
 
@@ -227,7 +252,7 @@ final class Attempt implements ConnectHandler, IoHandler {
         if (loop.eventLoop.isShuttingDown() && phase != Phase.DONE && phase != Phase.IDLE) {
             phase = Phase.IDLE; // the grace period ran out: our doing, not the peer's; nothing to retry or answer
             exchange.abandon();
-        } else if (phase == Phase.RELAYING || phase == Phase.HEAD_READ) {
+        } else if (phase == Phase.RELAYING || phase == Phase.HEAD_READ || phase == Phase.TUNNEL) {
             phase = Phase.DONE;
             exchange.responseBroken(this);
         } else if (phase != Phase.DONE && phase != Phase.IDLE) {
@@ -288,118 +313,58 @@ final class Attempt implements ConnectHandler, IoHandler {
     }
 
     /**
-     * Relays the response body to the client; called once the client head is queued, and again whenever the
-     * client drained what was written. {@code dechunkForClient} strips chunked framing for an HTTP/1.0 client.
+     * Hands the buffer the head was read into, with the bytes that followed the head, to the relay of the body,
+     * which gives it back to the pool; the attempt is relaying from now on.
      */
-    void beginRelay(boolean dechunkForClient) {
+    ByteBuffer beginRelay() {
         phase = Phase.RELAYING;
-        dechunk = dechunkForClient && head.bodyFraming() == BodyFraming.CHUNKED;
-        BodyFraming framing = head.bodyFraming();
-        if (framing == BodyFraming.CONTENT_LENGTH) {
-            lengthDecoder.reset(head.contentLength());
-            decoder = lengthDecoder;
-        } else if (framing == BodyFraming.CHUNKED) {
-            chunkedDecoder.reset();
-            decoder = chunkedDecoder;
+        ByteBuffer headBuffer = in;
+        in = null;
+        return headBuffer;
+    }
+
+    /** Whether the body is being read from this attempt's connection. */
+    boolean isRelaying() {
+        return phase == Phase.RELAYING;
+    }
+
+    /** The peer's connection, while the attempt has one. */
+    SocketChannel channel() {
+        return connection.channel();
+    }
+
+    /** Waits for more of the body from the peer under proxy_read_timeout, or not at all while the client lags. */
+    void awaitBody(boolean read) {
+        if (read) {
+            interest(SelectionKey.OP_READ);
+            arm(route.readTimeout().toNanos(), true);
         } else {
-            decoder = null;
-            untilClose = framing == BodyFraming.UNTIL_CLOSE;
-        }
-        relay();
-    }
-
-    /** Moves body bytes from the peer to the client until one side has to wait. */
-    void relay() {
-        for (;;) {
-            if (!exchange.flushClient()) {
-                interest(0);
-                timer.cancel();
-                return;
-            }
-            if (runQueued) {
-                runQueued = false;
-                if (savedLimit >= 0) {
-                    in.limit(savedLimit);
-                }
-            }
-            if (decoder == null && !untilClose || decoder != null && decoder.isDone()) {
-                if (in.hasRemaining()) {
-                    surplus = true;
-                }
-                finish();
-                return;
-            }
-            if (!in.hasRemaining()) {
-                int n = readUpstream();
-                if (n < 0) {
-                    if (untilClose) {
-                        untilClose = false;
-                        surplus = true;
-                        continue;
-                    }
-                    phase = Phase.DONE;
-                    timer.cancel();
-                    exchange.responseBroken(this);
-                    return;
-                }
-                if (n == 0) {
-                    interest(SelectionKey.OP_READ);
-                    arm(route.readTimeout().toNanos(), true);
-                    return;
-                }
-            }
-            if (!frameBody()) {
-                phase = Phase.DONE;
-                timer.cancel();
-                exchange.responseBroken(this);
-                return;
-            }
+            interest(0);
+            timer.cancel();
         }
     }
 
-    /** Queues the next run of body bytes for the client, framing and all; false when the framing is broken. */
-    private boolean frameBody() {
-        if (dechunk) {
-            return dechunkBody();
-        }
-        int start = in.position();
-        if (decoder != null && decoder.scan(in) == ParseResult.ERROR) {
-            return false;
-        }
-        int end = decoder == null ? in.limit() : in.position();
-        savedLimit = in.limit();
-        in.position(start).limit(end);
-        runQueued = true;
-        exchange.queueBody(in);
-        return true;
-    }
-
-    private boolean dechunkBody() {
-        if (dechunked == null) {
-            dechunked = ByteBuffer.allocate(in.capacity());
-        }
-        dechunked.clear();
-        for (;;) {
-            ParseResult result = decoder.decode(in);
-            if (result == ParseResult.ERROR) {
-                return false;
-            }
-            if (result != ParseResult.DATA) {
-                break;
-            }
-            dechunked.put(dechunked.position(), in, decoder.payloadStart(), decoder.payloadLength());
-            dechunked.position(dechunked.position() + decoder.payloadLength());
-        }
-        savedLimit = -1;
-        runQueued = true;
-        exchange.queueBody(dechunked.flip());
-        return true;
-    }
-
-    private void finish() {
+    /** The whole body was read ({@code surplus}: and bytes after it); the connection may now be released. */
+    void bodyRead(boolean surplus) {
+        this.surplus |= surplus;
         phase = Phase.DONE;
         timer.cancel();
-        exchange.responseEnded(this);
+    }
+
+    /** The connection switched protocols: its readiness now goes to the exchange's tunnel. */
+    void beginTunnel() {
+        phase = Phase.TUNNEL;
+        timer.cancel();
+    }
+
+    /** The connection's key, for the tunnel. */
+    SelectionKey key() {
+        return connection.key();
+    }
+
+    /** The buffer the head was read into, holding what the peer sent after it (read mode); stays the attempt's. */
+    ByteBuffer headBuffer() {
+        return in;
     }
 
     /**
@@ -416,7 +381,7 @@ final class Attempt implements ConnectHandler, IoHandler {
     private boolean endsWithHead() {
         BodyFraming framing = head.bodyFraming();
         return (framing == BodyFraming.NONE || framing == BodyFraming.CONTENT_LENGTH && head.contentLength() == 0)
-                && !in.hasRemaining();
+                && (in == null || !in.hasRemaining());
     }
 
     /** Ends the attempt: pools the connection if {@code keep} and it is reusable, else closes it. */
@@ -442,6 +407,7 @@ final class Attempt implements ConnectHandler, IoHandler {
             loop.eventLoop.buffers().release(in);
             in = null;
         }
+        body = null;
         phase = Phase.IDLE;
     }
 

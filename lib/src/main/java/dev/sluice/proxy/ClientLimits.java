@@ -1,5 +1,6 @@
 package dev.sluice.proxy;
 
+import java.nio.file.Path;
 import java.time.Duration;
 
 /**
@@ -18,13 +19,17 @@ import java.time.Duration;
  * @param lingeringTimeout {@code lingering_timeout}: while closing after an error, how long to wait for more
  *     client data before closing (default 5s)
  * @param lingeringTime {@code lingering_time}: the longest a lingering close lasts (default 30s)
+ * @param bodyBufferSize {@code client_body_buffer_size}: a buffered request body up to this size stays in memory,
+ *     a larger one goes to a temporary file (default 16k, two pages as nginx on x86-64)
+ * @param bodyTempPath {@code client_body_temp_path}: the directory of those files (default
+ *     {@code java.io.tmpdir/sluice}, created when first needed)
  */
 public record ClientLimits(Duration headerTimeout, Duration bodyTimeout, Duration sendTimeout,
         Duration keepaliveTimeout, int keepaliveRequests, long maxBodySize, int maxRequestLine, int maxHeaderSize,
-        Duration lingeringTimeout, Duration lingeringTime) {
+        Duration lingeringTimeout, Duration lingeringTime, int bodyBufferSize, Path bodyTempPath) {
 
     /** nginx's defaults. */
     public static final ClientLimits DEFAULTS = new ClientLimits(Duration.ofSeconds(60), Duration.ofSeconds(60),
             Duration.ofSeconds(60), Duration.ofSeconds(75), 1000, 1 << 20, 8192, 32768, Duration.ofSeconds(5),
-            Duration.ofSeconds(30));
+            Duration.ofSeconds(30), 16 * 1024, Path.of(System.getProperty("java.io.tmpdir"), "sluice"));
 }

@@ -1,20 +1,29 @@
 package dev.sluice.proxy;
 
+import dev.sluice.net.BufferPool;
 import dev.sluice.net.ConnectOptions;
 import dev.sluice.net.EventLoop;
 import dev.sluice.pool.KeepalivePool;
 import dev.sluice.upstream.UpstreamGroup;
 import java.net.InetSocketAddress;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 
-/** What one event loop keeps for the proxy: its client connections, its keepalive caches, its connect options. */
+/**
+ * What one event loop keeps for the proxy: its client connections, its keepalive caches, its connect options, its
+ * pools of response body buffers.
+ */
 final class LoopContext {
+
+    /** The most memory each pool of body buffers keeps idle for reuse. */
+    private static final int IDLE_BUFFER_BYTES = 4 << 20;
 
     final EventLoop eventLoop;
     final ProxyEngine engine;
+    private final Map<Integer, BufferPool> bodyBuffers = new HashMap<>();
     private final Map<UpstreamGroup, KeepalivePool> pools = new IdentityHashMap<>();
     private final Map<Route, ConnectOptions> connectOptions = new IdentityHashMap<>();
     private final Set<ProxyHandler> clients = new LinkedHashSet<>();
@@ -46,6 +55,27 @@ final class LoopContext {
             connectOptions.put(route, options);
         }
         return options;
+    }
+
+    /**
+     * This loop's pool of direct buffers of {@code size} bytes, for {@code proxy_buffers}: the loop's own I/O
+     * buffers when the size is theirs, else a pool per size that keeps at most 4 MiB idle.
+     */
+    BufferPool buffers(int size) {
+        if (size == eventLoop.buffers().bufferSize()) {
+            return eventLoop.buffers();
+        }
+        BufferPool pool = bodyBuffers.get(size);
+        if (pool == null) {
+            pool = new BufferPool(size, Math.max(8, IDLE_BUFFER_BYTES / size));
+            bodyBuffers.put(size, pool);
+        }
+        return pool;
+    }
+
+    /** What the exchanges of this proxy hold in body buffers and temporary files. */
+    BufferMeter meter() {
+        return engine.meter;
     }
 
     void opened(ProxyHandler client) {

@@ -30,6 +30,8 @@ public final class ProxyEngine {
 
     final ClientLimits limits;
     final List<ExchangeListener> listeners;
+    final BufferMeter meter = new BufferMeter();
+    final TempFiles tempFiles;
     private final List<Route> routes;
     private final EventLoopGroup loops;
     private final List<Acceptor> acceptors = new ArrayList<>();
@@ -41,6 +43,7 @@ public final class ProxyEngine {
         this.routes = routes;
         this.limits = limits;
         this.listeners = listeners;
+        this.tempFiles = new TempFiles(limits.bodyTempPath());
         for (Route route : routes) {
             keepalive.computeIfAbsent(route.upstream(), g -> new PeerLimitsRegistry(settings(g.keepalive())));
         }
@@ -84,6 +87,11 @@ public final class ProxyEngine {
             acceptor.close();
         }
         return loops.shutdownGracefully(grace);
+    }
+
+    /** What the exchanges hold in body buffers and temporary files; for tests. */
+    BufferMeter meter() {
+        return meter;
     }
 
     /** The route for a request target: the longest matching prefix, or null. */

@@ -34,18 +34,24 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * One client connection and the exchanges on it, one at a time and in order: read a request head (and its body,
- * with request buffering), pick a peer, run {@link Attempt}s until one gives a response or the retry rules say
- * stop, relay that response, then wait for the next request. nginx's {@code ngx_http_request_t} together with
- * the decisions of {@code ngx_http_upstream_next}.
+ * One client connection and the exchanges on it, one at a time and in order: read a request head (and its body
+ * into a {@link RequestBody}, with request buffering), pick a peer, run {@link Attempt}s until one gives a response
+ * or the retry rules say stop (a body without request buffering streams to the peer through a {@link
+ * StreamedBody}), relay that response ({@link ResponseRelay}) or the upgraded connection ({@link Tunnel}), then
+ * wait for the next request. nginx's {@code ngx_http_request_t} together with the decisions of {@code
+ * ngx_http_upstream_next}.
  *
  * <p>Instances are created by the proxy for each accepted connection and live on that connection's event loop.
  */
 public final class ProxyHandler implements IoHandler, ValueTemplate.Variables {
 
-    private enum State { READ_HEAD, READ_BODY, UPSTREAM, RESPOND, LINGER, CLOSED }
+    private static final Logger log = LoggerFactory.getLogger(ProxyHandler.class);
+
+    private enum State { READ_HEAD, READ_BODY, UPSTREAM, RESPOND, TUNNEL, LINGER, CLOSED }
 
     private enum Wait { NONE, HEADER, BODY, SEND, KEEPALIVE, LINGER }
 
@@ -59,7 +65,12 @@ public final class ProxyHandler implements IoHandler, ValueTemplate.Variables {
     private final Attempt attempt;
     private final Map<Object, Selection> selections = new IdentityHashMap<>(4);
     private final StringBuilder scratch = new StringBuilder(64);
-    private final ByteBuffer[] toClient = new ByteBuffer[2];
+    /** What the proxy itself writes to the client: a response of its own, a relayed head, 100 Continue. */
+    private final ByteBuffer[] toClient = new ByteBuffer[1];
+    private final RequestBody requestBody;
+    private final StreamedBody streamedBody = new StreamedBody(this);
+    private final ResponseRelay responseRelay;
+    private Tunnel tunnel;
     private final String remoteAddress;
     private final String remotePort;
     private final byte[] remoteBytes;
@@ -70,7 +81,8 @@ public final class ProxyHandler implements IoHandler, ValueTemplate.Variables {
     private Wait waiting = Wait.NONE;
     private ByteBuffer in;
     private ByteBuffer out;
-    private ByteBuffer body;
+    /** A view of {@link #in} holding a run of a streamed body. */
+    private ByteBuffer bodyView;
     private ByteBuffer upstreamHead;
     private byte[] keyBytes = new byte[64];
     private int requests;
@@ -88,6 +100,14 @@ public final class ProxyHandler implements IoHandler, ValueTemplate.Variables {
     private final ContentLengthDecoder lengthDecoder = new ContentLengthDecoder();
     private final ChunkedDecoder chunkedDecoder = new ChunkedDecoder();
     private boolean idempotent;
+    /** Whether the request body streams to the peer as it arrives ({@code proxy_request_buffering off}). */
+    private boolean streaming;
+    /** Whether the whole request body has been read from the client (true for a request without one). */
+    private boolean bodyDone;
+    /** Whether a streamed body waits for the client, which then resumes the attempt. */
+    private boolean awaitingBody;
+    /** Whether the client still waits for 100 Continue before it sends its body. */
+    private boolean continueDue;
     private boolean keepAlive;
     private boolean headerSent;
     private boolean upgrade;
@@ -105,6 +125,8 @@ public final class ProxyHandler implements IoHandler, ValueTemplate.Variables {
         this.parser = new RequestParser(HeadLimits.of(limits.maxRequestLine(), limits.maxRequestLine(), limits.maxHeaderSize()));
         this.timer = loop.eventLoop.newTimeout(this::onTimer);
         this.attempt = new Attempt(this, loop);
+        this.requestBody = new RequestBody(loop);
+        this.responseRelay = new ResponseRelay(this, loop);
         SocketAddress remote = channel.getRemoteAddress();
         if (remote instanceof InetSocketAddress) {
             InetSocketAddress inet = (InetSocketAddress) remote;
@@ -131,6 +153,10 @@ public final class ProxyHandler implements IoHandler, ValueTemplate.Variables {
 
     @Override
     public void onReady(int readyOps) {
+        if (state == State.TUNNEL) {
+            tunnel.ready(true, readyOps);
+            return;
+        }
         if ((readyOps & SelectionKey.OP_WRITE) != 0) {
             onClientWritable();
         }
@@ -164,6 +190,15 @@ public final class ProxyHandler implements IoHandler, ValueTemplate.Variables {
                 readBody();
                 break;
             case UPSTREAM:
+                if (awaitingBody) {
+                    awaitingBody = false;
+                    attempt.bodyArrived();
+                } else if (streaming && streamedBody.holdsRun()) {
+                    interest(interestOps() & ~SelectionKey.OP_READ); // the peer has not taken the bytes before
+                } else {
+                    watchForAbort();
+                }
+                break;
             case RESPOND:
                 watchForAbort();
                 break;
@@ -177,7 +212,7 @@ public final class ProxyHandler implements IoHandler, ValueTemplate.Variables {
 
     private void onClientWritable() {
         if (state == State.UPSTREAM && headerSent) {
-            attempt.relay();
+            relay();
         } else if (state == State.RESPOND || state == State.UPSTREAM || state == State.LINGER
                 || state == State.READ_BODY) {
             if (flushClient()) {
@@ -253,6 +288,10 @@ public final class ProxyHandler implements IoHandler, ValueTemplate.Variables {
         attemptRecords = loop.engine.listeners.isEmpty() ? null : new ArrayList<>(2);
         idempotent = head.isIdempotent() || head.fields().contains("Idempotency-Key");
         upgrade = false;
+        streaming = false;
+        awaitingBody = false;
+        bodyDone = !head.hasBody();
+        continueDue = head.expectsContinue() && head.hasBody();
         keepAlive = head.isKeepAlive() && requests < loop.engine.limits.keepaliveRequests()
                 && !loop.eventLoop.isShuttingDown() && !loop.engine.limits.keepaliveTimeout().isZero();
         route = loop.engine.route(head.target());
@@ -266,7 +305,6 @@ public final class ProxyHandler implements IoHandler, ValueTemplate.Variables {
             return;
         }
         if (!head.hasBody()) {
-            body = null;
             beginUpstream();
             return;
         }
@@ -277,50 +315,68 @@ public final class ProxyHandler implements IoHandler, ValueTemplate.Variables {
             lengthDecoder.reset(head.contentLength());
             bodyDecoder = lengthDecoder;
         }
-        // Reserve the declared length only up to 1 MiB: the buffer grows as bytes arrive, so a length a client
-        // merely claims (client_max_body_size 0) cannot make the loop allocate beyond what the VM allows.
-        int expected = head.bodyFraming() == BodyFraming.CONTENT_LENGTH
-                ? (int) Math.min(head.contentLength(), 1 << 20) : 8192;
-        body = body == null || body.capacity() < expected ? ByteBuffer.allocate(Math.max(expected, 1024)) : body.clear();
+        if (!route.requestBuffering()) {
+            streaming = true;
+            streamedBody.begin();
+            beginUpstream();
+            return;
+        }
+        requestBody.begin(head.bodyFraming() == BodyFraming.CONTENT_LENGTH ? head.contentLength() : -1);
         state = State.READ_BODY;
-        if (head.expectsContinue() && in.remaining() == 0) {
-            out.clear();
-            out.put(CONTINUE).flip();
-            toClient[0] = out;
-            toClient[1] = null;
-            flushClient();
+        if (in.remaining() == 0) {
+            sendContinueIfDue();
         }
         wait(Wait.BODY, loop.engine.limits.bodyTimeout().toNanos());
         readBody();
     }
 
-    /** Buffers the request body ({@code proxy_request_buffering on}), framing kept, up to client_max_body_size. */
+    /**
+     * Answers {@code Expect: 100-continue} as nginx does, when the proxy starts reading the body: with request
+     * buffering at once, without it once a peer is connected and the body is first needed. Not after the client
+     * already began to send its body.
+     */
+    private void sendContinueIfDue() {
+        if (!continueDue) {
+            return;
+        }
+        continueDue = false;
+        out.clear();
+        out.put(CONTINUE).flip();
+        toClient[0] = out;
+        flushClient();
+    }
+
+    /**
+     * Buffers the request body ({@code proxy_request_buffering on}), framing kept, up to client_max_body_size: in
+     * memory up to client_body_buffer_size, beyond it in a temporary file.
+     */
     private void readBody() {
         for (;;) {
             int start = in.position();
-            ParseResult result = bodyDecoder.scan(in);
-            if (result == ParseResult.ERROR) {
-                respond(HttpStatus.BAD_REQUEST, null, true);
+            int refusal = scanBody();
+            if (refusal != 0) {
+                respond(refusal, null, true);
                 return;
             }
             int length = in.position() - start;
             if (length > 0) {
-                if (chunkedBodyTooLarge()) {
-                    respond(HttpStatus.CONTENT_TOO_LARGE, null, true);
+                try {
+                    requestBody.append(in, start, length);
+                } catch (IOException e) {
+                    log.warn("cannot write a request body to {}", loop.engine.tempFiles.directory(), e);
+                    respond(HttpStatus.INTERNAL_SERVER_ERROR, null, true);
                     return;
                 }
-                if (body.remaining() < length) {
-                    body = ByteBuffer.allocate(Math.max(body.capacity() * 2, body.position() + length)).put(body.flip());
-                }
-                body.put(body.position(), in, start, length).position(body.position() + length);
                 wait(Wait.BODY, loop.engine.limits.bodyTimeout().toNanos());
             }
-            if (result == ParseResult.DONE) {
-                if (trailersOverrideHead()) {
-                    respond(HttpStatus.BAD_REQUEST, null, true);
+            if (bodyDone) {
+                try {
+                    requestBody.finish();
+                } catch (IOException e) {
+                    log.warn("cannot write a request body to {}", loop.engine.tempFiles.directory(), e);
+                    respond(HttpStatus.INTERNAL_SERVER_ERROR, null, true);
                     return;
                 }
-                body.flip();
                 beginUpstream();
                 return;
             }
@@ -333,6 +389,106 @@ public final class ProxyHandler implements IoHandler, ValueTemplate.Variables {
                 return;
             }
         }
+    }
+
+    /**
+     * Scans the body bytes {@link #in} holds from its position, framing kept; sets {@link #bodyDone} at the end of
+     * the body. Returns 0, or the status that refuses the body: 400 for broken framing or trailers that would
+     * override the head, 413 beyond client_max_body_size.
+     */
+    private int scanBody() {
+        ParseResult result = bodyDecoder.scan(in);
+        if (result == ParseResult.ERROR) {
+            return HttpStatus.BAD_REQUEST;
+        }
+        if (chunkedBodyTooLarge()) {
+            return HttpStatus.CONTENT_TOO_LARGE;
+        }
+        if (result == ParseResult.DONE) {
+            if (trailersOverrideHead()) {
+                return HttpStatus.BAD_REQUEST;
+            }
+            bodyDone = true;
+        }
+        return 0;
+    }
+
+    // ---------------------------------------------------------------- streamed request body
+
+    /**
+     * The next run of a streamed body, framing intact: a view of the client's bytes in {@link #in}, valid until it
+     * has been sent (the client is not read meanwhile). Null when the client has sent nothing more yet (it is then
+     * watched under client_body_timeout and the attempt resumed when bytes come), when the body is over, or when
+     * it failed: refused (400, 413) or cut off by the client (400, as nginx); the exchange then ended the attempt
+     * and answered on a closing connection.
+     */
+    ByteBuffer nextBodyRun() {
+        for (;;) {
+            if (bodyDone || state != State.UPSTREAM) {
+                return null;
+            }
+            int start = in.position();
+            int refusal = scanBody();
+            if (refusal != 0) {
+                abortStream(refusal);
+                return null;
+            }
+            if (in.position() > start) {
+                continueDue = false;
+                if (waiting == Wait.BODY) {
+                    wait(Wait.NONE, 0);
+                }
+                if (bodyView == null) {
+                    bodyView = in.duplicate();
+                }
+                bodyView.limit(in.position()).position(start);
+                return bodyView;
+            }
+            sendContinueIfDue();
+            int n = readClient();
+            if (n < 0) {
+                clientClosedInput = true;
+                abortStream(HttpStatus.BAD_REQUEST);
+                return null;
+            }
+            if (n == 0) {
+                awaitingBody = true;
+                interest(interestOps() | SelectionKey.OP_READ);
+                wait(Wait.BODY, loop.engine.limits.bodyTimeout().toNanos());
+                return null;
+            }
+        }
+    }
+
+    /** Whether the whole request body was read from the client. */
+    boolean bodyComplete() {
+        return bodyDone;
+    }
+
+    /** The request went to the peer whole: watch the client again, for an abort or the next request. */
+    void requestWritten() {
+        if (streaming && state == State.UPSTREAM) {
+            interest(interestOps() | SelectionKey.OP_READ);
+        }
+    }
+
+    /**
+     * A streamed body failed on the client's side (refused, timed out, cut off): the peer, which got part of a
+     * body, loses its connection, and the client gets {@code code} on a closing connection.
+     */
+    private void abortStream(int code) {
+        attempt.release(false);
+        reportIfSelected(Outcome.NEUTRAL);
+        respond(code, null, true);
+    }
+
+    /** No more of a streamed body goes to the peer; the rest of it stays unread, so the client connection closes. */
+    private void stopStreaming() {
+        if (streaming && !bodyDone) {
+            keepAlive = false;
+        }
+        awaitingBody = false;
+        streamedBody.abandon();
     }
 
     /**
@@ -368,8 +524,8 @@ public final class ProxyHandler implements IoHandler, ValueTemplate.Variables {
         state = State.UPSTREAM;
         wait(Wait.NONE, 0);
         interest(SelectionKey.OP_READ);
-        upgrade = request.isUpgrade();
-        upstreamHead = RequestRewriter.write(request, route, this, upstreamHead, scratch);
+        upgrade = request.isUpgrade() && request.isMethod("GET") && !request.hasBody() && route.http11();
+        upstreamHead = RequestRewriter.write(request, route, this, upstreamHead, scratch, upgrade);
         selection = selections.get(route.upstream());
         if (selection == null) {
             selection = route.upstream().newSelection();
@@ -408,7 +564,7 @@ public final class ProxyHandler implements IoHandler, ValueTemplate.Variables {
         if (state != State.UPSTREAM) {
             return;
         }
-        if (stalePooledConnection && idempotent && !failed.freshRetryUsed) {
+        if (stalePooledConnection && idempotent && !failed.freshRetryUsed && !(streaming && streamedBody.anySent())) {
             failed.retryOnFreshConnection();
             return;
         }
@@ -416,11 +572,19 @@ public final class ProxyHandler implements IoHandler, ValueTemplate.Variables {
         recordAttempt(failed, failure.status);
         failed.release(false);
         if (RetryPolicy.shouldRetry(failure, route.nextUpstream(), selection.triesLeft(), failed.requestSent,
-                idempotent, false, headerSent, loop.eventLoop.nanoTime() - firstAttemptNanos)) {
+                idempotent, streaming, headerSent, loop.eventLoop.nanoTime() - firstAttemptNanos)) {
             nextAttempt();
         } else {
             respond(failure.status, null, !keepAlive);
         }
+    }
+
+    /** A buffered body could not be read back from its temporary file: the proxy's own failure, 500. */
+    void bodyUnreadable(Attempt failed, IOException cause) {
+        log.warn("cannot read a request body back from {}", loop.engine.tempFiles.directory(), cause);
+        failed.release(false);
+        reportIfSelected(Outcome.NEUTRAL);
+        respond(HttpStatus.INTERNAL_SERVER_ERROR, null, true);
     }
 
     /** The peer's response head is in: move on (a listed status), intercept it, or relay it. */
@@ -429,13 +593,14 @@ public final class ProxyHandler implements IoHandler, ValueTemplate.Variables {
         Failure failure = Failure.ofStatus(code);
         if (failure != null && route.nextUpstream().has(failure.condition)
                 && RetryPolicy.shouldRetry(failure, route.nextUpstream(), selection.triesLeft() - 1, true, idempotent,
-                        false, headerSent, loop.eventLoop.nanoTime() - firstAttemptNanos)) {
+                        streaming, headerSent, loop.eventLoop.nanoTime() - firstAttemptNanos)) {
             selection.report(failure.countsAgainstPeer() ? Outcome.FAILURE : Outcome.NEUTRAL);
             recordAttempt(current, code);
             current.release(false);
             nextAttempt();
             return;
         }
+        stopStreaming(); // nginx sends no more of the request once it answers: the rest of the body stays unread
         if (route.interceptErrors() && code >= 300) {
             byte[] page = route.errorPages().get(code);
             if (page != null) {
@@ -446,29 +611,101 @@ public final class ProxyHandler implements IoHandler, ValueTemplate.Variables {
                 return;
             }
         }
+        if (code == HttpStatus.SWITCHING_PROTOCOLS) {
+            if (upgrade) {
+                status = code;
+                startTunnel(current, head);
+            } else {
+                attemptFailed(current, Failure.INVALID_HEADER, false); // it switched without being asked to
+            }
+            return;
+        }
         status = code;
         boolean untilClose = head.bodyFraming() == BodyFraming.UNTIL_CLOSE;
         boolean dechunk = request.version() == HttpVersion.HTTP_1_0 && head.bodyFraming() == BodyFraming.CHUNKED;
-        if (untilClose || dechunk || code == HttpStatus.SWITCHING_PROTOCOLS) {
+        if (untilClose || dechunk) {
             keepAlive = false;
         }
         out.clear();
-        out = ResponseRewriter.write(head, request, keepAlive, out);
+        out = ResponseRewriter.write(head, request, keepAlive, out, false);
         out.flip();
         toClient[0] = out;
-        toClient[1] = null;
         headerSent = true;
         wait(Wait.NONE, 0);
-        current.beginRelay(dechunk);
+        boolean buffered = ResponseRelay.buffering(head, route.buffering());
+        responseRelay.begin(head, current.beginRelay(), route, buffered, dechunk);
+        relay();
     }
 
-    /** The response was relayed to its end. */
-    void responseEnded(Attempt current) {
-        selection.report(Outcome.SUCCESS);
-        recordAttempt(current, status);
-        current.release(keepUpstream());
+    /**
+     * Moves response body bytes from the peer to the client: when the head is in, and whenever either side is
+     * ready. Once the whole body is read the peer is released, before the client has it all, as nginx finalizes the
+     * upstream when it is done; the exchange ends when the client has it all.
+     */
+    void relay() {
+        ResponseRelay.Step step = responseRelay.pump(attempt.isRelaying() ? attempt.channel() : null);
+        if (step == ResponseRelay.Step.STOPPED || state != State.UPSTREAM) {
+            return;
+        }
+        if (responseRelay.isComplete() && attempt.isRelaying()) {
+            attempt.bodyRead(responseRelay.hasSurplus());
+            selection.report(Outcome.SUCCESS);
+            recordAttempt(attempt, status);
+            attempt.release(keepUpstream());
+        }
+        if (step == ResponseRelay.Step.DONE) {
+            responseRelay.end();
+            endExchange();
+            if (streaming && !bodyDone) {
+                lingeringClose(); // the rest of the request body is still on its way: let the client read the answer
+            } else {
+                nextRequest();
+            }
+        } else if (step == ResponseRelay.Step.BROKEN) {
+            responseBroken(attempt);
+        } else if (attempt.isRelaying()) {
+            attempt.awaitBody(responseRelay.wantsUpstream());
+        }
+    }
+
+    /** Body bytes queued for the client, for {@code $body_bytes_sent}. */
+    void countBody(int bytes) {
+        bodyBytesSent += bytes;
+    }
+
+    // ---------------------------------------------------------------- upgraded connections
+
+    /** The peer switched protocols as the client asked: relay the 101, then bytes both ways until both sides end. */
+    private void startTunnel(Attempt current, ResponseHead head) {
+        keepAlive = false;
+        out.clear();
+        out = ResponseRewriter.write(head, request, false, out, true);
+        out.flip();
+        toClient[0] = null;
+        headerSent = true;
+        state = State.TUNNEL;
+        wait(Wait.NONE, 0);
+        current.beginTunnel();
+        if (tunnel == null) {
+            tunnel = new Tunnel(this, loop);
+        }
+        tunnel.start(key, in, current.key(), current.headBuffer(), out, route.readTimeout().toNanos());
+    }
+
+    /** Readiness of the peer's connection while tunnelling. */
+    void tunnelReady(boolean client, int ops) {
+        if (state == State.TUNNEL) {
+            tunnel.ready(client, ops);
+        }
+    }
+
+    /** The tunnel ended (both sides closed, an error, or idle for proxy_read_timeout): both connections close. */
+    void tunnelEnded() {
+        reportIfSelected(Outcome.SUCCESS);
+        recordAttempt(attempt, status);
+        attempt.release(false);
         endExchange();
-        nextRequest();
+        close();
     }
 
     private boolean keepUpstream() {
@@ -483,54 +720,50 @@ public final class ProxyHandler implements IoHandler, ValueTemplate.Variables {
 
     /** The response broke after its head went to the client: nothing to retry, the client sees a cut response. */
     void responseBroken(Attempt current) {
-        selection.report(Outcome.SUCCESS);
+        reportIfSelected(Outcome.SUCCESS);
         recordAttempt(current, status);
         current.release(false);
         endExchange();
         close();
     }
 
-    /** Queues a run of body bytes for the client, after any head still queued. */
-    void queueBody(ByteBuffer run) {
-        bodyBytesSent += run.remaining();
-        toClient[1] = run;
+    /** The head the proxy queued for the client and has not written whole yet, or null. */
+    ByteBuffer pendingHead() {
+        ByteBuffer head = toClient[0];
+        return head != null && head.hasRemaining() ? head : null;
     }
 
-    /** Writes what is queued for the client; true when everything went out, else waits for OP_WRITE. */
+    /** Writes what the proxy queued for the client; true when everything went out, else waits for OP_WRITE. */
     boolean flushClient() {
+        return writeClient(toClient, toClient[0] == null ? 0 : 1);
+    }
+
+    /**
+     * Writes {@code buffers[0, count)} to the client in one gathering write; true when everything went out. When the
+     * client cannot take it all, waits for OP_WRITE under send_timeout and returns false. A failed write ends the
+     * exchange (false) unless proxy_ignore_client_abort is on: then the bytes are dropped (true).
+     */
+    boolean writeClient(ByteBuffer[] buffers, int count) {
         if (state == State.CLOSED) {
             return false;
         }
-        ByteBuffer head = toClient[0];
-        ByteBuffer run = toClient[1];
-        boolean pending = head != null && head.hasRemaining() || run != null && run.hasRemaining();
-        if (!pending) {
-            return true;
-        }
-        if (clientGone) {
-            if (head != null) {
-                head.position(head.limit());
+        if (remaining(buffers, count)) {
+            if (clientGone) {
+                for (int i = 0; i < count; i++) {
+                    buffers[i].position(buffers[i].limit());
+                }
+                return true;
             }
-            if (run != null) {
-                run.position(run.limit());
+            try {
+                channel.write(buffers, 0, count);
+            } catch (IOException e) {
+                return clientWriteFailed() && writeClient(buffers, count);
             }
-            return true;
-        }
-        try {
-            if (run == null) {
-                channel.write(head);
-            } else if (head == null || !head.hasRemaining()) {
-                channel.write(run);
-            } else {
-                channel.write(toClient);
+            if (remaining(buffers, count)) {
+                interest(interestOps() | SelectionKey.OP_WRITE);
+                wait(Wait.SEND, loop.engine.limits.sendTimeout().toNanos());
+                return false;
             }
-        } catch (IOException e) {
-            return clientWriteFailed() && flushClient();
-        }
-        if (head != null && head.hasRemaining() || run != null && run.hasRemaining()) {
-            interest(interestOps() | SelectionKey.OP_WRITE);
-            wait(Wait.SEND, loop.engine.limits.sendTimeout().toNanos());
-            return false;
         }
         if ((interestOps() & SelectionKey.OP_WRITE) != 0) {
             interest(interestOps() & ~SelectionKey.OP_WRITE);
@@ -539,6 +772,15 @@ public final class ProxyHandler implements IoHandler, ValueTemplate.Variables {
             wait(Wait.NONE, 0);
         }
         return true;
+    }
+
+    private static boolean remaining(ByteBuffer[] buffers, int count) {
+        for (int i = 0; i < count; i++) {
+            if (buffers[i].hasRemaining()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A write to the client failed; true when the exchange goes on without the client (ignore_client_abort). */
@@ -575,14 +817,19 @@ public final class ProxyHandler implements IoHandler, ValueTemplate.Variables {
         return upstreamHead;
     }
 
-    ByteBuffer bufferedBody() {
-        return body;
+    /** The request body an attempt sends after the head: buffered, streamed, or null when there is none. */
+    BodySource bodySource() {
+        if (request == null || !request.hasBody()) {
+            return null;
+        }
+        return streaming ? streamedBody : requestBody;
     }
 
     // ---------------------------------------------------------------- responses made here
 
     /** Sends a response of the proxy's own: an error page, or an intercepted status with its {@code error_page}. */
     private void respond(int code, byte[] page, boolean closeAfter) {
+        stopStreaming(); // a streamed body's unread rest must never be read as the next request
         status = code;
         state = State.RESPOND;
         wait(Wait.NONE, 0);
@@ -616,7 +863,6 @@ public final class ProxyHandler implements IoHandler, ValueTemplate.Variables {
         }
         bodyBytesSent = out.remaining();
         toClient[0] = out;
-        toClient[1] = null;
         headerSent = true;
         if (flushClient()) {
             afterLocalResponse();
@@ -650,6 +896,8 @@ public final class ProxyHandler implements IoHandler, ValueTemplate.Variables {
     // ---------------------------------------------------------------- end of an exchange
 
     private void endExchange() {
+        requestBody.release();
+        streamedBody.abandon();
         if (request == null && status == 0) {
             return;
         }
@@ -675,7 +923,6 @@ public final class ProxyHandler implements IoHandler, ValueTemplate.Variables {
         parser.reset();
         headStarted = false;
         toClient[0] = null;
-        toClient[1] = null;
         if (clientClosedInput || clientGone) {
             close();
             return;
@@ -761,7 +1008,9 @@ public final class ProxyHandler implements IoHandler, ValueTemplate.Variables {
             case HEADER:
             case BODY:
                 waiting = Wait.NONE;
-                if (state == State.READ_HEAD && !headStarted) {
+                if (state == State.UPSTREAM) {
+                    abortStream(HttpStatus.REQUEST_TIMEOUT); // a streamed body's client went silent
+                } else if (state == State.READ_HEAD && !headStarted) {
                     close();
                 } else {
                     if (request == null) {
@@ -827,6 +1076,12 @@ public final class ProxyHandler implements IoHandler, ValueTemplate.Variables {
     }
 
     private void release() {
+        responseRelay.end();
+        requestBody.release();
+        streamedBody.abandon();
+        if (tunnel != null) {
+            tunnel.stop();
+        }
         if (in != null) {
             loop.eventLoop.buffers().release(in);
             in = null;
@@ -836,7 +1091,7 @@ public final class ProxyHandler implements IoHandler, ValueTemplate.Variables {
 
     /** Whether an exchange is in flight, for graceful shutdown. */
     boolean isBusy() {
-        return state == State.READ_BODY || state == State.UPSTREAM || state == State.RESPOND
+        return state == State.READ_BODY || state == State.UPSTREAM || state == State.RESPOND || state == State.TUNNEL
                 || state == State.READ_HEAD && headStarted;
     }
 

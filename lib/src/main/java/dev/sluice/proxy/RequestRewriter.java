@@ -17,6 +17,11 @@ import java.util.Map;
  * hop-by-hop ones (Connection and every field it names, Keep-Alive, Proxy-Connection, TE, Trailer, Upgrade,
  * Expect), the {@code proxy_set_header} fields (an empty value removes one), and no Connection field on HTTP/1.1
  * so the connection can be kept alive.
+ *
+ * <p>A genuine upgrade request (see {@code ProxyHandler}: HTTP/1.1 GET, {@code Connection: upgrade}, an Upgrade
+ * field, no body) keeps its Upgrade field and gets {@code Connection: upgrade}, with no configuration: what nginx
+ * needs {@code proxy_set_header Upgrade $http_upgrade} and {@code Connection "upgrade"} for. A {@code
+ * proxy_set_header} of either field still wins.
  */
 final class RequestRewriter {
 
@@ -29,15 +34,18 @@ final class RequestRewriter {
     private RequestRewriter() {
     }
 
-    /** Writes the upstream head into {@code reuse} (grown if needed) and returns it ready to read. */
+    /**
+     * Writes the upstream head into {@code reuse} (grown if needed) and returns it ready to read; {@code upgrade}
+     * says the request asks to switch protocols and is forwarded as such.
+     */
     static ByteBuffer write(RequestHead request, Route route, ValueTemplate.Variables variables, ByteBuffer reuse,
-            StringBuilder scratch) {
+            StringBuilder scratch, boolean upgrade) {
         int size = Math.max(reuse == null ? 0 : reuse.capacity(), request.headLength() + 256);
         ByteBuffer dst = reuse == null || reuse.capacity() < size ? ByteBuffer.allocate(size) : reuse;
         for (;;) {
             try {
                 dst.clear();
-                writeInto(dst, request, route, variables, scratch);
+                writeInto(dst, request, route, variables, scratch, upgrade);
                 return dst.flip();
             } catch (BufferOverflowException e) {
                 dst = ByteBuffer.allocate(dst.capacity() * 2);
@@ -46,7 +54,7 @@ final class RequestRewriter {
     }
 
     private static void writeInto(ByteBuffer dst, RequestHead request, Route route, ValueTemplate.Variables variables,
-            StringBuilder scratch) {
+            StringBuilder scratch, boolean upgrade) {
         if (request.targetForm() == TargetForm.ORIGIN) {
             HeadWriter.requestLine(dst, request, route.http11() ? HttpVersion.HTTP_1_1 : HttpVersion.HTTP_1_0);
         } else {
@@ -73,7 +81,8 @@ final class RequestRewriter {
         }
         HttpFields fields = request.fields();
         for (int i = 0; i < fields.size(); i++) {
-            if (isHopByHop(fields, i) || request.isListedInConnection(i) || isSet(fields, i, set)) {
+            boolean upgradeField = upgrade && fields.nameEquals(i, "Upgrade");
+            if (!upgradeField && (isHopByHop(fields, i) || request.isListedInConnection(i)) || isSet(fields, i, set)) {
                 continue;
             }
             HeadWriter.copyField(dst, fields, i);
@@ -90,6 +99,8 @@ final class RequestRewriter {
         }
         if (!route.http11()) {
             HeadWriter.field(dst, "Connection", "close");
+        } else if (upgrade && !isSet("Connection", set)) {
+            HeadWriter.field(dst, "Connection", "upgrade");
         }
         HeadWriter.endHead(dst);
     }
@@ -106,6 +117,15 @@ final class RequestRewriter {
     private static boolean isSet(HttpFields fields, int index, List<Map.Entry<String, ValueTemplate>> set) {
         for (int i = 0; i < set.size(); i++) {
             if (fields.nameEquals(index, set.get(i).getKey())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean isSet(String name, List<Map.Entry<String, ValueTemplate>> set) {
+        for (int i = 0; i < set.size(); i++) {
+            if (set.get(i).getKey().equalsIgnoreCase(name)) {
                 return true;
             }
         }

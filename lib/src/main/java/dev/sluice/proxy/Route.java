@@ -17,6 +17,14 @@ import java.util.Objects;
  * proxy_pass http://GROUP; proxy_... }}. Immutable; built by {@code ProxyServer.Builder.route}.
  *
  * <p>Every option has nginx's default unless its Javadoc says otherwise.
+ *
+ * <p>Upgrades (WebSocket and any other protocol switch) need no option: a genuine upgrade request, an HTTP/1.1 GET
+ * without a body whose Connection field lists {@code upgrade} and that has an Upgrade field, goes to the peer with
+ * its Upgrade field and {@code Connection: upgrade} (on a route with {@code httpVersion("1.1")}, the default), where
+ * nginx needs {@code proxy_set_header Upgrade $http_upgrade} and {@code Connection "upgrade"}. A 101 answer is
+ * relayed and the connection becomes a tunnel until both sides have closed it (or {@link #readTimeout()} passes
+ * with no byte either way); its upstream connection is never pooled. Any other answer is an ordinary response.
+ * Every other request loses its Upgrade field, and a 101 to it is a 502.
  */
 public final class Route {
 
@@ -37,6 +45,8 @@ public final class Route {
     private final boolean buffering;
     private final boolean requestBuffering;
     private final int bufferSize;
+    private final int buffersCount;
+    private final int buffersSize;
 
     private Route(Builder b) {
         this.prefix = b.prefix;
@@ -56,6 +66,8 @@ public final class Route {
         this.buffering = b.buffering;
         this.requestBuffering = b.requestBuffering;
         this.bufferSize = b.bufferSize;
+        this.buffersCount = b.buffersCount;
+        this.buffersSize = b.buffersSize;
     }
 
     /** Starts a route for requests whose path starts with {@code prefix}. */
@@ -133,7 +145,11 @@ public final class Route {
         return ignoreClientAbort;
     }
 
-    /** {@code proxy_buffering}. */
+    /**
+     * {@code proxy_buffering}: whether a response is read ahead into the {@link #buffersCount()} buffers while the
+     * client is slower, or relayed through the head buffer alone; an upstream's {@code X-Accel-Buffering: yes|no}
+     * overrides it for its response.
+     */
     public boolean buffering() {
         return buffering;
     }
@@ -146,6 +162,16 @@ public final class Route {
     /** {@code proxy_buffer_size}: the largest response head accepted from a peer. */
     public int bufferSize() {
         return bufferSize;
+    }
+
+    /** The N of {@code proxy_buffers N SIZE}: how many body buffers one buffered response may hold. */
+    public int buffersCount() {
+        return buffersCount;
+    }
+
+    /** The SIZE of {@code proxy_buffers N SIZE}: the size of each body buffer. */
+    public int buffersSize() {
+        return buffersSize;
     }
 
     @Override
@@ -176,6 +202,8 @@ public final class Route {
         private boolean buffering = true;
         private boolean requestBuffering = true;
         private int bufferSize = 4096;
+        private int buffersCount = 8;
+        private int buffersSize = 4096;
 
         private Builder(String prefix) {
             Objects.requireNonNull(prefix, "prefix");
@@ -209,7 +237,11 @@ public final class Route {
             return this;
         }
 
-        /** {@code proxy_read_timeout}, default 60s: between two successive reads, not for the whole response. */
+        /**
+         * {@code proxy_read_timeout}, default 60s: between two successive reads, not for the whole response. Also
+         * the idle limit of an upgraded connection: it closes after this long with no byte either way (nginx counts
+         * only the upstream's bytes).
+         */
         public Builder readTimeout(Duration timeout) {
             this.readTimeout = positive("readTimeout", timeout);
             return this;
@@ -282,13 +314,30 @@ public final class Route {
             return this;
         }
 
-        /** {@code proxy_buffering on|off}, default on. */
+        /**
+         * {@code proxy_buffering on|off}, default on. On: the response body is read ahead into up to {@link
+         * #buffers} buffers while the client is slower, so a fast upstream is released as soon as the response fits
+         * in them; when they are full, reading from the upstream waits for the client. Off: each read from the
+         * upstream is written to the client before the next one, through the head buffer alone. Either way no byte
+         * waits for a buffer to fill: unlike nginx, which holds a partly filled buffer back, Sluice writes what it
+         * has whenever the client can take it, so buffering adds read-ahead and never latency. Nothing is written
+         * to a temporary file, as nginx with {@code proxy_max_temp_file_size 0}. An upstream response's {@code
+         * X-Accel-Buffering: yes} or {@code no} (any case) overrides this for that response, as nginx does without
+         * {@code proxy_ignore_headers}; the field is never forwarded.
+         */
         public Builder buffering(boolean on) {
             this.buffering = on;
             return this;
         }
 
-        /** {@code proxy_request_buffering on|off}, default on. */
+        /**
+         * {@code proxy_request_buffering on|off}, default on. On: the whole request body is read before a peer is
+         * chosen (up to {@code clientMaxBodySize}; beyond {@code clientBodyBufferSize} it goes to a temporary file),
+         * so a retry can send it again. Off: the body streams to the peer as it arrives; once a byte of the request
+         * reached a peer the request is never retried, as nginx, and a failure of the peer is answered 502 (504
+         * for a timeout) with the client connection closed. With it off, {@code Expect: 100-continue} is answered
+         * once a peer is connected, when the body is first needed.
+         */
         public Builder requestBuffering(boolean on) {
             this.requestBuffering = on;
             return this;
@@ -300,6 +349,26 @@ public final class Route {
                 throw new IllegalArgumentException("bufferSize must be between 1024 and 1048576 bytes: " + bytes);
             }
             this.bufferSize = bytes;
+            return this;
+        }
+
+        /**
+         * {@code proxy_buffers N SIZE}: with buffering on, a response is read ahead into at most {@code count}
+         * buffers of {@code size} bytes, so a slow client costs at most count × size of memory however large the
+         * response; default 8 × 4k (one page, as nginx). Buffers are taken from the event loop's pool when the
+         * response needs them and given back when it ends. {@code count} is 2 to 1024 and {@code size} 1 KiB to
+         * 1 MiB. There is no {@code proxy_busy_buffers_size}: with no temporary file every buffer that is not
+         * being filled is being sent, so there is nothing for it to limit.
+         */
+        public Builder buffers(int count, int size) {
+            if (count < 2 || count > 1024) {
+                throw new IllegalArgumentException("buffers count must be between 2 and 1024: " + count);
+            }
+            if (size < 1024 || size > 1 << 20) {
+                throw new IllegalArgumentException("buffers size must be between 1024 and 1048576 bytes: " + size);
+            }
+            this.buffersCount = count;
+            this.buffersSize = size;
             return this;
         }
 
