@@ -623,7 +623,7 @@ public final class ProxyHandler implements IoHandler, ValueTemplate.Variables {
         status = code;
         boolean untilClose = head.bodyFraming() == BodyFraming.UNTIL_CLOSE;
         boolean dechunk = request.version() == HttpVersion.HTTP_1_0 && head.bodyFraming() == BodyFraming.CHUNKED;
-        if (untilClose || dechunk) {
+        if (untilClose || dechunk || loop.eventLoop.isShuttingDown()) {
             keepAlive = false;
         }
         out.clear();
@@ -913,7 +913,7 @@ public final class ProxyHandler implements IoHandler, ValueTemplate.Variables {
     }
 
     private void nextRequest() {
-        if (!keepAlive || state == State.CLOSED) {
+        if (!keepAlive || state == State.CLOSED || loop.eventLoop.isShuttingDown()) {
             close();
             return;
         }

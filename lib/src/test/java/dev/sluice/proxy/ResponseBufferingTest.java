@@ -236,7 +236,7 @@ class ResponseBufferingTest {
     })
     void readAheadFollowsTheRouteUnlessTheUpstreamSaysOtherwise(boolean buffering, String accel, boolean readAhead)
             throws Exception {
-        long length = 2 * MIB;
+        long length = 8 * MIB; // more than the kernel buffers between proxy and client, whatever their autotuning
         CompletableFuture<String> sent = new CompletableFuture<>();
         String fields = accel == null ? "" : "X-Accel-Buffering: " + accel + "\r\n";
         StreamUpstream upstream = generating(length, fields, false, sent);
