@@ -13,7 +13,6 @@ import dev.sluice.http.ParseResult;
 import dev.sluice.http.RequestHead;
 import dev.sluice.http.RequestParser;
 import dev.sluice.http.ResponseHead;
-import dev.sluice.http.TargetForm;
 import dev.sluice.net.Drainable;
 import dev.sluice.net.IoHandler;
 import dev.sluice.net.Timeout;
@@ -47,7 +46,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Instances are created by the proxy for each accepted connection and live on that connection's event loop.
  */
-public final class ProxyHandler implements IoHandler, ValueTemplate.Variables {
+public final class ProxyHandler implements IoHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ProxyHandler.class);
 
@@ -74,7 +73,7 @@ public final class ProxyHandler implements IoHandler, ValueTemplate.Variables {
     private final String remoteAddress;
     private final String remotePort;
     private final byte[] remoteBytes;
-    private final String localPort;
+    private final RequestVariables variables;
     private final long acceptedNanos;
 
     private State state = State.READ_HEAD;
@@ -140,7 +139,8 @@ public final class ProxyHandler implements IoHandler, ValueTemplate.Variables {
             this.remoteBytes = new byte[0];
         }
         SocketAddress local = channel.getLocalAddress();
-        this.localPort = local instanceof InetSocketAddress ? Integer.toString(((InetSocketAddress) local).getPort()) : "";
+        String localPort = local instanceof InetSocketAddress ? Integer.toString(((InetSocketAddress) local).getPort()) : "";
+        this.variables = new RequestVariables(remoteAddress, remotePort, localPort);
         this.in = loop.eventLoop.buffers().acquire();
         in.clear().flip();
         this.out = ByteBuffer.allocate(4096);
@@ -525,7 +525,7 @@ public final class ProxyHandler implements IoHandler, ValueTemplate.Variables {
         wait(Wait.NONE, 0);
         interest(SelectionKey.OP_READ);
         upgrade = request.isUpgrade() && request.isMethod("GET") && !request.hasBody() && route.http11();
-        upstreamHead = RequestRewriter.write(request, route, this, upstreamHead, scratch, upgrade);
+        upstreamHead = RequestRewriter.write(request, route, variables.bind(request, route), upstreamHead, scratch, upgrade);
         selection = selections.get(route.upstream());
         if (selection == null) {
             selection = route.upstream().newSelection();
@@ -534,7 +534,7 @@ public final class ProxyHandler implements IoHandler, ValueTemplate.Variables {
         selection.reset().clientAddress(remoteBytes).maxTries(route.nextUpstream().tries());
         if (route.upstream().balancer().usesHashKey()) {
             scratch.setLength(0);
-            route.hashKey().appendTo(scratch, this);
+            route.hashKey().appendTo(scratch, variables.bind(request, route));
             int length = scratch.length();
             if (keyBytes.length < length) {
                 keyBytes = new byte[Math.max(length, keyBytes.length * 2)];
@@ -1100,98 +1100,6 @@ public final class ProxyHandler implements IoHandler, ValueTemplate.Variables {
         if (!isBusy() && state != State.LINGER) {
             close();
         }
-    }
-
-    // ---------------------------------------------------------------- variables
-
-    @Override
-    public void append(ValueTemplate.Part part, StringBuilder sb) {
-        switch (part.variable()) {
-            case HOST:
-                sb.append(hostVariable());
-                break;
-            case REMOTE_ADDR:
-                sb.append(remoteAddress);
-                break;
-            case REMOTE_PORT:
-                sb.append(remotePort);
-                break;
-            case PROXY_ADD_X_FORWARDED_FOR:
-                for (int f = request.fields().indexOf("X-Forwarded-For"); f >= 0;
-                        f = request.fields().indexOf("X-Forwarded-For", f + 1)) {
-                    sb.append(request.fields().value(f)).append(", ");
-                }
-                sb.append(remoteAddress);
-                break;
-            case SCHEME:
-                sb.append("http");
-                break;
-            case REQUEST_URI:
-                sb.append(RequestRewriter.originForm(request.target()));
-                break;
-            case URI:
-                String target = RequestRewriter.originForm(request.target());
-                int q = target.indexOf('?');
-                sb.append(q < 0 ? target : target.substring(0, q));
-                break;
-            case ARGS:
-                String full = request.target();
-                int at = full.indexOf('?');
-                if (at >= 0) {
-                    sb.append(full, at + 1, full.length());
-                }
-                break;
-            case IS_ARGS:
-                if (request.target().indexOf('?') >= 0) {
-                    sb.append('?');
-                }
-                break;
-            case REQUEST_METHOD:
-                sb.append(request.method());
-                break;
-            case SERVER_PORT:
-                sb.append(localPort);
-                break;
-            case PROXY_HOST:
-                sb.append(route.upstream().name());
-                break;
-            case HTTP:
-                String value = request.fields().get(part.name());
-                if (value != null) {
-                    sb.append(value);
-                }
-                break;
-            case ARG:
-                RequestRewriter.appendArg(request.target(), part.name(), sb);
-                break;
-            case COOKIE:
-                RequestRewriter.appendCookie(request.fields(), part.name(), sb);
-                break;
-            default:
-                break;
-        }
-    }
-
-    /** nginx's {@code $host}: the host of an absolute-form target, else the Host field, without its port,
-     * lower-cased; else the listening address. */
-    private String hostVariable() {
-        String host = request.targetForm() == TargetForm.ABSOLUTE ? authority(request.target()) : request.host();
-        if (host == null || host.isEmpty()) {
-            return "localhost";
-        }
-        int colon = host.startsWith("[") ? host.indexOf(']') + 1 : host.indexOf(':');
-        String name = colon > 0 && colon < host.length() && host.charAt(colon) == ':' ? host.substring(0, colon) : host;
-        return name.toLowerCase(java.util.Locale.ROOT);
-    }
-
-    /** The authority of an absolute-form target, which RFC 9112 §3.2.2 puts before the Host field. */
-    private static String authority(String target) {
-        int start = target.indexOf("://") + 3;
-        int end = start;
-        while (end < target.length() && target.charAt(end) != '/' && target.charAt(end) != '?') {
-            end++;
-        }
-        return target.substring(start, end);
     }
 
     @Override

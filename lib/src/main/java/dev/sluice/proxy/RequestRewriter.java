@@ -149,42 +149,6 @@ final class RequestRewriter {
         return target.substring(path);
     }
 
-    /** Appends nginx's {@code $arg_NAME}: the value of query argument NAME, as sent. */
-    static void appendArg(String target, String name, StringBuilder out) {
-        int q = target.indexOf('?');
-        if (q < 0) {
-            return;
-        }
-        int i = q + 1;
-        while (i <= target.length()) {
-            int end = target.indexOf('&', i);
-            if (end < 0) {
-                end = target.length();
-            }
-            int eq = target.indexOf('=', i);
-            if (eq > i && eq < end && target.regionMatches(true, i, name, 0, name.length()) && eq - i == name.length()) {
-                out.append(target, eq + 1, end);
-                return;
-            }
-            i = end + 1;
-        }
-    }
-
-    /** Appends nginx's {@code $cookie_NAME}: the value of cookie NAME from the Cookie fields. */
-    static void appendCookie(HttpFields fields, String name, StringBuilder out) {
-        for (int f = fields.indexOf("Cookie"); f >= 0; f = fields.indexOf("Cookie", f + 1)) {
-            String value = fields.value(f);
-            for (String pair : value.split(";")) {
-                String trimmed = pair.trim();
-                int eq = trimmed.indexOf('=');
-                if (eq > 0 && trimmed.substring(0, eq).equals(name)) {
-                    out.append(trimmed, eq + 1, trimmed.length());
-                    return;
-                }
-            }
-        }
-    }
-
     private static void putAscii(ByteBuffer dst, String s) {
         for (int i = 0; i < s.length(); i++) {
             dst.put((byte) s.charAt(i));
