@@ -26,9 +26,10 @@ import org.slf4j.LoggerFactory;
  * serve it live on the same loop, so the hot path never crosses threads.
  *
  * <p>Each iteration: wait for readiness (no longer than the earliest timer), read the clock once into the cached
- * {@link #nanoTime()}, dispatch ready keys to their {@link IoHandler}, run the timers that are due, then the tasks
- * queued by {@link #execute(Runnable)}. Readiness is dispatched through {@link Selector#select(Consumer, long)}, so
- * no selected-key set or iterator is allocated per event.
+ * {@link #nanoTime()}, dispatch ready keys to their {@link IoHandler}, run what waited for the end of that batch
+ * ({@link #afterBatch(Runnable)}), run the timers that are due, then the tasks queued by
+ * {@link #execute(Runnable)}. Readiness is dispatched through {@link Selector#select(Consumer, long)}, so no
+ * selected-key set or iterator is allocated per event.
  *
  * <p>Everything here except {@link #execute(Runnable)}, {@link #inEventLoop()} and {@link #isShuttingDown()} must be
  * called on the loop thread; other threads hand work over with {@code execute}.
@@ -68,6 +69,9 @@ public final class EventLoop implements NanoClock {
     private final AtomicBoolean wakeupNeeded = new AtomicBoolean();
     private final Consumer<SelectionKey> dispatcher = this::dispatch;
     private final List<Drainable> drainables = new ArrayList<>();
+    private final List<Runnable> afterBatch = new ArrayList<>();
+    /** Whether the loop is dispatching the ready keys of one select. */
+    private boolean dispatching;
 
     @SuppressWarnings("unused") // accessed through STATE
     private volatile int state;
@@ -175,6 +179,37 @@ public final class EventLoop implements NanoClock {
         return selector;
     }
 
+    /**
+     * Runs {@code task} once this loop has dispatched every ready key of the current select, before the timers and
+     * tasks of the iteration; called outside that dispatch (from a timer or a task), runs it at once. For work that
+     * is cheaper done once for the whole batch of events than at each of them: the keepalive pool closes its
+     * surplus idle connections there, so that a connection released by one event can still serve another event of
+     * the same batch. Nothing is allocated once the list has grown to the number of such tasks per batch.
+     */
+    public void afterBatch(Runnable task) {
+        checkInLoop();
+        if (dispatching) {
+            afterBatch.add(task);
+            return;
+        }
+        runSafely(task);
+    }
+
+    private void runAfterBatch() {
+        for (int i = 0; i < afterBatch.size(); i++) {
+            runSafely(afterBatch.get(i));
+        }
+        afterBatch.clear();
+    }
+
+    private void runSafely(Runnable task) {
+        try {
+            task.run();
+        } catch (Throwable e) {
+            log.warn("task {} failed on {}", task, name, e);
+        }
+    }
+
     // ---------------------------------------------------------------------------------------------------- tasks
 
     /**
@@ -200,11 +235,7 @@ public final class EventLoop implements NanoClock {
             if (task == null) {
                 return;
             }
-            try {
-                task.run();
-            } catch (Throwable e) {
-                log.warn("task {} failed on {}", task, name, e);
-            }
+            runSafely(task);
         }
     }
 
@@ -320,10 +351,16 @@ public final class EventLoop implements NanoClock {
         try {
             tick();
             while (state < STOPPING) {
-                select();
+                dispatching = true;
+                try {
+                    select();
+                } finally {
+                    dispatching = false;
+                }
                 if (clockStale) {
                     tick();
                 }
+                runAfterBatch();
                 timers.runExpired(now);
                 runTasks(MAX_TASKS_PER_ITERATION);
                 if (state == DRAINING && drained()) {

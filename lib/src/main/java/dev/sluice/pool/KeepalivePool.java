@@ -33,7 +33,12 @@ import dev.sluice.net.Timeout;
  * <h2>nginx semantics</h2>
  * <ul>
  *   <li>{@code keepalive N}: at most N idle connections for the whole group on this loop; releasing one more closes
- *       the least recently used idle connection, whatever its peer.</li>
+ *       the least recently used idle connection, whatever its peer. Unlike nginx, the surplus is closed once the
+ *       loop has handled the whole batch of ready events the release came from ({@link EventLoop#afterBatch}), not
+ *       at the release itself (a release from a timer or a task closes it at once): a connection released by one
+ *       response and needed by a request of the same batch is then reused instead of being closed while another is
+ *       opened. nginx with {@code keepalive 32} and 256 busy clients reconnects for about every other request;
+ *       this keeps such churn to the batches whose releases outnumber their acquires by more than N.</li>
  *   <li>{@link #acquire} returns the most recently released idle connection to that peer (MRU), as nginx scans its
  *       cache from the head for the first matching address.</li>
  *   <li>{@link #release} keeps the connection only if it served fewer than {@code keepalive_requests} requests and is
@@ -79,6 +84,8 @@ public final class KeepalivePool {
             return 0;
         }
     };
+    private final Runnable trim = this::trim;
+    private boolean trimQueued;
     private boolean draining;
     private boolean closed;
 
@@ -165,12 +172,6 @@ public final class KeepalivePool {
             closeChannel(c);
             return false;
         }
-        if (idle.size() >= settings.idle()) {
-            PooledConnection lru = idle.last();
-            unlinkIdle(lru);
-            closeChannel(lru);
-            evictions.increment();
-        }
         c.handler = null;
         c.state = PooledConnection.IDLE;
         c.releasedNanos = now;
@@ -178,6 +179,10 @@ public final class KeepalivePool {
         peer.idle.addFirst(c.byPeer);
         if (c.key.interestOps() != SelectionKey.OP_READ) {
             c.key.interestOps(SelectionKey.OP_READ); // an atomic swap in the JDK: skip it when already so
+        }
+        if (idle.size() > settings.idle() && !trimQueued) {
+            trimQueued = true;
+            loop.afterBatch(trim);
         }
         long due = now + cutoff;
         if (!sweep.isScheduled() || due - sweep.deadline() < 0) {
@@ -380,6 +385,17 @@ public final class KeepalivePool {
         }
         if (any) {
             sweep.scheduleAt(next);
+        }
+    }
+
+    /** Closes the least recently used idle connections beyond {@code keepalive N}. */
+    private void trim() {
+        trimQueued = false;
+        while (idle.size() > settings.idle()) {
+            PooledConnection lru = idle.last();
+            unlinkIdle(lru);
+            closeChannel(lru);
+            evictions.increment();
         }
     }
 

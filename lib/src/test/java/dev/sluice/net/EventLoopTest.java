@@ -218,6 +218,50 @@ class EventLoopTest {
     }
 
     @Test
+    void workLeftForTheEndOfABatchRunsOnceEveryReadyKeyOfTheBatchWasDispatched() throws Exception {
+        pipe = Pipe.open();
+        Pipe other = Pipe.open();
+        try {
+            List<String> order = new CopyOnWriteArrayList<>();
+            CountDownLatch done = new CountDownLatch(2);
+            IoHandler handler = ops -> {
+                order.add("event");
+                pipe.source().read(ByteBuffer.allocate(8));
+                other.source().read(ByteBuffer.allocate(8));
+                loop.afterBatch(() -> {
+                    order.add("after");
+                    done.countDown();
+                });
+            };
+            OnLoop.run(loop, () -> {
+                loop.register(pipe.source(), SelectionKey.OP_READ, handler);
+                loop.register(other.source(), SelectionKey.OP_READ, handler);
+            });
+            OnLoop.run(loop, () -> { // both ready before the loop selects again: one batch
+                pipe.sink().write(ByteBuffer.wrap(new byte[] {1}));
+                other.sink().write(ByteBuffer.wrap(new byte[] {1}));
+            });
+
+            assertTrue(done.await(5, TimeUnit.SECONDS));
+            assertEquals(List.of("event", "event", "after", "after"), order);
+        } finally {
+            other.sink().close();
+            other.source().close();
+        }
+    }
+
+    @Test
+    void workLeftForTheEndOfABatchOutsideOneRunsAtOnce() {
+        List<String> order = new ArrayList<>();
+        OnLoop.run(loop, () -> {
+            loop.afterBatch(() -> order.add("after"));
+            order.add("task");
+        });
+
+        assertEquals(List.of("after", "task"), order);
+    }
+
+    @Test
     void readinessReachesTheHandlerWithTheReadyOperations() throws Exception {
         pipe = Pipe.open();
         AtomicInteger ready = new AtomicInteger();

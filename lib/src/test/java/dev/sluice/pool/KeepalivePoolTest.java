@@ -10,6 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.channels.Pipe;
 import java.nio.channels.SelectionKey;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,6 +29,7 @@ import dev.sluice.net.Connects;
 import dev.sluice.net.Drainable;
 import dev.sluice.net.EventLoop;
 import dev.sluice.net.EventLoopGroup;
+import dev.sluice.net.IoHandler;
 import dev.sluice.net.ManualClock;
 import dev.sluice.net.OnLoop;
 
@@ -146,6 +149,57 @@ class KeepalivePoolTest {
         assertEquals(2, pool.idleCount());
         assertSame(a2, acquire(pool, a));
         assertSame(b1, acquire(pool, b));
+    }
+
+    @Test
+    void aSurplusConnectionReleasedByOneEventOfABatchServesAnotherEventOfTheSameBatch() throws Exception {
+        KeepalivePool pool = pool(KeepaliveSettings.builder().idle(1).build());
+        EventLoop loop = pool.loop();
+        Upstream a = upstream();
+        PooledConnection first = connect(pool, a);
+        PooledConnection second = connect(pool, a);
+        release(pool, first);
+        Pipe one = Pipe.open();
+        Pipe two = Pipe.open();
+        try {
+            // whichever event of the batch comes first releases `second` (one more than keepalive 1), the other
+            // acquires; only then, at the end of the batch, is the surplus closed: none is left
+            AtomicInteger events = new AtomicInteger();
+            AtomicInteger idleInBatch = new AtomicInteger();
+            List<PooledConnection> acquired = new ArrayList<>();
+            IoHandler handler = ops -> {
+                one.source().read(ByteBuffer.allocate(8));
+                two.source().read(ByteBuffer.allocate(8));
+                if (events.incrementAndGet() == 1) {
+                    pool.release(second);
+                    idleInBatch.set(pool.idleCount());
+                } else {
+                    acquired.add(pool.acquire(a.address()));
+                }
+            };
+            OnLoop.run(loop, () -> {
+                loop.register(one.source(), SelectionKey.OP_READ, handler);
+                loop.register(two.source(), SelectionKey.OP_READ, handler);
+            });
+            OnLoop.run(loop, () -> { // both ready before the loop selects again: one batch
+                one.sink().write(ByteBuffer.wrap(new byte[] {1}));
+                two.sink().write(ByteBuffer.wrap(new byte[] {1}));
+            });
+            OnLoop.await(() -> events.get() >= 2, Duration.ofSeconds(5), "both events are dispatched");
+            OnLoop.nextIteration(loop);
+
+            assertEquals(2, idleInBatch.get(), "the surplus waits for the end of the batch");
+            assertEquals(List.of(second), OnLoop.call(loop, () -> List.copyOf(acquired)));
+            assertEquals(0, pool.evictions());
+            assertEquals(1, (int) OnLoop.call(loop, pool::idleCount));
+            assertTrue(first.isOpen());
+            assertSame(first, acquire(pool, a));
+        } finally {
+            for (Pipe p : List.of(one, two)) {
+                p.sink().close();
+                p.source().close();
+            }
+        }
     }
 
     @Test
