@@ -6,6 +6,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
@@ -49,13 +50,13 @@ import dev.sluice.net.Timeout;
  * Beyond nginx, each peer's limits are learned and connections retired before them; see {@link PeerLimits}.
  *
  * <h2>Cost</h2>
- * {@code acquire} and {@code release} are O(1) and allocate nothing (a test measures it): one hash look-up of the
+ * {@code acquire} and {@code release} are O(1) and allocate nothing (a test measures it): one identity look-up of the
  * peer key, intrusive list links, a few volatile reads of the peer's limits, no change to the key's interest set
  * when it is already {@code OP_READ}. Idle timeouts share one timer per pool, re-armed only when a release brings
  * the earliest deadline forward. Every method must run on the loop thread, so a benchmark drives pairs in batches
- * inside one task on the loop, as {@code KeepalivePoolMeasurement} (in the tests, command in its Javadoc) does:
- * about 33 ns per acquire + release pair after warm-up, 32 idle connections over 4 peers, on a shared 2-core
- * machine at load average 6.
+ * inside one task on the loop: {@code PoolBenchmark} in the benchmarks module ({@code java -jar
+ * benchmarks/target/benchmarks.jar PoolBenchmark -prof gc}; figures in {@code benchmarks/RESULTS.md}), or
+ * {@code KeepalivePoolMeasurement} in the tests (command in its Javadoc).
  *
  * <p>Counters ({@link #hits()}, {@link #misses()}...) may be read from any thread.
  */
@@ -68,6 +69,12 @@ public final class KeepalivePool {
     private final KeepaliveSettings settings;
     private final boolean learn;
     private final HashMap<Object, PeerIdle> peers = new HashMap<>();
+    /**
+     * The same peers by the key instance they were registered with. Callers pass the same instance every time (the
+     * proxy: the peer's address), and an identity look-up skips {@code InetSocketAddress.hashCode()}, which walks
+     * three objects: a third of an acquire + release pair. Other equal keys fall back to {@link #peers}.
+     */
+    private final IdentityHashMap<Object, PeerIdle> peersByInstance = new IdentityHashMap<>();
     private final ArrayList<PeerIdle> peerList = new ArrayList<>();
     private final IdleList idle = new IdleList();
     private final Timeout sweep;
@@ -119,7 +126,10 @@ public final class KeepalivePool {
      */
     public PooledConnection acquire(Object peerKey) {
         checkInLoop();
-        PeerIdle peer = peers.get(peerKey);
+        PeerIdle peer = peersByInstance.get(peerKey);
+        if (peer == null) {
+            peer = peers.get(peerKey);
+        }
         if (peer != null && peer.idle.size() > 0) {
             long now = loop.nanoTime();
             long cutoff = idleCutoff(peer, now);
@@ -317,6 +327,7 @@ public final class KeepalivePool {
         if (peer == null) {
             peer = new PeerIdle(peerKey, registry.get(peerKey));
             peers.put(peerKey, peer);
+            peersByInstance.put(peerKey, peer);
             peerList.add(peer);
         }
         return peer;
