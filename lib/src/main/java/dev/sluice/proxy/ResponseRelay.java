@@ -18,13 +18,14 @@ import java.nio.channels.SocketChannel;
  * relay ({@code proxy_buffering off}), without the temporary file.
  *
  * <p><b>Buffered</b> ({@code proxy_buffering on}): the peer is read ahead into at most {@code proxy_buffers N SIZE}
- * buffers while the client is slower. They are taken from the loop's pool when first needed (one more each time a
- * read filled all it was given, so a response that trickles takes one) and kept until the response ends. When all
- * N hold bytes the client has not taken, reading from the peer stops until the client takes some: a slow client
- * costs N × SIZE and slows the peer down, never more. A response that fits in the buffers is read whole at once,
- * and the exchange then releases the peer (to the keepalive pool) before the client has it all, as nginx finalizes
- * the upstream when it is done while the client still drains. Nothing goes to a temporary file: nginx with
- * {@code proxy_max_temp_file_size 0}.
+ * buffers while the client is slower. They are taken from the loop's pool when first needed (one, then every one
+ * left as soon as a read, the head's included, filled all it was given: a response that trickles takes one, and
+ * one that comes faster is read N × SIZE at a time, in as few reads and writes as the buffers allow) and kept
+ * until the response ends. When all N hold bytes the client has not taken, reading from the peer stops until the
+ * client takes some: a slow client costs N × SIZE and slows the peer down, never more. A response that fits in the
+ * buffers is read whole at once, and the exchange then releases the peer (to the keepalive pool) before the client
+ * has it all, as nginx finalizes the upstream when it is done while the client still drains. Nothing goes to a
+ * temporary file: nginx with {@code proxy_max_temp_file_size 0}.
  *
  * <p><b>Unbuffered</b> ({@code proxy_buffering off}): the buffer the head was read into is the only one; the peer is
  * read only when the client took everything read before, and every read is written to the client at once.
@@ -126,7 +127,7 @@ final class ResponseRelay {
         this.surplus = false;
         this.broken = false;
         this.drained = false;
-        this.lastReadFilled = false;
+        this.lastReadFilled = headBuffer.limit() == headBuffer.capacity(); // the head's read filled its buffer
         BodyFraming framing = head.bodyFraming();
         this.dechunk = dechunk && framing == BodyFraming.CHUNKED;
         if (framing == BodyFraming.CONTENT_LENGTH) {
@@ -280,7 +281,9 @@ final class ResponseRelay {
                 reads[count++] = free[--freeCount];
                 free[freeCount] = null;
             }
-            if (takenCount < maxBuffers && (count == 0 || lastReadFilled)) {
+            // One buffer for a response that trickles; every one left once a read filled all it was given.
+            int more = lastReadFilled ? maxBuffers - takenCount : count == 0 && takenCount < maxBuffers ? 1 : 0;
+            for (int i = 0; i < more; i++) {
                 ByteBuffer b = pool.acquire();
                 taken[takenCount++] = b;
                 loop.meter().responseBufferTaken();
