@@ -33,7 +33,9 @@ import java.nio.channels.SocketChannel;
  * <p>Either way a byte is written to the client as soon as the client can take it. nginx holds a partly filled
  * buffer back until it fills (for a body with a Content-Length or one read until close), which is why server-sent
  * events need {@code proxy_buffering off} behind nginx; Sluice never holds bytes back, so buffering only adds
- * read-ahead. {@link #buffering} applies the upstream's {@code X-Accel-Buffering}.
+ * read-ahead. The one wait is a read's: when the last read filled all it was given, the peer has more at once, and
+ * a buffered relay reads it into the buffers still free before writing both, one larger write instead of two.
+ * {@link #buffering} applies the upstream's {@code X-Accel-Buffering}.
  *
  * <p>The body's framing is checked as it passes (Content-Length, chunked) and forwarded intact, or without the chunk
  * framing for an HTTP/1.0 client ({@code dechunk}), in place in the same buffers. Bytes after the end of the body
@@ -175,6 +177,9 @@ final class ResponseRelay {
      */
     Step pump(SocketChannel peer) {
         for (;;) {
+            if (buffered && lastReadFilled && peer != null && !complete && !broken && roomToRead()) {
+                read(peer); // the last read left more at the peer: take it too, and write both in one go
+            }
             boolean all = flush();
             if (!active) {
                 return Step.STOPPED;
