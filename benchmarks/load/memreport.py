@@ -49,13 +49,15 @@ def load(path):
 
 
 def slopes(rows):
-    """(contender, n1, n2, KiB per added client) between consecutive client counts."""
+    """(contender, n1, n2, KiB per added client by peak, by plateau) between consecutive client counts."""
     out = []
     for c in ORDER:
         rs = sorted((r for r in rows if r["contender"] == c and r["peak"] is not None), key=lambda r: r["n"])
         for a, b in zip(rs, rs[1:]):
             if b["n"] > a["n"]:
-                out.append((c, a["n"], b["n"], (b["peak"] - a["peak"]) / (b["n"] - a["n"])))
+                pa, pb = num(a["plateau_kib"]), num(b["plateau_kib"])
+                out.append((c, a["n"], b["n"], (b["peak"] - a["peak"]) / (b["n"] - a["n"]),
+                            (pb - pa) / (b["n"] - a["n"]) if pa is not None and pb is not None else None))
     return out
 
 
@@ -98,12 +100,12 @@ def tables(rows, meta):
     sl = slopes(rows)
     if sl:
         L.append("")
-        L.append("RSS added per added client (slope of the peak between client counts):")
+        L.append("RSS added per added client (slope between client counts, of the peak and of the plateau):")
         L.append("")
-        L.append("| proxy | from N | to N | KiB per added client |")
-        L.append("|---|--:|--:|--:|")
-        for c, a, b, s in sl:
-            L.append("| %s | %d | %d | %.1f |" % (NAMES.get(c, c), a, b, s))
+        L.append("| proxy | from N | to N | KiB per added client, peak | KiB per added client, plateau |")
+        L.append("|---|--:|--:|--:|--:|")
+        for c, a, b, s, sp in sl:
+            L.append("| %s | %d | %d | %.1f | %s |" % (NAMES.get(c, c), a, b, s, kib(sp)))
     v = verdicts(rows)
     if v:
         L.append("")
