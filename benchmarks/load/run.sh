@@ -19,6 +19,8 @@ upstream, with wrk as the load generator, all on loopback.
 
 Options (each also settable by the environment variable in brackets):
   --quick               smoke test: 3 s per run, 1 round, 2 s JVM warm-up per body
+  --large               the large-response cell: 1 MiB bodies at 64 connections, keepalive 32
+                        (same as --bodies 1m --conns 64 --keepalive 32; those flags still override)
   --duration SECS       seconds per measured wrk run              [DURATION, default 10]
   --rounds N            interleaved rounds, median reported        [ROUNDS, default 3]
   --keepalive "K..."    upstream keepalive pool sizes              [KEEPALIVES, default "32 256"]
@@ -56,11 +58,12 @@ log() { echo "[$(date +%H:%M:%S)] $*"; }
 is_uint() { [[ "$1" =~ ^[0-9]+$ ]]; }
 
 # ---------------------------------------------------------------------------- options
-QUICK=0 BUILD=0 INSTALL=1
+QUICK=0 LARGE=0 BUILD=0 INSTALL=1
 o_duration="" o_rounds="" o_warmup="" o_quiet=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick) QUICK=1 ;;
+    --large) LARGE=1 ;;
     --duration) o_duration="${2:?--duration needs a value}"; shift ;;
     --rounds) o_rounds="${2:?--rounds needs a value}"; shift ;;
     --keepalive) KEEPALIVES="${2:?--keepalive needs a value}"; shift ;;
@@ -88,9 +91,11 @@ WARMUP="${o_warmup:-${WARMUP:-$q_warmup}}"
 QUIET_WAIT="${o_quiet:-${QUIET_WAIT:-$q_quiet}}"
 QUIET_MAX="${QUIET_MAX:-15}"
 NATIVE_WARMUP="${NATIVE_WARMUP:-1}"
-KEEPALIVES="${KEEPALIVES:-32 256}"
-CONNS="${CONNS:-8 64 256}"
-BODIES="${BODIES:-small 64k}"
+# --large picks one cell (issue 4's 1 MiB responses at 64 connections) instead of the grid.
+if [[ $LARGE == 1 ]]; then p_keepalives="32" p_conns="64" p_bodies="1m"; else p_keepalives="32 256" p_conns="8 64 256" p_bodies="small 64k"; fi
+KEEPALIVES="${KEEPALIVES:-$p_keepalives}"
+CONNS="${CONNS:-$p_conns}"
+BODIES="${BODIES:-$p_bodies}"
 CONTENDERS="${CONTENDERS:-nginx haproxy sluice}"
 WRK_THREADS="${WRK_THREADS:-1}"
 WRK_TIMEOUT="${WRK_TIMEOUT:-2s}"
