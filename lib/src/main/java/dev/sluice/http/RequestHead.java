@@ -11,8 +11,14 @@ import java.nio.charset.StandardCharsets;
  * <p>{@link #bodyFraming()} is {@code NONE}, {@code CONTENT_LENGTH} or {@code CHUNKED}: a request never reads until
  * close. Accessors that return booleans, enums or numbers never allocate; {@link #method()} returns a shared constant
  * for the methods nginx knows; {@link #target()} and field strings are built on first access.
+ *
+ * <p>The path of an origin- or absolute-form target is also held normalised, as nginx's {@code $uri}: %XX decoded,
+ * slashes merged, dot-segments resolved (see {@link #pathStartsWith} and {@link #appendPath}). It is computed once
+ * per request into a byte array kept across requests.
  */
 public final class RequestHead extends MessageHead {
+
+    private static final char[] HEX_DIGITS = "0123456789ABCDEF".toCharArray();
 
     private int methodStart;
     private int methodEnd;
@@ -20,6 +26,9 @@ public final class RequestHead extends MessageHead {
     private int targetStart;
     private int targetEnd;
     private String target;
+    /** The normalised path, {@code $uri}, in its first {@link #pathLength} bytes; grown as needed, kept. */
+    private byte[] path = new byte[64];
+    private int pathLength;
     TargetForm targetForm;
     int hostIndex;
     int expectIndex;
@@ -36,6 +45,7 @@ public final class RequestHead extends MessageHead {
         super.clear();
         method = null;
         target = null;
+        pathLength = 0;
         targetForm = null;
         hostIndex = -1;
         expectIndex = -1;
@@ -49,6 +59,19 @@ public final class RequestHead extends MessageHead {
         this.method = knownMethod;
         this.targetStart = targetStart;
         this.targetEnd = targetEnd;
+    }
+
+    /**
+     * Normalises the path in {@code buf[start, end)} into this head's path (see {@link PathNormaliser}); false when
+     * nginx refuses the path.
+     */
+    boolean setPath(byte[] buf, int start, int end) {
+        int capacity = PathNormaliser.capacityFor(end - start);
+        if (path.length < capacity) {
+            path = new byte[Math.max(capacity, path.length * 2)];
+        }
+        pathLength = PathNormaliser.normalise(buf, start, end, path);
+        return pathLength != PathNormaliser.INVALID;
     }
 
     int methodStart() {
@@ -95,6 +118,41 @@ public final class RequestHead extends MessageHead {
             target = new String(buf, targetStart, targetEnd - targetStart, StandardCharsets.ISO_8859_1);
         }
         return target;
+    }
+
+    /**
+     * Whether the normalised path, nginx's {@code $uri}, starts with {@code prefix}, compared byte for character (a
+     * decoded byte {@code b} is the character {@code (char) b}). Always false for a target without a path (CONNECT's
+     * host:port). Does not allocate.
+     */
+    public boolean pathStartsWith(String prefix) {
+        int n = prefix.length();
+        if (n > pathLength) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            if ((path[i] & 0xff) != prefix.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Appends the normalised path, nginx's {@code $uri}, one character per byte, writing the bytes no URI path
+     * holds unescaped — controls, space and DEL — as %XX, so that the result is always a valid field value. nginx
+     * appends those bytes raw, which lets a client add header lines through {@code %0D%0A}. Nothing for a target
+     * without a path.
+     */
+    public void appendPath(StringBuilder out) {
+        for (int i = 0; i < pathLength; i++) {
+            int b = path[i] & 0xff;
+            if (b <= ' ' || b == 0x7f) {
+                out.append('%').append(HEX_DIGITS[b >> 4]).append(HEX_DIGITS[b & 0xf]);
+            } else {
+                out.append((char) b);
+            }
+        }
     }
 
     /** Which of the four request-target forms {@link #target()} is. */

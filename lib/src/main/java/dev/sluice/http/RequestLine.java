@@ -5,7 +5,8 @@ package dev.sluice.http;
  * method must be upper-case letters, '_' or '-', as nginx requires: RFC 9110 allows any token, but a lower-case
  * {@code post} would slip past the proxy's method rules and reach a backend that reads it as POST. The
  * version must be {@code HTTP/D.D}: major 1 is accepted, 2 and above get nginx's 505, anything else 400. The target
- * must be printable ASCII without '#', in one of the four forms and only with the method each form belongs to.
+ * must be printable ASCII without '#', in one of the four forms and only with the method each form belongs to; the
+ * path of an origin- or absolute-form target must be one nginx accepts (see {@link PathNormaliser}).
  */
 final class RequestLine {
 
@@ -74,38 +75,48 @@ final class RequestLine {
             head.targetForm = TargetForm.AUTHORITY;
         } else if (first == '/') {
             head.targetForm = TargetForm.ORIGIN;
+            return path(buf, start, end, head);
         } else if (first == '*' && end - start == 1) {
             if (method != Methods.OPTIONS) {
                 return Violation.ASTERISK_NOT_OPTIONS;
             }
             head.targetForm = TargetForm.ASTERISK;
         } else {
-            if (!isAbsolute(buf, start, end)) {
+            int pathStart = absolutePath(buf, start, end);
+            if (pathStart < 0) {
                 return Violation.INVALID_ABSOLUTE_FORM;
             }
             head.targetForm = TargetForm.ABSOLUTE;
+            return path(buf, pathStart, end, head);
         }
         return null;
     }
 
-    /** {@code scheme "://" authority [ "/" / "?" ...]}, with a valid, non-empty authority. */
-    private static boolean isAbsolute(byte[] buf, int start, int end) {
+    private static Violation path(byte[] buf, int start, int end, RequestHead head) {
+        return head.setPath(buf, start, end) ? null : Violation.INVALID_PATH;
+    }
+
+    /**
+     * Where the path of {@code scheme "://" authority [ "/" / "?" ...]} starts (its '/' or '?', or {@code end}), or
+     * -1 if the target is not of that form with a valid, non-empty authority.
+     */
+    private static int absolutePath(byte[] buf, int start, int end) {
         int i = start;
         if (!Ascii.isAlpha(buf[i])) {
-            return false;
+            return -1;
         }
         while (i < end && (Ascii.isAlpha(buf[i]) || Ascii.isDigit(buf[i])
                 || buf[i] == '+' || buf[i] == '-' || buf[i] == '.')) {
             i++;
         }
         if (end - i < 3 || buf[i] != ':' || buf[i + 1] != '/' || buf[i + 2] != '/') {
-            return false;
+            return -1;
         }
         int authorityStart = i + 3;
         int authorityEnd = authorityStart;
         while (authorityEnd < end && buf[authorityEnd] != '/' && buf[authorityEnd] != '?') {
             authorityEnd++;
         }
-        return HostCheck.isValid(buf, authorityStart, authorityEnd, false);
+        return HostCheck.isValid(buf, authorityStart, authorityEnd, false) ? authorityEnd : -1;
     }
 }

@@ -23,6 +23,7 @@ final class Violation {
     static final Violation INVALID_TARGET = bad("request target holds a forbidden byte");
     static final Violation INVALID_ABSOLUTE_FORM = bad("absolute-form target is not scheme://authority");
     static final Violation ASTERISK_NOT_OPTIONS = bad("asterisk-form target outside OPTIONS");
+    static final Violation INVALID_PATH = bad("path climbs above the root or holds a bad or NUL %-escape");
     static final Violation CONNECT_NEEDS_AUTHORITY = bad("CONNECT target is not host:port");
     static final Violation MALFORMED_VERSION = bad("malformed HTTP version");
     static final Violation UNSUPPORTED_VERSION = new Violation(HttpStatus.HTTP_VERSION_NOT_SUPPORTED,

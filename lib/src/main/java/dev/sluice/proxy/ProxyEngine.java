@@ -1,5 +1,6 @@
 package dev.sluice.proxy;
 
+import dev.sluice.http.RequestHead;
 import dev.sluice.net.Acceptor;
 import dev.sluice.net.EventLoop;
 import dev.sluice.net.EventLoopGroup;
@@ -94,11 +95,13 @@ public final class ProxyEngine {
         return meter;
     }
 
-    /** The route for a request target: the longest matching prefix, or null. */
-    Route route(String target) {
-        String path = RequestRewriter.originForm(target);
+    /**
+     * The route for a request: the longest prefix its normalised path (nginx's {@code $uri}, not the raw target)
+     * starts with, or null.
+     */
+    Route route(RequestHead request) {
         for (Route route : routes) {
-            if (path.startsWith(route.prefix())) {
+            if (request.pathStartsWith(route.prefix())) {
                 return route;
             }
         }

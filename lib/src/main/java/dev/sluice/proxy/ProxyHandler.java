@@ -294,7 +294,7 @@ public final class ProxyHandler implements IoHandler {
         continueDue = head.expectsContinue() && head.hasBody();
         keepAlive = head.isKeepAlive() && requests < loop.engine.limits.keepaliveRequests()
                 && !loop.eventLoop.isShuttingDown() && !loop.engine.limits.keepaliveTimeout().isZero();
-        route = loop.engine.route(head.target());
+        route = loop.engine.route(head);
         if (route == null) {
             respond(HttpStatus.NOT_FOUND, null, !head.hasBody() ? !keepAlive : true);
             return;

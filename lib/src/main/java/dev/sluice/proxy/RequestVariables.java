@@ -55,9 +55,7 @@ final class RequestVariables implements ValueTemplate.Variables {
                 sb.append(RequestRewriter.originForm(request.target()));
                 break;
             case URI:
-                String target = RequestRewriter.originForm(request.target());
-                int q = target.indexOf('?');
-                sb.append(q < 0 ? target : target.substring(0, q));
+                request.appendPath(sb);
                 break;
             case ARGS:
                 String full = request.target();

@@ -12,7 +12,9 @@ import java.util.Objects;
  * <p>Variables: {@code $host}, {@code $remote_addr}, {@code $remote_port}, {@code $proxy_add_x_forwarded_for},
  * {@code $scheme}, {@code $request_uri}, {@code $uri}, {@code $args}, {@code $is_args}, {@code $request_method},
  * {@code $server_port}, {@code $proxy_host}, {@code $http_NAME}, {@code $arg_NAME} and {@code $cookie_NAME}; a
- * name may be braced, {@code ${host}}.
+ * name may be braced, {@code ${host}}. {@code $request_uri} is the target as the client sent it (in origin form);
+ * {@code $uri} is the path routes are matched against: decoded, slashes merged, dot-segments resolved, with any
+ * control byte, space or DEL written as %XX so that it can never break a header line (nginx writes those raw).
  */
 public final class ValueTemplate {
 

@@ -66,6 +66,25 @@ class AllocationTest {
     }
 
     @Test
+    void normalisingAPathAndMatchingPrefixesAndAppendingItAllocateNothing() {
+        RequestParser parser = new RequestParser();
+        String target = "/api/../admin//" + "x".repeat(100) + "%2Fy%0d?q=1";
+        ByteBuffer in = ByteBuffer.wrap(bytes("GET " + target + " HTTP/1.1\r\nHost: a\r\n\r\n"));
+        StringBuilder uri = new StringBuilder(256);
+
+        assertNoAllocation(() -> {
+            parser.reset();
+            in.rewind();
+            check(parser.parse(in) == ParseResult.DONE);
+            RequestHead head = parser.head();
+            check(head.pathStartsWith("/admin/x") && !head.pathStartsWith("/api"));
+            uri.setLength(0);
+            head.appendPath(uri);
+            check(uri.length() == 112);
+        });
+    }
+
+    @Test
     void parsingARequestSplitAcrossReadsAllocatesNothing() {
         RequestParser parser = new RequestParser();
         byte[] raw = bytes(Samples.BROWSER_REQUEST);

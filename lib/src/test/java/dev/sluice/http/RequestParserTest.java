@@ -137,6 +137,45 @@ class RequestParserTest {
     }
 
     @Test
+    void theTargetIsKeptAsSentAndItsPathNormalisedAsNginxUri() {
+        RequestHead head = parse("GET /api/..//admin/./a%2Fb%20c?x=/.. HTTP/1.1\r\nHost: a\r\n\r\n");
+
+        assertEquals("/api/..//admin/./a%2Fb%20c?x=/..", head.target());
+        assertEquals("/admin/a/b%20c", path(head));
+        assertTrue(head.pathStartsWith("/admin/a/b c"));
+        assertFalse(head.pathStartsWith("/api"));
+    }
+
+    @Test
+    void anAbsoluteFormTargetHasItsPathNormalisedAndAnEmptyOneIsTheRoot() {
+        assertEquals("/b", path(parse("GET http://h:8080/a/../b?c HTTP/1.1\r\nHost: a\r\n\r\n")));
+        assertEquals("/", path(parse("GET http://h?c HTTP/1.1\r\nHost: a\r\n\r\n")));
+        assertEquals("/", path(parse("GET http://h HTTP/1.1\r\nHost: a\r\n\r\n")));
+    }
+
+    @Test
+    void aConnectTargetHasNoPath() {
+        RequestHead connect = parse("CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n");
+
+        assertEquals("", path(connect));
+        assertFalse(connect.pathStartsWith("/"));
+    }
+
+    @Test
+    void theNormalisedPathOfAnEarlierRequestDoesNotLeakIntoALaterOne() {
+        parse("GET /" + "a".repeat(200) + " HTTP/1.1\r\nHost: a\r\n\r\n");
+
+        assertEquals("/b", path(parse("GET /b HTTP/1.1\r\nHost: a\r\n\r\n")));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/..", "/a/../..", "/%2e%2e/x", "/a/..%2F..", "/%zz", "/a%", "/a%2", "/a%00b",
+        "http://h/../x", "http://h/%g1"})
+    void aPathNginxRefusesIs400(String target) {
+        assertStatus(400, "GET " + target + " HTTP/1.1\r\nHost: a\r\n\r\n");
+    }
+
+    @Test
     void http10WithoutHostIsAccepted() {
         RequestHead head = parse("GET / HTTP/1.0\r\n\r\n");
 
@@ -391,6 +430,12 @@ class RequestParserTest {
 
         assertEquals(ParseResult.ERROR, limited.parse(ByteBuffer.wrap(bytes("\r\n".repeat(200)))));
         assertEquals(431, limited.errorStatus());
+    }
+
+    private static String path(RequestHead head) {
+        StringBuilder sb = new StringBuilder();
+        head.appendPath(sb);
+        return sb.toString();
     }
 
     private void assertStatus(int status, String raw) {
