@@ -28,6 +28,16 @@ import java.util.function.Consumer;
  * ...
  * proxy.close();
  * }</pre>
+ *
+ * <p>Routes match a request's path as nginx's {@code $uri} holds it, computed as nginx computes it: %XX decoded
+ * ({@code %2F} and {@code %2e} included), runs of '/' merged ({@code merge_slashes on}), {@code .} and {@code ..}
+ * segments resolved, the query left out. So {@code /api/../admin/x} goes to the {@code /admin} route and {@code
+ * //admin} matches it; the upstream still receives the target exactly as the client sent it (an absolute-form one
+ * in origin form), as nginx forwards it when {@code proxy_pass} has no URI part. The proxy answers some requests
+ * itself, as nginx does, and then closes the connection: a path that climbs above the root ({@code /a/../../x}) or
+ * holds a broken or NUL %-escape gets 400; {@code OPTIONS *} gets 400, because nginx's request-line parser takes no
+ * asterisk-form target (RFC 9110 §9.3.7 would let a server answer for itself; nginx does not); {@code CONNECT} gets
+ * 405, as nginx 1.29.3 and later answer it without a tunnel module.
  */
 public final class ProxyServer implements AutoCloseable {
 
@@ -133,8 +143,8 @@ public final class ProxyServer implements AutoCloseable {
             return this;
         }
 
-        /** {@code location PREFIX { proxy_pass ...; }}: requests whose path starts with {@code prefix}; the longest
-         * matching prefix wins. */
+        /** {@code location PREFIX { proxy_pass ...; }}: requests whose normalised path ({@code $uri}, see above)
+         * starts with {@code prefix}; the longest matching prefix wins. */
         public Builder route(String prefix, Consumer<Route.Builder> options) {
             Route.Builder route = Route.builder(prefix);
             options.accept(route);

@@ -122,8 +122,7 @@ public final class RequestHead extends MessageHead {
 
     /**
      * Whether the normalised path, nginx's {@code $uri}, starts with {@code prefix}, compared byte for character (a
-     * decoded byte {@code b} is the character {@code (char) b}). Always false for a target without a path (CONNECT's
-     * host:port). Does not allocate.
+     * decoded byte {@code b} is the character {@code (char) b}). Does not allocate.
      */
     public boolean pathStartsWith(String prefix) {
         int n = prefix.length();
@@ -141,8 +140,7 @@ public final class RequestHead extends MessageHead {
     /**
      * Appends the normalised path, nginx's {@code $uri}, one character per byte, writing the bytes no URI path
      * holds unescaped — controls, space and DEL — as %XX, so that the result is always a valid field value. nginx
-     * appends those bytes raw, which lets a client add header lines through {@code %0D%0A}. Nothing for a target
-     * without a path.
+     * appends those bytes raw, which lets a client add header lines through {@code %0D%0A}.
      */
     public void appendPath(StringBuilder out) {
         for (int i = 0; i < pathLength; i++) {
@@ -155,7 +153,7 @@ public final class RequestHead extends MessageHead {
         }
     }
 
-    /** Which of the four request-target forms {@link #target()} is. */
+    /** Which request-target form {@link #target()} is. */
     public TargetForm targetForm() {
         return targetForm;
     }

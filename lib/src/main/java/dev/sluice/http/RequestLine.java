@@ -5,8 +5,10 @@ package dev.sluice.http;
  * method must be upper-case letters, '_' or '-', as nginx requires: RFC 9110 allows any token, but a lower-case
  * {@code post} would slip past the proxy's method rules and reach a backend that reads it as POST. The
  * version must be {@code HTTP/D.D}: major 1 is accepted, 2 and above get nginx's 505, anything else 400. The target
- * must be printable ASCII without '#', in one of the four forms and only with the method each form belongs to; the
- * path of an origin- or absolute-form target must be one nginx accepts (see {@link PathNormaliser}).
+ * must be printable ASCII without '#', in origin or absolute form, or in authority form with CONNECT and only
+ * there; the path of an origin- or absolute-form target must be one nginx accepts (see {@link PathNormaliser}). The
+ * asterisk form ({@code OPTIONS *}) is a 400, as nginx's request-line parser has it: nginx never answers for the
+ * server as a whole.
  */
 final class RequestLine {
 
@@ -77,10 +79,7 @@ final class RequestLine {
             head.targetForm = TargetForm.ORIGIN;
             return path(buf, start, end, head);
         } else if (first == '*' && end - start == 1) {
-            if (method != Methods.OPTIONS) {
-                return Violation.ASTERISK_NOT_OPTIONS;
-            }
-            head.targetForm = TargetForm.ASTERISK;
+            return Violation.ASTERISK_FORM;
         } else {
             int pathStart = absolutePath(buf, start, end);
             if (pathStart < 0) {

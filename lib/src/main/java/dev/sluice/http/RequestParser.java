@@ -14,7 +14,8 @@ import java.util.Objects;
  * without chunked as its final coding (400), other codings before chunked (501, nginx's "unknown
  * Transfer-Encoding"), bare LF, obs-fold, whitespace before a colon, control bytes in values, missing or repeated
  * Host (all 400). A request line over its limit is 414, a field line or head over its limit
- * {@link HttpStatus#HEADER_TOO_LARGE}; HTTP/2 and above 505.
+ * {@link HttpStatus#HEADER_TOO_LARGE}; HTTP/2 and above 505. As nginx, it refuses {@code OPTIONS *} with 400 and
+ * CONNECT with 405, and a path that climbs above the root or holds a broken %-escape with 400.
  *
  * <p>Allocation: the head is copied into one byte array kept across requests (grown up to the head limit), and
  * field offsets into an int array, also kept; a parse allocates nothing once those have reached their working size.
@@ -74,7 +75,7 @@ public final class RequestParser {
         return head;
     }
 
-    /** After {@code ERROR}: the status to answer (400, 414, 431, 501 or 505); 0 otherwise. */
+    /** After {@code ERROR}: the status to answer (400, 405, 414, 431, 501 or 505); 0 otherwise. */
     public int errorStatus() {
         Violation v = reader.violation();
         return v == null ? 0 : v.status;

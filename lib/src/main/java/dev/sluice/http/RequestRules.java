@@ -3,7 +3,9 @@ package dev.sluice.http;
 /**
  * What a request's lines mean, as nginx's {@code ngx_http_process_request_header()} decides it, with RFC 9112 §6.3
  * where nginx is silent. Host, Content-Length, Transfer-Encoding and Expect may appear once; a repeated
- * Content-Length is refused even when both values are equal, as nginx does, though the RFC would allow it.
+ * Content-Length is refused even when both values are equal, as nginx does, though the RFC would allow it. A
+ * CONNECT request with a well-formed head is refused last, with 405, as nginx does unless a module takes the tunnel
+ * (nginx 1.29.3 and later; older releases refuse its host:port target with 400).
  */
 final class RequestRules implements HeadReader.Rules {
 
@@ -94,6 +96,9 @@ final class RequestRules implements HeadReader.Rules {
             head.framing = BodyFraming.CHUNKED;
         } else if (head.contentLengthIndex >= 0) {
             head.framing = BodyFraming.CONTENT_LENGTH;
+        }
+        if (head.targetForm == TargetForm.AUTHORITY) {
+            return Violation.CONNECT_METHOD;
         }
         return null;
     }

@@ -22,7 +22,7 @@ final class Violation {
     static final Violation INVALID_METHOD = bad("method is not upper-case letters, '_' or '-'");
     static final Violation INVALID_TARGET = bad("request target holds a forbidden byte");
     static final Violation INVALID_ABSOLUTE_FORM = bad("absolute-form target is not scheme://authority");
-    static final Violation ASTERISK_NOT_OPTIONS = bad("asterisk-form target outside OPTIONS");
+    static final Violation ASTERISK_FORM = bad("asterisk-form target");
     static final Violation INVALID_PATH = bad("path climbs above the root or holds a bad or NUL %-escape");
     static final Violation CONNECT_NEEDS_AUTHORITY = bad("CONNECT target is not host:port");
     static final Violation MALFORMED_VERSION = bad("malformed HTTP version");
@@ -41,6 +41,7 @@ final class Violation {
     static final Violation DUPLICATE_HOST = bad("duplicate Host");
     static final Violation INVALID_HOST = bad("invalid Host");
     static final Violation DUPLICATE_EXPECT = bad("duplicate Expect");
+    static final Violation CONNECT_METHOD = new Violation(HttpStatus.METHOD_NOT_ALLOWED, "CONNECT method");
 
     // Framing (both directions).
     static final Violation DUPLICATE_CONTENT_LENGTH = bad("duplicate Content-Length");

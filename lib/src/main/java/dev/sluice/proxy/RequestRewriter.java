@@ -134,7 +134,7 @@ final class RequestRewriter {
 
     /** The request target in origin form: an absolute-form target loses its scheme and authority. */
     static String originForm(String target) {
-        if (target.startsWith("/") || target.equals("*")) {
+        if (target.startsWith("/")) {
             return target;
         }
         int scheme = target.indexOf("://");

@@ -124,16 +124,27 @@ class RequestParserTest {
     }
 
     @Test
-    void theFourTargetFormsAreRecognised() {
+    void originAndAbsoluteFormsAreRecognised() {
         assertEquals(TargetForm.ORIGIN, parse("GET /a?b HTTP/1.1\r\nHost: a\r\n\r\n").targetForm());
         RequestHead absolute = parse("GET http://example.com:8080/a?b HTTP/1.1\r\nHost: a\r\n\r\n");
         assertEquals(TargetForm.ABSOLUTE, absolute.targetForm());
         assertEquals("http://example.com:8080/a?b", absolute.target());
         assertEquals(TargetForm.ABSOLUTE, parse("GET https://[::1]?q HTTP/1.1\r\nHost: a\r\n\r\n").targetForm());
-        RequestHead connect = parse("CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n");
-        assertEquals(TargetForm.AUTHORITY, connect.targetForm());
-        assertEquals("example.com:443", connect.target());
-        assertEquals(TargetForm.ASTERISK, parse("OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n").targetForm());
+    }
+
+    @Test
+    void optionsAsteriskIs400AsNginxTakesNoAsteriskFormTarget() {
+        assertStatus(400, "OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n");
+        assertStatus(400, "OPTIONS * HTTP/1.1\r\nHost: a\r\nX-Long: " + "v".repeat(9000) + "\r\n\r\n");
+    }
+
+    @Test
+    void connectIs405OnceTheHeadIsWellFormedAsNginxAnswersWithoutATunnel() {
+        assertStatus(405, "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n");
+        assertStatus(405, "CONNECT example.com:443 HTTP/1.0\r\n\r\n");
+        assertStatus(405, "CONNECT example.com:443 HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\n");
+        assertStatus(400, "CONNECT example.com:443 HTTP/1.1\r\n\r\n");
+        assertStatus(400, "CONNECT example.com:443 HTTP/1.1\r\nHost: a\r\nHost: a\r\n\r\n");
     }
 
     @Test
@@ -151,14 +162,6 @@ class RequestParserTest {
         assertEquals("/b", path(parse("GET http://h:8080/a/../b?c HTTP/1.1\r\nHost: a\r\n\r\n")));
         assertEquals("/", path(parse("GET http://h?c HTTP/1.1\r\nHost: a\r\n\r\n")));
         assertEquals("/", path(parse("GET http://h HTTP/1.1\r\nHost: a\r\n\r\n")));
-    }
-
-    @Test
-    void aConnectTargetHasNoPath() {
-        RequestHead connect = parse("CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n");
-
-        assertEquals("", path(connect));
-        assertFalse(connect.pathStartsWith("/"));
     }
 
     @Test
