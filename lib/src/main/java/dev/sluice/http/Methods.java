@@ -13,9 +13,10 @@ final class Methods {
     static final String OPTIONS = "OPTIONS";
     static final String PATCH = "PATCH";
     static final String LOCK = "LOCK";
+    static final String TRACE = "TRACE";
 
     private static final String[] KNOWN = {
-        GET, HEAD, POST, "PUT", "DELETE", OPTIONS, "TRACE", CONNECT, PATCH,
+        GET, HEAD, POST, "PUT", "DELETE", OPTIONS, TRACE, CONNECT, PATCH,
         "PROPFIND", "PROPPATCH", "MKCOL", "COPY", "MOVE", LOCK, "UNLOCK",
     };
 

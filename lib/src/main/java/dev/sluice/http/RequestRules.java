@@ -5,7 +5,8 @@ package dev.sluice.http;
  * where nginx is silent. Host, Content-Length, Transfer-Encoding and Expect may appear once; a repeated
  * Content-Length is refused even when both values are equal, as nginx does, though the RFC would allow it. A
  * CONNECT request with a well-formed head is refused last, with 405, as nginx does unless a module takes the tunnel
- * (nginx 1.29.3 and later; older releases refuse its host:port target with 400).
+ * (nginx 1.29.3 and later; older releases refuse its host:port target with 400). A TRACE request is refused with 405
+ * too, as nginx refuses it (its echo of the request would hand a script the client's credentials).
  */
 final class RequestRules implements HeadReader.Rules {
 
@@ -99,6 +100,9 @@ final class RequestRules implements HeadReader.Rules {
         }
         if (head.targetForm == TargetForm.AUTHORITY) {
             return Violation.CONNECT_METHOD;
+        }
+        if (head.isMethod(Methods.TRACE)) {
+            return Violation.TRACE_METHOD;
         }
         return null;
     }

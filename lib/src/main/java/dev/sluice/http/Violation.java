@@ -42,6 +42,7 @@ final class Violation {
     static final Violation INVALID_HOST = bad("invalid Host");
     static final Violation DUPLICATE_EXPECT = bad("duplicate Expect");
     static final Violation CONNECT_METHOD = new Violation(HttpStatus.METHOD_NOT_ALLOWED, "CONNECT method");
+    static final Violation TRACE_METHOD = new Violation(HttpStatus.METHOD_NOT_ALLOWED, "TRACE method");
 
     // Framing (both directions).
     static final Violation DUPLICATE_CONTENT_LENGTH = bad("duplicate Content-Length");

@@ -148,6 +148,12 @@ class RequestParserTest {
     }
 
     @Test
+    void traceIs405AsNginxRefusesIt() {
+        assertStatus(405, "TRACE / HTTP/1.1\r\nHost: a\r\n\r\n");
+        assertStatus(405, "TRACE /x HTTP/1.0\r\n\r\n");
+    }
+
+    @Test
     void theTargetIsKeptAsSentAndItsPathNormalisedAsNginxUri() {
         RequestHead head = parse("GET /api/..//admin/./a%2Fb%20c?x=/.. HTTP/1.1\r\nHost: a\r\n\r\n");
 

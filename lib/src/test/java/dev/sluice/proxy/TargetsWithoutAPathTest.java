@@ -28,7 +28,8 @@ class TargetsWithoutAPathTest {
         "CONNECT example.com:443 HTTP/1.1\\r\\nHost: example.com:443\\r\\n\\r\\n | 405",
         "CONNECT example.com:443 HTTP/1.0\\r\\n\\r\\n | 405",
         "CONNECT [::1]:443 HTTP/1.1\\r\\nHost: a\\r\\nContent-Length: 5\\r\\n\\r\\nhello | 405",
-        "CONNECT example.com:443 HTTP/1.1\\r\\n\\r\\n | 400"})
+        "CONNECT example.com:443 HTTP/1.1\\r\\n\\r\\n | 400",
+        "TRACE / HTTP/1.1\\r\\nHost: a\\r\\n\\r\\n | 405"})
     void isAnsweredByTheProxyWithNginxsStatusAndAClosedConnection(String request, int status) throws Exception {
         String raw = request.replace("\\r\\n", "\r\n");
         ScriptedUpstream upstream = upstreams.scripted().echo();
