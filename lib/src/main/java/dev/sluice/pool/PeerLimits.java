@@ -59,6 +59,14 @@ import java.util.concurrent.TimeUnit;
  * {@code keepalive_requests} are not kept: those retire connections first anyway. Announced limits do not expire;
  * the next header refreshes them.
  *
+ * <h2>What it promises</h2>
+ * Together with the proxy's free resend of an idempotent request that meets a closed pooled connection, and its
+ * check for an arrived close before a non-idempotent request takes one: a POST, PATCH or LOCK gets 502 because of a
+ * pooled connection the peer closed only when the close crosses the request on the wire, and then at most once per
+ * connection open to the peer while a limit of it is unknown (at first, and for a peer that closes silently after k
+ * requests, again when the limit is relearned), or per connection the peer drops for a reason that is not a limit
+ * (a restart, a worker recycled after a number of requests over all its connections).
+ *
  * <p>Shared by every loop's pool of the group (it is about the peer, not the loop), thread-safe: reads are volatile
  * loads, writes (rare: a change, an observation) take a lock; the smoothed round trip is a plain volatile update,
  * where a sample lost to a concurrent connect on another loop does no harm.
