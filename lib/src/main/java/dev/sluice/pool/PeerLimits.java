@@ -151,13 +151,9 @@ public final class PeerLimits {
 
     /**
      * How many requests a connection to this peer may carry before it is retired, or {@link #UNKNOWN_REQUESTS}: a
-     * learned limit whole, an announced one less one.
+     * learned limit whole, an announced one less one; after forgetting learned limits that are due ({@code now} is
+     * a loop's clock).
      */
-    public int retireRequests() {
-        return retireRequests;
-    }
-
-    /** {@link #retireRequests()} after forgetting learned limits that are due; {@code now} is a loop's clock. */
     int retireRequests(long now) {
         if (holding && now - nextExpiry >= 0) {
             expire(now);
