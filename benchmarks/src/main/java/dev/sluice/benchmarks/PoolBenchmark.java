@@ -138,7 +138,7 @@ public class PoolBenchmark {
                 InetSocketAddress peer = addresses[i % peers];
                 SelectionKey key = connect(peer);
                 accepted.add(servers.get(i % peers).accept());
-                onLoop(() -> pool.release(pool.register(peer, key)));
+                onLoop(() -> pool.release(pool.register(peer, key, 0)));
             }
             checkIdle();
         }

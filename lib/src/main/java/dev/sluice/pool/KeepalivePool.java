@@ -24,9 +24,10 @@ import dev.sluice.net.Timeout;
  * <h2>Use</h2>
  * <pre>{@code
  * PooledConnection c = pool.acquire(peer.address());       // after the balancer chose the peer
- * if (c == null) { connect, then c = pool.register(peer.address(), key); }
+ * if (c == null) { connect, then c = pool.register(peer.address(), key, connectNanos); }
  * c.handler(exchange);                                       // receives readiness while in use
  * ... on a response read to its end, both sides allowing reuse: pool.release(c); otherwise pool.close(c)
+ * ... or, when the response said Connection: close: pool.closeAnnounced(c, status)
  * ... Keep-Alive header seen: pool.keepAliveHeader(c, timeout, max)
  * ... a reused connection failed before the first response byte: pool.closeStale(c)
  * }</pre>
@@ -133,11 +134,11 @@ public final class KeepalivePool {
         if (peer != null && peer.idle.size() > 0) {
             long now = loop.nanoTime();
             long cutoff = idleCutoff(peer, now);
-            int requestLimit = learn ? peer.limits.requestLimit(now) : PeerLimits.UNKNOWN_REQUESTS;
+            int retireRequests = learn ? peer.limits.retireRequests(now) : PeerLimits.UNKNOWN_REQUESTS;
             PooledConnection c;
             while ((c = peer.idle.first()) != null) {
                 long idleNanos = now - c.releasedNanos;
-                if (idleNanos >= cutoff || c.requests + 1 >= requestLimit) {
+                if (idleNanos >= cutoff || c.requests >= retireRequests) {
                     dropIdle(c, idleNanos);
                     continue;
                 }
@@ -177,7 +178,7 @@ public final class KeepalivePool {
         PeerIdle peer = c.peer;
         long cutoff = idleCutoff(peer, now);
         if (c.requests >= settings.maxRequests() || now - c.createdNanos > settings.maxTimeNanos() || cutoff <= 0
-                || (learn && c.requests + 1 >= peer.limits.requestLimit(now))) {
+                || (learn && c.requests >= peer.limits.retireRequests(now))) {
             retired.increment();
             closeChannel(c);
             return false;
@@ -206,15 +207,23 @@ public final class KeepalivePool {
     /**
      * Takes charge of a freshly connected upstream connection that is about to carry its first request. The key's
      * attachment becomes the connection's dispatcher: from now on set the exchange with
-     * {@link PooledConnection#handler}, not {@link SelectionKey#attach}.
+     * {@link PooledConnection#handler}, not {@link SelectionKey#attach}. {@code connectNanos}, how long the connect
+     * took, is a sample of the round trip to the peer, which widens the margin kept before its idle limit.
      */
-    public PooledConnection register(Object peerKey, SelectionKey key) {
+    public PooledConnection register(Object peerKey, SelectionKey key, long connectNanos) {
         checkInLoop();
         Objects.requireNonNull(peerKey, "peerKey");
         if (!(key.channel() instanceof SocketChannel)) {
             throw new IllegalArgumentException("not a socket channel: " + key.channel());
         }
-        return new PooledConnection(this, peer(peerKey), key, loop.nanoTime());
+        if (connectNanos < 0) {
+            throw new IllegalArgumentException("connectNanos must be >= 0: " + connectNanos);
+        }
+        PeerIdle peer = peer(peerKey);
+        if (learn) {
+            peer.limits.connected(connectNanos);
+        }
+        return new PooledConnection(this, peer, key, loop.nanoTime());
     }
 
     /** Closes a connection instead of pooling it: an error, an unread body, {@code Connection: close}. Idempotent. */
@@ -235,6 +244,21 @@ public final class KeepalivePool {
         checkOwned(c);
         if (learn && c.requests > 1) {
             c.peer.limits.observeClose(loop.nanoTime(), c.idleNanosAtAcquire, c.requests - 1);
+        }
+        close(c);
+    }
+
+    /**
+     * Closes a connection whose response said {@code Connection: close} (HTTP/1.1, its body framed by length or
+     * chunks): the peer serves no more requests on it. The requests it carried teach the peer's request limit (see
+     * {@link PeerLimits}), except after an error ({@code status} 400 or more, which nginx closes after 400 and 413,
+     * Tomcat after 400, 408, 411, 413, 414, 500, 501 and 503, whatever their limits) and on the connection's first
+     * response (a peer that says close at once keeps no connection, or closed for a reason of that request).
+     */
+    public void closeAnnounced(PooledConnection c, int status) {
+        checkOwned(c);
+        if (learn && status < 400 && c.requests > 1) {
+            c.peer.limits.learnRequests(loop.nanoTime(), c.requests);
         }
         close(c);
     }

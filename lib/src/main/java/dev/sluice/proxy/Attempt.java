@@ -2,6 +2,7 @@ package dev.sluice.proxy;
 
 import dev.sluice.http.BodyFraming;
 import dev.sluice.http.HeadLimits;
+import dev.sluice.http.HttpVersion;
 import dev.sluice.http.ParseResult;
 import dev.sluice.http.ResponseHead;
 import dev.sluice.http.ResponseParser;
@@ -62,6 +63,8 @@ final class Attempt implements ConnectHandler, IoHandler {
     long startNanos;
     long connectNanos;
     long headerNanos;
+    /** When the current connect began: a resend on a fresh connection connects later than the attempt began. */
+    private long connectStartNanos;
 
     Attempt(ProxyHandler exchange, LoopContext loop) {
         this.exchange = exchange;
@@ -136,6 +139,7 @@ final class Attempt implements ConnectHandler, IoHandler {
 
     private void connect() {
         phase = Phase.CONNECTING;
+        connectStartNanos = loop.eventLoop.nanoTime();
         pending = loop.eventLoop.connect(peer.address(), loop.connectOptions(route), this);
     }
 
@@ -143,7 +147,7 @@ final class Attempt implements ConnectHandler, IoHandler {
     public void onConnected(SelectionKey key) {
         pending = null;
         connectNanos = loop.eventLoop.nanoTime() - startNanos;
-        use(pool.register(peer.address(), key));
+        use(pool.register(peer.address(), key, loop.eventLoop.nanoTime() - connectStartNanos));
     }
 
     @Override
@@ -399,6 +403,8 @@ final class Attempt implements ConnectHandler, IoHandler {
             if (pooled) {
                 pool.keepAliveHeader(c, head.keepAliveTimeout(), head.keepAliveMax());
                 pool.release(c);
+            } else if (peerSaidClose()) {
+                pool.closeAnnounced(c, head.status());
             } else {
                 pool.close(c);
             }
@@ -409,6 +415,15 @@ final class Attempt implements ConnectHandler, IoHandler {
         }
         body = null;
         phase = Phase.IDLE;
+    }
+
+    /**
+     * Whether the peer said it closes the connection after this response: HTTP/1.1 with {@code Connection: close}
+     * and a framed body (a body delimited by the close says nothing about the peer's limits).
+     */
+    private boolean peerSaidClose() {
+        return head != null && head.isConnectionClose() && head.version() == HttpVersion.HTTP_1_1
+                && head.bodyFraming() != BodyFraming.UNTIL_CLOSE;
     }
 
     private void transportFailed(Failure failure) {

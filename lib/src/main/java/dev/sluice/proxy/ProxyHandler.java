@@ -861,7 +861,7 @@ public final class ProxyHandler implements IoHandler {
             }
             out.flip();
         }
-        bodyBytesSent = out.remaining();
+        bodyBytesSent = isHeadRequest() ? 0 : page == null ? HeadWriter.errorPageLength(code) : page.length;
         toClient[0] = out;
         headerSent = true;
         if (flushClient()) {

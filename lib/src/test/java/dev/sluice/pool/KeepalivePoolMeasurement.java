@@ -46,7 +46,7 @@ public final class KeepalivePoolMeasurement {
                     SelectionKey key = Connects.open(loop, peers[p]);
                     accepted.add(server.accept());
                     InetSocketAddress peer = peers[p];
-                    OnLoop.run(loop, () -> pool.release(pool.register(peer, key)));
+                    OnLoop.run(loop, () -> pool.release(pool.register(peer, key, 0)));
                 }
             }
             for (int round = 0; round < 8; round++) {

@@ -72,9 +72,14 @@ class KeepalivePoolTest {
 
     /** A fresh connection to {@code u}, registered with {@code pool}: in use, carrying its first request. */
     private PooledConnection connect(KeepalivePool pool, Upstream u) throws Exception {
+        return connect(pool, u, 0);
+    }
+
+    /** {@link #connect(KeepalivePool, Upstream)}, the connect reported as having taken {@code connectNanos}. */
+    private PooledConnection connect(KeepalivePool pool, Upstream u, long connectNanos) throws Exception {
         SelectionKey key = Connects.open(pool.loop(), u.address());
         Socket server = u.next();
-        PooledConnection c = OnLoop.call(pool.loop(), () -> pool.register(u.address(), key));
+        PooledConnection c = OnLoop.call(pool.loop(), () -> pool.register(u.address(), key, connectNanos));
         serverSide.put(c, server);
         return c;
     }
@@ -308,25 +313,44 @@ class KeepalivePoolTest {
     // ------------------------------------------------------------------------------------------ learned limits
 
     @Test
-    void aKeepAliveTimeoutHeaderRetiresIdleConnectionsAQuarterBeforeThePeersTimeout() throws Exception {
+    void aKeepAliveTimeoutHeaderRetiresIdleConnectionsAFractionOfASecondBeforeThePeersTimeout() throws Exception {
+        // Node announces timeout=5: a request every 4.7 s still finds its connection
         KeepalivePool pool = pool(KeepaliveSettings.defaults());
         Upstream a = upstream();
         PooledConnection c = connect(pool, a);
-        OnLoop.run(pool.loop(), () -> pool.keepAliveHeader(c, 4, -1));
+        OnLoop.run(pool.loop(), () -> pool.keepAliveHeader(c, 5, -1));
         PeerLimits limits = pool.peerLimits(a.address());
-        assertEquals(TimeUnit.SECONDS.toNanos(4), limits.idleLimitNanos());
-        assertEquals(TimeUnit.SECONDS.toNanos(3), limits.retireIdleNanos());
+        assertEquals(TimeUnit.SECONDS.toNanos(5), limits.idleLimitNanos());
+        assertEquals(TimeUnit.MILLISECONDS.toNanos(4750), limits.retireIdleNanos());
 
         release(pool, c);
-        advance(Duration.ofMillis(2900));
+        advance(Duration.ofMillis(4700));
         assertSame(c, acquire(pool, a));
         release(pool, c);
-        advance(Duration.ofMillis(3100));
+        advance(Duration.ofMillis(4800));
 
         assertEquals(0, pool.idleCount(), "the idle timer retired it, before any acquire");
         assertNull(acquire(pool, a));
         assertEquals(1, pool.retired());
         assertTrue(peerSawClose(c));
+    }
+
+    @Test
+    void aSlowPathToThePeerWidensTheMarginBeforeItsIdleLimit() throws Exception {
+        KeepalivePool pool = pool(KeepaliveSettings.defaults());
+        Upstream a = upstream();
+        PooledConnection c = connect(pool, a, TimeUnit.MILLISECONDS.toNanos(100)); // a round trip of 100 ms
+        OnLoop.run(pool.loop(), () -> pool.keepAliveHeader(c, 5, -1));
+        assertEquals(TimeUnit.MILLISECONDS.toNanos(4550), pool.peerLimits(a.address()).retireIdleNanos());
+
+        release(pool, c);
+        advance(Duration.ofMillis(4500));
+        assertSame(c, acquire(pool, a));
+        release(pool, c);
+        advance(Duration.ofMillis(4600));
+
+        assertNull(acquire(pool, a));
+        assertEquals(1, pool.retired());
     }
 
     @Test
@@ -366,10 +390,10 @@ class KeepalivePoolTest {
         assertTrue(learned >= TimeUnit.SECONDS.toNanos(10) && learned < TimeUnit.SECONDS.toNanos(11), "" + learned);
         PooledConnection c = connect(second, a);
         release(second, c);
-        advance(Duration.ofMillis(7000));
+        advance(Duration.ofMillis(9500));
         assertSame(c, acquire(second, a));
         release(second, c);
-        advance(Duration.ofMillis(7600)); // beyond 10 s - 2.5 s
+        advance(Duration.ofMillis(10_800)); // beyond what was learned, less 250 ms
 
         assertNull(acquire(second, a));
         assertTrue(peerSawClose(c));
@@ -377,7 +401,7 @@ class KeepalivePoolTest {
     }
 
     @Test
-    void aCloseRightAfterTheKthRequestTeachesTheRequestLimit() throws Exception {
+    void aCloseRightAfterTheKthRequestTeachesTheRequestLimitAndConnectionsStillCarryThatMany() throws Exception {
         KeepalivePool pool = pool(KeepaliveSettings.defaults());
         Upstream a = upstream();
         PooledConnection c = connect(pool, a);
@@ -395,8 +419,65 @@ class KeepalivePoolTest {
         PooledConnection d = connect(pool, a);
         assertTrue(release(pool, d));
         assertSame(d, acquire(pool, a));
-        assertFalse(release(pool, d), "its next request would be the third");
+        assertTrue(release(pool, d));
+        assertSame(d, acquire(pool, a));
+        assertFalse(release(pool, d), "it carried three requests, all the peer serves on one connection");
         assertTrue(peerSawClose(d));
+    }
+
+    @Test
+    void aResponseThatSaidCloseTeachesItsRequestCountAndRetiresConnectionsThatReachedIt() throws Exception {
+        // a Gunicorn worker at --max-requests says close on one connection and drops the others when it exits:
+        // another connection that carried as many requests must not be given the next one
+        KeepalivePool pool = pool(KeepaliveSettings.defaults());
+        Upstream a = upstream();
+        PooledConnection closing = connect(pool, a);
+        PooledConnection other = connect(pool, a);
+        for (int i = 0; i < 2; i++) {
+            release(pool, closing);
+            release(pool, other);
+            assertSame(other, acquire(pool, a));
+            assertSame(closing, acquire(pool, a));
+        }
+        release(pool, other);
+
+        OnLoop.run(pool.loop(), () -> pool.closeAnnounced(closing, 200)); // its third response said close
+
+        assertEquals(3, pool.peerLimits(a.address()).requestLimit());
+        assertEquals(3, other.requests());
+        assertNull(acquire(pool, a), "the other connection carried three requests too");
+        assertTrue(peerSawClose(closing));
+        assertTrue(peerSawClose(other));
+        assertEquals(1, pool.retired());
+        assertEquals(0, pool.closedByPeerWhileIdle());
+    }
+
+    @Test
+    void anErrorResponseThatSaidCloseTeachesNothing() throws Exception {
+        KeepalivePool pool = pool(KeepaliveSettings.defaults());
+        Upstream a = upstream();
+        PooledConnection c = connect(pool, a);
+        release(pool, c);
+        assertSame(c, acquire(pool, a));
+
+        OnLoop.run(pool.loop(), () -> pool.closeAnnounced(c, 503)); // Tomcat closes after a 503, whatever its limit
+
+        assertEquals(PeerLimits.UNKNOWN_REQUESTS, pool.peerLimits(a.address()).requestLimit());
+        assertTrue(peerSawClose(c));
+    }
+
+    @Test
+    void aCloseSaidOnAConnectionsFirstResponseTeachesNothing() throws Exception {
+        KeepalivePool pool = pool(KeepaliveSettings.defaults());
+        Upstream a = upstream();
+        PooledConnection c = connect(pool, a);
+
+        OnLoop.run(pool.loop(), () -> pool.closeAnnounced(c, 200));
+
+        assertEquals(PeerLimits.UNKNOWN_REQUESTS, pool.peerLimits(a.address()).requestLimit());
+        PooledConnection next = connect(pool, a);
+        assertTrue(release(pool, next));
+        assertSame(next, acquire(pool, a));
     }
 
     @Test
@@ -413,6 +494,32 @@ class KeepalivePoolTest {
         long learned = pool.peerLimits(a.address()).idleLimitNanos();
         assertTrue(learned >= TimeUnit.SECONDS.toNanos(20) && learned < TimeUnit.SECONDS.toNanos(21), "" + learned);
         assertFalse(c.isOpen());
+    }
+
+    @Test
+    void limitsTaughtByARestartAreForgottenThirtySecondsLater() throws Exception {
+        KeepalivePool pool = pool(KeepaliveSettings.defaults());
+        Upstream a = upstream();
+        PooledConnection older = connect(pool, a);
+        release(pool, older);
+        assertSame(older, acquire(pool, a));
+        release(pool, older);
+        PooledConnection newer = connect(pool, a);
+        release(pool, newer);
+
+        serverSide.get(older).close(); // the peer restarts: every connection closes, whatever its age and count
+        serverSide.get(newer).close();
+        OnLoop.await(() -> pool.closedByPeerWhileIdle() == 2, Duration.ofSeconds(5), "both closes are seen");
+        assertEquals(1, pool.peerLimits(a.address()).requestLimit(), "one request a connection, it seems");
+        PooledConnection next = connect(pool, a);
+        assertFalse(release(pool, next), "not pooled while the restart's lesson holds");
+
+        advance(Duration.ofSeconds(30));
+
+        PooledConnection later = connect(pool, a);
+        assertTrue(release(pool, later));
+        assertSame(later, acquire(pool, a));
+        assertEquals(PeerLimits.UNKNOWN_REQUESTS, pool.peerLimits(a.address()).requestLimit());
     }
 
     @Test

@@ -18,19 +18,42 @@ class PeerLimitsTest {
     void nothingIsKnownAtFirst() {
         assertEquals(PeerLimits.UNKNOWN_IDLE, limits.idleLimitNanos());
         assertEquals(PeerLimits.UNKNOWN_IDLE, limits.retireIdleNanos(0));
-        assertEquals(PeerLimits.UNKNOWN_REQUESTS, limits.requestLimit(0));
+        assertEquals(PeerLimits.UNKNOWN_REQUESTS, limits.retireRequests(0));
     }
 
     @Test
-    void connectionsRetireAQuarterOrAtLeast250MillisecondsBeforeTheIdleLimit() {
-        limits.announce(5 * S, -1);
-        assertEquals(3750 * MS, limits.retireIdleNanos());
+    void connectionsRetire250MillisecondsBeforeTheIdleLimitOnAPathWithoutMeasurableRoundTrip() {
+        limits.announce(5 * S, -1); // Node's default announcement
+        assertEquals(4750 * MS, limits.retireIdleNanos(0));
+        limits.announce(60 * S, -1);
+        assertEquals(59_750 * MS, limits.retireIdleNanos(0));
         limits.announce(2 * S, -1); // Gunicorn's default
-        assertEquals(1500 * MS, limits.retireIdleNanos());
-        limits.announce(800 * MS, -1);
-        assertEquals(550 * MS, limits.retireIdleNanos());
-        limits.announce(200 * MS, -1);
-        assertEquals(0, limits.retireIdleNanos());
+        assertEquals(1750 * MS, limits.retireIdleNanos(0));
+        limits.announce(250 * MS, -1);
+        assertEquals(0, limits.retireIdleNanos(0), "never pooled");
+    }
+
+    @Test
+    void theMarginGrowsByTwiceTheConnectTimeSmoothedOverConnectsAsTcpSmoothsItsRoundTrip() {
+        limits.announce(5 * S, -1);
+        limits.connected(40 * MS);
+        assertEquals(5000 * MS - 250 * MS - 80 * MS, limits.retireIdleNanos(0));
+
+        limits.connected(120 * MS); // weighs an eighth: 50 ms
+        assertEquals(350 * MS, limits.marginNanos());
+        assertEquals(5000 * MS - 350 * MS, limits.retireIdleNanos(0));
+    }
+
+    @Test
+    void anAnnouncedRequestLimitRetiresConnectionsOneRequestEarlyAndALearnedOneExactly() {
+        limits.announce(-1, 100);
+        assertEquals(100, limits.requestLimit());
+        assertEquals(99, limits.retireRequests(0), "an off-by-one reading of max must not cost a request");
+
+        limits.observeClose(0, 1 * MS, 57);
+
+        assertEquals(57, limits.requestLimit());
+        assertEquals(57, limits.retireRequests(0), "the peer answered the 57th request before it closed");
     }
 
     @Test
@@ -83,45 +106,56 @@ class PeerLimitsTest {
     }
 
     @Test
-    void observedLimitsRelaxByAQuarterEachPeriodAndAreForgottenPastTheGroupsOwn() {
+    void aLearnedLimitIsForgottenThirtySecondsAfterTheCloseThatTaughtIt() {
+        // a restart closes busy and idle connections alike: limits the peer does not have
         limits.observeClose(0, 8 * S, 2);
-        limits.observeClose(0, 1 * MS, 100);
-        long period = PeerLimits.RELAX_PERIOD_NANOS;
+        limits.observeClose(0, 1 * MS, 300);
+        long hold = 30 * S;
 
-        assertEquals(6 * S, limits.retireIdleNanos(period - 1));
-        assertEquals(100, limits.requestLimit(period - 1));
-        limits.retireIdleNanos(period);
-        assertEquals(10 * S, limits.idleLimitNanos());
-        assertEquals(125, limits.requestLimit(period));
-        limits.retireIdleNanos(3 * period);
-        assertEquals(15_625 * MS, limits.idleLimitNanos());
-        assertEquals(195, limits.requestLimit());
-
-        limits.retireIdleNanos(20 * period);
-
+        assertEquals(8 * S - 250 * MS, limits.retireIdleNanos(hold - 1));
+        assertEquals(300, limits.retireRequests(hold - 1));
+        assertEquals(PeerLimits.UNKNOWN_IDLE, limits.retireIdleNanos(hold));
         assertEquals(PeerLimits.UNKNOWN_IDLE, limits.idleLimitNanos());
-        assertEquals(PeerLimits.UNKNOWN_REQUESTS, limits.requestLimit());
+        assertEquals(PeerLimits.UNKNOWN_REQUESTS, limits.retireRequests(hold));
     }
 
     @Test
-    void aNewObservationPullsARelaxedLimitBackDownAndRestartsThePeriod() {
+    void eachLearnedLimitIsHeldFromItsOwnLastClose() {
         limits.observeClose(0, 8 * S, 2);
-        long period = PeerLimits.RELAX_PERIOD_NANOS;
-        limits.retireIdleNanos(period); // relaxed to 10 s
+        limits.observeClose(20 * S, 1 * MS, 300);
 
-        limits.observeClose(period + 1, 8 * S, 2); // the peer still closes at 8 s
-
-        assertEquals(8 * S, limits.idleLimitNanos());
-        assertEquals(6 * S, limits.retireIdleNanos(2 * period));
-        assertEquals(7500 * MS, limits.retireIdleNanos(2 * period + 1));
+        assertEquals(PeerLimits.UNKNOWN_IDLE, limits.retireIdleNanos(30 * S));
+        assertEquals(300, limits.retireRequests(30 * S));
+        assertEquals(300, limits.retireRequests(50 * S - 1));
+        assertEquals(PeerLimits.UNKNOWN_REQUESTS, limits.retireRequests(50 * S));
     }
 
     @Test
-    void announcedLimitsDoNotRelax() {
+    void aCloseAtTheLearnedLimitHoldsItAnotherThirtySecondsAndOneAboveItTeachesNothing() {
+        limits.observeClose(0, 1 * MS, 5);
+        limits.observeClose(20 * S, 1 * MS, 5); // the peer still closes after five requests
+        limits.observeClose(25 * S, 1 * MS, 9); // a connection taken before the limit was known: nothing new
+
+        assertEquals(5, limits.retireRequests(50 * S - 1));
+        assertEquals(PeerLimits.UNKNOWN_REQUESTS, limits.retireRequests(50 * S));
+    }
+
+    @Test
+    void aLowerCloseReplacesTheLearnedLimit() {
+        limits.observeClose(0, 10 * S, 3);
+        limits.observeClose(10 * S, 4 * S, 3);
+
+        assertEquals(4 * S, limits.idleLimitNanos());
+        assertEquals(4 * S - 250 * MS, limits.retireIdleNanos(40 * S - 1), "held from the lower close");
+        assertEquals(PeerLimits.UNKNOWN_IDLE, limits.retireIdleNanos(40 * S));
+    }
+
+    @Test
+    void announcedLimitsDoNotExpire() {
         limits.announce(5 * S, 100);
         limits.observeClose(0, 8 * S, 2);
 
-        limits.retireIdleNanos(100 * PeerLimits.RELAX_PERIOD_NANOS);
+        limits.retireIdleNanos(100 * 30 * S);
 
         assertEquals(5 * S, limits.idleLimitNanos());
         assertEquals(100, limits.requestLimit());

@@ -11,6 +11,7 @@ import dev.sluice.observe.AccessLog;
 import dev.sluice.observe.AttemptRecord;
 import dev.sluice.observe.ExchangeRecord;
 import dev.sluice.proxy.NextUpstream.Condition;
+import dev.sluice.testing.RawClient;
 import dev.sluice.testing.ScriptedUpstream;
 import dev.sluice.testing.ScriptedUpstream.Response;
 import dev.sluice.testing.Upstreams;
@@ -166,6 +167,70 @@ class AccessLogTest {
         String expected = "INFO " + AccessLog.LOGGER_NAME + " - " + AccessLog.format(record);
         assertTrue(lines.contains(expected), () -> "expected a line ending with \"" + expected + "\" in:\n" + lines);
         assertTrue(expected.contains("upstream_status=502, 200"), expected);
+    }
+
+    @Test
+    void bodyBytesSentOfAnInterceptedErrorIsTheLengthOfTheErrorPageAlone() throws Exception {
+        ScriptedUpstream failing = upstreams.scripted()
+                .defaultResponse(Response.builder().status(500).body("the upstream's own page").build());
+        String page = "<html>our own error page</html>";
+        proxy.start(group(failing.address()), r -> r.interceptErrors(true).errorPage(500, page));
+
+        RawClient.Reply reply = proxy.get("/x");
+
+        assertEquals(page, reply.bodyString());
+        assertEquals(page.length(), proxy.exchange().bodyBytesSent());
+    }
+
+    @Test
+    void bodyBytesSentOfTheProxysOwn502And504IsTheBodyTheClientReceived() throws Exception {
+        ScriptedUpstream silent = upstreams.scripted().defaultResponse(Response.builder().stallForever().build());
+        proxy.start(group(deadAddress()), r -> { });
+        RawClient.Reply badGateway = proxy.get("/x");
+        assertEquals(502, badGateway.status());
+        assertEquals(badGateway.body().length, proxy.exchange().bodyBytesSent());
+
+        UpstreamHarness slow = new UpstreamHarness(upstreams);
+        slow.start(group(silent.address()), r -> r.readTimeout(Duration.ofMillis(200)));
+        RawClient.Reply timedOut = slow.get("/x");
+        assertEquals(504, timedOut.status());
+        assertEquals(timedOut.body().length, slow.exchange().bodyBytesSent());
+    }
+
+    @Test
+    void bodyBytesSentOfA400AndA404IsTheBodyTheClientReceived() throws Exception {
+        ScriptedUpstream good = upstreams.scripted();
+        proxy.start(group(good.address()), r -> { });
+        // the harness's route "/" takes every path: a proxy of its own has only /api/
+        Exchanges seen = new Exchanges();
+        ProxyServer onlyApi = upstreams.manage(ProxyServer.builder().listen("127.0.0.1:0").workers(1).listener(seen)
+                .route("/api/", r -> r.upstream(group(good.address()))).start());
+
+        RawClient.Reply notFound = upstreams.rawClient(onlyApi.port()).send(RawClient.get("/elsewhere")).readResponse();
+        RawClient.Reply bad = proxy.send("GET /x HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n");
+
+        assertEquals(404, notFound.status());
+        assertTrue(Exchanges.await(() -> seen.exchanges.size() == 1, 5000));
+        assertEquals(notFound.body().length, seen.exchanges.get(0).bodyBytesSent());
+        assertEquals(400, bad.status());
+        assertEquals(bad.body().length, proxy.exchange().bodyBytesSent());
+        assertEquals(0, good.requestCount());
+    }
+
+    @Test
+    void aHeadRequestAnsweredByTheProxyItselfHasNoBodyBytesSent() throws Exception {
+        ScriptedUpstream failing = upstreams.scripted().defaultResponse(Response.builder().status(500).build());
+        proxy.start(group(failing.address()), r -> r.interceptErrors(true).errorPage(500, "our page"));
+        UpstreamHarness toDead = new UpstreamHarness(upstreams);
+        toDead.start(group(deadAddress()), r -> { });
+
+        RawClient intercepted = proxy.client();
+        assertEquals(500, intercepted.send("HEAD /x HTTP/1.1\r\nHost: a\r\n\r\n").readHeadResponse().status());
+        RawClient own = toDead.client();
+        assertEquals(502, own.send("HEAD /x HTTP/1.1\r\nHost: a\r\n\r\n").readHeadResponse().status());
+
+        assertEquals(0, proxy.exchange().bodyBytesSent());
+        assertEquals(0, toDead.exchange().bodyBytesSent());
     }
 
     private static void assertMatches(String regex, String line) {

@@ -1,6 +1,7 @@
 package dev.sluice.proxy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.ProxyServer;
@@ -17,6 +18,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -43,8 +45,11 @@ import org.junit.jupiter.params.provider.ValueSource;
  * <p>Sluice instead: never counts such a failure against the peer; resends an idempotent request (or one with an
  * Idempotency-Key) once on a fresh connection to the same peer without spending a try; and keeps non-idempotent
  * requests off doomed connections by prevention (the idle watch drops connections the peer closed, the pool learns
- * each peer's idle and request limits from {@code Keep-Alive} headers and from the closes it sees and retires
- * connections before them, and a non-idempotent request checks its pooled connection for a close before using it).
+ * each peer's idle and request limits from {@code Keep-Alive} headers, from {@code Connection: close} and from the
+ * closes it sees and retires connections before them, and a non-idempotent request checks its pooled connection for
+ * a close before using it). What prevention cannot see, a close that crosses a non-idempotent request on the wire
+ * before the peer's limit was learned, is still a 502, as in nginx but without blame: at most once per connection
+ * open to the peer when its limit is first met.
  */
 class StaleKeepaliveTest {
 
@@ -161,6 +166,68 @@ class StaleKeepaliveTest {
         }
         assertEquals(List.of(0, 0, 1, 1, 2, 2), connections(up), "retired one request early, never closed under us");
         assertEquals(0, ProxyInternals.pool(proxy, group).closedByPeerWhileIdle());
+    }
+
+    // --------------------------------------------------------- concurrent POSTs while the request limit is learned
+
+    @Test
+    void concurrentPostsMeetASilentRequestLimitAtMostOncePerUpstreamConnectionAndNeverOnceItIsLearned()
+            throws Exception {
+        // Six clients send POSTs back to back, so up to six upstream connections are in use at once. The upstream
+        // closes each connection 50 ms after its fifth response, without a word and without reading what came
+        // meanwhile (a worker exiting at its limit). Until one of those closes is seen, nothing tells the proxy of
+        // the limit, and a POST written in those 50 ms gets 502: it cannot be resent, as it may have been applied.
+        // The first close seen teaches the limit to every connection, which then never reaches it again: at most
+        // one failure per connection open when the limit was first met (six in every run here), and none after.
+        int clients = 6;
+        int limit = 5;
+        ScriptedUpstream up = upstreams.scripted().closeAfterRequests(limit, Duration.ofMillis(50));
+        UpstreamGroup group = UpstreamGroup.builder("backend").server(up.address()).build();
+        ProxyServer proxy = proxy(group);
+
+        List<Integer> learning = postsFromConcurrentClients(proxy, clients, 30);
+        long failedWhileLearning = learning.stream().filter(status -> status == 502).count();
+        assertTrue(learning.stream().allMatch(status -> status == 200 || status == 502), learning::toString);
+        PeerLimits limits = ProxyInternals.pool(proxy, group).peerLimits(up.socketAddress());
+        assertEquals(limit, limits.requestLimit(), limits::toString);
+        assertTrue(failedWhileLearning <= clients, "502s while learning: " + failedWhileLearning + " of " + learning);
+
+        List<Integer> learned = postsFromConcurrentClients(proxy, clients, 30);
+        assertEquals(List.of(200), learned.stream().distinct().toList(), "once learned, no POST met a close");
+        assertEquals(learning.size() + learned.size() - failedWhileLearning, posts(up), "no POST was sent twice");
+        assertEquals(0, group.peers().get(0).failures());
+    }
+
+    /** {@code clients} connections each sending {@code each} POSTs one after the other; every status, in any order. */
+    private List<Integer> postsFromConcurrentClients(ProxyServer proxy, int clients, int each) throws Exception {
+        List<Integer> statuses = new CopyOnWriteArrayList<>();
+        CountDownLatch start = new CountDownLatch(1);
+        List<Thread> threads = new ArrayList<>();
+        List<Throwable> errors = new CopyOnWriteArrayList<>();
+        for (int c = 0; c < clients; c++) {
+            RawClient client = upstreams.rawClient(proxy.port());
+            int id = c;
+            Thread t = new Thread(() -> {
+                try {
+                    start.await();
+                    for (int i = 0; i < each; i++) {
+                        statuses.add(send(client, "POST", "/" + id + "/" + i, "pay once").status());
+                    }
+                } catch (Throwable e) {
+                    errors.add(e);
+                }
+            }, "post-client-" + c);
+            t.start();
+            threads.add(t);
+        }
+        start.countDown();
+        for (Thread t : threads) {
+            t.join(20_000);
+            assertFalse(t.isAlive(), t.getName() + " is still sending");
+        }
+        assertEquals(List.of(), errors);
+        assertEquals(clients * each, statuses.size());
+        return List.copyOf(statuses);
     }
 
     // ------------------------------------------------------ a close that is already there when the request comes

@@ -136,6 +136,25 @@ class UpstreamKeepaliveTest {
     }
 
     @Test
+    void aResponseThatSaysCloseTeachesThePeersRequestLimitAndConnectionsStillCarryThatMany() throws Exception {
+        // nginx's keepalive_requests, Tomcat's maxKeepAliveRequests: the last response a connection may carry
+        // says Connection: close
+        ScriptedUpstream up = upstreams.scripted().respondWith(request -> request.requestIndex() == 2
+                ? Response.builder().body("last").closeAfterResponse().build()
+                : Response.ok("ok"));
+        UpstreamGroup group = group(up, k -> { });
+        ProxyServer proxy = proxy(group, r -> { });
+        RawClient client = upstreams.rawClient(proxy.port());
+        for (int i = 0; i < 9; i++) {
+            assertEquals(200, client.send(RawClient.get("/" + i)).readResponse().status());
+        }
+        assertEquals(List.of(0, 0, 0, 1, 1, 1, 2, 2, 2), connections(up));
+        KeepalivePool pool = ProxyInternals.pool(proxy, group);
+        assertEquals(3, pool.peerLimits(up.socketAddress()).requestLimit());
+        assertEquals(0, pool.closedByPeerWhileIdle());
+    }
+
+    @Test
     void anHttp10ResponseIsNotPooled() throws Exception {
         assertNotPooledAfter(Response.builder().rawResponse("HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok"));
     }

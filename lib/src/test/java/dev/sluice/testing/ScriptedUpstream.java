@@ -90,6 +90,7 @@ public final class ScriptedUpstream implements AutoCloseable {
 
     private volatile Function<RecordedRequest, Response> responder = request -> DEFAULT;
     private volatile int closeAfterRequests;
+    private volatile Duration closeAfterRequestsDelay = Duration.ZERO;
     private volatile Duration closeWhenIdle;
     private volatile boolean rstInsteadOfFin;
     private volatile boolean autoContinue = true;
@@ -187,9 +188,22 @@ public final class ScriptedUpstream implements AutoCloseable {
      * {@code Connection: close}: the stale keep-alive trap. 0 turns the policy off.
      */
     public ScriptedUpstream closeAfterRequests(int n) {
+        return closeAfterRequests(n, Duration.ZERO);
+    }
+
+    /**
+     * {@link #closeAfterRequests(int)}, the close coming {@code delay} after the n-th response, with nothing
+     * read or answered meanwhile: a server that takes that long to act on its limit, as a worker process that
+     * exits after its last request. A request sent in that time meets the close.
+     */
+    public ScriptedUpstream closeAfterRequests(int n, Duration delay) {
         if (n < 0) {
             throw new IllegalArgumentException("n must be >= 0");
         }
+        if (delay.isNegative()) {
+            throw new IllegalArgumentException("delay must not be negative");
+        }
+        closeAfterRequestsDelay = delay;
         closeAfterRequests = n;
         return this;
     }
@@ -386,7 +400,9 @@ public final class ScriptedUpstream implements AutoCloseable {
                 answered++;
                 int limit = closeAfterRequests;
                 if (limit > 0 && answered >= limit) {
-                    policyClose(socket);
+                    if (pause(closeAfterRequestsDelay)) {
+                        policyClose(socket);
+                    }
                     return;
                 }
             }

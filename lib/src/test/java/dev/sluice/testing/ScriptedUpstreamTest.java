@@ -428,6 +428,21 @@ class ScriptedUpstreamTest {
     }
 
     @Test
+    void aDelayedCloseAfterRequestsLeavesTheConnectionOpenThatLongAndAnswersNothingMeanwhile() throws Exception {
+        ScriptedUpstream upstream = upstreams.scripted();
+        upstream.closeAfterRequests(1, Duration.ofMillis(300));
+        try (RawClient client = RawClient.connect(upstream.port())) {
+            assertEquals("ok", client.send(RawClient.get("/0")).readResponse().bodyString());
+            long sent = System.nanoTime();
+            Received second = client.send(RawClient.get("/1")).readUntilClose(WAIT);
+            assertTrue(System.nanoTime() - sent >= Duration.ofMillis(250).toNanos(), "open until the delay ran out");
+            assertEquals(0, second.bytes().length);
+            assertTrue(second.end() == End.RESET || second.end() == End.EOF, second.toString());
+        }
+        assertEquals(1, upstream.requestCount(), "the request sent meanwhile was never read");
+    }
+
+    @Test
     void jdkClientRecoversFromClosedKeepAliveConnectionsOnANewOne() throws Exception {
         ScriptedUpstream upstream = upstreams.scripted();
         upstream.identity().closeAfterRequests(1);
