@@ -97,6 +97,8 @@ public final class ProxyServer implements AutoCloseable {
         private Duration lingeringTime = ClientLimits.DEFAULTS.lingeringTime();
         private int bodyBufferSize = ClientLimits.DEFAULTS.bodyBufferSize();
         private Path bodyTempPath;
+        private boolean underscoresInHeaders = ClientLimits.DEFAULTS.underscoresInHeaders();
+        private boolean ignoreInvalidHeaders = ClientLimits.DEFAULTS.ignoreInvalidHeaders();
 
         private Builder() {
         }
@@ -236,6 +238,28 @@ public final class ProxyServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * {@code underscores_in_headers on|off}, default off: whether a request field name may hold underscores.
+         * Off, a field such as {@code X_Forwarded_For} is dropped (with {@link #ignoreInvalidHeaders} on), so it
+         * cannot pose as the proxy's own {@code X-Forwarded-For} to a server that maps {@code _} and {@code -} to
+         * the same variable (CGI, WSGI, PHP).
+         */
+        public Builder underscoresInHeaders(boolean allowed) {
+            this.underscoresInHeaders = allowed;
+            return this;
+        }
+
+        /**
+         * {@code ignore_invalid_headers on|off}, default on: drop request fields whose names nginx calls invalid —
+         * anything but letters, digits and hyphens (and underscores with {@link #underscoresInHeaders}) — as they
+         * are read, logged at debug on {@code dev.sluice.http.RequestRules}. Off, they are kept and forwarded. A
+         * name with a byte that is no token character is refused with 400 either way.
+         */
+        public Builder ignoreInvalidHeaders(boolean ignore) {
+            this.ignoreInvalidHeaders = ignore;
+            return this;
+        }
+
         /** Adds a listener for exchange and attempt events. */
         public Builder listener(ExchangeListener listener) {
             listeners.add(Objects.requireNonNull(listener, "listener"));
@@ -279,7 +303,8 @@ public final class ProxyServer implements AutoCloseable {
             ClientLimits limits = new ClientLimits(headerTimeout, bodyTimeout, sendTimeout, keepaliveTimeout,
                     keepaliveRequests, maxBodySize, ClientLimits.DEFAULTS.maxRequestLine(), ClientLimits.DEFAULTS.maxHeaderSize(),
                     lingeringTimeout, lingeringTime, bodyBufferSize,
-                    bodyTempPath == null ? ClientLimits.DEFAULTS.bodyTempPath() : bodyTempPath);
+                    bodyTempPath == null ? ClientLimits.DEFAULTS.bodyTempPath() : bodyTempPath,
+                    underscoresInHeaders, ignoreInvalidHeaders);
             int loops = workers == 0 ? Runtime.getRuntime().availableProcessors() : workers;
             return new ProxyServer(ProxyEngine.start(addresses, loops, byLength, limits, List.copyOf(listeners)));
         }

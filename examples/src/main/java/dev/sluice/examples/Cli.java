@@ -141,6 +141,10 @@ final class Cli {
             option(PROXY, "--proxy-ignore-client-abort", "on|off", false,
                     "proxy_ignore_client_abort; default off",
                     route(NginxSyntax::onOff, Route.Builder::ignoreClientAbort)),
+            option(PROXY, "--proxy-upgrade", "'PROTOCOL ...'|off", false,
+                    "the protocols a client may switch to (Upgrade), forwarded only when every one offered is listed;"
+                            + " h2c is never allowed; nginx forwards none unless told to; default websocket",
+                    route(v -> v.equals("off") ? new String[0] : v.trim().split("\\s+"), Route.Builder::upgradeProtocols)),
 
             option(CLIENT, "--client-header-timeout", "T", false, "client_header_timeout; default 60s",
                     proxy(NginxSyntax::time, ProxyServer.Builder::clientHeaderTimeout)),
@@ -154,6 +158,13 @@ final class Cli {
             option(CLIENT, "--keepalive-requests", "N", false,
                     "keepalive_requests: requests served on one client connection; default 1000",
                     proxy(NginxSyntax::number, ProxyServer.Builder::keepaliveRequests)),
+            option(CLIENT, "--underscores-in-headers", "on|off", false,
+                    "underscores_in_headers: whether a request field name may hold underscores; default off",
+                    proxy(NginxSyntax::onOff, ProxyServer.Builder::underscoresInHeaders)),
+            option(CLIENT, "--ignore-invalid-headers", "on|off", false,
+                    "ignore_invalid_headers: drop request fields with names other than letters, digits, hyphens (and"
+                            + " underscores when allowed); default on",
+                    proxy(NginxSyntax::onOff, ProxyServer.Builder::ignoreInvalidHeaders)),
             option(CLIENT, "--client-max-body-size", "SIZE", false,
                     "client_max_body_size: larger request bodies get 413; default 1m; 0 means unlimited",
                     proxy(NginxSyntax::size, ProxyServer.Builder::clientMaxBodySize)),

@@ -88,7 +88,8 @@ class SettingsTest {
                 "--proxy-http-version", "1.0",
                 "--proxy-socket-keepalive", "on",
                 "--proxy-bind", "127.0.0.2",
-                "--proxy-ignore-client-abort", "on");
+                "--proxy-ignore-client-abort", "on",
+                "--proxy-upgrade", "websocket  echo");
         assertEquals(Duration.ofMillis(1500), route.connectTimeout());
         assertEquals(Duration.ofMinutes(2), route.sendTimeout());
         assertEquals(Duration.ofHours(1), route.readTimeout());
@@ -116,6 +117,13 @@ class SettingsTest {
         assertTrue(route.socketKeepalive());
         assertEquals(InetAddress.getByName("127.0.0.2"), route.bind());
         assertTrue(route.ignoreClientAbort());
+        assertEquals(List.of("websocket", "echo"), route.upgradeProtocols());
+    }
+
+    @Test
+    void upgradesAreWebSocketByDefaultAndOffTurnsThemOff() {
+        assertEquals(List.of("websocket"), route(SERVER).upgradeProtocols());
+        assertEquals(List.of(), route(SERVER, "--proxy-upgrade", "off").upgradeProtocols());
     }
 
     @Test
@@ -224,7 +232,8 @@ class SettingsTest {
                 Arguments.of(List.of(SERVER, "--worker-processes", "5000"), "--worker-processes", "workers"),
                 Arguments.of(List.of(SERVER, "--keepalive-requests", "0"), "--keepalive-requests", "keepaliveRequests"),
                 Arguments.of(List.of(SERVER, "--client-header-timeout", "0"), "--client-header-timeout", "clientHeaderTimeout"),
-                Arguments.of(List.of(SERVER, "--send-timeout", "0ms"), "--send-timeout", "sendTimeout"));
+                Arguments.of(List.of(SERVER, "--send-timeout", "0ms"), "--send-timeout", "sendTimeout"),
+                Arguments.of(List.of(SERVER, "--proxy-upgrade", "websocket h2c"), "--proxy-upgrade", "h2c is never forwarded"));
     }
 
     @ParameterizedTest

@@ -47,6 +47,15 @@ public final class HttpFields {
         size++;
     }
 
+    /** Forgets the field added last, as if it had never been read. */
+    void removeLast() {
+        size--;
+        if (stringsUsed > 2 * size) {
+            Arrays.fill(strings, 2 * size, stringsUsed, null);
+            stringsUsed = 2 * size;
+        }
+    }
+
     void clear() {
         size = 0;
         if (stringsUsed > 0) {

@@ -1,6 +1,7 @@
 package dev.sluice.http;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * A parsed request head and the decisions nginx takes from it: body framing, keep-alive, {@code Expect:
@@ -196,6 +197,43 @@ public final class RequestHead extends MessageHead {
     public boolean isUpgrade() {
         return version == HttpVersion.HTTP_1_1 && upgradeIndex >= 0
                 && (connectionFlags & ConnectionOptions.UPGRADE) != 0;
+    }
+
+    /**
+     * Whether every protocol the Upgrade fields offer is one of {@code protocols}: each element's name (before any
+     * {@code /version}) equals one of them, ignoring case. False when no protocol is offered. Does not allocate.
+     */
+    public boolean upgradesOnlyTo(List<String> protocols) {
+        boolean offered = false;
+        for (int f = fields.indexOf("Upgrade"); f >= 0; f = fields.indexOf("Upgrade", f + 1)) {
+            int end = fields.valueEnd(f);
+            for (int i = fields.valueStart(f); i < end; ) {
+                int raw = CommaList.elementEnd(buf, i, end);
+                int start = CommaList.trimStart(buf, i, raw);
+                int nameEnd = start;
+                while (nameEnd < raw && buf[nameEnd] != '/') {
+                    nameEnd++;
+                }
+                nameEnd = CommaList.trimEnd(buf, start, nameEnd);
+                if (start < CommaList.trimEnd(buf, start, raw)) {
+                    if (!isOneOf(start, nameEnd, protocols)) {
+                        return false;
+                    }
+                    offered = true;
+                }
+                i = raw + 1;
+            }
+        }
+        return offered;
+    }
+
+    private boolean isOneOf(int start, int end, List<String> names) {
+        for (int i = 0; i < names.size(); i++) {
+            if (Ascii.equalsIgnoreCase(buf, start, end, names.get(i))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

@@ -37,9 +37,25 @@ public final class RequestParser {
         this(HeadLimits.REQUEST_DEFAULT);
     }
 
-    /** A parser with the given limits, e.g. {@code HeadLimits.of(4096, 8192, 16384)}. */
+    /**
+     * A parser with the given limits, e.g. {@code HeadLimits.of(4096, 8192, 16384)}, that drops fields nginx calls
+     * invalid by default ({@code underscores_in_headers off}, {@code ignore_invalid_headers on}).
+     */
     public RequestParser(HeadLimits limits) {
-        this.reader = new HeadReader(Objects.requireNonNull(limits, "limits"), head, new RequestRules(head));
+        this(limits, false, true);
+    }
+
+    /**
+     * A parser with the given limits and nginx's rules for field names. A name of letters, digits and hyphens is
+     * always valid, one with an underscore only when {@code underscoresInHeaders}; with {@code
+     * ignoreInvalidHeaders} a field whose name is not valid is dropped as it is read, as if the client had not sent
+     * it: not forwarded, not seen by {@code $http_} variables, not acting on framing. This is what keeps {@code
+     * X_Forwarded_For} from reaching a server that maps {@code _} and {@code -} to the same variable (CGI, WSGI,
+     * PHP). A name with a byte that is no token character at all is a 400 whatever the options.
+     */
+    public RequestParser(HeadLimits limits, boolean underscoresInHeaders, boolean ignoreInvalidHeaders) {
+        this.reader = new HeadReader(Objects.requireNonNull(limits, "limits"), head,
+                new RequestRules(head, underscoresInHeaders, ignoreInvalidHeaders));
     }
 
     /** Forgets the last request so the next {@link #parse} starts a new head. The old head becomes invalid. */

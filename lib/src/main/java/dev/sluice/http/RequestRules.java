@@ -1,5 +1,8 @@
 package dev.sluice.http;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
  * What a request's lines mean, as nginx's {@code ngx_http_process_request_header()} decides it, with RFC 9112 §6.3
  * where nginx is silent. Host, Content-Length, Transfer-Encoding and Expect may appear once; a repeated
@@ -10,10 +13,16 @@ package dev.sluice.http;
  */
 final class RequestRules implements HeadReader.Rules {
 
-    private final RequestHead head;
+    private static final Logger log = LoggerFactory.getLogger(RequestRules.class);
 
-    RequestRules(RequestHead head) {
+    private final RequestHead head;
+    private final boolean underscoresInHeaders;
+    private final boolean ignoreInvalidHeaders;
+
+    RequestRules(RequestHead head, boolean underscoresInHeaders, boolean ignoreInvalidHeaders) {
         this.head = head;
+        this.underscoresInHeaders = underscoresInHeaders;
+        this.ignoreInvalidHeaders = ignoreInvalidHeaders;
     }
 
     @Override
@@ -38,6 +47,13 @@ final class RequestRules implements HeadReader.Rules {
     public Violation field(int index) {
         HttpFields fields = head.fields;
         byte[] buf = head.buf;
+        if (ignoreInvalidHeaders && !isValidName(buf, fields.nameStart(index), fields.nameEnd(index))) {
+            if (log.isDebugEnabled()) {
+                log.debug("client sent invalid header line: \"{}\", ignored", fields.name(index));
+            }
+            fields.removeLast();
+            return null;
+        }
         int known = KnownField.of(buf, fields.nameStart(index), fields.nameEnd(index));
         switch (known) {
             case KnownField.HOST:
@@ -63,6 +79,18 @@ final class RequestRules implements HeadReader.Rules {
             default:
                 return head.framingField(known, index);
         }
+    }
+
+    /** nginx's valid field name: letters, digits, hyphens, and underscores when {@code underscores_in_headers}. */
+    private boolean isValidName(byte[] buf, int start, int end) {
+        for (int i = start; i < end; i++) {
+            byte b = buf[i];
+            if (!(b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || b == '-'
+                    || b == '_' && underscoresInHeaders)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override

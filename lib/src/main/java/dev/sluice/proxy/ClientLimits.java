@@ -23,13 +23,18 @@ import java.time.Duration;
  *     a larger one goes to a temporary file (default 16k, two pages as nginx on x86-64)
  * @param bodyTempPath {@code client_body_temp_path}: the directory of those files (default
  *     {@code java.io.tmpdir/sluice}, created when first needed)
+ * @param underscoresInHeaders {@code underscores_in_headers}: whether a request field name may hold underscores
+ *     (default off)
+ * @param ignoreInvalidHeaders {@code ignore_invalid_headers}: whether request fields with names nginx calls invalid
+ *     (anything but letters, digits, hyphens, and underscores when allowed) are dropped as they are read (default on)
  */
 public record ClientLimits(Duration headerTimeout, Duration bodyTimeout, Duration sendTimeout,
         Duration keepaliveTimeout, int keepaliveRequests, long maxBodySize, int maxRequestLine, int maxHeaderSize,
-        Duration lingeringTimeout, Duration lingeringTime, int bodyBufferSize, Path bodyTempPath) {
+        Duration lingeringTimeout, Duration lingeringTime, int bodyBufferSize, Path bodyTempPath,
+        boolean underscoresInHeaders, boolean ignoreInvalidHeaders) {
 
     /** nginx's defaults. */
     public static final ClientLimits DEFAULTS = new ClientLimits(Duration.ofSeconds(60), Duration.ofSeconds(60),
             Duration.ofSeconds(60), Duration.ofSeconds(75), 1000, 1 << 20, 8192, 32768, Duration.ofSeconds(5),
-            Duration.ofSeconds(30), 16 * 1024, Path.of(System.getProperty("java.io.tmpdir"), "sluice"));
+            Duration.ofSeconds(30), 16 * 1024, Path.of(System.getProperty("java.io.tmpdir"), "sluice"), false, true);
 }

@@ -121,7 +121,8 @@ public final class ProxyHandler implements IoHandler {
         this.channel = channel;
         this.acceptedNanos = loop.eventLoop.nanoTime();
         ClientLimits limits = loop.engine.limits;
-        this.parser = new RequestParser(HeadLimits.of(limits.maxRequestLine(), limits.maxRequestLine(), limits.maxHeaderSize()));
+        this.parser = new RequestParser(HeadLimits.of(limits.maxRequestLine(), limits.maxRequestLine(), limits.maxHeaderSize()),
+                limits.underscoresInHeaders(), limits.ignoreInvalidHeaders());
         this.timer = loop.eventLoop.newTimeout(this::onTimer);
         this.attempt = new Attempt(this, loop);
         this.requestBody = new RequestBody(loop);
@@ -524,7 +525,8 @@ public final class ProxyHandler implements IoHandler {
         state = State.UPSTREAM;
         wait(Wait.NONE, 0);
         interest(SelectionKey.OP_READ);
-        upgrade = request.isUpgrade() && request.isMethod("GET") && !request.hasBody() && route.http11();
+        upgrade = request.isUpgrade() && request.isMethod("GET") && !request.hasBody() && route.http11()
+                && request.upgradesOnlyTo(route.upgradeProtocols());
         upstreamHead = RequestRewriter.write(request, route, variables.bind(request, route), upstreamHead, scratch, upgrade);
         selection = selections.get(route.upstream());
         if (selection == null) {

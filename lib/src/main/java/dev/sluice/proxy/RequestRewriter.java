@@ -15,20 +15,20 @@ import java.util.Map;
  * Writes the request head a peer receives, as nginx's proxy module builds it: the client's method and target,
  * {@code Host: $proxy_host} unless {@code proxy_set_header Host} says otherwise, the client's fields less the
  * hop-by-hop ones (Connection and every field it names, Keep-Alive, Proxy-Connection, TE, Trailer, Upgrade,
- * Expect), the {@code proxy_set_header} fields (an empty value removes one), and no Connection field on HTTP/1.1
- * so the connection can be kept alive.
+ * HTTP2-Settings, Expect), the {@code proxy_set_header} fields (an empty value removes one), and no Connection
+ * field on HTTP/1.1 so the connection can be kept alive.
  *
- * <p>A genuine upgrade request (see {@code ProxyHandler}: HTTP/1.1 GET, {@code Connection: upgrade}, an Upgrade
- * field, no body) keeps its Upgrade field and gets {@code Connection: upgrade}, with no configuration: what nginx
- * needs {@code proxy_set_header Upgrade $http_upgrade} and {@code Connection "upgrade"} for. A {@code
- * proxy_set_header} of either field still wins.
+ * <p>A genuine upgrade request to a protocol the route allows (see {@link Route}: HTTP/1.1 GET, {@code
+ * Connection: upgrade}, Upgrade fields naming only allowed protocols, no body) keeps its Upgrade field and gets
+ * {@code Connection: upgrade}, with no configuration: what nginx needs {@code proxy_set_header Upgrade
+ * $http_upgrade} and {@code Connection "upgrade"} for. A {@code proxy_set_header} of either field still wins.
  */
 final class RequestRewriter {
 
     private static final byte[] HTTP_11 = " HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] HTTP_10 = " HTTP/1.0\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final String[] HOP_BY_HOP = {
-        "Connection", "Keep-Alive", "Proxy-Connection", "TE", "Trailer", "Upgrade", "Expect", "Host"
+        "Connection", "Keep-Alive", "Proxy-Connection", "TE", "Trailer", "Upgrade", "HTTP2-Settings", "Expect", "Host"
     };
 
     private RequestRewriter() {

@@ -18,13 +18,15 @@ import java.util.Objects;
  *
  * <p>Every option has nginx's default unless its Javadoc says otherwise.
  *
- * <p>Upgrades (WebSocket and any other protocol switch) need no option: a genuine upgrade request, an HTTP/1.1 GET
- * without a body whose Connection field lists {@code upgrade} and that has an Upgrade field, goes to the peer with
- * its Upgrade field and {@code Connection: upgrade} (on a route with {@code httpVersion("1.1")}, the default), where
- * nginx needs {@code proxy_set_header Upgrade $http_upgrade} and {@code Connection "upgrade"}. A 101 answer is
- * relayed and the connection becomes a tunnel until both sides have closed it (or {@link #readTimeout()} passes
- * with no byte either way); its upstream connection is never pooled. Any other answer is an ordinary response.
- * Every other request loses its Upgrade field, and a 101 to it is a 502.
+ * <p>Upgrades: a genuine upgrade request — an HTTP/1.1 GET without a body whose Connection field lists {@code
+ * upgrade} and whose Upgrade fields offer only protocols the route allows ({@link Builder#upgradeProtocols}, {@code
+ * websocket} by default) — goes to the peer with its Upgrade field and {@code Connection: upgrade} (on a route with
+ * {@code httpVersion("1.1")}, the default), where nginx needs {@code proxy_set_header Upgrade $http_upgrade} and
+ * {@code Connection "upgrade"}. A 101 answer is relayed and the connection becomes a tunnel until both sides have
+ * closed it (or {@link #readTimeout()} passes with no byte either way); its upstream connection is never pooled.
+ * Any other answer is an ordinary response. Every other request — one offering a protocol the route does not allow,
+ * {@code h2c} above all — loses its Upgrade field (and {@code HTTP2-Settings}, always), and a 101 to it is a 502:
+ * a tunnel never opens for a protocol the proxy was not told to let through.
  */
 public final class Route {
 
@@ -47,6 +49,7 @@ public final class Route {
     private final int bufferSize;
     private final int buffersCount;
     private final int buffersSize;
+    private final List<String> upgradeProtocols;
 
     private Route(Builder b) {
         this.prefix = b.prefix;
@@ -68,6 +71,7 @@ public final class Route {
         this.bufferSize = b.bufferSize;
         this.buffersCount = b.buffersCount;
         this.buffersSize = b.buffersSize;
+        this.upgradeProtocols = b.upgradeProtocols;
     }
 
     /** Starts a route for requests whose path starts with {@code prefix}. */
@@ -174,6 +178,11 @@ public final class Route {
         return buffersSize;
     }
 
+    /** The protocols a client may upgrade to through this route, lower case; empty when upgrades are off. */
+    public List<String> upgradeProtocols() {
+        return upgradeProtocols;
+    }
+
     @Override
     public String toString() {
         return "location " + prefix + " { proxy_pass http://" + upstream.name() + "; }";
@@ -204,6 +213,7 @@ public final class Route {
         private int bufferSize = 4096;
         private int buffersCount = 8;
         private int buffersSize = 4096;
+        private List<String> upgradeProtocols = List.of("websocket");
 
         private Builder(String prefix) {
             Objects.requireNonNull(prefix, "prefix");
@@ -369,6 +379,35 @@ public final class Route {
             }
             this.buffersCount = count;
             this.buffersSize = size;
+            return this;
+        }
+
+        /**
+         * The protocols a client may switch to through this route ({@code Upgrade} tokens, matched by name ignoring
+         * case and any {@code /version}); default {@code websocket}; none turns upgrades off. nginx forwards no
+         * Upgrade field unless told to with {@code proxy_set_header Upgrade $http_upgrade}, and then forwards any;
+         * Sluice forwards an upgrade only when every protocol the client offers is listed here. {@code h2c}, {@code
+         * h2} and {@code http} are refused: a 101 to one of them would give the client an HTTP/2 or raw connection
+         * to the upstream past every check, header rule and log line of the proxy.
+         */
+        public Builder upgradeProtocols(String... protocols) {
+            Objects.requireNonNull(protocols, "upgradeProtocols");
+            List<String> names = new ArrayList<>();
+            for (String protocol : protocols) {
+                Objects.requireNonNull(protocol, "upgradeProtocols");
+                if (!protocol.matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+")) {
+                    throw new IllegalArgumentException("upgradeProtocols: not a protocol name: \"" + protocol + "\"");
+                }
+                String name = protocol.toLowerCase(Locale.ROOT);
+                if (name.equals("h2c") || name.equals("h2") || name.equals("http")) {
+                    throw new IllegalArgumentException("upgradeProtocols: " + protocol + " is never forwarded: a 101 "
+                            + "would hand the client a connection to the upstream past the proxy's checks");
+                }
+                if (!names.contains(name)) {
+                    names.add(name);
+                }
+            }
+            this.upgradeProtocols = List.copyOf(names);
             return this;
         }
 

@@ -26,6 +26,24 @@ class RequestParserTest {
     }
 
     @Test
+    void fieldNamesNginxCallsInvalidAreDroppedByDefaultAndKeptWhenAllowed() {
+        String raw = "GET / HTTP/1.1\r\nX_Real_IP: 7\r\nHost: a\r\nX.Y: 1\r\nContent_Length: 5\r\nA-b9: 2\r\n\r\n";
+        RequestHead head = parse(raw);
+        assertEquals("[Host, A-b9]", List.of(head.fields().name(0), head.fields().name(1)).toString());
+        assertEquals(2, head.fields().size());
+        assertEquals(BodyFraming.NONE, head.bodyFraming());
+
+        RequestParser underscores = new RequestParser(HeadLimits.REQUEST_DEFAULT, true, true);
+        assertEquals(ParseResult.DONE, underscores.parse(ByteBuffer.wrap(bytes(raw))));
+        assertEquals("7", underscores.head().fields().get("X_Real_IP"));
+        assertEquals(null, underscores.head().fields().get("X.Y"));
+
+        RequestParser keepAll = new RequestParser(HeadLimits.REQUEST_DEFAULT, false, false);
+        assertEquals(ParseResult.DONE, keepAll.parse(ByteBuffer.wrap(bytes(raw))));
+        assertEquals(5, keepAll.head().fields().size());
+    }
+
+    @Test
     void typicalBrowserRequestParsesIntoMethodTargetVersionAndFields() {
         RequestHead head = parse(Samples.BROWSER_REQUEST);
 
@@ -60,7 +78,9 @@ class RequestParserTest {
     @Test
     void namesThatDifferOnlyInPunctuationAreNotConfused() {
         // '^' | 0x20 == '~': a case fold by bit-twiddling would make these equal.
-        HttpFields fields = parse("GET / HTTP/1.1\r\nHost: a\r\nX^: caret\r\n\r\n").fields();
+        RequestParser keepAll = new RequestParser(HeadLimits.REQUEST_DEFAULT, true, false);
+        assertEquals(ParseResult.DONE, keepAll.parse(ByteBuffer.wrap(bytes("GET / HTTP/1.1\r\nHost: a\r\nX^: caret\r\n\r\n"))));
+        HttpFields fields = keepAll.head().fields();
 
         assertEquals(-1, fields.indexOf("X~"));
         assertEquals("caret", fields.get("x^"));

@@ -92,7 +92,7 @@ final class StreamFixtures {
         ClientLimits d = ClientLimits.DEFAULTS;
         return new ClientLimits(d.headerTimeout(), bodyTimeout, d.sendTimeout(), d.keepaliveTimeout(),
                 d.keepaliveRequests(), maxBodySize, d.maxRequestLine(), d.maxHeaderSize(), d.lingeringTimeout(),
-                d.lingeringTime(), bodyBufferSize, tempPath);
+                d.lingeringTime(), bodyBufferSize, tempPath, d.underscoresInHeaders(), d.ignoreInvalidHeaders());
     }
 
     /** nginx's client limits, request bodies of any size, temporary files in {@code tempPath}. */

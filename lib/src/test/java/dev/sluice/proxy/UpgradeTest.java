@@ -8,6 +8,7 @@ import static dev.sluice.proxy.StreamFixtures.readToEnd;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.proxy.StreamFixtures.StreamingProxy;
@@ -38,10 +39,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Upgrades with no configuration: a genuine upgrade request (HTTP/1.1 GET, {@code Connection: upgrade}, an Upgrade
- * field) is forwarded as one, its 101 relayed, then bytes flow both ways through a tunnel with half-close until both
- * sides end or nothing moved for {@code proxy_read_timeout}. A refused upgrade is an ordinary response; every other
- * request loses its Upgrade field, and a 101 to it is a bad gateway.
+ * Upgrades to the protocols a route allows (WebSocket with no configuration): a genuine upgrade request (HTTP/1.1
+ * GET, {@code Connection: upgrade}, Upgrade fields offering only allowed protocols) is forwarded as one, its 101
+ * relayed, then bytes flow both ways through a tunnel with half-close until both sides end or nothing moved for
+ * {@code proxy_read_timeout}. A refused upgrade is an ordinary response; every other request — h2c above all —
+ * loses its Upgrade and HTTP2-Settings fields, and a 101 to it is a bad gateway.
  */
 class UpgradeTest {
 
@@ -212,7 +214,7 @@ class UpgradeTest {
             String got = readToEnd(conn.in()); // until the client's end of stream is passed on
             conn.send("got:" + got);
         }));
-        StreamingProxy proxy = proxy(upstream, r -> { });
+        StreamingProxy proxy = proxy(upstream, r -> r.upgradeProtocols("echo"));
 
         try (Socket client = connect(proxy.port(), 0)) {
             client.getOutputStream().write(UPGRADE_ECHO.getBytes(StandardCharsets.US_ASCII));
@@ -237,7 +239,7 @@ class UpgradeTest {
             conn.socket().shutdownOutput();
             late.complete(readToEnd(conn.in()));
         }));
-        StreamingProxy proxy = proxy(upstream, r -> { });
+        StreamingProxy proxy = proxy(upstream, r -> r.upgradeProtocols("echo"));
 
         try (Socket client = connect(proxy.port(), 0)) {
             client.getOutputStream().write(UPGRADE_ECHO.getBytes(StandardCharsets.US_ASCII));
@@ -259,7 +261,7 @@ class UpgradeTest {
             conn.send(SWITCHED);
             upstreamGot.complete(readToEnd(conn.in())); // silent: only the client talks
         }));
-        StreamingProxy proxy = proxy(upstream, r -> r.readTimeout(Duration.ofMillis(400)));
+        StreamingProxy proxy = proxy(upstream, r -> r.upgradeProtocols("echo").readTimeout(Duration.ofMillis(400)));
 
         try (Socket client = connect(proxy.port(), 0)) {
             client.getOutputStream().write(UPGRADE_ECHO.getBytes(StandardCharsets.US_ASCII));
@@ -321,5 +323,102 @@ class UpgradeTest {
         StreamUpstream.Head head = forwarded.get(5, TimeUnit.SECONDS);
         assertNull(head.field("Upgrade"));
         assertNull(head.field("Connection"));
+    }
+
+    // ---------------------------------------------------------------- protocols a route does not allow
+
+    /** An upstream that switches to whatever protocol it is offered, as an h2c-capable server does. */
+    private StreamUpstream switchingUpstream(CompletableFuture<StreamUpstream.Head> forwarded) throws IOException {
+        return upstreams.manage(StreamUpstream.start(conn -> {
+            StreamUpstream.Head head = conn.readHead();
+            forwarded.complete(head);
+            String offered = head.field("Upgrade");
+            if (offered != null) {
+                conn.send("HTTP/1.1 101 Switching Protocols\r\nUpgrade: " + offered + "\r\nConnection: Upgrade\r\n\r\n");
+                readToEnd(conn.in());
+            } else {
+                conn.send("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nplain");
+            }
+        }));
+    }
+
+    private static void assertOrdinaryResponse(StreamingProxy proxy, String request) throws IOException {
+        try (Socket client = connect(proxy.port(), 0)) {
+            client.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            InputStream in = client.getInputStream();
+            String head = readHead(in);
+            assertEquals(200, StreamFixtures.status(head), head);
+            assertNull(field(head, "Upgrade"));
+            assertEquals("plain", new String(in.readNBytes(5), StandardCharsets.US_ASCII));
+        }
+    }
+
+    private static void assertNoUpgradeForwarded(StreamUpstream.Head head) {
+        assertNull(head.field("Upgrade"));
+        assertNull(head.field("HTTP2-Settings"));
+        assertNull(head.field("Connection"));
+    }
+
+    @Test
+    void anH2cUpgradeIsForwardedAsAnOrdinaryRequestSoNoHttp2ChannelOpensPastTheProxy() throws Exception {
+        CompletableFuture<StreamUpstream.Head> forwarded = new CompletableFuture<>();
+        StreamingProxy proxy = proxy(switchingUpstream(forwarded), r -> { });
+
+        assertOrdinaryResponse(proxy, "GET /internal/secret HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, HTTP2-Settings\r\n"
+                + "Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n");
+        assertNoUpgradeForwarded(forwarded.get(5, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void anUpgradeOfferingWebSocketAndH2cIsNotForwarded() throws Exception {
+        CompletableFuture<StreamUpstream.Head> forwarded = new CompletableFuture<>();
+        StreamingProxy proxy = proxy(switchingUpstream(forwarded), r -> { });
+
+        assertOrdinaryResponse(proxy, "GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\n"
+                + "Upgrade: websocket\r\nUpgrade: h2c\r\n\r\n");
+        assertNoUpgradeForwarded(forwarded.get(5, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void http2SettingsIsNeverForwardedEvenWhenConnectionDoesNotNameIt() throws Exception {
+        CompletableFuture<StreamUpstream.Head> forwarded = new CompletableFuture<>();
+        StreamingProxy proxy = proxy(switchingUpstream(forwarded), r -> { });
+
+        assertOrdinaryResponse(proxy, "GET / HTTP/1.1\r\nHost: x\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n");
+        assertNoUpgradeForwarded(forwarded.get(5, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void aProtocolTheRouteDoesNotListIsNotForwardedAndARouteWithNoneForwardsNoWebSocket() throws Exception {
+        CompletableFuture<StreamUpstream.Head> echo = new CompletableFuture<>();
+        assertOrdinaryResponse(proxy(switchingUpstream(echo), r -> { }), UPGRADE_ECHO);
+        assertNoUpgradeForwarded(echo.get(5, TimeUnit.SECONDS));
+
+        CompletableFuture<StreamUpstream.Head> websocket = new CompletableFuture<>();
+        assertOrdinaryResponse(proxy(switchingUpstream(websocket), r -> r.upgradeProtocols()),
+                "GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n");
+        assertNoUpgradeForwarded(websocket.get(5, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void aListedProtocolIsMatchedByNameIgnoringCaseAndVersion() throws Exception {
+        CompletableFuture<StreamUpstream.Head> forwarded = new CompletableFuture<>();
+        StreamingProxy proxy = proxy(switchingUpstream(forwarded), r -> r.upgradeProtocols("Echo"));
+
+        try (Socket client = connect(proxy.port(), 0)) {
+            client.getOutputStream().write("GET /raw HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: ECHO/2\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            assertEquals(101, StreamFixtures.status(readHead(client.getInputStream())));
+        }
+        assertEquals("ECHO/2", forwarded.get(5, TimeUnit.SECONDS).field("Upgrade"));
+    }
+
+    @Test
+    void upgradeProtocolsRefusesHttp2AndNamesThatAreNoTokens() {
+        for (String protocol : new String[] {"h2c", "H2C", "h2", "http", "web socket", ""}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Route.builder("/").upgradeProtocols("websocket", protocol));
+            assertTrue(e.getMessage().startsWith("upgradeProtocols"), e.getMessage());
+        }
     }
 }
