@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 
 /**
- * The request body as an {@link Attempt} sends it after the head, one run of bytes at a time, framing intact: what
- * the proxy buffered ({@link RequestBody}) or what streams from the client ({@link StreamedBody}).
+ * The request body as an {@link Attempt} sends it after the head, one run of bytes at a time: the payload the proxy
+ * buffered ({@link RequestBody}), or what streams from the client with its framing intact ({@link StreamedBody}).
  */
 interface BodySource {
 

@@ -40,9 +40,9 @@ import org.slf4j.LoggerFactory;
  * One client connection and the exchanges on it, one at a time and in order: read a request head (and its body
  * into a {@link RequestBody}, with request buffering), pick a peer, run {@link Attempt}s until one gives a response
  * or the retry rules say stop (a body without request buffering streams to the peer through a {@link
- * StreamedBody}), relay that response ({@link ResponseRelay}) or the upgraded connection ({@link Tunnel}), then
- * wait for the next request. nginx's {@code ngx_http_request_t} together with the decisions of {@code
- * ngx_http_upstream_next}.
+ * StreamedBody}, unless it is chunked and the peer speaks HTTP/1.0, which gets it buffered as nginx does), relay
+ * that response ({@link ResponseRelay}) or the upgraded connection ({@link Tunnel}), then wait for the next request.
+ * nginx's {@code ngx_http_request_t} together with the decisions of {@code ngx_http_upstream_next}.
  *
  * <p>Instances are created by the proxy for each accepted connection and live on that connection's event loop.
  */
@@ -99,7 +99,10 @@ public final class ProxyHandler implements IoHandler {
     private final ContentLengthDecoder lengthDecoder = new ContentLengthDecoder();
     private final ChunkedDecoder chunkedDecoder = new ChunkedDecoder();
     private boolean idempotent;
-    /** Whether the request body streams to the peer as it arrives ({@code proxy_request_buffering off}). */
+    /**
+     * Whether the request body streams to the peer as it arrives ({@code proxy_request_buffering off}, and the body
+     * has a Content-Length or the peer speaks HTTP/1.1).
+     */
     private boolean streaming;
     /** Whether the whole request body has been read from the client (true for a request without one). */
     private boolean bodyDone;
@@ -316,7 +319,7 @@ public final class ProxyHandler implements IoHandler {
             lengthDecoder.reset(head.contentLength());
             bodyDecoder = lengthDecoder;
         }
-        if (!route.requestBuffering()) {
+        if (!route.requestBuffering() && (head.bodyFraming() == BodyFraming.CONTENT_LENGTH || route.http11())) {
             streaming = true;
             streamedBody.begin();
             beginUpstream();
@@ -348,26 +351,27 @@ public final class ProxyHandler implements IoHandler {
     }
 
     /**
-     * Buffers the request body ({@code proxy_request_buffering on}), framing kept, up to client_max_body_size: in
-     * memory up to client_body_buffer_size, beyond it in a temporary file.
+     * Buffers the request body ({@code proxy_request_buffering on}, or a chunked body for an HTTP/1.0 peer), its
+     * payload only, up to client_max_body_size: in memory up to client_body_buffer_size, beyond it in a temporary
+     * file. A chunked body loses its chunk sizes, extensions and trailers, as nginx's does, and goes with a
+     * Content-Length.
      */
     private void readBody() {
         for (;;) {
             int start = in.position();
-            int refusal = scanBody();
+            int refusal;
+            try {
+                refusal = bufferPayload();
+            } catch (IOException e) {
+                log.warn("cannot write a request body to {}", loop.engine.tempFiles.directory(), e);
+                respond(HttpStatus.INTERNAL_SERVER_ERROR, null, true);
+                return;
+            }
             if (refusal != 0) {
                 respond(refusal, null, true);
                 return;
             }
-            int length = in.position() - start;
-            if (length > 0) {
-                try {
-                    requestBody.append(in, start, length);
-                } catch (IOException e) {
-                    log.warn("cannot write a request body to {}", loop.engine.tempFiles.directory(), e);
-                    respond(HttpStatus.INTERNAL_SERVER_ERROR, null, true);
-                    return;
-                }
+            if (in.position() > start) {
                 wait(Wait.BODY, loop.engine.limits.bodyTimeout().toNanos());
             }
             if (bodyDone) {
@@ -393,12 +397,27 @@ public final class ProxyHandler implements IoHandler {
     }
 
     /**
+     * Adds the payload of the body bytes {@link #in} holds from its position to {@link #requestBody}, as {@link
+     * #scanBody()} checks them.
+     */
+    private int bufferPayload() throws IOException {
+        ParseResult result;
+        while ((result = bodyDecoder.decode(in)) == ParseResult.DATA) {
+            requestBody.append(in, bodyDecoder.payloadStart(), bodyDecoder.payloadLength());
+        }
+        return refusal(result);
+    }
+
+    /**
      * Scans the body bytes {@link #in} holds from its position, framing kept; sets {@link #bodyDone} at the end of
      * the body. Returns 0, or the status that refuses the body: 400 for broken framing or trailers that would
      * override the head, 413 beyond client_max_body_size.
      */
     private int scanBody() {
-        ParseResult result = bodyDecoder.scan(in);
+        return refusal(bodyDecoder.scan(in));
+    }
+
+    private int refusal(ParseResult result) {
         if (result == ParseResult.ERROR) {
             return HttpStatus.BAD_REQUEST;
         }
@@ -493,9 +512,10 @@ public final class ProxyHandler implements IoHandler {
     }
 
     /**
-     * Whether a chunked body's trailers hold a field only a head may carry. The body goes to the upstream with its
-     * framing intact, and an upstream that merges trailers into the head (as some servers have) would then read
-     * another length or host than the proxy did.
+     * Whether a chunked body's trailers hold a field only a head may carry. A streamed body goes to the upstream
+     * with its framing intact, and an upstream that merges trailers into the head (as some servers have) would then
+     * read another length or host than the proxy did. A buffered body loses its trailers, but is refused alike, so
+     * that whether a request is accepted does not depend on request buffering.
      */
     private boolean trailersOverrideHead() {
         if (bodyDecoder != chunkedDecoder) {
@@ -507,8 +527,8 @@ public final class ProxyHandler implements IoHandler {
 
     /**
      * Whether a chunked body broke client_max_body_size, which counts payload bytes as nginx does (a declared
-     * Content-Length was checked with the head). The framing kept for the upstream may add as much again as the
-     * limit, at least 64 KiB, so a body of tiny chunks cannot grow the buffer without bound.
+     * Content-Length was checked with the head). The framing, kept for the upstream when the body streams, may add
+     * as much again as the limit, at least 64 KiB, so a body of tiny chunks cannot grow the buffer without bound.
      */
     private boolean chunkedBodyTooLarge() {
         long max = loop.engine.limits.maxBodySize();
@@ -527,7 +547,9 @@ public final class ProxyHandler implements IoHandler {
         interest(SelectionKey.OP_READ);
         upgrade = request.isUpgrade() && request.isMethod("GET") && !request.hasBody() && route.http11()
                 && request.upgradesOnlyTo(route.upgradeProtocols());
-        upstreamHead = RequestRewriter.write(request, route, variables.bind(request, route), upstreamHead, scratch, upgrade);
+        long dechunkedLength = request.bodyFraming() == BodyFraming.CHUNKED && !streaming ? requestBody.length() : -1;
+        upstreamHead = RequestRewriter.write(request, route, variables.bind(request, route), upstreamHead, scratch, upgrade,
+                dechunkedLength);
         selection = selections.get(route.upstream());
         if (selection == null) {
             selection = route.upstream().newSelection();

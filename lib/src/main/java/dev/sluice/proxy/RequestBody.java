@@ -7,8 +7,9 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 
 /**
- * A request body read whole before a peer is chosen ({@code proxy_request_buffering on}), framing kept as received,
- * with memory bounded by {@code client_body_buffer_size} as nginx bounds it: a body that fits stays in one buffer of
+ * A request body read whole before a peer is chosen ({@code proxy_request_buffering on}), its payload only — a
+ * chunked body without its chunk sizes, extensions and trailers, sent with a Content-Length as nginx sends it — with
+ * memory bounded by {@code client_body_buffer_size} as nginx bounds it: a body that fits stays in one buffer of
  * that size; a larger one is written to a temporary file of {@code client_body_temp_path} as it arrives, through
  * that buffer, and every attempt reads it back from the file through the same buffer. The file is closed, and so
  * deleted, by {@link #release()} when the exchange ends, whichever way it ends (see {@link TempFiles}).
@@ -82,7 +83,7 @@ final class RequestBody implements BodySource {
         return file != null;
     }
 
-    /** The bytes held, framing included. */
+    /** The payload bytes held: the Content-Length the body is sent with. */
     long length() {
         return length;
     }

@@ -18,6 +18,9 @@ import java.util.Map;
  * HTTP2-Settings, Expect), the {@code proxy_set_header} fields (an empty value removes one), and no Connection
  * field on HTTP/1.1 so the connection can be kept alive.
  *
+ * <p>A chunked body the proxy read whole goes as its payload alone, so the head gets {@code Content-Length} in place
+ * of the client's {@code Transfer-Encoding}, as nginx's {@code $proxy_internal_body_length} gives it.
+ *
  * <p>A genuine upgrade request to a protocol the route allows (see {@link Route}: HTTP/1.1 GET, {@code
  * Connection: upgrade}, Upgrade fields naming only allowed protocols, no body) keeps its Upgrade field and gets
  * {@code Connection: upgrade}, with no configuration: what nginx needs {@code proxy_set_header Upgrade
@@ -36,16 +39,18 @@ final class RequestRewriter {
 
     /**
      * Writes the upstream head into {@code reuse} (grown if needed) and returns it ready to read; {@code upgrade}
-     * says the request asks to switch protocols and is forwarded as such.
+     * says the request asks to switch protocols and is forwarded as such; {@code dechunkedLength} is the payload
+     * length of a buffered chunked body, sent with that Content-Length instead of the client's framing, or -1 to
+     * keep the client's framing fields.
      */
     static ByteBuffer write(RequestHead request, Route route, ValueTemplate.Variables variables, ByteBuffer reuse,
-            StringBuilder scratch, boolean upgrade) {
+            StringBuilder scratch, boolean upgrade, long dechunkedLength) {
         int size = Math.max(reuse == null ? 0 : reuse.capacity(), request.headLength() + 256);
         ByteBuffer dst = reuse == null || reuse.capacity() < size ? ByteBuffer.allocate(size) : reuse;
         for (;;) {
             try {
                 dst.clear();
-                writeInto(dst, request, route, variables, scratch, upgrade);
+                writeInto(dst, request, route, variables, scratch, upgrade, dechunkedLength);
                 return dst.flip();
             } catch (BufferOverflowException e) {
                 dst = ByteBuffer.allocate(dst.capacity() * 2);
@@ -54,7 +59,7 @@ final class RequestRewriter {
     }
 
     private static void writeInto(ByteBuffer dst, RequestHead request, Route route, ValueTemplate.Variables variables,
-            StringBuilder scratch, boolean upgrade) {
+            StringBuilder scratch, boolean upgrade, long dechunkedLength) {
         if (request.targetForm() == TargetForm.ORIGIN) {
             HeadWriter.requestLine(dst, request, route.http11() ? HttpVersion.HTTP_1_1 : HttpVersion.HTTP_1_0);
         } else {
@@ -79,10 +84,16 @@ final class RequestRewriter {
         if (scratch.length() > 0) {
             HeadWriter.field(dst, "Host", scratch);
         }
+        if (dechunkedLength >= 0) {
+            HeadWriter.field(dst, "Content-Length", dechunkedLength);
+        }
         HttpFields fields = request.fields();
         for (int i = 0; i < fields.size(); i++) {
             boolean upgradeField = upgrade && fields.nameEquals(i, "Upgrade");
             if (!upgradeField && (isHopByHop(fields, i) || request.isListedInConnection(i)) || isSet(fields, i, set)) {
+                continue;
+            }
+            if (dechunkedLength >= 0 && isFraming(fields, i)) {
                 continue;
             }
             HeadWriter.copyField(dst, fields, i);
@@ -112,6 +123,10 @@ final class RequestRewriter {
             }
         }
         return false;
+    }
+
+    private static boolean isFraming(HttpFields fields, int index) {
+        return fields.nameEquals(index, "Transfer-Encoding") || fields.nameEquals(index, "Content-Length");
     }
 
     private static boolean isSet(HttpFields fields, int index, List<Map.Entry<String, ValueTemplate>> set) {

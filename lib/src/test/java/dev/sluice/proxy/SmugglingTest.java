@@ -166,7 +166,7 @@ class SmugglingTest {
         assertEquals(400, client.readResponse().status());
         assertEquals(RawClient.End.EOF, client.readUntilClose(Duration.ofSeconds(2)).end());
         assertEquals(1, upstream.requestCount());
-        assertEquals("POST / HTTP/1.1\r\nHost: backend\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+        assertEquals("POST / HTTP/1.1\r\nHost: backend\r\nContent-Length: 5\r\n\r\nhello",
                 upstream.requests().get(0).rawString());
     }
 }
