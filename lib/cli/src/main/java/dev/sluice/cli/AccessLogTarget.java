@@ -1,4 +1,4 @@
-package dev.sluice.examples;
+package dev.sluice.cli;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package dev.sluice.examples;
+package dev.sluice.cli;
 
 import dev.sluice.ProxyServer;
 import dev.sluice.proxy.NextUpstream;

@@ -1,4 +1,4 @@
-package dev.sluice.examples;
+package dev.sluice.cli;
 
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;

@@ -1,4 +1,4 @@
-package dev.sluice.examples;
+package dev.sluice.cli;
 
 /**
  * One {@code --proxy-set-header} value, nginx's {@code proxy_set_header NAME VALUE}: the name, then everything

@@ -1,4 +1,4 @@
-package dev.sluice.examples;
+package dev.sluice.cli;
 
 import dev.sluice.proxy.NextUpstream;
 import dev.sluice.proxy.NextUpstream.Condition;

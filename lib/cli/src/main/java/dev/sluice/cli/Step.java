@@ -1,4 +1,4 @@
-package dev.sluice.examples;
+package dev.sluice.cli;
 
 import java.util.List;
 import java.util.function.UnaryOperator;

@@ -1,4 +1,4 @@
-package dev.sluice.examples;
+package dev.sluice.cli;
 
 /**
  * A command-line mistake, reported as one line naming the flag and the value, after which the process exits
