@@ -4,9 +4,11 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMoc
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
+import dev.sluice.ProxyServer;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -18,24 +20,29 @@ import org.junit.jupiter.api.extension.TestInstanceFactoryContext;
 import org.junit.jupiter.api.extension.TestInstancePreConstructCallback;
 
 /**
- * A JUnit 5 extension that starts upstream servers on demand and guarantees they are stopped, so no test
- * leaks a listening socket or a thread into the next one.
+ * A JUnit 5 extension that starts upstream servers and the proxy in front of them on demand and guarantees they
+ * are stopped, so no test leaks a listening socket or a thread into the next one.
  *
  * <pre>{@code
  * @RegisterExtension final Upstreams upstreams = new Upstreams();
  *
- * @Test void retriesTheNextPeer() {
+ * @Test void retriesTheNextPeer() throws Exception {
  *     ScriptedUpstream broken = upstreams.scripted();
  *     broken.enqueue(Response.builder().resetOnRequest());
- *     WireMockServer healthy = upstreams.wireMock();
+ *     ScriptedUpstream healthy = upstreams.scripted();
+ *     UpstreamGroup group = UpstreamGroup.builder("backend")
+ *             .server(broken.address()).server(healthy.address()).build();
+ *     ProxyServer proxy = upstreams.proxy(p -> p.route("/", r -> r.upstream(group)));
  *     ...
  * }
  * }</pre>
  *
  * <p>Everything started for a test (in its field initializers, {@code @BeforeEach} or the test method)
  * is stopped after that test. With the extension in a static field, servers started in
- * {@code @BeforeAll} are shared by the class and stopped after it. Anything else that must not outlive the test, such as
- * the proxy under test or a {@link RawClient}, can be handed to {@link #manage}.
+ * {@code @BeforeAll} are shared by the class and stopped after it. Anything else that must not outlive the test
+ * can be handed to {@link #manage}.
+ *
+ * <p>{@link #wireMock()} needs {@code org.wiremock:wiremock} on the test class path; the kit does not bring it.
  */
 public final class Upstreams implements BeforeAllCallback, TestInstancePreConstructCallback, BeforeEachCallback,
         AfterEachCallback, AfterAllCallback {
@@ -58,6 +65,17 @@ public final class Upstreams implements BeforeAllCallback, TestInstancePreConstr
             upstreams.add(scripted());
         }
         return List.copyOf(upstreams);
+    }
+
+    /**
+     * Starts a {@link ProxyServer} on 127.0.0.1 with a free port and one worker, after {@code options} has added
+     * its routes and settings (they may change the worker count or listen on more addresses). The port is
+     * {@link ProxyServer#port()}.
+     */
+    public ProxyServer proxy(Consumer<ProxyServer.Builder> options) throws IOException {
+        ProxyServer.Builder builder = ProxyServer.builder().listen("127.0.0.1:0").workers(1);
+        options.accept(builder);
+        return manage(builder.start());
     }
 
     /** Starts a WireMock server on 127.0.0.1 with a dynamic port. */
