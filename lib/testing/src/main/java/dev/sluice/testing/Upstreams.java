@@ -1,7 +1,5 @@
 package dev.sluice.testing;
 
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
-
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import dev.sluice.ProxyServer;
@@ -88,13 +86,7 @@ public final class Upstreams implements BeforeAllCallback, TestInstancePreConstr
      * adjusted it.
      */
     public WireMockServer wireMock(UnaryOperator<WireMockConfiguration> customizer) {
-        WireMockConfiguration config = customizer.apply(wireMockConfig()
-                .dynamicPort()
-                .bindAddress("127.0.0.1")
-                .containerThreads(8)
-                .jettyAcceptors(1));
-        WireMockServer server = new WireMockServer(config);
-        server.start();
+        WireMockServer server = WireMocks.start(customizer);
         manage(server::stop);
         return server;
     }
