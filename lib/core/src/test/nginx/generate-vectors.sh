@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Regenerates the nginx ground-truth balancing vectors in
-# lib/src/test/resources/nginx-vectors/ by running a REAL nginx.
+# lib/core/src/test/resources/nginx-vectors/ by running a REAL nginx.
 #
 # Requirements: a fresh Debian machine after
 #     apt-get install -y nginx curl
@@ -8,7 +8,7 @@
 # is needed; only loopback addresses (127.0.0.0/8) are used.
 #
 # Usage:
-#     lib/src/test/nginx/generate-vectors.sh [OUTPUT_DIR]
+#     lib/core/src/test/nginx/generate-vectors.sh [OUTPUT_DIR]
 # Environment:
 #     NGINX   nginx binary to use (default: nginx from PATH, else /usr/sbin/nginx)
 #
@@ -375,7 +375,7 @@ def cmd_write(work, out_dir, nginx_version):
             if "down" in params.split() and any(p[2] == i for p in picks):
                 raise SystemExit("%s: a down server was picked" % c["name"])
         lines = ["# Sluice ground-truth balancing vector '%s', observed on a real nginx/%s" % (c["name"], nginx_version),
-                 "# (regenerate with lib/src/test/nginx/generate-vectors.sh; see README.md)",
+                 "# (regenerate with lib/core/src/test/nginx/generate-vectors.sh; see README.md)",
                  "# balancer: %s; worker_processes 1; no keepalive; every server up and answering" % c["description"],
                  "# nginx configuration:"]
         lines += ["#   " + l for l in upstream_block(c)]
@@ -411,7 +411,7 @@ configuration: which server each request was sent to. Sluice's balancers must re
 picks exactly (round robin, `hash $request_uri`, `hash $request_uri consistent`, `ip_hash`).
 
 Generated with **nginx/{version}**{pkg} on {date} by
-`lib/src/test/nginx/generate-vectors.sh`.
+`lib/core/src/test/nginx/generate-vectors.sh`.
 
 ## How they were produced
 
@@ -465,7 +465,7 @@ On a Debian machine (no internet needed beyond the Debian package mirror):
 
 ```
 apt-get install -y nginx curl
-lib/src/test/nginx/generate-vectors.sh            # writes into this directory
+lib/core/src/test/nginx/generate-vectors.sh            # writes into this directory
 ```
 
 The script prints the nginx version it used, stops nginx on exit and removes its temporary

@@ -10,7 +10,7 @@ import java.util.Arrays;
  * run it by hand, ideally on a quiet machine; the minimum over many short rounds is the figure to quote.
  *
  * <pre>
- * mvn -q -B -pl lib test-compile
+ * mvn -q -B -pl lib/core test-compile
  * java -cp lib/target/classes:lib/target/test-classes dev.sluice.http.HeadParseTiming
  * </pre>
  */

@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * Not a test: the measurement behind the {@link Acceptor}'s design, one listening socket handing off to every loop
  * against one {@code SO_REUSEPORT} socket per loop, under a storm of loopback connects that close at once. Run:
  * <pre>
- * mvn -q -pl lib test-compile exec:java -Dexec.classpathScope=test \
+ * mvn -q -pl lib/core test-compile exec:java -Dexec.classpathScope=test \
  *     -Dexec.mainClass=dev.sluice.net.AcceptStrategyMeasurement
  * </pre>
  */

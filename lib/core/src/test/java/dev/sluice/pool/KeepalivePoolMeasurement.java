@@ -16,7 +16,7 @@ import dev.sluice.net.OnLoop;
  * Not a test: the time of one {@code acquire} + {@code release} pair on a pool of 32 idle connections to 4 peers,
  * driven in batches inside a task on the loop, as a JMH benchmark would. Run:
  * <pre>
- * mvn -q -pl lib test-compile exec:java -Dexec.classpathScope=test \
+ * mvn -q -pl lib/core test-compile exec:java -Dexec.classpathScope=test \
  *     -Dexec.mainClass=dev.sluice.pool.KeepalivePoolMeasurement
  * </pre>
  */
