@@ -31,10 +31,7 @@ final class FrontProxy {
     static ProxyServer start(Upstreams upstreams, ScriptedUpstream upstream, Consumer<ProxyServer.Builder> server,
             Consumer<Route.Builder> route) throws IOException {
         UpstreamGroup group = UpstreamGroup.builder(GROUP).server(upstream.address()).build();
-        ProxyServer.Builder builder = ProxyServer.builder().listen("127.0.0.1:0").workers(1)
-                .route("/", r -> route.accept(r.upstream(group)));
-        server.accept(builder);
-        return upstreams.manage(builder.start());
+        return upstreams.proxy(builder -> server.accept(builder.route("/", r -> route.accept(r.upstream(group)))));
     }
 
     /** A raw client of {@code proxy}, closed after the test, with a read timeout that keeps a failing test short. */
