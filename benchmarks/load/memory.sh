@@ -30,7 +30,7 @@ Options (each also settable by the environment variable in brackets):
   --nmt                 run Sluice with -XX:NativeMemoryTracking=summary and record
                         jcmd VM.native_memory summary at the plateau (costs a little RSS)
   --quick               smoke test: clients "100 200", hold 10 s
-  --jar PATH            the Sluice jar     [SLUICE_JAR, default <repo>/examples/target/sluice.jar]
+  --jar PATH            the Sluice jar     [SLUICE_JAR, default <repo>/lib/cli/target/sluice.jar]
   --build               build it first if missing (mvn -q -B -DskipTests install at the root)
   --out DIR             results directory  [OUT_DIR, default benchmarks/load/results/mem-<timestamp>]
   -h, --help            this text
@@ -91,7 +91,7 @@ RATE="${RATE:-32768}"
 CHUNK="${CHUNK:-16384}"
 RCVBUF="${RCVBUF:-16384}"
 MEM_CONTENDERS="${MEM_CONTENDERS:-nginx nginx-notemp sluice}"
-SLUICE_JAR="${SLUICE_JAR:-$REPO_ROOT/examples/target/sluice.jar}"
+SLUICE_JAR="${SLUICE_JAR:-$REPO_ROOT/lib/cli/target/sluice.jar}"
 SLUICE_MEM_JVM_OPTS="${SLUICE_MEM_JVM_OPTS:--XX:+UseSerialGC -Xms64m -Xmx64m -XX:+AlwaysPreTouch -XX:MaxDirectMemorySize=512m}"
 SLUICE_BIG_JVM_OPTS="${SLUICE_BIG_JVM_OPTS:--XX:+UseParallelGC -Xms512m -Xmx512m}"
 SLUICE_EXTRA_ARGS="${SLUICE_EXTRA_ARGS:-}"

@@ -32,7 +32,7 @@ Options (each also settable by the environment variable in brackets):
   --wait-quiet SECS     before each run, wait up to SECS for both cores to be under
                         QUIET_MAX% busy (other builds on a shared machine); 0 = off
                                                      [QUIET_WAIT, default 30; --quick: 0]
-  --jar PATH            the Sluice jar     [SLUICE_JAR, default <repo>/examples/target/sluice.jar]
+  --jar PATH            the Sluice jar     [SLUICE_JAR, default <repo>/lib/cli/target/sluice.jar]
   --build               build the jar (mvn -q -DskipTests package) if it is missing
   --out DIR             results directory  [OUT_DIR, default benchmarks/load/results/<timestamp>]
   --no-install          never run apt-get; fail if a tool is missing
@@ -99,7 +99,7 @@ BODIES="${BODIES:-$p_bodies}"
 CONTENDERS="${CONTENDERS:-nginx haproxy sluice}"
 WRK_THREADS="${WRK_THREADS:-1}"
 WRK_TIMEOUT="${WRK_TIMEOUT:-2s}"
-SLUICE_JAR="${SLUICE_JAR:-$REPO_ROOT/examples/target/sluice.jar}"
+SLUICE_JAR="${SLUICE_JAR:-$REPO_ROOT/lib/cli/target/sluice.jar}"
 SLUICE_JVM_OPTS="${SLUICE_JVM_OPTS:--XX:+UseParallelGC -Xms512m -Xmx512m}"
 SLUICE_EXTRA_ARGS="${SLUICE_EXTRA_ARGS:-}"
 HAPROXY_REUSE="${HAPROXY_REUSE:-always}"

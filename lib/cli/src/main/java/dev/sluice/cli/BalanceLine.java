@@ -1,0 +1,79 @@
+package dev.sluice.cli;
+
+import dev.sluice.proxy.ValueTemplate;
+import dev.sluice.upstream.Balancer;
+
+/**
+ * One {@code --balance} value: the balancing directive of an nginx {@code upstream} block, written as nginx
+ * writes it: {@code round_robin} (nginx's default, which has no directive), {@code least_conn}, {@code ip_hash},
+ * {@code hash KEY [consistent]} or {@code random [two [least_conn]]}.
+ *
+ * @param balancer the method
+ * @param hashKey the KEY of {@code hash}, such as {@code $request_uri}, or null for the other methods
+ */
+record BalanceLine(Balancer balancer, String hashKey) {
+
+    private static final String METHODS =
+            "round_robin, least_conn, ip_hash, 'hash KEY [consistent]' or 'random [two [least_conn]]'";
+
+    /**
+     * Reads a balancing method.
+     *
+     * @throws IllegalArgumentException quoting what is not understood
+     */
+    static BalanceLine parse(String text) {
+        String[] words = text.trim().split("\\s+");
+        switch (words[0]) {
+            case "round_robin":
+                return only(words, 1, text, new BalanceLine(Balancer.roundRobin(), null));
+            case "least_conn":
+                return only(words, 1, text, new BalanceLine(Balancer.leastConn(), null));
+            case "ip_hash":
+                return only(words, 1, text, new BalanceLine(Balancer.ipHash(), null));
+            case "hash":
+                return hash(words, text);
+            case "random":
+                return random(words, text);
+            default:
+                throw new IllegalArgumentException("invalid method \"" + text + "\" (" + METHODS + ")");
+        }
+    }
+
+    private static BalanceLine hash(String[] words, String text) {
+        if (words.length < 2) {
+            throw new IllegalArgumentException("hash needs a KEY, such as 'hash $request_uri': \"" + text + "\"");
+        }
+        String key = words[1];
+        ValueTemplate.parse("hash key", key);
+        if (words.length == 2) {
+            return new BalanceLine(Balancer.hash(), key);
+        }
+        if (!words[2].equals("consistent")) {
+            throw new IllegalArgumentException("invalid parameter \"" + words[2] + "\" after the hash KEY (only consistent): \"" + text + "\"");
+        }
+        return only(words, 3, text, new BalanceLine(Balancer.hash().consistent(), key));
+    }
+
+    private static BalanceLine random(String[] words, String text) {
+        if (words.length == 1) {
+            return new BalanceLine(Balancer.random(), null);
+        }
+        if (!words[1].equals("two")) {
+            throw new IllegalArgumentException("invalid parameter \"" + words[1] + "\" after random (only two): \"" + text + "\"");
+        }
+        if (words.length == 2) {
+            return new BalanceLine(Balancer.randomTwo(), null);
+        }
+        if (!words[2].equals("least_conn")) {
+            throw new IllegalArgumentException("invalid method \"" + words[2] + "\" after random two (only least_conn): \"" + text + "\"");
+        }
+        return only(words, 3, text, new BalanceLine(Balancer.randomTwoLeastConn(), null));
+    }
+
+    private static BalanceLine only(String[] words, int count, String text, BalanceLine line) {
+        if (words.length > count) {
+            throw new IllegalArgumentException("unexpected \"" + words[count] + "\" in \"" + text + "\"");
+        }
+        return line;
+    }
+}

@@ -1,0 +1,347 @@
+package dev.sluice.cli;
+
+import dev.sluice.ProxyServer;
+import dev.sluice.proxy.NextUpstream;
+import dev.sluice.proxy.Route;
+import dev.sluice.upstream.Keepalive;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+
+/**
+ * The command line of {@code java -jar sluice.jar}: every flag of the contract ({@code CLI.md}), what each one
+ * becomes on the library's builders, and {@link #parse(String...)} from arguments to {@link Settings}.
+ *
+ * <p>Flags are nginx's directives with underscores turned into hyphens. Parsing checks each value's syntax (an
+ * nginx time, size, number, on/off, a server line) and fails on the first problem with a {@link UsageException}
+ * naming the flag; ranges are checked by the library's builders when {@link Settings#toBuilder()} applies the
+ * values, and name the flag too.
+ */
+final class Cli {
+
+    /** What one flag does with its value. */
+    @FunctionalInterface
+    private interface Handler {
+        void accept(Settings settings, String flag, String value);
+    }
+
+    private record Option(Flags.Flag flag, Handler handler) {
+    }
+
+    private static final String GENERAL = "General";
+    private static final String UPSTREAM = "Upstream group \"" + Settings.GROUP + "\" (nginx's upstream block)";
+    private static final String PROXY = "Proxying, for the one route \"/\" (nginx's proxy_* directives)";
+    private static final String CLIENT = "Client side (ngx_http_core_module)";
+    private static final String LATER = "Not supported yet (recognised and refused)";
+
+    /** With {@code --demo}, the only flags that still mean something: the demo brings its own upstreams. */
+    private static final Set<String> DEMO_FLAGS = Set.of("--demo", "--listen", "--worker-processes", "--access-log");
+
+    private static final List<Option> OPTIONS = List.of(
+            option(GENERAL, "--listen", "HOST:PORT", true,
+                    "listen: where clients connect; default 127.0.0.1:8080; port 0 picks a free port",
+                    proxy(Function.identity(), (b, v) -> b.listen(v))),
+            option(GENERAL, "--worker-processes", "N|auto", false,
+                    "worker_processes: the number of event loops; default auto, one per processor",
+                    proxy(Cli::workers, ProxyServer.Builder::workers)),
+            option(GENERAL, "--access-log", "PATH|stdout|off", false,
+                    "access_log: a line per request with status, upstream_addr, upstream_status and upstream_response_time;"
+                            + " default off (stdout with --demo); PATH is started afresh at each startup",
+                    (s, f, v) -> s.setAccessLog(AccessLogTarget.parse(v))),
+            option(GENERAL, "--demo", null, false,
+                    "run two built-in upstreams on loopback (one answers 200, one 500) behind the proxy and print what to curl",
+                    (s, f, v) -> s.setDemo()),
+            option(GENERAL, "--help", null, false, "print this help and exit",
+                    (s, f, v) -> s.setHelp()),
+
+            option(UPSTREAM, "--server", "'ADDRESS [weight=N] [max_fails=N] [fail_timeout=T] [backup] [down] [max_conns=N]"
+                            + " [slow_start=T] [route=S]'", true,
+                    "server: ADDRESS is host:port (a name resolves at startup, one peer per address) or unix:/path;"
+                            + " at least one is required",
+                    (s, f, v) -> s.addServer(ServerLine.parse(v))),
+            option(UPSTREAM, "--balance", "METHOD", false,
+                    "round_robin (default), least_conn, ip_hash, 'hash KEY [consistent]' or 'random [two [least_conn]]';"
+                            + " KEY uses nginx variables such as $request_uri, $remote_addr, $arg_x, $http_x, $cookie_x",
+                    Cli::balance),
+            option(UPSTREAM, "--upstream-keepalive", "N", false,
+                    "keepalive: idle upstream connections kept per event loop; default 32; 0 turns upstream keepalive off",
+                    keepalive(NginxSyntax::number, Keepalive.Builder::idle)),
+            option(UPSTREAM, "--upstream-keepalive-requests", "N", false,
+                    "keepalive_requests: requests one upstream connection serves; default 1000",
+                    keepalive(NginxSyntax::number, Keepalive.Builder::maxRequests)),
+            option(UPSTREAM, "--upstream-keepalive-time", "T", false,
+                    "keepalive_time: how long one upstream connection may be reused; default 1h",
+                    keepalive(NginxSyntax::time, Keepalive.Builder::maxLifetime)),
+            option(UPSTREAM, "--upstream-keepalive-timeout", "T", false,
+                    "keepalive_timeout: how long an idle upstream connection is kept; default 60s",
+                    keepalive(NginxSyntax::time, Keepalive.Builder::idleTimeout)),
+
+            option(PROXY, "--proxy-connect-timeout", "T", false, "proxy_connect_timeout; default 60s",
+                    route(NginxSyntax::time, Route.Builder::connectTimeout)),
+            option(PROXY, "--proxy-send-timeout", "T", false,
+                    "proxy_send_timeout: between two writes to the upstream; default 60s",
+                    route(NginxSyntax::time, Route.Builder::sendTimeout)),
+            option(PROXY, "--proxy-read-timeout", "T", false,
+                    "proxy_read_timeout: between two reads from the upstream; default 60s",
+                    route(NginxSyntax::time, Route.Builder::readTimeout)),
+            option(PROXY, "--proxy-next-upstream", "'COND ...'|off", false,
+                    "proxy_next_upstream: error timeout invalid_header http_500 http_502 http_503 http_504 http_403"
+                            + " http_404 http_429 non_idempotent; default 'error timeout'",
+                    (s, f, v) -> s.setNextUpstream(NextUpstreamLine.parse(v))),
+            option(PROXY, "--proxy-next-upstream-tries", "N", false,
+                    "proxy_next_upstream_tries: attempts in all; default 0, one per peer",
+                    nextUpstream(NginxSyntax::number, NextUpstream::tries)),
+            option(PROXY, "--proxy-next-upstream-timeout", "T", false,
+                    "proxy_next_upstream_timeout: no new attempt after T; default 0, no limit",
+                    nextUpstream(NginxSyntax::time, NextUpstream::timeout)),
+            option(PROXY, "--proxy-intercept-errors", "on|off", false,
+                    "proxy_intercept_errors: answer an upstream status of 300 or more with its --error-page; default off",
+                    route(NginxSyntax::onOff, Route.Builder::interceptErrors)),
+            option(PROXY, "--error-page", "'CODE [CODE...] FILE'", true,
+                    "error_page: FILE (read at startup) is the body sent for each CODE, the status kept",
+                    Cli::errorPage),
+            option(PROXY, "--proxy-buffering", "on|off", false,
+                    "proxy_buffering: read a response ahead into --proxy-buffers while the client is slower (on), or"
+                            + " relay each read before the next (off); an upstream's X-Accel-Buffering: yes|no overrides it;"
+                            + " default on",
+                    route(NginxSyntax::onOff, Route.Builder::buffering)),
+            option(PROXY, "--proxy-buffers", "'N SIZE'", false,
+                    "proxy_buffers: a buffered response holds at most N buffers of SIZE, N 2 to 1024, SIZE 1k to 1m;"
+                            + " default '8 4k'",
+                    Cli::buffers),
+            option(PROXY, "--proxy-request-buffering", "on|off", false,
+                    "proxy_request_buffering: read the whole request body before choosing a peer, so a retry can send"
+                            + " it again (on), or stream it to the peer as it arrives, never retried once sent (off);"
+                            + " default on",
+                    route(NginxSyntax::onOff, Route.Builder::requestBuffering)),
+            option(PROXY, "--proxy-buffer-size", "SIZE", false,
+                    "proxy_buffer_size: the largest upstream response head, 1k to 1m; default 4k",
+                    route(NginxSyntax::intSize, Route.Builder::bufferSize)),
+            option(PROXY, "--proxy-set-header", "'NAME VALUE'", true,
+                    "proxy_set_header: VALUE may hold $host, $remote_addr, $proxy_add_x_forwarded_for, $scheme;"
+                            + " an empty VALUE removes the field",
+                    route(HeaderLine::parse, (r, h) -> r.setHeader(h.name(), h.value()))),
+            option(PROXY, "--proxy-http-version", "1.0|1.1", false,
+                    "proxy_http_version; default 1.1 (Connection is cleared so upstream keepalive works)",
+                    route(Function.identity(), Route.Builder::httpVersion)),
+            option(PROXY, "--proxy-socket-keepalive", "on|off", false,
+                    "proxy_socket_keepalive: SO_KEEPALIVE on upstream sockets; default off",
+                    route(NginxSyntax::onOff, Route.Builder::socketKeepalive)),
+            option(PROXY, "--proxy-bind", "ADDR|off", false,
+                    "proxy_bind: the local IP address upstream connections come from; default off",
+                    Cli::bind),
+            option(PROXY, "--proxy-ignore-client-abort", "on|off", false,
+                    "proxy_ignore_client_abort; default off",
+                    route(NginxSyntax::onOff, Route.Builder::ignoreClientAbort)),
+            option(PROXY, "--proxy-upgrade", "'PROTOCOL ...'|off", false,
+                    "the protocols a client may switch to (Upgrade), forwarded only when every one offered is listed;"
+                            + " h2c is never allowed; nginx forwards none unless told to; default websocket",
+                    route(v -> v.equals("off") ? new String[0] : v.trim().split("\\s+"), Route.Builder::upgradeProtocols)),
+
+            option(CLIENT, "--client-header-timeout", "T", false, "client_header_timeout; default 60s",
+                    proxy(NginxSyntax::time, ProxyServer.Builder::clientHeaderTimeout)),
+            option(CLIENT, "--client-body-timeout", "T", false, "client_body_timeout; default 60s",
+                    proxy(NginxSyntax::time, ProxyServer.Builder::clientBodyTimeout)),
+            option(CLIENT, "--send-timeout", "T", false, "send_timeout: between two writes to the client; default 60s",
+                    proxy(NginxSyntax::time, ProxyServer.Builder::sendTimeout)),
+            option(CLIENT, "--keepalive-timeout", "T", false,
+                    "keepalive_timeout: how long an idle client connection is kept; default 75s; 0 closes after each request",
+                    proxy(NginxSyntax::time, ProxyServer.Builder::keepaliveTimeout)),
+            option(CLIENT, "--keepalive-requests", "N", false,
+                    "keepalive_requests: requests served on one client connection; default 1000",
+                    proxy(NginxSyntax::number, ProxyServer.Builder::keepaliveRequests)),
+            option(CLIENT, "--underscores-in-headers", "on|off", false,
+                    "underscores_in_headers: whether a request field name may hold underscores; default off",
+                    proxy(NginxSyntax::onOff, ProxyServer.Builder::underscoresInHeaders)),
+            option(CLIENT, "--ignore-invalid-headers", "on|off", false,
+                    "ignore_invalid_headers: drop request fields with names other than letters, digits, hyphens (and"
+                            + " underscores when allowed); default on",
+                    proxy(NginxSyntax::onOff, ProxyServer.Builder::ignoreInvalidHeaders)),
+            option(CLIENT, "--client-max-body-size", "SIZE", false,
+                    "client_max_body_size: larger request bodies get 413; default 1m; 0 means unlimited",
+                    proxy(NginxSyntax::size, ProxyServer.Builder::clientMaxBodySize)),
+            option(CLIENT, "--client-body-buffer-size", "SIZE", false,
+                    "client_body_buffer_size: a buffered request body up to SIZE stays in memory, a larger one goes to a"
+                            + " temporary file; 1k to 64m; default 16k",
+                    proxy(NginxSyntax::intSize, ProxyServer.Builder::clientBodyBufferSize)),
+            option(CLIENT, "--client-body-temp-path", "DIR", false,
+                    "client_body_temp_path: the directory of those files, created at startup; each file is deleted"
+                            + " when its request ends; default sluice in the system's temporary directory",
+                    proxy(Path::of, ProxyServer.Builder::clientBodyTempPath)),
+
+            unsupported("--health-check", "'interval=T fails=N passes=N uri=/path [status=200-399] [body~REGEX]'",
+                    "health_check + match: active health checks"),
+            unsupported("--sticky", "'cookie NAME [expires=T] [domain=D] [path=P] [httponly] [secure]'",
+                    "sticky cookie: session persistence"),
+            unsupported("--queue", "'N [timeout=T]'", "queue: wait for a free peer instead of failing"),
+            unsupported("--status-listen", "HOST:PORT", "a JSON view of every peer's live state"));
+
+    private static final Flags FLAGS;
+    private static final Map<String, Handler> HANDLERS = new HashMap<>();
+
+    static {
+        List<Flags.Flag> flags = new ArrayList<>();
+        for (Option option : OPTIONS) {
+            flags.add(option.flag());
+            HANDLERS.put(option.flag().name(), option.handler());
+        }
+        FLAGS = new Flags(flags);
+    }
+
+    private Cli() {
+    }
+
+    /**
+     * Reads the command line. {@code --help} anywhere wins over everything else.
+     *
+     * @throws UsageException for the first flag or value that is not right, naming the flag
+     */
+    static Settings parse(String... args) {
+        Settings settings = new Settings();
+        for (String arg : args) {
+            if (arg.equals("--help") || arg.equals("-h")) {
+                settings.setHelp();
+                return settings;
+            }
+        }
+        List<Flags.Given> given = FLAGS.tokenise(args);
+        boolean demo = given.stream().anyMatch(g -> g.flag().name().equals("--demo"));
+        for (Flags.Given g : given) {
+            String name = g.flag().name();
+            if (demo && !DEMO_FLAGS.contains(name)) {
+                throw new UsageException(name, "cannot be combined with --demo, which brings its own"
+                        + " upstreams and routes (only --listen, --worker-processes and --access-log apply)");
+            }
+            try {
+                HANDLERS.get(name).accept(settings, name, g.value());
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(name, e.getMessage());
+            }
+        }
+        if (!demo && settings.servers().isEmpty()) {
+            throw new UsageException("--server", "at least one is required (or try --demo; see --help)");
+        }
+        return settings;
+    }
+
+    /** Every flag, in the order the help lists them. */
+    static List<Flags.Flag> flags() {
+        return FLAGS.all();
+    }
+
+    /** The text {@code --help} prints. */
+    static String usage() {
+        return "Usage: java -jar sluice.jar --server ADDRESS [--server ADDRESS ...] [options]\n"
+                + "       java -jar sluice.jar --demo [--listen HOST:PORT]\n"
+                + "\n"
+                + "A reverse proxy with nginx's semantics. Each flag mirrors the nginx directive of the same name,\n"
+                + "underscores become hyphens. Times: 500ms, 30s, 5m, 1h, 1d, 1m30s; a bare number is seconds.\n"
+                + "Sizes: 512, 64k, 1m, 1g; a bare number is bytes. (r) marks a flag that may be repeated.\n"
+                + FLAGS.help();
+    }
+
+    private static Option option(String section, String name, String value, boolean repeatable, String help, Handler handler) {
+        return new Option(new Flags.Flag(section, name, value, repeatable, true, help), handler);
+    }
+
+    private static Option unsupported(String name, String value, String help) {
+        // Flags refuses these before any handler runs; the handler only guards against that changing.
+        return new Option(new Flags.Flag(LATER, name, value, false, false, help), (s, f, v) -> {
+            throw new UsageException(f, "not supported yet by this version of sluice");
+        });
+    }
+
+    private static <T> Handler proxy(Function<String, T> parser, BiFunction<ProxyServer.Builder, T, ProxyServer.Builder> setter) {
+        return step(Settings::addProxyStep, parser, setter);
+    }
+
+    private static <T> Handler keepalive(Function<String, T> parser, BiFunction<Keepalive.Builder, T, Keepalive.Builder> setter) {
+        return step(Settings::addKeepaliveStep, parser, setter);
+    }
+
+    private static <T> Handler nextUpstream(Function<String, T> parser, BiFunction<NextUpstream, T, NextUpstream> setter) {
+        return step(Settings::addNextUpstreamStep, parser, setter);
+    }
+
+    private static <T> Handler route(Function<String, T> parser, BiFunction<Route.Builder, T, Route.Builder> setter) {
+        return step(Settings::addRouteStep, parser, setter);
+    }
+
+    /** Parses the value now, so a syntax error shows at once, and keeps the builder call for later. */
+    private static <B, T> Handler step(BiConsumer<Settings, Step<B>> add, Function<String, T> parser, BiFunction<B, T, B> setter) {
+        return (s, flag, raw) -> {
+            T value = parser.apply(raw);
+            add.accept(s, new Step<>(flag, raw, b -> setter.apply(b, value)));
+        };
+    }
+
+    /** {@code auto} is 0, which the builder reads as one loop per processor; a number must be at least 1. */
+    private static int workers(String text) {
+        if (text.equals("auto")) {
+            return 0;
+        }
+        int n = NginxSyntax.number(text);
+        if (n == 0) {
+            throw new IllegalArgumentException("invalid value \"0\" (a number from 1, or auto)");
+        }
+        return n;
+    }
+
+    private static void balance(Settings settings, String flag, String raw) {
+        BalanceLine line = BalanceLine.parse(raw);
+        settings.setBalancer(line.balancer());
+        if (line.hashKey() != null) {
+            settings.addRouteStep(new Step<>(flag, raw, r -> r.hashKey(line.hashKey())));
+        }
+    }
+
+    private static void errorPage(Settings settings, String flag, String raw) {
+        ErrorPageLine page = ErrorPageLine.parse(raw);
+        settings.addRouteStep(new Step<>(flag, raw, r -> {
+            for (int code : page.codes()) {
+                r.errorPage(code, page.body());
+            }
+            return r;
+        }));
+    }
+
+    /** nginx's {@code proxy_buffers N SIZE}: a number and a size; their ranges are the library's to check. */
+    private static void buffers(Settings settings, String flag, String raw) {
+        String[] parts = raw.strip().split("\\s+");
+        if (parts.length != 2) {
+            throw new IllegalArgumentException("expected 'N SIZE', got \"" + raw + "\"");
+        }
+        int count = NginxSyntax.number(parts[0]);
+        int size = NginxSyntax.intSize(parts[1]);
+        settings.addRouteStep(new Step<>(flag, raw, r -> r.buffers(count, size)));
+    }
+
+    /** An IP address (nginx's {@code proxy_bind} takes no name) or {@code off}. */
+    private static void bind(Settings settings, String flag, String raw) {
+        if (raw.equals("off")) {
+            return;
+        }
+        String literal = raw.startsWith("[") && raw.endsWith("]") ? raw.substring(1, raw.length() - 1) : raw;
+        boolean ipv4 = literal.matches("(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}");
+        boolean ipv6 = literal.contains(":") && literal.matches("[0-9A-Fa-f:.]+");
+        InetAddress address;
+        try {
+            address = ipv4 || ipv6 ? InetAddress.getByName(literal) : null;
+        } catch (UnknownHostException e) {
+            address = null;
+        }
+        if (address == null) {
+            throw new IllegalArgumentException("invalid address \"" + raw + "\" (an IP address, or off)");
+        }
+        InetAddress bound = address;
+        settings.addRouteStep(new Step<>(flag, raw, r -> r.bind(bound)));
+    }
+}

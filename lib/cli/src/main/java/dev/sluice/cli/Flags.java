@@ -1,0 +1,135 @@
+package dev.sluice.cli;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A catalogue of command-line flags and the tokeniser over it: turns {@code String[] args} into the flags
+ * given, in order, each with its value, and writes the help text. It knows nothing of what a flag means.
+ *
+ * <p>A value follows its flag as the next argument ({@code --listen 127.0.0.1:8080}) or after an equals sign
+ * ({@code --listen=127.0.0.1:8080}). The tokeniser refuses, each time with a {@link UsageException} naming the
+ * flag: a flag it does not know, one that is known but not supported yet, a missing value, a value given to a
+ * flag that takes none, and a second occurrence of a flag that is not repeatable.
+ */
+final class Flags {
+
+    /**
+     * One flag.
+     *
+     * @param section the heading it is listed under in the help
+     * @param name such as {@code --proxy-connect-timeout}
+     * @param value its value's placeholder, such as {@code T}, or null when it takes none
+     * @param repeatable whether it may be given more than once
+     * @param supported false for a flag of the contract this version does not offer: it is listed and refused
+     * @param help one line of help
+     */
+    record Flag(String section, String name, String value, boolean repeatable, boolean supported, String help) {
+
+        boolean takesValue() {
+            return value != null;
+        }
+    }
+
+    /**
+     * A flag as given on the command line.
+     *
+     * @param flag which flag
+     * @param value its value, or null for a flag that takes none
+     */
+    record Given(Flag flag, String value) {
+    }
+
+    private final Map<String, Flag> byName = new LinkedHashMap<>();
+
+    Flags(List<Flag> flags) {
+        for (Flag flag : flags) {
+            if (byName.put(flag.name(), flag) != null) {
+                throw new IllegalStateException("flag listed twice: " + flag.name());
+            }
+        }
+    }
+
+    /** Every flag, in catalogue order. */
+    List<Flag> all() {
+        return List.copyOf(byName.values());
+    }
+
+    /**
+     * Splits the arguments into flags and values.
+     *
+     * @throws UsageException for the first argument that is not right, naming its flag
+     */
+    List<Given> tokenise(String[] args) {
+        List<Given> given = new ArrayList<>();
+        Map<String, String> once = new HashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (!arg.startsWith("--") || arg.length() == 2) {
+                throw new UsageException(null, "unexpected argument \"" + arg + "\" (flags start with --; see --help)");
+            }
+            int eq = arg.indexOf('=');
+            String name = eq < 0 ? arg : arg.substring(0, eq);
+            String value = eq < 0 ? null : arg.substring(eq + 1);
+            Flag flag = known(name);
+            if (flag.takesValue() && value == null) {
+                if (i + 1 == args.length || args[i + 1].startsWith("--")) {
+                    throw new UsageException(name, "missing value " + flag.value());
+                }
+                value = args[++i];
+            } else if (!flag.takesValue() && value != null) {
+                throw new UsageException(name, "takes no value, got \"" + value + "\"");
+            }
+            if (!flag.repeatable()) {
+                String earlier = once.putIfAbsent(name, value == null ? "" : value);
+                if (earlier != null) {
+                    throw new UsageException(name, flag.takesValue()
+                            ? "given twice (\"" + earlier + "\" and \"" + value + "\"); it is not repeatable"
+                            : "given twice");
+                }
+            }
+            given.add(new Given(flag, value));
+        }
+        return given;
+    }
+
+    /** The help: a line for every flag, under its section's heading, aligned. */
+    String help() {
+        int width = 0;
+        for (Flag flag : byName.values()) {
+            width = Math.max(width, Math.min(usage(flag).length(), 40));
+        }
+        StringBuilder sb = new StringBuilder();
+        String section = null;
+        for (Flag flag : byName.values()) {
+            if (!flag.section().equals(section)) {
+                section = flag.section();
+                sb.append('\n').append(section).append(":\n");
+            }
+            String usage = usage(flag);
+            sb.append("  ").append(usage).append(" ".repeat(Math.max(2, width + 2 - usage.length())))
+                    .append(flag.help()).append('\n');
+        }
+        return sb.toString();
+    }
+
+    private static String usage(Flag flag) {
+        return flag.name() + (flag.takesValue() ? " " + flag.value() : "") + (flag.repeatable() ? " (r)" : "");
+    }
+
+    private Flag known(String name) {
+        Flag flag = byName.get(name);
+        if (flag == null) {
+            Flag hyphenated = byName.get(name.replace('_', '-'));
+            throw new UsageException(name, "unknown flag" + (hyphenated == null
+                    ? " (see --help)" : "; did you mean " + hyphenated.name() + "?"));
+        }
+        if (!flag.supported()) {
+            throw new UsageException(name, "not supported yet by this version of sluice");
+        }
+        return flag;
+    }
+}

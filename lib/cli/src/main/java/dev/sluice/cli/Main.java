@@ -1,0 +1,130 @@
+package dev.sluice.cli;
+
+import dev.sluice.ProxyServer;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.Collectors;
+
+/**
+ * The entry point of {@code java -jar sluice.jar [options]}: reads the flags ({@link Cli}), configures logging,
+ * builds and starts the proxy (or the {@link Demo}), prints one line containing {@code listening on HOST:PORT},
+ * and runs until SIGTERM or SIGINT, when a shutdown hook stops it gracefully (10 seconds' grace).
+ *
+ * <p>Exit status: 0 after {@code --help}; 2 for a bad flag or value, with one line on standard error naming the
+ * flag ({@code sluice: --proxy-connect-timeout: invalid time "5x"}); 1 when the proxy cannot start (a port in
+ * use); after a signal, the JVM's usual 143 (SIGTERM) or 130 (SIGINT), once the proxy has stopped.
+ */
+public final class Main {
+
+    /** Exit status for a bad command line. */
+    static final int USAGE = 2;
+    /** Exit status when the proxy cannot start. */
+    static final int FAILED = 1;
+
+    private static final Duration GRACE = Duration.ofSeconds(10);
+
+    private Main() {
+    }
+
+    /** Runs the proxy until a signal; returns early only for {@code --help} and errors, which set the exit status. */
+    public static void main(String[] args) {
+        int status = run(args, System.out, System.err);
+        if (status != 0) {
+            System.exit(status);
+        }
+    }
+
+    /**
+     * Does what {@link #main} does, writing to {@code out} and {@code err}, and returns the exit status instead
+     * of exiting. With a valid command line it blocks until the shutdown hook has stopped the proxy (then 0).
+     */
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        Settings settings;
+        try {
+            settings = Cli.parse(args);
+        } catch (UsageException e) {
+            err.println("sluice: " + e.getMessage());
+            return USAGE;
+        }
+        if (settings.help()) {
+            out.print(Cli.usage());
+            return 0;
+        }
+        // slf4j-simple reads its destination once, when the first logger is created; building the proxy creates
+        // the access log's logger, so this comes first.
+        settings.accessLog().configureLogging();
+        AutoCloseable running;
+        List<InetSocketAddress> addresses;
+        String after = "";
+        try {
+            if (settings.demo()) {
+                Demo demo = Demo.start(settings.proxyBuilder());
+                running = demo;
+                addresses = demo.proxy().addresses();
+                after = demo.instructions();
+            } else {
+                ProxyServer proxy = settings.toBuilder().start();
+                running = () -> proxy.shutdown(GRACE);
+                addresses = proxy.addresses();
+            }
+        } catch (UsageException e) {
+            err.println("sluice: " + e.getMessage());
+            return USAGE;
+        } catch (IOException | RuntimeException e) {
+            err.println("sluice: cannot start: " + describe(e));
+            return FAILED;
+        }
+        out.println(listeningLine(addresses));
+        out.print(after);
+        out.flush();
+        awaitShutdown(running);
+        return 0;
+    }
+
+    /** The startup line: {@code sluice: listening on 127.0.0.1:8080}, every address on one line. */
+    static String listeningLine(List<InetSocketAddress> addresses) {
+        return "sluice: listening on " + addresses.stream().map(Main::hostPort).collect(Collectors.joining(", "));
+    }
+
+    /** {@code HOST:PORT} with the numeric host, in brackets for IPv6. */
+    static String hostPort(InetSocketAddress address) {
+        String host = address.getAddress() == null ? address.getHostString() : address.getAddress().getHostAddress();
+        int zone = host.indexOf('%');
+        if (address.getAddress() instanceof Inet6Address) {
+            host = "[" + (zone < 0 ? host : host.substring(0, zone)) + "]";
+        }
+        return host + ":" + address.getPort();
+    }
+
+    /** Blocks until SIGTERM or SIGINT has run the hook that stops {@code running}. */
+    private static void awaitShutdown(AutoCloseable running) {
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                running.close();
+            } catch (Exception e) {
+                System.err.println("sluice: shutdown: " + describe(e));
+            } finally {
+                stopped.countDown();
+            }
+        }, "sluice-shutdown"));
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static String describe(Exception e) {
+        String message = e.getMessage() == null ? "" : e.getMessage().replaceAll("[\\r\\n]+", " ");
+        if (e instanceof UnsupportedOperationException) {
+            return "the proxy engine is not available in this build (" + message + ")";
+        }
+        return message.isEmpty() ? e.getClass().getSimpleName() : message + " (" + e.getClass().getSimpleName() + ")";
+    }
+}

@@ -1,0 +1,149 @@
+package dev.sluice.cli;
+
+import dev.sluice.ProxyServer;
+import dev.sluice.proxy.NextUpstream;
+import dev.sluice.proxy.Route;
+import dev.sluice.upstream.Balancer;
+import dev.sluice.upstream.Keepalive;
+import dev.sluice.upstream.Resolver;
+import dev.sluice.upstream.UpstreamGroup;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * What the command line asked for, its syntax already checked by {@link Cli}, ready to become the library's
+ * builders: one upstream group named {@value #GROUP} from the {@code --server} lines, one route {@code "/"}
+ * carrying every {@code --proxy-*} flag, and the client-side flags on the proxy itself.
+ *
+ * <p>Nothing here starts a server: {@link #toBuilder()} returns a {@code ProxyServer.Builder} for the caller to
+ * {@code start()}, and {@link #upstream()} and {@link #configureRoute} build the group and the route on their
+ * own, which is how tests check what each flag became. A value the library refuses comes out as a {@link
+ * UsageException} naming the flag.
+ */
+final class Settings {
+
+    /** The name of the one upstream group, as in {@code upstream backend { ... }}. */
+    static final String GROUP = "backend";
+
+    private boolean help;
+    private boolean demo;
+    private AccessLogTarget accessLog;
+    private Balancer balancer = Balancer.roundRobin();
+    private NextUpstream nextUpstream = NextUpstream.defaults();
+    private final List<ServerLine> servers = new ArrayList<>();
+    private final List<Step<ProxyServer.Builder>> proxySteps = new ArrayList<>();
+    private final List<Step<Keepalive.Builder>> keepaliveSteps = new ArrayList<>();
+    private final List<Step<NextUpstream>> nextUpstreamSteps = new ArrayList<>();
+    private final List<Step<Route.Builder>> routeSteps = new ArrayList<>();
+
+    /** Whether {@code --help} was given: print the usage and do nothing else. */
+    boolean help() {
+        return help;
+    }
+
+    /** Whether {@code --demo} was given. */
+    boolean demo() {
+        return demo;
+    }
+
+    /** The {@code --access-log} destination; when not given, off, or standard output under {@code --demo}. */
+    AccessLogTarget accessLog() {
+        if (accessLog != null) {
+            return accessLog;
+        }
+        return demo ? AccessLogTarget.STDOUT : AccessLogTarget.OFF;
+    }
+
+    /** The {@code --server} lines, in order. */
+    List<ServerLine> servers() {
+        return Collections.unmodifiableList(servers);
+    }
+
+    /**
+     * Builds the group {@value #GROUP}: the {@code --balance} method, every {@code --server} line (names resolved
+     * now, one peer per address, as nginx resolves at startup) and the {@code --upstream-keepalive*} options.
+     */
+    UpstreamGroup upstream() {
+        UpstreamGroup.Builder group = UpstreamGroup.builder(GROUP).balancer(balancer).resolver(Resolver.system());
+        for (ServerLine server : servers) {
+            try {
+                group.server(server.address(), server::applyTo);
+            } catch (IllegalArgumentException e) {
+                throw UsageException.rejected("--server", server.text(), e);
+            }
+        }
+        group.keepalive(k -> Step.applyAll(k, keepaliveSteps));
+        try {
+            return group.build();
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--server", e.getMessage());
+        }
+    }
+
+    /** Sets every {@code --proxy-*}, {@code --error-page} and hash-key option on a route to {@code upstream}. */
+    Route.Builder configureRoute(Route.Builder route, UpstreamGroup upstream) {
+        route.upstream(upstream).nextUpstream(Step.applyAll(nextUpstream, nextUpstreamSteps));
+        return Step.applyAll(route, routeSteps);
+    }
+
+    /** A proxy builder with the listen, worker and client-side flags and the access log, but no route yet. */
+    ProxyServer.Builder proxyBuilder() {
+        ProxyServer.Builder proxy = Step.applyAll(ProxyServer.builder(), proxySteps);
+        return accessLog().enabled() ? proxy.accessLog() : proxy;
+    }
+
+    /**
+     * The whole proxy, ready to {@code start()}: {@link #proxyBuilder()} with the route {@code "/"} to the group.
+     * Call {@link AccessLogTarget#configureLogging()} first when the access log is on: this creates its logger.
+     *
+     * @throws UsageException naming the flag whose value the library refused
+     */
+    ProxyServer.Builder toBuilder() {
+        UpstreamGroup backend = upstream();
+        ProxyServer.Builder proxy = proxyBuilder();
+        return proxy.route("/", r -> configureRoute(r, backend));
+    }
+
+    // Filled in by Cli, one flag at a time.
+
+    void setHelp() {
+        help = true;
+    }
+
+    void setDemo() {
+        demo = true;
+    }
+
+    void setAccessLog(AccessLogTarget target) {
+        accessLog = target;
+    }
+
+    void setBalancer(Balancer balancer) {
+        this.balancer = balancer;
+    }
+
+    void setNextUpstream(NextUpstream conditions) {
+        nextUpstream = conditions;
+    }
+
+    void addServer(ServerLine server) {
+        servers.add(server);
+    }
+
+    void addProxyStep(Step<ProxyServer.Builder> step) {
+        proxySteps.add(step);
+    }
+
+    void addKeepaliveStep(Step<Keepalive.Builder> step) {
+        keepaliveSteps.add(step);
+    }
+
+    void addNextUpstreamStep(Step<NextUpstream> step) {
+        nextUpstreamSteps.add(step);
+    }
+
+    void addRouteStep(Step<Route.Builder> step) {
+        routeSteps.add(step);
+    }
+}

@@ -1,0 +1,223 @@
+package dev.sluice.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class CliTest {
+
+    private static final String SERVER = "--server=127.0.0.1:9001";
+
+    private static UsageException refused(String... args) {
+        UsageException e = assertThrows(UsageException.class, () -> Cli.parse(args));
+        assertFalse(e.getMessage().contains("\n"), e.getMessage());
+        return e;
+    }
+
+    @Test
+    void anUnknownFlagIsNamed() {
+        UsageException e = refused(SERVER, "--bogus", "x");
+        assertEquals("--bogus", e.flag());
+        assertEquals("--bogus: unknown flag (see --help)", e.getMessage());
+    }
+
+    @Test
+    void anNginxSpellingPointsToTheFlag() {
+        assertEquals("--proxy_connect_timeout: unknown flag; did you mean --proxy-connect-timeout?",
+                refused(SERVER, "--proxy_connect_timeout", "5s").getMessage());
+    }
+
+    @Test
+    void aStrayArgumentIsRefused() {
+        assertEquals("unexpected argument \"127.0.0.1:9001\" (flags start with --; see --help)",
+                refused("127.0.0.1:9001").getMessage());
+        assertTrue(refused(SERVER, "-x").getMessage().startsWith("unexpected argument \"-x\""));
+    }
+
+    @Test
+    void aMissingValueIsNamed() {
+        assertTrue(refused("--server").getMessage().startsWith("--server: missing value 'ADDRESS"));
+        assertEquals("--listen: missing value HOST:PORT", refused("--listen", SERVER).getMessage());
+        assertEquals("--proxy-read-timeout: missing value T", refused(SERVER, "--proxy-read-timeout").getMessage());
+    }
+
+    @Test
+    void aValueMayFollowAnEqualsSign() {
+        Settings settings = Cli.parse("--server=127.0.0.1:9001 weight=2", "--proxy-connect-timeout=5s");
+        assertEquals("127.0.0.1:9001 weight=2", settings.servers().get(0).text());
+    }
+
+    @Test
+    void aFlagWithoutValueRefusesOne() {
+        assertEquals("--demo: takes no value, got \"yes\"", refused("--demo=yes").getMessage());
+    }
+
+    @Test
+    void repeatableFlagsAccumulateInOrder() {
+        Settings settings = Cli.parse("--server", "127.0.0.1:9001", "--listen", "127.0.0.1:0", "--server", "127.0.0.1:9002 backup",
+                "--listen", "127.0.0.1:0", "--proxy-set-header", "X-A 1", "--proxy-set-header", "X-B 2");
+        assertEquals(List.of("127.0.0.1:9001", "127.0.0.1:9002 backup"),
+                settings.servers().stream().map(ServerLine::text).toList());
+    }
+
+    @Test
+    void aFlagThatDoesNotRepeatIsRefusedTheSecondTime() {
+        UsageException e = refused(SERVER, "--proxy-connect-timeout", "1s", "--proxy-connect-timeout", "2s");
+        assertEquals("--proxy-connect-timeout: given twice (\"1s\" and \"2s\"); it is not repeatable", e.getMessage());
+        assertEquals("--demo: given twice", refused("--demo", "--demo").getMessage());
+    }
+
+    @Test
+    void aBadTimeNamesTheFlagAndTheValue() {
+        assertEquals("--proxy-connect-timeout: invalid time \"5x\"", refused(SERVER, "--proxy-connect-timeout", "5x").getMessage());
+        assertEquals("--upstream-keepalive-timeout: invalid time \"-1s\"",
+                refused(SERVER, "--upstream-keepalive-timeout", "-1s").getMessage());
+    }
+
+    @Test
+    void badValuesOfEachKindNameTheirFlag() {
+        assertEquals("--client-max-body-size: invalid size \"1q\"", refused(SERVER, "--client-max-body-size", "1q").getMessage());
+        assertEquals("--keepalive-requests: invalid number \"many\"", refused(SERVER, "--keepalive-requests", "many").getMessage());
+        assertEquals("--proxy-buffering: invalid value \"yes\" (on or off)", refused(SERVER, "--proxy-buffering", "yes").getMessage());
+        assertEquals("--proxy-buffers: expected 'N SIZE', got \"8\"", refused(SERVER, "--proxy-buffers", "8").getMessage());
+        assertEquals("--proxy-buffers: invalid size \"4q\"", refused(SERVER, "--proxy-buffers", "8 4q").getMessage());
+        assertEquals("--client-body-buffer-size: invalid size \"x\"", refused(SERVER, "--client-body-buffer-size", "x").getMessage());
+        assertTrue(refused(SERVER, "--proxy-next-upstream", "error http_501").getMessage()
+                .startsWith("--proxy-next-upstream: invalid condition \"http_501\""));
+        assertTrue(refused(SERVER, "--balance", "fastest").getMessage().startsWith("--balance: invalid method \"fastest\""));
+        assertTrue(refused("--server", "a:1 weight=x").getMessage().startsWith("--server: invalid weight \"x\" in \"a:1 weight=x\""));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"--health-check", "--sticky", "--queue", "--status-listen"})
+    void flagsOfLaterVersionsAreRecognisedAndRefused(String flag) {
+        assertEquals(flag + ": not supported yet by this version of sluice", refused(SERVER, flag, "x").getMessage());
+        assertEquals(flag + ": not supported yet by this version of sluice", refused(SERVER, flag).getMessage());
+    }
+
+    @Test
+    void aServerIsRequiredUnlessTheDemoRuns() {
+        assertEquals("--server: at least one is required (or try --demo; see --help)", refused().getMessage());
+        assertEquals("--server", refused("--listen", "127.0.0.1:0").flag());
+    }
+
+    @Test
+    void theDemoTakesOnlyListenWorkersAndAccessLog() {
+        Settings demo = Cli.parse("--demo", "--listen", "127.0.0.1:0", "--worker-processes", "1", "--access-log", "off");
+        assertTrue(demo.demo());
+        UsageException e = refused("--demo", "--proxy-connect-timeout", "1s");
+        assertEquals("--proxy-connect-timeout", e.flag());
+        assertTrue(e.getMessage().contains("cannot be combined with --demo"), e.getMessage());
+        assertEquals("--server", refused(SERVER, "--demo").flag());
+        assertTrue(refused("--demo", "--server", "a:1 weight=x").getMessage().contains("cannot be combined with --demo"));
+    }
+
+    @Test
+    void helpWinsOverEverythingElse() {
+        assertTrue(Cli.parse("--bogus", "--help").help());
+        assertTrue(Cli.parse("-h").help());
+    }
+
+    @Test
+    void theAccessLogIsOffByDefaultAndOnStdoutForTheDemo(@TempDir Path dir) {
+        assertEquals(AccessLogTarget.OFF, Cli.parse(SERVER).accessLog());
+        assertEquals(AccessLogTarget.STDOUT, Cli.parse("--demo").accessLog());
+        assertEquals(AccessLogTarget.OFF, Cli.parse("--demo", "--access-log", "off").accessLog());
+        assertEquals(AccessLogTarget.STDOUT, Cli.parse(SERVER, "--access-log", "stdout").accessLog());
+        Path file = dir.resolve("access.log");
+        AccessLogTarget target = Cli.parse(SERVER, "--access-log", file.toString()).accessLog();
+        assertEquals(AccessLogTarget.Kind.FILE, target.kind());
+        assertEquals(file, target.file());
+        assertFalse(Files.exists(file), "parsing creates nothing");
+    }
+
+    @Test
+    void anAccessLogThatCannotBeWrittenIsRefused(@TempDir Path dir) {
+        String missing = dir.resolve("no/such/dir/access.log").toString();
+        assertEquals("--access-log: cannot write \"" + missing + "\": no such directory",
+                refused(SERVER, "--access-log", missing).getMessage());
+        assertEquals("--access-log: \"" + dir + "\" is a directory", refused(SERVER, "--access-log", dir.toString()).getMessage());
+    }
+
+    @Test
+    void anErrorPageIsReadAtStartup(@TempDir Path dir) throws IOException {
+        Path page = Files.writeString(dir.resolve("50x page.html"), "<h1>sorry</h1>\n");
+        ErrorPageLine line = ErrorPageLine.parse("500 502  503 " + page);
+        assertEquals(List.of(500, 502, 503), line.codes());
+        assertEquals(page, line.file());
+        assertArrayEquals("<h1>sorry</h1>\n".getBytes(StandardCharsets.UTF_8), line.body());
+    }
+
+    @Test
+    void aBadErrorPageNamesTheFlag(@TempDir Path dir) {
+        Path missing = dir.resolve("missing.html");
+        assertEquals("--error-page: cannot read \"" + missing + "\": no such file",
+                refused(SERVER, "--error-page", "500 " + missing).getMessage());
+        assertEquals("--error-page: missing FILE after the codes: \"500 502\"", refused(SERVER, "--error-page", "500 502").getMessage());
+        assertEquals("--error-page: expected 'CODE [CODE...] FILE', got \"/x.html\"",
+                refused(SERVER, "--error-page", "/x.html").getMessage());
+        assertTrue(refused(SERVER, "--error-page", "404 =200 /x.html").getMessage()
+                .startsWith("--error-page: changing the status (\"=200\") is not supported"));
+        assertTrue(refused(SERVER, "--error-page", "500 " + dir).getMessage().startsWith("--error-page: cannot read"));
+    }
+
+    @Test
+    void aHeaderLineIsANameAndTheRest() {
+        assertEquals(new HeaderLine("X-Forwarded-For", "$proxy_add_x_forwarded_for"),
+                HeaderLine.parse("X-Forwarded-For $proxy_add_x_forwarded_for"));
+        assertEquals(new HeaderLine("X-Pair", "a b"), HeaderLine.parse("X-Pair   a b "));
+        assertEquals(new HeaderLine("X-Quoted", "a b"), HeaderLine.parse("X-Quoted \"a b\""));
+        assertEquals(new HeaderLine("Connection", ""), HeaderLine.parse("Connection \"\""));
+        assertEquals(new HeaderLine("Connection", ""), HeaderLine.parse("Connection"));
+        assertEquals("--proxy-set-header: expected 'NAME VALUE', got \" \"", refused(SERVER, "--proxy-set-header", " ").getMessage());
+    }
+
+    @Test
+    void workerProcessesAreANumberOrAuto() {
+        Cli.parse(SERVER, "--worker-processes", "auto");
+        Cli.parse(SERVER, "--worker-processes", "4");
+        assertEquals("--worker-processes: invalid value \"0\" (a number from 1, or auto)",
+                refused(SERVER, "--worker-processes", "0").getMessage());
+        assertEquals("--worker-processes: invalid number \"many\"", refused(SERVER, "--worker-processes", "many").getMessage());
+    }
+
+    @Test
+    void proxyBindTakesAnIpAddressOrOff() {
+        Cli.parse(SERVER, "--proxy-bind", "off");
+        Cli.parse(SERVER, "--proxy-bind", "::1");
+        assertEquals("--proxy-bind: invalid address \"example.com\" (an IP address, or off)",
+                refused(SERVER, "--proxy-bind", "example.com").getMessage());
+        assertEquals("--proxy-bind: invalid address \"10.0.0.256\" (an IP address, or off)",
+                refused(SERVER, "--proxy-bind", "10.0.0.256").getMessage());
+    }
+
+    @Test
+    void everyFlagOfTheContractIsKnown() {
+        List<String> names = Cli.flags().stream().map(Flags.Flag::name).toList();
+        for (String flag : List.of("--listen", "--worker-processes", "--server", "--balance", "--upstream-keepalive",
+                "--upstream-keepalive-requests", "--upstream-keepalive-time", "--upstream-keepalive-timeout",
+                "--proxy-connect-timeout", "--proxy-send-timeout", "--proxy-read-timeout", "--proxy-next-upstream",
+                "--proxy-next-upstream-tries", "--proxy-next-upstream-timeout", "--proxy-intercept-errors", "--error-page",
+                "--proxy-buffering", "--proxy-buffers", "--proxy-request-buffering", "--proxy-buffer-size", "--proxy-set-header",
+                "--proxy-http-version", "--proxy-socket-keepalive", "--proxy-bind", "--proxy-ignore-client-abort",
+                "--proxy-upgrade", "--underscores-in-headers", "--ignore-invalid-headers",
+                "--client-header-timeout", "--client-body-timeout", "--send-timeout", "--keepalive-timeout",
+                "--keepalive-requests", "--client-max-body-size", "--client-body-buffer-size", "--client-body-temp-path",
+                "--health-check", "--sticky", "--queue",
+                "--access-log", "--status-listen", "--demo", "--help")) {
+            assertTrue(names.contains(flag), flag);
+        }
+    }
+}

@@ -1,0 +1,265 @@
+package dev.sluice.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sluice.ProxyServer;
+import dev.sluice.proxy.NextUpstream;
+import dev.sluice.proxy.NextUpstream.Condition;
+import dev.sluice.proxy.Route;
+import dev.sluice.upstream.Balancer;
+import dev.sluice.upstream.Keepalive;
+import dev.sluice.upstream.PeerState;
+import dev.sluice.upstream.UpstreamGroup;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class SettingsTest {
+
+    private static final String SERVER = "--server=127.0.0.1:9001";
+
+    private static Route route(String... args) {
+        Settings settings = Cli.parse(args);
+        return settings.configureRoute(Route.builder("/"), settings.upstream()).build();
+    }
+
+    /** What {@code Main} prints for a value the parser passed and the library refused. */
+    private static UsageException refusedByTheLibrary(String... args) {
+        Settings settings = Cli.parse(args);
+        UsageException e = assertThrows(UsageException.class, settings::toBuilder);
+        assertFalse(e.getMessage().contains("\n"), e.getMessage());
+        return e;
+    }
+
+    @Test
+    void nginxDefaultsHoldWhenNoFlagIsGiven() {
+        Route route = route(SERVER);
+        assertEquals(Duration.ofSeconds(60), route.connectTimeout());
+        assertTrue(route.nextUpstream().has(Condition.ERROR) && route.nextUpstream().has(Condition.TIMEOUT));
+        assertFalse(route.nextUpstream().has(Condition.HTTP_500));
+        assertTrue(route.http11());
+        assertTrue(route.buffering());
+        assertTrue(route.requestBuffering());
+        assertEquals(8, route.buffersCount());
+        assertEquals(4096, route.buffersSize());
+        assertEquals("$request_uri", route.hashKey().toString());
+        UpstreamGroup group = Cli.parse(SERVER).upstream();
+        assertEquals("backend", group.name());
+        assertSame(Balancer.roundRobin(), group.balancer());
+        assertEquals(32, group.keepalive().idle());
+    }
+
+    @Test
+    void everyProxyFlagReachesTheRoute(@TempDir Path dir) throws IOException {
+        Path page = Files.writeString(dir.resolve("50x.html"), "down for a moment\n");
+        Route route = route(SERVER,
+                "--proxy-connect-timeout", "1500ms",
+                "--proxy-send-timeout", "2m",
+                "--proxy-read-timeout", "1h",
+                "--proxy-next-upstream", "error timeout http_500 non_idempotent",
+                "--proxy-next-upstream-tries", "3",
+                "--proxy-next-upstream-timeout", "10s",
+                "--proxy-intercept-errors", "on",
+                "--error-page", "500 502 " + page,
+                "--proxy-buffering", "off",
+                "--proxy-buffers", "16  8k",
+                "--proxy-request-buffering", "off",
+                "--proxy-buffer-size", "8k",
+                "--proxy-set-header", "X-Real-IP $remote_addr",
+                "--proxy-set-header", "Connection \"\"",
+                "--proxy-http-version", "1.0",
+                "--proxy-socket-keepalive", "on",
+                "--proxy-bind", "127.0.0.2",
+                "--proxy-ignore-client-abort", "on",
+                "--proxy-upgrade", "websocket  echo");
+        assertEquals(Duration.ofMillis(1500), route.connectTimeout());
+        assertEquals(Duration.ofMinutes(2), route.sendTimeout());
+        assertEquals(Duration.ofHours(1), route.readTimeout());
+        NextUpstream next = route.nextUpstream();
+        for (Condition c : List.of(Condition.ERROR, Condition.TIMEOUT, Condition.HTTP_500, Condition.NON_IDEMPOTENT)) {
+            assertTrue(next.has(c), c.name());
+        }
+        assertFalse(next.has(Condition.HTTP_502));
+        assertEquals(3, next.tries());
+        assertEquals(Duration.ofSeconds(10), next.timeout());
+        assertTrue(route.interceptErrors());
+        assertEquals(List.of(500, 502), List.copyOf(route.errorPages().keySet()));
+        assertArrayEquals("down for a moment\n".getBytes(StandardCharsets.UTF_8), route.errorPages().get(502));
+        assertFalse(route.buffering());
+        assertFalse(route.requestBuffering());
+        assertEquals(8192, route.bufferSize());
+        assertEquals(16, route.buffersCount());
+        assertEquals(8192, route.buffersSize());
+        List<Map.Entry<String, ?>> headers = List.copyOf(route.setHeaders());
+        assertEquals("X-Real-IP", headers.get(0).getKey());
+        assertEquals("$remote_addr", headers.get(0).getValue().toString());
+        assertEquals("Connection", headers.get(1).getKey());
+        assertTrue(route.setHeaders().get(1).getValue().isEmpty());
+        assertFalse(route.http11());
+        assertTrue(route.socketKeepalive());
+        assertEquals(InetAddress.getByName("127.0.0.2"), route.bind());
+        assertTrue(route.ignoreClientAbort());
+        assertEquals(List.of("websocket", "echo"), route.upgradeProtocols());
+    }
+
+    @Test
+    void upgradesAreWebSocketByDefaultAndOffTurnsThemOff() {
+        assertEquals(List.of("websocket"), route(SERVER).upgradeProtocols());
+        assertEquals(List.of(), route(SERVER, "--proxy-upgrade", "off").upgradeProtocols());
+    }
+
+    @Test
+    void triesAndTimeoutSurviveConditionsGivenAfterThem() {
+        NextUpstream next = route(SERVER, "--proxy-next-upstream-tries", "2", "--proxy-next-upstream-timeout", "5s",
+                "--proxy-next-upstream", "http_502").nextUpstream();
+        assertTrue(next.has(Condition.HTTP_502));
+        assertFalse(next.has(Condition.ERROR));
+        assertEquals(2, next.tries());
+        assertEquals(Duration.ofSeconds(5), next.timeout());
+    }
+
+    @Test
+    void nextUpstreamOffGivesOneTry() {
+        NextUpstream next = route(SERVER, "--proxy-next-upstream", "off").nextUpstream();
+        for (Condition c : Condition.values()) {
+            assertFalse(next.has(c), c.name());
+        }
+    }
+
+    @Test
+    void theHashKeyGoesToTheRoute() {
+        Settings settings = Cli.parse(SERVER, "--server", "127.0.0.1:9002", "--balance", "hash $arg_user consistent");
+        assertSame(Balancer.hash().consistent(), settings.upstream().balancer());
+        assertEquals("$arg_user", settings.configureRoute(Route.builder("/"), settings.upstream()).build().hashKey().toString());
+    }
+
+    @Test
+    void serversKeepTheirOrderAndParameters() {
+        UpstreamGroup group = Cli.parse("--server", "127.0.0.1:9001 weight=5 max_fails=3 fail_timeout=30s",
+                "--server", "127.0.0.1:9002 max_conns=10 slow_start=1m", "--server", "127.0.0.1:9003 backup",
+                "--balance", "least_conn").upstream();
+        List<PeerState> peers = group.peers();
+        assertEquals(3, peers.size());
+        assertEquals(5, peers.get(0).peer().weight());
+        assertEquals(3, peers.get(0).peer().maxFails());
+        assertEquals(Duration.ofSeconds(30), peers.get(0).peer().failTimeout());
+        assertEquals(10, peers.get(1).peer().maxConns());
+        assertEquals(Duration.ofMinutes(1), peers.get(1).peer().slowStart());
+        assertTrue(peers.get(2).isBackup());
+        assertSame(Balancer.leastConn(), group.balancer());
+    }
+
+    @Test
+    void aNameResolvesAtStartup() {
+        PeerState peer = Cli.parse("--server", "localhost:9001").upstream().peers().get(0);
+        assertEquals("localhost:9001", peer.server());
+        assertFalse(((InetSocketAddress) peer.address()).isUnresolved());
+    }
+
+    @Test
+    void upstreamKeepaliveFlagsReachTheGroup() {
+        Keepalive keepalive = Cli.parse(SERVER, "--upstream-keepalive", "0", "--upstream-keepalive-requests", "50",
+                "--upstream-keepalive-time", "10m", "--upstream-keepalive-timeout", "30s").upstream().keepalive();
+        assertEquals(0, keepalive.idle());
+        assertEquals(50, keepalive.maxRequests());
+        assertEquals(Duration.ofMinutes(10), keepalive.maxLifetime());
+        assertEquals(Duration.ofSeconds(30), keepalive.idleTimeout());
+    }
+
+    @Test
+    void aValidCommandLineBuildsAProxyBuilder(@TempDir Path dir) {
+        assertTrue(Cli.parse(SERVER, "--listen", "127.0.0.1:0", "--listen", "127.0.0.1:0", "--worker-processes", "2",
+                "--client-header-timeout", "10s", "--client-body-timeout", "10s", "--send-timeout", "10s",
+                "--keepalive-timeout", "0", "--keepalive-requests", "100", "--client-max-body-size", "0",
+                "--client-body-buffer-size", "64k", "--client-body-temp-path", dir.resolve("bodies").toString(),
+                "--access-log", "off").toBuilder() != null);
+    }
+
+    @Test
+    void aClientBodyTempPathThatCannotBeCreatedStopsTheStartNamingTheOption(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("a-file"), "");
+        ProxyServer.Builder builder = Cli.parse(SERVER, "--listen", "127.0.0.1:0",
+                "--client-body-temp-path", file.resolve("bodies").toString()).toBuilder();
+
+        IOException e = assertThrows(IOException.class, builder::start);
+        assertTrue(e.getMessage().startsWith("clientBodyTempPath cannot be created: "), e.getMessage());
+    }
+
+    @Test
+    void aWeightOfZeroIsRefusedNamingServer() {
+        UsageException e = refusedByTheLibrary("--server", "a:1 weight=0");
+        assertEquals("--server", e.flag());
+        assertEquals("--server: \"a:1 weight=0\": weight must be between 1 and 1000000: 0 (server a:1)", e.getMessage());
+    }
+
+    static Stream<Arguments> valuesTheLibraryRefuses() {
+        return Stream.of(
+                Arguments.of(List.of("--server", "a:x"), "--server", "port must be a number"),
+                Arguments.of(List.of("--server", "a:1", "--server", "b:1 backup", "--balance", "ip_hash"), "--server", "backup is not supported"),
+                Arguments.of(List.of(SERVER, "--proxy-connect-timeout", "0"), "--proxy-connect-timeout", "connectTimeout"),
+                Arguments.of(List.of(SERVER, "--proxy-read-timeout", "400d"), "--proxy-read-timeout", "readTimeout"),
+                Arguments.of(List.of(SERVER, "--proxy-buffer-size", "512"), "--proxy-buffer-size", "bufferSize"),
+                Arguments.of(List.of(SERVER, "--proxy-buffers", "1 4k"), "--proxy-buffers", "buffers count must be between 2 and 1024: 1"),
+                Arguments.of(List.of(SERVER, "--proxy-buffers", "8 512"), "--proxy-buffers", "buffers size must be between"),
+                Arguments.of(List.of(SERVER, "--client-body-buffer-size", "512"), "--client-body-buffer-size",
+                        "clientBodyBufferSize must be between 1024 and 67108864 bytes: 512"),
+                Arguments.of(List.of(SERVER, "--proxy-http-version", "2.0"), "--proxy-http-version", "httpVersion"),
+                Arguments.of(List.of(SERVER, "--proxy-set-header", "Bad:Name x"), "--proxy-set-header", "setHeader name"),
+                Arguments.of(List.of(SERVER, "--proxy-set-header", "X-A $nosuch"), "--proxy-set-header", "unknown variable $nosuch"),
+                Arguments.of(List.of(SERVER, "--upstream-keepalive", "70000"), "--upstream-keepalive", "keepalive idle"),
+                Arguments.of(List.of(SERVER, "--upstream-keepalive-requests", "0"), "--upstream-keepalive-requests", "maxRequests"),
+                Arguments.of(List.of(SERVER, "--upstream-keepalive-time", "0"), "--upstream-keepalive-time", "maxLifetime"),
+                Arguments.of(List.of(SERVER, "--listen", "8080"), "--listen", "listen must be HOST:PORT"),
+                Arguments.of(List.of(SERVER, "--listen", "127.0.0.1:70000"), "--listen", "between 0 and 65535"),
+                Arguments.of(List.of(SERVER, "--worker-processes", "5000"), "--worker-processes", "workers"),
+                Arguments.of(List.of(SERVER, "--keepalive-requests", "0"), "--keepalive-requests", "keepaliveRequests"),
+                Arguments.of(List.of(SERVER, "--client-header-timeout", "0"), "--client-header-timeout", "clientHeaderTimeout"),
+                Arguments.of(List.of(SERVER, "--send-timeout", "0ms"), "--send-timeout", "sendTimeout"),
+                Arguments.of(List.of(SERVER, "--proxy-upgrade", "websocket h2c"), "--proxy-upgrade", "h2c is never forwarded"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("valuesTheLibraryRefuses")
+    void aValueTheLibraryRefusesComesOutNamingItsFlag(List<String> args, String flag, String reason) {
+        UsageException e = refusedByTheLibrary(args.toArray(new String[0]));
+        assertEquals(flag, e.flag());
+        assertTrue(e.getMessage().startsWith(flag + ": "), e.getMessage());
+        assertTrue(e.getMessage().contains(reason), e.getMessage());
+    }
+
+    @Test
+    void anErrorPageForAStatusBelow300NamesTheFlag(@TempDir Path dir) throws IOException {
+        Path page = Files.writeString(dir.resolve("ok.html"), "ok");
+        UsageException e = refusedByTheLibrary(SERVER, "--error-page", "200 " + page);
+        assertEquals("--error-page: \"200 " + page + "\": errorPage status must be between 300 and 599: 200", e.getMessage());
+    }
+
+    @Test
+    void theListenValueIsNotRepeatedWhenTheLibraryQuotesIt() {
+        assertEquals("--listen: listen must be HOST:PORT: \"8080\"", refusedByTheLibrary(SERVER, "--listen", "8080").getMessage());
+    }
+
+    @Test
+    void balancingWithoutAHashLeavesTheDefaultKey() {
+        assertNull(BalanceLine.parse("random two").hashKey());
+        assertEquals("$request_uri", route(SERVER, "--balance", "random two").hashKey().toString());
+    }
+}
