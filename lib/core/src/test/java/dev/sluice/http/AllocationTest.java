@@ -85,6 +85,20 @@ class AllocationTest {
     }
 
     @Test
+    void droppingFieldsWithInvalidNamesAllocatesNothing() {
+        RequestParser parser = new RequestParser();
+        ByteBuffer in = ByteBuffer.wrap(bytes("GET / HTTP/1.1\r\nHost: a\r\nX_Forwarded_For: 7.7.7.7\r\n"
+                + "X.Dotted: 1\r\nAccept: */*\r\n\r\n"));
+
+        assertNoAllocation(() -> {
+            parser.reset();
+            in.rewind();
+            check(parser.parse(in) == ParseResult.DONE);
+            check(parser.head().fields().size() == 2 && parser.head().fields().indexOf("accept") == 1);
+        });
+    }
+
+    @Test
     void parsingARequestSplitAcrossReadsAllocatesNothing() {
         RequestParser parser = new RequestParser();
         byte[] raw = bytes(Samples.BROWSER_REQUEST);
