@@ -8,6 +8,5 @@ module dev.sluice {
 
     exports dev.sluice;
     exports dev.sluice.observe;
-    exports dev.sluice.proxy;
     exports dev.sluice.upstream;
 }

@@ -1,8 +1,8 @@
 package dev.sluice.benchmarks;
 
-import dev.sluice.http.ParseResult;
-import dev.sluice.http.RequestHead;
-import dev.sluice.http.RequestParser;
+import dev.sluice.internal.http.ParseResult;
+import dev.sluice.internal.http.RequestHead;
+import dev.sluice.internal.http.RequestParser;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;

@@ -1,13 +1,13 @@
 package dev.sluice.benchmarks;
 
-import dev.sluice.net.ConnectHandler;
-import dev.sluice.net.ConnectOptions;
-import dev.sluice.net.EventLoop;
-import dev.sluice.net.EventLoopGroup;
-import dev.sluice.pool.KeepalivePool;
-import dev.sluice.pool.KeepaliveSettings;
-import dev.sluice.pool.PeerLimitsRegistry;
-import dev.sluice.pool.PooledConnection;
+import dev.sluice.internal.net.ConnectHandler;
+import dev.sluice.internal.net.ConnectOptions;
+import dev.sluice.internal.net.EventLoop;
+import dev.sluice.internal.net.EventLoopGroup;
+import dev.sluice.internal.pool.KeepalivePool;
+import dev.sluice.internal.pool.KeepaliveSettings;
+import dev.sluice.internal.pool.PeerLimitsRegistry;
+import dev.sluice.internal.pool.PooledConnection;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -48,7 +48,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * counts the allocation of every thread, the loop's included. {@link HotPathCpuTime} runs the same batches timed by
  * the loop thread's CPU time, for a machine shared with other work.
  *
- * <p>{@code dev.sluice.pool} and {@code dev.sluice.net} are not exported by the {@code dev.sluice} module; the
+ * <p>{@code dev.sluice.internal.pool} and {@code dev.sluice.internal.net} are not exported by the {@code dev.sluice} module; the
  * benchmarks jar runs on the class path, where their public types are usable.
  *
  * <pre>{@code java -jar benchmarks/target/benchmarks.jar PoolBenchmark -prof gc}</pre>

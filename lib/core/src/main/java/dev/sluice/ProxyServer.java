@@ -2,9 +2,9 @@ package dev.sluice;
 
 import dev.sluice.observe.AccessLog;
 import dev.sluice.observe.ExchangeListener;
-import dev.sluice.proxy.ClientLimits;
-import dev.sluice.proxy.ProxyEngine;
-import dev.sluice.proxy.Route;
+import dev.sluice.ClientLimits;
+import dev.sluice.internal.proxy.ProxyEngine;
+import dev.sluice.Route;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -252,7 +252,7 @@ public final class ProxyServer implements AutoCloseable {
         /**
          * {@code ignore_invalid_headers on|off}, default on: drop request fields whose names nginx calls invalid —
          * anything but letters, digits and hyphens (and underscores with {@link #underscoresInHeaders}) — as they
-         * are read, logged at debug on {@code dev.sluice.http.RequestRules}. Off, they are kept and forwarded. A
+         * are read, logged at debug on {@code dev.sluice.internal.http.RequestRules}. Off, they are kept and forwarded. A
          * name with a byte that is no token character is refused with 400 either way.
          */
         public Builder ignoreInvalidHeaders(boolean ignore) {

@@ -1,6 +1,6 @@
 package dev.sluice.cli;
 
-import dev.sluice.proxy.ValueTemplate;
+import dev.sluice.ValueTemplate;
 import dev.sluice.upstream.Balancer;
 
 /**

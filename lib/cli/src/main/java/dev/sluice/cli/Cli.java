@@ -1,8 +1,8 @@
 package dev.sluice.cli;
 
 import dev.sluice.ProxyServer;
-import dev.sluice.proxy.NextUpstream;
-import dev.sluice.proxy.Route;
+import dev.sluice.NextUpstream;
+import dev.sluice.Route;
 import dev.sluice.upstream.Keepalive;
 import java.net.InetAddress;
 import java.net.UnknownHostException;

@@ -1,9 +1,9 @@
 package dev.sluice.cli;
 
 import dev.sluice.ProxyServer;
-import dev.sluice.proxy.NextUpstream;
-import dev.sluice.proxy.NextUpstream.Condition;
-import dev.sluice.proxy.Route;
+import dev.sluice.NextUpstream;
+import dev.sluice.NextUpstream.Condition;
+import dev.sluice.Route;
 import dev.sluice.upstream.UpstreamGroup;
 import java.io.IOException;
 import java.net.InetSocketAddress;

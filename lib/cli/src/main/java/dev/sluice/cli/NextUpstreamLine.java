@@ -1,7 +1,7 @@
 package dev.sluice.cli;
 
-import dev.sluice.proxy.NextUpstream;
-import dev.sluice.proxy.NextUpstream.Condition;
+import dev.sluice.NextUpstream;
+import dev.sluice.NextUpstream.Condition;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Locale;

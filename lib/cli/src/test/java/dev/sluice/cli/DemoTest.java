@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.ProxyServer;
-import dev.sluice.proxy.NextUpstream;
-import dev.sluice.proxy.NextUpstream.Condition;
-import dev.sluice.proxy.Route;
+import dev.sluice.NextUpstream;
+import dev.sluice.NextUpstream.Condition;
+import dev.sluice.Route;
 import dev.sluice.upstream.UpstreamGroup;
 import java.io.IOException;
 import java.net.URI;

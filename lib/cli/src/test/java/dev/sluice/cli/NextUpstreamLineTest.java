@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sluice.proxy.NextUpstream;
-import dev.sluice.proxy.NextUpstream.Condition;
+import dev.sluice.NextUpstream;
+import dev.sluice.NextUpstream.Condition;
 import java.util.EnumSet;
 import java.util.Set;
 import org.junit.jupiter.api.Test;

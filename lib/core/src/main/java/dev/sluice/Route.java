@@ -1,0 +1,433 @@
+package dev.sluice;
+
+import dev.sluice.upstream.UpstreamGroup;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Where requests whose path starts with a prefix go, and how they are proxied: nginx's {@code location PREFIX {
+ * proxy_pass http://GROUP; proxy_... }}. Immutable; built by {@code ProxyServer.Builder.route}.
+ *
+ * <p>Every option has nginx's default unless its Javadoc says otherwise.
+ *
+ * <p>Upgrades: a genuine upgrade request — an HTTP/1.1 GET without a body whose Connection field lists {@code
+ * upgrade} and whose Upgrade fields offer only protocols the route allows ({@link Builder#upgradeProtocols}, {@code
+ * websocket} by default) — goes to the peer with its Upgrade field and {@code Connection: upgrade} (on a route with
+ * {@code httpVersion("1.1")}, the default), where nginx needs {@code proxy_set_header Upgrade $http_upgrade} and
+ * {@code Connection "upgrade"}. A 101 answer is relayed and the connection becomes a tunnel until both sides have
+ * closed it (or {@link #readTimeout()} passes with no byte either way); its upstream connection is never pooled.
+ * Any other answer is an ordinary response. Every other request — one offering a protocol the route does not allow,
+ * {@code h2c} above all — loses its Upgrade field (and {@code HTTP2-Settings}, always), and a 101 to it is a 502:
+ * a tunnel never opens for a protocol the proxy was not told to let through.
+ */
+public final class Route {
+
+    private final String prefix;
+    private final UpstreamGroup upstream;
+    private final ValueTemplate hashKey;
+    private final Duration connectTimeout;
+    private final Duration sendTimeout;
+    private final Duration readTimeout;
+    private final NextUpstream nextUpstream;
+    private final boolean interceptErrors;
+    private final Map<Integer, byte[]> errorPages;
+    private final List<Map.Entry<String, ValueTemplate>> setHeaders;
+    private final boolean http11;
+    private final boolean socketKeepalive;
+    private final InetAddress bind;
+    private final boolean ignoreClientAbort;
+    private final boolean buffering;
+    private final boolean requestBuffering;
+    private final int bufferSize;
+    private final int buffersCount;
+    private final int buffersSize;
+    private final List<String> upgradeProtocols;
+
+    private Route(Builder b) {
+        this.prefix = b.prefix;
+        this.upstream = b.upstream;
+        this.hashKey = b.hashKey;
+        this.connectTimeout = b.connectTimeout;
+        this.sendTimeout = b.sendTimeout;
+        this.readTimeout = b.readTimeout;
+        this.nextUpstream = b.nextUpstream;
+        this.interceptErrors = b.interceptErrors;
+        this.errorPages = Collections.unmodifiableMap(new LinkedHashMap<>(b.errorPages));
+        this.setHeaders = Collections.unmodifiableList(new ArrayList<>(b.setHeaders));
+        this.http11 = b.http11;
+        this.socketKeepalive = b.socketKeepalive;
+        this.bind = b.bind;
+        this.ignoreClientAbort = b.ignoreClientAbort;
+        this.buffering = b.buffering;
+        this.requestBuffering = b.requestBuffering;
+        this.bufferSize = b.bufferSize;
+        this.buffersCount = b.buffersCount;
+        this.buffersSize = b.buffersSize;
+        this.upgradeProtocols = b.upgradeProtocols;
+    }
+
+    /** Starts a route for requests whose path starts with {@code prefix}. */
+    public static Builder builder(String prefix) {
+        return new Builder(prefix);
+    }
+
+    /** The path prefix this route serves, as a prefix {@code location}. */
+    public String prefix() {
+        return prefix;
+    }
+
+    /** The group requests go to ({@code proxy_pass http://GROUP}). */
+    public UpstreamGroup upstream() {
+        return upstream;
+    }
+
+    /** The hash key for {@code hash} and {@code hash consistent}: e.g. {@code $request_uri}. */
+    public ValueTemplate hashKey() {
+        return hashKey;
+    }
+
+    /** {@code proxy_connect_timeout}. */
+    public Duration connectTimeout() {
+        return connectTimeout;
+    }
+
+    /** {@code proxy_send_timeout}: between two successive writes to the peer. */
+    public Duration sendTimeout() {
+        return sendTimeout;
+    }
+
+    /** {@code proxy_read_timeout}: between two successive reads from the peer. */
+    public Duration readTimeout() {
+        return readTimeout;
+    }
+
+    /** {@code proxy_next_upstream}, {@code _tries}, {@code _timeout}. */
+    public NextUpstream nextUpstream() {
+        return nextUpstream;
+    }
+
+    /** {@code proxy_intercept_errors}. */
+    public boolean interceptErrors() {
+        return interceptErrors;
+    }
+
+    /** {@code error_page CODE ...}: the page sent in place of an intercepted response, by status. */
+    public Map<Integer, byte[]> errorPages() {
+        return errorPages;
+    }
+
+    /** {@code proxy_set_header NAME VALUE} lines, in order. */
+    public List<Map.Entry<String, ValueTemplate>> setHeaders() {
+        return setHeaders;
+    }
+
+    /** {@code proxy_http_version 1.1} (true, the default) or {@code 1.0}. */
+    public boolean http11() {
+        return http11;
+    }
+
+    /** {@code proxy_socket_keepalive}: SO_KEEPALIVE on upstream sockets. */
+    public boolean socketKeepalive() {
+        return socketKeepalive;
+    }
+
+    /** {@code proxy_bind}: the local address of upstream connections, or null. */
+    public InetAddress bind() {
+        return bind;
+    }
+
+    /** {@code proxy_ignore_client_abort}. */
+    public boolean ignoreClientAbort() {
+        return ignoreClientAbort;
+    }
+
+    /**
+     * {@code proxy_buffering}: whether a response is read ahead into the {@link #buffersCount()} buffers while the
+     * client is slower, or relayed through the head buffer alone; an upstream's {@code X-Accel-Buffering: yes|no}
+     * overrides it for its response.
+     */
+    public boolean buffering() {
+        return buffering;
+    }
+
+    /** {@code proxy_request_buffering}. */
+    public boolean requestBuffering() {
+        return requestBuffering;
+    }
+
+    /** {@code proxy_buffer_size}: the largest response head accepted from a peer. */
+    public int bufferSize() {
+        return bufferSize;
+    }
+
+    /** The N of {@code proxy_buffers N SIZE}: how many body buffers one buffered response may hold. */
+    public int buffersCount() {
+        return buffersCount;
+    }
+
+    /** The SIZE of {@code proxy_buffers N SIZE}: the size of each body buffer. */
+    public int buffersSize() {
+        return buffersSize;
+    }
+
+    /** The protocols a client may upgrade to through this route, lower case; empty when upgrades are off. */
+    public List<String> upgradeProtocols() {
+        return upgradeProtocols;
+    }
+
+    @Override
+    public String toString() {
+        return "location " + prefix + " { proxy_pass http://" + upstream.name() + "; }";
+    }
+
+    /** Builds a {@link Route}; each method names the nginx directive it mirrors and its default. */
+    public static final class Builder {
+
+        private static final Duration SIXTY_SECONDS = Duration.ofSeconds(60);
+        private static final Duration MAX = Duration.ofDays(365);
+
+        private final String prefix;
+        private UpstreamGroup upstream;
+        private ValueTemplate hashKey = ValueTemplate.parse("hashKey", "$request_uri");
+        private Duration connectTimeout = SIXTY_SECONDS;
+        private Duration sendTimeout = SIXTY_SECONDS;
+        private Duration readTimeout = SIXTY_SECONDS;
+        private NextUpstream nextUpstream = NextUpstream.defaults();
+        private boolean interceptErrors;
+        private final Map<Integer, byte[]> errorPages = new LinkedHashMap<>();
+        private final List<Map.Entry<String, ValueTemplate>> setHeaders = new ArrayList<>();
+        private boolean http11 = true;
+        private boolean socketKeepalive;
+        private InetAddress bind;
+        private boolean ignoreClientAbort;
+        private boolean buffering = true;
+        private boolean requestBuffering = true;
+        private int bufferSize = 4096;
+        private int buffersCount = 8;
+        private int buffersSize = 4096;
+        private List<String> upgradeProtocols = List.of("websocket");
+
+        private Builder(String prefix) {
+            Objects.requireNonNull(prefix, "prefix");
+            if (!prefix.startsWith("/") || prefix.chars().anyMatch(c -> c <= ' ' || c >= 0x7f)) {
+                throw new IllegalArgumentException("route prefix must start with '/' and hold no spaces or controls: \"" + prefix + "\"");
+            }
+            this.prefix = prefix;
+        }
+
+        /** {@code proxy_pass http://GROUP}: required. */
+        public Builder upstream(UpstreamGroup upstream) {
+            this.upstream = Objects.requireNonNull(upstream, "upstream");
+            return this;
+        }
+
+        /** The key of {@code hash KEY}: a template of text and variables; default {@code $request_uri}. */
+        public Builder hashKey(String template) {
+            this.hashKey = ValueTemplate.parse("hashKey", template);
+            return this;
+        }
+
+        /** {@code proxy_connect_timeout}, default 60s. */
+        public Builder connectTimeout(Duration timeout) {
+            this.connectTimeout = positive("connectTimeout", timeout);
+            return this;
+        }
+
+        /** {@code proxy_send_timeout}, default 60s: between two successive writes, not for the whole request. */
+        public Builder sendTimeout(Duration timeout) {
+            this.sendTimeout = positive("sendTimeout", timeout);
+            return this;
+        }
+
+        /**
+         * {@code proxy_read_timeout}, default 60s: between two successive reads, not for the whole response. Also
+         * the idle limit of an upgraded connection: it closes after this long with no byte either way (nginx counts
+         * only the upstream's bytes).
+         */
+        public Builder readTimeout(Duration timeout) {
+            this.readTimeout = positive("readTimeout", timeout);
+            return this;
+        }
+
+        /** {@code proxy_next_upstream} and its tries and timeout; default {@code error timeout}. */
+        public Builder nextUpstream(NextUpstream nextUpstream) {
+            this.nextUpstream = Objects.requireNonNull(nextUpstream, "nextUpstream");
+            return this;
+        }
+
+        /** {@code proxy_intercept_errors on|off}, default off: replace a peer's response of status 300 or more with
+         * the {@link #errorPage} for its status, when there is one. */
+        public Builder interceptErrors(boolean intercept) {
+            this.interceptErrors = intercept;
+            return this;
+        }
+
+        /** {@code error_page CODE ... PAGE}: the body sent, with the status kept, for an intercepted response. */
+        public Builder errorPage(int status, String body) {
+            return errorPage(status, body.getBytes(StandardCharsets.UTF_8));
+        }
+
+        /** {@code error_page CODE ... PAGE}, with the page as bytes. */
+        public Builder errorPage(int status, byte[] body) {
+            if (status < 300 || status > 599) {
+                throw new IllegalArgumentException("errorPage status must be between 300 and 599: " + status);
+            }
+            errorPages.put(status, body.clone());
+            return this;
+        }
+
+        /** {@code proxy_set_header NAME VALUE}: VALUE may hold {@code $host}, {@code $remote_addr}, {@code
+         * $proxy_add_x_forwarded_for}, {@code $scheme} and other variables; an empty VALUE removes the field. */
+        public Builder setHeader(String name, String value) {
+            Objects.requireNonNull(name, "name");
+            if (!name.matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+")) {
+                throw new IllegalArgumentException("setHeader name must be a field name token: \"" + name + "\"");
+            }
+            String canonical = name.toLowerCase(Locale.ROOT).equals("host") ? "Host" : name;
+            setHeaders.removeIf(e -> e.getKey().equalsIgnoreCase(canonical));
+            setHeaders.add(Map.entry(canonical, ValueTemplate.parse("setHeader " + name, value)));
+            return this;
+        }
+
+        /** {@code proxy_http_version 1.1} (the default, as nginx since 1.29.7) or {@code 1.0}. */
+        public Builder httpVersion(String version) {
+            if (!version.equals("1.1") && !version.equals("1.0")) {
+                throw new IllegalArgumentException("httpVersion must be 1.0 or 1.1: " + version);
+            }
+            this.http11 = version.equals("1.1");
+            return this;
+        }
+
+        /** {@code proxy_socket_keepalive on|off}, default off. */
+        public Builder socketKeepalive(boolean on) {
+            this.socketKeepalive = on;
+            return this;
+        }
+
+        /** {@code proxy_bind ADDRESS}: the local address upstream connections come from. */
+        public Builder bind(InetAddress address) {
+            this.bind = Objects.requireNonNull(address, "bind");
+            return this;
+        }
+
+        /** {@code proxy_ignore_client_abort on|off}, default off. */
+        public Builder ignoreClientAbort(boolean ignore) {
+            this.ignoreClientAbort = ignore;
+            return this;
+        }
+
+        /**
+         * {@code proxy_buffering on|off}, default on. On: the response body is read ahead into up to {@link
+         * #buffers} buffers while the client is slower, so a fast upstream is released as soon as the response fits
+         * in them; when they are full, reading from the upstream waits for the client. Off: each read from the
+         * upstream is written to the client before the next one, through the head buffer alone. Either way no byte
+         * waits for a buffer to fill: unlike nginx, which holds a partly filled buffer back, Sluice writes what it
+         * has whenever the client can take it, so buffering adds read-ahead and never latency. Nothing is written
+         * to a temporary file, as nginx with {@code proxy_max_temp_file_size 0}. An upstream response's {@code
+         * X-Accel-Buffering: yes} or {@code no} (any case) overrides this for that response, as nginx does without
+         * {@code proxy_ignore_headers}; the field is never forwarded.
+         */
+        public Builder buffering(boolean on) {
+            this.buffering = on;
+            return this;
+        }
+
+        /**
+         * {@code proxy_request_buffering on|off}, default on. On: the whole request body is read before a peer is
+         * chosen (up to {@code clientMaxBodySize}; beyond {@code clientBodyBufferSize} it goes to a temporary file),
+         * so a retry can send it again; a chunked body goes as its payload with a {@code Content-Length}, as nginx
+         * sends it. Off: the body streams to the peer as it arrives, a chunked one with its framing intact; once a
+         * byte of the request reached a peer the request is never retried, as nginx, and a failure of the peer is
+         * answered 502 (504 for a timeout) with the client connection closed. With it off, {@code Expect:
+         * 100-continue} is answered once a peer is connected, when the body is first needed. As nginx documents, a
+         * chunked body is buffered whatever this says when the peer is spoken to in HTTP/1.0 ({@link
+         * #httpVersion}), which has no chunked coding.
+         */
+        public Builder requestBuffering(boolean on) {
+            this.requestBuffering = on;
+            return this;
+        }
+
+        /** {@code proxy_buffer_size}: the largest response head accepted, 1 KiB to 1 MiB; default 4k (one page). */
+        public Builder bufferSize(int bytes) {
+            if (bytes < 1024 || bytes > 1 << 20) {
+                throw new IllegalArgumentException("bufferSize must be between 1024 and 1048576 bytes: " + bytes);
+            }
+            this.bufferSize = bytes;
+            return this;
+        }
+
+        /**
+         * {@code proxy_buffers N SIZE}: with buffering on, a response is read ahead into at most {@code count}
+         * buffers of {@code size} bytes, so a slow client costs at most count × size of memory however large the
+         * response; default 8 × 4k (one page, as nginx). Buffers are taken from the event loop's pool when the
+         * response needs them and given back when it ends. {@code count} is 2 to 1024 and {@code size} 1 KiB to
+         * 1 MiB. There is no {@code proxy_busy_buffers_size}: with no temporary file every buffer that is not
+         * being filled is being sent, so there is nothing for it to limit.
+         */
+        public Builder buffers(int count, int size) {
+            if (count < 2 || count > 1024) {
+                throw new IllegalArgumentException("buffers count must be between 2 and 1024: " + count);
+            }
+            if (size < 1024 || size > 1 << 20) {
+                throw new IllegalArgumentException("buffers size must be between 1024 and 1048576 bytes: " + size);
+            }
+            this.buffersCount = count;
+            this.buffersSize = size;
+            return this;
+        }
+
+        /**
+         * The protocols a client may switch to through this route ({@code Upgrade} tokens, matched by name ignoring
+         * case and any {@code /version}); default {@code websocket}; none turns upgrades off. nginx forwards no
+         * Upgrade field unless told to with {@code proxy_set_header Upgrade $http_upgrade}, and then forwards any;
+         * Sluice forwards an upgrade only when every protocol the client offers is listed here. {@code h2c}, {@code
+         * h2} and {@code http} are refused: a 101 to one of them would give the client an HTTP/2 or raw connection
+         * to the upstream past every check, header rule and log line of the proxy.
+         */
+        public Builder upgradeProtocols(String... protocols) {
+            Objects.requireNonNull(protocols, "upgradeProtocols");
+            List<String> names = new ArrayList<>();
+            for (String protocol : protocols) {
+                Objects.requireNonNull(protocol, "upgradeProtocols");
+                if (!protocol.matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+")) {
+                    throw new IllegalArgumentException("upgradeProtocols: not a protocol name: \"" + protocol + "\"");
+                }
+                String name = protocol.toLowerCase(Locale.ROOT);
+                if (name.equals("h2c") || name.equals("h2") || name.equals("http")) {
+                    throw new IllegalArgumentException("upgradeProtocols: " + protocol + " is never forwarded: a 101 "
+                            + "would hand the client a connection to the upstream past the proxy's checks");
+                }
+                if (!names.contains(name)) {
+                    names.add(name);
+                }
+            }
+            this.upgradeProtocols = List.copyOf(names);
+            return this;
+        }
+
+        private static Duration positive(String option, Duration value) {
+            Objects.requireNonNull(value, option);
+            if (value.isNegative() || value.isZero() || value.compareTo(MAX) > 0) {
+                throw new IllegalArgumentException(option + " must be more than 0 and at most 365d: " + value);
+            }
+            return value;
+        }
+
+        /** Checks the route and builds it. */
+        public Route build() {
+            if (upstream == null) {
+                throw new IllegalArgumentException("route " + prefix + " has no upstream");
+            }
+            return new Route(this);
+        }
+    }
+}

@@ -1,0 +1,158 @@
+package dev.sluice;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * A value made of text and nginx variables, such as {@code "$host"} or {@code "$scheme://$host$request_uri"}, as
+ * {@code proxy_set_header} values and {@code hash} keys are written. Parsed once; evaluated per request.
+ *
+ * <p>Variables: {@code $host}, {@code $remote_addr}, {@code $remote_port}, {@code $proxy_add_x_forwarded_for},
+ * {@code $scheme}, {@code $request_uri}, {@code $uri}, {@code $args}, {@code $is_args}, {@code $request_method},
+ * {@code $server_port}, {@code $proxy_host}, {@code $http_NAME}, {@code $arg_NAME} and {@code $cookie_NAME}; a
+ * name may be braced, {@code ${host}}. {@code $request_uri} is the target as the client sent it (in origin form);
+ * {@code $uri} is the path routes are matched against: decoded, slashes merged, dot-segments resolved, with any
+ * control byte, space or DEL written as %XX so that it can never break a header line (nginx writes those raw).
+ */
+public final class ValueTemplate {
+
+    /**
+     * The variables a template can name. {@link #HTTP}, {@link #ARG} and {@link #COOKIE} are the families
+     * {@code $http_NAME}, {@code $arg_NAME} and {@code $cookie_NAME}; the reference carries the NAME.
+     */
+    public enum Variable {
+        HOST, REMOTE_ADDR, REMOTE_PORT, PROXY_ADD_X_FORWARDED_FOR, SCHEME, REQUEST_URI, URI, ARGS, IS_ARGS,
+        REQUEST_METHOD, SERVER_PORT, PROXY_HOST, HTTP, ARG, COOKIE
+    }
+
+    private final String source;
+    /** Alternating parts: a String of literal text, or a {@link Part} variable reference. */
+    private final Object[] parts;
+
+    /**
+     * One variable reference in a template: which variable, and the NAME of the {@code $http_NAME}-style families
+     * (the header name with '_' written as '-'), or null for the others.
+     */
+    public record Part(Variable variable, String name) {
+    }
+
+    private ValueTemplate(String source, Object[] parts) {
+        this.source = source;
+        this.parts = parts;
+    }
+
+    /**
+     * Parses a template.
+     *
+     * @param option the option it belongs to, named in the error
+     * @throws IllegalArgumentException for an unknown variable, a '$' without a name, or a control character
+     */
+    public static ValueTemplate parse(String option, String template) {
+        Objects.requireNonNull(template, option);
+        if (template.chars().anyMatch(c -> c < ' ' && c != '\t' || c == 0x7f)) {
+            throw new IllegalArgumentException(option + " must not hold control characters: \"" + template + "\"");
+        }
+        List<Object> parts = new ArrayList<>();
+        StringBuilder text = new StringBuilder();
+        int i = 0;
+        while (i < template.length()) {
+            char c = template.charAt(i);
+            if (c != '$') {
+                text.append(c);
+                i++;
+                continue;
+            }
+            int start = i + 1;
+            int end;
+            String name;
+            if (start < template.length() && template.charAt(start) == '{') {
+                end = template.indexOf('}', start);
+                if (end < 0) {
+                    throw new IllegalArgumentException(option + " has an unclosed '${': \"" + template + "\"");
+                }
+                name = template.substring(start + 1, end);
+                end++;
+            } else {
+                end = start;
+                while (end < template.length() && isNameChar(template.charAt(end))) {
+                    end++;
+                }
+                name = template.substring(start, end);
+            }
+            if (name.isEmpty()) {
+                throw new IllegalArgumentException(option + " has a '$' without a variable name: \"" + template + "\"");
+            }
+            if (text.length() > 0) {
+                parts.add(text.toString());
+                text.setLength(0);
+            }
+            parts.add(variable(option, name));
+            i = end;
+        }
+        if (text.length() > 0) {
+            parts.add(text.toString());
+        }
+        return new ValueTemplate(template, parts.toArray());
+    }
+
+    /**
+     * Supplies variable values to {@link #appendTo}: the proxy implements it for the request being proxied; a test
+     * or a handler may implement it to evaluate a template against values of its own.
+     */
+    public interface Variables {
+
+        /** Appends the value of {@code part} (nothing when it has none). */
+        void append(Part part, StringBuilder out);
+    }
+
+    /** Appends this template's value for the request that {@code variables} describes. */
+    public void appendTo(StringBuilder out, Variables variables) {
+        for (Object part : parts) {
+            if (part instanceof String) {
+                out.append((String) part);
+            } else {
+                variables.append((Part) part, out);
+            }
+        }
+    }
+
+    /** Whether the template is empty, which for {@code proxy_set_header} removes the field. */
+    public boolean isEmpty() {
+        return parts.length == 0;
+    }
+
+    /** The template as written. */
+    @Override
+    public String toString() {
+        return source;
+    }
+
+    private static boolean isNameChar(char c) {
+        return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9';
+    }
+
+    private static Part variable(String option, String name) {
+        String lower = name.toLowerCase(Locale.ROOT);
+        for (String prefix : new String[] {"http_", "arg_", "cookie_"}) {
+            if (lower.startsWith(prefix) && lower.length() > prefix.length()) {
+                String rest = name.substring(prefix.length());
+                switch (prefix) {
+                    case "http_": return new Part(Variable.HTTP, rest.replace('_', '-'));
+                    case "arg_": return new Part(Variable.ARG, rest);
+                    default: return new Part(Variable.COOKIE, rest);
+                }
+            }
+        }
+        try {
+            Variable v = Variable.valueOf(lower.toUpperCase(Locale.ROOT));
+            if (v == Variable.HTTP || v == Variable.ARG || v == Variable.COOKIE) {
+                throw new IllegalArgumentException();
+            }
+            return new Part(v, null);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(option + " uses an unknown variable $" + name);
+        }
+    }
+}

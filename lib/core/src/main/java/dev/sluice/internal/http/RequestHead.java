@@ -1,0 +1,246 @@
+package dev.sluice.internal.http;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * A parsed request head and the decisions nginx takes from it: body framing, keep-alive, {@code Expect:
+ * 100-continue}, protocol upgrade, and whether the method may be retried on another upstream. Obtained from
+ * {@link RequestParser#head()} after {@link ParseResult#DONE}; the same instance is reused by the parser and is
+ * valid until its next {@link RequestParser#reset()}.
+ *
+ * <p>{@link #bodyFraming()} is {@code NONE}, {@code CONTENT_LENGTH} or {@code CHUNKED}: a request never reads until
+ * close. Accessors that return booleans, enums or numbers never allocate; {@link #method()} returns a shared constant
+ * for the methods nginx knows; {@link #target()} and field strings are built on first access.
+ *
+ * <p>The path of an origin- or absolute-form target is also held normalised, as nginx's {@code $uri}: %XX decoded,
+ * slashes merged, dot-segments resolved (see {@link #pathStartsWith} and {@link #appendPath}). It is computed once
+ * per request into a byte array kept across requests.
+ */
+public final class RequestHead extends MessageHead {
+
+    private static final char[] HEX_DIGITS = "0123456789ABCDEF".toCharArray();
+
+    private int methodStart;
+    private int methodEnd;
+    private String method;
+    private int targetStart;
+    private int targetEnd;
+    private String target;
+    /** The normalised path, {@code $uri}, in its first {@link #pathLength} bytes; grown as needed, kept. */
+    private byte[] path = new byte[64];
+    private int pathLength;
+    TargetForm targetForm;
+    int hostIndex;
+    int expectIndex;
+    int upgradeIndex;
+    int connectionFlags;
+
+    RequestHead(HttpFields fields) {
+        super(fields);
+        clear();
+    }
+
+    @Override
+    void clear() {
+        super.clear();
+        method = null;
+        target = null;
+        pathLength = 0;
+        targetForm = null;
+        hostIndex = -1;
+        expectIndex = -1;
+        upgradeIndex = -1;
+        connectionFlags = 0;
+    }
+
+    void setRequestLine(int methodStart, int methodEnd, String knownMethod, int targetStart, int targetEnd) {
+        this.methodStart = methodStart;
+        this.methodEnd = methodEnd;
+        this.method = knownMethod;
+        this.targetStart = targetStart;
+        this.targetEnd = targetEnd;
+    }
+
+    /**
+     * Normalises the path in {@code buf[start, end)} into this head's path (see {@link PathNormaliser}); false when
+     * nginx refuses the path.
+     */
+    boolean setPath(byte[] buf, int start, int end) {
+        int capacity = PathNormaliser.capacityFor(end - start);
+        if (path.length < capacity) {
+            path = new byte[Math.max(capacity, path.length * 2)];
+        }
+        pathLength = PathNormaliser.normalise(buf, start, end, path);
+        return pathLength != PathNormaliser.INVALID;
+    }
+
+    int methodStart() {
+        return methodStart;
+    }
+
+    int methodEnd() {
+        return methodEnd;
+    }
+
+    int targetStart() {
+        return targetStart;
+    }
+
+    int targetEnd() {
+        return targetEnd;
+    }
+
+    /** The method, case-sensitive as sent. Known methods (GET, POST, ...) are shared constants: no allocation. */
+    public String method() {
+        if (method == null) {
+            method = new String(buf, methodStart, methodEnd - methodStart, StandardCharsets.ISO_8859_1);
+        }
+        return method;
+    }
+
+    /** Whether the method is exactly {@code name} (methods are case-sensitive). Does not allocate. */
+    public boolean isMethod(String name) {
+        return Ascii.equals(buf, methodStart, methodEnd, name);
+    }
+
+    /**
+     * Whether a failed attempt may be retried on another upstream, by nginx's rule: every method except POST, LOCK
+     * and PATCH — unknown methods included — counts as idempotent ({@code proxy_next_upstream non_idempotent} is
+     * what allows retrying those three).
+     */
+    public boolean isIdempotent() {
+        return Methods.isIdempotent(method);
+    }
+
+    /** The request-target exactly as received, e.g. {@code "/search?q=x"}. */
+    public String target() {
+        if (target == null) {
+            target = new String(buf, targetStart, targetEnd - targetStart, StandardCharsets.ISO_8859_1);
+        }
+        return target;
+    }
+
+    /**
+     * Whether the normalised path, nginx's {@code $uri}, starts with {@code prefix}, compared byte for character (a
+     * decoded byte {@code b} is the character {@code (char) b}). Does not allocate.
+     */
+    public boolean pathStartsWith(String prefix) {
+        int n = prefix.length();
+        if (n > pathLength) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            if ((path[i] & 0xff) != prefix.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Appends the normalised path, nginx's {@code $uri}, one character per byte, writing the bytes no URI path
+     * holds unescaped — controls, space and DEL — as %XX, so that the result is always a valid field value. nginx
+     * appends those bytes raw, which lets a client add header lines through {@code %0D%0A}.
+     */
+    public void appendPath(StringBuilder out) {
+        for (int i = 0; i < pathLength; i++) {
+            int b = path[i] & 0xff;
+            if (b <= ' ' || b == 0x7f) {
+                out.append('%').append(HEX_DIGITS[b >> 4]).append(HEX_DIGITS[b & 0xf]);
+            } else {
+                out.append((char) b);
+            }
+        }
+    }
+
+    /** Which request-target form {@link #target()} is. */
+    public TargetForm targetForm() {
+        return targetForm;
+    }
+
+    /** The Host value, or null when absent (allowed in HTTP/1.0 only). Unique and syntactically valid if present. */
+    public String host() {
+        return hostIndex < 0 ? null : fields.value(hostIndex);
+    }
+
+    /** Whether body bytes follow the head: chunked, or a Content-Length above zero. */
+    public boolean hasBody() {
+        return framing == BodyFraming.CHUNKED || contentLength > 0;
+    }
+
+    /**
+     * Whether the client connection may serve another request after this one: HTTP/1.1 unless {@code Connection}
+     * lists {@code close}; HTTP/1.0 only when it lists {@code keep-alive} and not {@code close}.
+     */
+    public boolean isKeepAlive() {
+        if ((connectionFlags & ConnectionOptions.CLOSE) != 0) {
+            return false;
+        }
+        return version == HttpVersion.HTTP_1_1 || (connectionFlags & ConnectionOptions.KEEP_ALIVE) != 0;
+    }
+
+    /**
+     * Whether the client waits for {@code 100 Continue} before sending its body: an HTTP/1.1 request with
+     * {@code Expect: 100-continue} (any case). HTTP/1.0 expectations are ignored as RFC 9110 §10.1.1 requires;
+     * other expectation values are ignored as nginx does.
+     */
+    public boolean expectsContinue() {
+        return version == HttpVersion.HTTP_1_1 && expectIndex >= 0
+                && fields.valueEqualsIgnoreCase(expectIndex, "100-continue");
+    }
+
+    /**
+     * Whether the client asks to switch protocols (e.g. WebSocket): HTTP/1.1, {@code Connection} lists
+     * {@code upgrade}, and an {@code Upgrade} field is present.
+     */
+    public boolean isUpgrade() {
+        return version == HttpVersion.HTTP_1_1 && upgradeIndex >= 0
+                && (connectionFlags & ConnectionOptions.UPGRADE) != 0;
+    }
+
+    /**
+     * Whether every protocol the Upgrade fields offer is one of {@code protocols}: each element's name (before any
+     * {@code /version}) equals one of them, ignoring case. False when no protocol is offered. Does not allocate.
+     */
+    public boolean upgradesOnlyTo(List<String> protocols) {
+        boolean offered = false;
+        for (int f = fields.indexOf("Upgrade"); f >= 0; f = fields.indexOf("Upgrade", f + 1)) {
+            int end = fields.valueEnd(f);
+            for (int i = fields.valueStart(f); i < end; ) {
+                int raw = CommaList.elementEnd(buf, i, end);
+                int start = CommaList.trimStart(buf, i, raw);
+                int nameEnd = start;
+                while (nameEnd < raw && buf[nameEnd] != '/') {
+                    nameEnd++;
+                }
+                nameEnd = CommaList.trimEnd(buf, start, nameEnd);
+                if (start < CommaList.trimEnd(buf, start, raw)) {
+                    if (!isOneOf(start, nameEnd, protocols)) {
+                        return false;
+                    }
+                    offered = true;
+                }
+                i = raw + 1;
+            }
+        }
+        return offered;
+    }
+
+    private boolean isOneOf(int start, int end, List<String> names) {
+        for (int i = 0; i < names.size(); i++) {
+            if (Ascii.equalsIgnoreCase(buf, start, end, names.get(i))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public String toString() {
+        if (version == null) {
+            return "RequestHead[incomplete]";
+        }
+        return method() + " " + target() + " " + version + "\n" + fields;
+    }
+}

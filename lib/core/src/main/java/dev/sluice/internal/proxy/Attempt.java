@@ -1,0 +1,471 @@
+package dev.sluice.internal.proxy;
+
+import dev.sluice.Route;
+import dev.sluice.internal.http.BodyFraming;
+import dev.sluice.internal.http.HeadLimits;
+import dev.sluice.internal.http.HttpVersion;
+import dev.sluice.internal.http.ParseResult;
+import dev.sluice.internal.http.ResponseHead;
+import dev.sluice.internal.http.ResponseParser;
+import dev.sluice.internal.net.ConnectHandler;
+import dev.sluice.internal.net.IoHandler;
+import dev.sluice.internal.net.PendingConnect;
+import dev.sluice.internal.net.Timeout;
+import dev.sluice.internal.pool.KeepalivePool;
+import dev.sluice.internal.pool.PooledConnection;
+import dev.sluice.upstream.PeerState;
+import java.io.IOException;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+
+/**
+ * One attempt of an exchange on one peer: connect (or reuse a pooled connection), send the request (its body from
+ * a {@link BodySource}), read the response head; then the exchange relays the body ({@link ResponseRelay}) or the
+ * upgraded connection ({@link Tunnel}) over this attempt's connection. The upstream half of nginx's {@code
+ * ngx_http_upstream_t}; its {@link ProxyHandler} decides what each outcome means.
+ */
+final class Attempt implements ConnectHandler, IoHandler {
+
+    private enum Phase { IDLE, CONNECTING, SENDING, READING_HEAD, HEAD_READ, RELAYING, TUNNEL, DONE }
+
+    private static final ByteBuffer NO_BODY = ByteBuffer.allocate(0);
+    private static final ByteBuffer PEEK = ByteBuffer.allocateDirect(1);
+
+    private final ProxyHandler exchange;
+    private final LoopContext loop;
+    private final Timeout timer;
+    private final ByteBuffer[] outgoing = new ByteBuffer[2];
+    private ResponseParser parser;
+    private int parserLimit;
+
+    private Phase phase = Phase.IDLE;
+    private Route route;
+    PeerState peer;
+    PooledConnection connection;
+    private KeepalivePool pool;
+    private PendingConnect pending;
+    private ByteBuffer in;
+    private BodySource body;
+    private boolean timerIsRead;
+
+    /** Whether the connection came from the keepalive pool. */
+    boolean reused;
+    /** Whether this attempt already replaced a stale pooled connection with a fresh one. */
+    boolean freshRetryUsed;
+    /** Whether any request byte reached the socket ({@code request_sent}). */
+    boolean requestSent;
+    private boolean requestDone;
+    /** Whether any response byte arrived. */
+    boolean responseStarted;
+    private boolean surplus;
+    ResponseHead head;
+    long startNanos;
+    long connectNanos;
+    long headerNanos;
+    /** When the current connect began: a resend on a fresh connection connects later than the attempt began. */
+    private long connectStartNanos;
+
+    Attempt(ProxyHandler exchange, LoopContext loop) {
+        this.exchange = exchange;
+        this.loop = loop;
+        this.timer = loop.eventLoop.newTimeout(this::onTimer);
+    }
+
+    /** Starts an attempt on {@code peer}: a pooled connection if one is idle, else a new one. */
+    void start(Route route, PeerState peer) {
+        this.route = route;
+        this.peer = peer;
+        this.reused = false;
+        this.freshRetryUsed = false;
+        this.startNanos = loop.eventLoop.nanoTime();
+        this.connectNanos = -1;
+        this.headerNanos = -1;
+        resetExchangeState();
+        pool = loop.pool(route.upstream());
+        PooledConnection pooled = acquireLive();
+        if (pooled != null) {
+            reused = true;
+            connectNanos = 0;
+            use(pooled);
+        } else {
+            connect();
+        }
+    }
+
+    /**
+     * A pooled connection to the peer, or null. For a request that may not be resent, each candidate is first
+     * checked for a close that arrived since the loop last looked: prevention where a retry is not allowed.
+     */
+    private PooledConnection acquireLive() {
+        for (;;) {
+            PooledConnection c = pool.acquire(peer.address());
+            if (c == null || exchange.isIdempotent() || stillOpen(c)) {
+                return c;
+            }
+            pool.closeStale(c);
+        }
+    }
+
+    private static boolean stillOpen(PooledConnection c) {
+        try {
+            PEEK.clear();
+            return c.channel().read(PEEK) == 0;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Replaces a pooled connection the peer had closed with a fresh one to the same peer, once. */
+    void retryOnFreshConnection() {
+        freshRetryUsed = true;
+        reused = false;
+        resetExchangeState();
+        connect();
+    }
+
+    private void resetExchangeState() {
+        requestSent = false;
+        requestDone = false;
+        responseStarted = false;
+        surplus = false;
+        head = null;
+        if (parser == null || parserLimit != route.bufferSize()) {
+            parserLimit = route.bufferSize();
+            parser = new ResponseParser(HeadLimits.of(parserLimit, parserLimit, parserLimit));
+        }
+        parser.reset(exchange.isHeadRequest());
+    }
+
+    private void connect() {
+        phase = Phase.CONNECTING;
+        connectStartNanos = loop.eventLoop.nanoTime();
+        pending = loop.eventLoop.connect(peer.address(), loop.connectOptions(route), this);
+    }
+
+    @Override
+    public void onConnected(SelectionKey key) {
+        pending = null;
+        connectNanos = loop.eventLoop.nanoTime() - startNanos;
+        use(pool.register(peer.address(), key, loop.eventLoop.nanoTime() - connectStartNanos));
+    }
+
+    @Override
+    public void onConnectFailed(IOException cause) {
+        pending = null;
+        phase = Phase.IDLE;
+        exchange.attemptFailed(this, cause instanceof SocketTimeoutException ? Failure.TIMEOUT : Failure.ERROR, false);
+    }
+
+    private void use(PooledConnection c) {
+        connection = c;
+        c.handler(this);
+        if (in == null) {
+            in = loop.eventLoop.buffers().acquire();
+        }
+        in.clear().flip();
+        outgoing[0] = exchange.upstreamHead().position(0);
+        outgoing[1] = NO_BODY;
+        body = exchange.bodySource();
+        if (body != null) {
+            body.rewind();
+        }
+        phase = Phase.SENDING;
+        send();
+    }
+
+    /**
+     * Sends the head and the body's runs, the first run with the head, until the peer or a streamed body's client
+     * has to wait; once everything went out, waits for the response head.
+     */
+    private void send() {
+        for (;;) {
+            if (!outgoing[1].hasRemaining() && body != null && !body.isComplete()) {
+                ByteBuffer run;
+                try {
+                    run = body.next();
+                } catch (IOException e) {
+                    exchange.bodyUnreadable(this, e);
+                    return;
+                }
+                if (phase != Phase.SENDING) {
+                    return; // the exchange ended while the client was read
+                }
+                outgoing[1] = run == null ? NO_BODY : run;
+            }
+            if (!outgoing[0].hasRemaining() && !outgoing[1].hasRemaining()) {
+                break;
+            }
+            try {
+                if (connection.channel().write(outgoing) > 0) {
+                    requestSent = true;
+                }
+            } catch (IOException e) {
+                transportFailed(Failure.ERROR);
+                return;
+            }
+            if (outgoing[0].hasRemaining() || outgoing[1].hasRemaining()) {
+                interest(SelectionKey.OP_WRITE | SelectionKey.OP_READ);
+                arm(route.sendTimeout().toNanos(), false);
+                return;
+            }
+        }
+        if (body != null && !body.isComplete()) {
+            interest(SelectionKey.OP_READ); // a streamed body waits for its client; an early answer may come
+            timer.cancel();
+            return;
+        }
+        requestDone = true;
+        phase = Phase.READING_HEAD;
+        interest(SelectionKey.OP_READ);
+        arm(route.readTimeout().toNanos(), true);
+        exchange.requestWritten();
+    }
+
+    /** A streamed body's client sent more: go on sending if this attempt was waiting for it. */
+    void bodyArrived() {
+        if (phase == Phase.SENDING && !outgoing[0].hasRemaining() && !outgoing[1].hasRemaining()) {
+            send();
+        }
+    }
+
+    /** Readiness of the upstream connection while this attempt owns it. */
+    @Override
+    public void onReady(int ops) {
+        if (phase == Phase.SENDING && (ops & SelectionKey.OP_READ) != 0) {
+            readHead();
+            if (phase != Phase.SENDING) {
+                return;
+            }
+        }
+        if (phase == Phase.SENDING && (ops & SelectionKey.OP_WRITE) != 0) {
+            send();
+        } else if (phase == Phase.READING_HEAD && (ops & SelectionKey.OP_READ) != 0) {
+            readHead();
+        } else if (phase == Phase.RELAYING && (ops & SelectionKey.OP_READ) != 0) {
+            exchange.relay();
+        } else if (phase == Phase.TUNNEL) {
+            exchange.tunnelReady(false, ops);
+        }
+    }
+
+    /** The loop closed the connection under us (a handler error or shutdown). */
+    @Override
+    public void onClosedByLoop(Throwable cause) {
+        connection = null;
+        if (loop.eventLoop.isShuttingDown() && phase != Phase.DONE && phase != Phase.IDLE) {
+            phase = Phase.IDLE; // the grace period ran out: our doing, not the peer's; nothing to retry or answer
+            exchange.abandon();
+        } else if (phase == Phase.RELAYING || phase == Phase.HEAD_READ || phase == Phase.TUNNEL) {
+            phase = Phase.DONE;
+            exchange.responseBroken(this);
+        } else if (phase != Phase.DONE && phase != Phase.IDLE) {
+            phase = Phase.IDLE;
+            exchange.attemptFailed(this, Failure.ERROR, false);
+        }
+    }
+
+    private void readHead() {
+        int n = readUpstream();
+        if (n < 0) {
+            transportFailed(Failure.ERROR);
+            return;
+        }
+        if (n == 0 && !in.hasRemaining()) {
+            return;
+        }
+        responseStarted = true;
+        for (;;) {
+            ParseResult result = parser.parse(in);
+            if (result == ParseResult.NEED_MORE) {
+                arm(route.readTimeout().toNanos(), true);
+                return;
+            }
+            if (result == ParseResult.ERROR) {
+                transportFailed(Failure.INVALID_HEADER);
+                return;
+            }
+            ResponseHead parsed = parser.head();
+            if (parsed.isInterim()) {
+                parser.nextHead();
+                continue;
+            }
+            head = parsed;
+            headerNanos = loop.eventLoop.nanoTime() - startNanos;
+            timer.cancel();
+            phase = Phase.HEAD_READ;
+            if (!requestDone) {
+                surplus = true;
+            }
+            interest(0);
+            exchange.responseHead(this, parsed);
+            return;
+        }
+    }
+
+    /** Reads what the peer sent after what {@link #in} still holds; returns -1 for end of stream or an error. */
+    private int readUpstream() {
+        in.compact();
+        try {
+            int n = connection.channel().read(in);
+            in.flip();
+            return n;
+        } catch (IOException e) {
+            in.flip();
+            return -1;
+        }
+    }
+
+    /**
+     * Hands the buffer the head was read into, with the bytes that followed the head, to the relay of the body,
+     * which gives it back to the pool; the attempt is relaying from now on.
+     */
+    ByteBuffer beginRelay() {
+        phase = Phase.RELAYING;
+        ByteBuffer headBuffer = in;
+        in = null;
+        return headBuffer;
+    }
+
+    /** Whether the body is being read from this attempt's connection. */
+    boolean isRelaying() {
+        return phase == Phase.RELAYING;
+    }
+
+    /** The peer's connection, while the attempt has one. */
+    SocketChannel channel() {
+        return connection.channel();
+    }
+
+    /** Waits for more of the body from the peer under proxy_read_timeout, or not at all while the client lags. */
+    void awaitBody(boolean read) {
+        if (read) {
+            interest(SelectionKey.OP_READ);
+            arm(route.readTimeout().toNanos(), true);
+        } else {
+            interest(0);
+            timer.cancel();
+        }
+    }
+
+    /** The whole body was read ({@code surplus}: and bytes after it); the connection may now be released. */
+    void bodyRead(boolean surplus) {
+        this.surplus |= surplus;
+        phase = Phase.DONE;
+        timer.cancel();
+    }
+
+    /** The connection switched protocols: its readiness now goes to the exchange's tunnel. */
+    void beginTunnel() {
+        phase = Phase.TUNNEL;
+        timer.cancel();
+    }
+
+    /** The connection's key, for the tunnel. */
+    SelectionKey key() {
+        return connection.key();
+    }
+
+    /** The buffer the head was read into, holding what the peer sent after it (read mode); stays the attempt's. */
+    ByteBuffer headBuffer() {
+        return in;
+    }
+
+    /**
+     * Whether the connection may go back to the pool: the response was read to its end (or, answered without
+     * relaying, has no body and nothing after its head) and both sides allow it.
+     */
+    boolean reusable() {
+        return head != null && (phase == Phase.DONE || phase == Phase.HEAD_READ && endsWithHead())
+                && head.isReusable() && requestDone && !surplus && connection != null && !exchange.isUpgrade();
+    }
+
+    /** Whether the response was over with its head, nothing after it (no body, nothing unexpected): a response
+     * the exchange replaced (an intercepted error) then leaves nothing unread on the connection. */
+    private boolean endsWithHead() {
+        BodyFraming framing = head.bodyFraming();
+        return (framing == BodyFraming.NONE || framing == BodyFraming.CONTENT_LENGTH && head.contentLength() == 0)
+                && (in == null || !in.hasRemaining());
+    }
+
+    /** Ends the attempt: pools the connection if {@code keep} and it is reusable, else closes it. */
+    void release(boolean keep) {
+        timer.cancel();
+        if (pending != null) {
+            pending.cancel();
+            pending = null;
+        }
+        if (connection != null) {
+            boolean pooled = keep && reusable();
+            PooledConnection c = connection;
+            connection = null;
+            c.handler(null);
+            if (pooled) {
+                pool.keepAliveHeader(c, head.keepAliveTimeout(), head.keepAliveMax());
+                pool.release(c);
+            } else if (peerSaidClose()) {
+                pool.closeAnnounced(c, head.status());
+            } else {
+                pool.close(c);
+            }
+        }
+        if (in != null) {
+            loop.eventLoop.buffers().release(in);
+            in = null;
+        }
+        body = null;
+        phase = Phase.IDLE;
+    }
+
+    /**
+     * Whether the peer said it closes the connection after this response: HTTP/1.1 with {@code Connection: close}
+     * and a framed body (a body delimited by the close says nothing about the peer's limits).
+     */
+    private boolean peerSaidClose() {
+        return head != null && head.isConnectionClose() && head.version() == HttpVersion.HTTP_1_1
+                && head.bodyFraming() != BodyFraming.UNTIL_CLOSE;
+    }
+
+    private void transportFailed(Failure failure) {
+        timer.cancel();
+        boolean stale = reused && !responseStarted && failure == Failure.ERROR;
+        if (connection != null) {
+            connection.handler(null);
+            if (stale) {
+                pool.closeStale(connection);
+            } else {
+                pool.close(connection);
+            }
+            connection = null;
+        }
+        phase = Phase.IDLE;
+        exchange.attemptFailed(this, failure, stale);
+    }
+
+    private void interest(int ops) {
+        SelectionKey key = connection.key();
+        if (key.isValid() && key.interestOps() != ops) {
+            key.interestOps(ops);
+        }
+    }
+
+    private void arm(long nanos, boolean read) {
+        timerIsRead = read;
+        timer.schedule(nanos);
+    }
+
+    private void onTimer() {
+        if (phase == Phase.RELAYING) {
+            phase = Phase.DONE;
+            exchange.responseBroken(this);
+        } else if (phase == Phase.SENDING || phase == Phase.READING_HEAD) {
+            transportFailed(Failure.TIMEOUT);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "attempt on " + (peer == null ? "-" : peer.name()) + " " + phase + (timerIsRead ? " (read)" : "");
+    }
+}

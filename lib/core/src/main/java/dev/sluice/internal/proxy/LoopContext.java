@@ -1,0 +1,110 @@
+package dev.sluice.internal.proxy;
+
+import dev.sluice.Route;
+import dev.sluice.internal.net.BufferPool;
+import dev.sluice.internal.net.ConnectOptions;
+import dev.sluice.internal.net.EventLoop;
+import dev.sluice.internal.pool.KeepalivePool;
+import dev.sluice.upstream.UpstreamGroup;
+import java.net.InetSocketAddress;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What one event loop keeps for the proxy: its client connections, its keepalive caches, its connect options, its
+ * pools of response body buffers.
+ */
+final class LoopContext {
+
+    /** The most memory each pool of body buffers keeps idle for reuse. */
+    private static final int IDLE_BUFFER_BYTES = 4 << 20;
+
+    final EventLoop eventLoop;
+    final ProxyEngine engine;
+    private final Map<Integer, BufferPool> bodyBuffers = new HashMap<>();
+    private final Map<UpstreamGroup, KeepalivePool> pools = new IdentityHashMap<>();
+    private final Map<Route, ConnectOptions> connectOptions = new IdentityHashMap<>();
+    private final Set<ProxyHandler> clients = new LinkedHashSet<>();
+    private boolean draining;
+
+    LoopContext(EventLoop eventLoop, ProxyEngine engine) {
+        this.eventLoop = eventLoop;
+        this.engine = engine;
+    }
+
+    /** This loop's keepalive cache for {@code group}, as nginx keeps one per worker per upstream block. */
+    KeepalivePool pool(UpstreamGroup group) {
+        KeepalivePool pool = pools.get(group);
+        if (pool == null) {
+            pool = new KeepalivePool(eventLoop, engine.keepaliveOf(group));
+            pools.put(group, pool);
+        }
+        return pool;
+    }
+
+    /** How a route connects to peers: proxy_connect_timeout, proxy_socket_keepalive, proxy_bind. */
+    ConnectOptions connectOptions(Route route) {
+        ConnectOptions options = connectOptions.get(route);
+        if (options == null) {
+            options = ConnectOptions.defaults().withConnectTimeout(route.connectTimeout()).withSocketKeepalive(route.socketKeepalive());
+            if (route.bind() != null) {
+                options = options.withBindAddress(new InetSocketAddress(route.bind(), 0));
+            }
+            connectOptions.put(route, options);
+        }
+        return options;
+    }
+
+    /**
+     * This loop's pool of direct buffers of {@code size} bytes, for {@code proxy_buffers}: the loop's own I/O
+     * buffers when the size is theirs, else a pool per size that keeps at most 4 MiB idle.
+     */
+    BufferPool buffers(int size) {
+        if (size == eventLoop.buffers().bufferSize()) {
+            return eventLoop.buffers();
+        }
+        BufferPool pool = bodyBuffers.get(size);
+        if (pool == null) {
+            pool = new BufferPool(size, Math.max(8, IDLE_BUFFER_BYTES / size));
+            bodyBuffers.put(size, pool);
+        }
+        return pool;
+    }
+
+    /** What the exchanges of this proxy hold in body buffers and temporary files. */
+    BufferMeter meter() {
+        return engine.meter;
+    }
+
+    void opened(ProxyHandler client) {
+        clients.add(client);
+        if (draining) {
+            client.drain();
+        }
+    }
+
+    void closed(ProxyHandler client) {
+        clients.remove(client);
+    }
+
+    /** Graceful shutdown: idle client and pooled connections close now; busy ones after their exchange. */
+    void drainClients() {
+        draining = true;
+        for (ProxyHandler client : clients.toArray(new ProxyHandler[0])) {
+            client.drain();
+        }
+    }
+
+    int busyClients() {
+        int busy = 0;
+        for (ProxyHandler client : clients) {
+            if (client.isBusy()) {
+                busy++;
+            }
+        }
+        return busy;
+    }
+}

@@ -1,0 +1,142 @@
+package dev.sluice.internal.proxy;
+
+import dev.sluice.ClientLimits;
+import dev.sluice.Route;
+import dev.sluice.internal.http.RequestHead;
+import dev.sluice.internal.net.Acceptor;
+import dev.sluice.internal.net.EventLoop;
+import dev.sluice.internal.net.EventLoopGroup;
+import dev.sluice.observe.AttemptRecord;
+import dev.sluice.observe.ExchangeListener;
+import dev.sluice.observe.ExchangeRecord;
+import dev.sluice.internal.pool.KeepaliveSettings;
+import dev.sluice.internal.pool.PeerLimitsRegistry;
+import dev.sluice.upstream.Keepalive;
+import dev.sluice.upstream.UpstreamGroup;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The machinery behind {@code dev.sluice.ProxyServer}: the event loops, the listening sockets and the routes.
+ * Use {@code ProxyServer}; this type is public only so that it can start one.
+ */
+public final class ProxyEngine {
+
+    private static final Logger log = LoggerFactory.getLogger(ProxyEngine.class);
+
+    final ClientLimits limits;
+    final List<ExchangeListener> listeners;
+    final BufferMeter meter = new BufferMeter();
+    final TempFiles tempFiles;
+    private final List<Route> routes;
+    private final EventLoopGroup loops;
+    private final List<Acceptor> acceptors = new ArrayList<>();
+    private final List<InetSocketAddress> addresses = new ArrayList<>();
+    private final Map<EventLoop, LoopContext> contexts = new IdentityHashMap<>();
+    private final Map<UpstreamGroup, PeerLimitsRegistry> keepalive = new IdentityHashMap<>();
+
+    private ProxyEngine(int loopCount, List<Route> routes, ClientLimits limits, List<ExchangeListener> listeners) {
+        this.routes = routes;
+        this.limits = limits;
+        this.listeners = listeners;
+        this.tempFiles = new TempFiles(limits.bodyTempPath());
+        for (Route route : routes) {
+            keepalive.computeIfAbsent(route.upstream(), g -> new PeerLimitsRegistry(settings(g.keepalive())));
+        }
+        this.loops = EventLoopGroup.builder().threads(loopCount).build();
+        for (EventLoop loop : loops.loops()) {
+            LoopContext context = new LoopContext(loop, this);
+            contexts.put(loop, context);
+            loop.execute(() -> loop.addDrainable(new ProxyHandler.Drain(context)));
+        }
+    }
+
+    /**
+     * Starts the loops and binds every address; on failure, stops what it started.
+     *
+     * @param routes ordered longest prefix first
+     */
+    public static ProxyEngine start(List<InetSocketAddress> addresses, int loops, List<Route> routes, ClientLimits limits,
+            List<ExchangeListener> listeners) throws IOException {
+        ProxyEngine engine = new ProxyEngine(loops, routes, limits, listeners);
+        try {
+            for (InetSocketAddress address : addresses) {
+                Acceptor acceptor = engine.loops.bind(address, (loop, channel) -> new ProxyHandler(engine.contexts.get(loop), channel));
+                engine.acceptors.add(acceptor);
+                engine.addresses.add((InetSocketAddress) acceptor.localAddress());
+            }
+        } catch (IOException | RuntimeException e) {
+            engine.loops.close();
+            throw e;
+        }
+        return engine;
+    }
+
+    /** The bound addresses. */
+    public List<InetSocketAddress> addresses() {
+        return List.copyOf(addresses);
+    }
+
+    /** Stops accepting, lets exchanges finish within {@code grace}, then closes everything. */
+    public boolean shutdown(Duration grace) {
+        for (Acceptor acceptor : acceptors) {
+            acceptor.close();
+        }
+        return loops.shutdownGracefully(grace);
+    }
+
+    /** What the exchanges hold in body buffers and temporary files; for tests. */
+    BufferMeter meter() {
+        return meter;
+    }
+
+    /**
+     * The route for a request: the longest prefix its normalised path (nginx's {@code $uri}, not the raw target)
+     * starts with, or null.
+     */
+    Route route(RequestHead request) {
+        for (Route route : routes) {
+            if (request.pathStartsWith(route.prefix())) {
+                return route;
+            }
+        }
+        return null;
+    }
+
+    /** The keepalive settings of {@code group} and what every loop's cache learned about its peers. */
+    PeerLimitsRegistry keepaliveOf(UpstreamGroup group) {
+        return keepalive.get(group);
+    }
+
+    private static KeepaliveSettings settings(Keepalive k) {
+        return KeepaliveSettings.builder().idle(k.idle()).maxRequests(k.maxRequests()).maxTime(k.maxLifetime())
+                .idleTimeout(k.idleTimeout()).build();
+    }
+
+    void attemptEnded(AttemptRecord record) {
+        for (ExchangeListener listener : listeners) {
+            try {
+                listener.attemptEnded(record);
+            } catch (RuntimeException e) {
+                log.warn("exchange listener {} failed", listener, e);
+            }
+        }
+    }
+
+    void exchangeEnded(ExchangeRecord record) {
+        for (ExchangeListener listener : listeners) {
+            try {
+                listener.exchangeEnded(record);
+            } catch (RuntimeException e) {
+                log.warn("exchange listener {} failed", listener, e);
+            }
+        }
+    }
+}

@@ -1,0 +1,174 @@
+package dev.sluice.internal.proxy;
+
+import dev.sluice.Route;
+import dev.sluice.ValueTemplate;
+import dev.sluice.internal.http.HeadWriter;
+import dev.sluice.internal.http.HttpFields;
+import dev.sluice.internal.http.HttpVersion;
+import dev.sluice.internal.http.RequestHead;
+import dev.sluice.internal.http.TargetForm;
+import java.nio.BufferOverflowException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes the request head a peer receives, as nginx's proxy module builds it: the client's method and target,
+ * {@code Host: $proxy_host} unless {@code proxy_set_header Host} says otherwise, the client's fields less the
+ * hop-by-hop ones (Connection and every field it names, Keep-Alive, Proxy-Connection, TE, Trailer, Upgrade,
+ * HTTP2-Settings, Expect), the {@code proxy_set_header} fields (an empty value removes one), and no Connection
+ * field on HTTP/1.1 so the connection can be kept alive.
+ *
+ * <p>A chunked body the proxy read whole goes as its payload alone, so the head gets {@code Content-Length} in place
+ * of the client's {@code Transfer-Encoding}, as nginx's {@code $proxy_internal_body_length} gives it.
+ *
+ * <p>A genuine upgrade request to a protocol the route allows (see {@link Route}: HTTP/1.1 GET, {@code
+ * Connection: upgrade}, Upgrade fields naming only allowed protocols, no body) keeps its Upgrade field and gets
+ * {@code Connection: upgrade}, with no configuration: what nginx needs {@code proxy_set_header Upgrade
+ * $http_upgrade} and {@code Connection "upgrade"} for. A {@code proxy_set_header} of either field still wins.
+ */
+final class RequestRewriter {
+
+    private static final byte[] HTTP_11 = " HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] HTTP_10 = " HTTP/1.0\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final String[] HOP_BY_HOP = {
+        "Connection", "Keep-Alive", "Proxy-Connection", "TE", "Trailer", "Upgrade", "HTTP2-Settings", "Expect", "Host"
+    };
+
+    private RequestRewriter() {
+    }
+
+    /**
+     * Writes the upstream head into {@code reuse} (grown if needed) and returns it ready to read; {@code upgrade}
+     * says the request asks to switch protocols and is forwarded as such; {@code dechunkedLength} is the payload
+     * length of a buffered chunked body, sent with that Content-Length instead of the client's framing, or -1 to
+     * keep the client's framing fields.
+     */
+    static ByteBuffer write(RequestHead request, Route route, ValueTemplate.Variables variables, ByteBuffer reuse,
+            StringBuilder scratch, boolean upgrade, long dechunkedLength) {
+        int size = Math.max(reuse == null ? 0 : reuse.capacity(), request.headLength() + 256);
+        ByteBuffer dst = reuse == null || reuse.capacity() < size ? ByteBuffer.allocate(size) : reuse;
+        for (;;) {
+            try {
+                dst.clear();
+                writeInto(dst, request, route, variables, scratch, upgrade, dechunkedLength);
+                return dst.flip();
+            } catch (BufferOverflowException e) {
+                dst = ByteBuffer.allocate(dst.capacity() * 2);
+            }
+        }
+    }
+
+    private static void writeInto(ByteBuffer dst, RequestHead request, Route route, ValueTemplate.Variables variables,
+            StringBuilder scratch, boolean upgrade, long dechunkedLength) {
+        if (request.targetForm() == TargetForm.ORIGIN) {
+            HeadWriter.requestLine(dst, request, route.http11() ? HttpVersion.HTTP_1_1 : HttpVersion.HTTP_1_0);
+        } else {
+            putAscii(dst, request.method());
+            dst.put((byte) ' ');
+            putAscii(dst, originForm(request.target()));
+            dst.put(route.http11() ? HTTP_11 : HTTP_10);
+        }
+        List<Map.Entry<String, ValueTemplate>> set = route.setHeaders();
+        ValueTemplate host = null;
+        for (Map.Entry<String, ValueTemplate> e : set) {
+            if (e.getKey().equals("Host")) {
+                host = e.getValue();
+            }
+        }
+        scratch.setLength(0);
+        if (host == null) {
+            scratch.append(route.upstream().name());
+        } else {
+            host.appendTo(scratch, variables);
+        }
+        if (scratch.length() > 0) {
+            HeadWriter.field(dst, "Host", scratch);
+        }
+        if (dechunkedLength >= 0) {
+            HeadWriter.field(dst, "Content-Length", dechunkedLength);
+        }
+        HttpFields fields = request.fields();
+        for (int i = 0; i < fields.size(); i++) {
+            boolean upgradeField = upgrade && fields.nameEquals(i, "Upgrade");
+            if (!upgradeField && (isHopByHop(fields, i) || request.isListedInConnection(i)) || isSet(fields, i, set)) {
+                continue;
+            }
+            if (dechunkedLength >= 0 && isFraming(fields, i)) {
+                continue;
+            }
+            HeadWriter.copyField(dst, fields, i);
+        }
+        for (Map.Entry<String, ValueTemplate> e : set) {
+            if (e.getKey().equals("Host")) {
+                continue;
+            }
+            scratch.setLength(0);
+            e.getValue().appendTo(scratch, variables);
+            if (scratch.length() > 0) {
+                HeadWriter.field(dst, e.getKey(), scratch);
+            }
+        }
+        if (!route.http11()) {
+            HeadWriter.field(dst, "Connection", "close");
+        } else if (upgrade && !isSet("Connection", set)) {
+            HeadWriter.field(dst, "Connection", "upgrade");
+        }
+        HeadWriter.endHead(dst);
+    }
+
+    private static boolean isHopByHop(HttpFields fields, int index) {
+        for (String name : HOP_BY_HOP) {
+            if (fields.nameEquals(index, name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean isFraming(HttpFields fields, int index) {
+        return fields.nameEquals(index, "Transfer-Encoding") || fields.nameEquals(index, "Content-Length");
+    }
+
+    private static boolean isSet(HttpFields fields, int index, List<Map.Entry<String, ValueTemplate>> set) {
+        for (int i = 0; i < set.size(); i++) {
+            if (fields.nameEquals(index, set.get(i).getKey())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean isSet(String name, List<Map.Entry<String, ValueTemplate>> set) {
+        for (int i = 0; i < set.size(); i++) {
+            if (set.get(i).getKey().equalsIgnoreCase(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The request target in origin form: an absolute-form target loses its scheme and authority. */
+    static String originForm(String target) {
+        if (target.startsWith("/")) {
+            return target;
+        }
+        int scheme = target.indexOf("://");
+        if (scheme < 0) {
+            return target;
+        }
+        int path = target.indexOf('/', scheme + 3);
+        int query = target.indexOf('?', scheme + 3);
+        if (path < 0 || query >= 0 && query < path) {
+            return query < 0 ? "/" : "/" + target.substring(query);
+        }
+        return target.substring(path);
+    }
+
+    private static void putAscii(ByteBuffer dst, String s) {
+        for (int i = 0; i < s.length(); i++) {
+            dst.put((byte) s.charAt(i));
+        }
+    }
+}

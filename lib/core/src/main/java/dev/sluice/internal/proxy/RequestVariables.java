@@ -1,0 +1,158 @@
+package dev.sluice.internal.proxy;
+
+import dev.sluice.Route;
+import dev.sluice.ValueTemplate;
+import dev.sluice.internal.http.HttpFields;
+import dev.sluice.internal.http.RequestHead;
+import dev.sluice.internal.http.TargetForm;
+
+/**
+ * The values of nginx's variables for the request being proxied on one client connection: what {@code
+ * proxy_set_header} values and {@code hash} keys are made of. One per connection, bound to each request in turn.
+ */
+final class RequestVariables implements ValueTemplate.Variables {
+
+    private final String remoteAddress;
+    private final String remotePort;
+    private final String localPort;
+    private RequestHead request;
+    private Route route;
+
+    RequestVariables(String remoteAddress, String remotePort, String localPort) {
+        this.remoteAddress = remoteAddress;
+        this.remotePort = remotePort;
+        this.localPort = localPort;
+    }
+
+    /** Points the variables at {@code request}, proxied by {@code route}; returns this. */
+    RequestVariables bind(RequestHead request, Route route) {
+        this.request = request;
+        this.route = route;
+        return this;
+    }
+
+    @Override
+    public void append(ValueTemplate.Part part, StringBuilder sb) {
+        switch (part.variable()) {
+            case HOST:
+                sb.append(hostVariable());
+                break;
+            case REMOTE_ADDR:
+                sb.append(remoteAddress);
+                break;
+            case REMOTE_PORT:
+                sb.append(remotePort);
+                break;
+            case PROXY_ADD_X_FORWARDED_FOR:
+                for (int f = request.fields().indexOf("X-Forwarded-For"); f >= 0;
+                        f = request.fields().indexOf("X-Forwarded-For", f + 1)) {
+                    sb.append(request.fields().value(f)).append(", ");
+                }
+                sb.append(remoteAddress);
+                break;
+            case SCHEME:
+                sb.append("http");
+                break;
+            case REQUEST_URI:
+                sb.append(RequestRewriter.originForm(request.target()));
+                break;
+            case URI:
+                request.appendPath(sb);
+                break;
+            case ARGS:
+                String full = request.target();
+                int at = full.indexOf('?');
+                if (at >= 0) {
+                    sb.append(full, at + 1, full.length());
+                }
+                break;
+            case IS_ARGS:
+                if (request.target().indexOf('?') >= 0) {
+                    sb.append('?');
+                }
+                break;
+            case REQUEST_METHOD:
+                sb.append(request.method());
+                break;
+            case SERVER_PORT:
+                sb.append(localPort);
+                break;
+            case PROXY_HOST:
+                sb.append(route.upstream().name());
+                break;
+            case HTTP:
+                String value = request.fields().get(part.name());
+                if (value != null) {
+                    sb.append(value);
+                }
+                break;
+            case ARG:
+                appendArg(request.target(), part.name(), sb);
+                break;
+            case COOKIE:
+                appendCookie(request.fields(), part.name(), sb);
+                break;
+            default:
+                break;
+        }
+    }
+
+    /** nginx's {@code $host}: the host of an absolute-form target, else the Host field, without its port,
+     * lower-cased; else the listening address. */
+    private String hostVariable() {
+        String host = request.targetForm() == TargetForm.ABSOLUTE ? authority(request.target()) : request.host();
+        if (host == null || host.isEmpty()) {
+            return "localhost";
+        }
+        int colon = host.startsWith("[") ? host.indexOf(']') + 1 : host.indexOf(':');
+        String name = colon > 0 && colon < host.length() && host.charAt(colon) == ':' ? host.substring(0, colon) : host;
+        return name.toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** The authority of an absolute-form target, which RFC 9112 §3.2.2 puts before the Host field. */
+    private static String authority(String target) {
+        int start = target.indexOf("://") + 3;
+        int end = start;
+        while (end < target.length() && target.charAt(end) != '/' && target.charAt(end) != '?') {
+            end++;
+        }
+        return target.substring(start, end);
+    }
+
+    /** Appends nginx's {@code $arg_NAME}: the value of query argument NAME, as sent. */
+    static void appendArg(String target, String name, StringBuilder out) {
+        int q = target.indexOf('?');
+        if (q < 0) {
+            return;
+        }
+        int i = q + 1;
+        while (i <= target.length()) {
+            int end = target.indexOf('&', i);
+            if (end < 0) {
+                end = target.length();
+            }
+            int eq = target.indexOf('=', i);
+            if (eq > i && eq < end && target.regionMatches(true, i, name, 0, name.length()) && eq - i == name.length()) {
+                out.append(target, eq + 1, end);
+                return;
+            }
+            i = end + 1;
+        }
+    }
+
+    /** Appends nginx's {@code $cookie_NAME}: the value of cookie NAME from the Cookie fields. */
+    static void appendCookie(HttpFields fields, String name, StringBuilder out) {
+        for (int f = fields.indexOf("Cookie"); f >= 0; f = fields.indexOf("Cookie", f + 1)) {
+            String value = fields.value(f);
+            for (String pair : value.split(";")) {
+                String trimmed = pair.trim();
+                int eq = trimmed.indexOf('=');
+                if (eq > 0 && trimmed.substring(0, eq).equals(name)) {
+                    out.append(trimmed, eq + 1, trimmed.length());
+                    return;
+                }
+            }
+        }
+    }
+
+}

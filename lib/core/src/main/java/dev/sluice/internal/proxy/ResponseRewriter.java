@@ -1,0 +1,75 @@
+package dev.sluice.internal.proxy;
+
+import dev.sluice.internal.http.HeadWriter;
+import dev.sluice.internal.http.HttpFields;
+import dev.sluice.internal.http.HttpVersion;
+import dev.sluice.internal.http.RequestHead;
+import dev.sluice.internal.http.ResponseHead;
+import java.nio.BufferOverflowException;
+import java.nio.ByteBuffer;
+
+/**
+ * Writes the response head a client receives: the peer's status and fields less the hop-by-hop ones
+ * (Connection and every field it names, Keep-Alive, Proxy-Connection, TE, Trailer, Upgrade) and nginx's hidden
+ * {@code X-Accel-*} fields, then the proxy's own Connection field for the client connection. A 101 that switches
+ * the connection's protocol keeps the peer's Upgrade field and says {@code Connection: upgrade}.
+ */
+final class ResponseRewriter {
+
+    private static final String[] HOP_BY_HOP = {
+        "Connection", "Keep-Alive", "Proxy-Connection", "TE", "Trailer", "Upgrade"
+    };
+
+    private ResponseRewriter() {
+    }
+
+    /**
+     * Writes the client head into {@code reuse} (grown if needed), left in write mode; {@code upgrade} for the 101
+     * of an upgraded connection.
+     */
+    static ByteBuffer write(ResponseHead head, RequestHead request, boolean keepAlive, ByteBuffer reuse,
+            boolean upgrade) {
+        ByteBuffer dst = reuse.capacity() < head.headLength() + 128 ? ByteBuffer.allocate(head.headLength() + 128) : reuse;
+        boolean dechunk = request.version() == HttpVersion.HTTP_1_0;
+        for (;;) {
+            try {
+                dst.clear();
+                writeInto(dst, head, request, keepAlive, dechunk, upgrade);
+                return dst;
+            } catch (BufferOverflowException e) {
+                dst = ByteBuffer.allocate(dst.capacity() * 2);
+            }
+        }
+    }
+
+    private static void writeInto(ByteBuffer dst, ResponseHead head, RequestHead request, boolean keepAlive,
+            boolean dechunk, boolean upgrade) {
+        HeadWriter.statusLine(dst, head);
+        HttpFields fields = head.fields();
+        for (int i = 0; i < fields.size(); i++) {
+            boolean upgradeField = upgrade && fields.nameEquals(i, "Upgrade");
+            if (!upgradeField && (isHopByHop(fields, i) || head.isListedInConnection(i))
+                    || fields.nameStartsWith(i, "X-Accel-") || dechunk && fields.nameEquals(i, "Transfer-Encoding")) {
+                continue;
+            }
+            HeadWriter.copyField(dst, fields, i);
+        }
+        if (upgrade) {
+            HeadWriter.field(dst, "Connection", "upgrade");
+        } else if (!keepAlive) {
+            HeadWriter.field(dst, "Connection", "close");
+        } else if (request.version() == HttpVersion.HTTP_1_0) {
+            HeadWriter.field(dst, "Connection", "keep-alive");
+        }
+        HeadWriter.endHead(dst);
+    }
+
+    private static boolean isHopByHop(HttpFields fields, int index) {
+        for (String name : HOP_BY_HOP) {
+            if (fields.nameEquals(index, name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

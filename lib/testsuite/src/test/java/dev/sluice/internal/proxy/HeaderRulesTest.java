@@ -1,0 +1,254 @@
+package dev.sluice.internal.proxy;
+
+import dev.sluice.Route;
+import static dev.sluice.internal.proxy.FrontProxy.forwardedGet;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import dev.sluice.ProxyServer;
+import dev.sluice.testing.RawClient;
+import dev.sluice.testing.RecordedRequest;
+import dev.sluice.testing.ScriptedUpstream;
+import dev.sluice.testing.ScriptedUpstream.Response;
+import dev.sluice.testing.Upstreams;
+import dev.sluice.upstream.UpstreamGroup;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The heads each side receives, as nginx's proxy module writes them. To the upstream: {@code Host: $proxy_host}
+ * unless proxy_set_header says otherwise, proxy_set_header values with their variables (an empty one removes the
+ * field), no hop-by-hop field, no Connection on HTTP/1.1 and {@code Connection: close} on 1.0, the target in origin
+ * form, the route chosen by the longest prefix. To the client: no hop-by-hop or X-Accel-* field, and {@code
+ * Connection: close} exactly when the proxy will close.
+ */
+class HeaderRulesTest {
+
+    @RegisterExtension
+    final Upstreams upstreams = new Upstreams();
+
+    private final ScriptedUpstream upstream = upstreams.scripted().echo();
+
+    private RecordedRequest forward(Consumer<Route.Builder> route, String request) throws Exception {
+        ProxyServer proxy = FrontProxy.start(upstreams, upstream, s -> { }, route);
+        RawClient client = FrontProxy.client(upstreams, proxy);
+        client.send(request);
+        assertEquals(200, client.readResponse().status());
+        return upstream.requests().get(0);
+    }
+
+    // ---------------------------------------------------------------- to the upstream
+
+    @Test
+    void hostIsTheGroupNameAndTheOtherFieldsFollowInTheirOrder() throws Exception {
+        RecordedRequest received = forward(r -> { },
+                "GET /p?q=1 HTTP/1.1\r\nUser-Agent: t\r\nHost: client.example\r\nAccept: */*\r\n\r\n");
+
+        assertEquals("GET /p?q=1 HTTP/1.1\r\nHost: backend\r\nUser-Agent: t\r\nAccept: */*\r\n\r\n",
+                received.rawString());
+    }
+
+    @Test
+    void hostVariableIsTheClientsHostWithoutPortInLowerCase() throws Exception {
+        RecordedRequest received = forward(r -> r.setHeader("Host", "$host"),
+                "GET / HTTP/1.1\r\nHost: Example.COM:8080\r\n\r\n");
+
+        assertEquals(List.of("example.com"), received.headerValues("Host"));
+    }
+
+    @Test
+    void hostVariableOfAnAbsoluteFormRequestIsTheTargetsHost() throws Exception {
+        RecordedRequest received = forward(r -> r.setHeader("Host", "$host"),
+                "GET http://target.example:8080/p HTTP/1.1\r\nHost: header.example\r\n\r\n");
+
+        assertEquals(List.of("target.example"), received.headerValues("Host"));
+        assertEquals("/p", received.target());
+    }
+
+    @Test
+    void forwardedForIsTheClientAddressWhenTheClientSentNone() throws Exception {
+        RecordedRequest received = forward(r -> r.setHeader("X-Forwarded-For", "$proxy_add_x_forwarded_for"),
+                RawClient.get("/"));
+
+        assertEquals(List.of("127.0.0.1"), received.headerValues("X-Forwarded-For"));
+    }
+
+    @Test
+    void forwardedForAppendsTheClientAddressToWhatTheClientSent() throws Exception {
+        RecordedRequest received = forward(r -> r.setHeader("X-Forwarded-For", "$proxy_add_x_forwarded_for"),
+                "GET / HTTP/1.1\r\nHost: a\r\nX-Forwarded-For: 203.0.113.7\r\n\r\n");
+
+        assertEquals(List.of("203.0.113.7, 127.0.0.1"), received.headerValues("X-Forwarded-For"));
+    }
+
+    @Test
+    void forwardedForJoinsEveryForwardedForFieldTheClientSent() throws Exception {
+        RecordedRequest received = forward(r -> r.setHeader("X-Forwarded-For", "$proxy_add_x_forwarded_for"),
+                "GET / HTTP/1.1\r\nHost: a\r\nX-Forwarded-For: 203.0.113.7\r\nX-Forwarded-For: 198.51.100.1\r\n\r\n");
+
+        assertEquals(List.of("203.0.113.7, 198.51.100.1, 127.0.0.1"), received.headerValues("X-Forwarded-For"));
+    }
+
+    @Test
+    void realIpIsTheRemoteAddressAndReplacesWhatTheClientClaimed() throws Exception {
+        RecordedRequest received = forward(r -> r.setHeader("X-Real-IP", "$remote_addr"),
+                "GET / HTTP/1.1\r\nHost: a\r\nX-Real-IP: 10.9.9.9\r\n\r\n");
+
+        assertEquals(List.of("127.0.0.1"), received.headerValues("X-Real-IP"));
+    }
+
+    @Test
+    void setHeaderValuesCombineTextAndVariables() throws Exception {
+        RecordedRequest received = forward(r -> r.setHeader("X-Original", "$scheme://$host$request_uri ($request_method)"),
+                "GET /p?q=1 HTTP/1.1\r\nHost: a.example\r\n\r\n");
+
+        assertEquals("http://a.example/p?q=1 (GET)", received.header("X-Original"));
+    }
+
+    @Test
+    void emptySetHeaderValueRemovesTheField() throws Exception {
+        RecordedRequest received = forward(r -> r.setHeader("Accept-Encoding", ""),
+                "GET / HTTP/1.1\r\nHost: a\r\nAccept-Encoding: gzip\r\nAccept: */*\r\n\r\n");
+
+        assertNull(received.header("Accept-Encoding"));
+        assertEquals("*/*", received.header("Accept"));
+    }
+
+    @Test
+    void hopByHopFieldsAndTheFieldsConnectionListsAreNeverForwarded() throws Exception {
+        RecordedRequest received = forward(r -> { }, "GET / HTTP/1.1\r\nHost: a\r\n"
+                + "Connection: keep-alive, X-Secret ,x-other-secret\r\nX-Secret: s\r\nX-Other-Secret: s\r\n"
+                + "Keep-Alive: timeout=300\r\nProxy-Connection: keep-alive\r\nTE: trailers\r\nTrailer: X-T\r\n"
+                + "Upgrade: websocket\r\nX-Kept: k\r\n\r\n");
+
+        assertEquals("GET / HTTP/1.1\r\nHost: backend\r\nX-Kept: k\r\n\r\n", received.rawString());
+    }
+
+    @Test
+    void http10ToTheUpstreamSaysConnectionClose() throws Exception {
+        RecordedRequest received = forward(r -> r.httpVersion("1.0"),
+                "GET /a HTTP/1.1\r\nHost: a\r\nConnection: keep-alive\r\n\r\n");
+
+        assertEquals("GET /a HTTP/1.0\r\nHost: backend\r\nConnection: close\r\n\r\n", received.rawString());
+    }
+
+    @Test
+    void absoluteFormTargetsAreSentInOriginForm() throws Exception {
+        ProxyServer proxy = FrontProxy.start(upstreams, upstream);
+        RawClient client = FrontProxy.client(upstreams, proxy);
+
+        client.send("GET http://a.example/p/q?x=1 HTTP/1.1\r\nHost: a.example\r\n\r\n"
+                + "GET http://a.example?x=2 HTTP/1.1\r\nHost: a.example\r\n\r\n"
+                + "GET http://a.example HTTP/1.1\r\nHost: a.example\r\n\r\n");
+
+        assertEquals(forwardedGet("/p/q?x=1"), client.readResponse().bodyString());
+        assertEquals(forwardedGet("/?x=2"), client.readResponse().bodyString());
+        assertEquals(forwardedGet("/"), client.readResponse().bodyString());
+    }
+
+    // ---------------------------------------------------------------- routes
+
+    private ProxyServer routed(ScriptedUpstream root, ScriptedUpstream api, ScriptedUpstream v2) throws Exception {
+        return upstreams.manage(ProxyServer.builder().listen("127.0.0.1:0").workers(1)
+                .route("/api", r -> r.upstream(UpstreamGroup.builder("api").server(api.address()).build()))
+                .route("/", r -> r.upstream(UpstreamGroup.builder("root").server(root.address()).build()))
+                .route("/api/v2", r -> r.upstream(UpstreamGroup.builder("v2").server(v2.address()).build()))
+                .start());
+    }
+
+    @Test
+    void theLongestMatchingPrefixPicksTheRoute() throws Exception {
+        ScriptedUpstream root = upstreams.scripted().identity();
+        ScriptedUpstream api = upstreams.scripted().identity();
+        ScriptedUpstream v2 = upstreams.scripted().identity();
+        RawClient client = FrontProxy.client(upstreams, routed(root, api, v2));
+
+        client.send(RawClient.get("/api/v2/x") + RawClient.get("/api/x") + RawClient.get("/apiary")
+                + RawClient.get("/other") + RawClient.get("/?to=/api/v2") + RawClient.get("http://h/api/v2"));
+
+        assertEquals(String.valueOf(v2.port()), client.readResponse().bodyString());
+        assertEquals(String.valueOf(api.port()), client.readResponse().bodyString());
+        assertEquals(String.valueOf(api.port()), client.readResponse().bodyString());
+        assertEquals(String.valueOf(root.port()), client.readResponse().bodyString());
+        assertEquals(String.valueOf(root.port()), client.readResponse().bodyString());
+        assertEquals(String.valueOf(v2.port()), client.readResponse().bodyString());
+    }
+
+    @Test
+    void aRequestNoRouteMatchesIs404AndTheConnectionStaysUsable() throws Exception {
+        ProxyServer proxy = upstreams.manage(ProxyServer.builder().listen("127.0.0.1:0").workers(1)
+                .route("/api", r -> r.upstream(UpstreamGroup.builder("api").server(upstream.address()).build()))
+                .start());
+        RawClient client = FrontProxy.client(upstreams, proxy);
+
+        client.send(RawClient.get("/other") + RawClient.get("/api/x"));
+        RawClient.Reply notFound = client.readResponse();
+
+        assertEquals(404, notFound.status());
+        assertEquals("keep-alive", notFound.header("Connection"));
+        assertEquals(200, client.readResponse().status());
+        assertEquals(1, upstream.requestCount());
+        assertEquals("/api/x", upstream.requests().get(0).target());
+    }
+
+    // ---------------------------------------------------------------- to the client
+
+    @Test
+    void hopByHopAndAccelFieldsOfTheResponseStayBehind() throws Exception {
+        upstream.enqueue(Response.builder().body("ok").header("Connection", "X-Hop").header("X-Hop", "1")
+                .header("Keep-Alive", "timeout=5").header("Proxy-Connection", "keep-alive").header("Trailer", "X-T")
+                .header("Upgrade", "h2c").header("TE", "trailers").header("X-Accel-Redirect", "/internal")
+                .header("X-Accel-Buffering", "no").header("x-accel-expires", "10").header("X-Kept", "yes"));
+        ProxyServer proxy = FrontProxy.start(upstreams, upstream);
+        RawClient client = FrontProxy.client(upstreams, proxy);
+
+        client.send(RawClient.get("/"));
+        RawClient.Reply reply = client.readResponse();
+
+        assertEquals("HTTP/1.1 200 OK\r\nX-Kept: yes\r\nContent-Length: 2\r\n\r\nok", reply.rawString());
+    }
+
+    @Test
+    void clientAskingToCloseGetsConnectionCloseAndAClose() throws Exception {
+        ProxyServer proxy = FrontProxy.start(upstreams, upstream);
+        RawClient client = FrontProxy.client(upstreams, proxy);
+
+        client.send("GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+
+        assertEquals("close", client.readResponse().header("Connection"));
+        assertEquals(RawClient.End.EOF, client.readUntilClose(Duration.ofSeconds(3)).end());
+        assertNull(upstream.requests().get(0).header("Connection"));
+    }
+
+    @Test
+    void bodyDelimitedByTheUpstreamsCloseGetsConnectionCloseToTheClient() throws Exception {
+        upstream.enqueue(Response.builder().body("until the end").bodyUntilClose());
+        ProxyServer proxy = FrontProxy.start(upstreams, upstream);
+        RawClient client = FrontProxy.client(upstreams, proxy);
+
+        client.send(RawClient.get("/"));
+        RawClient.Reply reply = client.readResponse();
+
+        assertEquals("close", reply.header("Connection"));
+        assertEquals("until the end", reply.bodyString());
+    }
+
+    @Test
+    void upstreamClosingItsConnectionDoesNotCloseTheClients() throws Exception {
+        upstream.enqueue(Response.builder().body("bye").closeAfterResponse());
+        ProxyServer proxy = FrontProxy.start(upstreams, upstream);
+        RawClient client = FrontProxy.client(upstreams, proxy);
+
+        client.send(RawClient.get("/a"));
+        RawClient.Reply first = client.readResponse();
+        client.send(RawClient.get("/b"));
+
+        assertNull(first.header("Connection"));
+        assertEquals("bye", first.bodyString());
+        assertEquals(forwardedGet("/b"), client.readResponse().bodyString());
+        assertEquals(2, upstream.connectionsAccepted());
+    }
+}

@@ -1,0 +1,148 @@
+package dev.sluice.internal.proxy;
+
+import dev.sluice.NextUpstream;
+import static dev.sluice.internal.proxy.UpstreamHarness.group;
+import static dev.sluice.internal.proxy.UpstreamHarness.peer;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.sluice.observe.ExchangeRecord;
+import dev.sluice.NextUpstream.Condition;
+import dev.sluice.testing.RawClient;
+import dev.sluice.testing.ScriptedUpstream;
+import dev.sluice.testing.ScriptedUpstream.Response;
+import dev.sluice.testing.Upstreams;
+import dev.sluice.upstream.UpstreamGroup;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * {@code proxy_intercept_errors} with {@code error_page}: a peer's response of status 300 or more that has a page
+ * is replaced by the page with its status kept; it is not a failure of the peer; {@code proxy_next_upstream} is
+ * decided first; and the peer's connection is reused only when the replaced response had no body to skip.
+ */
+class InterceptErrorsTest {
+
+    private static final String PAGE = "<p>we are sorry</p>";
+
+    @RegisterExtension
+    final Upstreams upstreams = new Upstreams();
+
+    private final UpstreamHarness proxy = new UpstreamHarness(upstreams);
+
+    private ScriptedUpstream answering(int status, String body) {
+        return upstreams.scripted().defaultResponse(Response.builder().status(status).body(body).build());
+    }
+
+    @Test
+    void anInterceptedStatusKeepsItsCodeAndGetsThePageInPlaceOfTheBody() throws Exception {
+        ScriptedUpstream failing = answering(503, "upstream details nobody should see");
+        proxy.start(group(failing.address()), r -> r.interceptErrors(true).errorPage(503, PAGE));
+
+        RawClient.Reply reply = proxy.get("/x");
+
+        assertEquals(503, reply.status());
+        assertEquals(PAGE, reply.bodyString());
+        assertEquals(String.valueOf(PAGE.length()), reply.header("Content-Length"));
+        assertEquals("503", proxy.exchange().upstreamStatus());
+    }
+
+    @Test
+    void aStatusWithoutAPagePassesAsTheUpstreamSentIt() throws Exception {
+        ScriptedUpstream failing = answering(500, "upstream body");
+        proxy.start(group(failing.address()), r -> r.interceptErrors(true).errorPage(502, PAGE).errorPage(404, PAGE));
+
+        RawClient.Reply reply = proxy.get("/x");
+
+        assertEquals(500, reply.status());
+        assertEquals("upstream body", reply.bodyString());
+    }
+
+    @Test
+    void withoutInterceptErrorsAPageIsNeverUsed() throws Exception {
+        ScriptedUpstream failing = answering(500, "upstream body");
+        proxy.start(group(failing.address()), r -> r.errorPage(500, PAGE));
+
+        RawClient.Reply reply = proxy.get("/x");
+
+        assertEquals(500, reply.status());
+        assertEquals("upstream body", reply.bodyString());
+    }
+
+    @Test
+    void anInterceptedResponseIsNotAFailureOfThePeer() throws Exception {
+        ScriptedUpstream failing = answering(500, "boom");
+        ScriptedUpstream good = upstreams.scripted().identity();
+        UpstreamGroup group = group(failing.address(), good.address());
+        proxy.start(group, r -> r.interceptErrors(true).errorPage(500, PAGE));
+
+        assertEquals(500, proxy.get("/x").status());
+        proxy.exchange();
+
+        assertEquals(0, peer(group, failing.address()).fails());
+        assertEquals(0, peer(group, failing.address()).failures());
+    }
+
+    @Test
+    void aListedStatusMovesOnBeforeItCouldBeIntercepted() throws Exception {
+        ScriptedUpstream failing = answering(500, "boom");
+        ScriptedUpstream good = upstreams.scripted().identity();
+        proxy.start(group(failing.address(), good.address()),
+                r -> r.interceptErrors(true).errorPage(500, PAGE).nextUpstream(NextUpstream.on(Condition.HTTP_500)));
+
+        RawClient.Reply reply = proxy.get("/x");
+
+        assertEquals(200, reply.status());
+        assertEquals(String.valueOf(good.port()), reply.bodyString());
+        assertEquals("500, 200", proxy.exchange().upstreamStatus());
+    }
+
+    @Test
+    void theLastTrysListedStatusIsIntercepted() throws Exception {
+        ScriptedUpstream a = answering(500, "a");
+        ScriptedUpstream b = answering(500, "b");
+        proxy.start(group(a.address(), b.address()),
+                r -> r.interceptErrors(true).errorPage(500, PAGE).nextUpstream(NextUpstream.on(Condition.HTTP_500)));
+
+        RawClient.Reply reply = proxy.get("/x");
+
+        assertEquals(500, reply.status());
+        assertEquals(PAGE, reply.bodyString());
+        ExchangeRecord record = proxy.exchange();
+        assertEquals("500, 500", record.upstreamStatus());
+        assertEquals(500, record.status());
+    }
+
+    @ParameterizedTest(name = "body \"{0}\": {1} connections for 3 requests")
+    @CsvSource({
+        "a body the proxy never reads, 3",
+        "'', 1",
+    })
+    void theConnectionOfAnInterceptedResponseIsReusedOnlyWhenItHadNoBody(String body, int connections)
+            throws Exception {
+        ScriptedUpstream failing = answering(404, body);
+        proxy.start(group(failing.address()), r -> r.interceptErrors(true).errorPage(404, PAGE));
+
+        for (int i = 0; i < 3; i++) {
+            assertEquals(PAGE, proxy.get("/x").bodyString());
+            proxy.exchange();
+        }
+
+        assertEquals(connections, failing.connectionsAccepted());
+        assertEquals(3, failing.requestCount());
+    }
+
+    @Test
+    void aHeadRequestGetsTheInterceptedStatusWithoutThePage() throws Exception {
+        ScriptedUpstream failing = answering(500, "boom");
+        proxy.start(group(failing.address()), r -> r.interceptErrors(true).errorPage(500, PAGE));
+
+        try (RawClient client = proxy.client()) {
+            RawClient.Reply reply = client.send("HEAD /x HTTP/1.1\r\nHost: localhost\r\n\r\n").readHeadResponse();
+            assertEquals(500, reply.status());
+            assertEquals(String.valueOf(PAGE.length()), reply.header("Content-Length"));
+            assertEquals(RawClient.End.TIMEOUT, client.readUntilClose(java.time.Duration.ofMillis(100)).end());
+        }
+    }
+}
