@@ -50,6 +50,8 @@ public final class Route {
     private final int buffersCount;
     private final int buffersSize;
     private final List<String> upgradeProtocols;
+    private final List<RequestLimit> requestLimits;
+    private final List<ConnectionLimit> connectionLimits;
 
     private Route(Builder b) {
         this.prefix = b.prefix;
@@ -72,6 +74,8 @@ public final class Route {
         this.buffersCount = b.buffersCount;
         this.buffersSize = b.buffersSize;
         this.upgradeProtocols = b.upgradeProtocols;
+        this.requestLimits = List.copyOf(b.requestLimits);
+        this.connectionLimits = List.copyOf(b.connectionLimits);
     }
 
     /** Starts a route for requests whose path starts with {@code prefix}. */
@@ -183,6 +187,16 @@ public final class Route {
         return upgradeProtocols;
     }
 
+    /** The request rate limits of this route ({@code limit_req}), in the order given; empty by default. */
+    public List<RequestLimit> requestLimits() {
+        return requestLimits;
+    }
+
+    /** The in-progress request limits of this route ({@code limit_conn}), in the order given; empty by default. */
+    public List<ConnectionLimit> connectionLimits() {
+        return connectionLimits;
+    }
+
     @Override
     public String toString() {
         return "location " + prefix + " { proxy_pass http://" + upstream.name() + "; }";
@@ -214,6 +228,8 @@ public final class Route {
         private int buffersCount = 8;
         private int buffersSize = 4096;
         private List<String> upgradeProtocols = List.of("websocket");
+        private final List<RequestLimit> requestLimits = new ArrayList<>();
+        private final List<ConnectionLimit> connectionLimits = new ArrayList<>();
 
         private Builder(String prefix) {
             Objects.requireNonNull(prefix, "prefix");
@@ -411,6 +427,26 @@ public final class Route {
                 }
             }
             this.upgradeProtocols = List.copyOf(names);
+            return this;
+        }
+
+        /**
+         * {@code limit_req zone=...}: requests through this route count against {@code limit}, a zone that other
+         * routes may share. Several limits may be given, as nginx allows several {@code limit_req}: a request waits
+         * for the longest delay among them and is rejected when any rejects it (the limits before the rejecting one
+         * have counted it, where nginx takes it back). No limit by default.
+         */
+        public Builder limitRequests(RequestLimit limit) {
+            requestLimits.add(Objects.requireNonNull(limit, "limitRequests"));
+            return this;
+        }
+
+        /**
+         * {@code limit_conn ZONE N}: requests through this route count as in progress against {@code limit}, a zone
+         * that other routes may share, from their head until their exchange ends. No limit by default.
+         */
+        public Builder limitConnections(ConnectionLimit limit) {
+            connectionLimits.add(Objects.requireNonNull(limit, "limitConnections"));
             return this;
         }
 

@@ -145,6 +145,13 @@ final class Cli {
                     "the protocols a client may switch to (Upgrade), forwarded only when every one offered is listed;"
                             + " h2c is never allowed; nginx forwards none unless told to; default websocket",
                     route(v -> v.equals("off") ? new String[0] : v.trim().split("\\s+"), Route.Builder::upgradeProtocols)),
+            option(PROXY, "--limit-req", "'rate=R [burst=N] [nodelay|delay=N] [status=CODE]'", true,
+                    "limit_req per client address: R as 10r/s or 30r/m; a request beyond the burst gets CODE (default"
+                            + " 503), one within it waits unless nodelay or within delay=N; each flag is one zone",
+                    route(LimitLine::requests, Route.Builder::limitRequests)),
+            option(PROXY, "--limit-conn", "'N [status=CODE]'", true,
+                    "limit_conn per client address: at most N requests in progress at once, more get CODE (default 503)",
+                    route(LimitLine::connections, Route.Builder::limitConnections)),
 
             option(CLIENT, "--client-header-timeout", "T", false, "client_header_timeout; default 60s",
                     proxy(NginxSyntax::time, ProxyServer.Builder::clientHeaderTimeout)),

@@ -52,9 +52,9 @@ public final class ProxyHandler implements IoHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ProxyHandler.class);
 
-    private enum State { READ_HEAD, READ_BODY, UPSTREAM, RESPOND, TUNNEL, LINGER, CLOSED }
+    private enum State { READ_HEAD, LIMITED, READ_BODY, UPSTREAM, RESPOND, TUNNEL, LINGER, CLOSED }
 
-    private enum Wait { NONE, HEADER, BODY, SEND, KEEPALIVE, LINGER }
+    private enum Wait { NONE, HEADER, LIMIT, BODY, SEND, KEEPALIVE, LINGER }
 
     private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
@@ -76,6 +76,7 @@ public final class ProxyHandler implements IoHandler {
     private final String remotePort;
     private final byte[] remoteBytes;
     private final RequestVariables variables;
+    private final RequestLimits requestLimits = new RequestLimits();
     private final long acceptedNanos;
 
     private State state = State.READ_HEAD;
@@ -310,6 +311,23 @@ public final class ProxyHandler implements IoHandler {
             respond(HttpStatus.CONTENT_TOO_LARGE, null, true);
             return;
         }
+        long delayMillis = requestLimits.admit(route, remoteAddress, loop.eventLoop.nanoTime() / 1_000_000);
+        if (delayMillis == RequestLimits.REJECTED) {
+            respond(requestLimits.rejectStatus(), null, !head.hasBody() ? !keepAlive : true);
+            return;
+        }
+        if (delayMillis > 0) {
+            state = State.LIMITED;
+            interest(interestOps() & ~SelectionKey.OP_READ);
+            wait(Wait.LIMIT, delayMillis * 1_000_000);
+            return;
+        }
+        readRequest();
+    }
+
+    /** Goes on with an admitted request: reads or streams its body, or goes upstream when it has none. */
+    private void readRequest() {
+        RequestHead head = request;
         if (!head.hasBody()) {
             beginUpstream();
             return;
@@ -922,6 +940,7 @@ public final class ProxyHandler implements IoHandler {
     // ---------------------------------------------------------------- end of an exchange
 
     private void endExchange() {
+        requestLimits.release();
         requestBody.release();
         streamedBody.abandon();
         if (request == null && status == 0) {
@@ -1055,6 +1074,12 @@ public final class ProxyHandler implements IoHandler {
                 }
                 close();
                 break;
+            case LIMIT:
+                waiting = Wait.NONE;
+                state = State.READ_HEAD;
+                interest(interestOps() | SelectionKey.OP_READ);
+                readRequest();
+                break;
             case KEEPALIVE:
             case LINGER:
                 waiting = Wait.NONE;
@@ -1102,6 +1127,7 @@ public final class ProxyHandler implements IoHandler {
     }
 
     private void release() {
+        requestLimits.release();
         responseRelay.end();
         requestBody.release();
         streamedBody.abandon();
