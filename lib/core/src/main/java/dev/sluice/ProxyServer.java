@@ -1,10 +1,8 @@
 package dev.sluice;
 
+import dev.sluice.internal.proxy.ProxyEngine;
 import dev.sluice.observe.AccessLog;
 import dev.sluice.observe.ExchangeListener;
-import dev.sluice.ClientLimits;
-import dev.sluice.internal.proxy.ProxyEngine;
-import dev.sluice.Route;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;

@@ -1,7 +1,7 @@
 package dev.sluice.cli;
 
-import dev.sluice.ProxyServer;
 import dev.sluice.NextUpstream;
+import dev.sluice.ProxyServer;
 import dev.sluice.Route;
 import dev.sluice.upstream.Keepalive;
 import java.net.InetAddress;

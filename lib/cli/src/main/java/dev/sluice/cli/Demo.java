@@ -1,8 +1,8 @@
 package dev.sluice.cli;
 
-import dev.sluice.ProxyServer;
 import dev.sluice.NextUpstream;
 import dev.sluice.NextUpstream.Condition;
+import dev.sluice.ProxyServer;
 import dev.sluice.Route;
 import dev.sluice.upstream.UpstreamGroup;
 import java.io.IOException;

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sluice.ProxyServer;
 import dev.sluice.NextUpstream;
 import dev.sluice.NextUpstream.Condition;
+import dev.sluice.ProxyServer;
 import dev.sluice.Route;
 import dev.sluice.upstream.UpstreamGroup;
 import java.io.IOException;

@@ -8,9 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sluice.ProxyServer;
 import dev.sluice.NextUpstream;
 import dev.sluice.NextUpstream.Condition;
+import dev.sluice.ProxyServer;
 import dev.sluice.Route;
 import dev.sluice.upstream.Balancer;
 import dev.sluice.upstream.Keepalive;

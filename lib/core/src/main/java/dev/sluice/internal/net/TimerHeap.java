@@ -1,7 +1,6 @@
 package dev.sluice.internal.net;
 
 import java.util.Arrays;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,5 +1,8 @@
 package dev.sluice.internal.pool;
 
+import dev.sluice.internal.net.Drainable;
+import dev.sluice.internal.net.EventLoop;
+import dev.sluice.internal.net.Timeout;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
@@ -9,13 +12,8 @@ import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import dev.sluice.internal.net.Drainable;
-import dev.sluice.internal.net.EventLoop;
-import dev.sluice.internal.net.Timeout;
 
 /**
  * The idle upstream connections of one upstream group on one event loop: nginx's

@@ -1,10 +1,9 @@
 package dev.sluice.internal.pool;
 
+import dev.sluice.internal.net.IoHandler;
 import java.io.IOException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
-
-import dev.sluice.internal.net.IoHandler;
 
 /**
  * One upstream connection known to a {@link KeepalivePool}, from its first request to its close: it counts the

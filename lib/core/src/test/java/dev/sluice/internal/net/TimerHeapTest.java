@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.TreeMap;
-
 import org.junit.jupiter.api.Test;
 
 class TimerHeapTest {

@@ -1,16 +1,15 @@
 package dev.sluice.internal.pool;
 
+import dev.sluice.internal.net.Connects;
+import dev.sluice.internal.net.EventLoop;
+import dev.sluice.internal.net.EventLoopGroup;
+import dev.sluice.internal.net.OnLoop;
 import java.net.InetSocketAddress;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
-
-import dev.sluice.internal.net.Connects;
-import dev.sluice.internal.net.EventLoop;
-import dev.sluice.internal.net.EventLoopGroup;
-import dev.sluice.internal.net.OnLoop;
 
 /**
  * Not a test: the time of one {@code acquire} + {@code release} pair on a pool of 32 idle connections to 4 peers,

@@ -8,6 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sluice.internal.net.Allocations;
+import dev.sluice.internal.net.Connects;
+import dev.sluice.internal.net.Drainable;
+import dev.sluice.internal.net.EventLoop;
+import dev.sluice.internal.net.EventLoopGroup;
+import dev.sluice.internal.net.IoHandler;
+import dev.sluice.internal.net.ManualClock;
+import dev.sluice.internal.net.OnLoop;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
@@ -20,18 +28,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-
-import dev.sluice.internal.net.Allocations;
-import dev.sluice.internal.net.Connects;
-import dev.sluice.internal.net.Drainable;
-import dev.sluice.internal.net.EventLoop;
-import dev.sluice.internal.net.EventLoopGroup;
-import dev.sluice.internal.net.IoHandler;
-import dev.sluice.internal.net.ManualClock;
-import dev.sluice.internal.net.OnLoop;
 
 class KeepalivePoolTest {
 

@@ -3,7 +3,6 @@ package dev.sluice.internal.pool;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.time.Duration;
-
 import org.junit.jupiter.api.Test;
 
 class PeerLimitsTest {

@@ -1,17 +1,17 @@
 package dev.sluice.internal.proxy;
 
-import dev.sluice.NextUpstream;
 import static dev.sluice.internal.proxy.UpstreamHarness.deadAddress;
 import static dev.sluice.internal.proxy.UpstreamHarness.group;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sluice.NextUpstream;
+import dev.sluice.NextUpstream.Condition;
 import dev.sluice.ProxyServer;
 import dev.sluice.observe.AccessLog;
 import dev.sluice.observe.AttemptRecord;
 import dev.sluice.observe.ExchangeRecord;
-import dev.sluice.NextUpstream.Condition;
 import dev.sluice.testing.RawClient;
 import dev.sluice.testing.ScriptedUpstream;
 import dev.sluice.testing.ScriptedUpstream.Response;

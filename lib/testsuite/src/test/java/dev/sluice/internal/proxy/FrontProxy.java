@@ -1,7 +1,7 @@
 package dev.sluice.internal.proxy;
 
-import dev.sluice.Route;
 import dev.sluice.ProxyServer;
+import dev.sluice.Route;
 import dev.sluice.testing.RawClient;
 import dev.sluice.testing.ScriptedUpstream;
 import dev.sluice.testing.Upstreams;

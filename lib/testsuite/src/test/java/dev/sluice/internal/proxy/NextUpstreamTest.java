@@ -1,14 +1,14 @@
 package dev.sluice.internal.proxy;
 
-import dev.sluice.NextUpstream;
 import static dev.sluice.internal.proxy.UpstreamHarness.deadAddress;
 import static dev.sluice.internal.proxy.UpstreamHarness.group;
 import static dev.sluice.internal.proxy.UpstreamHarness.peer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sluice.observe.ExchangeRecord;
+import dev.sluice.NextUpstream;
 import dev.sluice.NextUpstream.Condition;
+import dev.sluice.observe.ExchangeRecord;
 import dev.sluice.testing.RawClient;
 import dev.sluice.testing.ScriptedUpstream;
 import dev.sluice.testing.ScriptedUpstream.Response;

@@ -1,10 +1,10 @@
 package dev.sluice.internal.proxy;
 
-import dev.sluice.Route;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.sluice.ProxyServer;
+import dev.sluice.Route;
 import dev.sluice.testing.RawClient;
 import dev.sluice.testing.RecordedRequest;
 import dev.sluice.testing.ScriptedUpstream;

@@ -1,6 +1,5 @@
 package dev.sluice.internal.proxy;
 
-import dev.sluice.Route;
 import static dev.sluice.internal.proxy.StreamFixtures.MIB;
 import static dev.sluice.internal.proxy.StreamFixtures.await;
 import static dev.sluice.internal.proxy.StreamFixtures.connect;
@@ -15,10 +14,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sluice.observe.AttemptRecord;
-import dev.sluice.observe.ExchangeListener;
+import dev.sluice.Route;
 import dev.sluice.internal.proxy.StreamFixtures.DigestSink;
 import dev.sluice.internal.proxy.StreamFixtures.StreamingProxy;
+import dev.sluice.observe.AttemptRecord;
+import dev.sluice.observe.ExchangeListener;
 import dev.sluice.testing.RawClient;
 import dev.sluice.testing.Upstreams;
 import java.io.ByteArrayOutputStream;

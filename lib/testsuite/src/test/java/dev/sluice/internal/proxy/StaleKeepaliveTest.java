@@ -1,12 +1,12 @@
 package dev.sluice.internal.proxy;
 
-import dev.sluice.NextUpstream;
-import dev.sluice.Route;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sluice.NextUpstream;
 import dev.sluice.ProxyServer;
+import dev.sluice.Route;
 import dev.sluice.internal.pool.KeepalivePool;
 import dev.sluice.internal.pool.PeerLimits;
 import dev.sluice.testing.RawClient;

@@ -1,9 +1,9 @@
 package dev.sluice.internal.proxy;
 
-import dev.sluice.ClientLimits;
-import dev.sluice.Route;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sluice.ClientLimits;
+import dev.sluice.Route;
 import dev.sluice.observe.ExchangeListener;
 import dev.sluice.testing.Upstreams;
 import dev.sluice.upstream.UpstreamGroup;

@@ -1,6 +1,5 @@
 package dev.sluice.internal.proxy;
 
-import dev.sluice.Route;
 import static dev.sluice.internal.proxy.StreamFixtures.connect;
 import static dev.sluice.internal.proxy.StreamFixtures.field;
 import static dev.sluice.internal.proxy.StreamFixtures.lower;
@@ -12,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sluice.Route;
 import dev.sluice.internal.proxy.StreamFixtures.StreamingProxy;
 import dev.sluice.testing.Upstreams;
 import java.io.ByteArrayOutputStream;

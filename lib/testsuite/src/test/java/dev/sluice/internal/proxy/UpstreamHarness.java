@@ -1,10 +1,10 @@
 package dev.sluice.internal.proxy;
 
-import dev.sluice.Route;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.sluice.ProxyServer;
+import dev.sluice.Route;
 import dev.sluice.observe.AttemptRecord;
 import dev.sluice.observe.ExchangeListener;
 import dev.sluice.observe.ExchangeRecord;

@@ -1,11 +1,11 @@
 package dev.sluice.internal.proxy;
 
-import dev.sluice.Route;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.ProxyServer;
+import dev.sluice.Route;
 import dev.sluice.internal.pool.KeepalivePool;
 import dev.sluice.testing.RawClient;
 import dev.sluice.testing.RecordedRequest;
