@@ -1,5 +1,6 @@
 package dev.sluice;
 
+import dev.sluice.internal.net.EventLoopGroup;
 import dev.sluice.internal.proxy.ProxyEngine;
 import dev.sluice.observe.AccessLog;
 import dev.sluice.observe.ExchangeListener;
@@ -97,6 +98,8 @@ public final class ProxyServer implements AutoCloseable {
         private Path bodyTempPath;
         private boolean underscoresInHeaders = ClientLimits.DEFAULTS.underscoresInHeaders();
         private boolean ignoreInvalidHeaders = ClientLimits.DEFAULTS.ignoreInvalidHeaders();
+        private int workerConnections;
+        private int maxConnections;
 
         private Builder() {
         }
@@ -140,6 +143,32 @@ public final class ProxyServer implements AutoCloseable {
                 throw new IllegalArgumentException("workers must be between 0 and 1024: " + workers);
             }
             this.workers = workers;
+            return this;
+        }
+
+        /**
+         * {@code worker_connections N}: how many client connections each event loop holds at most; 0 (the default)
+         * means no limit. Unlike nginx's, the count leaves out upstream connections. A connection beyond it is not
+         * accepted but waits in the listen backlog until one closes, and the proxy stops listening for accepts
+         * meanwhile, so a flood of connections costs no CPU.
+         */
+        public Builder workerConnections(int connections) {
+            if (connections < 0) {
+                throw new IllegalArgumentException("workerConnections must not be negative: " + connections);
+            }
+            this.workerConnections = connections;
+            return this;
+        }
+
+        /**
+         * How many client connections the proxy holds at most over all its event loops; 0 (the default) means no
+         * limit. Beyond it, as beyond {@link #workerConnections}, connections wait in the listen backlog.
+         */
+        public Builder maxConnections(int connections) {
+            if (connections < 0) {
+                throw new IllegalArgumentException("maxConnections must not be negative: " + connections);
+            }
+            this.maxConnections = connections;
             return this;
         }
 
@@ -303,7 +332,9 @@ public final class ProxyServer implements AutoCloseable {
                     lingeringTimeout, lingeringTime, bodyBufferSize,
                     bodyTempPath == null ? ClientLimits.DEFAULTS.bodyTempPath() : bodyTempPath,
                     underscoresInHeaders, ignoreInvalidHeaders);
-            int loops = workers == 0 ? Runtime.getRuntime().availableProcessors() : workers;
+            EventLoopGroup.Builder loops = EventLoopGroup.builder()
+                    .threads(workers == 0 ? Runtime.getRuntime().availableProcessors() : workers)
+                    .connections(workerConnections, maxConnections);
             return new ProxyServer(ProxyEngine.start(addresses, loops, byLength, limits, List.copyOf(listeners)));
         }
 

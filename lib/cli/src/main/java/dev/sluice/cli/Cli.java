@@ -52,6 +52,13 @@ final class Cli {
             option(GENERAL, "--worker-processes", "N|auto", false,
                     "worker_processes: the number of event loops; default auto, one per processor",
                     proxy(Cli::workers, ProxyServer.Builder::workers)),
+            option(GENERAL, "--worker-connections", "N", false,
+                    "worker_connections: client connections each event loop holds at most, more wait in the listen"
+                            + " backlog; default 0, no limit",
+                    proxy(NginxSyntax::number, ProxyServer.Builder::workerConnections)),
+            option(GENERAL, "--max-connections", "N", false,
+                    "client connections the proxy holds at most over all its event loops; default 0, no limit",
+                    proxy(NginxSyntax::number, ProxyServer.Builder::maxConnections)),
             option(GENERAL, "--access-log", "PATH|stdout|off", false,
                     "access_log: a line per request with status, upstream_addr, upstream_status and upstream_response_time;"
                             + " default off (stdout with --demo); PATH is started afresh at each startup",

@@ -73,7 +73,8 @@ public final class Acceptor implements AutoCloseable {
             if (!reusePort) {
                 ServerSocketChannel socket = bound(address, backlog, false);
                 sockets.add(socket);
-                listeners.add(new Listener(group.next(), socket, group.loops(), handler, accept, pauseNanos));
+                listeners.add(new Listener(group.next(), socket, group.loops(), group.connections(), handler, accept,
+                        pauseNanos));
             } else {
                 if (!(address instanceof InetSocketAddress)) {
                     throw new IllegalArgumentException("reuseport needs a TCP address: " + address);
@@ -83,7 +84,8 @@ public final class Acceptor implements AutoCloseable {
                     ServerSocketChannel socket = bound(next, backlog, true);
                     sockets.add(socket);
                     next = socket.getLocalAddress(); // port 0: the others take the port the first one got
-                    listeners.add(new Listener(loop, socket, List.of(loop), handler, accept, pauseNanos));
+                    listeners.add(new Listener(loop, socket, List.of(loop), group.connections(), handler, accept,
+                            pauseNanos));
                 }
             }
             for (Listener listener : listeners) {

@@ -35,11 +35,13 @@ public final class EventLoopGroup implements AutoCloseable {
     private static final long FORCE_JOIN_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     private final List<EventLoop> loops;
+    private final ConnectionBudget connections;
     private final AtomicInteger next = new AtomicInteger();
     private final CopyOnWriteArrayList<Acceptor> acceptors = new CopyOnWriteArrayList<>();
 
-    private EventLoopGroup(List<EventLoop> loops) {
+    private EventLoopGroup(List<EventLoop> loops, int connectionsPerLoop, int maxConnections) {
         this.loops = loops;
+        this.connections = new ConnectionBudget(loops, connectionsPerLoop, maxConnections);
     }
 
     /** A builder with every default: one loop per available processor, 16 KiB buffers. */
@@ -50,6 +52,11 @@ public final class EventLoopGroup implements AutoCloseable {
     /** The next loop, round robin; for work that may go to any loop. Any thread, allocation-free. */
     public EventLoop next() {
         return loops.get(Math.floorMod(next.getAndIncrement(), loops.size()));
+    }
+
+    /** How many accepted connections may be open; each closed one must be given back. */
+    public ConnectionBudget connections() {
+        return connections;
     }
 
     /** Every loop, in index order (unmodifiable). */
@@ -167,8 +174,23 @@ public final class EventLoopGroup implements AutoCloseable {
         private int bufferSize = 16 * 1024;
         private int maxIdleBuffers = 256;
         private NanoClock clock = NanoClock.system();
+        private int connectionsPerLoop;
+        private int maxConnections;
 
         private Builder() {
+        }
+
+        /**
+         * How many accepted connections each loop may hold ({@code worker_connections}, client side only) and the
+         * group in all; beyond either, connections wait in the backlog. Default 0 and 0: no limit.
+         */
+        public Builder connections(int perLoop, int total) {
+            if (perLoop < 0 || total < 0) {
+                throw new IllegalArgumentException("connection limits must be >= 0: " + perLoop + ", " + total);
+            }
+            this.connectionsPerLoop = perLoop;
+            this.maxConnections = total;
+            return this;
         }
 
         /** {@code worker_processes}: the number of loops. Default: available processors. */
@@ -225,7 +247,7 @@ public final class EventLoopGroup implements AutoCloseable {
                 }
                 throw new UncheckedIOException("cannot open a selector", e);
             }
-            EventLoopGroup group = new EventLoopGroup(List.of(loops));
+            EventLoopGroup group = new EventLoopGroup(List.of(loops), connectionsPerLoop, maxConnections);
             for (EventLoop loop : loops) {
                 loop.start();
             }

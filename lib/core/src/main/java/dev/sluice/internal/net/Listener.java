@@ -31,6 +31,7 @@ final class Listener implements IoHandler {
     private final ServerSocketChannel server;
     private final SocketAddress localAddress;
     private final List<EventLoop> targets;
+    private final ConnectionBudget budget;
     private final AcceptHandler handler;
     private final Acceptor.Source source;
     private final long pauseNanos;
@@ -38,15 +39,17 @@ final class Listener implements IoHandler {
     private final Timeout resume;
     private SelectionKey key;
     private int next;
+    private int reserved;
     private long pauses;
     private volatile boolean closed;
 
-    Listener(EventLoop loop, ServerSocketChannel server, List<EventLoop> targets, AcceptHandler handler,
-            Acceptor.Source source, long pauseNanos) throws IOException {
+    Listener(EventLoop loop, ServerSocketChannel server, List<EventLoop> targets, ConnectionBudget budget,
+            AcceptHandler handler, Acceptor.Source source, long pauseNanos) throws IOException {
         this.loop = loop;
         this.server = server;
         this.localAddress = server.getLocalAddress();
         this.targets = targets;
+        this.budget = budget;
         this.handler = handler;
         this.source = source;
         this.pauseNanos = pauseNanos;
@@ -92,19 +95,51 @@ final class Listener implements IoHandler {
     @Override
     public void onReady(int readyOps) {
         for (int i = 0; i < MAX_ACCEPTS_PER_EVENT; i++) {
+            EventLoop target = reserve();
+            if (target == null) {
+                waitForRoom();
+                return;
+            }
             SocketChannel channel;
             try {
                 channel = source.accept(server);
             } catch (IOException e) {
+                budget.giveBack(target);
                 if (!closed && server.isOpen()) {
                     pause(e);
                 }
                 return;
             }
             if (channel == null) {
+                budget.giveBack(target);
                 return;
             }
-            handOver(channel);
+            next = reserved + 1 == targets.size() ? 0 : reserved + 1;
+            handOver(channel, target);
+        }
+    }
+
+    /**
+     * The next target loop in turn that has room for a connection, its place reserved; null when none has. The turn
+     * moves on only when a connection is handed over, so an accept that finds nothing does not skip a loop.
+     */
+    private EventLoop reserve() {
+        for (int tried = 0, i = next; tried < targets.size(); tried++, i = i + 1 == targets.size() ? 0 : i + 1) {
+            EventLoop target = targets.get(i);
+            if (budget.reserve(target)) {
+                reserved = i;
+                return target;
+            }
+        }
+        return null;
+    }
+
+    /** Every target is full: stop accepting until a connection closes, as nginx stops when it has no free one. */
+    private void waitForRoom() {
+        key.interestOps(0);
+        budget.whenRoom(this::resumeSoon);
+        if (budget.hasRoom(targets)) {
+            resume();
         }
     }
 
@@ -116,13 +151,22 @@ final class Listener implements IoHandler {
         resume.schedule(pauseNanos);
     }
 
+    /** From any thread: resumes accepting on this listener's loop, unless that loop has shut down. */
+    private void resumeSoon() {
+        try {
+            loop.execute(this::resume);
+        } catch (RejectedExecutionException e) {
+            // the loop has shut down, and this listener with it
+        }
+    }
+
     private void resume() {
         if (!closed && key.isValid()) {
             key.interestOps(SelectionKey.OP_ACCEPT);
         }
     }
 
-    private void handOver(SocketChannel channel) {
+    private void handOver(SocketChannel channel, EventLoop target) {
         try {
             channel.configureBlocking(false);
             if (tcp) {
@@ -131,10 +175,9 @@ final class Listener implements IoHandler {
         } catch (IOException e) {
             log.debug("cannot set up accepted {}", channel, e);
             EventLoop.closeQuietly(channel);
+            budget.giveBack(target);
             return;
         }
-        EventLoop target = targets.get(next);
-        next = next + 1 == targets.size() ? 0 : next + 1;
         if (target == loop) {
             deliver(target, channel);
             return;
@@ -143,6 +186,7 @@ final class Listener implements IoHandler {
             target.execute(() -> deliver(target, channel));
         } catch (RejectedExecutionException e) {
             EventLoop.closeQuietly(channel);
+            budget.giveBack(target);
         }
     }
 
@@ -152,6 +196,7 @@ final class Listener implements IoHandler {
         } catch (Throwable e) {
             log.warn("accept handler {} failed for {}; closing it", handler, channel, e);
             EventLoop.closeQuietly(channel);
+            budget.giveBack(target);
         }
     }
 

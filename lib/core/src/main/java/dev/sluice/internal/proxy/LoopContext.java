@@ -87,7 +87,9 @@ final class LoopContext {
     }
 
     void closed(ProxyHandler client) {
-        clients.remove(client);
+        if (clients.remove(client)) {
+            engine.loops.connections().giveBack(eventLoop);
+        }
     }
 
     /** Graceful shutdown: idle client and pooled connections close now; busy ones after their exchange. */

@@ -36,13 +36,14 @@ public final class ProxyEngine {
     final BufferMeter meter = new BufferMeter();
     final TempFiles tempFiles;
     private final List<Route> routes;
-    private final EventLoopGroup loops;
+    final EventLoopGroup loops;
     private final List<Acceptor> acceptors = new ArrayList<>();
     private final List<InetSocketAddress> addresses = new ArrayList<>();
     private final Map<EventLoop, LoopContext> contexts = new IdentityHashMap<>();
     private final Map<UpstreamGroup, PeerLimitsRegistry> keepalive = new IdentityHashMap<>();
 
-    private ProxyEngine(int loopCount, List<Route> routes, ClientLimits limits, List<ExchangeListener> listeners) {
+    private ProxyEngine(EventLoopGroup.Builder loopGroup, List<Route> routes, ClientLimits limits,
+            List<ExchangeListener> listeners) {
         this.routes = routes;
         this.limits = limits;
         this.listeners = listeners;
@@ -50,7 +51,7 @@ public final class ProxyEngine {
         for (Route route : routes) {
             keepalive.computeIfAbsent(route.upstream(), g -> new PeerLimitsRegistry(settings(g.keepalive())));
         }
-        this.loops = EventLoopGroup.builder().threads(loopCount).build();
+        this.loops = loopGroup.build();
         for (EventLoop loop : loops.loops()) {
             LoopContext context = new LoopContext(loop, this);
             contexts.put(loop, context);
@@ -61,10 +62,11 @@ public final class ProxyEngine {
     /**
      * Starts the loops and binds every address; on failure, stops what it started.
      *
+     * @param loops the event loops to start: how many, and how many connections they may hold
      * @param routes ordered longest prefix first
      */
-    public static ProxyEngine start(List<InetSocketAddress> addresses, int loops, List<Route> routes, ClientLimits limits,
-            List<ExchangeListener> listeners) throws IOException {
+    public static ProxyEngine start(List<InetSocketAddress> addresses, EventLoopGroup.Builder loops, List<Route> routes,
+            ClientLimits limits, List<ExchangeListener> listeners) throws IOException {
         ProxyEngine engine = new ProxyEngine(loops, routes, limits, listeners);
         try {
             for (InetSocketAddress address : addresses) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.ClientLimits;
 import dev.sluice.Route;
+import dev.sluice.internal.net.EventLoopGroup;
 import dev.sluice.observe.ExchangeListener;
 import dev.sluice.testing.Upstreams;
 import dev.sluice.upstream.UpstreamGroup;
@@ -66,7 +67,8 @@ final class StreamFixtures {
                 ClientLimits limits, List<ExchangeListener> listeners) throws IOException {
             Route.Builder r = Route.builder("/").upstream(group);
             route.accept(r);
-            ProxyEngine engine = ProxyEngine.start(List.of(new InetSocketAddress("127.0.0.1", 0)), 1, List.of(r.build()),
+            ProxyEngine engine = ProxyEngine.start(List.of(new InetSocketAddress("127.0.0.1", 0)), EventLoopGroup.builder().threads(1),
+                    List.of(r.build()),
                     limits, listeners);
             return upstreams.manage(new StreamingProxy(engine));
         }
