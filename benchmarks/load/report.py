@@ -12,8 +12,8 @@ import os
 import statistics
 import sys
 
-NAMES = {"nginx": "nginx", "haproxy": "HAProxy", "sluice": "Sluice"}
-ORDER = ["nginx", "haproxy", "sluice"]
+NAMES = {"nginx": "nginx", "haproxy": "HAProxy", "sluice-base": "Sluice (base jar)", "sluice": "Sluice"}
+ORDER = ["nginx", "haproxy", "sluice-base", "sluice"]
 BODY_ORDER = {"small": 0, "64k": 1, "1m": 2}
 BODY_LABEL = {"small": "100 B", "64k": "64 KiB", "1m": "1 MiB"}
 

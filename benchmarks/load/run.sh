@@ -26,13 +26,15 @@ Options (each also settable by the environment variable in brackets):
   --keepalive "K..."    upstream keepalive pool sizes              [KEEPALIVES, default "32 256"]
   --conns "C..."        wrk connection counts                      [CONNS, default "8 64 256"]
   --bodies "B..."       response bodies: small (100 B), 64k, 1m    [BODIES, default "small 64k"]
-  --contenders "P..."   any of nginx haproxy sluice                [CONTENDERS, default all three]
+  --contenders "P..."   any of nginx haproxy sluice sluice-base    [CONTENDERS, default nginx haproxy sluice]
   --threads N           wrk threads (all on the load core)         [WRK_THREADS, default 1]
   --warmup SECS         Sluice warm-up per body before measuring   [WARMUP, default 5]
   --wait-quiet SECS     before each run, wait up to SECS for both cores to be under
                         QUIET_MAX% busy (other builds on a shared machine); 0 = off
                                                      [QUIET_WAIT, default 30; --quick: 0]
   --jar PATH            the Sluice jar     [SLUICE_JAR, default <repo>/lib/cli/target/sluice.jar]
+  --base-jar PATH       a second Sluice jar, measured as contender sluice-base (added to the
+                        contenders when given), for a before/after comparison in one run   [BASE_JAR]
   --build               build the jar (mvn -q -DskipTests package) if it is missing
   --out DIR             results directory  [OUT_DIR, default benchmarks/load/results/<timestamp>]
   --no-install          never run apt-get; fail if a tool is missing
@@ -74,6 +76,7 @@ while [[ $# -gt 0 ]]; do
     --warmup) o_warmup="${2:?--warmup needs a value}"; shift ;;
     --wait-quiet) o_quiet="${2:?--wait-quiet needs a value}"; shift ;;
     --jar) SLUICE_JAR="${2:?--jar needs a value}"; shift ;;
+    --base-jar) BASE_JAR="${2:?--base-jar needs a value}"; shift ;;
     --build) BUILD=1 ;;
     --out) OUT_DIR="${2:?--out needs a value}"; shift ;;
     --no-install) INSTALL=0 ;;
@@ -113,7 +116,11 @@ done
 for k in $KEEPALIVES; do is_uint "$k" || die "keepalive sizes must be whole numbers, got '$k'"; done
 for c in $CONNS; do is_uint "$c" && (( c >= 1 )) || die "connection counts must be >= 1, got '$c'"; done
 for b in $BODIES; do [[ $b =~ ^(small|64k|1m)$ ]] || die "unknown body '$b' (small, 64k, 1m)"; done
-for p in $CONTENDERS; do [[ $p =~ ^(nginx|haproxy|sluice)$ ]] || die "unknown contender '$p'"; done
+if [[ -n ${BASE_JAR:-} && " $CONTENDERS " != *" sluice-base "* ]]; then CONTENDERS="$CONTENDERS sluice-base"; fi
+for p in $CONTENDERS; do [[ $p =~ ^(nginx|haproxy|sluice|sluice-base)$ ]] || die "unknown contender '$p'"; done
+if [[ " $CONTENDERS " == *" sluice-base "* ]]; then
+  [[ -n ${BASE_JAR:-} && -f $BASE_JAR ]] || die "contender sluice-base needs --base-jar PATH (an existing jar)"
+fi
 case "$HAPROXY_REUSE" in always|safe|aggressive|never) ;; *) die "HAPROXY_REUSE: always, safe, aggressive or never" ;; esac
 [[ "$SLUICE_JAR" = /* ]] || SLUICE_JAR="$PWD/$SLUICE_JAR"
 
@@ -298,6 +305,7 @@ read -r -a CONT_ARR <<<"$CONTENDERS"
   echo "wrk: $(wrk -v 2>&1 | head -1 | awk '{ print $2 }')"
   if command -v java >/dev/null; then echo "java: $(java -version 2>&1 | head -2 | paste -sd';' | sed 's/;/; /')"; else echo "java: none"; fi
   echo "sluice: $([[ " $CONTENDERS " == *" sluice "* ]] && echo "$SLUICE_JAR ($(git -C "$REPO_ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'))" || echo 'not measured')"
+  [[ " $CONTENDERS " == *" sluice-base "* ]] && echo "sluice-base: $BASE_JAR"
   echo "sluice JVM flags: $SLUICE_JVM_OPTS"
   echo "settings: ${DURATION}s per run, $ROUNDS round(s), keepalive K in {$KEEPALIVES}, connections {$CONNS}, bodies {$BODIES}, wrk -t$WRK_THREADS --timeout $WRK_TIMEOUT, warm-up ${WARMUP}s/body (Sluice) ${NATIVE_WARMUP}s/body (others), haproxy http-reuse $HAPROXY_REUSE, wait for quiet cores up to ${QUIET_WAIT}s (<${QUIET_MAX}% busy)"
 } >"$OUT_DIR/machine.txt"
@@ -417,14 +425,18 @@ EOF
   PX_PID=$LAST_PID
 }
 
-start_sluice() { # K
+start_sluice() { # K [JAR]
   local -a jvm extra
   read -r -a jvm <<<"$SLUICE_JVM_OPTS"
   read -r -a extra <<<"$SLUICE_EXTRA_ARGS"
-  start_bg "$PX_LOG" taskset -c "$PROXY_CPU" java "${jvm[@]}" -jar "$SLUICE_JAR" \
+  start_bg "$PX_LOG" taskset -c "$PROXY_CPU" java "${jvm[@]}" -jar "${2:-$SLUICE_JAR}" \
     --listen "127.0.0.1:$PX_PORT" --worker-processes 1 --server "127.0.0.1:$UPORT" \
     --upstream-keepalive "$1" --access-log off "${extra[@]}"
   PX_PID=$LAST_PID
+}
+
+start_sluice-base() { # K
+  start_sluice "$1" "$BASE_JAR"
 }
 
 # Start a contender and wait until it proxies; returns non-zero (with a message) otherwise.
@@ -434,7 +446,7 @@ start_contender() { # name K round
   PX_LOG="$OUT_DIR/logs/$name-k$k-r$3.log"
   logf="$PX_LOG"
   "start_$name" "$k"
-  if [[ $name == sluice ]]; then
+  if [[ $name == sluice* ]]; then
     # CLI contract: one line containing "listening on HOST:PORT" once it accepts connections.
     end=$((SECONDS + 60))
     until grep -q "listening on" "$logf" 2>/dev/null; do
@@ -519,7 +531,7 @@ wait_quiet() {
 
 warm_up() { # name K round
   local secs="$NATIVE_WARMUP" b
-  [[ $1 == sluice ]] && secs="$WARMUP"
+  [[ $1 == sluice* ]] && secs="$WARMUP"
   (( secs > 0 )) || return 0
   for b in $BODIES; do
     run_wrk "$OUT_DIR/logs/warmup-$1-k$2-r$3-$b.txt" "$secs" 64 "$b" || true
