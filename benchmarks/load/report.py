@@ -18,6 +18,16 @@ BODY_ORDER = {"small": 0, "64k": 1, "1m": 2}
 BODY_LABEL = {"small": "100 B", "64k": "64 KiB", "1m": "1 MiB"}
 
 
+
+def keepalive_size(text):
+    """A keepalive K as the harness ran it: a number, or "auto" (Sluice's adaptive pool)."""
+    return text if text == "auto" else int(text)
+
+
+def keepalive_order(k):
+    """Numbers first, in order, then auto."""
+    return (1, 0) if k == "auto" else (0, k)
+
 def num(v):
     try:
         return float(v)
@@ -59,7 +69,7 @@ def load(path):
 def summarise(rows):
     cells = {}
     for r in rows:
-        key = (int(r["keepalive"]), int(r["conns"]), r["body"], r["contender"])
+        key = (keepalive_size(r["keepalive"]), int(r["conns"]), r["body"], r["contender"])
         cells.setdefault(key, []).append(r)
     out = []
     for key, rs in cells.items():
@@ -91,7 +101,7 @@ def summarise(rows):
         sl = by.get((s["keepalive"], s["conns"], s["body"], "sluice"))
         s["sluice_ratio"] = (sl["rps"] / s["rps"]
                              if sl and sl["rps"] and s["rps"] and s["contender"] != "sluice" else None)
-    out.sort(key=lambda s: (s["keepalive"], s["conns"], BODY_ORDER.get(s["body"], 9),
+    out.sort(key=lambda s: (keepalive_order(s["keepalive"]), s["conns"], BODY_ORDER.get(s["body"], 9),
                             ORDER.index(s["contender"]) if s["contender"] in ORDER else 9))
     return out
 
@@ -113,10 +123,10 @@ def console(summary, notes):
     hdr = ("%5s  %-6s  %-8s %10s %7s %9s %9s %6s %6s %7s %8s"
            % ("conns", "body", "proxy", "req/s", "spread", "p50", "p99",
               "cpu", "other", "errors", "Sl/this"))
-    for k in sorted({s["keepalive"] for s in summary}):
+    for k in sorted({s["keepalive"] for s in summary}, key=keepalive_order):
         rounds = max(s["rounds"] for s in summary if s["keepalive"] == k)
         lines.append("")
-        lines.append("Upstream keepalive K=%d  (median of %d round%s)"
+        lines.append("Upstream keepalive K=%s  (median of %d round%s)"
                      % (k, rounds, "" if rounds == 1 else "s"))
         lines.append(hdr)
         lines.append("-" * len(hdr))
@@ -171,7 +181,7 @@ def markdown(summary, notes, meta):
     L.append("| K | conns | body | proxy | req/s | p50 | p99 | proxy CPU | other | errors | Sluice ÷ this |")
     L.append("|--:|--:|---|---|--:|--:|--:|--:|--:|--:|--:|")
     for s in summary:
-        L.append("| %d | %d | %s | %s | %s | %s | %s | %s | %s | %d | %s |" % (
+        L.append("| %s | %d | %s | %s | %s | %s | %s | %s | %s | %d | %s |" % (
             s["keepalive"], s["conns"], BODY_LABEL.get(s["body"], s["body"]),
             NAMES.get(s["contender"], s["contender"]), f_int(s["rps"]), lat(s["p50_us"]),
             lat(s["p99_us"]), f_pct(s["cpu_own"]), f_pct(s["other"]), s["non2xx"] + s["sock_err"],
@@ -184,10 +194,10 @@ def markdown(summary, notes, meta):
         L.append("| K | conns | body | " + " | ".join("vs " + NAMES[p] for p in peers) + " |")
         L.append("|--:|--:|---|" + "--:|" * len(peers))
         cells = sorted({(s["keepalive"], s["conns"], s["body"]) for s in summary},
-                       key=lambda c: (c[0], c[1], BODY_ORDER.get(c[2], 9)))
+                       key=lambda c: (keepalive_order(c[0]), c[1], BODY_ORDER.get(c[2], 9)))
         by = {(s["keepalive"], s["conns"], s["body"], s["contender"]): s for s in summary}
         for c in cells:
-            L.append("| %d | %d | %s | " % (c[0], c[1], BODY_LABEL.get(c[2], c[2])) + " | ".join(
+            L.append("| %s | %d | %s | " % (c[0], c[1], BODY_LABEL.get(c[2], c[2])) + " | ".join(
                 f_ratio(by[c + (p,)]["sluice_ratio"]) if c + (p,) in by else "n/a" for p in peers) + " |")
     return "\n".join(L) + "\n"
 

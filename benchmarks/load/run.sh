@@ -23,7 +23,8 @@ Options (each also settable by the environment variable in brackets):
                         (same as --bodies 1m --conns 64 --keepalive 32; those flags still override)
   --duration SECS       seconds per measured wrk run              [DURATION, default 10]
   --rounds N            interleaved rounds, median reported        [ROUNDS, default 3]
-  --keepalive "K..."    upstream keepalive pool sizes              [KEEPALIVES, default "32 256"]
+  --keepalive "K..."    upstream keepalive pool sizes; "auto" (Sluice's adaptive pool) only with
+                        Sluice contenders                          [KEEPALIVES, default "32 256"]
   --conns "C..."        wrk connection counts                      [CONNS, default "8 64 256"]
   --bodies "B..."       response bodies: small (100 B), 64k, 1m    [BODIES, default "small 64k"]
   --contenders "P..."   any of nginx haproxy sluice sluice-base    [CONTENDERS, default nginx haproxy sluice]
@@ -113,7 +114,13 @@ for v in DURATION ROUNDS WARMUP NATIVE_WARMUP WRK_THREADS LOAD_CPU PROXY_CPU QUI
   is_uint "${!v}" || die "$v must be a whole number, got '${!v}'"
 done
 (( DURATION >= 1 && ROUNDS >= 1 && WRK_THREADS >= 1 )) || die "duration, rounds and threads must be >= 1"
-for k in $KEEPALIVES; do is_uint "$k" || die "keepalive sizes must be whole numbers, got '$k'"; done
+for k in $KEEPALIVES; do
+  if [[ $k == auto ]]; then
+    for p in $CONTENDERS; do [[ $p == sluice* ]] || die "keepalive 'auto' is Sluice's alone; measure it with --contenders sluice"; done
+  else
+    is_uint "$k" || die "keepalive sizes must be whole numbers or auto, got '$k'"
+  fi
+done
 for c in $CONNS; do is_uint "$c" && (( c >= 1 )) || die "connection counts must be >= 1, got '$c'"; done
 for b in $BODIES; do [[ $b =~ ^(small|64k|1m)$ ]] || die "unknown body '$b' (small, 64k, 1m)"; done
 if [[ -n ${BASE_JAR:-} && " $CONTENDERS " != *" sluice-base "* ]]; then CONTENDERS="$CONTENDERS sluice-base"; fi

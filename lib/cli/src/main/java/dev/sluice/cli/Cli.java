@@ -78,9 +78,11 @@ final class Cli {
                     "round_robin (default), least_conn, ip_hash, 'hash KEY [consistent]' or 'random [two [least_conn]]';"
                             + " KEY uses nginx variables such as $request_uri, $remote_addr, $arg_x, $http_x, $cookie_x",
                     Cli::balance),
-            option(UPSTREAM, "--upstream-keepalive", "N", false,
-                    "keepalive: idle upstream connections kept per event loop; default 32; 0 turns upstream keepalive off",
-                    keepalive(NginxSyntax::number, Keepalive.Builder::idle)),
+            option(UPSTREAM, "--upstream-keepalive", "N|auto", false,
+                    "keepalive: idle upstream connections kept per event loop, N as nginx's fixed cap (0 turns upstream"
+                            + " keepalive off), or auto: at least 32 and as many as were in use at once lately; default auto",
+                    keepalive(v -> v.equals("auto") ? -1 : NginxSyntax.number(v),
+                            (k, n) -> n < 0 ? k.auto() : k.idle(n))),
             option(UPSTREAM, "--upstream-keepalive-requests", "N", false,
                     "keepalive_requests: requests one upstream connection serves; default 1000",
                     keepalive(NginxSyntax::number, Keepalive.Builder::maxRequests)),

@@ -185,6 +185,15 @@ class SettingsTest {
     }
 
     @Test
+    void upstreamKeepaliveIsAdaptiveUnlessGivenAFixedSize() {
+        assertTrue(Cli.parse(SERVER).upstream().keepalive().adaptive());
+        assertTrue(Cli.parse(SERVER, "--upstream-keepalive", "auto").upstream().keepalive().adaptive());
+        Keepalive fixed = Cli.parse(SERVER, "--upstream-keepalive", "32").upstream().keepalive();
+        assertFalse(fixed.adaptive());
+        assertEquals(32, fixed.idle());
+    }
+
+    @Test
     void aValidCommandLineBuildsAProxyBuilder(@TempDir Path dir) {
         assertTrue(Cli.parse(SERVER, "--listen", "127.0.0.1:0", "--listen", "127.0.0.1:0", "--worker-processes", "2",
                 "--client-header-timeout", "10s", "--client-body-timeout", "10s", "--send-timeout", "10s",

@@ -1,6 +1,7 @@
 package dev.sluice.upstream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -122,9 +123,21 @@ class ConfigurationTest {
     }
 
     @Test
+    void aKeepaliveSizeIsNginxsFixedCapAndAutoTheAdaptiveOne() {
+        Keepalive fixed = UpstreamGroup.builder("g").server("a:1").keepalive(k -> k.idle(8)).build().keepalive();
+        assertEquals(8, fixed.idle());
+        assertFalse(fixed.adaptive());
+        Keepalive auto = UpstreamGroup.builder("g").server("a:1").keepalive(k -> k.idle(8).auto()).build().keepalive();
+        assertEquals(32, auto.idle());
+        assertTrue(auto.adaptive());
+        assertTrue(auto.toString().startsWith("keepalive auto (at least 32);"), auto.toString());
+    }
+
+    @Test
     void keepaliveDefaultsAreNginxsAndBadValuesAreRejected() {
         Keepalive keepalive = UpstreamGroup.builder("g").server("a:1").build().keepalive();
         assertEquals(32, keepalive.idle());
+        assertTrue(keepalive.adaptive(), "at least 32, more when the load had more in use at once");
         assertEquals(1000, keepalive.maxRequests());
         assertEquals(Duration.ofHours(1), keepalive.maxLifetime());
         assertEquals(Duration.ofSeconds(60), keepalive.idleTimeout());

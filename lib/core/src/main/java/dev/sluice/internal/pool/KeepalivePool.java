@@ -46,7 +46,13 @@ import org.slf4j.LoggerFactory;
  *   <li>An idle connection stays registered for {@code OP_READ}: end of stream, a reset or any unsolicited byte
  *       closes it at once, as nginx's {@code recv(MSG_PEEK)} close handler does.</li>
  * </ul>
- * Beyond nginx, each peer's limits are learned and connections retired before them; see {@link PeerLimits}.
+ * Beyond nginx, each peer's limits are learned and connections retired before them; see {@link PeerLimits}. And
+ * with {@link KeepaliveSettings#adaptive()} ("keepalive auto"), {@code N} is a floor, not the cap: the pool keeps as
+ * many idle connections as the group had in use at once during the current and the previous
+ * {@value #ADAPTIVE_WINDOW_SECONDS}-second window, up to {@value #ADAPTIVE_MAX} per loop. With 256 requests in
+ * flight a fixed {@code keepalive 32} closes most connections a response releases and connects again for the next
+ * request; the adaptive cap keeps what the load needs, and what it stops needing expires after
+ * {@code keepalive_timeout}.
  *
  * <h2>Cost</h2>
  * {@code acquire} and {@code release} are O(1) and allocate nothing (a test measures it): one identity look-up of the
@@ -62,6 +68,11 @@ import org.slf4j.LoggerFactory;
 public final class KeepalivePool {
 
     private static final Logger log = LoggerFactory.getLogger(KeepalivePool.class);
+    /** The length of the windows over which an adaptive pool measures the connections in use at once. */
+    static final long ADAPTIVE_WINDOW_SECONDS = 10;
+    /** The most idle connections an adaptive pool keeps per loop, whatever the load. */
+    static final int ADAPTIVE_MAX = 4096;
+    private static final long ADAPTIVE_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(ADAPTIVE_WINDOW_SECONDS);
 
     private final EventLoop loop;
     private final PeerLimitsRegistry registry;
@@ -101,6 +112,12 @@ public final class KeepalivePool {
     private final Counter expired = new Counter();
     private final Counter retired = new Counter();
     private final Counter closedByPeerWhileIdle = new Counter();
+    /** Connections handed out and not yet released or closed. */
+    private int inUse;
+    /** The most in use at once in the current window, and in the one before. */
+    private int peakInUse;
+    private int previousPeakInUse;
+    private long windowStartNanos;
 
     /**
      * A pool on {@code loop} for the upstream group whose shared state is {@code registry}. May be created on any
@@ -113,6 +130,7 @@ public final class KeepalivePool {
         this.settings = registry.settings();
         this.learn = settings.learnLimits();
         this.sweep = loop.newTimeout(this::sweep);
+        this.windowStartNanos = loop.nanoTime();
         loop.addDrainable(drainable);
     }
 
@@ -145,6 +163,7 @@ public final class KeepalivePool {
                 c.requests++;
                 c.idleNanosAtAcquire = idleNanos;
                 hits.increment();
+                takenIntoUse();
                 return c;
             }
         }
@@ -168,6 +187,7 @@ public final class KeepalivePool {
         if (c.state == PooledConnection.IDLE) {
             throw new IllegalStateException("released twice: " + c);
         }
+        inUse--;
         long now = loop.nanoTime();
         if (closed || draining || settings.idle() == 0 || !c.key.isValid()) {
             closeChannel(c);
@@ -189,7 +209,7 @@ public final class KeepalivePool {
         if (c.key.interestOps() != SelectionKey.OP_READ) {
             c.key.interestOps(SelectionKey.OP_READ); // an atomic swap in the JDK: skip it when already so
         }
-        if (idle.size() > settings.idle() && !trimQueued) {
+        if (idle.size() > idleCap(now) && !trimQueued) {
             trimQueued = true;
             loop.afterBatch(trim);
         }
@@ -221,6 +241,7 @@ public final class KeepalivePool {
         if (learn) {
             peer.limits.connected(connectNanos);
         }
+        takenIntoUse();
         return new PooledConnection(this, peer, key, loop.nanoTime());
     }
 
@@ -229,6 +250,8 @@ public final class KeepalivePool {
         checkOwned(c);
         if (c.state == PooledConnection.IDLE) {
             unlinkIdle(c);
+        } else if (c.state == PooledConnection.IN_USE) {
+            inUse--;
         }
         closeChannel(c);
     }
@@ -319,6 +342,11 @@ public final class KeepalivePool {
         return misses.get();
     }
 
+    /** Connections handed out and not yet released or closed. Loop thread only. */
+    public int inUse() {
+        return inUse;
+    }
+
     /** Idle connections closed because {@code keepalive N} were already idle (LRU). */
     public long evictions() {
         return evictions.get();
@@ -389,6 +417,8 @@ public final class KeepalivePool {
     void closedByLoop(PooledConnection c) {
         if (c.state == PooledConnection.IDLE) {
             unlinkIdle(c);
+        } else if (c.state == PooledConnection.IN_USE) {
+            inUse--;
         }
         c.state = PooledConnection.CLOSED;
     }
@@ -421,10 +451,33 @@ public final class KeepalivePool {
         }
     }
 
-    /** Closes the least recently used idle connections beyond {@code keepalive N}. */
+    private void takenIntoUse() {
+        if (++inUse > peakInUse) {
+            peakInUse = inUse;
+        }
+    }
+
+    /**
+     * How many idle connections may stay: {@code keepalive N}, or with an adaptive pool the most that were in use at
+     * once in this window and the last (at least N, at most {@link #ADAPTIVE_MAX}).
+     */
+    private int idleCap(long now) {
+        if (!settings.adaptive()) {
+            return settings.idle();
+        }
+        if (now - windowStartNanos >= ADAPTIVE_WINDOW_NANOS) {
+            previousPeakInUse = now - windowStartNanos >= 2 * ADAPTIVE_WINDOW_NANOS ? inUse : peakInUse;
+            peakInUse = inUse;
+            windowStartNanos = now;
+        }
+        return Math.min(ADAPTIVE_MAX, Math.max(settings.idle(), Math.max(peakInUse, previousPeakInUse)));
+    }
+
+    /** Closes the least recently used idle connections beyond the cap ({@code keepalive N}, or adaptive). */
     private void trim() {
         trimQueued = false;
-        while (idle.size() > settings.idle()) {
+        int cap = idleCap(loop.nanoTime());
+        while (idle.size() > cap) {
             PooledConnection lru = idle.last();
             unlinkIdle(lru);
             closeChannel(lru);

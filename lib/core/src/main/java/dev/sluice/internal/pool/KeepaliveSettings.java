@@ -17,6 +17,7 @@ public final class KeepaliveSettings {
     private final long maxTimeNanos;
     private final long idleTimeoutNanos;
     private final boolean learnLimits;
+    private final boolean adaptive;
 
     private KeepaliveSettings(Builder b) {
         this.idle = b.idle;
@@ -24,6 +25,7 @@ public final class KeepaliveSettings {
         this.maxTimeNanos = b.maxTime.toNanos();
         this.idleTimeoutNanos = b.idleTimeout.toNanos();
         this.learnLimits = b.learnLimits;
+        this.adaptive = b.adaptive;
     }
 
     /** nginx's defaults: 32 idle, 1000 requests, 1 h, 60 s, and limit learning on. */
@@ -60,9 +62,17 @@ public final class KeepaliveSettings {
         return learnLimits;
     }
 
+    /**
+     * Whether {@link #idle()} is a floor rather than the cap: the pool keeps as many idle connections as were in
+     * use at once lately (see {@link KeepalivePool}). Not in nginx. Default off.
+     */
+    public boolean adaptive() {
+        return adaptive;
+    }
+
     @Override
     public String toString() {
-        return "KeepaliveSettings[idle=" + idle + ", maxRequests=" + maxRequests + ", maxTime="
+        return "KeepaliveSettings[idle=" + idle + (adaptive ? " adaptive" : "") + ", maxRequests=" + maxRequests + ", maxTime="
                 + Duration.ofNanos(maxTimeNanos) + ", idleTimeout=" + Duration.ofNanos(idleTimeoutNanos)
                 + ", learnLimits=" + learnLimits + "]";
     }
@@ -75,8 +85,15 @@ public final class KeepaliveSettings {
         private Duration maxTime = Duration.ofHours(1);
         private Duration idleTimeout = Duration.ofSeconds(60);
         private boolean learnLimits = true;
+        private boolean adaptive;
 
         private Builder() {
+        }
+
+        /** Whether {@code idle} is a floor the pool grows above to what was in use at once lately. Default off. */
+        public Builder adaptive(boolean on) {
+            this.adaptive = on;
+            return this;
         }
 
         /** {@code keepalive N}: idle connections kept per loop, in total for the group. Default 32; 0 disables. */

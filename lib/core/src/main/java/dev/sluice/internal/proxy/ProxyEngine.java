@@ -118,7 +118,7 @@ public final class ProxyEngine {
     }
 
     private static KeepaliveSettings settings(Keepalive k) {
-        return KeepaliveSettings.builder().idle(k.idle()).maxRequests(k.maxRequests()).maxTime(k.maxLifetime())
+        return KeepaliveSettings.builder().idle(k.idle()).adaptive(k.adaptive()).maxRequests(k.maxRequests()).maxTime(k.maxLifetime())
                 .idleTimeout(k.idleTimeout()).build();
     }
 

@@ -155,6 +155,78 @@ class KeepalivePoolTest {
     }
 
     @Test
+    void anAdaptivePoolKeepsAsManyIdleAsWereInUseAtOnce() throws Exception {
+        KeepalivePool pool = pool(KeepaliveSettings.builder().idle(2).adaptive(true).build());
+        Upstream a = upstream();
+        List<PooledConnection> busy = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            busy.add(connect(pool, a));
+        }
+        for (PooledConnection c : busy) {
+            release(pool, c);
+        }
+
+        assertEquals(5, pool.idleCount(), "five were in use at once, so five stay idle");
+        assertEquals(0, pool.evictions());
+        assertTrue(busy.stream().allMatch(PooledConnection::isOpen));
+    }
+
+    @Test
+    void anAdaptivePoolShrinksToWhatTheLoadNeedsOnceTwoWindowsHavePassed() throws Exception {
+        KeepalivePool pool = pool(KeepaliveSettings.builder().idle(1).adaptive(true).build());
+        Upstream a = upstream();
+        List<PooledConnection> busy = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            busy.add(connect(pool, a));
+        }
+        for (PooledConnection c : busy) {
+            release(pool, c);
+        }
+        assertEquals(4, pool.idleCount());
+
+        for (int window = 0; window < 2; window++) {
+            advance(Duration.ofSeconds(KeepalivePool.ADAPTIVE_WINDOW_SECONDS));
+            PooledConnection one = acquire(pool, a);
+            release(pool, one);
+        }
+        OnLoop.nextIteration(pool.loop());
+
+        assertEquals(1, pool.idleCount(), "only one was in use at once for two windows");
+        assertEquals(3, pool.evictions());
+    }
+
+    @Test
+    void anAdaptivePoolNeverKeepsFewerThanItsFloor() throws Exception {
+        KeepalivePool pool = pool(KeepaliveSettings.builder().idle(3).adaptive(true).build());
+        Upstream a = upstream();
+        PooledConnection c1 = connect(pool, a);
+        release(pool, c1);
+        PooledConnection c2 = connect(pool, a);
+        release(pool, c2);
+        PooledConnection c3 = connect(pool, a);
+        release(pool, c3);
+
+        assertEquals(3, pool.idleCount(), "one at a time, but the floor is three");
+    }
+
+    @Test
+    void aFixedPoolCountsWhatIsInUse() throws Exception {
+        KeepalivePool pool = pool(KeepaliveSettings.builder().idle(2).build());
+        Upstream a = upstream();
+        PooledConnection c1 = connect(pool, a);
+        PooledConnection c2 = connect(pool, a);
+        assertEquals(2, (int) OnLoop.call(pool.loop(), pool::inUse));
+        release(pool, c1);
+        OnLoop.call(pool.loop(), () -> {
+            pool.close(c2);
+            return null;
+        });
+        assertEquals(0, (int) OnLoop.call(pool.loop(), pool::inUse));
+        assertSame(c1, acquire(pool, a));
+        assertEquals(1, (int) OnLoop.call(pool.loop(), pool::inUse));
+    }
+
+    @Test
     void aSurplusConnectionReleasedByOneEventOfABatchServesAnotherEventOfTheSameBatch() throws Exception {
         KeepalivePool pool = pool(KeepaliveSettings.builder().idle(1).build());
         EventLoop loop = pool.loop();

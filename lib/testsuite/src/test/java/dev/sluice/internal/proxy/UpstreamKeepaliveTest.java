@@ -16,6 +16,7 @@ import dev.sluice.upstream.Keepalive;
 import dev.sluice.upstream.UpstreamGroup;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
@@ -77,6 +78,20 @@ class UpstreamKeepaliveTest {
         assertEquals(0, third.connectionSequence(), "the most recently released connection survived");
         assertEquals(2, up.connectionsAccepted());
         assertEquals(1, ProxyInternals.pool(proxy, group).evictions());
+    }
+
+    @Test
+    void byDefaultThePoolKeepsAsManyIdleConnectionsAsWereInUseAtOnce() throws Exception {
+        UpstreamGroup group = concurrentRequests(40, k -> { });
+        assertEquals(40, idleAfterResponses(group));
+        assertEquals(0, ProxyInternals.pool(lastProxy, group).evictions());
+    }
+
+    @Test
+    void aFixedKeepaliveNClosesWhatIsIdleBeyondNAsNginxDoes() throws Exception {
+        UpstreamGroup group = concurrentRequests(40, k -> k.idle(32));
+        assertEquals(32, idleAfterResponses(group));
+        assertEquals(8, ProxyInternals.pool(lastProxy, group).evictions());
     }
 
     @Test
@@ -242,6 +257,30 @@ class UpstreamKeepaliveTest {
     }
 
     // ------------------------------------------------------------------------------------------------ helpers
+
+    private ProxyServer lastProxy;
+
+    /** Sends {@code n} requests at once through a fresh proxy, each held 300 ms by the upstream, and reads them all. */
+    private UpstreamGroup concurrentRequests(int n, Consumer<Keepalive.Builder> keepalive) throws Exception {
+        ScriptedUpstream up = upstreams.scripted()
+                .defaultResponse(Response.builder().body("x").delayHead(Duration.ofMillis(300)).build());
+        UpstreamGroup group = group(up, keepalive);
+        lastProxy = proxy(group, r -> { });
+        List<RawClient> clients = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            clients.add(upstreams.rawClient(lastProxy.port()).send(RawClient.get("/" + i)));
+        }
+        for (RawClient client : clients) {
+            assertEquals(200, client.readResponse().status());
+        }
+        assertEquals(n, up.connectionsAccepted(), "every request was in flight at once");
+        return group;
+    }
+
+    private int idleAfterResponses(UpstreamGroup group) throws Exception {
+        assertTrue(Exchanges.await(() -> ProxyInternals.onLoop(lastProxy, l -> l.pool(group).inUse()) == 0, 2000));
+        return ProxyInternals.onLoop(lastProxy, l -> l.pool(group).idleCount());
+    }
 
     private void assertNotPooledAfter(Response.Builder response) throws Exception {
         ScriptedUpstream up = upstreams.scripted();
