@@ -222,6 +222,15 @@ public final class Selection {
         return tries;
     }
 
+    /**
+     * The attempts this request may still make once the current one is reported: what {@link #triesLeft()} will be
+     * after {@link #report}. With a single peer and no backup that is none, as nginx's {@code single} gives up
+     * after one failure.
+     */
+    public int triesLeftAfterReport() {
+        return tier != null && tier.single ? 0 : Math.max(0, tries - 1);
+    }
+
     /** The peer selected and not yet reported, or null. */
     public PeerState current() {
         return current;

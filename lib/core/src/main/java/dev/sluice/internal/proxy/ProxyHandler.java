@@ -608,15 +608,17 @@ public final class ProxyHandler implements IoHandler {
         if (state != State.UPSTREAM) {
             return;
         }
-        if (stalePooledConnection && idempotent && !failed.freshRetryUsed && !(streaming && streamedBody.anySent())) {
+        RetryDecision.Action action = RetryDecision.decide(failure, stalePooledConnection, failed.freshRetryUsed,
+                failed.requestSent, idempotent, streaming, streaming && streamedBody.anySent(), headerSent,
+                route.nextUpstream(), selection.triesLeftAfterReport(), loop.eventLoop.nanoTime() - firstAttemptNanos);
+        if (action == RetryDecision.Action.FRESH_CONNECTION) {
             failed.retryOnFreshConnection();
             return;
         }
         selection.report(stalePooledConnection ? Outcome.NEUTRAL : Outcome.FAILURE);
         recordAttempt(failed, failure.status);
         failed.release(false);
-        if (RetryPolicy.shouldRetry(failure, route.nextUpstream(), selection.triesLeft(), failed.requestSent,
-                idempotent, streaming, headerSent, loop.eventLoop.nanoTime() - firstAttemptNanos)) {
+        if (action == RetryDecision.Action.NEXT_PEER) {
             nextAttempt();
         } else {
             respond(failure.status, null, !keepAlive);
@@ -635,9 +637,9 @@ public final class ProxyHandler implements IoHandler {
     void responseHead(Attempt current, ResponseHead head) {
         int code = head.status();
         Failure failure = Failure.ofStatus(code);
-        if (failure != null && route.nextUpstream().has(failure.condition)
-                && RetryPolicy.shouldRetry(failure, route.nextUpstream(), selection.triesLeft() - 1, true, idempotent,
-                        streaming, headerSent, loop.eventLoop.nanoTime() - firstAttemptNanos)) {
+        if (failure != null && RetryDecision.decide(failure, false, true, true, idempotent, streaming, streaming,
+                headerSent, route.nextUpstream(), selection.triesLeftAfterReport(),
+                loop.eventLoop.nanoTime() - firstAttemptNanos) == RetryDecision.Action.NEXT_PEER) {
             selection.report(failure.countsAgainstPeer() ? Outcome.FAILURE : Outcome.NEUTRAL);
             recordAttempt(current, code);
             current.release(false);
