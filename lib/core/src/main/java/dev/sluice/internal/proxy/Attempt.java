@@ -13,6 +13,7 @@ import dev.sluice.internal.net.PendingConnect;
 import dev.sluice.internal.net.Timeout;
 import dev.sluice.internal.pool.KeepalivePool;
 import dev.sluice.internal.pool.PooledConnection;
+import dev.sluice.upstream.Outcome;
 import dev.sluice.upstream.PeerState;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
@@ -50,6 +51,8 @@ final class Attempt implements ConnectHandler, IoHandler {
     private BodySource body;
     private boolean timerIsRead;
 
+    /** Whether {@link #finish} ended this attempt (true until the first {@link #start}). */
+    private boolean finished = true;
     /** Whether the connection came from the keepalive pool. */
     boolean reused;
     /** Whether this attempt already replaced a stale pooled connection with a fresh one. */
@@ -77,6 +80,7 @@ final class Attempt implements ConnectHandler, IoHandler {
     void start(Route route, PeerState peer) {
         this.route = route;
         this.peer = peer;
+        this.finished = false;
         this.reused = false;
         this.freshRetryUsed = false;
         this.startNanos = loop.eventLoop.nanoTime();
@@ -389,8 +393,21 @@ final class Attempt implements ConnectHandler, IoHandler {
                 && (in == null || !in.hasRemaining());
     }
 
-    /** Ends the attempt: pools the connection if {@code keep} and it is reusable, else closes it. */
-    void release(boolean keep) {
+    /**
+     * Ends the attempt with one call: its outcome goes to the balancer and, with a status other than 0, to the
+     * attempt records; then its connection is pooled if {@code keep} and it is reusable, or closed. An attempt
+     * finishes once: a later call (the client connection closing after the exchange) does nothing.
+     */
+    void finish(Outcome outcome, int status, boolean keep) {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        exchange.attemptFinished(this, outcome, status);
+        release(keep);
+    }
+
+    private void release(boolean keep) {
         timer.cancel();
         if (pending != null) {
             pending.cancel();

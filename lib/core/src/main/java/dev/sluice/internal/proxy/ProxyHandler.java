@@ -175,8 +175,7 @@ public final class ProxyHandler implements IoHandler {
     @Override
     public void onClosedByLoop(Throwable cause) {
         state = State.CLOSED;
-        attempt.release(false);
-        reportIfSelected(Outcome.NEUTRAL);
+        attempt.finish(Outcome.NEUTRAL, 0, false);
         release();
     }
 
@@ -252,8 +251,7 @@ public final class ProxyHandler implements IoHandler {
             interest(interestOps() & ~SelectionKey.OP_READ);
             if (!route.ignoreClientAbort() && state == State.UPSTREAM) {
                 status = 499;
-                attempt.release(false);
-                reportIfSelected(Outcome.NEUTRAL);
+                attempt.finish(Outcome.NEUTRAL, 0, false);
                 endExchange();
                 close();
             }
@@ -517,8 +515,7 @@ public final class ProxyHandler implements IoHandler {
      * body, loses its connection, and the client gets {@code code} on a closing connection.
      */
     private void abortStream(int code) {
-        attempt.release(false);
-        reportIfSelected(Outcome.NEUTRAL);
+        attempt.finish(Outcome.NEUTRAL, 0, false);
         respond(code, null, true);
     }
 
@@ -615,9 +612,7 @@ public final class ProxyHandler implements IoHandler {
             failed.retryOnFreshConnection();
             return;
         }
-        selection.report(stalePooledConnection ? Outcome.NEUTRAL : Outcome.FAILURE);
-        recordAttempt(failed, failure.status);
-        failed.release(false);
+        failed.finish(stalePooledConnection ? Outcome.NEUTRAL : Outcome.FAILURE, failure.status, false);
         if (action == RetryDecision.Action.NEXT_PEER) {
             nextAttempt();
         } else {
@@ -628,8 +623,7 @@ public final class ProxyHandler implements IoHandler {
     /** A buffered body could not be read back from its temporary file: the proxy's own failure, 500. */
     void bodyUnreadable(Attempt failed, IOException cause) {
         log.warn("cannot read a request body back from {}", loop.engine.tempFiles.directory(), cause);
-        failed.release(false);
-        reportIfSelected(Outcome.NEUTRAL);
+        failed.finish(Outcome.NEUTRAL, 0, false);
         respond(HttpStatus.INTERNAL_SERVER_ERROR, null, true);
     }
 
@@ -640,9 +634,7 @@ public final class ProxyHandler implements IoHandler {
         if (failure != null && RetryDecision.decide(failure, false, true, true, idempotent, streaming, streaming,
                 headerSent, route.nextUpstream(), selection.triesLeftAfterReport(),
                 loop.eventLoop.nanoTime() - firstAttemptNanos) == RetryDecision.Action.NEXT_PEER) {
-            selection.report(failure.countsAgainstPeer() ? Outcome.FAILURE : Outcome.NEUTRAL);
-            recordAttempt(current, code);
-            current.release(false);
+            current.finish(failure.countsAgainstPeer() ? Outcome.FAILURE : Outcome.NEUTRAL, code, false);
             nextAttempt();
             return;
         }
@@ -650,9 +642,7 @@ public final class ProxyHandler implements IoHandler {
         if (route.interceptErrors() && code >= 300) {
             byte[] page = route.errorPages().get(code);
             if (page != null) {
-                selection.report(Outcome.SUCCESS);
-                recordAttempt(current, code);
-                current.release(keepUpstream());
+                current.finish(Outcome.SUCCESS, code, keepUpstream());
                 respond(code, page, !keepAlive);
                 return;
             }
@@ -695,9 +685,7 @@ public final class ProxyHandler implements IoHandler {
         }
         if (responseRelay.isComplete() && attempt.isRelaying()) {
             attempt.bodyRead(responseRelay.hasSurplus());
-            selection.report(Outcome.SUCCESS);
-            recordAttempt(attempt, status);
-            attempt.release(keepUpstream());
+            attempt.finish(Outcome.SUCCESS, status, keepUpstream());
         }
         if (step == ResponseRelay.Step.DONE) {
             responseRelay.end();
@@ -747,9 +735,7 @@ public final class ProxyHandler implements IoHandler {
 
     /** The tunnel ended (both sides closed, an error, or idle for proxy_read_timeout): both connections close. */
     void tunnelEnded() {
-        reportIfSelected(Outcome.SUCCESS);
-        recordAttempt(attempt, status);
-        attempt.release(false);
+        attempt.finish(Outcome.SUCCESS, status, false);
         endExchange();
         close();
     }
@@ -760,15 +746,12 @@ public final class ProxyHandler implements IoHandler {
 
     /** The loop shuts down under the exchange: close the client as the loop would, without blaming the peer. */
     void abandon() {
-        reportIfSelected(Outcome.NEUTRAL);
         close();
     }
 
     /** The response broke after its head went to the client: nothing to retry, the client sees a cut response. */
     void responseBroken(Attempt current) {
-        reportIfSelected(Outcome.SUCCESS);
-        recordAttempt(current, status);
-        current.release(false);
+        current.finish(Outcome.SUCCESS, status, false);
         endExchange();
         close();
     }
@@ -838,8 +821,7 @@ public final class ProxyHandler implements IoHandler {
                 return true;
             }
             status = 499;
-            attempt.release(false);
-            reportIfSelected(Outcome.NEUTRAL);
+            attempt.finish(Outcome.NEUTRAL, 0, false);
             endExchange();
         }
         close();
@@ -983,6 +965,17 @@ public final class ProxyHandler implements IoHandler {
         }
     }
 
+    /**
+     * An attempt ends: its outcome goes to the balancer and, with a status, to the attempt records. {@link
+     * Attempt#finish} calls it before it releases or closes its connection.
+     */
+    void attemptFinished(Attempt a, Outcome outcome, int status) {
+        reportIfSelected(outcome);
+        if (status != 0) {
+            recordAttempt(a, status);
+        }
+    }
+
     private void reportIfSelected(Outcome outcome) {
         if (selection != null && selection.current() != null) {
             selection.report(outcome);
@@ -1070,8 +1063,7 @@ public final class ProxyHandler implements IoHandler {
                 waiting = Wait.NONE;
                 if (state == State.UPSTREAM) {
                     status = status == 0 ? 499 : status;
-                    attempt.release(false);
-                    reportIfSelected(Outcome.NEUTRAL);
+                    attempt.finish(Outcome.NEUTRAL, 0, false);
                     endExchange();
                 }
                 close();
@@ -1118,7 +1110,7 @@ public final class ProxyHandler implements IoHandler {
         }
         state = State.CLOSED;
         timer.cancel();
-        attempt.release(false);
+        attempt.finish(Outcome.NEUTRAL, 0, false);
         key.cancel();
         try {
             channel.close();
