@@ -25,7 +25,7 @@ import java.nio.channels.SocketChannel;
  * One attempt of an exchange on one peer: connect (or reuse a pooled connection), send the request (its body from
  * a {@link BodySource}), read the response head; then the exchange relays the body ({@link ResponseRelay}) or the
  * upgraded connection ({@link Tunnel}) over this attempt's connection. The upstream half of nginx's {@code
- * ngx_http_upstream_t}; its {@link ProxyHandler} decides what each outcome means.
+ * ngx_http_upstream_t}; its {@link ClientConnection} decides what each outcome means.
  */
 final class Attempt implements ConnectHandler, IoHandler {
 
@@ -34,7 +34,7 @@ final class Attempt implements ConnectHandler, IoHandler {
     private static final ByteBuffer NO_BODY = ByteBuffer.allocate(0);
     private static final ByteBuffer PEEK = ByteBuffer.allocateDirect(1);
 
-    private final ProxyHandler exchange;
+    private final ClientConnection exchange;
     private final LoopContext loop;
     private final Timeout timer;
     private final ByteBuffer[] outgoing = new ByteBuffer[2];
@@ -70,7 +70,7 @@ final class Attempt implements ConnectHandler, IoHandler {
     /** When the current connect began: a resend on a fresh connection connects later than the attempt began. */
     private long connectStartNanos;
 
-    Attempt(ProxyHandler exchange, LoopContext loop) {
+    Attempt(ClientConnection exchange, LoopContext loop) {
         this.exchange = exchange;
         this.loop = loop;
         this.timer = loop.eventLoop.newTimeout(this::onTimer);

@@ -27,7 +27,7 @@ final class LoopContext {
     private final Map<Integer, BufferPool> bodyBuffers = new HashMap<>();
     private final Map<UpstreamGroup, KeepalivePool> pools = new IdentityHashMap<>();
     private final Map<Route, ConnectOptions> connectOptions = new IdentityHashMap<>();
-    private final Set<ProxyHandler> clients = new LinkedHashSet<>();
+    private final Set<ClientConnection> clients = new LinkedHashSet<>();
     private boolean draining;
 
     LoopContext(EventLoop eventLoop, ProxyEngine engine) {
@@ -79,14 +79,14 @@ final class LoopContext {
         return engine.meter;
     }
 
-    void opened(ProxyHandler client) {
+    void opened(ClientConnection client) {
         clients.add(client);
         if (draining) {
             client.drain();
         }
     }
 
-    void closed(ProxyHandler client) {
+    void closed(ClientConnection client) {
         if (clients.remove(client)) {
             engine.loops.connections().giveBack(eventLoop);
         }
@@ -95,14 +95,14 @@ final class LoopContext {
     /** Graceful shutdown: idle client and pooled connections close now; busy ones after their exchange. */
     void drainClients() {
         draining = true;
-        for (ProxyHandler client : clients.toArray(new ProxyHandler[0])) {
+        for (ClientConnection client : clients.toArray(new ClientConnection[0])) {
             client.drain();
         }
     }
 
     int busyClients() {
         int busy = 0;
-        for (ProxyHandler client : clients) {
+        for (ClientConnection client : clients) {
             if (client.isBusy()) {
                 busy++;
             }

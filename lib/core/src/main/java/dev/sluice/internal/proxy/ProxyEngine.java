@@ -55,7 +55,7 @@ public final class ProxyEngine {
         for (EventLoop loop : loops.loops()) {
             LoopContext context = new LoopContext(loop, this);
             contexts.put(loop, context);
-            loop.execute(() -> loop.addDrainable(new ProxyHandler.Drain(context)));
+            loop.execute(() -> loop.addDrainable(new ClientConnection.Drain(context)));
         }
     }
 
@@ -70,7 +70,7 @@ public final class ProxyEngine {
         ProxyEngine engine = new ProxyEngine(loops, routes, limits, listeners);
         try {
             for (InetSocketAddress address : addresses) {
-                Acceptor acceptor = engine.loops.bind(address, (loop, channel) -> new ProxyHandler(engine.contexts.get(loop), channel));
+                Acceptor acceptor = engine.loops.bind(address, (loop, channel) -> new ClientConnection(engine.contexts.get(loop), channel));
                 engine.acceptors.add(acceptor);
                 engine.addresses.add((InetSocketAddress) acceptor.localAddress());
             }

@@ -60,7 +60,7 @@ final class ResponseRelay {
 
     private static final ByteBuffer[] NONE = new ByteBuffer[0];
 
-    private final ProxyHandler exchange;
+    private final ClientConnection exchange;
     private final LoopContext loop;
     private final ContentLengthDecoder lengthDecoder = new ContentLengthDecoder();
     private final ChunkedDecoder chunkedDecoder = new ChunkedDecoder();
@@ -95,7 +95,7 @@ final class ResponseRelay {
     private ByteBuffer[] gather = NONE;
     private ByteBuffer[] reads = NONE;
 
-    ResponseRelay(ProxyHandler exchange, LoopContext loop) {
+    ResponseRelay(ClientConnection exchange, LoopContext loop) {
         this.exchange = exchange;
         this.loop = loop;
     }

@@ -7,7 +7,7 @@ import java.nio.ByteBuffer;
  * is a view of the bytes in the client connection's read buffer, so the body costs no memory of its own; the
  * exchange reads the client again only once a run has gone to the peer, so a slow peer slows the client down
  * through TCP instead of filling memory. The exchange supplies the runs and the waiting ({@link
- * ProxyHandler#nextBodyRun()}): {@code client_body_timeout} while the client is silent, {@code proxy_send_timeout}
+ * ClientConnection#nextBodyRun()}): {@code client_body_timeout} while the client is silent, {@code proxy_send_timeout}
  * (in the attempt) while the peer does not take them.
  *
  * <p>Nothing can be sent twice: a retry is only possible while no byte of the body left ({@link #anySent()}), which
@@ -15,13 +15,13 @@ import java.nio.ByteBuffer;
  */
 final class StreamedBody implements BodySource {
 
-    private final ProxyHandler exchange;
+    private final ClientConnection exchange;
     private ByteBuffer run;
     private int runStart;
     private boolean sentBefore;
     private boolean complete;
 
-    StreamedBody(ProxyHandler exchange) {
+    StreamedBody(ClientConnection exchange) {
         this.exchange = exchange;
     }
 

@@ -2,13 +2,9 @@ package dev.sluice.internal.proxy;
 
 import dev.sluice.ClientLimits;
 import dev.sluice.Route;
-import dev.sluice.internal.http.BodyDecoder;
 import dev.sluice.internal.http.BodyFraming;
-import dev.sluice.internal.http.ChunkedDecoder;
-import dev.sluice.internal.http.ContentLengthDecoder;
 import dev.sluice.internal.http.HeadLimits;
 import dev.sluice.internal.http.HeadWriter;
-import dev.sluice.internal.http.HttpFields;
 import dev.sluice.internal.http.HttpStatus;
 import dev.sluice.internal.http.HttpVersion;
 import dev.sluice.internal.http.ParseResult;
@@ -48,9 +44,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Instances are created by the proxy for each accepted connection and live on that connection's event loop.
  */
-public final class ProxyHandler implements IoHandler {
+public final class ClientConnection implements IoHandler {
 
-    private static final Logger log = LoggerFactory.getLogger(ProxyHandler.class);
+    private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
 
     private enum State { READ_HEAD, LIMITED, READ_BODY, UPSTREAM, RESPOND, TUNNEL, LINGER, CLOSED }
 
@@ -98,17 +94,13 @@ public final class ProxyHandler implements IoHandler {
     private RequestHead request;
     private Route route;
     private Selection selection;
-    private BodyDecoder bodyDecoder;
-    private final ContentLengthDecoder lengthDecoder = new ContentLengthDecoder();
-    private final ChunkedDecoder chunkedDecoder = new ChunkedDecoder();
+    private final BodyFramingCheck bodyFraming;
     private boolean idempotent;
     /**
      * Whether the request body streams to the peer as it arrives ({@code proxy_request_buffering off}, and the body
      * has a Content-Length or the peer speaks HTTP/1.1).
      */
     private boolean streaming;
-    /** Whether the whole request body has been read from the client (true for a request without one). */
-    private boolean bodyDone;
     /** Whether a streamed body waits for the client, which then resumes the attempt. */
     private boolean awaitingBody;
     /** Whether the client still waits for 100 Continue before it sends its body. */
@@ -122,7 +114,7 @@ public final class ProxyHandler implements IoHandler {
     private long bodyBytesSent;
     private List<AttemptRecord> attemptRecords;
 
-    ProxyHandler(LoopContext loop, SocketChannel channel) throws IOException {
+    ClientConnection(LoopContext loop, SocketChannel channel) throws IOException {
         this.loop = loop;
         this.channel = channel;
         this.acceptedNanos = loop.eventLoop.nanoTime();
@@ -132,6 +124,7 @@ public final class ProxyHandler implements IoHandler {
         this.timer = loop.eventLoop.newTimeout(this::onTimer);
         this.attempt = new Attempt(this, loop);
         this.requestBody = new RequestBody(loop);
+        this.bodyFraming = new BodyFramingCheck(limits.maxBodySize());
         this.responseRelay = new ResponseRelay(this, loop);
         SocketAddress remote = channel.getRemoteAddress();
         if (remote instanceof InetSocketAddress) {
@@ -295,7 +288,7 @@ public final class ProxyHandler implements IoHandler {
         upgrade = false;
         streaming = false;
         awaitingBody = false;
-        bodyDone = !head.hasBody();
+        bodyFraming.begin(head);
         continueDue = head.expectsContinue() && head.hasBody();
         keepAlive = head.isKeepAlive() && requests < loop.engine.limits.keepaliveRequests()
                 && !loop.eventLoop.isShuttingDown() && !loop.engine.limits.keepaliveTimeout().isZero();
@@ -329,13 +322,6 @@ public final class ProxyHandler implements IoHandler {
         if (!head.hasBody()) {
             beginUpstream();
             return;
-        }
-        if (head.bodyFraming() == BodyFraming.CHUNKED) {
-            chunkedDecoder.reset();
-            bodyDecoder = chunkedDecoder;
-        } else {
-            lengthDecoder.reset(head.contentLength());
-            bodyDecoder = lengthDecoder;
         }
         if (!route.requestBuffering() && (head.bodyFraming() == BodyFraming.CONTENT_LENGTH || route.http11())) {
             streaming = true;
@@ -379,7 +365,7 @@ public final class ProxyHandler implements IoHandler {
             int start = in.position();
             int refusal;
             try {
-                refusal = bufferPayload();
+                refusal = bodyFraming.bufferInto(in, requestBody);
             } catch (IOException e) {
                 log.warn("cannot write a request body to {}", loop.engine.tempFiles.directory(), e);
                 respond(HttpStatus.INTERNAL_SERVER_ERROR, null, true);
@@ -392,7 +378,7 @@ public final class ProxyHandler implements IoHandler {
             if (in.position() > start) {
                 wait(Wait.BODY, loop.engine.limits.bodyTimeout().toNanos());
             }
-            if (bodyDone) {
+            if (bodyFraming.done()) {
                 try {
                     requestBody.finish();
                 } catch (IOException e) {
@@ -414,43 +400,6 @@ public final class ProxyHandler implements IoHandler {
         }
     }
 
-    /**
-     * Adds the payload of the body bytes {@link #in} holds from its position to {@link #requestBody}, as {@link
-     * #scanBody()} checks them.
-     */
-    private int bufferPayload() throws IOException {
-        ParseResult result;
-        while ((result = bodyDecoder.decode(in)) == ParseResult.DATA) {
-            requestBody.append(in, bodyDecoder.payloadStart(), bodyDecoder.payloadLength());
-        }
-        return refusal(result);
-    }
-
-    /**
-     * Scans the body bytes {@link #in} holds from its position, framing kept; sets {@link #bodyDone} at the end of
-     * the body. Returns 0, or the status that refuses the body: 400 for broken framing or trailers that would
-     * override the head, 413 beyond client_max_body_size.
-     */
-    private int scanBody() {
-        return refusal(bodyDecoder.scan(in));
-    }
-
-    private int refusal(ParseResult result) {
-        if (result == ParseResult.ERROR) {
-            return HttpStatus.BAD_REQUEST;
-        }
-        if (chunkedBodyTooLarge()) {
-            return HttpStatus.CONTENT_TOO_LARGE;
-        }
-        if (result == ParseResult.DONE) {
-            if (trailersOverrideHead()) {
-                return HttpStatus.BAD_REQUEST;
-            }
-            bodyDone = true;
-        }
-        return 0;
-    }
-
     // ---------------------------------------------------------------- streamed request body
 
     /**
@@ -462,11 +411,11 @@ public final class ProxyHandler implements IoHandler {
      */
     ByteBuffer nextBodyRun() {
         for (;;) {
-            if (bodyDone || state != State.UPSTREAM) {
+            if (bodyFraming.done() || state != State.UPSTREAM) {
                 return null;
             }
             int start = in.position();
-            int refusal = scanBody();
+            int refusal = bodyFraming.scan(in);
             if (refusal != 0) {
                 abortStream(refusal);
                 return null;
@@ -500,7 +449,7 @@ public final class ProxyHandler implements IoHandler {
 
     /** Whether the whole request body was read from the client. */
     boolean bodyComplete() {
-        return bodyDone;
+        return bodyFraming.done();
     }
 
     /** The request went to the peer whole: watch the client again, for an abort or the next request. */
@@ -521,39 +470,11 @@ public final class ProxyHandler implements IoHandler {
 
     /** No more of a streamed body goes to the peer; the rest of it stays unread, so the client connection closes. */
     private void stopStreaming() {
-        if (streaming && !bodyDone) {
+        if (streaming && !bodyFraming.done()) {
             keepAlive = false;
         }
         awaitingBody = false;
         streamedBody.abandon();
-    }
-
-    /**
-     * Whether a chunked body's trailers hold a field only a head may carry. A streamed body goes to the upstream
-     * with its framing intact, and an upstream that merges trailers into the head (as some servers have) would then
-     * read another length or host than the proxy did. A buffered body loses its trailers, but is refused alike, so
-     * that whether a request is accepted does not depend on request buffering.
-     */
-    private boolean trailersOverrideHead() {
-        if (bodyDecoder != chunkedDecoder) {
-            return false;
-        }
-        HttpFields trailers = chunkedDecoder.trailers();
-        return trailers.contains("Content-Length") || trailers.contains("Transfer-Encoding") || trailers.contains("Host");
-    }
-
-    /**
-     * Whether a chunked body broke client_max_body_size, which counts payload bytes as nginx does (a declared
-     * Content-Length was checked with the head). The framing, kept for the upstream when the body streams, may add
-     * as much again as the limit, at least 64 KiB, so a body of tiny chunks cannot grow the buffer without bound.
-     */
-    private boolean chunkedBodyTooLarge() {
-        long max = loop.engine.limits.maxBodySize();
-        if (max <= 0 || bodyDecoder != chunkedDecoder) {
-            return false;
-        }
-        long payload = chunkedDecoder.payloadBytes();
-        return payload > max || chunkedDecoder.messageBytes() - payload > Math.max(max, 65536);
     }
 
     // ---------------------------------------------------------------- upstream
@@ -690,7 +611,7 @@ public final class ProxyHandler implements IoHandler {
         if (step == ResponseRelay.Step.DONE) {
             responseRelay.end();
             endExchange();
-            if (streaming && !bodyDone) {
+            if (streaming && !bodyFraming.done()) {
                 lingeringClose(); // the rest of the request body is still on its way: let the client read the answer
             } else {
                 nextRequest();

@@ -1,0 +1,119 @@
+package dev.sluice.internal.proxy;
+
+import dev.sluice.internal.http.BodyDecoder;
+import dev.sluice.internal.http.BodyFraming;
+import dev.sluice.internal.http.ChunkedDecoder;
+import dev.sluice.internal.http.ContentLengthDecoder;
+import dev.sluice.internal.http.HttpFields;
+import dev.sluice.internal.http.HttpStatus;
+import dev.sluice.internal.http.ParseResult;
+import dev.sluice.internal.http.RequestHead;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * One request body's framing, decoded as its bytes arrive and checked the way nginx checks it: broken framing or
+ * trailers that would override the head are refused with 400, a chunked body beyond {@code client_max_body_size}
+ * with 413 (a declared Content-Length was checked with the head). Either buffers the payload ({@link #bufferInto})
+ * or scans the bytes with their framing kept for a body that streams ({@link #scan}). One per client connection,
+ * reset for each request; no I/O, so a test drives it with buffers alone.
+ */
+final class BodyFramingCheck {
+
+    private final ContentLengthDecoder lengthDecoder = new ContentLengthDecoder();
+    private final ChunkedDecoder chunkedDecoder = new ChunkedDecoder();
+    private final long maxBodySize;
+    private BodyDecoder decoder;
+    private boolean done = true;
+
+    /** @param maxBodySize {@code client_max_body_size} in bytes; 0 for no limit */
+    BodyFramingCheck(long maxBodySize) {
+        this.maxBodySize = maxBodySize;
+    }
+
+    /** Starts the body of {@code head}; a request without one is done at once. */
+    void begin(RequestHead head) {
+        done = !head.hasBody();
+        if (done) {
+            decoder = null;
+        } else if (head.bodyFraming() == BodyFraming.CHUNKED) {
+            chunkedDecoder.reset();
+            decoder = chunkedDecoder;
+        } else {
+            lengthDecoder.reset(head.contentLength());
+            decoder = lengthDecoder;
+        }
+    }
+
+    /** Whether the whole body has been read (true for a request without one). */
+    boolean done() {
+        return done;
+    }
+
+    /**
+     * Adds the payload of the body bytes {@code in} holds from its position to {@code body}: chunk sizes, extensions
+     * and trailers are dropped, as nginx drops them from a buffered body.
+     *
+     * @return 0, or the status that refuses the body
+     * @throws IOException when the body's temporary file cannot be written
+     */
+    int bufferInto(ByteBuffer in, RequestBody body) throws IOException {
+        ParseResult result;
+        while ((result = decoder.decode(in)) == ParseResult.DATA) {
+            body.append(in, decoder.payloadStart(), decoder.payloadLength());
+        }
+        return refusal(result);
+    }
+
+    /**
+     * Scans the body bytes {@code in} holds from its position, their framing kept for a body that streams.
+     *
+     * @return 0, or the status that refuses the body
+     */
+    int scan(ByteBuffer in) {
+        return refusal(decoder.scan(in));
+    }
+
+    private int refusal(ParseResult result) {
+        if (result == ParseResult.ERROR) {
+            return HttpStatus.BAD_REQUEST;
+        }
+        if (chunkedBodyTooLarge()) {
+            return HttpStatus.CONTENT_TOO_LARGE;
+        }
+        if (result == ParseResult.DONE) {
+            if (trailersOverrideHead()) {
+                return HttpStatus.BAD_REQUEST;
+            }
+            done = true;
+        }
+        return 0;
+    }
+
+    /**
+     * Whether a chunked body's trailers hold a field only a head may carry. A streamed body goes to the upstream
+     * with its framing intact, and an upstream that merges trailers into the head (as some servers have) would then
+     * read another length or host than the proxy did. A buffered body loses its trailers, but is refused alike, so
+     * that whether a request is accepted does not depend on request buffering.
+     */
+    private boolean trailersOverrideHead() {
+        if (decoder != chunkedDecoder) {
+            return false;
+        }
+        HttpFields trailers = chunkedDecoder.trailers();
+        return trailers.contains("Content-Length") || trailers.contains("Transfer-Encoding") || trailers.contains("Host");
+    }
+
+    /**
+     * Whether a chunked body broke client_max_body_size, which counts payload bytes as nginx does. The framing, kept
+     * for the upstream when the body streams, may add as much again as the limit, at least 64 KiB, so a body of tiny
+     * chunks cannot grow the buffer without bound.
+     */
+    private boolean chunkedBodyTooLarge() {
+        if (maxBodySize <= 0 || decoder != chunkedDecoder) {
+            return false;
+        }
+        long payload = chunkedDecoder.payloadBytes();
+        return payload > maxBodySize || chunkedDecoder.messageBytes() - payload > Math.max(maxBodySize, 65536);
+    }
+}
