@@ -3,6 +3,7 @@ package dev.sluice.examples;
 import dev.sluice.upstream.Balancer;
 import dev.sluice.upstream.Outcome;
 import dev.sluice.upstream.PeerState;
+import dev.sluice.upstream.Resolver;
 import dev.sluice.upstream.Selection;
 import dev.sluice.upstream.UpstreamGroup;
 import java.time.Duration;
@@ -41,6 +42,7 @@ public final class RoutingExample {
         System.out.println("  10.0.0.1 is unavailable for another " + round(first.unavailableFor()));
 
         UpstreamGroup cache = UpstreamGroup.builder("cache")
+                .resolver(Resolver.none()) // the names only feed the hash ring here: no look-up
                 .balancer(Balancer.hash().consistent())
                 .server("cache1:11211").server("cache2:11211").server("cache3:11211")
                 .build();

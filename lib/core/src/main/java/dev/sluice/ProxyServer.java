@@ -293,7 +293,11 @@ public final class ProxyServer implements AutoCloseable {
             return this;
         }
 
-        /** {@code access_log}: writes one line a request to the slf4j logger {@value AccessLog#LOGGER_NAME}. */
+        /**
+         * {@code access_log}: writes one line a request to the slf4j logger {@value AccessLog#LOGGER_NAME}. slf4j
+         * writes nothing without a provider on the class path (slf4j-simple, Logback, Log4j's slf4j2 binding): add
+         * one, and let it log {@value AccessLog#LOGGER_NAME} at INFO.
+         */
         public Builder accessLog() {
             return listener(new AccessLog());
         }
@@ -313,7 +317,7 @@ public final class ProxyServer implements AutoCloseable {
                 route.upstream().peers().forEach(peer -> {
                     if (peer.address() instanceof InetSocketAddress && ((InetSocketAddress) peer.address()).isUnresolved()) {
                         throw new IllegalArgumentException("server " + peer.server() + " of upstream \"" + route.upstream().name()
-                                + "\" is a name that was not resolved: give the group a resolver");
+                                + "\" is a name that was not resolved: the group was built with Resolver.none()");
                     }
                 });
             }

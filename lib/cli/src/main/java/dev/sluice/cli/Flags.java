@@ -116,6 +116,40 @@ final class Flags {
         return sb.toString();
     }
 
+    /** The known flag nearest to {@code name} by edit distance, if it is near enough to be a misspelling. */
+    private Flag nearest(String name) {
+        Flag best = null;
+        int bestDistance = Math.max(2, name.length() / 5) + 1;
+        for (Flag flag : byName.values()) {
+            int d = editDistance(name, flag.name());
+            if (d < bestDistance) {
+                best = flag;
+                bestDistance = d;
+            }
+        }
+        return best;
+    }
+
+    /** Levenshtein distance: insertions, deletions and substitutions, one each. */
+    static int editDistance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
+            }
+            int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[b.length()];
+    }
+
     private static String usage(Flag flag) {
         return flag.name() + (flag.takesValue() ? " " + flag.value() : "") + (flag.repeatable() ? " (r)" : "");
     }
@@ -123,9 +157,9 @@ final class Flags {
     private Flag known(String name) {
         Flag flag = byName.get(name);
         if (flag == null) {
-            Flag hyphenated = byName.get(name.replace('_', '-'));
-            throw new UsageException(name, "unknown flag" + (hyphenated == null
-                    ? " (see --help)" : "; did you mean " + hyphenated.name() + "?"));
+            Flag nearest = nearest(name.replace('_', '-'));
+            throw new UsageException(name, "unknown flag" + (nearest == null
+                    ? " (see --help)" : "; did you mean " + nearest.name() + "?"));
         }
         if (!flag.supported()) {
             throw new UsageException(name, "not supported yet by this version of sluice");

@@ -17,6 +17,10 @@ import java.util.Locale;
  */
 final class NginxSyntax {
 
+    /** What an invalid time's message adds: the forms a time may take. */
+    static final String TIME_FORMS = "; write numbers with units as nginx does: 500ms, 30s, 5m, 1h30m, 2d"
+            + " (a number alone is seconds)";
+
     /** Units in the order nginx requires them, largest first. */
     private enum Unit {
         YEAR(365L * 86_400_000), MONTH(30L * 86_400_000), WEEK(7L * 86_400_000), DAY(86_400_000), HOUR(3_600_000),
@@ -139,7 +143,7 @@ final class NginxSyntax {
             }
             return Math.addExact(total, Math.multiplyExact(value, Unit.SECOND.millis));
         } catch (ArithmeticException e) {
-            throw new IllegalArgumentException("invalid time \"" + text + "\" (too large)");
+            throw new IllegalArgumentException("invalid time \"" + text + "\" (too large)" + TIME_FORMS);
         }
     }
 
@@ -168,6 +172,6 @@ final class NginxSyntax {
     }
 
     private static IllegalArgumentException invalidTime(String text) {
-        return new IllegalArgumentException("invalid time \"" + text + "\"");
+        return new IllegalArgumentException("invalid time \"" + text + "\"" + TIME_FORMS);
     }
 }

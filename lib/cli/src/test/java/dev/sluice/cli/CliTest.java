@@ -40,6 +40,13 @@ class CliTest {
     }
 
     @Test
+    void aMisspelledFlagSuggestsTheNearestOne() {
+        assertEquals("--proxy-conect-timeout: unknown flag; did you mean --proxy-connect-timeout?",
+                refused(SERVER, "--proxy-conect-timeout", "5s").getMessage());
+        assertEquals("--listn: unknown flag; did you mean --listen?", refused(SERVER, "--listn", "x").getMessage());
+    }
+
+    @Test
     void aStrayArgumentIsRefused() {
         assertEquals("unexpected argument \"127.0.0.1:9001\" (flags start with --; see --help)",
                 refused("127.0.0.1:9001").getMessage());
@@ -81,8 +88,9 @@ class CliTest {
 
     @Test
     void aBadTimeNamesTheFlagAndTheValue() {
-        assertEquals("--proxy-connect-timeout: invalid time \"5x\"", refused(SERVER, "--proxy-connect-timeout", "5x").getMessage());
-        assertEquals("--upstream-keepalive-timeout: invalid time \"-1s\"",
+        assertEquals("--proxy-connect-timeout: invalid time \"5x\"" + NginxSyntax.TIME_FORMS,
+                refused(SERVER, "--proxy-connect-timeout", "5x").getMessage());
+        assertEquals("--upstream-keepalive-timeout: invalid time \"-1s\"" + NginxSyntax.TIME_FORMS,
                 refused(SERVER, "--upstream-keepalive-timeout", "-1s").getMessage());
     }
 

@@ -32,7 +32,8 @@ class MainTest {
     @Test
     void aBadValueIsOneLineOnStandardErrorAndStatusTwo() {
         assertEquals(2, run("--server", "127.0.0.1:9001", "--proxy-connect-timeout", "5x"));
-        assertEquals("sluice: --proxy-connect-timeout: invalid time \"5x\"" + System.lineSeparator(), err());
+        assertEquals("sluice: --proxy-connect-timeout: invalid time \"5x\"" + NginxSyntax.TIME_FORMS
+                + System.lineSeparator(), err());
         assertEquals("", out());
     }
 

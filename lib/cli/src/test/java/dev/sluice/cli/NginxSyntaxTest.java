@@ -34,7 +34,7 @@ class NginxSyntaxTest {
     @ValueSource(strings = {"5x", "-5s", "-1", "", "s", "ms", "1.5s", "30s1m", "1m1m", "5 s", " 5s", "1s5", "1y", "1M", "5S"})
     void malformedTimesAreRefusedQuotingTheText(String text) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> NginxSyntax.time(text));
-        assertEquals("invalid time \"" + text + "\"", e.getMessage());
+        assertEquals("invalid time \"" + text + "\"" + NginxSyntax.TIME_FORMS, e.getMessage());
     }
 
     @Test

@@ -14,6 +14,9 @@ import org.slf4j.LoggerFactory;
  * </pre>
  *
  * <p>Values of several attempts are joined as nginx joins them: {@code upstream_status=502, 200}.
+ *
+ * <p>slf4j needs a provider on the class path to write anything (slf4j-simple, Logback, Log4j's slf4j2 binding);
+ * without one it warns once on standard error and drops every line.
  */
 public final class AccessLog implements ExchangeListener {
 

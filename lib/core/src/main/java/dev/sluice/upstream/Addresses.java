@@ -26,6 +26,11 @@ final class Addresses {
             }
             return server;
         }
+        int scheme = server.indexOf("://");
+        if (scheme > 0) {
+            throw bad(server, "write host:port without a scheme (" + server.substring(0, scheme + 3)
+                    + " is nginx's proxy_pass syntax, not a server's)");
+        }
         host(server);
         port(server);
         return server;

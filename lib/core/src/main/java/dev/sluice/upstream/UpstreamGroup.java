@@ -120,7 +120,7 @@ public final class UpstreamGroup {
         private Ticker ticker = Ticker.system();
         private RandomGenerator random = new SplittableRandom();
         private Keepalive keepalive = Keepalive.DEFAULT;
-        private Resolver resolver;
+        private Resolver resolver = Resolver.system();
         private final List<List<SocketAddress>> addresses = new ArrayList<>();
 
         private Builder(String name) {
@@ -160,8 +160,12 @@ public final class UpstreamGroup {
             return this;
         }
 
-        /** Resolves server names to addresses at {@link #build()}, one peer per address; without one, a name stays
-         * a single unresolved peer. */
+        /**
+         * Resolves server names to addresses at {@link #build()}, one peer per address, as nginx resolves them when
+         * it reads its configuration; default {@link Resolver#system()}, so {@code build()} may block on a look-up
+         * (build groups off the event loops). {@link Resolver#none()} keeps each name a single unresolved peer: a
+         * unit test of balancing needs no DNS, but a proxy cannot start with such a group.
+         */
         public Builder resolver(Resolver resolver) {
             this.resolver = Objects.requireNonNull(resolver, "resolver");
             return this;
@@ -211,7 +215,8 @@ public final class UpstreamGroup {
 
         private List<SocketAddress> resolve(String server) {
             SocketAddress address = Addresses.socketAddress(server);
-            if (resolver == null || !(address instanceof InetSocketAddress) || !((InetSocketAddress) address).isUnresolved()) {
+            if (resolver == NoResolver.INSTANCE || !(address instanceof InetSocketAddress)
+                    || !((InetSocketAddress) address).isUnresolved()) {
                 return List.of(address);
             }
             InetSocketAddress named = (InetSocketAddress) address;

@@ -29,12 +29,12 @@ class ConfigurationTest {
 
     @Test
     void negativeAndAbsurdDurationsAreRejected() {
-        assertTrue(rejected(() -> oneServer("a:1", s -> s.failTimeout(Duration.ofSeconds(-1)))).contains("failTimeout"));
-        assertTrue(rejected(() -> oneServer("a:1", s -> s.failTimeout(Duration.ofDays(4000)))).contains("failTimeout"));
-        assertTrue(rejected(() -> oneServer("a:1", s -> s.failTimeout(Duration.ofMillis(1500)))).contains("whole seconds"));
-        assertTrue(rejected(() -> oneServer("a:1", s -> s.slowStart(Duration.ofSeconds(-5)))).contains("slowStart"));
-        assertTrue(rejected(() -> oneServer("a:1", s -> s.maxFails(-1))).contains("maxFails"));
-        assertTrue(rejected(() -> oneServer("a:1", s -> s.maxConns(-2))).contains("maxConns"));
+        assertTrue(rejected(() -> oneServer("10.0.0.1:1", s -> s.failTimeout(Duration.ofSeconds(-1)))).contains("failTimeout"));
+        assertTrue(rejected(() -> oneServer("10.0.0.1:1", s -> s.failTimeout(Duration.ofDays(4000)))).contains("failTimeout"));
+        assertTrue(rejected(() -> oneServer("10.0.0.1:1", s -> s.failTimeout(Duration.ofMillis(1500)))).contains("whole seconds"));
+        assertTrue(rejected(() -> oneServer("10.0.0.1:1", s -> s.slowStart(Duration.ofSeconds(-5)))).contains("slowStart"));
+        assertTrue(rejected(() -> oneServer("10.0.0.1:1", s -> s.maxFails(-1))).contains("maxFails"));
+        assertTrue(rejected(() -> oneServer("10.0.0.1:1", s -> s.maxConns(-2))).contains("maxConns"));
     }
 
     @Test
@@ -44,22 +44,22 @@ class ConfigurationTest {
 
     @Test
     void groupOfOnlyBackupsIsRejected() {
-        assertTrue(rejected(() -> oneServer("a:1", Peer.Builder::backup)).contains("only backup"));
+        assertTrue(rejected(() -> oneServer("10.0.0.1:1", Peer.Builder::backup)).contains("only backup"));
     }
 
     @Test
     void backupUnderAHashMethodIsRejected() {
         for (Balancer balancer : new Balancer[] {Balancer.hash(), Balancer.hash().consistent(), Balancer.ipHash(), Balancer.random()}) {
             String message = rejected(() -> UpstreamGroup.builder("g").balancer(balancer)
-                    .server("a:1").server("b:1", Peer.Builder::backup).build());
-            assertTrue(message.contains("backup") && message.contains("b:1"), message);
+                    .server("10.0.0.1:1").server("10.0.0.2:1", Peer.Builder::backup).build());
+            assertTrue(message.contains("backup") && message.contains("10.0.0.2:1"), message);
         }
     }
 
     @Test
     void slowStartUnderAHashMethodIsRejected() {
         String message = rejected(() -> UpstreamGroup.builder("g").balancer(Balancer.ipHash())
-                .server("a:1", s -> s.slowStart(Duration.ofSeconds(30))).build());
+                .server("10.0.0.1:1", s -> s.slowStart(Duration.ofSeconds(30))).build());
         assertTrue(message.contains("slowStart"), message);
     }
 
@@ -72,8 +72,15 @@ class ConfigurationTest {
     }
 
     @Test
+    void anAddressWithASchemeIsRejectedNamingTheScheme() {
+        String message = rejected(() -> oneServer("http://10.0.0.1:80", s -> { }));
+        assertTrue(message.contains("\"http://10.0.0.1:80\"") && message.contains("scheme"), message);
+        assertFalse(message.contains("IPv6"), message);
+    }
+
+    @Test
     void addressesOfEveryFormParse() {
-        UpstreamGroup group = UpstreamGroup.builder("g")
+        UpstreamGroup group = UpstreamGroup.builder("g").resolver(Resolver.none())
                 .server("127.0.0.1:8080").server("[::1]:9090").server("unix:/tmp/app.sock").server("backend")
                 .build();
         assertEquals(new InetSocketAddress("127.0.0.1", 8080), group.peers().get(0).address());
@@ -86,7 +93,7 @@ class ConfigurationTest {
 
     @Test
     void defaultsAreNginxs() {
-        Peer peer = UpstreamGroup.builder("g").server("a:1").build().peers().get(0).peer();
+        Peer peer = UpstreamGroup.builder("g").server("10.0.0.1:1").build().peers().get(0).peer();
         assertEquals(1, peer.weight());
         assertEquals(1, peer.maxFails());
         assertEquals(Duration.ofSeconds(10), peer.failTimeout());
@@ -96,7 +103,7 @@ class ConfigurationTest {
 
     @Test
     void selectingTwiceWithoutReportingIsAnError() {
-        Selection selection = UpstreamGroup.builder("g").server("a:1").server("b:1").build().newSelection();
+        Selection selection = UpstreamGroup.builder("g").server("10.0.0.1:1").server("10.0.0.2:1").build().newSelection();
         selection.select();
         assertThrows(IllegalStateException.class, selection::select);
     }
@@ -115,6 +122,14 @@ class ConfigurationTest {
     }
 
     @Test
+    void aNameIsResolvedWhenTheGroupIsBuiltAsNginxDoesWhenItReadsItsConfiguration() {
+        InetSocketAddress address = (InetSocketAddress) UpstreamGroup.builder("g").server("localhost:8080").build()
+                .peers().get(0).address();
+        assertFalse(address.isUnresolved());
+        assertTrue(address.getAddress().isLoopbackAddress());
+    }
+
+    @Test
     void unknownHostIsRejectedNamingIt() {
         String message = rejected(() -> UpstreamGroup.builder("g")
                 .resolver(host -> { throw new java.net.UnknownHostException(host); })
@@ -124,10 +139,10 @@ class ConfigurationTest {
 
     @Test
     void aKeepaliveSizeIsNginxsFixedCapAndAutoTheAdaptiveOne() {
-        Keepalive fixed = UpstreamGroup.builder("g").server("a:1").keepalive(k -> k.idle(8)).build().keepalive();
+        Keepalive fixed = UpstreamGroup.builder("g").server("10.0.0.1:1").keepalive(k -> k.idle(8)).build().keepalive();
         assertEquals(8, fixed.idle());
         assertFalse(fixed.adaptive());
-        Keepalive auto = UpstreamGroup.builder("g").server("a:1").keepalive(k -> k.idle(8).auto()).build().keepalive();
+        Keepalive auto = UpstreamGroup.builder("g").server("10.0.0.1:1").keepalive(k -> k.idle(8).auto()).build().keepalive();
         assertEquals(32, auto.idle());
         assertTrue(auto.adaptive());
         assertTrue(auto.toString().startsWith("keepalive auto (at least 32);"), auto.toString());
@@ -135,7 +150,7 @@ class ConfigurationTest {
 
     @Test
     void keepaliveDefaultsAreNginxsAndBadValuesAreRejected() {
-        Keepalive keepalive = UpstreamGroup.builder("g").server("a:1").build().keepalive();
+        Keepalive keepalive = UpstreamGroup.builder("g").server("10.0.0.1:1").build().keepalive();
         assertEquals(32, keepalive.idle());
         assertTrue(keepalive.adaptive(), "at least 32, more when the load had more in use at once");
         assertEquals(1000, keepalive.maxRequests());

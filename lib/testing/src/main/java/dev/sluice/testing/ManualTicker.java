@@ -10,10 +10,10 @@ import java.util.Objects;
  *
  * <pre>{@code
  * ManualTicker ticker = new ManualTicker();
- * UpstreamGroup group = UpstreamGroup.builder("g").ticker(ticker).server("a:80").server("b:80").build();
+ * UpstreamGroup group = UpstreamGroup.builder("g").ticker(ticker).server("10.0.0.1:80").server("10.0.0.2:80").build();
  * Selection s = group.newSelection();
- * s.select();                                 // a
- * s.report(Outcome.FAILURE);                  // a is unavailable for fail_timeout (10s)
+ * s.select();                                 // 10.0.0.1
+ * s.report(Outcome.FAILURE);                  // 10.0.0.1 is unavailable for fail_timeout (10s)
  * ticker.advance(Duration.ofSeconds(11));     // and available again
  * }</pre>
  *

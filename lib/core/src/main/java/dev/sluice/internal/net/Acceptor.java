@@ -1,6 +1,7 @@
 package dev.sluice.internal.net;
 
 import java.io.IOException;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
@@ -118,7 +119,13 @@ public final class Acceptor implements AutoCloseable {
                 }
                 socket.setOption(StandardSocketOptions.SO_REUSEPORT, true);
             }
-            socket.bind(address, backlog);
+            try {
+                socket.bind(address, backlog);
+            } catch (BindException e) {
+                BindException named = new BindException("cannot listen on " + address + ": " + e.getMessage());
+                named.initCause(e);
+                throw named;
+            }
             socket.configureBlocking(false);
             return socket;
         } catch (IOException | RuntimeException e) {

@@ -1,11 +1,16 @@
 package dev.sluice.internal.proxy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.ProxyServer;
 import dev.sluice.testing.ScriptedUpstream;
 import dev.sluice.testing.Upstreams;
 import dev.sluice.upstream.UpstreamGroup;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,6 +22,18 @@ class ProxySmokeTest {
 
     @RegisterExtension
     final Upstreams upstreams = new Upstreams();
+
+    @Test
+    void aPortInUseIsReportedWithTheAddress() throws Exception {
+        ScriptedUpstream up = upstreams.scripted().identity();
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            String address = "127.0.0.1:" + taken.getLocalPort();
+            IOException e = assertThrows(IOException.class, () -> upstreams.manage(ProxyServer.builder()
+                    .listen(address).workers(1)
+                    .route("/", r -> r.upstream(UpstreamGroup.builder("b").server(up.address()).build())).start()));
+            assertTrue(e.getMessage().contains(address), e.getMessage());
+        }
+    }
 
     @Test
     void getIsRelayed() throws Exception {

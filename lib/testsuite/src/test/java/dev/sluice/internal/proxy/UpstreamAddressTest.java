@@ -1,6 +1,7 @@
 package dev.sluice.internal.proxy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -11,6 +12,7 @@ import dev.sluice.internal.pool.PooledConnection;
 import dev.sluice.testing.RawClient;
 import dev.sluice.testing.Upstreams;
 import dev.sluice.upstream.PeerState;
+import dev.sluice.upstream.Resolver;
 import dev.sluice.upstream.UpstreamGroup;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -69,6 +71,27 @@ class UpstreamAddressTest {
         assertEquals(1, up.accepted.get(), "one pooled connection carried every request");
         assertTrue(Exchanges.await(() -> exchanges.exchanges.size() == 3, 2000));
         assertEquals("unix:" + socket, exchanges.exchanges.get(0).upstreamAddr());
+    }
+
+    @Test
+    void aServerGivenByHostNameIsProxiedWithNoResolverConfigured() throws Exception {
+        Responder up = upstreams.manage(new Responder(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)));
+        UpstreamGroup group = UpstreamGroup.builder("backend").server("localhost:" + up.port()).build();
+
+        ProxyServer proxy = proxy(group, r -> { });
+
+        assertEquals(200, upstreams.rawClient(proxy.port()).send(RawClient.get("/")).readResponse().status());
+    }
+
+    @Test
+    void aGroupBuiltWithoutResolvingNamesIsRefusedByTheProxyNamingTheServer() {
+        UpstreamGroup group = UpstreamGroup.builder("backend").resolver(Resolver.none()).server("backend.test:80")
+                .build();
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> proxy(group, r -> { }));
+
+        assertTrue(e.getMessage().contains("server backend.test:80 of upstream \"backend\""), e.getMessage());
+        assertTrue(e.getMessage().contains("Resolver.none()"), e.getMessage());
     }
 
     @Test
