@@ -59,10 +59,15 @@ final class Cli {
             option(GENERAL, "--max-connections", "N", false,
                     "client connections the proxy holds at most over all its event loops; default 0, no limit",
                     proxy(NginxSyntax::number, ProxyServer.Builder::maxConnections)),
-            option(GENERAL, "--access-log", "PATH|stdout|off", false,
-                    "access_log: a line per request with status, upstream_addr, upstream_status and upstream_response_time;"
-                            + " default off (stdout with --demo); PATH is started afresh at each startup",
+            option(GENERAL, "--access-log", "'PATH|stdout|off [FORMAT]'", false,
+                    "access_log: a line per request in FORMAT: upstream (the default: status, upstream_addr,"
+                            + " upstream_status, upstream timings), combined (nginx's), or a --log-format NAME; default"
+                            + " off (stdout with --demo); PATH is appended to and reopened on SIGUSR1",
                     (s, f, v) -> s.setAccessLog(AccessLogTarget.parse(v))),
+            option(GENERAL, "--log-format", "'NAME FORMAT'", true,
+                    "log_format: FORMAT made of text and nginx variables ($remote_addr, $time_local, $request, $status,"
+                            + " $body_bytes_sent, $http_referer, $http_user_agent, $request_time, $upstream_addr, ...)",
+                    (s, f, v) -> s.addLogFormat(v)),
             option(GENERAL, "--demo", null, false,
                     "run two built-in upstreams on loopback (one answers 200, one 500) behind the proxy and print what to curl",
                     (s, f, v) -> s.setDemo()),

@@ -1,6 +1,7 @@
 package dev.sluice.cli;
 
 import dev.sluice.ProxyServer;
+import dev.sluice.observe.AccessLog;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.Inet6Address;
@@ -69,8 +70,17 @@ public final class Main {
                 after = demo.instructions();
             } else {
                 ProxyServer proxy = settings.toBuilder().start();
-                running = () -> proxy.shutdown(GRACE);
+                AccessLog log = settings.openAccessLog();
+                running = () -> {
+                    proxy.shutdown(GRACE);
+                    if (log != null) {
+                        log.close();
+                    }
+                };
                 addresses = proxy.addresses();
+                if (log != null) {
+                    ReopenOnSignal.install(log);
+                }
             }
         } catch (UsageException e) {
             err.println("sluice: " + e.getMessage());

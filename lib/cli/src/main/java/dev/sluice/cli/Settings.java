@@ -3,13 +3,19 @@ package dev.sluice.cli;
 import dev.sluice.NextUpstream;
 import dev.sluice.ProxyServer;
 import dev.sluice.Route;
+import dev.sluice.observe.AccessLog;
+import dev.sluice.observe.LogFormat;
 import dev.sluice.upstream.Balancer;
 import dev.sluice.upstream.Keepalive;
 import dev.sluice.upstream.Resolver;
 import dev.sluice.upstream.UpstreamGroup;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What the command line asked for, its syntax already checked by {@link Cli}, ready to become the library's
@@ -29,6 +35,9 @@ final class Settings {
     private boolean help;
     private boolean demo;
     private AccessLogTarget accessLog;
+    private final Map<String, LogFormat> logFormats = new HashMap<>(Map.of(
+            "combined", LogFormat.combined(), "upstream", LogFormat.upstream()));
+    private AccessLog openLog;
     private Balancer balancer = Balancer.roundRobin();
     private NextUpstream nextUpstream = NextUpstream.defaults();
     private final List<ServerLine> servers = new ArrayList<>();
@@ -90,7 +99,33 @@ final class Settings {
     /** A proxy builder with the listen, worker and client-side flags and the access log, but no route yet. */
     ProxyServer.Builder proxyBuilder() {
         ProxyServer.Builder proxy = Step.applyAll(ProxyServer.builder(), proxySteps);
-        return accessLog().enabled() ? proxy.accessLog() : proxy;
+        AccessLog log = openAccessLog();
+        return log == null ? proxy : proxy.listener(log);
+    }
+
+    /**
+     * The access log the flags ask for, opened once (a file is opened for appending), or null when it is off.
+     *
+     * @throws UsageException when the format is not defined
+     * @throws UncheckedIOException when the file cannot be opened
+     */
+    AccessLog openAccessLog() {
+        AccessLogTarget target = accessLog();
+        if (!target.enabled() || openLog != null) {
+            return openLog;
+        }
+        LogFormat format = logFormats.get(target.format());
+        if (format == null) {
+            throw new UsageException("--access-log", "unknown log format \"" + target.format()
+                    + "\" (combined, upstream, or one given by --log-format)");
+        }
+        try {
+            openLog = target.kind() == AccessLogTarget.Kind.FILE ? AccessLog.toFile(target.file(), format)
+                    : AccessLog.toLogger(format);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the access log " + target.file(), e);
+        }
+        return openLog;
     }
 
     /**
@@ -117,6 +152,21 @@ final class Settings {
 
     void setAccessLog(AccessLogTarget target) {
         accessLog = target;
+    }
+
+    /** {@code --log-format 'NAME FORMAT'}: the name, then everything after the first run of spaces. */
+    void addLogFormat(String value) {
+        String trimmed = value.strip();
+        int space = 0;
+        while (space < trimmed.length() && !Character.isWhitespace(trimmed.charAt(space))) {
+            space++;
+        }
+        String name = trimmed.substring(0, space);
+        String format = trimmed.substring(space).strip();
+        if (name.isEmpty() || format.isEmpty()) {
+            throw new IllegalArgumentException("expected 'NAME FORMAT', got \"" + value + "\"");
+        }
+        logFormats.put(name, LogFormat.parse(format));
     }
 
     void setBalancer(Balancer balancer) {

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sluice.observe.AccessLog;
+import dev.sluice.observe.ExchangeRecord;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -149,6 +151,29 @@ class CliTest {
         assertEquals(AccessLogTarget.Kind.FILE, target.kind());
         assertEquals(file, target.file());
         assertFalse(Files.exists(file), "parsing creates nothing");
+    }
+
+    @Test
+    void theAccessLogTakesAFormatNamedAfterItsPath(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("with space.log");
+        Settings settings = Cli.parse(SERVER, "--log-format", "short $status $request_uri",
+                "--access-log", file + " short");
+        assertEquals(new AccessLogTarget(AccessLogTarget.Kind.FILE, file, "short"), settings.accessLog());
+        AccessLog log = settings.openAccessLog();
+        log.exchangeEnded(new ExchangeRecord("10.0.0.9", "GET", "/x", "HTTP/1.1", 204, 0, 0, List.of(), 0, null,
+                null, null));
+        log.close();
+        assertEquals(List.of("204 /x"), Files.readAllLines(file));
+        assertEquals("combined", Cli.parse(SERVER, "--access-log", "stdout combined").accessLog().format());
+    }
+
+    @Test
+    void anUndefinedLogFormatIsRefusedWhenTheLogOpens(@TempDir Path dir) {
+        Settings settings = Cli.parse(SERVER, "--access-log", dir.resolve("a.log") + " fancy");
+        UsageException e = assertThrows(UsageException.class, settings::openAccessLog);
+        assertEquals("--access-log: unknown log format \"fancy\" (combined, upstream, or one given by --log-format)",
+                e.getMessage());
+        assertTrue(refused(SERVER, "--log-format", "main $bytes").getMessage().startsWith("--log-format: log format:"));
     }
 
     @Test

@@ -13,9 +13,14 @@ import java.util.List;
  * @param bodyBytesSent response body bytes written to the client ({@code $body_bytes_sent})
  * @param requestNanos time from the first request byte to the last response byte ({@code $request_time})
  * @param attempts the attempts on peers, in order; empty when the proxy answered by itself
+ * @param startMillis when the request began, in milliseconds since the epoch ({@code $time_local}, {@code $msec})
+ * @param remoteUser the user name of Basic authentication ({@code $remote_user}), or null
+ * @param referer the Referer field ({@code $http_referer}), or null
+ * @param userAgent the User-Agent field ({@code $http_user_agent}), or null
  */
 public record ExchangeRecord(String clientAddress, String method, String target, String protocol, int status,
-        long bodyBytesSent, long requestNanos, List<AttemptRecord> attempts) {
+        long bodyBytesSent, long requestNanos, List<AttemptRecord> attempts, long startMillis, String remoteUser,
+        String referer, String userAgent) {
 
     /** {@code $upstream_addr}: every attempt's address, joined by ", " as nginx joins them; "-" when none. */
     public String upstreamAddr() {

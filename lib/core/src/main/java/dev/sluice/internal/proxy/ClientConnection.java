@@ -852,11 +852,15 @@ public final class ClientConnection implements IoHandler {
             return;
         }
         if (!loop.engine.listeners.isEmpty()) {
+            long requestNanos = loop.eventLoop.nanoTime() - exchangeStartNanos;
             ExchangeRecord record = new ExchangeRecord(remoteAddress,
                     request == null ? "-" : request.method(), request == null ? "-" : request.target(),
-                    request == null ? "-" : request.version().text(), status, bodyBytesSent,
-                    loop.eventLoop.nanoTime() - exchangeStartNanos,
-                    attemptRecords == null ? List.of() : List.copyOf(attemptRecords));
+                    request == null ? "-" : request.version().text(), status, bodyBytesSent, requestNanos,
+                    attemptRecords == null ? List.of() : List.copyOf(attemptRecords),
+                    System.currentTimeMillis() - requestNanos / 1_000_000,
+                    request == null ? null : RemoteUser.of(request.fields().get("Authorization")),
+                    request == null ? null : request.fields().get("Referer"),
+                    request == null ? null : request.fields().get("User-Agent"));
             loop.engine.exchangeEnded(record);
         }
         selection = null;

@@ -1,0 +1,198 @@
+package dev.sluice.observe;
+
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * An access-log line made of text and nginx variables: nginx's {@code log_format}. Parsed once; each
+ * {@link ExchangeRecord} is then written into a caller's {@link StringBuilder}.
+ *
+ * <p>Variables: {@code $remote_addr}, {@code $remote_user}, {@code $time_local}, {@code $time_iso8601}, {@code $msec},
+ * {@code $request}, {@code $request_method}, {@code $request_uri}, {@code $server_protocol}, {@code $status},
+ * {@code $body_bytes_sent}, {@code $request_time}, {@code $http_referer}, {@code $http_user_agent}, and nginx's
+ * {@code $upstream_addr}, {@code $upstream_status}, {@code $upstream_response_time}, {@code $upstream_connect_time}
+ * and {@code $upstream_header_time} (every attempt's value, joined as nginx joins them). A name may be braced,
+ * {@code ${status}}. A value that is missing is written as nginx writes it, {@code -}.
+ *
+ * <p>{@link #combined()} is nginx's predefined {@code combined}; {@link #upstream()}, the default of
+ * {@link AccessLog}, adds the upstream timings to the request line.
+ */
+public final class LogFormat {
+
+    /** nginx's predefined {@code combined} format. */
+    public static final String COMBINED = "$remote_addr - $remote_user [$time_local] \"$request\" $status "
+            + "$body_bytes_sent \"$http_referer\" \"$http_user_agent\"";
+
+    /** The access log's default: the request, its status and timing, and what each attempt on a peer did. */
+    public static final String UPSTREAM = "$remote_addr \"$request\" $status $body_bytes_sent $request_time "
+            + "upstream_addr=$upstream_addr upstream_status=$upstream_status "
+            + "upstream_response_time=$upstream_response_time upstream_connect_time=$upstream_connect_time "
+            + "upstream_header_time=$upstream_header_time";
+
+    private static final DateTimeFormatter TIME_LOCAL =
+            DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.ROOT).withZone(ZoneId.systemDefault());
+    private static final DateTimeFormatter TIME_ISO8601 =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssXXX", Locale.ROOT).withZone(ZoneId.systemDefault());
+
+    private enum Variable {
+        REMOTE_ADDR, REMOTE_USER, TIME_LOCAL, TIME_ISO8601, MSEC, REQUEST, REQUEST_METHOD, REQUEST_URI,
+        SERVER_PROTOCOL, STATUS, BODY_BYTES_SENT, REQUEST_TIME, HTTP_REFERER, HTTP_USER_AGENT, UPSTREAM_ADDR,
+        UPSTREAM_STATUS, UPSTREAM_RESPONSE_TIME, UPSTREAM_CONNECT_TIME, UPSTREAM_HEADER_TIME
+    }
+
+    private static final LogFormat COMBINED_FORMAT = parse(COMBINED);
+    private static final LogFormat UPSTREAM_FORMAT = parse(UPSTREAM);
+
+    private final String source;
+    /** Alternating parts: a String of literal text, or a {@link Variable}. */
+    private final Object[] parts;
+
+    private LogFormat(String source, Object[] parts) {
+        this.source = source;
+        this.parts = parts;
+    }
+
+    /** nginx's {@code combined}. */
+    public static LogFormat combined() {
+        return COMBINED_FORMAT;
+    }
+
+    /** The access log's default, {@link #UPSTREAM}. */
+    public static LogFormat upstream() {
+        return UPSTREAM_FORMAT;
+    }
+
+    /**
+     * Parses a {@code log_format} string.
+     *
+     * @throws IllegalArgumentException naming an unknown variable, a '$' without a name, or an unclosed '${'
+     */
+    public static LogFormat parse(String format) {
+        Objects.requireNonNull(format, "format");
+        List<Object> parts = new ArrayList<>();
+        StringBuilder text = new StringBuilder();
+        int i = 0;
+        while (i < format.length()) {
+            char c = format.charAt(i);
+            if (c != '$') {
+                text.append(c);
+                i++;
+                continue;
+            }
+            int start = i + 1;
+            int end;
+            String name;
+            if (start < format.length() && format.charAt(start) == '{') {
+                end = format.indexOf('}', start);
+                if (end < 0) {
+                    throw new IllegalArgumentException("log format has an unclosed '${': \"" + format + "\"");
+                }
+                name = format.substring(start + 1, end);
+                end++;
+            } else {
+                end = start;
+                while (end < format.length() && isNameChar(format.charAt(end))) {
+                    end++;
+                }
+                name = format.substring(start, end);
+            }
+            if (name.isEmpty()) {
+                throw new IllegalArgumentException("log format has a '$' without a variable name: \"" + format + "\"");
+            }
+            if (text.length() > 0) {
+                parts.add(text.toString());
+                text.setLength(0);
+            }
+            parts.add(variable(name, format));
+            i = end;
+        }
+        if (text.length() > 0) {
+            parts.add(text.toString());
+        }
+        return new LogFormat(format, parts.toArray());
+    }
+
+    /** Appends the line of {@code e} to {@code out}, without a line break. */
+    public void appendTo(StringBuilder out, ExchangeRecord e) {
+        for (Object part : parts) {
+            if (part instanceof String) {
+                out.append((String) part);
+            } else {
+                append(out, (Variable) part, e);
+            }
+        }
+    }
+
+    /** The line of {@code e}. */
+    public String format(ExchangeRecord e) {
+        StringBuilder sb = new StringBuilder(160);
+        appendTo(sb, e);
+        return sb.toString();
+    }
+
+    private static void append(StringBuilder out, Variable v, ExchangeRecord e) {
+        switch (v) {
+            case REMOTE_ADDR: out.append(e.clientAddress()); break;
+            case REMOTE_USER: out.append(orDash(e.remoteUser())); break;
+            case TIME_LOCAL: TIME_LOCAL.formatTo(Instant.ofEpochMilli(e.startMillis()), out); break;
+            case TIME_ISO8601: TIME_ISO8601.formatTo(Instant.ofEpochMilli(e.startMillis()), out); break;
+            case MSEC:
+                out.append(e.startMillis() / 1000).append('.');
+                pad3(out, e.startMillis() % 1000);
+                break;
+            case REQUEST:
+                out.append(e.method()).append(' ').append(e.target()).append(' ').append(e.protocol());
+                break;
+            case REQUEST_METHOD: out.append(e.method()); break;
+            case REQUEST_URI: out.append(e.target()); break;
+            case SERVER_PROTOCOL: out.append(e.protocol()); break;
+            case STATUS: out.append(e.status()); break;
+            case BODY_BYTES_SENT: out.append(e.bodyBytesSent()); break;
+            case REQUEST_TIME: ExchangeRecord.seconds(out, e.requestNanos()); break;
+            case HTTP_REFERER: out.append(orDash(e.referer())); break;
+            case HTTP_USER_AGENT: out.append(orDash(e.userAgent())); break;
+            case UPSTREAM_ADDR: out.append(e.upstreamAddr()); break;
+            case UPSTREAM_STATUS: out.append(e.upstreamStatus()); break;
+            case UPSTREAM_RESPONSE_TIME: out.append(e.upstreamResponseTime()); break;
+            case UPSTREAM_CONNECT_TIME: out.append(e.upstreamConnectTime()); break;
+            default: out.append(e.upstreamHeaderTime()); break;
+        }
+    }
+
+    private static String orDash(String value) {
+        return value == null || value.isEmpty() ? "-" : value;
+    }
+
+    private static void pad3(StringBuilder out, long millis) {
+        if (millis < 100) {
+            out.append('0');
+        }
+        if (millis < 10) {
+            out.append('0');
+        }
+        out.append(millis);
+    }
+
+    private static boolean isNameChar(char c) {
+        return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9';
+    }
+
+    private static Variable variable(String name, String format) {
+        try {
+            return Variable.valueOf(name.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("log format: unknown variable \"$" + name + "\" in \"" + format + "\"");
+        }
+    }
+
+    /** The format as written. */
+    @Override
+    public String toString() {
+        return source;
+    }
+}
