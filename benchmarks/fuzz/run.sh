@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# The long fuzzing run: every fuzz target of the library for N executions (default 10,000,000) through Jazzer's
+# own entry point, starting from the committed seed inputs. Reports executions, seconds, coverage and findings per
+# target in results/<timestamp>/summary.tsv. A finding is written as crash-* beside the target's seed inputs, where
+# the test phase of `mvn verify` then replays it (and fails until it is fixed).
+set -euo pipefail
+
+SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO_ROOT="$(cd "$SCRIPT_DIR/../.." && pwd)"
+RUNS="${1:-10000000}"
+[[ $RUNS =~ ^[0-9]+$ ]] || { echo "usage: benchmarks/fuzz/run.sh [EXECUTIONS_PER_TARGET]" >&2; exit 2; }
+OUT="$SCRIPT_DIR/results/$(date +%Y%m%d-%H%M%S)"
+mkdir -p "$OUT"
+
+TARGETS=(
+  "dev.sluice.internal.http.RequestHeadFuzzTest requestHead"
+  "dev.sluice.internal.http.ResponseHeadFuzzTest responseHead"
+  "dev.sluice.internal.http.ChunkedBodyFuzzTest chunkedBody"
+  "dev.sluice.internal.http.LengthBodyFuzzTest lengthBody"
+  "dev.sluice.internal.http.PathNormaliserFuzzTest normalisedPath"
+  "dev.sluice.ValueTemplateFuzzTest valueTemplate"
+)
+
+cd "$REPO_ROOT"
+echo "building the library and its tests"
+mvn -q -B -pl lib/core -am -DskipTests test-compile >"$OUT/build.log" 2>&1 || { tail -20 "$OUT/build.log"; exit 1; }
+mvn -q -B -pl lib/core dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$OUT/classpath.txt" \
+  >>"$OUT/build.log" 2>&1 || { tail -20 "$OUT/build.log"; exit 1; }
+CP="lib/core/target/test-classes:lib/core/target/classes:$(cat "$OUT/classpath.txt")"
+
+printf 'target\texecutions\tseconds\texec_per_s\tcoverage\tfindings\n' >"$OUT/summary.tsv"
+status=0
+for t in "${TARGETS[@]}"; do
+  read -r class method <<<"$t"
+  simple="${class##*.}"
+  seeds="lib/core/src/test/resources/$(dirname "${class//.//}")/${simple}Inputs/$method"
+  corpus="$OUT/corpus/$simple"
+  mkdir -p "$corpus"
+  cp "$seeds"/* "$corpus"/ 2>/dev/null || true
+  echo "fuzzing $simple for $RUNS executions"
+  log="$OUT/$simple.log"
+  set +e
+  java -cp "$CP" com.code_intelligence.jazzer.Jazzer --target_class="$class" -runs="$RUNS" \
+    -artifact_prefix="$seeds/" -timeout=10 -rss_limit_mb=2048 "$corpus" >"$log" 2>&1
+  rc=$?
+  set -e
+  done_line="$(grep -E '^Done [0-9]+ runs in [0-9]+ second' "$log" | tail -1 || true)"
+  runs="$(sed -E 's/^Done ([0-9]+) runs.*/\1/' <<<"$done_line")"
+  secs="$(sed -E 's/.* in ([0-9]+) second.*/\1/' <<<"$done_line")"
+  cov="$(grep -oE 'cov: [0-9]+' "$log" | tail -1 | awk '{print $2}')"
+  findings=$(( rc == 0 ? 0 : 1 ))
+  (( findings )) && status=3
+  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$simple" "${runs:-?}" "${secs:-?}" \
+    "$( [[ -n ${runs:-} && ${secs:-0} -gt 0 ]] && echo $(( runs / secs )) || echo '?')" "${cov:-?}" "$findings" \
+    >>"$OUT/summary.tsv"
+done
+{
+  echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ); cpu: $(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo) ($(nproc) cores)"
+  echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo '?'); java: $(java -version 2>&1 | head -1)"
+  column -t -s $'\t' "$OUT/summary.tsv"
+} | tee "$OUT/summary.txt"
+exit "$status"
