@@ -53,6 +53,8 @@ public final class ClientConnection implements IoHandler {
     private enum Wait { NONE, HEADER, LIMIT, BODY, SEND, KEEPALIVE, LINGER }
 
     private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    /** What {@link #in} is while the read buffer is given back: empty, never written. */
+    private static final ByteBuffer NO_INPUT = ByteBuffer.allocate(0);
 
     private final LoopContext loop;
     private final SocketChannel channel;
@@ -222,6 +224,7 @@ public final class ClientConnection implements IoHandler {
 
     /** Reads client bytes after those {@link #in} still holds; -1 at end of stream or on an error. */
     private int readClient() {
+        takeInput();
         if (in.limit() == in.capacity() && in.position() == 0) {
             return 0;
         }
@@ -233,6 +236,26 @@ public final class ClientConnection implements IoHandler {
         } catch (IOException e) {
             in.flip();
             return -1;
+        }
+    }
+
+    /**
+     * Gives the read buffer back to the loop while it holds nothing: a connection waiting for its next request, or
+     * whose response streams to a slow reader, holds no read buffer (nginx frees its header buffer the same way).
+     */
+    private void releaseInput() {
+        if (in != null && in != NO_INPUT && !in.hasRemaining()) {
+            loop.eventLoop.buffers().release(in);
+            in = NO_INPUT;
+            bodyView = null;
+        }
+    }
+
+    /** Takes a read buffer from the loop again if it was given back. */
+    private void takeInput() {
+        if (in == NO_INPUT) {
+            in = loop.eventLoop.buffers().acquire();
+            in.clear().flip();
         }
     }
 
@@ -591,6 +614,7 @@ public final class ClientConnection implements IoHandler {
         wait(Wait.NONE, 0);
         boolean buffered = ResponseRelay.buffering(head, route.buffering());
         responseRelay.begin(head, current.beginRelay(), route, buffered, dechunk);
+        releaseInput();
         relay();
     }
 
@@ -644,6 +668,7 @@ public final class ClientConnection implements IoHandler {
         if (tunnel == null) {
             tunnel = new Tunnel(this, loop);
         }
+        takeInput();
         tunnel.start(key, in, current.key(), current.headBuffer(), out, route.readTimeout().toNanos());
     }
 
@@ -886,6 +911,7 @@ public final class ClientConnection implements IoHandler {
             wait(Wait.HEADER, loop.engine.limits.headerTimeout().toNanos());
             parseHead();
         } else {
+            releaseInput();
             wait(Wait.KEEPALIVE, loop.engine.limits.keepaliveTimeout().toNanos());
         }
     }
@@ -944,6 +970,7 @@ public final class ClientConnection implements IoHandler {
 
     private void linger() {
         for (int i = 0; i < 16; i++) {
+            takeInput();
             in.clear();
             int n;
             try {
@@ -1053,10 +1080,10 @@ public final class ClientConnection implements IoHandler {
         if (tunnel != null) {
             tunnel.stop();
         }
-        if (in != null) {
+        if (in != null && in != NO_INPUT) {
             loop.eventLoop.buffers().release(in);
-            in = null;
         }
+        in = null;
         loop.closed(this);
     }
 

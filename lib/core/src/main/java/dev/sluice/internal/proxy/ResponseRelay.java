@@ -170,6 +170,18 @@ final class ResponseRelay {
                 enqueue(headBuffer);
             }
         }
+        releaseHeadBufferIfDone();
+    }
+
+    /**
+     * Buffered, the head's buffer is never read into again: once what followed the head has gone to the client, it
+     * goes back to the loop instead of waiting for the end of a response that may stream for minutes.
+     */
+    private void releaseHeadBufferIfDone() {
+        if (buffered && headBuffer != null && !headBuffer.hasRemaining()) {
+            loop.eventLoop.buffers().release(headBuffer);
+            headBuffer = null;
+        }
     }
 
     /**
@@ -274,6 +286,7 @@ final class ResponseRelay {
                 free[freeCount++] = sent;
             }
         }
+        releaseHeadBufferIfDone();
         drained = all;
         return all;
     }
