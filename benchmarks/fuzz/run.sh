@@ -12,13 +12,14 @@ RUNS="${1:-10000000}"
 OUT="$SCRIPT_DIR/results/$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$OUT"
 
+# Each target (a class with fuzzerTestOneInput), and the @FuzzTest method whose seed inputs it starts from.
 TARGETS=(
-  "dev.sluice.internal.http.RequestHeadFuzzTest requestHead"
-  "dev.sluice.internal.http.ResponseHeadFuzzTest responseHead"
-  "dev.sluice.internal.http.ChunkedBodyFuzzTest chunkedBody"
-  "dev.sluice.internal.http.LengthBodyFuzzTest lengthBody"
-  "dev.sluice.internal.http.PathNormaliserFuzzTest normalisedPath"
-  "dev.sluice.ValueTemplateFuzzTest valueTemplate"
+  "dev.sluice.internal.http.RequestHeadFuzzer requestHead"
+  "dev.sluice.internal.http.ResponseHeadFuzzer responseHead"
+  "dev.sluice.internal.http.ChunkedBodyFuzzer chunkedBody"
+  "dev.sluice.internal.http.LengthBodyFuzzer lengthBody"
+  "dev.sluice.internal.http.PathNormaliserFuzzer normalisedPath"
+  "dev.sluice.ValueTemplateFuzzer valueTemplate"
 )
 
 cd "$REPO_ROOT"
@@ -33,7 +34,7 @@ status=0
 for t in "${TARGETS[@]}"; do
   read -r class method <<<"$t"
   simple="${class##*.}"
-  seeds="lib/core/src/test/resources/$(dirname "${class//.//}")/${simple}Inputs/$method"
+  seeds="lib/core/src/test/resources/$(dirname "${class//.//}")/${simple%er}TestInputs/$method"
   corpus="$OUT/corpus/$simple"
   mkdir -p "$corpus"
   cp "$seeds"/* "$corpus"/ 2>/dev/null || true

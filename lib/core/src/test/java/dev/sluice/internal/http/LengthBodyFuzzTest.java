@@ -1,37 +1,15 @@
 package dev.sluice.internal.http;
 
-import static dev.sluice.internal.http.FuzzChecks.check;
-
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import java.nio.ByteBuffer;
 
 /**
- * The Content-Length decoder on any length and bytes: it hands out exactly min(length, available) payload bytes,
- * ends exactly at the length, and leaves what follows the body in the buffer.
+ * Replays {@link LengthBodyFuzzer}'s seed inputs in the test phase, and fuzzes it for a few seconds in {@code mvn
+ * verify}.
  */
 class LengthBodyFuzzTest {
 
     @FuzzTest(maxDuration = "8s")
     void lengthBody(byte[] data) {
-        fuzzerTestOneInput(data);
-    }
-
-    /** The target, also run by {@code benchmarks/fuzz/run.sh} through Jazzer's own entry point. */
-    public static void fuzzerTestOneInput(byte[] data) {
-        if (data.length < 2) {
-            return;
-        }
-        long length = ((data[0] & 0xff) << 8 | (data[1] & 0xff)) % 4096;
-        ContentLengthDecoder decoder = new ContentLengthDecoder(length);
-        ByteBuffer in = ByteBuffer.wrap(data, 2, data.length - 2);
-        long payload = 0;
-        ParseResult r;
-        while ((r = decoder.decode(in)) == ParseResult.DATA) {
-            payload += decoder.payloadLength();
-        }
-        long available = data.length - 2;
-        check(payload == Math.min(length, available), "payload bytes", payload + " of " + length);
-        check(in.position() - 2 == payload, "consumed the payload and nothing more", in.position());
-        check((r == ParseResult.DONE) == (length <= available), "done exactly at the length", r);
+        LengthBodyFuzzer.fuzzerTestOneInput(data);
     }
 }
