@@ -1,7 +1,6 @@
 package dev.sluice;
 
-import java.util.ArrayList;
-import java.util.List;
+import dev.sluice.internal.text.VariableText;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -54,47 +53,7 @@ public final class ValueTemplate {
         if (template.chars().anyMatch(c -> c < ' ' && c != '\t' || c == 0x7f)) {
             throw new IllegalArgumentException(option + " must not hold control characters: \"" + template + "\"");
         }
-        List<Object> parts = new ArrayList<>();
-        StringBuilder text = new StringBuilder();
-        int i = 0;
-        while (i < template.length()) {
-            char c = template.charAt(i);
-            if (c != '$') {
-                text.append(c);
-                i++;
-                continue;
-            }
-            int start = i + 1;
-            int end;
-            String name;
-            if (start < template.length() && template.charAt(start) == '{') {
-                end = template.indexOf('}', start);
-                if (end < 0) {
-                    throw new IllegalArgumentException(option + " has an unclosed '${': \"" + template + "\"");
-                }
-                name = template.substring(start + 1, end);
-                end++;
-            } else {
-                end = start;
-                while (end < template.length() && isNameChar(template.charAt(end))) {
-                    end++;
-                }
-                name = template.substring(start, end);
-            }
-            if (name.isEmpty()) {
-                throw new IllegalArgumentException(option + " has a '$' without a variable name: \"" + template + "\"");
-            }
-            if (text.length() > 0) {
-                parts.add(text.toString());
-                text.setLength(0);
-            }
-            parts.add(variable(option, name));
-            i = end;
-        }
-        if (text.length() > 0) {
-            parts.add(text.toString());
-        }
-        return new ValueTemplate(template, parts.toArray());
+        return new ValueTemplate(template, VariableText.split(option, template, name -> variable(option, name)));
     }
 
     /**
@@ -129,9 +88,6 @@ public final class ValueTemplate {
         return source;
     }
 
-    private static boolean isNameChar(char c) {
-        return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9';
-    }
 
     private static Part variable(String option, String name) {
         String lower = name.toLowerCase(Locale.ROOT);

@@ -1,10 +1,9 @@
 package dev.sluice.observe;
 
+import dev.sluice.internal.text.VariableText;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -74,47 +73,7 @@ public final class LogFormat {
      */
     public static LogFormat parse(String format) {
         Objects.requireNonNull(format, "format");
-        List<Object> parts = new ArrayList<>();
-        StringBuilder text = new StringBuilder();
-        int i = 0;
-        while (i < format.length()) {
-            char c = format.charAt(i);
-            if (c != '$') {
-                text.append(c);
-                i++;
-                continue;
-            }
-            int start = i + 1;
-            int end;
-            String name;
-            if (start < format.length() && format.charAt(start) == '{') {
-                end = format.indexOf('}', start);
-                if (end < 0) {
-                    throw new IllegalArgumentException("log format has an unclosed '${': \"" + format + "\"");
-                }
-                name = format.substring(start + 1, end);
-                end++;
-            } else {
-                end = start;
-                while (end < format.length() && isNameChar(format.charAt(end))) {
-                    end++;
-                }
-                name = format.substring(start, end);
-            }
-            if (name.isEmpty()) {
-                throw new IllegalArgumentException("log format has a '$' without a variable name: \"" + format + "\"");
-            }
-            if (text.length() > 0) {
-                parts.add(text.toString());
-                text.setLength(0);
-            }
-            parts.add(variable(name, format));
-            i = end;
-        }
-        if (text.length() > 0) {
-            parts.add(text.toString());
-        }
-        return new LogFormat(format, parts.toArray());
+        return new LogFormat(format, VariableText.split("log format", format, name -> variable(name, format)));
     }
 
     /** Appends the line of {@code e} to {@code out}, without a line break. */
@@ -178,9 +137,6 @@ public final class LogFormat {
         out.append(millis);
     }
 
-    private static boolean isNameChar(char c) {
-        return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9';
-    }
 
     private static Variable variable(String name, String format) {
         try {
