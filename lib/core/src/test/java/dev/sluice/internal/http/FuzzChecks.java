@@ -1,7 +1,5 @@
 package dev.sluice.internal.http;
 
-import java.nio.ByteBuffer;
-
 /** What every fuzz target asserts with: a broken invariant is an {@link AssertionError}, which the fuzzer reports. */
 final class FuzzChecks {
 
@@ -12,14 +10,5 @@ final class FuzzChecks {
         if (!invariant) {
             throw new AssertionError(what + ": " + detail);
         }
-    }
-
-    /** The bytes of {@code in} from {@code from} to {@code to}, as a string of byte values, for a message. */
-    static String slice(ByteBuffer in, int from, int to) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = from; i < to; i++) {
-            sb.append((char) (in.get(i) & 0xff));
-        }
-        return sb.toString();
     }
 }
