@@ -521,6 +521,11 @@ class ScriptedUpstreamTest {
         stalled.send(RawClient.get("/"));
         upstream.takeRequest(WAIT);
         RawClient idle = RawClient.connect(upstream.port());
+        long accepted = System.nanoTime() + WAIT.toNanos();
+        while (upstream.connectionsAccepted() < 2 && System.nanoTime() < accepted) {
+            Thread.sleep(5); // a connection still in the listen backlog would be reset by the close, not closed
+        }
+        assertEquals(2, upstream.connectionsAccepted());
 
         upstream.close();
         assertTrue(upstream.isClosed());

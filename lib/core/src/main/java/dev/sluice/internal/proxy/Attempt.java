@@ -13,6 +13,7 @@ import dev.sluice.internal.net.PendingConnect;
 import dev.sluice.internal.net.Timeout;
 import dev.sluice.internal.pool.KeepalivePool;
 import dev.sluice.internal.pool.PooledConnection;
+import dev.sluice.observe.AttemptRecord;
 import dev.sluice.upstream.Outcome;
 import dev.sluice.upstream.PeerState;
 import java.io.IOException;
@@ -25,7 +26,7 @@ import java.nio.channels.SocketChannel;
  * One attempt of an exchange on one peer: connect (or reuse a pooled connection), send the request (its body from
  * a {@link BodySource}), read the response head; then the exchange relays the body ({@link ResponseRelay}) or the
  * upgraded connection ({@link Tunnel}) over this attempt's connection. The upstream half of nginx's {@code
- * ngx_http_upstream_t}; its {@link ClientConnection} decides what each outcome means.
+ * ngx_http_upstream_t}; its {@link Exchange} decides what each outcome means.
  */
 final class Attempt implements ConnectHandler, IoHandler {
 
@@ -34,7 +35,7 @@ final class Attempt implements ConnectHandler, IoHandler {
     private static final ByteBuffer NO_BODY = ByteBuffer.allocate(0);
     private static final ByteBuffer PEEK = ByteBuffer.allocateDirect(1);
 
-    private final ClientConnection exchange;
+    private final Exchange exchange;
     private final LoopContext loop;
     private final Timeout timer;
     private final ByteBuffer[] outgoing = new ByteBuffer[2];
@@ -43,8 +44,8 @@ final class Attempt implements ConnectHandler, IoHandler {
 
     private Phase phase = Phase.IDLE;
     private Route route;
-    PeerState peer;
-    PooledConnection connection;
+    private PeerState peer;
+    private PooledConnection connection;
     private KeepalivePool pool;
     private PendingConnect pending;
     private ByteBuffer in;
@@ -54,23 +55,23 @@ final class Attempt implements ConnectHandler, IoHandler {
     /** Whether {@link #finish} ended this attempt (true until the first {@link #start}). */
     private boolean finished = true;
     /** Whether the connection came from the keepalive pool. */
-    boolean reused;
+    private boolean reused;
     /** Whether this attempt already replaced a stale pooled connection with a fresh one. */
-    boolean freshRetryUsed;
+    private boolean freshRetryUsed;
     /** Whether any request byte reached the socket ({@code request_sent}). */
-    boolean requestSent;
+    private boolean requestSent;
     private boolean requestDone;
     /** Whether any response byte arrived. */
-    boolean responseStarted;
+    private boolean responseStarted;
     private boolean surplus;
-    ResponseHead head;
-    long startNanos;
-    long connectNanos;
-    long headerNanos;
+    private ResponseHead head;
+    private long startNanos;
+    private long connectNanos;
+    private long headerNanos;
     /** When the current connect began: a resend on a fresh connection connects later than the attempt began. */
     private long connectStartNanos;
 
-    Attempt(ClientConnection exchange, LoopContext loop) {
+    Attempt(Exchange exchange, LoopContext loop) {
         this.exchange = exchange;
         this.loop = loop;
         this.timer = loop.eventLoop.newTimeout(this::onTimer);
@@ -330,6 +331,21 @@ final class Attempt implements ConnectHandler, IoHandler {
         ByteBuffer headBuffer = in;
         in = null;
         return headBuffer;
+    }
+
+    /** Whether this attempt already replaced a stale pooled connection with a fresh one. */
+    boolean freshRetryUsed() {
+        return freshRetryUsed;
+    }
+
+    /** Whether any request byte reached the socket ({@code request_sent}): the request may then not go again. */
+    boolean requestSent() {
+        return requestSent;
+    }
+
+    /** What this attempt did, for the access log and the listeners: its peer answered {@code status}. */
+    AttemptRecord record(int status, long nowNanos) {
+        return new AttemptRecord(peer.name(), status, connectNanos, headerNanos, nowNanos - startNanos, reused);
     }
 
     /** Whether the body is being read from this attempt's connection. */

@@ -55,7 +55,7 @@ public final class ProxyEngine {
         for (EventLoop loop : loops.loops()) {
             LoopContext context = new LoopContext(loop, this);
             contexts.put(loop, context);
-            loop.execute(() -> loop.addDrainable(new ClientConnection.Drain(context)));
+            loop.execute(() -> loop.addDrainable(new ClientDrain(context)));
         }
     }
 

@@ -60,7 +60,7 @@ final class ResponseRelay {
 
     private static final ByteBuffer[] NONE = new ByteBuffer[0];
 
-    private final ClientConnection exchange;
+    private final Exchange exchange;
     private final LoopContext loop;
     private final ContentLengthDecoder lengthDecoder = new ContentLengthDecoder();
     private final ChunkedDecoder chunkedDecoder = new ChunkedDecoder();
@@ -95,7 +95,7 @@ final class ResponseRelay {
     private ByteBuffer[] gather = NONE;
     private ByteBuffer[] reads = NONE;
 
-    ResponseRelay(ClientConnection exchange, LoopContext loop) {
+    ResponseRelay(Exchange exchange, LoopContext loop) {
         this.exchange = exchange;
         this.loop = loop;
     }
@@ -262,14 +262,14 @@ final class ResponseRelay {
     /** Writes the client head still queued and the queued body bytes in one gathering write. */
     private boolean flush() {
         int count = 0;
-        ByteBuffer head = exchange.pendingHead();
+        ByteBuffer head = exchange.output().pending();
         if (head != null) {
             gather[count++] = head;
         }
         for (int i = 0; i < queueCount; i++) {
             gather[count++] = queue[(queueFirst + i) % queue.length];
         }
-        boolean all = exchange.writeClient(gather, count);
+        boolean all = exchange.output().write(gather, count);
         for (int i = 0; i < count; i++) {
             gather[i] = null;
         }

@@ -7,7 +7,7 @@ import java.nio.ByteBuffer;
  * is a view of the bytes in the client connection's read buffer, so the body costs no memory of its own; the
  * exchange reads the client again only once a run has gone to the peer, so a slow peer slows the client down
  * through TCP instead of filling memory. The exchange supplies the runs and the waiting ({@link
- * ClientConnection#nextBodyRun()}): {@code client_body_timeout} while the client is silent, {@code proxy_send_timeout}
+ * RequestBodyReader#nextRun()}): {@code client_body_timeout} while the client is silent, {@code proxy_send_timeout}
  * (in the attempt) while the peer does not take them.
  *
  * <p>Nothing can be sent twice: a retry is only possible while no byte of the body left ({@link #anySent()}), which
@@ -15,14 +15,14 @@ import java.nio.ByteBuffer;
  */
 final class StreamedBody implements BodySource {
 
-    private final ClientConnection exchange;
+    private final RequestBodyReader reader;
     private ByteBuffer run;
     private int runStart;
     private boolean sentBefore;
     private boolean complete;
 
-    StreamedBody(ClientConnection exchange) {
-        this.exchange = exchange;
+    StreamedBody(RequestBodyReader reader) {
+        this.reader = reader;
     }
 
     /** Starts a new body. */
@@ -65,8 +65,8 @@ final class StreamedBody implements BodySource {
         if (complete) {
             return null;
         }
-        run = exchange.nextBodyRun();
-        complete = exchange.bodyComplete();
+        run = reader.nextRun();
+        complete = reader.complete();
         if (run != null) {
             runStart = run.position();
         }

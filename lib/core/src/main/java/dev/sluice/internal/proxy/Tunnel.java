@@ -30,7 +30,7 @@ final class Tunnel {
     private static final int ROUNDS = 16;
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
-    private final ClientConnection exchange;
+    private final Exchange exchange;
     private final Timeout timer;
     /** Client to peer. */
     private final Pipe up = new Pipe();
@@ -41,7 +41,7 @@ final class Tunnel {
     private long idleNanos;
     private boolean open;
 
-    Tunnel(ClientConnection exchange, LoopContext loop) {
+    Tunnel(Exchange exchange, LoopContext loop) {
         this.exchange = exchange;
         this.timer = loop.eventLoop.newTimeout(this::idle);
     }

@@ -1,0 +1,45 @@
+package dev.sluice.internal.proxy;
+
+/**
+ * Where a client connection is in its lifecycle. {@link #allows} is the lifecycle: a move it does not list is a
+ * defect and fails loudly ({@link IllegalStateException}) rather than leaving the connection in a state no event
+ * expects.
+ */
+enum ClientState {
+    /** Waiting for, or reading, a request head (keepalive and pipelining included). */
+    READ_HEAD,
+    /** Admitted with a delay by {@code limit_req}: nothing is read meanwhile. */
+    LIMITED,
+    /** Buffering the request body before going upstream. */
+    READ_BODY,
+    /** The exchange is upstream: attempts, then the relayed response. */
+    UPSTREAM,
+    /** Writing a response of the proxy's own. */
+    RESPOND,
+    /** Relaying an upgraded connection both ways. */
+    TUNNEL,
+    /** Lingering close: output shut, the client's last bytes read and dropped. */
+    LINGER,
+    CLOSED;
+
+    /** Whether a connection in this state may move to {@code next}. */
+    boolean allows(ClientState next) {
+        switch (this) {
+            case READ_HEAD:
+                return next != READ_HEAD && next != TUNNEL;
+            case LIMITED:
+                return next == READ_BODY || next == UPSTREAM || next == CLOSED;
+            case READ_BODY:
+                return next == UPSTREAM || next == RESPOND || next == CLOSED;
+            case UPSTREAM:
+                return next != LIMITED && next != READ_BODY && next != UPSTREAM;
+            case RESPOND:
+                return next == READ_HEAD || next == LINGER || next == CLOSED;
+            case TUNNEL:
+            case LINGER:
+                return next == CLOSED;
+            default:
+                return false;
+        }
+    }
+}

@@ -1,0 +1,406 @@
+package dev.sluice.internal.proxy;
+
+import dev.sluice.Route;
+import dev.sluice.internal.http.BodyFraming;
+import dev.sluice.internal.http.HttpStatus;
+import dev.sluice.internal.http.HttpVersion;
+import dev.sluice.internal.http.RequestHead;
+import dev.sluice.internal.http.ResponseHead;
+import dev.sluice.upstream.Outcome;
+import dev.sluice.upstream.PeerState;
+import dev.sluice.upstream.Selection;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The upstream half of one request on a client connection: pick a peer, run {@link Attempt}s until one gives a
+ * response or {@link RetryDecision} says stop, then relay that response ({@link ResponseRelay}) or the upgraded
+ * connection ({@link Tunnel}); answers of the proxy's own (502, 504, an {@code error_page}) go back to the client
+ * connection. nginx's {@code ngx_http_upstream_t} with the decisions of {@code ngx_http_upstream_next}. One instance
+ * per client connection serves its requests in turn, so a request allocates no exchange.
+ */
+final class Exchange {
+
+    private static final Logger logger = LoggerFactory.getLogger(Exchange.class);
+
+    private final ClientConnection client;
+    private final ClientOutput output;
+    private final LoopContext loop;
+    private final RequestBodyReader body;
+    private final Attempt attempt;
+    private final ResponseRelay responseRelay;
+    private Tunnel tunnel;
+    private final Map<Object, Selection> selections = new IdentityHashMap<>(4);
+    private final RequestVariables variables;
+    private final ExchangeLog log;
+    private final byte[] remoteBytes;
+    private final StringBuilder scratch = new StringBuilder(64);
+    private byte[] keyBytes = new byte[64];
+    private ByteBuffer upstreamHead;
+
+    private RequestHead request;
+    private Route route;
+    private Selection selection;
+    private boolean idempotent;
+    private boolean upgrade;
+    private boolean keepAlive;
+    private boolean headerSent;
+    private int status;
+    private long bodyBytesSent;
+    private long firstAttemptNanos;
+
+    Exchange(ClientConnection client, ClientOutput output, LoopContext loop, RequestBodyReader body,
+            RemotePeer remote, RequestVariables variables) {
+        this.client = client;
+        this.output = output;
+        this.loop = loop;
+        this.body = body;
+        this.log = new ExchangeLog(loop, remote.address);
+        this.remoteBytes = remote.bytes;
+        this.variables = variables;
+        this.attempt = new Attempt(this, loop);
+        this.responseRelay = new ResponseRelay(this, loop);
+    }
+
+    // ---------------------------------------------------------------- a new request
+
+    /** Begins the exchange of a parsed request head; {@code keepAlive} is whether the connection may serve more. */
+    void begin(RequestHead head, boolean keepAlive) {
+        reset(head);
+        this.keepAlive = keepAlive;
+        idempotent = head.isIdempotent() || head.fields().contains("Idempotency-Key");
+        route = loop.engine.route(head);
+    }
+
+    /** Begins an exchange that has no request: one the proxy answers before a head was parsed (400, 408). */
+    void beginWithoutRequest() {
+        reset(null);
+        keepAlive = false;
+        idempotent = false;
+        route = null;
+    }
+
+    private void reset(RequestHead head) {
+        request = head;
+        log.begin();
+        status = 0;
+        bodyBytesSent = 0;
+        headerSent = false;
+        upgrade = false;
+        selection = null;
+    }
+
+    RequestHead request() {
+        return request;
+    }
+
+    /** The location that serves the request, or null when none matches. */
+    Route route() {
+        return route;
+    }
+
+    boolean keepAlive() {
+        return keepAlive;
+    }
+
+    /** Whether a response head (the peer's or one of the proxy's own) went to the client. */
+    boolean headerSent() {
+        return headerSent;
+    }
+
+    /**
+     * The proxy answers this request itself with {@code code}: the response the client gets from now on. Returns
+     * whether the connection stays open after it.
+     */
+    boolean answeredLocally(int code, long bodyBytes, boolean closeAfter) {
+        if (body.stop()) {
+            keepAlive = false; // a streamed body's unread rest must never be read as the next request
+        }
+        status = code;
+        keepAlive = keepAlive && !closeAfter && request != null;
+        bodyBytesSent = bodyBytes;
+        headerSent = true;
+        return keepAlive;
+    }
+
+    // ---------------------------------------------------------------- upstream
+
+    /** The request (and a buffered body) is ready: choose a peer and send it. */
+    void beginUpstream() {
+        upgrade = request.isUpgrade() && request.isMethod("GET") && !request.hasBody() && route.http11()
+                && request.upgradesOnlyTo(route.upgradeProtocols());
+        long dechunkedLength = request.bodyFraming() == BodyFraming.CHUNKED && !body.isStreaming()
+                ? body.bufferedLength() : -1;
+        upstreamHead = RequestRewriter.write(request, route, variables.bind(request, route), upstreamHead, scratch,
+                upgrade, dechunkedLength);
+        selection = selections.get(route.upstream());
+        if (selection == null) {
+            selection = route.upstream().newSelection();
+            selections.put(route.upstream(), selection);
+        }
+        selection.reset().clientAddress(remoteBytes).maxTries(route.nextUpstream().tries());
+        if (route.upstream().balancer().usesHashKey()) {
+            hashKey();
+        }
+        firstAttemptNanos = loop.eventLoop.nanoTime();
+        nextAttempt();
+    }
+
+    private void hashKey() {
+        scratch.setLength(0);
+        route.hashKey().appendTo(scratch, variables.bind(request, route));
+        int length = scratch.length();
+        if (keyBytes.length < length) {
+            keyBytes = new byte[Math.max(length, keyBytes.length * 2)];
+        }
+        for (int i = 0; i < length; i++) {
+            keyBytes[i] = (byte) scratch.charAt(i);
+        }
+        selection.hashKey(keyBytes, 0, length);
+    }
+
+    private void nextAttempt() {
+        PeerState peer = selection.select();
+        if (peer == null) {
+            log.noPeer(route.upstream().name(), Failure.NO_LIVE.status);
+            client.respond(Failure.NO_LIVE.status, null, !keepAlive);
+            return;
+        }
+        attempt.start(route, peer);
+    }
+
+    /** An attempt failed before a response head: {@code ngx_http_upstream_next} for ERROR, TIMEOUT, INVALID_HEADER. */
+    void attemptFailed(Attempt failed, Failure failure, boolean stalePooledConnection) {
+        if (!client.isUpstream()) {
+            return;
+        }
+        RetryDecision.Action action = decide(failure, stalePooledConnection, failed.freshRetryUsed(),
+                failed.requestSent());
+        if (action == RetryDecision.Action.FRESH_CONNECTION) {
+            failed.retryOnFreshConnection();
+            return;
+        }
+        failed.finish(stalePooledConnection ? Outcome.NEUTRAL : Outcome.FAILURE, failure.status, false);
+        if (action == RetryDecision.Action.NEXT_PEER) {
+            nextAttempt();
+        } else {
+            client.respond(failure.status, null, !keepAlive);
+        }
+    }
+
+    private RetryDecision.Action decide(Failure failure, boolean stale, boolean freshRetryUsed, boolean requestSent) {
+        return RetryDecision.decide(failure, stale, freshRetryUsed, requestSent, idempotent, body.isStreaming(),
+                body.anySent(), headerSent, route.nextUpstream(), selection.triesLeftAfterReport(),
+                loop.eventLoop.nanoTime() - firstAttemptNanos);
+    }
+
+    /** A buffered body could not be read back from its temporary file: the proxy's own failure, 500. */
+    void bodyUnreadable(Attempt failed, IOException cause) {
+        logger.warn("cannot read a request body back from {}", loop.engine.tempFiles.directory(), cause);
+        failed.finish(Outcome.NEUTRAL, 0, false);
+        client.respond(HttpStatus.INTERNAL_SERVER_ERROR, null, true);
+    }
+
+    /** The peer's response head is in: move on (a listed status), intercept it, or relay it. */
+    void responseHead(Attempt current, ResponseHead head) {
+        int code = head.status();
+        Failure failure = Failure.ofStatus(code);
+        if (failure != null && decide(failure, false, true, true) == RetryDecision.Action.NEXT_PEER) {
+            current.finish(failure.countsAgainstPeer() ? Outcome.FAILURE : Outcome.NEUTRAL, code, false);
+            nextAttempt();
+            return;
+        }
+        if (body.stop()) {
+            keepAlive = false; // nginx sends no more of the request once it answers: the rest stays unread
+        }
+        if (route.interceptErrors() && code >= 300) {
+            byte[] page = route.errorPages().get(code);
+            if (page != null) {
+                current.finish(Outcome.SUCCESS, code, keepUpstream());
+                client.respond(code, page, !keepAlive);
+                return;
+            }
+        }
+        if (code == HttpStatus.SWITCHING_PROTOCOLS) {
+            if (upgrade) {
+                status = code;
+                startTunnel(current, head);
+            } else {
+                attemptFailed(current, Failure.INVALID_HEADER, false); // it switched without being asked to
+            }
+            return;
+        }
+        status = code;
+        boolean dechunk = request.version() == HttpVersion.HTTP_1_0 && head.bodyFraming() == BodyFraming.CHUNKED;
+        if (head.bodyFraming() == BodyFraming.UNTIL_CLOSE || dechunk || loop.eventLoop.isShuttingDown()) {
+            keepAlive = false;
+        }
+        output.queue(ResponseRewriter.write(head, request, keepAlive, output.cleared(), false));
+        headerSent = true;
+        client.responding();
+        responseRelay.begin(head, current.beginRelay(), route, ResponseRelay.buffering(head, route.buffering()),
+                dechunk);
+        relay();
+    }
+
+    /**
+     * Moves response body bytes from the peer to the client: when the head is in, and whenever either side is
+     * ready. Once the whole body is read the peer is released, before the client has it all, as nginx finalizes the
+     * upstream when it is done; the exchange ends when the client has it all.
+     */
+    void relay() {
+        ResponseRelay.Step step = responseRelay.pump(attempt.isRelaying() ? attempt.channel() : null);
+        if (step == ResponseRelay.Step.STOPPED || !client.isUpstream()) {
+            return;
+        }
+        if (responseRelay.isComplete() && attempt.isRelaying()) {
+            attempt.bodyRead(responseRelay.hasSurplus());
+            attempt.finish(Outcome.SUCCESS, status, keepUpstream());
+        }
+        if (step == ResponseRelay.Step.DONE) {
+            responseRelay.end();
+            client.responseSent();
+        } else if (step == ResponseRelay.Step.BROKEN) {
+            responseBroken(attempt);
+        } else if (attempt.isRelaying()) {
+            attempt.awaitBody(responseRelay.wantsUpstream());
+        }
+    }
+
+    /** Body bytes queued for the client, for {@code $body_bytes_sent}. */
+    void countBody(int bytes) {
+        bodyBytesSent += bytes;
+    }
+
+    private boolean keepUpstream() {
+        return route.upstream().keepalive().idle() > 0;
+    }
+
+    // ---------------------------------------------------------------- upgraded connections
+
+    /** The peer switched protocols as the client asked: relay the 101, then bytes both ways until both sides end. */
+    private void startTunnel(Attempt current, ResponseHead head) {
+        keepAlive = false;
+        ByteBuffer switched = ResponseRewriter.write(head, request, false, output.cleared(), true);
+        headerSent = true;
+        current.beginTunnel();
+        if (tunnel == null) {
+            tunnel = new Tunnel(this, loop);
+        }
+        client.tunnel(tunnel, switched, current, route.readTimeout().toNanos());
+    }
+
+    /** Readiness of the client ({@code fromClient}) or the peer connection while tunnelling. */
+    void tunnelReady(boolean fromClient, int ops) {
+        if (client.isTunnel()) {
+            tunnel.ready(fromClient, ops);
+        }
+    }
+
+    /** The tunnel ended (both sides closed, an error, or idle for proxy_read_timeout): both connections close. */
+    void tunnelEnded() {
+        attempt.finish(Outcome.SUCCESS, status, false);
+        client.endAndClose();
+    }
+
+    // ---------------------------------------------------------------- the end of an attempt or of the exchange
+
+    /** The loop shuts down under the exchange: close the client as the loop would, without blaming the peer. */
+    void abandon() {
+        client.close();
+    }
+
+    /** The response broke after its head went to the client: nothing to retry, the client sees a cut response. */
+    void responseBroken(Attempt current) {
+        current.finish(Outcome.SUCCESS, status, false);
+        client.endAndClose();
+    }
+
+    /** The client went away while the exchange was upstream: 499, and the peer is let go. */
+    void clientAborted() {
+        status = 499;
+        attempt.finish(Outcome.NEUTRAL, 0, false);
+    }
+
+    /** The client took nothing for send_timeout: 499 unless a response status was already sent; the peer is let go. */
+    void clientStalled() {
+        status = status == 0 ? 499 : status;
+        attempt.finish(Outcome.NEUTRAL, 0, false);
+    }
+
+    /** Ends the current attempt, if any, without blaming its peer; its connection closes. */
+    void stopAttempt() {
+        attempt.finish(Outcome.NEUTRAL, 0, false);
+    }
+
+    /** An attempt ends: its outcome goes to the balancer and, with a status, to the attempt records. */
+    void attemptFinished(Attempt a, Outcome outcome, int code) {
+        if (selection != null && selection.current() != null) {
+            selection.report(outcome);
+        }
+        if (code != 0) {
+            log.attempt(a, code);
+        }
+    }
+
+    /** The exchange is over: its record goes to the listeners. */
+    void end() {
+        if (request != null || status != 0) {
+            log.end(request, status, bodyBytesSent);
+        }
+        selection = null;
+    }
+
+    /** The client connection closed: the relay and the tunnel let go of their buffers. */
+    void release() {
+        responseRelay.end();
+        if (tunnel != null) {
+            tunnel.stop();
+        }
+    }
+
+    // ---------------------------------------------------------------- what the attempt and the relay ask
+
+    /** Whether the request may be sent again: not POST, LOCK or PATCH, or it carries an Idempotency-Key. */
+    boolean isIdempotent() {
+        return idempotent;
+    }
+
+    boolean isHeadRequest() {
+        return request != null && request.isMethod("HEAD");
+    }
+
+    boolean isUpgrade() {
+        return upgrade;
+    }
+
+    ByteBuffer upstreamHead() {
+        return upstreamHead;
+    }
+
+    /** The request body an attempt sends after the head: buffered, streamed, or null when there is none. */
+    BodySource bodySource() {
+        return body.source();
+    }
+
+    /** A streamed body waited for the client, whose bytes came: the attempt sends them. */
+    void bodyArrived() {
+        attempt.bodyArrived();
+    }
+
+    /** The request went to the peer whole: watch the client again, for an abort or the next request. */
+    void requestWritten() {
+        if (body.isStreaming()) {
+            client.watchInput();
+        }
+    }
+
+    /** What goes to the client: the relay writes the response through it. */
+    ClientOutput output() {
+        return output;
+    }
+}

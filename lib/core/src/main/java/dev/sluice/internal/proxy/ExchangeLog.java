@@ -1,0 +1,63 @@
+package dev.sluice.internal.proxy;
+
+import dev.sluice.internal.http.RequestHead;
+import dev.sluice.observe.AttemptRecord;
+import dev.sluice.observe.ExchangeRecord;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What one exchange did, for the access log and the other listeners: its attempts as they end, then the exchange
+ * itself. Kept only when a listener is registered, so an unobserved proxy builds no record.
+ */
+final class ExchangeLog {
+
+    private final LoopContext loop;
+    private final String remoteAddress;
+    private List<AttemptRecord> attempts;
+    private long startNanos;
+
+    ExchangeLog(LoopContext loop, String remoteAddress) {
+        this.loop = loop;
+        this.remoteAddress = remoteAddress;
+    }
+
+    /** A new exchange begins now ({@code $request_time} counts from here). */
+    void begin() {
+        startNanos = loop.eventLoop.nanoTime();
+        attempts = loop.engine.listeners.isEmpty() ? null : new ArrayList<>(2);
+    }
+
+    /** An attempt on {@code attempt}'s peer ended with {@code status}. */
+    void attempt(Attempt attempt, int status) {
+        if (attempts != null) {
+            add(attempt.record(status, loop.eventLoop.nanoTime()));
+        }
+    }
+
+    /** No peer was left to try in {@code upstream}: nginx logs the upstream's name with the status it answers. */
+    void noPeer(String upstream, int status) {
+        if (attempts != null) {
+            add(new AttemptRecord(upstream, status, -1, -1, 0, false));
+        }
+    }
+
+    private void add(AttemptRecord record) {
+        attempts.add(record);
+        loop.engine.attemptEnded(record);
+    }
+
+    /** The exchange ended with {@code status}; {@code request} is null when no head was parsed. */
+    void end(RequestHead request, int status, long bodyBytesSent) {
+        if (attempts == null) {
+            return;
+        }
+        long requestNanos = loop.eventLoop.nanoTime() - startNanos;
+        boolean none = request == null;
+        loop.engine.exchangeEnded(new ExchangeRecord(remoteAddress, none ? "-" : request.method(),
+                none ? "-" : request.target(), none ? "-" : request.version().text(), status, bodyBytesSent,
+                requestNanos, List.copyOf(attempts), System.currentTimeMillis() - requestNanos / 1_000_000,
+                none ? null : RemoteUser.of(request.fields().get("Authorization")),
+                none ? null : request.fields().get("Referer"), none ? null : request.fields().get("User-Agent")));
+    }
+}

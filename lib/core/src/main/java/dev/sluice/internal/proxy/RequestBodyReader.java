@@ -1,0 +1,228 @@
+package dev.sluice.internal.proxy;
+
+import dev.sluice.Route;
+import dev.sluice.internal.http.BodyFraming;
+import dev.sluice.internal.http.HttpStatus;
+import dev.sluice.internal.http.RequestHead;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads one request's body from its client: buffered whole before the request goes upstream ({@code
+ * proxy_request_buffering on}, in memory or a temporary file: {@link RequestBody}), or streamed to the peer as it
+ * arrives ({@link StreamedBody}), and {@code Expect: 100-continue} answered when the body is first needed, as nginx
+ * does. The framing is checked either way ({@link BodyFramingCheck}): a refused body answers 400 or 413.
+ */
+final class RequestBodyReader {
+
+    private static final Logger log = LoggerFactory.getLogger(RequestBodyReader.class);
+
+    private final ClientConnection client;
+    private final LoopContext loop;
+    private final BodyFramingCheck framing;
+    private final RequestBody buffered;
+    private final StreamedBody streamed = new StreamedBody(this);
+    /** A view of the client's read buffer holding a run of a streamed body, and the buffer it views. */
+    private ByteBuffer view;
+    private ByteBuffer viewed;
+    /**
+     * Whether the body streams to the peer as it arrives ({@code proxy_request_buffering off}, and the body has a
+     * Content-Length or the peer speaks HTTP/1.1: a chunked body for an HTTP/1.0 peer is buffered, as nginx does).
+     */
+    private boolean streaming;
+    /** Whether a streamed body waits for the client, which then resumes the attempt. */
+    private boolean awaitingClient;
+    /** Whether the client still waits for 100 Continue before it sends its body. */
+    private boolean continueDue;
+    private RequestHead request;
+
+    RequestBodyReader(ClientConnection client, LoopContext loop) {
+        this.client = client;
+        this.loop = loop;
+        this.framing = new BodyFramingCheck(loop.engine.limits.maxBodySize());
+        this.buffered = new RequestBody(loop);
+    }
+
+    /** A new request: no body read yet. */
+    void begin(RequestHead head) {
+        request = head;
+        streaming = false;
+        awaitingClient = false;
+        framing.begin(head);
+        continueDue = head.expectsContinue() && head.hasBody();
+    }
+
+    /** Whether the body of the current request streams on {@code route}: decided once, before it goes upstream. */
+    boolean streams(Route route) {
+        streaming = !route.requestBuffering()
+                && (request.bodyFraming() == BodyFraming.CONTENT_LENGTH || route.http11());
+        if (streaming) {
+            streamed.begin();
+        } else {
+            buffered.begin(request.bodyFraming() == BodyFraming.CONTENT_LENGTH ? request.contentLength() : -1);
+        }
+        return streaming;
+    }
+
+    boolean isStreaming() {
+        return streaming;
+    }
+
+    /**
+     * Buffers what the client sent of the body, its payload only, up to client_max_body_size: in memory up to
+     * client_body_buffer_size, beyond it in a temporary file. A chunked body loses its chunk sizes, extensions and
+     * trailers, as nginx's does, and goes with a Content-Length. The exchange goes upstream when the body is whole.
+     */
+    void readBuffered() {
+        for (;;) {
+            ByteBuffer in = client.input();
+            int start = in.position();
+            int refusal;
+            try {
+                refusal = framing.bufferInto(in, buffered);
+                if (refusal == 0 && framing.done()) {
+                    buffered.finish();
+                }
+            } catch (IOException e) {
+                log.warn("cannot write a request body to {}", loop.engine.tempFiles.directory(), e);
+                client.respond(HttpStatus.INTERNAL_SERVER_ERROR, null, true);
+                return;
+            }
+            if (refusal != 0) {
+                client.respond(refusal, null, true);
+                return;
+            }
+            if (in.position() > start) {
+                client.bodyProgress();
+            }
+            if (framing.done()) {
+                client.bodyRead();
+                return;
+            }
+            int n = client.readClient();
+            if (n < 0) {
+                client.close();
+                return;
+            }
+            if (n == 0) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * The next run of a streamed body, framing intact: a view of the client's bytes in its read buffer, valid until
+     * it has been sent (the client is not read meanwhile). Null when the client has sent nothing more yet (it is
+     * then watched under client_body_timeout and the attempt resumed when bytes come), when the body is over, or
+     * when it failed: refused (400, 413) or cut off by the client (400, as nginx); the exchange then ended the
+     * attempt and answered on a closing connection.
+     */
+    ByteBuffer nextRun() {
+        for (;;) {
+            if (framing.done() || !client.isUpstream()) {
+                return null;
+            }
+            ByteBuffer in = client.input();
+            int start = in.position();
+            int refusal = framing.scan(in);
+            if (refusal != 0) {
+                client.abortStream(refusal);
+                return null;
+            }
+            if (in.position() > start) {
+                continueDue = false;
+                client.bodyArrived();
+                if (viewed != in) {
+                    viewed = in;
+                    view = in.duplicate();
+                }
+                view.limit(in.position()).position(start);
+                return view;
+            }
+            sendContinueIfDue();
+            int n = client.readClient();
+            if (n < 0) {
+                client.inputEnded();
+                client.abortStream(HttpStatus.BAD_REQUEST);
+                return null;
+            }
+            if (n == 0) {
+                awaitingClient = true;
+                client.awaitBody();
+                return null;
+            }
+        }
+    }
+
+    /**
+     * The client became readable while the exchange is upstream: true when a streamed body was waiting for it (the
+     * attempt resumes), false when the client's bytes are not this body's to take.
+     */
+    boolean clientReadable() {
+        if (!awaitingClient) {
+            return false;
+        }
+        awaitingClient = false;
+        return true;
+    }
+
+    /** Whether a run went out to the peer and is not wholly sent: the client's buffer must not move until it is. */
+    boolean holdsRun() {
+        return streaming && streamed.holdsRun();
+    }
+
+    /** Whether a byte of a streamed body has gone to a peer: the request can then not be sent again. */
+    boolean anySent() {
+        return streaming && streamed.anySent();
+    }
+
+    /** Whether the whole body was read from the client. */
+    boolean complete() {
+        return framing.done();
+    }
+
+    /**
+     * Answers {@code Expect: 100-continue} when the body is first needed: with request buffering at once, without it
+     * once a peer is connected. Not after the client already began to send its body.
+     */
+    void sendContinueIfDue() {
+        if (continueDue) {
+            continueDue = false;
+            client.sendContinue();
+        }
+    }
+
+    /**
+     * No more of the body goes to the peer. True when part of a streamed body is still unread: it must never be read
+     * as the next request, so the client connection then closes after the response.
+     */
+    boolean stop() {
+        boolean unread = streaming && !framing.done();
+        awaitingClient = false;
+        streamed.abandon();
+        return unread;
+    }
+
+    /** The body an attempt sends after the head: buffered, streamed, or null when there is none. */
+    BodySource source() {
+        if (request == null || !request.hasBody()) {
+            return null;
+        }
+        return streaming ? streamed : buffered;
+    }
+
+    /** The length of a buffered body, which goes with a Content-Length even when it came chunked. */
+    long bufferedLength() {
+        return buffered.length();
+    }
+
+    /** The exchange is over: gives back the body's memory and temporary file. */
+    void release() {
+        buffered.release();
+        streamed.abandon();
+        view = null;
+        viewed = null;
+    }
+}
