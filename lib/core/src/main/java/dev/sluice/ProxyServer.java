@@ -4,8 +4,10 @@ import dev.sluice.internal.net.EventLoopGroup;
 import dev.sluice.internal.proxy.ProxyEngine;
 import dev.sluice.observe.AccessLog;
 import dev.sluice.observe.ExchangeListener;
+import dev.sluice.upstream.Ticker;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.channels.spi.SelectorProvider;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -100,6 +102,8 @@ public final class ProxyServer implements AutoCloseable {
         private boolean ignoreInvalidHeaders = ClientLimits.DEFAULTS.ignoreInvalidHeaders();
         private int workerConnections;
         private int maxConnections;
+        private SelectorProvider selectorProvider = SelectorProvider.provider();
+        private Ticker ticker = Ticker.system();
 
         private Builder() {
         }
@@ -287,6 +291,27 @@ public final class ProxyServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Where the proxy's sockets come from: listening, accepted and upstream channels and the selectors that
+         * watch them. Default {@link SelectorProvider#provider()}, the platform's TCP and Unix sockets. The test
+         * kit's in-memory network plugs in here, so that a test runs whole exchanges with no socket.
+         */
+        public Builder selectorProvider(SelectorProvider provider) {
+            this.selectorProvider = Objects.requireNonNull(provider, "selectorProvider");
+            return this;
+        }
+
+        /**
+         * The clock of every timeout the proxy keeps (client and upstream timeouts, keepalive, lingering,
+         * {@code limit_req}). Default {@link Ticker#system()}; a test passes a manual ticker and moves time by hand.
+         * An upstream group's {@code fail_timeout} reads the group's own ticker ({@link
+         * dev.sluice.upstream.UpstreamGroup.Builder#ticker}).
+         */
+        public Builder ticker(Ticker ticker) {
+            this.ticker = Objects.requireNonNull(ticker, "ticker");
+            return this;
+        }
+
         /** Adds a listener for exchange and attempt events. */
         public Builder listener(ExchangeListener listener) {
             listeners.add(Objects.requireNonNull(listener, "listener"));
@@ -338,7 +363,9 @@ public final class ProxyServer implements AutoCloseable {
                     underscoresInHeaders, ignoreInvalidHeaders);
             EventLoopGroup.Builder loops = EventLoopGroup.builder()
                     .threads(workers == 0 ? Runtime.getRuntime().availableProcessors() : workers)
-                    .connections(workerConnections, maxConnections);
+                    .connections(workerConnections, maxConnections)
+                    .provider(selectorProvider)
+                    .clock(ticker::nanos);
             return new ProxyServer(ProxyEngine.start(addresses, loops, byLength, limits, List.copyOf(listeners)));
         }
 

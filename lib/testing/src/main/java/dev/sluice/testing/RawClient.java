@@ -76,6 +76,15 @@ public final class RawClient implements AutoCloseable {
         }
     }
 
+    /**
+     * A client on a socket already connected, such as one of a {@link MemoryNetwork}; reads time out as after
+     * {@link #connect}, and closing this client closes the socket.
+     */
+    public static RawClient over(Socket connected) throws IOException {
+        connected.setSoTimeout((int) DEFAULT_TIMEOUT.toMillis());
+        return new RawClient(connected);
+    }
+
     /** A minimal {@code GET target HTTP/1.1} request with {@code Host: localhost}, as text to {@link #send}. */
     public static String get(String target) {
         return "GET " + target + " HTTP/1.1\r\nHost: localhost\r\n\r\n";

@@ -95,10 +95,8 @@ public final class ScriptedUpstream implements AutoCloseable {
     private volatile boolean rstInsteadOfFin;
     private volatile boolean autoContinue = true;
 
-    private ScriptedUpstream() throws IOException {
-        serverSocket = new ServerSocket();
-        serverSocket.setReuseAddress(true);
-        serverSocket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+    private ScriptedUpstream(ServerSocket bound) {
+        serverSocket = bound;
         port = serverSocket.getLocalPort();
         name = "scripted-upstream-" + port;
         AtomicInteger threads = new AtomicInteger();
@@ -114,10 +112,21 @@ public final class ScriptedUpstream implements AutoCloseable {
     /** Binds 127.0.0.1 on an ephemeral port and starts accepting connections. */
     public static ScriptedUpstream start() {
         try {
-            return new ScriptedUpstream();
+            ServerSocket socket = new ServerSocket();
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+            return new ScriptedUpstream(socket);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start a scripted upstream", e);
         }
+    }
+
+    /**
+     * Starts accepting on a socket already bound, such as one of a {@link MemoryNetwork}; {@link #close()} closes
+     * it. {@link #port()} is its port.
+     */
+    public static ScriptedUpstream start(ServerSocket bound) {
+        return new ScriptedUpstream(bound);
     }
 
     /** The ephemeral port this upstream listens on. */
@@ -125,14 +134,14 @@ public final class ScriptedUpstream implements AutoCloseable {
         return port;
     }
 
-    /** {@code "127.0.0.1:PORT"}, the form an upstream server line takes. */
+    /** {@code "HOST:PORT"} of the listening socket (127.0.0.1 from {@link #start()}): an upstream server line. */
     public String address() {
-        return "127.0.0.1:" + port;
+        return serverSocket.getInetAddress().getHostAddress() + ":" + port;
     }
 
     /** The listening address as a socket address. */
     public InetSocketAddress socketAddress() {
-        return new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+        return new InetSocketAddress(serverSocket.getInetAddress(), port);
     }
 
     // ------------------------------------------------------------------ script and policies
@@ -382,7 +391,7 @@ public final class ScriptedUpstream implements AutoCloseable {
                         Wire.closeWithRst(socket);
                         return;
                     case STALL:
-                        closedLatch.await(SAFETY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                        Wire.readUntilClosed(socket);
                         return;
                     case RAW:
                         out.write(response.raw);

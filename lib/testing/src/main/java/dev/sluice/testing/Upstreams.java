@@ -4,6 +4,7 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.core.WireMockConfiguration;
 import dev.sluice.ProxyServer;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -45,15 +46,54 @@ import org.junit.jupiter.api.extension.TestInstancePreConstructCallback;
 public final class Upstreams implements BeforeAllCallback, TestInstancePreConstructCallback, BeforeEachCallback,
         AfterEachCallback, AfterAllCallback {
 
+    private final MemoryNetwork network;
     private final List<AutoCloseable> testScoped = new ArrayList<>();
     private final List<AutoCloseable> classScoped = new ArrayList<>();
     /** Registered in a static field, so servers started outside a test belong to the class. */
     private boolean classLevel;
     private boolean inTest;
 
+    /** Servers and clients on the host's loopback sockets. */
+    public Upstreams() {
+        this(null);
+    }
+
+    private Upstreams(MemoryNetwork network) {
+        this.network = network;
+    }
+
+    /**
+     * Servers, proxies and clients on a {@link MemoryNetwork} of their own, with its manual clock: the same calls
+     * as over sockets, but nothing touches the host's network and the proxy's timeouts fire when the test moves the
+     * clock ({@link #network()}{@code .advance(...)}). Upstream groups that keep time ({@code fail_timeout}) take
+     * {@code network().ticker()} too.
+     */
+    public static Upstreams inMemory() {
+        return new Upstreams(new MemoryNetwork());
+    }
+
+    /**
+     * The in-memory network of {@link #inMemory()}.
+     *
+     * @throws IllegalStateException when this extension runs on the host's sockets
+     */
+    public MemoryNetwork network() {
+        if (network == null) {
+            throw new IllegalStateException("on sockets, not in memory: use Upstreams.inMemory()");
+        }
+        return network;
+    }
+
     /** Starts a {@link ScriptedUpstream} on 127.0.0.1 with an ephemeral port. */
     public ScriptedUpstream scripted() {
-        return manage(ScriptedUpstream.start());
+        if (network == null) {
+            return manage(ScriptedUpstream.start());
+        }
+        try {
+            return manage(ScriptedUpstream.start(network.serverSocket("127.0.0.1:0")));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot listen in memory", e);
+        }
     }
 
     /** Starts {@code count} scripted upstreams, e.g. the peers of one upstream group. */
@@ -72,6 +112,9 @@ public final class Upstreams implements BeforeAllCallback, TestInstancePreConstr
      */
     public ProxyServer proxy(Consumer<ProxyServer.Builder> options) throws IOException {
         ProxyServer.Builder builder = ProxyServer.builder().listen("127.0.0.1:0").workers(1);
+        if (network != null) {
+            builder.selectorProvider(network).ticker(network.ticker());
+        }
         options.accept(builder);
         return manage(builder.start());
     }
@@ -86,6 +129,9 @@ public final class Upstreams implements BeforeAllCallback, TestInstancePreConstr
      * adjusted it.
      */
     public WireMockServer wireMock(UnaryOperator<WireMockConfiguration> customizer) {
+        if (network != null) {
+            throw new IllegalStateException("WireMock listens on the host's sockets: use new Upstreams()");
+        }
         WireMockServer server = WireMocks.start(customizer);
         manage(server::stop);
         return server;
@@ -93,7 +139,7 @@ public final class Upstreams implements BeforeAllCallback, TestInstancePreConstr
 
     /** Opens a {@link RawClient} to 127.0.0.1:port that is closed with the servers. */
     public RawClient rawClient(int port) throws IOException {
-        return manage(RawClient.connect(port));
+        return manage(network == null ? RawClient.connect(port) : RawClient.over(network.socket("127.0.0.1:" + port)));
     }
 
     /** Closes {@code resource} together with the servers of the current scope; returns it. */

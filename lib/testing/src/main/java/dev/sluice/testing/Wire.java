@@ -302,6 +302,22 @@ final class Wire {
         closeQuietly(socket);
     }
 
+    /**
+     * Reads and drops what the peer sends until it closes, resets or stays silent for the socket's read timeout:
+     * a connection that answers nothing but is not closed either.
+     */
+    static void readUntilClosed(Socket socket) {
+        byte[] dropped = new byte[4096];
+        try {
+            InputStream in = socket.getInputStream();
+            while (in.read(dropped) >= 0) {
+                // dropped
+            }
+        } catch (IOException e) {
+            // closed, reset or timed out: the stall is over
+        }
+    }
+
     static void closeQuietly(Socket socket) {
         try {
             socket.close();

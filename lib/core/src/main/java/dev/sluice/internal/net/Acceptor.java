@@ -8,6 +8,7 @@ import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.spi.SelectorProvider;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,7 +73,7 @@ public final class Acceptor implements AutoCloseable {
         List<Listener> listeners = new ArrayList<>();
         try {
             if (!reusePort) {
-                ServerSocketChannel socket = bound(address, backlog, false);
+                ServerSocketChannel socket = bound(group.loops().get(0).provider(), address, backlog, false);
                 sockets.add(socket);
                 listeners.add(new Listener(group.next(), socket, group.loops(), group.connections(), handler, accept,
                         pauseNanos));
@@ -82,7 +83,7 @@ public final class Acceptor implements AutoCloseable {
                 }
                 SocketAddress next = address;
                 for (EventLoop loop : group.loops()) {
-                    ServerSocketChannel socket = bound(next, backlog, true);
+                    ServerSocketChannel socket = bound(loop.provider(), next, backlog, true);
                     sockets.add(socket);
                     next = socket.getLocalAddress(); // port 0: the others take the port the first one got
                     listeners.add(new Listener(loop, socket, List.of(loop), group.connections(), handler, accept,
@@ -104,11 +105,11 @@ public final class Acceptor implements AutoCloseable {
         }
     }
 
-    private static ServerSocketChannel bound(SocketAddress address, int backlog, boolean reusePort)
-            throws IOException {
+    private static ServerSocketChannel bound(SelectorProvider provider, SocketAddress address, int backlog,
+            boolean reusePort) throws IOException {
         boolean unix = address instanceof UnixDomainSocketAddress;
-        ServerSocketChannel socket = unix ? ServerSocketChannel.open(StandardProtocolFamily.UNIX)
-                : ServerSocketChannel.open();
+        ServerSocketChannel socket = unix ? provider.openServerSocketChannel(StandardProtocolFamily.UNIX)
+                : provider.openServerSocketChannel();
         try {
             if (!unix) {
                 socket.setOption(StandardSocketOptions.SO_REUSEADDR, true);

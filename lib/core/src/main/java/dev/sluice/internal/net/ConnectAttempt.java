@@ -61,7 +61,7 @@ final class ConnectAttempt implements PendingConnect, IoHandler {
 
     private SocketChannel open() throws IOException {
         if (remote instanceof UnixDomainSocketAddress) {
-            SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+            SocketChannel ch = loop.provider().openSocketChannel(StandardProtocolFamily.UNIX);
             ch.configureBlocking(false);
             return ch;
         }
@@ -72,7 +72,7 @@ final class ConnectAttempt implements PendingConnect, IoHandler {
         if (inet.isUnresolved()) {
             throw new IOException("unresolved address (the loop never resolves names): " + remote);
         }
-        SocketChannel ch = SocketChannel.open(inet.getAddress() instanceof Inet4Address
+        SocketChannel ch = loop.provider().openSocketChannel(inet.getAddress() instanceof Inet4Address
                 ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6);
         try {
             ch.configureBlocking(false);

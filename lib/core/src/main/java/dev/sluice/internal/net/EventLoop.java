@@ -8,6 +8,7 @@ import java.nio.channels.Channel;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.nio.channels.spi.SelectorProvider;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -59,6 +60,7 @@ public final class EventLoop implements NanoClock {
 
     private final String name;
     private final Selector selector;
+    private final SelectorProvider provider;
     private final Thread thread;
     private final NanoClock clock;
     final TimerHeap timers = new TimerHeap();
@@ -79,11 +81,12 @@ public final class EventLoop implements NanoClock {
     private long drainDeadline;
     private volatile boolean cutShort;
 
-    EventLoop(String name, NanoClock clock, BufferPool buffers) throws IOException {
+    EventLoop(String name, NanoClock clock, BufferPool buffers, SelectorProvider provider) throws IOException {
         this.name = name;
         this.clock = clock;
         this.buffers = buffers;
-        this.selector = Selector.open();
+        this.provider = provider;
+        this.selector = provider.openSelector();
         this.now = clock.nanoTime();
         this.thread = new Thread(this::run, name);
         this.thread.setDaemon(false);
@@ -103,6 +106,11 @@ public final class EventLoop implements NanoClock {
     }
 
     // ---------------------------------------------------------------------------------------------- thread and time
+
+    /** Where this loop's selector and channels come from: the platform's sockets, or a test's in-memory network. */
+    SelectorProvider provider() {
+        return provider;
+    }
 
     /** Whether the caller runs on this loop's thread. */
     public boolean inEventLoop() {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.nio.channels.spi.SelectorProvider;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -174,6 +175,7 @@ public final class EventLoopGroup implements AutoCloseable {
         private int bufferSize = 16 * 1024;
         private int maxIdleBuffers = 256;
         private NanoClock clock = NanoClock.system();
+        private SelectorProvider provider = SelectorProvider.provider();
         private int connectionsPerLoop;
         private int maxConnections;
 
@@ -232,12 +234,22 @@ public final class EventLoopGroup implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Where selectors and channels come from. Default {@link SelectorProvider#provider()}, the platform's
+         * sockets; a test passes an in-memory network.
+         */
+        public Builder provider(SelectorProvider provider) {
+            this.provider = Objects.requireNonNull(provider, "provider");
+            return this;
+        }
+
         /** Creates the loops and starts their threads. */
         public EventLoopGroup build() {
             EventLoop[] loops = new EventLoop[threads];
             try {
                 for (int i = 0; i < threads; i++) {
-                    loops[i] = new EventLoop(threadNamePrefix + i, clock, new BufferPool(bufferSize, maxIdleBuffers));
+                    loops[i] = new EventLoop(threadNamePrefix + i, clock, new BufferPool(bufferSize, maxIdleBuffers),
+                            provider);
                 }
             } catch (IOException e) {
                 for (EventLoop loop : loops) {

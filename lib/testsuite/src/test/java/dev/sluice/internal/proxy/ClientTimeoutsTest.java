@@ -6,45 +6,49 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.ProxyServer;
+import dev.sluice.observe.ExchangeListener;
+import dev.sluice.observe.ExchangeRecord;
+import dev.sluice.testing.MemoryNetwork;
 import dev.sluice.testing.RawClient;
 import dev.sluice.testing.ScriptedUpstream;
 import dev.sluice.testing.ScriptedUpstream.Response;
 import dev.sluice.testing.Upstreams;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.SocketException;
-import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
+import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The client side's clocks, each set short here: client_header_timeout (408 for a head begun but not finished; a
- * connection that never sent a byte just closes), client_body_timeout (408), send_timeout (a client that stops
- * reading loses its connection), keepalive_timeout (an idle kept-alive connection is closed) and
- * keepalive_requests (the last allowed response says Connection: close, then the connection closes).
+ * The client side's clocks, at nginx's defaults, on an in-memory network whose clock the test moves:
+ * client_header_timeout (408 for a head begun but not finished; a connection that never sent a byte just closes),
+ * client_body_timeout (408), send_timeout (a client that stops reading loses its connection), keepalive_timeout (an
+ * idle kept-alive connection is closed) and keepalive_requests (the last allowed response says Connection: close,
+ * then the connection closes). Each timeout is checked on both sides: nothing just before it, its effect just after.
  */
 class ClientTimeoutsTest {
 
-    private static final Duration SHORT = Duration.ofMillis(300);
-    /** Long enough that a timeout the proxy did not apply shows up as a read that timed out. */
+    /** A real-time bound on a read that should see the proxy's answer at once. */
     private static final Duration WAIT = Duration.ofSeconds(3);
+    /** A read that only checks the connection is still open: the network has settled, so nothing is on its way. */
+    private static final Duration NOW = Duration.ofMillis(1);
 
     @RegisterExtension
-    final Upstreams upstreams = new Upstreams();
+    final Upstreams upstreams = Upstreams.inMemory();
+    private final MemoryNetwork network = upstreams.network();
 
     private final ScriptedUpstream upstream = upstreams.scripted().echo();
 
     @Test
     void headBegunButNotFinishedWithinClientHeaderTimeoutIs408() throws Exception {
-        ProxyServer proxy = FrontProxy.start(upstreams, upstream, s -> s.clientHeaderTimeout(SHORT), r -> { });
+        ProxyServer proxy = FrontProxy.start(upstreams, upstream);
         RawClient client = FrontProxy.client(upstreams, proxy);
 
         client.send("GET / HTTP/1.1\r\nHost: a\r\nX-Half: ");
+        network.advance(Duration.ofSeconds(59));
+        assertOpen(client);
+        network.advance(Duration.ofSeconds(2));
 
         RawClient.Reply reply = client.readResponse();
         assertEquals(408, reply.status());
@@ -55,13 +59,14 @@ class ClientTimeoutsTest {
 
     @Test
     void headDrippedSlowerThanClientHeaderTimeoutIs408ThoughBytesKeepComing() throws Exception {
-        ProxyServer proxy = FrontProxy.start(upstreams, upstream, s -> s.clientHeaderTimeout(SHORT), r -> { });
+        ProxyServer proxy = FrontProxy.start(upstreams, upstream, s -> s.clientHeaderTimeout(Duration.ofSeconds(10)),
+                r -> { });
         RawClient client = FrontProxy.client(upstreams, proxy);
         String head = "GET / HTTP/1.1\r\nHost: a\r\nX-Slow: dripping\r\n\r\n";
 
-        for (int i = 0; i < head.length(); i++) {
+        for (int i = 0; i < 11; i++) {
             client.send(head.substring(i, i + 1));
-            Thread.sleep(15);
+            network.advance(Duration.ofSeconds(1)); // a byte a second: 11 s for the first 11 bytes
         }
 
         assertEquals(408, client.readResponse().status());
@@ -70,13 +75,15 @@ class ClientTimeoutsTest {
 
     @Test
     void headBegunOnAKeptAliveConnectionGetsClientHeaderTimeoutNotKeepaliveTimeout() throws Exception {
-        ProxyServer proxy = FrontProxy.start(upstreams, upstream, s -> s.clientHeaderTimeout(SHORT)
+        ProxyServer proxy = FrontProxy.start(upstreams, upstream, s -> s.clientHeaderTimeout(Duration.ofSeconds(10))
                 .keepaliveTimeout(Duration.ofSeconds(30)), r -> { });
         RawClient client = FrontProxy.client(upstreams, proxy);
 
         client.send(RawClient.get("/a"));
         assertEquals(200, client.readResponse().status());
+        network.advance(Duration.ofSeconds(20));
         client.send("GET /b HTTP/1.1\r\nHo");
+        network.advance(Duration.ofSeconds(11)); // past client_header_timeout, not past keepalive_timeout
 
         assertEquals(408, client.readResponse().status());
         assertEquals(1, upstream.requestCount());
@@ -84,9 +91,10 @@ class ClientTimeoutsTest {
 
     @Test
     void connectionThatNeverSentAByteIsClosedWithoutAResponse() throws Exception {
-        ProxyServer proxy = FrontProxy.start(upstreams, upstream, s -> s.clientHeaderTimeout(SHORT), r -> { });
+        ProxyServer proxy = FrontProxy.start(upstreams, upstream);
         RawClient client = FrontProxy.client(upstreams, proxy);
 
+        network.advance(Duration.ofSeconds(61));
         RawClient.Received received = client.readUntilClose(WAIT);
 
         assertEquals(RawClient.End.EOF, received.end());
@@ -95,10 +103,13 @@ class ClientTimeoutsTest {
 
     @Test
     void bodyStalledForClientBodyTimeoutIs408AndNothingReachesTheUpstream() throws Exception {
-        ProxyServer proxy = FrontProxy.start(upstreams, upstream, s -> s.clientBodyTimeout(SHORT), r -> { });
+        ProxyServer proxy = FrontProxy.start(upstreams, upstream);
         RawClient client = FrontProxy.client(upstreams, proxy);
 
         client.send("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nabc");
+        network.advance(Duration.ofSeconds(59));
+        assertOpen(client);
+        network.advance(Duration.ofSeconds(2));
 
         RawClient.Reply reply = client.readResponse();
         assertEquals(408, reply.status());
@@ -109,12 +120,12 @@ class ClientTimeoutsTest {
 
     @Test
     void clientBodyTimeoutIsBetweenTwoReadsNotForTheWholeBody() throws Exception {
-        ProxyServer proxy = FrontProxy.start(upstreams, upstream, s -> s.clientBodyTimeout(SHORT), r -> { });
+        ProxyServer proxy = FrontProxy.start(upstreams, upstream);
         RawClient client = FrontProxy.client(upstreams, proxy);
 
         client.send("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 8\r\n\r\n");
         for (int i = 0; i < 8; i++) {
-            Thread.sleep(100);
+            network.advance(Duration.ofSeconds(50)); // 400 s for the whole body, never 60 s without a byte
             client.send("b");
         }
 
@@ -124,61 +135,48 @@ class ClientTimeoutsTest {
 
     @Test
     void clientThatStopsReadingALargeResponseLosesItsConnectionAfterSendTimeout() throws Exception {
-        int size = 16 * 1024 * 1024;
+        int size = 4 * 1024 * 1024;
         upstream.enqueue(Response.builder().body(new byte[size]));
-        ProxyServer proxy = FrontProxy.start(upstreams, upstream, s -> s.sendTimeout(SHORT), r -> { });
-        try (Socket socket = new Socket()) {
-            socket.setReceiveBufferSize(4096);
-            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), proxy.port()), 3000);
-            OutputStream out = socket.getOutputStream();
-            out.write("GET /large HTTP/1.1\r\nHost: a\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-
-            Thread.sleep(SHORT.multipliedBy(4).toMillis());
-
-            socket.setSoTimeout((int) WAIT.toMillis());
-            long received = drain(socket.getInputStream(), WAIT);
-            assertTrue(received >= 0 && received < size, "received " + received + " of " + size
-                    + " bytes: the connection stayed open for a client that did not read");
-        }
-    }
-
-    /** Reads until end of stream or reset (returns the bytes read), or -1 when the connection stayed open. */
-    private static long drain(InputStream in, Duration limit) throws Exception {
-        byte[] buffer = new byte[64 * 1024];
-        long total = 0;
-        long deadline = System.nanoTime() + limit.toNanos();
-        try {
-            while (System.nanoTime() < deadline) {
-                int n = in.read(buffer);
-                if (n < 0) {
-                    return total;
-                }
-                total += n;
+        List<ExchangeRecord> ended = new CopyOnWriteArrayList<>();
+        ExchangeListener listener = new ExchangeListener() {
+            @Override
+            public void exchangeEnded(ExchangeRecord exchange) {
+                ended.add(exchange);
             }
-            return -1;
-        } catch (SocketTimeoutException e) {
-            return -1;
-        } catch (SocketException reset) {
-            return total;
+        };
+        ProxyServer proxy = FrontProxy.start(upstreams, upstream,
+                s -> s.sendTimeout(Duration.ofSeconds(10)).listener(listener), r -> { });
+        RawClient client = FrontProxy.client(upstreams, proxy);
+
+        client.send("GET /large HTTP/1.1\r\nHost: a\r\n\r\n");
+        // Each step lets the proxy fill what the client does not read, then moves past send_timeout (and stays
+        // under proxy_read_timeout): the step after the proxy starts waiting for the client ends the exchange.
+        for (int step = 0; step < 20 && ended.isEmpty(); step++) {
+            network.advance(Duration.ofSeconds(11));
         }
+
+        RawClient.Received received = client.readUntilClose(WAIT);
+        assertEquals(1, ended.size(), "the exchange ended without the client reading");
+        assertNotEquals(RawClient.End.TIMEOUT, received.end(), ended + " " + received.bytes().length);
+        assertTrue(received.bytes().length < size, "the client got the whole response");
     }
 
     @Test
     void idleKeptAliveConnectionIsClosedAfterKeepaliveTimeout() throws Exception {
-        ProxyServer proxy = FrontProxy.start(upstreams, upstream, s -> s.keepaliveTimeout(SHORT), r -> { });
+        ProxyServer proxy = FrontProxy.start(upstreams, upstream);
         RawClient client = FrontProxy.client(upstreams, proxy);
 
         client.send(RawClient.get("/a"));
         RawClient.Reply reply = client.readResponse();
-        long idleSince = System.nanoTime();
+        network.advance(Duration.ofSeconds(74));
+        assertOpen(client);
+        network.advance(Duration.ofSeconds(2));
         RawClient.Received rest = client.readUntilClose(WAIT);
 
         assertEquals(200, reply.status());
         assertNull(reply.header("Connection"));
         assertEquals(RawClient.End.EOF, rest.end());
         assertEquals("", rest.string());
-        assertTrue(System.nanoTime() - idleSince >= SHORT.toNanos() / 2, "closed long before keepalive_timeout");
     }
 
     @Test
@@ -225,5 +223,10 @@ class ClientTimeoutsTest {
         assertNotEquals(RawClient.End.TIMEOUT, rest.end());
         assertEquals("", rest.string());
         assertEquals(2, upstream.requestCount());
+    }
+
+    /** The proxy has not closed the connection nor sent anything more. */
+    private static void assertOpen(RawClient client) throws IOException {
+        assertEquals(RawClient.End.TIMEOUT, client.readUntilClose(NOW).end());
     }
 }
