@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -86,6 +85,7 @@ public final class ProxyServer implements AutoCloseable {
 
         private final List<InetSocketAddress> listen = new ArrayList<>();
         private final List<Route> routes = new ArrayList<>();
+        private final List<VirtualServer> servers = new ArrayList<>();
         private final List<ExchangeListener> listeners = new ArrayList<>();
         private int workers;
         private Duration headerTimeout = ClientLimits.DEFAULTS.headerTimeout();
@@ -176,16 +176,31 @@ public final class ProxyServer implements AutoCloseable {
             return this;
         }
 
-        /** {@code location PREFIX { proxy_pass ...; }}: requests whose normalised path ({@code $uri}, see above)
-         * starts with {@code prefix}; the longest matching prefix wins. */
-        public Builder route(String prefix, Consumer<Route.Builder> options) {
-            Route.Builder route = Route.builder(prefix);
+        /**
+         * {@code location [=|^~|~|~*] PATH { proxy_pass ...; }}: the requests whose normalised path ({@code $uri},
+         * see above) the location matches, chosen as nginx chooses a location ({@link Route}): an exact match, else
+         * the longest prefix unless a regex added earlier than the others matches first.
+         */
+        public Builder route(String location, Consumer<Route.Builder> options) {
+            Route.Builder route = Route.builder(location);
             options.accept(route);
             Route built = route.build();
-            if (routes.stream().anyMatch(r -> r.prefix().equals(prefix))) {
-                throw new IllegalArgumentException("route " + prefix + " is defined twice");
+            if (routes.stream().anyMatch(r -> r.location().equals(built.location()))) {
+                throw new IllegalArgumentException("route " + location + " is defined twice");
             }
             routes.add(built);
+            return this;
+        }
+
+        /**
+         * {@code server { server_name NAMES; location ... }}: a virtual server for the requests whose host one of
+         * {@code names} matches (see {@link VirtualServer}), with the routes {@code options} adds. Routes given to
+         * this builder directly form the default server, which serves every other host.
+         */
+        public Builder server(String names, Consumer<VirtualServer.Builder> options) {
+            VirtualServer.Builder server = VirtualServer.builder(names);
+            options.accept(server);
+            servers.add(server.build());
             return this;
         }
 
@@ -335,10 +350,15 @@ public final class ProxyServer implements AutoCloseable {
          *     running then
          */
         public ProxyServer start() throws IOException {
-            if (routes.isEmpty()) {
+            if (routes.isEmpty() && servers.isEmpty()) {
                 throw new IllegalArgumentException("no route: add at least route(\"/\", ...)");
             }
-            for (Route route : routes) {
+            List<Route> all = new ArrayList<>(routes);
+            servers.forEach(server -> all.addAll(server.routes()));
+            for (Route route : all) {
+                if (route.upstream() == null) {
+                    continue; // it answers every request
+                }
                 route.upstream().peers().forEach(peer -> {
                     if (peer.address() instanceof InetSocketAddress && ((InetSocketAddress) peer.address()).isUnresolved()) {
                         throw new IllegalArgumentException("server " + peer.server() + " of upstream \"" + route.upstream().name()
@@ -347,8 +367,6 @@ public final class ProxyServer implements AutoCloseable {
                 });
             }
             List<InetSocketAddress> addresses = listen.isEmpty() ? List.of(new InetSocketAddress("127.0.0.1", 8080)) : listen;
-            List<Route> byLength = new ArrayList<>(routes);
-            byLength.sort(Comparator.comparingInt((Route r) -> r.prefix().length()).reversed());
             if (bodyTempPath != null) {
                 try {
                     Files.createDirectories(bodyTempPath);
@@ -366,7 +384,8 @@ public final class ProxyServer implements AutoCloseable {
                     .connections(workerConnections, maxConnections)
                     .provider(selectorProvider)
                     .clock(ticker::nanos);
-            return new ProxyServer(ProxyEngine.start(addresses, loops, byLength, limits, List.copyOf(listeners)));
+            return new ProxyServer(ProxyEngine.start(addresses, loops, List.copyOf(routes), List.copyOf(servers), limits,
+                    List.copyOf(listeners)));
         }
 
         private static Duration positive(String option, Duration value) {

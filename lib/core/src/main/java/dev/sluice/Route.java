@@ -11,10 +11,17 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 /**
- * Where requests whose path starts with a prefix go, and how they are proxied: nginx's {@code location PREFIX {
- * proxy_pass http://GROUP; proxy_... }}. Immutable; built by {@code ProxyServer.Builder.route}.
+ * Where requests go and how they are proxied: nginx's {@code location [=|^~|~|~*] PATH { proxy_pass http://GROUP;
+ * proxy_... }}. Immutable; built by {@code ProxyServer.Builder.route}.
+ *
+ * <p>A route matches the normalised path ({@code $uri}) as nginx's location does ({@link Match}): an exact route
+ * ({@code "= /x"}) ends the search; otherwise the longest matching prefix is remembered, and unless it is a {@code
+ * "^~ /x"} route the regex routes ({@code "~ REGEX"}, {@code "~* REGEX"} ignoring case) are tried in the order they
+ * were added, the first that matches winning; without one the remembered prefix serves.
  *
  * <p>Every option has nginx's default unless its Javadoc says otherwise.
  *
@@ -30,7 +37,23 @@ import java.util.Objects;
  */
 public final class Route {
 
+    /** How a route matches the normalised path, after nginx's location modifiers. */
+    public enum Match {
+        /** {@code location /x}: the path starts with it; the longest such prefix is remembered. */
+        PREFIX,
+        /** {@code location = /x}: the path is exactly it; the search stops. */
+        EXACT,
+        /** {@code location ^~ /x}: a prefix that, when it is the longest, stops the search before the regexes. */
+        PREFIX_NO_REGEX,
+        /** {@code location ~ REGEX}: a case-sensitive regex, tried in order after the prefixes. */
+        REGEX,
+        /** {@code location ~* REGEX}: a regex ignoring case. */
+        REGEX_CASELESS
+    }
+
     private final String prefix;
+    private final Match match;
+    private final Pattern pattern;
     private final UpstreamGroup upstream;
     private final ValueTemplate hashKey;
     private final Duration connectTimeout;
@@ -52,9 +75,14 @@ public final class Route {
     private final List<String> upgradeProtocols;
     private final List<RequestLimit> requestLimits;
     private final List<ConnectionLimit> connectionLimits;
+    private final ProxyHandler handler;
+    private final String passUri;
+    private final Duration hookTimeout;
 
     private Route(Builder b) {
         this.prefix = b.prefix;
+        this.match = b.match;
+        this.pattern = b.pattern;
         this.upstream = b.upstream;
         this.hashKey = b.hashKey;
         this.connectTimeout = b.connectTimeout;
@@ -76,16 +104,48 @@ public final class Route {
         this.upgradeProtocols = b.upgradeProtocols;
         this.requestLimits = List.copyOf(b.requestLimits);
         this.connectionLimits = List.copyOf(b.connectionLimits);
+        this.handler = b.handler;
+        this.passUri = b.passUri;
+        this.hookTimeout = b.hookTimeout;
     }
 
-    /** Starts a route for requests whose path starts with {@code prefix}. */
-    public static Builder builder(String prefix) {
-        return new Builder(prefix);
+    /**
+     * Starts a route for {@code location}, in nginx's form: {@code "/x"} (a prefix), {@code "= /x"}, {@code "^~ /x"},
+     * {@code "~ REGEX"} or {@code "~* REGEX"}.
+     */
+    public static Builder builder(String location) {
+        return new Builder(location);
     }
 
-    /** The path prefix this route serves, as a prefix {@code location}. */
+    /** The path of a prefix or exact route, or the regex of a regex route: the location without its modifier. */
     public String prefix() {
         return prefix;
+    }
+
+    /** How this route matches: {@link Match#PREFIX} unless its location has a modifier. */
+    public Match match() {
+        return match;
+    }
+
+    /** The compiled regex of a {@code ~} or {@code ~*} route, or null. */
+    public Pattern pattern() {
+        return pattern;
+    }
+
+    /** The location as nginx writes it, e.g. {@code "^~ /static/"}. */
+    public String location() {
+        switch (match) {
+            case EXACT:
+                return "= " + prefix;
+            case PREFIX_NO_REGEX:
+                return "^~ " + prefix;
+            case REGEX:
+                return "~ " + prefix;
+            case REGEX_CASELESS:
+                return "~* " + prefix;
+            default:
+                return prefix;
+        }
     }
 
     /** The group requests go to ({@code proxy_pass http://GROUP}). */
@@ -197,9 +257,25 @@ public final class Route {
         return connectionLimits;
     }
 
+    /** The route's hooks, or null: see {@link Builder#handler}. */
+    public ProxyHandler handler() {
+        return handler;
+    }
+
+    /** The longest wait for an answer that comes later ({@link Answer#after}); 60s by default. */
+    public Duration hookTimeout() {
+        return hookTimeout;
+    }
+
+    /** The URI part of {@code proxy_pass}, which replaces the route's prefix in the target, or null. */
+    public String passUri() {
+        return passUri;
+    }
+
     @Override
     public String toString() {
-        return "location " + prefix + " { proxy_pass http://" + upstream.name() + "; }";
+        return "location " + location() + " { " + (upstream == null ? "return" : "proxy_pass http://" + upstream.name()
+                + (passUri == null ? "" : passUri)) + "; }";
     }
 
     /** Builds a {@link Route}; each method names the nginx directive it mirrors and its default. */
@@ -209,6 +285,8 @@ public final class Route {
         private static final Duration MAX = Duration.ofDays(365);
 
         private final String prefix;
+        private final Match match;
+        private final Pattern pattern;
         private UpstreamGroup upstream;
         private ValueTemplate hashKey = ValueTemplate.parse("hashKey", "$request_uri");
         private Duration connectTimeout = SIXTY_SECONDS;
@@ -230,16 +308,89 @@ public final class Route {
         private List<String> upgradeProtocols = List.of("websocket");
         private final List<RequestLimit> requestLimits = new ArrayList<>();
         private final List<ConnectionLimit> connectionLimits = new ArrayList<>();
+        private ProxyHandler handler;
+        private boolean answers;
+        private String passUri;
+        private Duration hookTimeout = SIXTY_SECONDS;
 
-        private Builder(String prefix) {
-            Objects.requireNonNull(prefix, "prefix");
-            if (!prefix.startsWith("/") || prefix.chars().anyMatch(c -> c <= ' ' || c >= 0x7f)) {
-                throw new IllegalArgumentException("route prefix must start with '/' and hold no spaces or controls: \"" + prefix + "\"");
+        private Builder(String location) {
+            Objects.requireNonNull(location, "location");
+            int space = location.indexOf(' ');
+            String modifier = space < 0 ? "" : location.substring(0, space);
+            this.match = modifier.equals("=") ? Match.EXACT : modifier.equals("^~") ? Match.PREFIX_NO_REGEX
+                    : modifier.equals("~") ? Match.REGEX : modifier.equals("~*") ? Match.REGEX_CASELESS : Match.PREFIX;
+            this.prefix = match == Match.PREFIX ? location : location.substring(space + 1).strip();
+            if (match == Match.REGEX || match == Match.REGEX_CASELESS) {
+                try {
+                    this.pattern = Pattern.compile(prefix, match == Match.REGEX ? 0 : Pattern.CASE_INSENSITIVE);
+                } catch (PatternSyntaxException e) {
+                    throw new IllegalArgumentException("route \"" + location + "\": not a regex: " + e.getDescription());
+                }
+            } else {
+                this.pattern = null;
+                if (!prefix.startsWith("/") || prefix.chars().anyMatch(c -> c <= ' ' || c >= 0x7f)) {
+                    throw new IllegalArgumentException("route \"" + location + "\": the path must start with '/' and"
+                            + " hold no spaces or controls (a modifier is =, ^~, ~ or ~*, then a space)");
+                }
             }
-            this.prefix = prefix;
         }
 
-        /** {@code proxy_pass http://GROUP}: required. */
+        /**
+         * The route's hooks ({@link ProxyHandler}): answer requests, choose their group, edit what goes upstream and
+         * what comes back. None by default.
+         */
+        public Builder handler(ProxyHandler handler) {
+            if (answers) {
+                throw new IllegalArgumentException("route " + prefix + " answers every request: it has no handler");
+            }
+            this.handler = Objects.requireNonNull(handler, "handler");
+            return this;
+        }
+
+        /**
+         * The longest the route waits for a handler's answer that comes later ({@link Answer#after}), as nginx
+         * waits for an {@code auth_request} subrequest; beyond it the client gets 500. Default 60s.
+         */
+        public Builder hookTimeout(Duration timeout) {
+            this.hookTimeout = positive("hookTimeout", timeout);
+            return this;
+        }
+
+        /**
+         * nginx's {@code return}: the route answers every request with {@code answer} and proxies nothing, so it
+         * needs no upstream.
+         */
+        public Builder answer(Answer answer) {
+            Objects.requireNonNull(answer, "answer");
+            if (handler != null && !answers) {
+                throw new IllegalArgumentException("route " + prefix + " has a handler: it answers through it");
+            }
+            this.handler = new ProxyHandler() {
+                @Override
+                public Answer onRequest(ProxyRequest request) {
+                    return answer;
+                }
+            };
+            this.answers = true;
+            return this;
+        }
+
+        /**
+         * The URI part of {@code proxy_pass http://GROUP/URI}: it replaces the route's prefix in the target the peer
+         * gets, so that route {@code /api/} with {@code passUri("/")} sends {@code /api/items?x=1} as {@code
+         * /items?x=1}, as nginx does. Without it (the default) the target goes as the client sent it.
+         */
+        public Builder passUri(String uri) {
+            Objects.requireNonNull(uri, "passUri");
+            if (!uri.startsWith("/") || uri.chars().anyMatch(c -> c <= ' ' || c >= 0x7f || c == '?' || c == '#')) {
+                throw new IllegalArgumentException("passUri must be a path starting with '/', with no spaces, controls,"
+                        + " '?' or '#': \"" + uri + "\"");
+            }
+            this.passUri = uri;
+            return this;
+        }
+
+        /** {@code proxy_pass http://GROUP}: required, unless the route {@link #answer answers} every request. */
         public Builder upstream(UpstreamGroup upstream) {
             this.upstream = Objects.requireNonNull(upstream, "upstream");
             return this;
@@ -460,8 +611,12 @@ public final class Route {
 
         /** Checks the route and builds it. */
         public Route build() {
-            if (upstream == null) {
+            if (upstream == null && !answers) {
                 throw new IllegalArgumentException("route " + prefix + " has no upstream");
+            }
+            if (passUri != null && pattern != null) {
+                throw new IllegalArgumentException("route " + prefix + ": a regex route has no passUri, as nginx's"
+                        + " proxy_pass has no URI part in a regex location");
             }
             return new Route(this);
         }

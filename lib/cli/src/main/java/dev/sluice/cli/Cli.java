@@ -143,6 +143,11 @@ final class Cli {
                     "proxy_set_header: VALUE may hold $host, $remote_addr, $proxy_add_x_forwarded_for, $scheme;"
                             + " an empty VALUE removes the field",
                     route(HeaderLine::parse, (r, h) -> r.setHeader(h.name(), h.value()))),
+            option(PROXY, "--proxy-pass", "URL", false,
+                    "proxy_pass: http://backend (the flags' group is named backend), with an optional URI part that"
+                            + " replaces the location prefix /: http://backend/v2/ sends /items as /v2/items;"
+                            + " default http://backend",
+                    route(Cli::proxyPass, (r, uri) -> uri.isEmpty() ? r : r.passUri(uri))),
             option(PROXY, "--proxy-http-version", "1.0|1.1", false,
                     "proxy_http_version; default 1.1 (Connection is cleared so upstream keepalive works)",
                     route(Function.identity(), Route.Builder::httpVersion)),
@@ -271,6 +276,19 @@ final class Cli {
 
     private static Option option(String section, String name, String value, boolean repeatable, String help, Handler handler) {
         return new Option(new Flags.Flag(section, name, value, repeatable, true, help), handler);
+    }
+
+    /** The URI part of a {@code --proxy-pass} URL naming the flags' group, or empty when it has none. */
+    private static String proxyPass(String url) {
+        String scheme = "http://" + Settings.GROUP;
+        if (url.startsWith("https://")) {
+            throw new IllegalArgumentException("https upstreams are not supported yet by this version of sluice");
+        }
+        if (!url.startsWith(scheme) || url.length() > scheme.length() && url.charAt(scheme.length()) != '/') {
+            throw new IllegalArgumentException("the URL names the flags' upstream group: " + scheme + "[/URI], not "
+                    + url);
+        }
+        return url.substring(scheme.length());
     }
 
     private static Option unsupported(String name, String value, String help) {

@@ -244,7 +244,7 @@ class CliTest {
                 "--proxy-connect-timeout", "--proxy-send-timeout", "--proxy-read-timeout", "--proxy-next-upstream",
                 "--proxy-next-upstream-tries", "--proxy-next-upstream-timeout", "--proxy-intercept-errors", "--error-page",
                 "--proxy-buffering", "--proxy-buffers", "--proxy-request-buffering", "--proxy-buffer-size", "--proxy-set-header",
-                "--proxy-http-version", "--proxy-socket-keepalive", "--proxy-bind", "--proxy-ignore-client-abort",
+                "--proxy-pass", "--proxy-http-version", "--proxy-socket-keepalive", "--proxy-bind", "--proxy-ignore-client-abort",
                 "--proxy-upgrade", "--underscores-in-headers", "--ignore-invalid-headers",
                 "--client-header-timeout", "--client-body-timeout", "--send-timeout", "--keepalive-timeout",
                 "--keepalive-requests", "--client-max-body-size", "--client-body-buffer-size", "--client-body-temp-path",

@@ -219,6 +219,19 @@ class SettingsTest {
         assertEquals("--server: \"a:1 weight=0\": weight must be between 1 and 1000000: 0 (server a:1)", e.getMessage());
     }
 
+    @Test
+    void proxyPassWithAUriPartReplacesTheLocationPrefix() {
+        assertEquals("/v2/", route(SERVER, "--proxy-pass", "http://backend/v2/").passUri());
+        assertNull(route(SERVER, "--proxy-pass", "http://backend").passUri());
+    }
+
+    @Test
+    void proxyPassNamingAnotherGroupIsRefusedNamingTheFlag() {
+        UsageException e = assertThrows(UsageException.class, () -> Cli.parse(SERVER, "--proxy-pass", "http://other/"));
+        assertEquals("--proxy-pass", e.flag());
+        assertTrue(e.getMessage().contains("http://backend[/URI]"), e.getMessage());
+    }
+
     static Stream<Arguments> valuesTheLibraryRefuses() {
         return Stream.of(
                 Arguments.of(List.of("--server", "a:x"), "--server", "port must be a number"),

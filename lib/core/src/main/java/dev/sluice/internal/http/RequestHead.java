@@ -121,6 +121,11 @@ public final class RequestHead extends MessageHead {
         return target;
     }
 
+    /** Whether the normalised path is {@code path}, compared as {@link #pathStartsWith} compares. */
+    public boolean pathEquals(String path) {
+        return pathLength == path.length() && pathStartsWith(path);
+    }
+
     /**
      * Whether the normalised path, nginx's {@code $uri}, starts with {@code prefix}, compared byte for character (a
      * decoded byte {@code b} is the character {@code (char) b}). Does not allocate.
@@ -147,6 +152,22 @@ public final class RequestHead extends MessageHead {
         for (int i = 0; i < pathLength; i++) {
             int b = path[i] & 0xff;
             if (b <= ' ' || b == 0x7f) {
+                out.append('%').append(HEX_DIGITS[b >> 4]).append(HEX_DIGITS[b & 0xf]);
+            } else {
+                out.append((char) b);
+            }
+        }
+    }
+
+    /**
+     * Appends the normalised path from its {@code from}-th byte escaped for a request line, as nginx's {@code
+     * ngx_escape_uri} does for {@code proxy_pass} with a URI part: controls, space, DEL, bytes beyond ASCII and
+     * {@code % ? #} as %XX.
+     */
+    public void appendEscapedPath(StringBuilder out, int from) {
+        for (int i = from; i < pathLength; i++) {
+            int b = path[i] & 0xff;
+            if (b <= ' ' || b >= 0x7f || b == '%' || b == '?' || b == '#') {
                 out.append('%').append(HEX_DIGITS[b >> 4]).append(HEX_DIGITS[b & 0xf]);
             } else {
                 out.append((char) b);

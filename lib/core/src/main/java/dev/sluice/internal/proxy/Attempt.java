@@ -16,6 +16,7 @@ import dev.sluice.internal.pool.PooledConnection;
 import dev.sluice.observe.AttemptRecord;
 import dev.sluice.upstream.Outcome;
 import dev.sluice.upstream.PeerState;
+import dev.sluice.upstream.UpstreamGroup;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
@@ -77,8 +78,8 @@ final class Attempt implements ConnectHandler, IoHandler {
         this.timer = loop.eventLoop.newTimeout(this::onTimer);
     }
 
-    /** Starts an attempt on {@code peer}: a pooled connection if one is idle, else a new one. */
-    void start(Route route, PeerState peer) {
+    /** Starts an attempt on {@code peer} of {@code group}: a pooled connection if one is idle, else a new one. */
+    void start(Route route, UpstreamGroup group, PeerState peer) {
         this.route = route;
         this.peer = peer;
         this.finished = false;
@@ -88,7 +89,7 @@ final class Attempt implements ConnectHandler, IoHandler {
         this.connectNanos = -1;
         this.headerNanos = -1;
         resetExchangeState();
-        pool = loop.pool(route.upstream());
+        pool = loop.pool(group);
         PooledConnection pooled = acquireLive();
         if (pooled != null) {
             reused = true;

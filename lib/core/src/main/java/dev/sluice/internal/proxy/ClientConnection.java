@@ -1,5 +1,6 @@
 package dev.sluice.internal.proxy;
 
+import dev.sluice.Answer;
 import dev.sluice.ClientLimits;
 import dev.sluice.Route;
 import dev.sluice.internal.http.HeadLimits;
@@ -13,6 +14,10 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
 
 /**
  * One client connection: its socket, buffers and timers, and its requests one at a time and in order (pipelined
@@ -25,7 +30,7 @@ import java.nio.channels.SocketChannel;
  */
 public final class ClientConnection implements IoHandler {
 
-    private enum Wait { NONE, HEADER, LIMIT, BODY, SEND, KEEPALIVE }
+    private enum Wait { NONE, HEADER, LIMIT, HOOK, BODY, SEND, KEEPALIVE }
 
 
     private final LoopContext loop;
@@ -44,6 +49,8 @@ public final class ClientConnection implements IoHandler {
     private ClientState state = ClientState.READ_HEAD;
     private Wait waiting = Wait.NONE;
     private int requests;
+    /** Counts the waits for later answers, so that an answer to a wait that ended is dropped. */
+    private int hooksAwaited;
     private boolean clientClosedInput;
     /** Whether a byte of the next request head arrived: a timeout then answers 408 rather than closing quietly. */
     private boolean headStarted;
@@ -227,6 +234,44 @@ public final class ClientConnection implements IoHandler {
 
     /** Goes on with an admitted request: reads or streams its body, or goes upstream when it has none. */
     private void readRequest() {
+        Answer answer = exchange.handlerAnswer();
+        if (answer != null && answer.later() != null) {
+            awaitHook(answer.later());
+        } else {
+            proceed(answer);
+        }
+    }
+
+    /** Waits, reading nothing, for a handler's answer that comes later; the stage completes on any thread. */
+    private void awaitHook(CompletionStage<Answer> later) {
+        moveTo(ClientState.HOOK);
+        interest(interestOps() & ~SelectionKey.OP_READ);
+        expect(Wait.HOOK, exchange.route().hookTimeout().toNanos());
+        int waited = ++hooksAwaited;
+        later.whenComplete((answer, failure) -> loop.eventLoop.execute(() -> hookAnswered(waited, answer, failure)));
+    }
+
+    /** A handler's later answer came, on this connection's loop: go on unless the wait already ended. */
+    private void hookAnswered(int waited, Answer answer, Throwable failure) {
+        if (state != ClientState.HOOK || waited != hooksAwaited) {
+            return; // timed out or closed meanwhile
+        }
+        expect(Wait.NONE, 0);
+        interest(interestOps() | SelectionKey.OP_READ);
+        if (failure != null || answer != null && answer.later() != null) {
+            exchange.hookFailedLater(failure != null ? failure : new IllegalStateException("a later answer was later"));
+            proceed(Hooks.FAILED_BEFORE_UPSTREAM);
+        } else {
+            proceed(answer);
+        }
+    }
+
+    /** Goes on with a request its handler answered ({@code answer}), or with its body and upstream (null). */
+    private void proceed(Answer answer) {
+        if (answer != null) {
+            answer(answer, exchange.request().hasBody()); // an unread body must not be read as the next request
+            return;
+        }
         if (!exchange.request().hasBody() || body.streams(exchange.route())) {
             bodyRead();
             return;
@@ -315,11 +360,20 @@ public final class ClientConnection implements IoHandler {
 
     /** Sends a response of the proxy's own: an error page, or an intercepted status with its {@code error_page}. */
     void respond(int code, byte[] page, boolean closeAfter) {
+        respond(code, page == null ? List.of() : LocalResponse.HTML, page, closeAfter);
+    }
+
+    /** Sends a handler's answer. */
+    void answer(Answer answer, boolean closeAfter) {
+        respond(answer.status(), answer.headers(), answer.body(), closeAfter);
+    }
+
+    private void respond(int code, List<Map.Entry<String, String>> fields, byte[] body, boolean closeAfter) {
         boolean head = exchange.isHeadRequest();
-        boolean keepAlive = exchange.answeredLocally(code, LocalResponse.bodyLength(code, page, head), closeAfter);
+        boolean keepAlive = exchange.answeredLocally(code, LocalResponse.bodyLength(code, body, head), closeAfter);
         moveTo(ClientState.RESPOND);
         expect(Wait.NONE, 0);
-        output.queueFlipped(LocalResponse.write(output.cleared(), code, page, keepAlive, head));
+        output.queueFlipped(LocalResponse.write(output.cleared(), code, fields, body, keepAlive, head));
         if (output.flush()) {
             afterLocalResponse();
         }
@@ -458,6 +512,11 @@ public final class ClientConnection implements IoHandler {
                 interest(interestOps() | SelectionKey.OP_READ);
                 readRequest();
                 break;
+            case HOOK:
+                exchange.hookFailedLater(new TimeoutException("no answer within " + exchange.route().hookTimeout()));
+                interest(interestOps() | SelectionKey.OP_READ);
+                proceed(Hooks.FAILED_BEFORE_UPSTREAM);
+                break;
             case KEEPALIVE:
                 close();
                 break;
@@ -517,7 +576,7 @@ public final class ClientConnection implements IoHandler {
 
     /** Whether an exchange is in flight, for graceful shutdown. */
     boolean isBusy() {
-        return state == ClientState.READ_BODY || state == ClientState.UPSTREAM || state == ClientState.RESPOND || state == ClientState.TUNNEL
+        return state == ClientState.READ_BODY || state == ClientState.HOOK || state == ClientState.UPSTREAM || state == ClientState.RESPOND || state == ClientState.TUNNEL
                 || state == ClientState.READ_HEAD && headStarted;
     }
 

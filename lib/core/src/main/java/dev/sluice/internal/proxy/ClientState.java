@@ -10,6 +10,8 @@ enum ClientState {
     READ_HEAD,
     /** Admitted with a delay by {@code limit_req}: nothing is read meanwhile. */
     LIMITED,
+    /** Waiting for a handler's answer that comes later ({@code Answer.after}): nothing is read meanwhile. */
+    HOOK,
     /** Buffering the request body before going upstream. */
     READ_BODY,
     /** The exchange is upstream: attempts, then the relayed response. */
@@ -28,7 +30,9 @@ enum ClientState {
             case READ_HEAD:
                 return next != READ_HEAD && next != TUNNEL;
             case LIMITED:
-                return next == READ_BODY || next == UPSTREAM || next == CLOSED;
+                return next == HOOK || next == READ_BODY || next == UPSTREAM || next == RESPOND || next == CLOSED;
+            case HOOK:
+                return next == READ_BODY || next == UPSTREAM || next == RESPOND || next == CLOSED;
             case READ_BODY:
                 return next == UPSTREAM || next == RESPOND || next == CLOSED;
             case UPSTREAM:

@@ -1,14 +1,17 @@
 package dev.sluice.internal.proxy;
 
+import dev.sluice.Answer;
 import dev.sluice.Route;
 import dev.sluice.internal.http.BodyFraming;
 import dev.sluice.internal.http.HttpStatus;
 import dev.sluice.internal.http.HttpVersion;
 import dev.sluice.internal.http.RequestHead;
 import dev.sluice.internal.http.ResponseHead;
+import dev.sluice.observe.ExchangeRecord;
 import dev.sluice.upstream.Outcome;
 import dev.sluice.upstream.PeerState;
 import dev.sluice.upstream.Selection;
+import dev.sluice.upstream.UpstreamGroup;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.IdentityHashMap;
@@ -37,13 +40,16 @@ final class Exchange {
     private final Map<Object, Selection> selections = new IdentityHashMap<>(4);
     private final RequestVariables variables;
     private final ExchangeLog log;
+    private final String remoteAddress;
     private final byte[] remoteBytes;
+    private Hooks hooks;
     private final StringBuilder scratch = new StringBuilder(64);
     private byte[] keyBytes = new byte[64];
     private ByteBuffer upstreamHead;
 
     private RequestHead request;
     private Route route;
+    private UpstreamGroup group;
     private Selection selection;
     private boolean idempotent;
     private boolean upgrade;
@@ -60,6 +66,7 @@ final class Exchange {
         this.loop = loop;
         this.body = body;
         this.log = new ExchangeLog(loop, remote.address);
+        this.remoteAddress = remote.address;
         this.remoteBytes = remote.bytes;
         this.variables = variables;
         this.attempt = new Attempt(this, loop);
@@ -73,7 +80,7 @@ final class Exchange {
         reset(head);
         this.keepAlive = keepAlive;
         idempotent = head.isIdempotent() || head.fields().contains("Idempotency-Key");
-        route = loop.engine.route(head);
+        route = loop.engine.route(head, scratch);
     }
 
     /** Begins an exchange that has no request: one the proxy answers before a head was parsed (400, 408). */
@@ -127,23 +134,50 @@ final class Exchange {
         return keepAlive;
     }
 
+    /** The route handler's answer to the request, or null to proxy it (none without a handler). */
+    Answer handlerAnswer() {
+        return route.handler() == null ? null : hooks().onRequest(route, request);
+    }
+
+    /** A handler's later answer failed or did not come in time: logged as its phase's failure. */
+    void hookFailedLater(Throwable failure) {
+        Hooks.failed(route, "onRequest (a later answer)", request, failure);
+    }
+
+    private Hooks hooks() {
+        if (hooks == null) {
+            hooks = new Hooks(remoteAddress);
+        }
+        return hooks;
+    }
+
     // ---------------------------------------------------------------- upstream
 
     /** The request (and a buffered body) is ready: choose a peer and send it. */
     void beginUpstream() {
+        group = route.upstream();
+        RequestEdits edits = null;
+        if (route.handler() != null) {
+            group = hooks().chooseUpstream(route, request);
+            edits = group == null ? null : hooks().upstreamRequest(route, request);
+            if (edits == null) {
+                client.answer(Hooks.FAILED_BEFORE_UPSTREAM, !keepAlive);
+                return;
+            }
+        }
         upgrade = request.isUpgrade() && request.isMethod("GET") && !request.hasBody() && route.http11()
                 && request.upgradesOnlyTo(route.upgradeProtocols());
         long dechunkedLength = request.bodyFraming() == BodyFraming.CHUNKED && !body.isStreaming()
                 ? body.bufferedLength() : -1;
-        upstreamHead = RequestRewriter.write(request, route, variables.bind(request, route), upstreamHead, scratch,
-                upgrade, dechunkedLength);
-        selection = selections.get(route.upstream());
+        upstreamHead = RequestRewriter.write(request, route, group, variables.bind(request, group), upstreamHead,
+                scratch, upgrade, dechunkedLength, edits);
+        selection = selections.get(group);
         if (selection == null) {
-            selection = route.upstream().newSelection();
-            selections.put(route.upstream(), selection);
+            selection = group.newSelection();
+            selections.put(group, selection);
         }
         selection.reset().clientAddress(remoteBytes).maxTries(route.nextUpstream().tries());
-        if (route.upstream().balancer().usesHashKey()) {
+        if (group.balancer().usesHashKey()) {
             hashKey();
         }
         firstAttemptNanos = loop.eventLoop.nanoTime();
@@ -152,7 +186,7 @@ final class Exchange {
 
     private void hashKey() {
         scratch.setLength(0);
-        route.hashKey().appendTo(scratch, variables.bind(request, route));
+        route.hashKey().appendTo(scratch, variables.bind(request, group));
         int length = scratch.length();
         if (keyBytes.length < length) {
             keyBytes = new byte[Math.max(length, keyBytes.length * 2)];
@@ -166,11 +200,11 @@ final class Exchange {
     private void nextAttempt() {
         PeerState peer = selection.select();
         if (peer == null) {
-            log.noPeer(route.upstream().name(), Failure.NO_LIVE.status);
+            log.noPeer(group.name(), Failure.NO_LIVE.status);
             client.respond(Failure.NO_LIVE.status, null, !keepAlive);
             return;
         }
-        attempt.start(route, peer);
+        attempt.start(route, group, peer);
     }
 
     /** An attempt failed before a response head: {@code ngx_http_upstream_next} for ERROR, TIMEOUT, INVALID_HEADER. */
@@ -234,12 +268,23 @@ final class Exchange {
             }
             return;
         }
+        FieldEdits edits = null;
+        if (route.handler() != null) {
+            Answer replacement = hooks().upstreamResponse(route, request, head);
+            if (replacement != null) {
+                current.finish(replacement == Hooks.FAILED_ON_RESPONSE ? Outcome.NEUTRAL : Outcome.SUCCESS, code,
+                        replacement != Hooks.FAILED_ON_RESPONSE && keepUpstream());
+                client.answer(replacement, !keepAlive);
+                return;
+            }
+            edits = hooks().responseEdits();
+        }
         status = code;
         boolean dechunk = request.version() == HttpVersion.HTTP_1_0 && head.bodyFraming() == BodyFraming.CHUNKED;
         if (head.bodyFraming() == BodyFraming.UNTIL_CLOSE || dechunk || loop.eventLoop.isShuttingDown()) {
             keepAlive = false;
         }
-        output.queue(ResponseRewriter.write(head, request, keepAlive, output.cleared(), false));
+        output.queue(ResponseRewriter.write(head, request, keepAlive, output.cleared(), false, edits));
         headerSent = true;
         client.responding();
         responseRelay.begin(head, current.beginRelay(), route, ResponseRelay.buffering(head, route.buffering()),
@@ -277,7 +322,7 @@ final class Exchange {
     }
 
     private boolean keepUpstream() {
-        return route.upstream().keepalive().idle() > 0;
+        return group.keepalive().idle() > 0;
     }
 
     // ---------------------------------------------------------------- upgraded connections
@@ -285,7 +330,7 @@ final class Exchange {
     /** The peer switched protocols as the client asked: relay the 101, then bytes both ways until both sides end. */
     private void startTunnel(Attempt current, ResponseHead head) {
         keepAlive = false;
-        ByteBuffer switched = ResponseRewriter.write(head, request, false, output.cleared(), true);
+        ByteBuffer switched = ResponseRewriter.write(head, request, false, output.cleared(), true, null);
         headerSent = true;
         current.beginTunnel();
         if (tunnel == null) {
@@ -350,7 +395,10 @@ final class Exchange {
     /** The exchange is over: its record goes to the listeners. */
     void end() {
         if (request != null || status != 0) {
-            log.end(request, status, bodyBytesSent);
+            ExchangeRecord record = log.end(request, status, bodyBytesSent);
+            if (record != null && request != null && route != null && route.handler() != null) {
+                hooks().done(route, request, record);
+            }
         }
         selection = null;
     }

@@ -25,7 +25,7 @@ final class ExchangeLog {
     /** A new exchange begins now ({@code $request_time} counts from here). */
     void begin() {
         startNanos = loop.eventLoop.nanoTime();
-        attempts = loop.engine.listeners.isEmpty() ? null : new ArrayList<>(2);
+        attempts = loop.engine.recordsExchanges ? new ArrayList<>(2) : null;
     }
 
     /** An attempt on {@code attempt}'s peer ended with {@code status}. */
@@ -47,17 +47,22 @@ final class ExchangeLog {
         loop.engine.attemptEnded(record);
     }
 
-    /** The exchange ended with {@code status}; {@code request} is null when no head was parsed. */
-    void end(RequestHead request, int status, long bodyBytesSent) {
+    /**
+     * The exchange ended with {@code status}; {@code request} is null when no head was parsed. Returns its record,
+     * or null when exchanges are not recorded.
+     */
+    ExchangeRecord end(RequestHead request, int status, long bodyBytesSent) {
         if (attempts == null) {
-            return;
+            return null;
         }
         long requestNanos = loop.eventLoop.nanoTime() - startNanos;
         boolean none = request == null;
-        loop.engine.exchangeEnded(new ExchangeRecord(remoteAddress, none ? "-" : request.method(),
+        ExchangeRecord record = new ExchangeRecord(remoteAddress, none ? "-" : request.method(),
                 none ? "-" : request.target(), none ? "-" : request.version().text(), status, bodyBytesSent,
                 requestNanos, List.copyOf(attempts), System.currentTimeMillis() - requestNanos / 1_000_000,
                 none ? null : RemoteUser.of(request.fields().get("Authorization")),
-                none ? null : request.fields().get("Referer"), none ? null : request.fields().get("User-Agent")));
+                none ? null : request.fields().get("Referer"), none ? null : request.fields().get("User-Agent"));
+        loop.engine.exchangeEnded(record);
+        return record;
     }
 }

@@ -1,52 +1,78 @@
 package dev.sluice.internal.proxy;
 
 import dev.sluice.internal.http.HeadWriter;
+import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Map;
 
 /**
- * Writes a response of the proxy's own: nginx's built-in error page for a status, or a configured {@code error_page}
- * body. For a HEAD request only the head goes out.
+ * Writes a response of the proxy's own: an error page, an {@code error_page} body, or a handler's {@code Answer}.
+ * Without a body of its own a status of 400 or more gets nginx's built-in page, as nginx's {@code return 403;}
+ * does, and any other an empty body. For a HEAD request, a 204 or a 304 only the head goes out.
  */
 final class LocalResponse {
+
+    /** The fields of an {@code error_page} body. */
+    static final List<Map.Entry<String, String>> HTML = List.of(Map.entry("Content-Type", "text/html"));
 
     private LocalResponse() {
     }
 
     /** The body bytes the client gets for such a response: {@code $body_bytes_sent}. */
-    static long bodyLength(int status, byte[] page, boolean headRequest) {
-        return headRequest ? 0 : page == null ? HeadWriter.errorPageLength(status) : page.length;
+    static long bodyLength(int status, byte[] body, boolean headRequest) {
+        if (headRequest || headOnly(status)) {
+            return 0;
+        }
+        return body != null ? body.length : status >= 400 ? HeadWriter.errorPageLength(status) : 0;
     }
 
-    /** Writes the response into {@code out} (or a larger buffer it returns), flipped for writing to the client. */
-    static ByteBuffer write(ByteBuffer out, int status, byte[] page, boolean keepAlive, boolean headRequest) {
-        int size = (page == null ? HeadWriter.errorPageLength(status) : page.length) + 200;
-        ByteBuffer b = out.capacity() < size ? ByteBuffer.allocate(size) : out;
-        b.clear();
-        if (page == null) {
-            HeadWriter.errorResponse(b, status, keepAlive);
-            b.flip();
-            if (headRequest) {
-                b.limit(headEnd(b));
+    /**
+     * Writes the response into {@code out} (or a larger buffer it returns), flipped for writing to the client:
+     * the status line, {@code fields}, then Content-Type for a built-in page, Content-Length and Connection.
+     */
+    static ByteBuffer write(ByteBuffer out, int status, List<Map.Entry<String, String>> fields, byte[] body,
+            boolean keepAlive, boolean headRequest) {
+        boolean builtIn = body == null && status >= 400;
+        int length = body != null ? body.length : builtIn ? HeadWriter.errorPageLength(status) : 0;
+        ByteBuffer b = out.capacity() < length + 256 ? ByteBuffer.allocate(length + 256) : out;
+        for (;;) {
+            try {
+                b.clear();
+                writeInto(b, status, fields, body, builtIn, length, keepAlive, headRequest);
+                return b.flip();
+            } catch (BufferOverflowException e) {
+                b = ByteBuffer.allocate(b.capacity() * 2);
             }
-            return b;
         }
+    }
+
+    /** 204 and 304 have no body and, as nginx sends them, no Content-Length. */
+    private static boolean headOnly(int status) {
+        return status == 204 || status == 304;
+    }
+
+    private static void writeInto(ByteBuffer b, int status, List<Map.Entry<String, String>> fields, byte[] body,
+            boolean builtIn, int length, boolean keepAlive, boolean headRequest) {
         HeadWriter.statusLine(b, status);
-        HeadWriter.field(b, "Content-Type", "text/html");
-        HeadWriter.field(b, "Content-Length", page.length);
+        for (int i = 0; i < fields.size(); i++) {
+            HeadWriter.field(b, fields.get(i).getKey(), fields.get(i).getValue());
+        }
+        if (builtIn) {
+            HeadWriter.field(b, "Content-Type", "text/html");
+        }
+        if (!headOnly(status)) {
+            HeadWriter.field(b, "Content-Length", length);
+        }
         HeadWriter.field(b, "Connection", keepAlive ? "keep-alive" : "close");
         HeadWriter.endHead(b);
-        if (!headRequest) {
-            b.put(page);
+        if (headRequest || headOnly(status)) {
+            return;
         }
-        return b.flip();
-    }
-
-    private static int headEnd(ByteBuffer b) {
-        for (int i = 3; i < b.limit(); i++) {
-            if (b.get(i) == '\n' && b.get(i - 1) == '\r' && b.get(i - 2) == '\n' && b.get(i - 3) == '\r') {
-                return i + 1;
-            }
+        if (builtIn) {
+            HeadWriter.errorPage(b, status);
+        } else if (body != null) {
+            b.put(body);
         }
-        return b.limit();
     }
 }

@@ -2,6 +2,7 @@ package dev.sluice.internal.proxy;
 
 import dev.sluice.ClientLimits;
 import dev.sluice.Route;
+import dev.sluice.VirtualServer;
 import dev.sluice.internal.http.RequestHead;
 import dev.sluice.internal.net.Acceptor;
 import dev.sluice.internal.net.EventLoop;
@@ -20,6 +21,7 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,24 +35,26 @@ public final class ProxyEngine {
 
     final ClientLimits limits;
     final List<ExchangeListener> listeners;
+    /** Whether exchanges are recorded: for listeners, or for a handler's {@code done}. */
+    final boolean recordsExchanges;
     final BufferMeter meter = new BufferMeter();
     final TempFiles tempFiles;
-    private final List<Route> routes;
+    private final ServerTable servers;
     final EventLoopGroup loops;
     private final List<Acceptor> acceptors = new ArrayList<>();
     private final List<InetSocketAddress> addresses = new ArrayList<>();
     private final Map<EventLoop, LoopContext> contexts = new IdentityHashMap<>();
-    private final Map<UpstreamGroup, PeerLimitsRegistry> keepalive = new IdentityHashMap<>();
+    /** By group, as each is first used: a handler may choose groups no route names. */
+    private final Map<UpstreamGroup, PeerLimitsRegistry> keepalive = new ConcurrentHashMap<>();
 
-    private ProxyEngine(EventLoopGroup.Builder loopGroup, List<Route> routes, ClientLimits limits,
-            List<ExchangeListener> listeners) {
-        this.routes = routes;
+    private ProxyEngine(EventLoopGroup.Builder loopGroup, List<Route> routes, List<VirtualServer> servers,
+            ClientLimits limits, List<ExchangeListener> listeners) {
+        this.servers = new ServerTable(routes, servers);
         this.limits = limits;
         this.listeners = listeners;
+        this.recordsExchanges = !listeners.isEmpty() || routes.stream().anyMatch(route -> route.handler() != null)
+                || servers.stream().flatMap(s -> s.routes().stream()).anyMatch(route -> route.handler() != null);
         this.tempFiles = new TempFiles(limits.bodyTempPath());
-        for (Route route : routes) {
-            keepalive.computeIfAbsent(route.upstream(), g -> new PeerLimitsRegistry(settings(g.keepalive())));
-        }
         this.loops = loopGroup.build();
         for (EventLoop loop : loops.loops()) {
             LoopContext context = new LoopContext(loop, this);
@@ -63,11 +67,11 @@ public final class ProxyEngine {
      * Starts the loops and binds every address; on failure, stops what it started.
      *
      * @param loops the event loops to start: how many, and how many connections they may hold
-     * @param routes ordered longest prefix first
+     * @param routes in the order they were added, which orders the regex routes
      */
     public static ProxyEngine start(List<InetSocketAddress> addresses, EventLoopGroup.Builder loops, List<Route> routes,
-            ClientLimits limits, List<ExchangeListener> listeners) throws IOException {
-        ProxyEngine engine = new ProxyEngine(loops, routes, limits, listeners);
+            List<VirtualServer> servers, ClientLimits limits, List<ExchangeListener> listeners) throws IOException {
+        ProxyEngine engine = new ProxyEngine(loops, routes, servers, limits, listeners);
         try {
             for (InetSocketAddress address : addresses) {
                 Acceptor acceptor = engine.loops.bind(address, (loop, channel) -> new ClientConnection(engine.contexts.get(loop), channel));
@@ -100,21 +104,17 @@ public final class ProxyEngine {
     }
 
     /**
-     * The route for a request: the longest prefix its normalised path (nginx's {@code $uri}, not the raw target)
-     * starts with, or null.
+     * The route for a request: its virtual server chosen by its host, then its route by its normalised path
+     * (nginx's {@code $uri}, not the raw target), as nginx chooses a server and a location; null when none
+     * matches. {@code scratch} holds the path for the regex routes.
      */
-    Route route(RequestHead request) {
-        for (Route route : routes) {
-            if (request.pathStartsWith(route.prefix())) {
-                return route;
-            }
-        }
-        return null;
+    Route route(RequestHead request, StringBuilder scratch) {
+        return servers.find(request, scratch);
     }
 
     /** The keepalive settings of {@code group} and what every loop's cache learned about its peers. */
     PeerLimitsRegistry keepaliveOf(UpstreamGroup group) {
-        return keepalive.get(group);
+        return keepalive.computeIfAbsent(group, g -> new PeerLimitsRegistry(settings(g.keepalive())));
     }
 
     private static KeepaliveSettings settings(Keepalive k) {

@@ -7,6 +7,7 @@ import dev.sluice.internal.http.HttpFields;
 import dev.sluice.internal.http.HttpVersion;
 import dev.sluice.internal.http.RequestHead;
 import dev.sluice.internal.http.TargetForm;
+import dev.sluice.upstream.UpstreamGroup;
 import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -43,16 +44,17 @@ final class RequestRewriter {
      * Writes the upstream head into {@code reuse} (grown if needed) and returns it ready to read; {@code upgrade}
      * says the request asks to switch protocols and is forwarded as such; {@code dechunkedLength} is the payload
      * length of a buffered chunked body, sent with that Content-Length instead of the client's framing, or -1 to
-     * keep the client's framing fields.
+     * keep the client's framing fields; {@code group} names {@code $proxy_host}; {@code edits} are a handler's,
+     * or null.
      */
-    static ByteBuffer write(RequestHead request, Route route, ValueTemplate.Variables variables, ByteBuffer reuse,
-            StringBuilder scratch, boolean upgrade, long dechunkedLength) {
+    static ByteBuffer write(RequestHead request, Route route, UpstreamGroup group, ValueTemplate.Variables variables,
+            ByteBuffer reuse, StringBuilder scratch, boolean upgrade, long dechunkedLength, RequestEdits edits) {
         int size = Math.max(reuse == null ? 0 : reuse.capacity(), request.headLength() + 256);
         ByteBuffer dst = reuse == null || reuse.capacity() < size ? ByteBuffer.allocate(size) : reuse;
         for (;;) {
             try {
                 dst.clear();
-                writeInto(dst, request, route, variables, scratch, upgrade, dechunkedLength);
+                writeInto(dst, request, route, group, variables, scratch, upgrade, dechunkedLength, edits);
                 return dst.flip();
             } catch (BufferOverflowException e) {
                 dst = ByteBuffer.allocate(dst.capacity() * 2);
@@ -60,9 +62,19 @@ final class RequestRewriter {
         }
     }
 
-    private static void writeInto(ByteBuffer dst, RequestHead request, Route route, ValueTemplate.Variables variables,
-            StringBuilder scratch, boolean upgrade, long dechunkedLength) {
-        if (request.targetForm() == TargetForm.ORIGIN) {
+    private static void writeInto(ByteBuffer dst, RequestHead request, Route route, UpstreamGroup group,
+            ValueTemplate.Variables variables, StringBuilder scratch, boolean upgrade, long dechunkedLength,
+            RequestEdits edits) {
+        FieldEdits fieldEdits = edits == null ? null : edits.fields;
+        String method = edits == null ? null : edits.method();
+        String target = edits != null && edits.target() != null ? edits.target()
+                : route.passUri() != null ? passTarget(request, route) : null;
+        if (method != null || target != null) {
+            putAscii(dst, method != null ? method : request.method());
+            dst.put((byte) ' ');
+            putAscii(dst, target != null ? target : originForm(request.target()));
+            dst.put(route.http11() ? HTTP_11 : HTTP_10);
+        } else if (request.targetForm() == TargetForm.ORIGIN) {
             HeadWriter.requestLine(dst, request, route.http11() ? HttpVersion.HTTP_1_1 : HttpVersion.HTTP_1_0);
         } else {
             putAscii(dst, request.method());
@@ -79,11 +91,11 @@ final class RequestRewriter {
         }
         scratch.setLength(0);
         if (host == null) {
-            scratch.append(route.upstream().name());
+            scratch.append(group.name());
         } else {
             host.appendTo(scratch, variables);
         }
-        if (scratch.length() > 0) {
+        if (scratch.length() > 0 && (fieldEdits == null || !fieldEdits.drops("Host"))) {
             HeadWriter.field(dst, "Host", scratch);
         }
         if (dechunkedLength >= 0) {
@@ -95,13 +107,13 @@ final class RequestRewriter {
             if (!upgradeField && (isHopByHop(fields, i) || request.isListedInConnection(i)) || isSet(fields, i, set)) {
                 continue;
             }
-            if (dechunkedLength >= 0 && isFraming(fields, i)) {
+            if (dechunkedLength >= 0 && isFraming(fields, i) || fieldEdits != null && fieldEdits.drops(fields, i)) {
                 continue;
             }
             HeadWriter.copyField(dst, fields, i);
         }
         for (Map.Entry<String, ValueTemplate> e : set) {
-            if (e.getKey().equals("Host")) {
+            if (e.getKey().equals("Host") || fieldEdits != null && fieldEdits.drops(e.getKey())) {
                 continue;
             }
             scratch.setLength(0);
@@ -109,6 +121,9 @@ final class RequestRewriter {
             if (scratch.length() > 0) {
                 HeadWriter.field(dst, e.getKey(), scratch);
             }
+        }
+        if (fieldEdits != null) {
+            fieldEdits.writeAdded(dst);
         }
         if (!route.http11()) {
             HeadWriter.field(dst, "Connection", "close");
@@ -147,6 +162,19 @@ final class RequestRewriter {
             }
         }
         return false;
+    }
+
+    /**
+     * The target with the route's prefix replaced by its {@code passUri}, as nginx's {@code proxy_pass} with a URI
+     * part does: the normalised path ({@code $uri}, dot segments resolved, escapes decoded) escaped again as nginx
+     * escapes it, with the client's query.
+     */
+    static String passTarget(RequestHead request, Route route) {
+        StringBuilder target = new StringBuilder(route.passUri());
+        request.appendEscapedPath(target, request.pathStartsWith(route.prefix()) ? route.prefix().length() : 0);
+        String raw = request.target();
+        int query = raw.indexOf('?');
+        return query < 0 ? target.toString() : target.append(raw, query, raw.length()).toString();
     }
 
     /** The request target in origin form: an absolute-form target loses its scheme and authority. */

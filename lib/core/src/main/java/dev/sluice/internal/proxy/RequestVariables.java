@@ -1,10 +1,10 @@
 package dev.sluice.internal.proxy;
 
-import dev.sluice.Route;
 import dev.sluice.ValueTemplate;
 import dev.sluice.internal.http.HttpFields;
 import dev.sluice.internal.http.RequestHead;
 import dev.sluice.internal.http.TargetForm;
+import dev.sluice.upstream.UpstreamGroup;
 
 /**
  * The values of nginx's variables for the request being proxied on one client connection: what {@code
@@ -16,7 +16,7 @@ final class RequestVariables implements ValueTemplate.Variables {
     private final String remotePort;
     private final String localPort;
     private RequestHead request;
-    private Route route;
+    private UpstreamGroup group;
 
     RequestVariables(String remoteAddress, String remotePort, String localPort) {
         this.remoteAddress = remoteAddress;
@@ -24,10 +24,10 @@ final class RequestVariables implements ValueTemplate.Variables {
         this.localPort = localPort;
     }
 
-    /** Points the variables at {@code request}, proxied by {@code route}; returns this. */
-    RequestVariables bind(RequestHead request, Route route) {
+    /** Points the variables at {@code request}, proxied to {@code group}; returns this. */
+    RequestVariables bind(RequestHead request, UpstreamGroup group) {
         this.request = request;
-        this.route = route;
+        this.group = group;
         return this;
     }
 
@@ -78,7 +78,7 @@ final class RequestVariables implements ValueTemplate.Variables {
                 sb.append(localPort);
                 break;
             case PROXY_HOST:
-                sb.append(route.upstream().name());
+                sb.append(group.name());
                 break;
             case HTTP:
                 String value = request.fields().get(part.name());

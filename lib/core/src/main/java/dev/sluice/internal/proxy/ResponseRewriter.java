@@ -25,16 +25,16 @@ final class ResponseRewriter {
 
     /**
      * Writes the client head into {@code reuse} (grown if needed), left in write mode; {@code upgrade} for the 101
-     * of an upgraded connection.
+     * of an upgraded connection; {@code edits} are a handler's, or null.
      */
     static ByteBuffer write(ResponseHead head, RequestHead request, boolean keepAlive, ByteBuffer reuse,
-            boolean upgrade) {
+            boolean upgrade, FieldEdits edits) {
         ByteBuffer dst = reuse.capacity() < head.headLength() + 128 ? ByteBuffer.allocate(head.headLength() + 128) : reuse;
         boolean dechunk = request.version() == HttpVersion.HTTP_1_0;
         for (;;) {
             try {
                 dst.clear();
-                writeInto(dst, head, request, keepAlive, dechunk, upgrade);
+                writeInto(dst, head, request, keepAlive, dechunk, upgrade, edits);
                 return dst;
             } catch (BufferOverflowException e) {
                 dst = ByteBuffer.allocate(dst.capacity() * 2);
@@ -43,16 +43,20 @@ final class ResponseRewriter {
     }
 
     private static void writeInto(ByteBuffer dst, ResponseHead head, RequestHead request, boolean keepAlive,
-            boolean dechunk, boolean upgrade) {
+            boolean dechunk, boolean upgrade, FieldEdits edits) {
         HeadWriter.statusLine(dst, head);
         HttpFields fields = head.fields();
         for (int i = 0; i < fields.size(); i++) {
             boolean upgradeField = upgrade && fields.nameEquals(i, "Upgrade");
             if (!upgradeField && (isHopByHop(fields, i) || head.isListedInConnection(i))
-                    || fields.nameStartsWith(i, "X-Accel-") || dechunk && fields.nameEquals(i, "Transfer-Encoding")) {
+                    || fields.nameStartsWith(i, "X-Accel-") || dechunk && fields.nameEquals(i, "Transfer-Encoding")
+                    || edits != null && edits.drops(fields, i)) {
                 continue;
             }
             HeadWriter.copyField(dst, fields, i);
+        }
+        if (edits != null) {
+            edits.writeAdded(dst);
         }
         if (upgrade) {
             HeadWriter.field(dst, "Connection", "upgrade");

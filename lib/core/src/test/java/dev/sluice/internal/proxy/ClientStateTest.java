@@ -1,6 +1,7 @@
 package dev.sluice.internal.proxy;
 
 import static dev.sluice.internal.proxy.ClientState.CLOSED;
+import static dev.sluice.internal.proxy.ClientState.HOOK;
 import static dev.sluice.internal.proxy.ClientState.LIMITED;
 import static dev.sluice.internal.proxy.ClientState.LINGER;
 import static dev.sluice.internal.proxy.ClientState.READ_BODY;
@@ -27,8 +28,13 @@ class ClientStateTest {
     }
 
     @Test
-    void aRateLimitedRequestResumesWithItsBodyOrUpstream() {
-        assertEquals(EnumSet.of(READ_BODY, UPSTREAM, CLOSED), allowedFrom(LIMITED));
+    void aRateLimitedRequestResumesWithItsHandlerItsBodyUpstreamOrWithAnAnswer() {
+        assertEquals(EnumSet.of(HOOK, READ_BODY, UPSTREAM, RESPOND, CLOSED), allowedFrom(LIMITED));
+    }
+
+    @Test
+    void aRequestWaitingForALaterAnswerGoesOnWithItsBodyUpstreamOrWithTheAnswer() {
+        assertEquals(EnumSet.of(READ_BODY, UPSTREAM, RESPOND, CLOSED), allowedFrom(HOOK));
     }
 
     @Test

@@ -1,0 +1,134 @@
+package dev.sluice;
+
+import dev.sluice.internal.http.FieldText;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * A response the proxy sends itself instead of proxying: nginx's {@code return}, or what a {@link ProxyHandler}
+ * answers (a 401, a redirect, a health check). Immutable.
+ *
+ * <p>{@link #of(int)} sends nginx's built-in page for the status (as {@code return 403;} does, none for a status
+ * below 400); {@link #of(int, String)} sends text as {@code return 200 "ok";} does, with {@code Content-Type:
+ * text/plain}; {@link #redirect} sends a {@code Location} as {@code return 302 URL;}. The connection stays open
+ * when the client's does.
+ */
+public final class Answer {
+
+    private final int status;
+    private final List<Map.Entry<String, String>> headers;
+    private final byte[] body;
+    private final CompletionStage<Answer> later;
+
+    private Answer(int status, List<Map.Entry<String, String>> headers, byte[] body, CompletionStage<Answer> later) {
+        this.status = status;
+        this.headers = headers;
+        this.body = body;
+        this.later = later;
+    }
+
+    /**
+     * An answer that comes later, for a hook that needs I/O (an auth service, a look-up), as nginx's {@code
+     * auth_request}: the exchange waits without blocking its event loop until {@code stage} completes, then goes
+     * on with its result on its own loop: null to proxy the request, or the answer to send. A stage that fails, or
+     * does not complete within the route's {@code hookTimeout}, costs the client a 500.
+     */
+    public static Answer after(CompletionStage<Answer> stage) {
+        return new Answer(0, List.of(), null, Objects.requireNonNull(stage, "stage"));
+    }
+
+    /** An answer with {@code status} and nginx's built-in page for it (an empty body below 400). */
+    public static Answer of(int status) {
+        return new Answer(checked(status), List.of(), null, null);
+    }
+
+    /** An answer with {@code status} and {@code text} as a {@code text/plain} body. */
+    public static Answer of(int status, String text) {
+        return builder(status).header("Content-Type", "text/plain").body(text).build();
+    }
+
+    /** A redirect ({@code 301, 302, 303, 307, 308}) to {@code location}. */
+    public static Answer redirect(int status, String location) {
+        if (status != 301 && status != 302 && status != 303 && status != 307 && status != 308) {
+            throw new IllegalArgumentException("a redirect is 301, 302, 303, 307 or 308: " + status);
+        }
+        return builder(status).header("Location", Objects.requireNonNull(location, "location")).build();
+    }
+
+    /** Builds an answer with fields and a body of the caller's. */
+    public static Builder builder(int status) {
+        return new Builder(checked(status));
+    }
+
+    private static int checked(int status) {
+        if (status < 200 || status > 599) {
+            throw new IllegalArgumentException("an answer's status is 200 to 599: " + status);
+        }
+        return status;
+    }
+
+    /** The status; 0 for an answer that comes {@link #after} a stage. */
+    public int status() {
+        return status;
+    }
+
+    /** The stage of an answer made by {@link #after}, or null: what the proxy waits for. */
+    public CompletionStage<Answer> later() {
+        return later;
+    }
+
+    /** The fields of the answer besides those the proxy writes (Content-Length, Connection, Date, Server). */
+    public List<Map.Entry<String, String>> headers() {
+        return headers;
+    }
+
+    /** The body, or null for nginx's built-in page of the status. */
+    public byte[] body() {
+        return body == null ? null : body.clone();
+    }
+
+    @Override
+    public String toString() {
+        if (later != null) {
+            return "Answer[later]";
+        }
+        return "Answer[" + status + ", " + headers + (body == null ? "" : ", " + body.length + " bytes") + "]";
+    }
+
+    /** Builds an {@link Answer}. */
+    public static final class Builder {
+
+        private final int status;
+        private final List<Map.Entry<String, String>> headers = new ArrayList<>();
+        private byte[] body;
+
+        private Builder(int status) {
+            this.status = status;
+        }
+
+        /** Adds a field; names and values must be field text (no CR, LF or NUL). */
+        public Builder header(String name, String value) {
+            headers.add(Map.entry(FieldText.name(name), FieldText.value(value)));
+            return this;
+        }
+
+        /** The body, sent with its Content-Length; default: nginx's built-in page for the status. */
+        public Builder body(byte[] bytes) {
+            this.body = Objects.requireNonNull(bytes, "body").clone();
+            return this;
+        }
+
+        /** The body as UTF-8 text. */
+        public Builder body(String text) {
+            return body(Objects.requireNonNull(text, "body").getBytes(StandardCharsets.UTF_8));
+        }
+
+        public Answer build() {
+            return new Answer(status, List.copyOf(headers), body, null);
+        }
+    }
+}

@@ -1,0 +1,34 @@
+package dev.sluice;
+
+import java.util.List;
+
+/**
+ * A request as a {@link ProxyHandler} sees it: read-only, valid only during the hook it is given to (it is reused
+ * for the connection's next request).
+ */
+public interface ProxyRequest {
+
+    /** The method, e.g. {@code GET}. */
+    String method();
+
+    /** The request target as the client sent it, e.g. {@code /api/items?page=2}. */
+    String target();
+
+    /** The target's path, normalised as nginx's {@code $uri} ({@code /a/../b} is {@code /b}), without the query. */
+    String path();
+
+    /** The query after {@code ?}, or empty: nginx's {@code $args}. */
+    String query();
+
+    /** The first value of a field, or null. Names are case-insensitive. */
+    String header(String name);
+
+    /** Every value of a field, in order; empty when there is none. */
+    List<String> headers(String name);
+
+    /** The client's address, {@code $remote_addr}. */
+    String clientAddress();
+
+    /** The prefix of the route that matched, e.g. {@code /api/}. */
+    String routePrefix();
+}

@@ -1,0 +1,108 @@
+package dev.sluice;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * A virtual server: the requests whose Host one of its names matches, and the routes that serve them. nginx's
+ * {@code server { server_name NAMES; location ... }}. Immutable; built by {@code ProxyServer.Builder.server}.
+ *
+ * <p>Names as nginx's {@code server_name}: {@code example.com} (exact, case-insensitive), {@code *.example.com}
+ * (any name ending so), {@code mail.*} (any name starting so), {@code .example.com} (the name itself and every
+ * name under it) and {@code ~REGEX} (matched against the whole lowercased host). A request's server is chosen as
+ * nginx chooses it: an exact name, else the longest {@code *.} wildcard, else the longest {@code .*} wildcard, else
+ * the first regex in the order the servers were added, else the default server: the routes given to {@code
+ * ProxyServer.Builder.route} directly, or without any, the first virtual server.
+ */
+public final class VirtualServer {
+
+    private final List<String> names;
+    private final List<Route> routes;
+
+    private VirtualServer(Builder b) {
+        this.names = List.copyOf(b.names);
+        this.routes = List.copyOf(b.routes);
+    }
+
+    /** Starts a server for {@code names}, separated by spaces as in {@code server_name}. */
+    public static Builder builder(String names) {
+        return new Builder(names);
+    }
+
+    /** The names, lowercased, as given. */
+    public List<String> names() {
+        return names;
+    }
+
+    /** The routes, in the order they were added. */
+    public List<Route> routes() {
+        return routes;
+    }
+
+    @Override
+    public String toString() {
+        return "server { server_name " + String.join(" ", names) + "; " + routes.size() + " locations }";
+    }
+
+    /** Builds a {@link VirtualServer}. */
+    public static final class Builder {
+
+        private final List<String> names = new ArrayList<>();
+        private final List<Route> routes = new ArrayList<>();
+
+        private Builder(String names) {
+            Objects.requireNonNull(names, "names");
+            for (String name : names.trim().split("\\s+")) {
+                if (!name.isEmpty()) {
+                    this.names.add(checked(name));
+                }
+            }
+            if (this.names.isEmpty()) {
+                throw new IllegalArgumentException("server_name needs at least one name: \"" + names + "\"");
+            }
+        }
+
+        private static String checked(String name) {
+            if (name.startsWith("~")) {
+                try {
+                    Pattern.compile(name.substring(1));
+                } catch (PatternSyntaxException e) {
+                    throw new IllegalArgumentException("server_name " + name + ": not a regex: " + e.getDescription());
+                }
+                return name;
+            }
+            String lower = name.toLowerCase(Locale.ROOT);
+            int stars = lower.length() - lower.replace("*", "").length();
+            boolean wildcard = lower.startsWith("*.") || lower.endsWith(".*");
+            if (stars > 1 || stars == 1 && !wildcard || lower.equals(".") || lower.contains("/")) {
+                throw new IllegalArgumentException("server_name " + name + ": a name, *.suffix, prefix.*, .domain"
+                        + " or ~regex");
+            }
+            return lower;
+        }
+
+        /** A route of this server; see {@code ProxyServer.Builder.route}. */
+        public Builder route(String location, Consumer<Route.Builder> options) {
+            Route.Builder route = Route.builder(location);
+            options.accept(route);
+            Route built = route.build();
+            if (routes.stream().anyMatch(r -> r.location().equals(built.location()))) {
+                throw new IllegalArgumentException("route " + location + " is defined twice in " + names);
+            }
+            routes.add(built);
+            return this;
+        }
+
+        public VirtualServer build() {
+            if (routes.isEmpty()) {
+                throw new IllegalArgumentException("server " + names + " has no route");
+            }
+            return new VirtualServer(this);
+        }
+    }
+}

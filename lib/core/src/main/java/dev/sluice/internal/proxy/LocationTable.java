@@ -1,0 +1,73 @@
+package dev.sluice.internal.proxy;
+
+import dev.sluice.Route;
+import dev.sluice.internal.http.RequestHead;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Chooses a request's route as nginx's {@code ngx_http_core_find_location} chooses a location: an exact route ends
+ * the search; otherwise the longest matching prefix is remembered and, unless it is a {@code ^~} route, the regex
+ * routes are tried in the order they were added, the first match winning; else the remembered prefix serves. A
+ * table without regex routes matches with no allocation.
+ */
+final class LocationTable {
+
+    private final Route[] exact;
+    /** Prefix and {@code ^~} routes, longest first. */
+    private final Route[] prefixes;
+    /** Regex routes, in the order they were added. */
+    private final Route[] regexes;
+
+    LocationTable(List<Route> routes) {
+        List<Route> exact = new ArrayList<>();
+        List<Route> prefixes = new ArrayList<>();
+        List<Route> regexes = new ArrayList<>();
+        for (Route route : routes) {
+            switch (route.match()) {
+                case EXACT:
+                    exact.add(route);
+                    break;
+                case REGEX:
+                case REGEX_CASELESS:
+                    regexes.add(route);
+                    break;
+                default:
+                    prefixes.add(route);
+                    break;
+            }
+        }
+        prefixes.sort(Comparator.comparingInt((Route r) -> r.prefix().length()).reversed());
+        this.exact = exact.toArray(new Route[0]);
+        this.prefixes = prefixes.toArray(new Route[0]);
+        this.regexes = regexes.toArray(new Route[0]);
+    }
+
+    /** The route for {@code request}, or null; {@code scratch} holds its path while the regexes are tried. */
+    Route find(RequestHead request, StringBuilder scratch) {
+        for (Route route : exact) {
+            if (request.pathEquals(route.prefix())) {
+                return route;
+            }
+        }
+        Route longest = null;
+        for (Route route : prefixes) {
+            if (request.pathStartsWith(route.prefix())) {
+                longest = route;
+                break;
+            }
+        }
+        if (regexes.length == 0 || longest != null && longest.match() == Route.Match.PREFIX_NO_REGEX) {
+            return longest;
+        }
+        scratch.setLength(0);
+        request.appendPath(scratch);
+        for (Route route : regexes) {
+            if (route.pattern().matcher(scratch).find()) {
+                return route;
+            }
+        }
+        return longest;
+    }
+}

@@ -1,0 +1,80 @@
+package dev.sluice.internal.proxy;
+
+import dev.sluice.ProxyRequest;
+import dev.sluice.Route;
+import dev.sluice.internal.http.RequestHead;
+import java.util.List;
+
+/** The {@link ProxyRequest} a handler sees: a view of the connection's current request head, reused per request. */
+final class RequestView implements ProxyRequest {
+
+    private final String clientAddress;
+    private final StringBuilder scratch = new StringBuilder(64);
+    private RequestHead head;
+    private Route route;
+    private String path;
+
+    RequestView(String clientAddress) {
+        this.clientAddress = clientAddress;
+    }
+
+    /** Points this view at a new request. */
+    RequestView of(RequestHead head, Route route) {
+        this.head = head;
+        this.route = route;
+        this.path = null;
+        return this;
+    }
+
+    @Override
+    public String method() {
+        return head.method();
+    }
+
+    @Override
+    public String target() {
+        return head.target();
+    }
+
+    @Override
+    public String path() {
+        if (path == null) {
+            scratch.setLength(0);
+            head.appendPath(scratch);
+            path = scratch.toString();
+        }
+        return path;
+    }
+
+    @Override
+    public String query() {
+        String target = head.target();
+        int question = target.indexOf('?');
+        return question < 0 ? "" : target.substring(question + 1);
+    }
+
+    @Override
+    public String header(String name) {
+        return head.fields().get(name);
+    }
+
+    @Override
+    public List<String> headers(String name) {
+        return head.fields().getAll(name);
+    }
+
+    @Override
+    public String clientAddress() {
+        return clientAddress;
+    }
+
+    @Override
+    public String routePrefix() {
+        return route.prefix();
+    }
+
+    @Override
+    public String toString() {
+        return head.method() + " " + head.target();
+    }
+}

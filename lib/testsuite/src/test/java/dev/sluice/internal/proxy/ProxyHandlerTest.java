@@ -1,0 +1,355 @@
+package dev.sluice.internal.proxy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sluice.Answer;
+import dev.sluice.ProxyHandler;
+import dev.sluice.ProxyRequest;
+import dev.sluice.ProxyServer;
+import dev.sluice.Route;
+import dev.sluice.UpstreamRequest;
+import dev.sluice.UpstreamResponse;
+import dev.sluice.observe.ExchangeRecord;
+import dev.sluice.testing.RawClient;
+import dev.sluice.testing.RecordedRequest;
+import dev.sluice.testing.ScriptedUpstream;
+import dev.sluice.testing.ScriptedUpstream.Response;
+import dev.sluice.testing.Upstreams;
+import dev.sluice.upstream.UpstreamGroup;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Each phase of a route's {@link ProxyHandler}, on an in-memory network. */
+class ProxyHandlerTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(5);
+
+    @RegisterExtension
+    final Upstreams upstreams = Upstreams.inMemory();
+
+    private final ScriptedUpstream stable = upstreams.scripted();
+    private final UpstreamGroup stableGroup = UpstreamGroup.builder("stable").server(stable.address()).build();
+
+    // ---------------------------------------------------------------- onRequest
+
+    @Test
+    void aRequestTheHandlerAnswersNeverReachesAPeerAndTheConnectionServesTheNext() throws Exception {
+        RawClient client = proxy(r -> r.handler(new ProxyHandler() {
+            @Override
+            public Answer onRequest(ProxyRequest request) {
+                return request.header("Authorization") != null ? null
+                        : Answer.builder(401).header("WWW-Authenticate", "Bearer").build();
+            }
+        }));
+
+        client.send(RawClient.get("/private"));
+        RawClient.Reply refused = client.readResponse();
+        client.send("GET /private HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer t\r\n\r\n");
+
+        assertEquals(401, refused.status());
+        assertEquals("Bearer", refused.header("WWW-Authenticate"));
+        assertTrue(refused.bodyString().contains("401 Unauthorized"), "nginx's page for the status");
+        assertEquals(200, client.readResponse().status());
+        assertEquals(1, stable.requestCount());
+    }
+
+    @Test
+    void aHandlerThatThrowsCostsOne500AndTheConnectionGoesOn() throws Exception {
+        RawClient client = proxy(r -> r.handler(new ProxyHandler() {
+            @Override
+            public Answer onRequest(ProxyRequest request) {
+                if (request.path().equals("/boom")) {
+                    throw new IllegalStateException("a bug in the handler");
+                }
+                return null;
+            }
+        }));
+
+        client.send(RawClient.get("/boom"));
+        RawClient.Reply failed = client.readResponse();
+        client.send(RawClient.get("/fine"));
+
+        assertEquals(500, failed.status());
+        assertEquals("keep-alive", failed.header("Connection"));
+        assertEquals(200, client.readResponse().status());
+        assertEquals("/fine", stable.takeRequest(WAIT).target());
+    }
+
+    @Test
+    void theRequestViewShowsPathQueryHeadersClientAndRoute() throws Exception {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        RawClient client = proxy(r -> r.handler(new ProxyHandler() {
+            @Override
+            public Answer onRequest(ProxyRequest request) {
+                seen.add(request.method() + " " + request.target() + " " + request.path() + " " + request.query()
+                        + " " + request.headers("X-A") + " " + request.clientAddress() + " " + request.routePrefix());
+                return Answer.of(204);
+            }
+        }));
+
+        client.send("GET /a/../b?x=1 HTTP/1.1\r\nHost: h\r\nX-A: 1\r\nX-A: 2\r\n\r\n");
+
+        RawClient.Reply reply = client.readResponse();
+        assertEquals(204, reply.status());
+        assertNull(reply.header("Content-Length"), "a 204 has none, as nginx sends it");
+        assertEquals(List.of("GET /a/../b?x=1 /b x=1 [1, 2] 127.0.0.1 /"), seen);
+    }
+
+    // ---------------------------------------------------------------- answers that come later
+
+    @Test
+    void aLaterAnswerHoldsTheRequestWithoutBlockingAndResumesOnItsLoop() throws Exception {
+        CompletableFuture<Answer> check = new CompletableFuture<>();
+        List<String> threads = new CopyOnWriteArrayList<>();
+        RawClient client = proxy(r -> r.handler(new ProxyHandler() {
+            @Override
+            public Answer onRequest(ProxyRequest request) {
+                return Answer.after(check);
+            }
+
+            @Override
+            public UpstreamGroup chooseUpstream(ProxyRequest request, UpstreamGroup configured) {
+                threads.add(Thread.currentThread().getName());
+                return configured;
+            }
+        }));
+
+        client.send(RawClient.get("/checked"));
+        upstreams.network().settle(WAIT);
+        assertEquals(RawClient.End.TIMEOUT, client.readUntilClose(Duration.ofMillis(1)).end(), "still waiting");
+        assertEquals(0, stable.requestCount());
+        check.complete(null);
+
+        assertEquals(200, client.readResponse().status());
+        assertEquals(1, threads.size());
+        assertTrue(threads.get(0).startsWith("sluice-loop-"), threads.get(0));
+    }
+
+    @Test
+    void aLaterAnswerIsSentAsItCame() throws Exception {
+        RawClient client = proxy(r -> r.handler(new ProxyHandler() {
+            @Override
+            public Answer onRequest(ProxyRequest request) {
+                return Answer.after(CompletableFuture.supplyAsync(() -> Answer.of(403)));
+            }
+        }));
+
+        client.send(RawClient.get("/"));
+
+        assertEquals(403, client.readResponse().status());
+        assertEquals(0, stable.requestCount());
+    }
+
+    @Test
+    void aLaterAnswerThatFailsOrNeverComesCostsA500() throws Exception {
+        RawClient client = proxy(r -> r.hookTimeout(Duration.ofSeconds(5)).handler(new ProxyHandler() {
+            @Override
+            public Answer onRequest(ProxyRequest request) {
+                return Answer.after(request.path().equals("/fails")
+                        ? CompletableFuture.failedFuture(new IllegalStateException("auth service down"))
+                        : new CompletableFuture<>());
+            }
+        }));
+
+        client.send(RawClient.get("/fails"));
+        assertEquals(500, client.readResponse().status());
+        client.send(RawClient.get("/never"));
+        upstreams.network().advance(Duration.ofSeconds(4));
+        assertEquals(RawClient.End.TIMEOUT, client.readUntilClose(Duration.ofMillis(1)).end(), "within hookTimeout");
+        upstreams.network().advance(Duration.ofSeconds(2));
+
+        assertEquals(500, client.readResponse().status());
+        assertEquals(0, stable.requestCount());
+    }
+
+    // ---------------------------------------------------------------- chooseUpstream
+
+    @Test
+    void aCanaryHeaderSendsTheRequestToAGroupNoRouteNames() throws Exception {
+        ScriptedUpstream canary = upstreams.scripted();
+        UpstreamGroup canaryGroup = UpstreamGroup.builder("canary").server(canary.address()).build();
+        RawClient client = proxy(r -> r.handler(new ProxyHandler() {
+            @Override
+            public UpstreamGroup chooseUpstream(ProxyRequest request, UpstreamGroup configured) {
+                return "1".equals(request.header("X-Canary")) ? canaryGroup : configured;
+            }
+        }));
+
+        client.send("GET /one HTTP/1.1\r\nHost: a\r\nX-Canary: 1\r\n\r\n");
+        assertEquals(200, client.readResponse().status());
+        client.send(RawClient.get("/two"));
+        assertEquals(200, client.readResponse().status());
+
+        RecordedRequest toCanary = canary.takeRequest(WAIT);
+        assertEquals("/one", toCanary.target());
+        assertEquals("canary", toCanary.header("Host"), "$proxy_host follows the chosen group");
+        assertEquals("/two", stable.takeRequest(WAIT).target());
+    }
+
+    // ---------------------------------------------------------------- upstreamRequest
+
+    @Test
+    void theHandlerEditsTheMethodTargetAndFieldsThePeerGets() throws Exception {
+        RawClient client = proxy(r -> r.setHeader("X-Set", "route").handler(new ProxyHandler() {
+            @Override
+            public void upstreamRequest(ProxyRequest request, UpstreamRequest upstream) {
+                upstream.method("PUT").target("/v2" + request.target()).setHeader("X-Set", "handler")
+                        .addHeader("X-Added", "1").removeHeader("Cookie");
+            }
+        }));
+
+        client.send("GET /items?page=2 HTTP/1.1\r\nHost: a\r\nCookie: secret\r\nX-Set: client\r\n\r\n");
+        assertEquals(200, client.readResponse().status());
+
+        RecordedRequest got = stable.takeRequest(WAIT);
+        assertEquals("PUT", got.method());
+        assertEquals("/v2/items?page=2", got.target());
+        assertEquals(List.of("handler"), got.headerValues("X-Set"));
+        assertEquals("1", got.header("X-Added"));
+        assertNull(got.header("Cookie"));
+    }
+
+    @Test
+    void aHandlerMayNotEditTheFieldsThatFrameTheMessage() throws Exception {
+        RawClient client = proxy(r -> r.handler(new ProxyHandler() {
+            @Override
+            public void upstreamRequest(ProxyRequest request, UpstreamRequest upstream) {
+                upstream.removeHeader("Content-Length");
+            }
+        }));
+
+        client.send("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\nhi");
+
+        assertEquals(500, client.readResponse().status());
+        assertEquals(0, stable.requestCount());
+    }
+
+    // ---------------------------------------------------------------- upstreamResponse
+
+    @Test
+    void theHandlerEditsTheResponseFieldsTheClientGets() throws Exception {
+        stable.enqueue(Response.builder().header("X-Powered-By", "php").header("X-Keep", "1").body("ok"));
+        RawClient client = proxy(r -> r.handler(new ProxyHandler() {
+            @Override
+            public Answer upstreamResponse(ProxyRequest request, UpstreamResponse response) {
+                response.removeHeader("X-Powered-By").setHeader("Strict-Transport-Security", "max-age=60");
+                return null;
+            }
+        }));
+
+        client.send(RawClient.get("/"));
+        RawClient.Reply reply = client.readResponse();
+
+        assertEquals("ok", reply.bodyString());
+        assertNull(reply.header("X-Powered-By"));
+        assertEquals("1", reply.header("X-Keep"));
+        assertEquals("max-age=60", reply.header("Strict-Transport-Security"));
+    }
+
+    @Test
+    void theHandlerReplacesAResponseWithItsOwnAnswer() throws Exception {
+        stable.enqueue(Response.builder().status(503).body("down"));
+        RawClient client = proxy(r -> r.handler(new ProxyHandler() {
+            @Override
+            public Answer upstreamResponse(ProxyRequest request, UpstreamResponse response) {
+                return response.status() == 503 ? Answer.of(200, "maintenance page") : null;
+            }
+        }));
+
+        client.send(RawClient.get("/"));
+        RawClient.Reply reply = client.readResponse();
+
+        assertEquals(200, reply.status());
+        assertEquals("maintenance page", reply.bodyString());
+        assertEquals("text/plain", reply.header("Content-Type"));
+    }
+
+    @Test
+    void aResponseHookThatThrowsIs502AndDoesNotBlameThePeer() throws Exception {
+        RawClient client = proxy(r -> r.handler(new ProxyHandler() {
+            @Override
+            public Answer upstreamResponse(ProxyRequest request, UpstreamResponse response) {
+                throw new IllegalStateException("a bug in the handler");
+            }
+        }));
+
+        client.send(RawClient.get("/"));
+
+        assertEquals(502, client.readResponse().status());
+        assertEquals(0, stableGroup.peers().get(0).fails());
+    }
+
+    // ---------------------------------------------------------------- done
+
+    @Test
+    void doneSeesEachExchangeAsTheAccessLogDoes() throws Exception {
+        List<ExchangeRecord> records = new CopyOnWriteArrayList<>();
+        RawClient client = proxy(r -> r.handler(new ProxyHandler() {
+            @Override
+            public void done(ProxyRequest request, ExchangeRecord record) {
+                records.add(record);
+            }
+        }));
+
+        client.send(RawClient.get("/logged"));
+        assertEquals(200, client.readResponse().status());
+        upstreams.network().settle(WAIT);
+
+        assertEquals(1, records.size());
+        assertEquals("/logged", records.get(0).target());
+        assertEquals(200, records.get(0).status());
+    }
+
+    // ---------------------------------------------------------------- return and proxy_pass with a URI
+
+    @Test
+    void aRouteThatAnswersNeedsNoUpstream() throws Exception {
+        ProxyServer proxy = upstreams.proxy(p -> p
+                .route("/health", r -> r.answer(Answer.of(200, "up")))
+                .route("/old/", r -> r.answer(Answer.redirect(301, "https://example.com/new/")))
+                .route("/", r -> r.upstream(stableGroup)));
+        RawClient client = upstreams.rawClient(proxy.port());
+
+        client.send(RawClient.get("/health"));
+        RawClient.Reply health = client.readResponse();
+        client.send(RawClient.get("/old/page"));
+        RawClient.Reply moved = client.readResponse();
+
+        assertEquals("up", health.bodyString());
+        assertEquals(301, moved.status());
+        assertEquals("https://example.com/new/", moved.header("Location"));
+        assertEquals(0, stable.requestCount());
+    }
+
+    @Test
+    void passUriReplacesTheRoutePrefixAsProxyPassWithAUriDoes() throws Exception {
+        ProxyServer proxy = upstreams.proxy(p -> p
+                .route("/api/", r -> r.upstream(stableGroup).passUri("/"))
+                .route("/v1/", r -> r.upstream(stableGroup).passUri("/legacy/v1/")));
+        RawClient client = upstreams.rawClient(proxy.port());
+
+        for (String target : List.of("/api/items?x=1", "/v1/users", "/api/a/../b", "/api/x%20y%3F")) {
+            client.send(RawClient.get(target));
+            assertEquals(200, client.readResponse().status());
+        }
+
+        assertEquals("/items?x=1", stable.takeRequest(WAIT).target());
+        assertEquals("/legacy/v1/users", stable.takeRequest(WAIT).target());
+        assertEquals("/b", stable.takeRequest(WAIT).target(), "the normalised path, as nginx's $uri");
+        assertEquals("/x%20y%3F", stable.takeRequest(WAIT).target(), "escaped again as nginx escapes it");
+    }
+
+    // ---------------------------------------------------------------- fixture
+
+    private RawClient proxy(Consumer<Route.Builder> route) throws Exception {
+        ProxyServer proxy = upstreams.proxy(p -> p.route("/", r -> route.accept(r.upstream(stableGroup))));
+        return upstreams.rawClient(proxy.port());
+    }
+}
