@@ -182,13 +182,7 @@ public final class ProxyServer implements AutoCloseable {
          * the longest prefix unless a regex added earlier than the others matches first.
          */
         public Builder route(String location, Consumer<Route.Builder> options) {
-            Route.Builder route = Route.builder(location);
-            options.accept(route);
-            Route built = route.build();
-            if (routes.stream().anyMatch(r -> r.location().equals(built.location()))) {
-                throw new IllegalArgumentException("route " + location + " is defined twice");
-            }
-            routes.add(built);
+            Route.add(routes, location, options, "");
             return this;
         }
 

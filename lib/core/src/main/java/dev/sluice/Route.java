@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -255,6 +256,20 @@ public final class Route {
     /** The in-progress request limits of this route ({@code limit_conn}), in the order given; empty by default. */
     public List<ConnectionLimit> connectionLimits() {
         return connectionLimits;
+    }
+
+    /**
+     * Builds a route for {@code location} with {@code options} and adds it to {@code routes}, refusing a location
+     * {@code routes} already has ({@code where} names them in the message).
+     */
+    static void add(List<Route> routes, String location, Consumer<Builder> options, String where) {
+        Builder route = builder(location);
+        options.accept(route);
+        Route built = route.build();
+        if (routes.stream().anyMatch(r -> r.location().equals(built.location()))) {
+            throw new IllegalArgumentException("route " + location + " is defined twice" + where);
+        }
+        routes.add(built);
     }
 
     /** The route's hooks, or null: see {@link Builder#handler}. */

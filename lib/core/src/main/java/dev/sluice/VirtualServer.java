@@ -88,13 +88,7 @@ public final class VirtualServer {
 
         /** A route of this server; see {@code ProxyServer.Builder.route}. */
         public Builder route(String location, Consumer<Route.Builder> options) {
-            Route.Builder route = Route.builder(location);
-            options.accept(route);
-            Route built = route.build();
-            if (routes.stream().anyMatch(r -> r.location().equals(built.location()))) {
-                throw new IllegalArgumentException("route " + location + " is defined twice in " + names);
-            }
-            routes.add(built);
+            Route.add(routes, location, options, " in server " + names);
             return this;
         }
 

@@ -24,8 +24,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * Route and virtual server selection held against nginx's: the same location and server blocks as routes that
  * answer their name, and each request of {@code nginx-locations/locations.tsv} and {@code server-names.tsv} must get
- * the location and the server a real nginx chose ({@code lib/testsuite/src/test/nginx/generate-*-vectors.sh} made
- * the files). In memory, end to end through path normalisation and Host parsing.
+ * the location and the server a real nginx chose ({@code lib/testsuite/src/test/nginx/generate-routing-vectors.sh}
+ * made the files). In memory, end to end through path normalisation and Host parsing.
  */
 class NginxLocationVectorsTest {
 
