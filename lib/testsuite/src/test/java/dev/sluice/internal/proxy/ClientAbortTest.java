@@ -12,17 +12,12 @@ import dev.sluice.testing.ScriptedUpstream;
 import dev.sluice.testing.ScriptedUpstream.Response;
 import dev.sluice.testing.Upstreams;
 import dev.sluice.upstream.UpstreamGroup;
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -47,17 +42,18 @@ class ClientAbortTest {
 
     @Test
     void clientLeavingWhileTheUpstreamThinksClosesTheUpstreamConnection() throws Exception {
-        SilentUpstream upstream = upstreams.manage(new SilentUpstream());
+        ScriptedUpstream upstream = upstreams.scripted();
+        upstream.enqueue(Response.builder().stallForever());
         UpstreamGroup group = UpstreamGroup.builder("backend").server(upstream.address()).build();
         ProxyServer proxy = upstreams.manage(ProxyServer.builder().listen("127.0.0.1:0").workers(1).listener(listener)
                 .route("/", r -> r.upstream(group)).start());
         RawClient client = FrontProxy.client(upstreams, proxy);
 
         client.send(RawClient.get("/slow"));
-        assertTrue(upstream.requestArrived.await(3, TimeUnit.SECONDS));
+        assertNotNull(upstream.takeRequest(Duration.ofSeconds(3)));
         client.close();
 
-        assertTrue(upstream.connectionClosed.await(3, TimeUnit.SECONDS), "the upstream connection stayed open");
+        assertTrue(Exchanges.await(() -> upstream.openConnections() == 0, 3000), "the upstream connection stayed open");
         ExchangeRecord exchange = exchanges.poll(3, TimeUnit.SECONDS);
         assertNotNull(exchange);
         assertEquals(499, exchange.status());
@@ -142,61 +138,5 @@ class ClientAbortTest {
         ExchangeRecord exchange = exchanges.poll(3, TimeUnit.SECONDS);
         assertNotNull(exchange);
         assertTrue(exchange.bodyBytesSent() < 64 * 1024, exchange.toString());
-    }
-
-    /** An upstream that reads one request and never answers, and notices when the proxy closes the connection. */
-    private static final class SilentUpstream implements AutoCloseable {
-
-        final CountDownLatch requestArrived = new CountDownLatch(1);
-        final CountDownLatch connectionClosed = new CountDownLatch(1);
-        private final ServerSocket server = new ServerSocket();
-        private final Thread thread;
-        private volatile Socket accepted;
-
-        SilentUpstream() throws IOException {
-            server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            thread = new Thread(this::serve, "silent-upstream");
-            thread.setDaemon(true);
-            thread.start();
-        }
-
-        String address() {
-            return "127.0.0.1:" + server.getLocalPort();
-        }
-
-        private void serve() {
-            try (Socket socket = server.accept()) {
-                accepted = socket;
-                socket.setSoTimeout(10_000);
-                InputStream in = socket.getInputStream();
-                int matched = 0;
-                while (matched < 4) {
-                    int b = in.read();
-                    if (b < 0) {
-                        return;
-                    }
-                    matched = b == "\r\n\r\n".charAt(matched) ? matched + 1 : b == '\r' ? 1 : 0;
-                }
-                requestArrived.countDown();
-                if (in.read() < 0) {
-                    connectionClosed.countDown();
-                }
-            } catch (IOException e) {
-                // a reset is a close as well; a timeout leaves the latch down
-                if (!(e instanceof SocketTimeoutException)) {
-                    connectionClosed.countDown();
-                }
-            }
-        }
-
-        @Override
-        public void close() throws Exception {
-            server.close();
-            Socket socket = accepted;
-            if (socket != null) {
-                socket.close();
-            }
-            thread.join(5000);
-        }
     }
 }

@@ -3,6 +3,7 @@ package dev.sluice.internal.proxy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.ProxyServer;
@@ -12,15 +13,9 @@ import dev.sluice.testing.ScriptedUpstream.Response;
 import dev.sluice.testing.Upstreams;
 import dev.sluice.upstream.UpstreamGroup;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.ConnectException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -88,13 +83,14 @@ class GracefulShutdownTest {
 
     @Test
     void aGraceTooShortCutsTheExchangeClosesEverythingAndSaysSo() throws Exception {
-        SilentUpstream up = upstreams.manage(new SilentUpstream());
-        UpstreamGroup group = UpstreamGroup.builder("backend").server("127.0.0.1:" + up.port()).build();
+        ScriptedUpstream up = upstreams.scripted();
+        up.enqueue(Response.builder().stallForever());
+        UpstreamGroup group = UpstreamGroup.builder("backend").server(up.address()).build();
         ProxyServer proxy = upstreams.manage(ProxyServer.builder().listen("127.0.0.1:0").workers(1)
                 .route("/", r -> r.upstream(group)).start());
         RawClient slow = upstreams.rawClient(proxy.port());
         slow.send(RawClient.get("/slow"));
-        assertTrue(up.requestRead.await(2, TimeUnit.SECONDS));
+        assertNotNull(up.takeRequest(Duration.ofSeconds(2)));
 
         long start = System.nanoTime();
         assertFalse(proxy.shutdown(Duration.ofMillis(300)));
@@ -104,7 +100,7 @@ class GracefulShutdownTest {
         RawClient.Received rest = slow.readUntilClose(Duration.ofSeconds(2));
         assertNotEquals(RawClient.End.TIMEOUT, rest.end(), "the client connection is closed");
         assertEquals("", rest.string(), "our own shutdown is not the upstream's failure: no 502");
-        assertTrue(up.closedByProxy.await(2, TimeUnit.SECONDS), "the upstream connection is closed");
+        assertTrue(Exchanges.await(() -> up.openConnections() == 0, 2000), "the upstream connection is closed");
         assertEquals(0, group.peers().get(0).failures(), "nor is it counted against the peer");
         assertTrue(refused(proxy.port()));
     }
@@ -120,46 +116,6 @@ class GracefulShutdownTest {
         assertTrue(proxy.shutdown(Duration.ofSeconds(5)));
         assertTrue(Exchanges.await(() -> up.openConnections() == 0, 2000));
         assertTrue(ProxyInternals.loopsTerminated(proxy));
-    }
-
-    /** An upstream that reads one request, never answers, and notices when the proxy closes the connection. */
-    private static final class SilentUpstream implements AutoCloseable {
-
-        final CountDownLatch requestRead = new CountDownLatch(1);
-        final CountDownLatch closedByProxy = new CountDownLatch(1);
-        private final ServerSocket server = new ServerSocket(0, 8, InetAddress.getLoopbackAddress());
-        private final Thread thread = new Thread(this::serve, "silent-upstream");
-
-        SilentUpstream() throws IOException {
-            thread.setDaemon(true);
-            thread.start();
-        }
-
-        int port() {
-            return server.getLocalPort();
-        }
-
-        private void serve() {
-            try (Socket socket = server.accept()) {
-                socket.setSoTimeout(10_000);
-                InputStream in = socket.getInputStream();
-                byte[] buffer = new byte[4096];
-                while (in.read(buffer) >= 0) {
-                    requestRead.countDown();
-                }
-                closedByProxy.countDown();
-            } catch (IOException e) {
-                if (!(e instanceof SocketTimeoutException)) {
-                    closedByProxy.countDown(); // a reset is a close too
-                }
-            }
-        }
-
-        @Override
-        public void close() throws Exception {
-            server.close();
-            thread.join(5000);
-        }
     }
 
     private ProxyServer proxy(ScriptedUpstream up) throws IOException {
