@@ -17,7 +17,6 @@ import java.nio.channels.SocketChannel;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeoutException;
 
 /**
  * One client connection: its socket, buffers and timers, and its requests one at a time and in order (pipelined
@@ -30,7 +29,7 @@ import java.util.concurrent.TimeoutException;
  */
 public final class ClientConnection implements IoHandler {
 
-    private enum Wait { NONE, HEADER, LIMIT, HOOK, BODY, SEND, KEEPALIVE }
+    private enum Wait { NONE, HEADER, LIMIT, SEND, KEEPALIVE }
 
 
     private final LoopContext loop;
@@ -49,12 +48,11 @@ public final class ClientConnection implements IoHandler {
     private ClientState state = ClientState.READ_HEAD;
     private Wait waiting = Wait.NONE;
     private int requests;
-    /** Counts the waits for later answers, so that an answer to a wait that ended is dropped. */
-    private int hooksAwaited;
     private boolean clientClosedInput;
     /** Whether a byte of the next request head arrived: a timeout then answers 408 rather than closing quietly. */
     private boolean headStarted;
     private LingeringClose lingering;
+    private LaterAnswer laterAnswer;
 
     ClientConnection(LoopContext loop, SocketChannel channel) throws IOException {
         this.loop = loop;
@@ -66,7 +64,7 @@ public final class ClientConnection implements IoHandler {
                 limits.maxHeaderSize()), limits.underscoresInHeaders(), limits.ignoreInvalidHeaders());
         this.timer = loop.eventLoop.newTimeout(this::onTimer);
         this.remote = RemotePeer.of(channel.getRemoteAddress());
-        this.body = new RequestBodyReader(this, loop);
+        this.body = new RequestBodyReader(this, output, loop);
         this.exchange = new Exchange(this, output, loop, body, remote,
                 new RequestVariables(remote.address, remote.port, RemotePeer.portOf(channel.getLocalAddress())));
         this.key = loop.eventLoop.register(channel, SelectionKey.OP_READ, this);
@@ -245,21 +243,22 @@ public final class ClientConnection implements IoHandler {
     /** Waits, reading nothing, for a handler's answer that comes later; the stage completes on any thread. */
     private void awaitHook(CompletionStage<Answer> later) {
         moveTo(ClientState.HOOK);
+        expect(Wait.NONE, 0);
         interest(interestOps() & ~SelectionKey.OP_READ);
-        expect(Wait.HOOK, exchange.route().hookTimeout().toNanos());
-        int waited = ++hooksAwaited;
-        later.whenComplete((answer, failure) -> loop.eventLoop.execute(() -> hookAnswered(waited, answer, failure)));
+        if (laterAnswer == null) {
+            laterAnswer = new LaterAnswer(loop, this::hookAnswered);
+        }
+        laterAnswer.await(later, exchange.route().hookTimeout());
     }
 
-    /** A handler's later answer came, on this connection's loop: go on unless the wait already ended. */
-    private void hookAnswered(int waited, Answer answer, Throwable failure) {
-        if (state != ClientState.HOOK || waited != hooksAwaited) {
-            return; // timed out or closed meanwhile
+    /** The wait for a handler's later answer ended, on this connection's loop: go on with it, or with a 500. */
+    private void hookAnswered(Answer answer, Throwable failure) {
+        if (state != ClientState.HOOK) {
+            return;
         }
-        expect(Wait.NONE, 0);
         interest(interestOps() | SelectionKey.OP_READ);
-        if (failure != null || answer != null && answer.later() != null) {
-            exchange.hookFailedLater(failure != null ? failure : new IllegalStateException("a later answer was later"));
+        if (failure != null) {
+            exchange.hookFailedLater(failure);
             proceed(Hooks.FAILED_BEFORE_UPSTREAM);
         } else {
             proceed(answer);
@@ -277,29 +276,8 @@ public final class ClientConnection implements IoHandler {
             return;
         }
         moveTo(ClientState.READ_BODY);
-        if (!input.hasRemaining()) {
-            body.sendContinueIfDue();
-        }
-        expect(Wait.BODY, limits.bodyTimeout().toNanos());
-        body.readBuffered();
-    }
-
-    /** Body bytes came from the client: client_body_timeout starts again. */
-    void bodyProgress() {
-        expect(Wait.BODY, limits.bodyTimeout().toNanos());
-    }
-
-    /** A streamed body's bytes came: the peer now waits on the proxy, not on the client. */
-    void bodyArrived() {
-        if (waiting == Wait.BODY) {
-            expect(Wait.NONE, 0);
-        }
-    }
-
-    /** A streamed body waits for the client under client_body_timeout; its bytes resume the attempt. */
-    void awaitBody() {
-        interest(interestOps() | SelectionKey.OP_READ);
-        expect(Wait.BODY, limits.bodyTimeout().toNanos());
+        expect(Wait.NONE, 0); // client_body_timeout is the reader's from here
+        body.readWhole();
     }
 
     /** The body was read whole, or it streams: the request goes upstream. */
@@ -319,9 +297,8 @@ public final class ClientConnection implements IoHandler {
         respond(code, null, true);
     }
 
-    /** Answers {@code Expect: 100-continue}. */
-    void sendContinue() {
-        output.sendContinue();
+    boolean isReadingBody() {
+        return state == ClientState.READ_BODY;
     }
 
     boolean isUpstream() {
@@ -489,10 +466,7 @@ public final class ClientConnection implements IoHandler {
         waiting = Wait.NONE;
         switch (expired) {
             case HEADER:
-            case BODY:
-                if (state == ClientState.UPSTREAM) {
-                    abortStream(HttpStatus.REQUEST_TIMEOUT); // a streamed body's client went silent
-                } else if (state == ClientState.READ_HEAD && !headStarted) {
+                if (state == ClientState.READ_HEAD && !headStarted) {
                     close();
                 } else {
                     if (state == ClientState.READ_HEAD) {
@@ -511,11 +485,6 @@ public final class ClientConnection implements IoHandler {
             case LIMIT:
                 interest(interestOps() | SelectionKey.OP_READ);
                 readRequest();
-                break;
-            case HOOK:
-                exchange.hookFailedLater(new TimeoutException("no answer within " + exchange.route().hookTimeout()));
-                interest(interestOps() | SelectionKey.OP_READ);
-                proceed(Hooks.FAILED_BEFORE_UPSTREAM);
                 break;
             case KEEPALIVE:
                 close();
@@ -555,6 +524,9 @@ public final class ClientConnection implements IoHandler {
         timer.cancel();
         if (lingering != null) {
             lingering.stop();
+        }
+        if (laterAnswer != null) {
+            laterAnswer.cancel();
         }
         exchange.stopAttempt();
         key.cancel();

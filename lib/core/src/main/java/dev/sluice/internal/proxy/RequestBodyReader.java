@@ -4,6 +4,7 @@ import dev.sluice.Route;
 import dev.sluice.internal.http.BodyFraming;
 import dev.sluice.internal.http.HttpStatus;
 import dev.sluice.internal.http.RequestHead;
+import dev.sluice.internal.net.Timeout;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import org.slf4j.Logger;
@@ -20,7 +21,11 @@ final class RequestBodyReader {
     private static final Logger log = LoggerFactory.getLogger(RequestBodyReader.class);
 
     private final ClientConnection client;
+    private final ClientOutput output;
     private final LoopContext loop;
+    /** client_body_timeout: between two reads of the body, while the proxy waits for the client. */
+    private final Timeout timer;
+    private final long timeoutNanos;
     private final BodyFramingCheck framing;
     private final RequestBody buffered;
     private final StreamedBody streamed = new StreamedBody(this);
@@ -38,9 +43,12 @@ final class RequestBodyReader {
     private boolean continueDue;
     private RequestHead request;
 
-    RequestBodyReader(ClientConnection client, LoopContext loop) {
+    RequestBodyReader(ClientConnection client, ClientOutput output, LoopContext loop) {
         this.client = client;
+        this.output = output;
         this.loop = loop;
+        this.timer = loop.eventLoop.newTimeout(this::timedOut);
+        this.timeoutNanos = loop.engine.limits.bodyTimeout().toNanos();
         this.framing = new BodyFramingCheck(loop.engine.limits.maxBodySize());
         this.buffered = new RequestBody(loop);
     }
@@ -70,6 +78,15 @@ final class RequestBodyReader {
         return streaming;
     }
 
+    /** Starts buffering the body, answering 100 Continue first unless the client already began to send it. */
+    void readWhole() {
+        if (!client.input().hasRemaining()) {
+            sendContinueIfDue();
+        }
+        timer.schedule(timeoutNanos);
+        readBuffered();
+    }
+
     /**
      * Buffers what the client sent of the body, its payload only, up to client_max_body_size: in memory up to
      * client_body_buffer_size, beyond it in a temporary file. A chunked body loses its chunk sizes, extensions and
@@ -95,9 +112,10 @@ final class RequestBodyReader {
                 return;
             }
             if (in.position() > start) {
-                client.bodyProgress();
+                timer.schedule(timeoutNanos);
             }
             if (framing.done()) {
+                timer.cancel();
                 client.bodyRead();
                 return;
             }
@@ -133,7 +151,7 @@ final class RequestBodyReader {
             }
             if (in.position() > start) {
                 continueDue = false;
-                client.bodyArrived();
+                timer.cancel(); // the peer now waits on the proxy, not on the client
                 if (viewed != in) {
                     viewed = in;
                     view = in.duplicate();
@@ -150,7 +168,8 @@ final class RequestBodyReader {
             }
             if (n == 0) {
                 awaitingClient = true;
-                client.awaitBody();
+                client.watchInput();
+                timer.schedule(timeoutNanos);
                 return null;
             }
         }
@@ -190,7 +209,7 @@ final class RequestBodyReader {
     void sendContinueIfDue() {
         if (continueDue) {
             continueDue = false;
-            client.sendContinue();
+            output.sendContinue();
         }
     }
 
@@ -201,6 +220,7 @@ final class RequestBodyReader {
     boolean stop() {
         boolean unread = streaming && !framing.done();
         awaitingClient = false;
+        timer.cancel();
         streamed.abandon();
         return unread;
     }
@@ -213,6 +233,15 @@ final class RequestBodyReader {
         return streaming ? streamed : buffered;
     }
 
+    /** client_body_timeout passed with the client silent: 408, on a closing connection. */
+    private void timedOut() {
+        if (streaming && client.isUpstream()) {
+            client.abortStream(HttpStatus.REQUEST_TIMEOUT);
+        } else if (client.isReadingBody()) {
+            client.respond(HttpStatus.REQUEST_TIMEOUT, null, true);
+        }
+    }
+
     /** The length of a buffered body, which goes with a Content-Length even when it came chunked. */
     long bufferedLength() {
         return buffered.length();
@@ -220,6 +249,7 @@ final class RequestBodyReader {
 
     /** The exchange is over: gives back the body's memory and temporary file. */
     void release() {
+        timer.cancel();
         buffered.release();
         streamed.abandon();
         view = null;
