@@ -394,8 +394,9 @@ public final class ScriptedUpstream implements AutoCloseable {
                         Wire.readUntilClosed(socket);
                         return;
                     case RAW:
-                        out.write(response.raw);
-                        out.flush();
+                        if (!drip(out, response.raw, 0, response.raw.length, response)) {
+                            return;
+                        }
                         if (response.closeAfterResponse || !request.keepAlive()) {
                             Wire.closeWithFin(socket);
                             return;
@@ -547,12 +548,8 @@ public final class ScriptedUpstream implements AutoCloseable {
         } else {
             out.write(headBytes);
             out.flush();
-            for (int offset = 0; offset < end; offset += response.throttleBytes) {
-                if (offset > 0 && !pause(response.throttlePeriod)) {
-                    return false;
-                }
-                out.write(bodyWire, offset, Math.min(response.throttleBytes, end - offset));
-                out.flush();
+            if (!drip(out, bodyWire, 0, end, response)) {
+                return false;
             }
         }
         if (response.cutAfter >= 0) {
@@ -581,6 +578,23 @@ public final class ScriptedUpstream implements AutoCloseable {
     }
 
     /** Waits for the duration unless the upstream closes first; false if it closed. */
+    /**
+     * Writes {@code bytes[from, to)}, in pieces of the response's throttle with its pause between them when it has
+     * one; false when the upstream closed meanwhile.
+     */
+    private boolean drip(OutputStream out, byte[] bytes, int from, int to, Response response)
+            throws IOException, InterruptedException {
+        int step = response.throttleBytes > 0 ? response.throttleBytes : Math.max(1, to - from);
+        for (int offset = from; offset < to; offset += step) {
+            if (offset > from && !pause(response.throttlePeriod)) {
+                return false;
+            }
+            out.write(bytes, offset, Math.min(step, to - offset));
+            out.flush();
+        }
+        return true;
+    }
+
     private boolean pause(Duration duration) throws InterruptedException {
         if (duration.isZero()) {
             return !closed.get();
@@ -795,7 +809,7 @@ public final class ScriptedUpstream implements AutoCloseable {
 
             /**
              * Drips the body (as framed on the wire): {@code bytesPerChunk} bytes, then a pause of
-             * {@code period}, then the next bytes, and so on.
+             * {@code period}, then the next bytes, and so on. A {@link #rawResponse} drips whole, head included.
              */
             public Builder throttleBody(int bytesPerChunk, Duration period) {
                 if (bytesPerChunk <= 0) {

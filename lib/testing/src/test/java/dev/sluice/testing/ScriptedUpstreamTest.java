@@ -504,6 +504,19 @@ class ScriptedUpstreamTest {
     }
 
     @Test
+    void aThrottledRawResponseArrivesWholeInPieces() throws Exception {
+        ScriptedUpstream upstream = upstreams.scripted();
+        upstream.enqueue(Response.builder().rawResponse("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+                .throttleBody(5, Duration.ofMillis(1)));
+        RawClient client = upstreams.rawClient(upstream.port());
+
+        RawClient.Reply reply = client.send(RawClient.get("/")).readResponse();
+
+        assertEquals(200, reply.status());
+        assertEquals("ok", reply.bodyString());
+    }
+
+    @Test
     void respondWithComputesFromTheRequest() throws Exception {
         ScriptedUpstream upstream = upstreams.scripted();
         upstream.respondWith(request -> Response.ok(request.target().toUpperCase()));

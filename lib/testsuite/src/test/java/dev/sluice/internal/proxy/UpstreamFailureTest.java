@@ -14,13 +14,9 @@ import dev.sluice.testing.ScriptedUpstream.Response;
 import dev.sluice.testing.Upstreams;
 import dev.sluice.upstream.UpstreamGroup;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
@@ -91,7 +87,7 @@ class UpstreamFailureTest {
     @Test
     void aHeadDrippedFasterThanTheReadTimeoutDoesNotTimeOut() throws Exception {
         // ten pieces 100 ms apart: the head takes 900 ms, each gap is well inside the 500 ms read timeout
-        Dripper drip = upstreams.manage(new Dripper(SMALL_RESPONSE, 10, Duration.ofMillis(100)));
+        ScriptedUpstream drip = dripping(10, Duration.ofMillis(100));
         proxy.start(group(drip.address()), r -> r.readTimeout(Duration.ofMillis(500)));
 
         RawClient.Reply reply = proxy.get("/x");
@@ -102,7 +98,7 @@ class UpstreamFailureTest {
 
     @Test
     void aHeadThatPausesLongerThanTheReadTimeoutAnswers504() throws Exception {
-        Dripper drip = upstreams.manage(new Dripper(SMALL_RESPONSE, 2, Duration.ofMillis(900)));
+        ScriptedUpstream drip = dripping(2, Duration.ofMillis(900));
         proxy.start(group(drip.address()), r -> r.readTimeout(SHORT));
 
         assertEquals(504, proxy.get("/x").status());
@@ -341,63 +337,12 @@ class UpstreamFailureTest {
     }
 
     /**
-     * A peer that reads one request head and answers with {@code response} split into {@code pieces} parts sent
-     * {@code gap} apart, then closes. The slow drip a read timeout between two reads must tolerate.
+     * A peer that answers one request with {@link #SMALL_RESPONSE} split into {@code pieces} parts sent {@code gap}
+     * apart, then closes: the slow drip a read timeout between two reads must tolerate.
      */
-    private static final class Dripper implements AutoCloseable {
-
-        private final ServerSocket server;
-        private final Thread thread;
-        private volatile Socket connection;
-
-        Dripper(String response, int pieces, Duration gap) throws IOException {
-            server = new ServerSocket(0, 8, InetAddress.getLoopbackAddress());
-            byte[] bytes = response.getBytes(StandardCharsets.ISO_8859_1);
-            thread = new Thread(() -> serve(bytes, pieces, gap), "dripper-" + server.getLocalPort());
-            thread.setDaemon(true);
-            thread.start();
-        }
-
-        String address() {
-            return "127.0.0.1:" + server.getLocalPort();
-        }
-
-        private void serve(byte[] bytes, int pieces, Duration gap) {
-            try (Socket s = server.accept()) {
-                connection = s;
-                s.setSoTimeout(5000);
-                InputStream in = s.getInputStream();
-                int matched = 0;
-                for (int c; matched < 4 && (c = in.read()) >= 0; ) {
-                    matched = c == "\r\n\r\n".charAt(matched) ? matched + 1 : c == '\r' ? 1 : 0;
-                }
-                OutputStream out = s.getOutputStream();
-                int step = (bytes.length + pieces - 1) / pieces;
-                for (int offset = 0; offset < bytes.length; offset += step) {
-                    if (offset > 0) {
-                        Thread.sleep(gap.toMillis());
-                    }
-                    out.write(bytes, offset, Math.min(step, bytes.length - offset));
-                    out.flush();
-                }
-                s.shutdownOutput();
-                in.read();
-            } catch (IOException e) {
-                // the proxy gave up on us, or the test ended: done
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-
-        @Override
-        public void close() throws Exception {
-            server.close();
-            Socket s = connection;
-            if (s != null) {
-                s.close();
-            }
-            thread.interrupt();
-            thread.join(5000);
-        }
+    private ScriptedUpstream dripping(int pieces, Duration gap) {
+        int step = (SMALL_RESPONSE.length() + pieces - 1) / pieces;
+        return upstreams.scripted().defaultResponse(Response.builder().rawResponse(SMALL_RESPONSE)
+                .throttleBody(step, gap).closeAfterResponse().build());
     }
 }
