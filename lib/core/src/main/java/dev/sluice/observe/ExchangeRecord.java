@@ -17,10 +17,16 @@ import java.util.List;
  * @param remoteUser the user name of Basic authentication ({@code $remote_user}), or null
  * @param referer the Referer field ({@code $http_referer}), or null
  * @param userAgent the User-Agent field ({@code $http_user_agent}), or null
+ * @param serverName the first name of the virtual server that took the request ({@code $server_name}), empty for
+ *     the default server of routes given to the proxy directly; null when no request head was parsed
+ * @param location the location of the route that served it, as nginx writes it ({@code "^~ /static/"}); null when
+ *     none matched or no head was parsed
+ * @param upstream the name of the upstream group it went to (a handler may choose another than the route's); null
+ *     when it did not go upstream
  */
 public record ExchangeRecord(String clientAddress, String method, String target, String protocol, int status,
         long bodyBytesSent, long requestNanos, List<AttemptRecord> attempts, long startMillis, String remoteUser,
-        String referer, String userAgent) {
+        String referer, String userAgent, String serverName, String location, String upstream) {
 
     /** {@code $upstream_addr}: every attempt's address, joined by ", " as nginx joins them; "-" when none. */
     public String upstreamAddr() {

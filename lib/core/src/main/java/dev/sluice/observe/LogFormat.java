@@ -13,7 +13,8 @@ import java.util.Objects;
  *
  * <p>Variables: {@code $remote_addr}, {@code $remote_user}, {@code $time_local}, {@code $time_iso8601}, {@code $msec},
  * {@code $request}, {@code $request_method}, {@code $request_uri}, {@code $server_protocol}, {@code $status},
- * {@code $body_bytes_sent}, {@code $request_time}, {@code $http_referer}, {@code $http_user_agent}, and nginx's
+ * {@code $body_bytes_sent}, {@code $request_time}, {@code $http_referer}, {@code $http_user_agent},
+ * {@code $server_name} (the virtual server's first name), and nginx's
  * {@code $upstream_addr}, {@code $upstream_status}, {@code $upstream_response_time}, {@code $upstream_connect_time}
  * and {@code $upstream_header_time} (every attempt's value, joined as nginx joins them). A name may be braced,
  * {@code ${status}}. A value that is missing is written as nginx writes it, {@code -}.
@@ -41,7 +42,7 @@ public final class LogFormat {
     private enum Variable {
         REMOTE_ADDR, REMOTE_USER, TIME_LOCAL, TIME_ISO8601, MSEC, REQUEST, REQUEST_METHOD, REQUEST_URI,
         SERVER_PROTOCOL, STATUS, BODY_BYTES_SENT, REQUEST_TIME, HTTP_REFERER, HTTP_USER_AGENT, UPSTREAM_ADDR,
-        UPSTREAM_STATUS, UPSTREAM_RESPONSE_TIME, UPSTREAM_CONNECT_TIME, UPSTREAM_HEADER_TIME
+        UPSTREAM_STATUS, UPSTREAM_RESPONSE_TIME, UPSTREAM_CONNECT_TIME, UPSTREAM_HEADER_TIME, SERVER_NAME
     }
 
     private static final LogFormat COMBINED_FORMAT = parse(COMBINED);
@@ -119,6 +120,7 @@ public final class LogFormat {
             case UPSTREAM_STATUS: out.append(e.upstreamStatus()); break;
             case UPSTREAM_RESPONSE_TIME: out.append(e.upstreamResponseTime()); break;
             case UPSTREAM_CONNECT_TIME: out.append(e.upstreamConnectTime()); break;
+            case SERVER_NAME: out.append(orDash(e.serverName())); break;
             default: out.append(e.upstreamHeaderTime()); break;
         }
     }

@@ -19,7 +19,7 @@ class LogFormatTest {
         return new ExchangeRecord("10.1.2.3", "GET", "/a?b=1", "HTTP/1.1", 200, 512, 2_500_000,
                 List.of(new AttemptRecord("10.0.0.1:80", 502, 1_000_000, -1, 1_500_000, false),
                         new AttemptRecord("10.0.0.2:80", 200, 0, 400_000, 900_000, true)),
-                NOON_UTC, user, referer, agent);
+                NOON_UTC, user, referer, agent, "api.test", "/a", "backend");
     }
 
     @Test
@@ -40,6 +40,16 @@ class LogFormatTest {
         String line = LogFormat.parse("$upstream_addr|$upstream_status|$upstream_response_time|$upstream_header_time")
                 .format(exchange(null, null, null));
         assertEquals("10.0.0.1:80, 10.0.0.2:80|502, 200|0.001, 0.000|-, 0.000", line, "milliseconds, truncated as nginx");
+    }
+
+    @Test
+    void serverNameIsTheVirtualServersFirstNameAndADashForTheUnnamedDefault() {
+        LogFormat format = LogFormat.parse("$server_name");
+        assertEquals("api.test", format.format(exchange(null, null, null)));
+        ExchangeRecord unnamed = exchange(null, null, null);
+        assertEquals("-", format.format(new ExchangeRecord(unnamed.clientAddress(), unnamed.method(), unnamed.target(),
+                unnamed.protocol(), unnamed.status(), unnamed.bodyBytesSent(), unnamed.requestNanos(),
+                unnamed.attempts(), unnamed.startMillis(), null, null, null, "", null, null)));
     }
 
     @Test

@@ -48,6 +48,7 @@ final class Exchange {
     private ByteBuffer upstreamHead;
 
     private RequestHead request;
+    private String serverName;
     private Route route;
     private UpstreamGroup group;
     private Selection selection;
@@ -80,7 +81,9 @@ final class Exchange {
         reset(head);
         this.keepAlive = keepAlive;
         idempotent = head.isIdempotent() || head.fields().contains("Idempotency-Key");
-        route = loop.engine.route(head, scratch);
+        LocationTable server = loop.engine.server(head);
+        serverName = server.name();
+        route = server.find(head, scratch);
     }
 
     /** Begins an exchange that has no request: one the proxy answers before a head was parsed (400, 408). */
@@ -88,6 +91,7 @@ final class Exchange {
         reset(null);
         keepAlive = false;
         idempotent = false;
+        serverName = null;
         route = null;
     }
 
@@ -98,6 +102,7 @@ final class Exchange {
         bodyBytesSent = 0;
         headerSent = false;
         upgrade = false;
+        group = null;
         selection = null;
     }
 
@@ -395,7 +400,8 @@ final class Exchange {
     /** The exchange is over: its record goes to the listeners. */
     void end() {
         if (request != null || status != 0) {
-            ExchangeRecord record = log.end(request, status, bodyBytesSent);
+            ExchangeRecord record = log.end(request, status, bodyBytesSent, serverName,
+                    route == null ? null : route.location(), group == null ? null : group.name());
             if (record != null && request != null && route != null && route.handler() != null) {
                 hooks().done(route, request, record);
             }

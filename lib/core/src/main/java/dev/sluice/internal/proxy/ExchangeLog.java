@@ -51,7 +51,8 @@ final class ExchangeLog {
      * The exchange ended with {@code status}; {@code request} is null when no head was parsed. Returns its record,
      * or null when exchanges are not recorded.
      */
-    ExchangeRecord end(RequestHead request, int status, long bodyBytesSent) {
+    ExchangeRecord end(RequestHead request, int status, long bodyBytesSent, String serverName, String location,
+            String upstream) {
         if (attempts == null) {
             return null;
         }
@@ -61,7 +62,8 @@ final class ExchangeLog {
                 none ? "-" : request.target(), none ? "-" : request.version().text(), status, bodyBytesSent,
                 requestNanos, List.copyOf(attempts), System.currentTimeMillis() - requestNanos / 1_000_000,
                 none ? null : RemoteUser.of(request.fields().get("Authorization")),
-                none ? null : request.fields().get("Referer"), none ? null : request.fields().get("User-Agent"));
+                none ? null : request.fields().get("Referer"), none ? null : request.fields().get("User-Agent"),
+                serverName, location, upstream);
         loop.engine.exchangeEnded(record);
         return record;
     }

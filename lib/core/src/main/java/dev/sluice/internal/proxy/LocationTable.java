@@ -14,13 +14,16 @@ import java.util.List;
  */
 final class LocationTable {
 
+    private final String name;
     private final Route[] exact;
     /** Prefix and {@code ^~} routes, longest first. */
     private final Route[] prefixes;
     /** Regex routes, in the order they were added. */
     private final Route[] regexes;
 
-    LocationTable(List<Route> routes) {
+    /** The routes of the server named {@code name} (its first name; empty for the unnamed default server). */
+    LocationTable(String name, List<Route> routes) {
+        this.name = name;
         List<Route> exact = new ArrayList<>();
         List<Route> prefixes = new ArrayList<>();
         List<Route> regexes = new ArrayList<>();
@@ -42,6 +45,11 @@ final class LocationTable {
         this.exact = exact.toArray(new Route[0]);
         this.prefixes = prefixes.toArray(new Route[0]);
         this.regexes = regexes.toArray(new Route[0]);
+    }
+
+    /** The server's first name, {@code $server_name}; empty for the unnamed default server. */
+    String name() {
+        return name;
     }
 
     /** The route for {@code request}, or null; {@code scratch} holds its path while the regexes are tried. */

@@ -104,12 +104,11 @@ public final class ProxyEngine {
     }
 
     /**
-     * The route for a request: its virtual server chosen by its host, then its route by its normalised path
-     * (nginx's {@code $uri}, not the raw target), as nginx chooses a server and a location; null when none
-     * matches. {@code scratch} holds the path for the regex routes.
+     * The virtual server for a request, chosen by its host as nginx chooses one; its {@link LocationTable} then
+     * chooses the route by the normalised path.
      */
-    Route route(RequestHead request, StringBuilder scratch) {
-        return servers.find(request, scratch);
+    LocationTable server(RequestHead request) {
+        return servers.server(request);
     }
 
     /** The keepalive settings of {@code group} and what every loop's cache learned about its peers. */

@@ -31,10 +31,10 @@ final class ServerTable {
 
     /** {@code routes} are the default server's; without any, the first of {@code servers} is the default. */
     ServerTable(List<Route> routes, List<VirtualServer> servers) {
-        LocationTable unnamed = routes.isEmpty() ? null : new LocationTable(routes);
+        LocationTable unnamed = routes.isEmpty() ? null : new LocationTable("", routes);
         LocationTable first = null;
         for (VirtualServer server : servers) {
-            LocationTable table = new LocationTable(server.routes());
+            LocationTable table = new LocationTable(server.names().get(0), server.routes());
             first = first == null ? table : first;
             for (String name : server.names()) {
                 if (name.startsWith("~")) {
@@ -56,12 +56,8 @@ final class ServerTable {
         this.defaultServer = unnamed != null ? unnamed : first;
     }
 
-    /** The route for {@code request}, or null; {@code scratch} is the location table's. */
-    Route find(RequestHead request, StringBuilder scratch) {
-        return server(request).find(request, scratch);
-    }
-
-    private LocationTable server(RequestHead request) {
+    /** The virtual server that takes {@code request}: its routes. */
+    LocationTable server(RequestHead request) {
         if (exact.isEmpty() && leading.isEmpty() && trailing.isEmpty() && regexes.isEmpty()) {
             return defaultServer;
         }

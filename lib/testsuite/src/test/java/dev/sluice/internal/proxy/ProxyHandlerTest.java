@@ -303,8 +303,41 @@ class ProxyHandlerTest {
         upstreams.network().settle(WAIT);
 
         assertEquals(1, records.size());
-        assertEquals("/logged", records.get(0).target());
-        assertEquals(200, records.get(0).status());
+        ExchangeRecord record = records.get(0);
+        assertEquals("/logged", record.target());
+        assertEquals(200, record.status());
+        assertEquals("", record.serverName(), "the default server");
+        assertEquals("/", record.location());
+        assertEquals("stable", record.upstream());
+    }
+
+    @Test
+    void theRecordNamesTheVirtualServerTheLocationAndTheGroupTheHandlerChose() throws Exception {
+        ScriptedUpstream canary = upstreams.scripted();
+        UpstreamGroup canaryGroup = UpstreamGroup.builder("canary").server(canary.address()).build();
+        List<ExchangeRecord> records = new CopyOnWriteArrayList<>();
+        ProxyServer proxy = upstreams.proxy(p -> p.server("api.test *.api.test", s -> s.route("^~ /v1/",
+                r -> r.upstream(stableGroup).handler(new ProxyHandler() {
+                    @Override
+                    public UpstreamGroup chooseUpstream(ProxyRequest request, UpstreamGroup configured) {
+                        return canaryGroup;
+                    }
+
+                    @Override
+                    public void done(ProxyRequest request, ExchangeRecord record) {
+                        records.add(record);
+                    }
+                }))));
+        RawClient client = upstreams.rawClient(proxy.port());
+
+        client.send("GET /v1/x HTTP/1.1\r\nHost: eu.api.test\r\n\r\n");
+        assertEquals(200, client.readResponse().status());
+        upstreams.network().settle(WAIT);
+
+        ExchangeRecord record = records.get(0);
+        assertEquals("api.test", record.serverName());
+        assertEquals("^~ /v1/", record.location());
+        assertEquals("canary", record.upstream());
     }
 
     // ---------------------------------------------------------------- return and proxy_pass with a URI
