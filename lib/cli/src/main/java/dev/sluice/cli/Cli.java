@@ -208,7 +208,10 @@ final class Cli {
             unsupported("--sticky", "'cookie NAME [expires=T] [domain=D] [path=P] [httponly] [secure]'",
                     "sticky cookie: session persistence"),
             unsupported("--queue", "'N [timeout=T]'", "queue: wait for a free peer instead of failing"),
-            unsupported("--status-listen", "HOST:PORT", "a JSON view of every peer's live state"));
+            option(GENERAL, "--status-listen", "HOST:PORT", false,
+                    "a read-only JSON view of every peer's live state in NGINX Plus's API shape, on its own address:"
+                            + " GET /api/9/http/upstreams and /api/9/http/upstreams/backend; default off",
+                    (s, f, v) -> s.setStatusListen(v)));
 
     private static final Flags FLAGS;
     private static final Map<String, Handler> HANDLERS = new HashMap<>();

@@ -2,6 +2,8 @@ package dev.sluice.cli;
 
 import dev.sluice.ProxyServer;
 import dev.sluice.observe.AccessLog;
+import dev.sluice.observe.UpstreamStatus;
+import dev.sluice.upstream.UpstreamGroup;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.Inet6Address;
@@ -69,15 +71,30 @@ public final class Main {
                 addresses = demo.proxy().addresses();
                 after = demo.instructions();
             } else {
-                ProxyServer proxy = settings.toBuilder().start();
+                UpstreamGroup backend = settings.upstream();
+                ProxyServer proxy = settings.toBuilder(backend).start();
+                ProxyServer status;
+                try {
+                    status = settings.statusListen() == null ? null : settings.statusBuilder(backend).start();
+                } catch (IOException | RuntimeException e) {
+                    proxy.close();
+                    throw e;
+                }
                 AccessLog log = settings.openAccessLog();
                 running = () -> {
                     proxy.shutdown(GRACE);
+                    if (status != null) {
+                        status.close();
+                    }
                     if (log != null) {
                         log.close();
                     }
                 };
                 addresses = proxy.addresses();
+                if (status != null) {
+                    after = "sluice: status API listening on " + hostPort(status.addresses().get(0))
+                            + UpstreamStatus.PATH + "\n";
+                }
                 if (log != null) {
                     ReopenOnSignal.install(log);
                 }

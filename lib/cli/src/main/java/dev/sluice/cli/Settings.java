@@ -5,6 +5,7 @@ import dev.sluice.ProxyServer;
 import dev.sluice.Route;
 import dev.sluice.observe.AccessLog;
 import dev.sluice.observe.LogFormat;
+import dev.sluice.observe.UpstreamStatus;
 import dev.sluice.upstream.Balancer;
 import dev.sluice.upstream.Keepalive;
 import dev.sluice.upstream.Resolver;
@@ -34,6 +35,7 @@ final class Settings {
 
     private boolean help;
     private boolean demo;
+    private String statusListen;
     private AccessLogTarget accessLog;
     private final Map<String, LogFormat> logFormats = new HashMap<>(Map.of(
             "combined", LogFormat.combined(), "upstream", LogFormat.upstream()));
@@ -135,7 +137,11 @@ final class Settings {
      * @throws UsageException naming the flag whose value the library refused
      */
     ProxyServer.Builder toBuilder() {
-        UpstreamGroup backend = upstream();
+        return toBuilder(upstream());
+    }
+
+    /** {@link #toBuilder()} with the group built already, so that another listener can share it. */
+    ProxyServer.Builder toBuilder(UpstreamGroup backend) {
         ProxyServer.Builder proxy = proxyBuilder();
         return proxy.route("/", r -> configureRoute(r, backend));
     }
@@ -144,6 +150,27 @@ final class Settings {
 
     void setHelp() {
         help = true;
+    }
+
+    /** {@code --status-listen}: checked at once, so that a bad address names the flag. */
+    void setStatusListen(String hostPort) {
+        ProxyServer.builder().listen(hostPort);
+        statusListen = hostPort;
+    }
+
+    /** The address of {@code --status-listen}, or null. */
+    String statusListen() {
+        return statusListen;
+    }
+
+    /**
+     * The status listener: a second proxy on {@code --status-listen} whose one route answers NGINX Plus's upstream
+     * API paths with the live state of {@code backend}, the group the main proxy uses.
+     */
+    ProxyServer.Builder statusBuilder(UpstreamGroup backend) {
+        UpstreamStatus status = UpstreamStatus.of(List.of(backend));
+        return ProxyServer.builder().listen(statusListen).workers(1)
+                .route("/", r -> r.upstream(backend).handler(status.handler()));
     }
 
     void setDemo() {

@@ -19,6 +19,7 @@ import dev.sluice.upstream.UpstreamGroup;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -230,6 +231,32 @@ class SettingsTest {
         UsageException e = assertThrows(UsageException.class, () -> Cli.parse(SERVER, "--proxy-pass", "http://other/"));
         assertEquals("--proxy-pass", e.flag());
         assertTrue(e.getMessage().contains("http://backend[/URI]"), e.getMessage());
+    }
+
+    @Test
+    void statusListenServesTheLiveStateOfTheFlagsGroup() throws Exception {
+        Settings settings = Cli.parse("--server", "127.0.0.1:9001", "--server", "127.0.0.1:9002 weight=3",
+                "--status-listen", "127.0.0.1:0");
+        UpstreamGroup backend = settings.upstream();
+        try (ProxyServer status = settings.statusBuilder(backend).start();
+                Socket socket = new Socket(InetAddress.getLoopbackAddress(), status.port())) {
+            socket.getOutputStream().write("GET /api/9/http/upstreams/backend HTTP/1.0\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            assertTrue(response.startsWith("HTTP/1.1 200 OK\r\n"), response);
+            assertTrue(response.endsWith("{\"peers\":[{\"id\":0,\"server\":\"127.0.0.1:9001\",\"name\":\"127.0.0.1:9001\","
+                    + "\"backup\":false,\"weight\":1,\"state\":\"up\",\"active\":0,\"requests\":0,\"fails\":0,"
+                    + "\"max_fails\":1,\"fail_timeout\":10,\"max_conns\":0},{\"id\":1,\"server\":\"127.0.0.1:9002\","
+                    + "\"name\":\"127.0.0.1:9002\",\"backup\":false,\"weight\":3,\"state\":\"up\",\"active\":0,"
+                    + "\"requests\":0,\"fails\":0,\"max_fails\":1,\"fail_timeout\":10,\"max_conns\":0}],"
+                    + "\"zone\":\"backend\"}"), response);
+        }
+    }
+
+    @Test
+    void aStatusListenAddressThatIsNoneIsRefusedNamingTheFlag() {
+        UsageException e = assertThrows(UsageException.class, () -> Cli.parse(SERVER, "--status-listen", "nowhere"));
+        assertEquals("--status-listen", e.flag());
     }
 
     static Stream<Arguments> valuesTheLibraryRefuses() {

@@ -1,0 +1,158 @@
+package dev.sluice.observe;
+
+import dev.sluice.Answer;
+import dev.sluice.ProxyHandler;
+import dev.sluice.ProxyRequest;
+import dev.sluice.upstream.PeerState;
+import dev.sluice.upstream.UpstreamGroup;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The live state of upstream groups as JSON in the shape of NGINX Plus's API ({@code GET /api/9/http/upstreams},
+ * {@code GET /api/9/http/upstreams/NAME}), so that dashboards made for it read it: per group its {@code peers}
+ * with {@code id}, {@code server}, {@code name}, {@code backup}, {@code weight}, {@code state} ({@code up},
+ * {@code down}, {@code unavail}, {@code unhealthy}), {@code active}, {@code requests}, {@code fails} (failed
+ * attempts in all) and {@code max_fails}, {@code fail_timeout} (seconds), {@code max_conns}; and {@code zone}.
+ * NGINX Plus fields Sluice does not count yet (responses by class, bytes, downtime, timings) are left out rather
+ * than sent as zeros.
+ *
+ * <p>{@link #json()} for a service's own endpoint; {@link #handler()} answers the API paths on a route, the way
+ * {@code --status-listen} serves them.
+ */
+public final class UpstreamStatus {
+
+    /** The API path prefix NGINX Plus serves upstreams under. */
+    public static final String PATH = "/api/9/http/upstreams";
+
+    private final Map<String, UpstreamGroup> groups = new LinkedHashMap<>();
+
+    private UpstreamStatus(List<UpstreamGroup> groups) {
+        for (UpstreamGroup group : groups) {
+            this.groups.put(Objects.requireNonNull(group, "group").name(), group);
+        }
+    }
+
+    /** The status of {@code groups}, by name (a name given twice keeps the first group). */
+    public static UpstreamStatus of(List<UpstreamGroup> groups) {
+        return new UpstreamStatus(groups);
+    }
+
+    /** Every group: {@code {"NAME": {...}, ...}}. */
+    public String json() {
+        StringBuilder out = new StringBuilder(256);
+        out.append('{');
+        boolean first = true;
+        for (UpstreamGroup group : groups.values()) {
+            if (!first) {
+                out.append(',');
+            }
+            first = false;
+            string(out, group.name()).append(':');
+            group(out, group);
+        }
+        return out.append('}').toString();
+    }
+
+    /** One group's object, or null when there is no group of that name. */
+    public String json(String name) {
+        UpstreamGroup group = groups.get(name);
+        return group == null ? null : group(new StringBuilder(128), group).toString();
+    }
+
+    /**
+     * A handler that answers {@code GET} of {@link #PATH} and {@code PATH/NAME} with the JSON, 404 in NGINX Plus's
+     * error shape for an unknown path or group, and 405 for any other method.
+     */
+    public ProxyHandler handler() {
+        return new ProxyHandler() {
+            @Override
+            public Answer onRequest(ProxyRequest request) {
+                return answer(request);
+            }
+        };
+    }
+
+    private Answer answer(ProxyRequest request) {
+        if (!request.method().equals("GET") && !request.method().equals("HEAD")) {
+            return error(405, "MethodDisabled", "method not supported");
+        }
+        String path = request.path();
+        if (path.equals(PATH) || path.equals(PATH + "/")) {
+            return ok(json());
+        }
+        if (path.startsWith(PATH + "/")) {
+            String group = json(path.substring(PATH.length() + 1));
+            if (group != null) {
+                return ok(group);
+            }
+            return error(404, "UpstreamNotFound", "upstream not found");
+        }
+        return error(404, "PathNotFound", "path not found");
+    }
+
+    private static Answer ok(String json) {
+        return Answer.builder(200).header("Content-Type", "application/json").body(json).build();
+    }
+
+    private static Answer error(int status, String code, String text) {
+        StringBuilder out = new StringBuilder(96).append("{\"error\":{\"status\":").append(status).append(",\"text\":");
+        string(out, text).append(",\"code\":");
+        string(out, code).append("}}");
+        return Answer.builder(status).header("Content-Type", "application/json").body(out.toString()).build();
+    }
+
+    private static StringBuilder group(StringBuilder out, UpstreamGroup group) {
+        out.append("{\"peers\":[");
+        List<PeerState> peers = group.peers();
+        for (int i = 0; i < peers.size(); i++) {
+            if (i > 0) {
+                out.append(',');
+            }
+            peer(out, i, peers.get(i));
+        }
+        out.append("],\"zone\":");
+        return string(out, group.name()).append('}');
+    }
+
+    private static void peer(StringBuilder out, int id, PeerState peer) {
+        out.append("{\"id\":").append(id).append(",\"server\":");
+        string(out, peer.server()).append(",\"name\":");
+        string(out, peer.name()).append(",\"backup\":").append(peer.isBackup())
+                .append(",\"weight\":").append(peer.peer().weight())
+                .append(",\"state\":\"").append(state(peer)).append('"')
+                .append(",\"active\":").append(peer.activeConnections())
+                .append(",\"requests\":").append(peer.requests())
+                .append(",\"fails\":").append(peer.failures())
+                .append(",\"max_fails\":").append(peer.peer().maxFails())
+                .append(",\"fail_timeout\":").append(peer.peer().failTimeout().toSeconds())
+                .append(",\"max_conns\":").append(peer.peer().maxConns()).append('}');
+    }
+
+    private static String state(PeerState peer) {
+        if (peer.isDown()) {
+            return "down";
+        }
+        if (!peer.unavailableFor().isZero()) {
+            return "unavail";
+        }
+        return peer.isHealthy() ? "up" : "unhealthy";
+    }
+
+    private static StringBuilder string(StringBuilder out, String s) {
+        out.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '"' || c == '\\') {
+                out.append('\\').append(c);
+            } else if (c < 0x20) {
+                out.append(String.format("\\u%04x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.append('"');
+    }
+}

@@ -1,0 +1,79 @@
+package dev.sluice.internal.proxy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.sluice.ProxyServer;
+import dev.sluice.observe.UpstreamStatus;
+import dev.sluice.testing.MemoryNetwork;
+import dev.sluice.testing.RawClient;
+import dev.sluice.testing.ScriptedUpstream;
+import dev.sluice.testing.ScriptedUpstream.Response;
+import dev.sluice.testing.Upstreams;
+import dev.sluice.upstream.UpstreamGroup;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The live status of upstream groups in NGINX Plus's API shape, served by a route of the proxy itself. */
+class UpstreamStatusTest {
+
+    @RegisterExtension
+    final Upstreams upstreams = Upstreams.inMemory();
+    private final MemoryNetwork network = upstreams.network();
+
+    @Test
+    void theDocumentShowsEachPeersStateAndCountsAsTheyChange() throws Exception {
+        ScriptedUpstream first = upstreams.scripted();
+        ScriptedUpstream second = upstreams.scripted();
+        first.enqueue(Response.builder().resetOnRequest());
+        UpstreamGroup group = UpstreamGroup.builder("backend").ticker(network.ticker())
+                .server(first.address(), s -> s.weight(2)).server(second.address()).build();
+        UpstreamStatus status = UpstreamStatus.of(List.of(group));
+        ProxyServer proxy = upstreams.proxy(p -> p
+                .route("/", r -> r.upstream(group))
+                .route(UpstreamStatus.PATH, r -> r.handler(status.handler()).upstream(group)));
+        RawClient client = upstreams.rawClient(proxy.port());
+
+        client.send(RawClient.get("/a")); // the first peer resets: retried on the second
+        assertEquals(200, client.readResponse().status());
+        client.send(RawClient.get(UpstreamStatus.PATH));
+        RawClient.Reply reply = client.readResponse();
+
+        assertEquals(200, reply.status());
+        assertEquals("application/json", reply.header("Content-Type"));
+        assertEquals("{\"backend\":{\"peers\":["
+                + peer(0, first.address(), 2, "unavail", 1, 1) + ","
+                + peer(1, second.address(), 1, "up", 1, 0) + "],\"zone\":\"backend\"}}", reply.bodyString());
+
+        network.advance(Duration.ofSeconds(11)); // fail_timeout passes
+        client.send(RawClient.get(UpstreamStatus.PATH + "/backend"));
+        assertEquals("{\"peers\":[" + peer(0, first.address(), 2, "up", 1, 1) + ","
+                + peer(1, second.address(), 1, "up", 1, 0) + "],\"zone\":\"backend\"}",
+                client.readResponse().bodyString());
+    }
+
+    @Test
+    void anUnknownGroupOrPathIs404AndAWriteIs405InNginxPlusErrorShape() throws Exception {
+        UpstreamGroup group = UpstreamGroup.builder("backend").server(upstreams.scripted().address()).build();
+        ProxyServer proxy = upstreams.proxy(p -> p.route("/", r -> r.handler(UpstreamStatus.of(List.of(group))
+                .handler()).upstream(group)));
+        RawClient client = upstreams.rawClient(proxy.port());
+
+        client.send(RawClient.get(UpstreamStatus.PATH + "/nope"));
+        RawClient.Reply unknown = client.readResponse();
+        client.send("DELETE " + UpstreamStatus.PATH + "/backend HTTP/1.1\r\nHost: a\r\n\r\n");
+        RawClient.Reply write = client.readResponse();
+
+        assertEquals(404, unknown.status());
+        assertEquals("{\"error\":{\"status\":404,\"text\":\"upstream not found\",\"code\":\"UpstreamNotFound\"}}",
+                unknown.bodyString());
+        assertEquals(405, write.status());
+    }
+
+    private static String peer(int id, String server, int weight, String state, long requests, long fails) {
+        return "{\"id\":" + id + ",\"server\":\"" + server + "\",\"name\":\"" + server + "\",\"backup\":false,"
+                + "\"weight\":" + weight + ",\"state\":\"" + state + "\",\"active\":0,\"requests\":" + requests
+                + ",\"fails\":" + fails + ",\"max_fails\":1,\"fail_timeout\":10,\"max_conns\":0}";
+    }
+}
