@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# The faulted soak: REQUESTS requests (default 1,000,000: GET and POST with bodies, kept alive or not, some
+# pipelined) through Sluice to three upstreams that inject faults at random (resets before and after reading a
+# request, silent closes, bodies cut short, slow drips, 503s, idle closes just after a response), one of them
+# killed with kill -9 and restarted every 10 s. The client checks every answer against its request id; the
+# report gives sent, correct, each error status with the fault that explains it, wrong, lost, POSTs delivered
+# twice, and Sluice's open file descriptors and heap after a full GC at the start and the end.
+#
+# Usage: benchmarks/soak/run.sh [REQUESTS]     env: CONNS (16), SEED (42), MAX_SECONDS (1200)
+# Needs only a JDK 17 and Maven (it builds lib/cli/target/sluice.jar if missing). Loopback ports 19300-19303.
+# Every process it starts is stopped on exit; the whole run is capped by MAX_SECONDS.
+set -euo pipefail
+
+REQUESTS="${1:-1000000}"
+CONNS="${CONNS:-16}"
+SEED="${SEED:-42}"
+MAX_SECONDS="${MAX_SECONDS:-1200}"
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+JAR="$ROOT/lib/cli/target/sluice.jar"
+PROXY_PORT=19300
+UPSTREAM_PORTS=(19301 19302 19303)
+
+if [[ ! -f "$JAR" ]]; then
+    (cd "$ROOT" && mvn -q -B -pl lib/cli -am package -DskipTests -Djazzer.skip=true)
+fi
+
+WORK="$(mktemp -d -t sluice-soak.XXXXXX)"
+PIDS=()
+UPSTREAM_PIDS=()
+cleanup() {
+    for pid in "${UPSTREAM_PIDS[@]}" "${PIDS[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+}
+trap cleanup EXIT
+
+wait_port() { # wait until something listens on $1, at most 20 s
+    for ((i = 0; i < 200; i++)); do
+        (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+        sleep 0.1
+    done
+    echo "nothing listens on port $1" >&2
+    return 1
+}
+
+start_upstream() { # $1: index
+    java -Xmx128m "$HERE/FaultyUpstream.java" "${UPSTREAM_PORTS[$1]}" "$((SEED + $1))" "$WORK/upstream-$1.log" \
+        >>"$WORK/upstream-$1.out" 2>&1 &
+    UPSTREAM_PIDS[$1]=$!
+}
+
+for i in 0 1 2; do start_upstream "$i"; done
+for port in "${UPSTREAM_PORTS[@]}"; do wait_port "$port"; done
+
+# max_fails=0: the faults come every few dozen requests, and with nginx's max_fails=1 every peer would be marked
+# unavailable at once and most requests answered "no live upstreams"; the soak is about what each request gets.
+java -Xms256m -Xmx256m -XX:+UseParallelGC -jar "$JAR" --listen "127.0.0.1:$PROXY_PORT" --worker-processes 1 \
+    --server "127.0.0.1:${UPSTREAM_PORTS[0]} max_fails=0" --server "127.0.0.1:${UPSTREAM_PORTS[1]} max_fails=0" \
+    --server "127.0.0.1:${UPSTREAM_PORTS[2]} max_fails=0" >"$WORK/sluice.out" 2>&1 &
+SLUICE=$!
+PIDS+=("$SLUICE")
+wait_port "$PROXY_PORT"
+
+measure() { # $1: label
+    jcmd "$SLUICE" GC.run >/dev/null
+    local heap fds
+    heap="$(jcmd "$SLUICE" GC.heap_info | grep -Eo 'used [0-9]+K' | awk '{s += $2} END {print s "K"}')"
+    fds="$(ls "/proc/$SLUICE/fd" | wc -l)"
+    echo "$1: sluice open fds $fds, heap used after a full GC $heap"
+}
+
+measure "start"
+java -Xmx512m "$HERE/Soak.java" "127.0.0.1:$PROXY_PORT" "$REQUESTS" "$CONNS" "$SEED" \
+    "$WORK"/upstream-0.log "$WORK"/upstream-1.log "$WORK"/upstream-2.log >"$WORK/soak.out" 2>&1 &
+CLIENT=$!
+PIDS+=("$CLIENT")
+
+started=$SECONDS
+kills=0
+victim=0
+while kill -0 "$CLIENT" 2>/dev/null; do
+    if ((SECONDS - started > MAX_SECONDS)); then
+        echo "the soak ran past ${MAX_SECONDS}s: stopped" >&2
+        exit 1
+    fi
+    sleep 10
+    kill -0 "$CLIENT" 2>/dev/null || break
+    kill -9 "${UPSTREAM_PIDS[$victim]}" 2>/dev/null || true
+    wait "${UPSTREAM_PIDS[$victim]}" 2>/dev/null || true
+    kills=$((kills + 1))
+    sleep 1
+    start_upstream "$victim"
+    wait_port "${UPSTREAM_PORTS[$victim]}"
+    victim=$(((victim + 1) % 3))
+done
+status=0
+wait "$CLIENT" || status=$?
+measure "end"
+echo "upstreams killed with kill -9 and restarted: $kills"
+cat "$WORK/soak.out"
+exit "$status"
