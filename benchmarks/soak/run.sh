@@ -6,8 +6,10 @@
 # report gives sent, correct, each error status with the fault that explains it, wrong, lost, POSTs delivered
 # twice, and Sluice's open file descriptors and heap after a full GC at the start and the end.
 #
-# Usage: benchmarks/soak/run.sh [REQUESTS]     env: CONNS (16), SEED (42), MAX_SECONDS (1200)
-# Needs only a JDK 17 and Maven (it builds lib/cli/target/sluice.jar if missing). Loopback ports 19300-19303.
+# Usage: benchmarks/soak/run.sh [REQUESTS]     env: CONNS (16), SEED (42), MAX_SECONDS (1200), PROXY (sluice|nginx)
+# Needs only a JDK 17 and Maven (it builds lib/cli/target/sluice.jar if missing); PROXY=nginx runs the same soak
+# against nginx (apt-get install -y nginx) configured alike, for figures side by side (its workers' open fds and
+# RSS in place of the heap). Loopback ports 19300-19303.
 # Every process it starts is stopped on exit; the whole run is capped by MAX_SECONDS.
 set -euo pipefail
 
@@ -15,13 +17,14 @@ REQUESTS="${1:-1000000}"
 CONNS="${CONNS:-16}"
 SEED="${SEED:-42}"
 MAX_SECONDS="${MAX_SECONDS:-1200}"
+PROXY="${PROXY:-sluice}"
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 JAR="$ROOT/lib/cli/target/sluice.jar"
 PROXY_PORT=19300
 UPSTREAM_PORTS=(19301 19302 19303)
 
-if [[ ! -f "$JAR" ]]; then
+if [[ "$PROXY" == sluice && ! -f "$JAR" ]]; then
     (cd "$ROOT" && mvn -q -B -pl lib/cli -am package -DskipTests -Djazzer.skip=true)
 fi
 
@@ -29,7 +32,10 @@ WORK="$(mktemp -d -t sluice-soak.XXXXXX)"
 PIDS=()
 UPSTREAM_PIDS=()
 cleanup() {
-    for pid in "${UPSTREAM_PIDS[@]}" "${PIDS[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
+    for pid in "${UPSTREAM_PIDS[@]}" "${PIDS[@]}"; do
+        pkill -9 -P "$pid" 2>/dev/null || true # an nginx master's worker outlives its master's kill -9
+        kill -9 "$pid" 2>/dev/null || true
+    done
     wait 2>/dev/null || true
 }
 trap cleanup EXIT
@@ -54,18 +60,48 @@ for port in "${UPSTREAM_PORTS[@]}"; do wait_port "$port"; done
 
 # max_fails=0: the faults come every few dozen requests, and with nginx's max_fails=1 every peer would be marked
 # unavailable at once and most requests answered "no live upstreams"; the soak is about what each request gets.
-java -Xms256m -Xmx256m -XX:+UseParallelGC -jar "$JAR" --listen "127.0.0.1:$PROXY_PORT" --worker-processes 1 \
-    --server "127.0.0.1:${UPSTREAM_PORTS[0]} max_fails=0" --server "127.0.0.1:${UPSTREAM_PORTS[1]} max_fails=0" \
-    --server "127.0.0.1:${UPSTREAM_PORTS[2]} max_fails=0" >"$WORK/sluice.out" 2>&1 &
-SLUICE=$!
-PIDS+=("$SLUICE")
+if [[ "$PROXY" == nginx ]]; then
+    NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
+    chmod 755 "$WORK"
+    mkdir -p "$WORK/nginx/logs" "$WORK/nginx/tmp"
+    {
+        echo "worker_processes 1; daemon off; pid $WORK/nginx/nginx.pid; error_log $WORK/nginx/logs/error.log;"
+        echo "events { worker_connections 4096; }"
+        echo "http {"
+        echo "  access_log off;"
+        for t in client_body proxy fastcgi uwsgi scgi; do echo "  ${t}_temp_path $WORK/nginx/tmp/$t;"; done
+        echo "  upstream backend {"
+        for port in "${UPSTREAM_PORTS[@]}"; do echo "    server 127.0.0.1:$port max_fails=0;"; done
+        echo "    keepalive 32;"
+        echo "  }"
+        echo "  server { listen 127.0.0.1:$PROXY_PORT; keepalive_requests 1000000;"
+        echo "    location / { proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection \"\"; }"
+        echo "  }"
+        echo "}"
+    } >"$WORK/nginx/nginx.conf"
+    "$NGINX" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" >"$WORK/nginx.out" 2>&1 &
+    SERVER=$!
+else
+    java -Xms256m -Xmx256m -XX:+UseParallelGC -jar "$JAR" --listen "127.0.0.1:$PROXY_PORT" --worker-processes 1 \
+        --server "127.0.0.1:${UPSTREAM_PORTS[0]} max_fails=0" --server "127.0.0.1:${UPSTREAM_PORTS[1]} max_fails=0" \
+        --server "127.0.0.1:${UPSTREAM_PORTS[2]} max_fails=0" >"$WORK/sluice.out" 2>&1 &
+    SERVER=$!
+fi
+PIDS+=("$SERVER")
 wait_port "$PROXY_PORT"
 
 measure() { # $1: label
-    jcmd "$SLUICE" GC.run >/dev/null
+    if [[ "$PROXY" == nginx ]]; then
+        local worker
+        worker="$(pgrep -P "$SERVER" | head -1)"
+        echo "$1: nginx worker open fds $(ls "/proc/$worker/fd" | wc -l), RSS $(awk '/VmRSS/ {print $2 "K"}' \
+            "/proc/$worker/status")"
+        return
+    fi
+    jcmd "$SERVER" GC.run >/dev/null
     local heap fds
-    heap="$(jcmd "$SLUICE" GC.heap_info | grep -Eo 'used [0-9]+K' | awk '{s += $2} END {print s "K"}')"
-    fds="$(ls "/proc/$SLUICE/fd" | wc -l)"
+    heap="$(jcmd "$SERVER" GC.heap_info | grep -Eo 'used [0-9]+K' | awk '{s += $2} END {print s "K"}')"
+    fds="$(ls "/proc/$SERVER/fd" | wc -l)"
     echo "$1: sluice open fds $fds, heap used after a full GC $heap"
 }
 
