@@ -24,6 +24,12 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class FaultyUpstream {
 
     private static final AtomicLong CONNECTIONS = new AtomicLong();
+    /**
+     * SOAK_FAULTS=off answers every request normally (a baseline); SOAK_FAULTS=NAME injects only that fault
+     * (reset-before, reset-after, silent-close, cut-body, drip, 503, idle-close), in 5 % of requests.
+     */
+    private static final String ONLY = System.getenv().getOrDefault("SOAK_FAULTS", "all");
+    private static final boolean FAULTS = !ONLY.equals("off");
 
     public static void main(String[] args) throws Exception {
         int port = Integer.parseInt(args[0]);
@@ -34,7 +40,12 @@ public final class FaultyUpstream {
             server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 512);
             while (true) {
                 Socket socket = server.accept();
-                SplittableRandom random = new SplittableRandom(seed ^ (CONNECTIONS.incrementAndGet() * 0x9E3779B97F4A7C15L));
+                long count = CONNECTIONS.incrementAndGet();
+                synchronized (log) {
+                    log.println("connection " + count); // two words: the soak's log reader skips it
+                }
+                long mixed = seed ^ (count * 0x9E3779B97F4A7C15L);
+                SplittableRandom random = new SplittableRandom(mixed);
                 Thread thread = new Thread(() -> serve(socket, random, log));
                 thread.setDaemon(true);
                 thread.start();
@@ -49,7 +60,7 @@ public final class FaultyUpstream {
             InputStream in = socket.getInputStream();
             OutputStream out = socket.getOutputStream();
             while (true) {
-                int roll = random.nextInt(1000);
+                int roll = roll(random);
                 if (roll < 15) { // reset before reading a request
                     reset(socket);
                     return;
@@ -95,7 +106,7 @@ public final class FaultyUpstream {
                     out.write(response);
                     out.flush();
                 }
-                if (random.nextInt(100) < 3) { // an idle close just after a response: the stale-keepalive race
+                if (idleClose(random)) { // an idle close just after a response: the stale-keepalive race
                     Thread.sleep(random.nextInt(3));
                     return;
                 }
@@ -103,6 +114,25 @@ public final class FaultyUpstream {
         } catch (IOException | InterruptedException e) {
             // the proxy closed or reset: this connection is done
         }
+    }
+
+    /** The roll that picks this request's fault: below 15 reset-before, ..., 95 and above none. */
+    private static int roll(SplittableRandom random) {
+        if (ONLY.equals("all")) {
+            return random.nextInt(1000);
+        }
+        int[] ranges = {0, 15, 30, 45, 55, 65, 95};
+        String[] names = {"reset-before", "reset-after", "silent-close", "cut-body", "drip", "503"};
+        for (int i = 0; i < names.length; i++) {
+            if (names[i].equals(ONLY) && random.nextInt(100) < 5) {
+                return ranges[i];
+            }
+        }
+        return 999;
+    }
+
+    private static boolean idleClose(SplittableRandom random) {
+        return ONLY.equals("all") ? random.nextInt(100) < 3 : ONLY.equals("idle-close") && random.nextInt(100) < 5;
     }
 
     private static void reset(Socket socket) throws IOException {

@@ -6,7 +6,9 @@
 # report gives sent, correct, each error status with the fault that explains it, wrong, lost, POSTs delivered
 # twice, and Sluice's open file descriptors and heap after a full GC at the start and the end.
 #
-# Usage: benchmarks/soak/run.sh [REQUESTS]     env: CONNS (16), SEED (42), MAX_SECONDS (1200), PROXY (sluice|nginx)
+# Usage: benchmarks/soak/run.sh [REQUESTS]     env: CONNS (16), SEED (42), MAX_SECONDS (1200), PROXY (sluice|nginx),
+#        SOAK_FAULTS=off (no injected faults and no kills: a baseline) or =NAME (only that fault, in 5 % of requests,
+#        and no kills; see FaultyUpstream.java); SLUICE_FLAGS (more flags for Sluice, e.g. --upstream-keepalive 32)
 # Needs only a JDK 17 and Maven (it builds lib/cli/target/sluice.jar if missing); PROXY=nginx runs the same soak
 # against nginx (apt-get install -y nginx) configured alike, for figures side by side (its workers' open fds and
 # RSS in place of the heap). Loopback ports 19300-19303.
@@ -32,10 +34,11 @@ WORK="$(mktemp -d -t sluice-soak.XXXXXX)"
 PIDS=()
 UPSTREAM_PIDS=()
 cleanup() {
-    for pid in "${UPSTREAM_PIDS[@]}" "${PIDS[@]}"; do
-        pkill -9 -P "$pid" 2>/dev/null || true # an nginx master's worker outlives its master's kill -9
-        kill -9 "$pid" 2>/dev/null || true
-    done
+    if [[ -n "${SERVER:-}" && "$PROXY" == nginx ]]; then
+        kill -TERM "$SERVER" 2>/dev/null || true # nginx's fast shutdown stops its workers too; kill -9 would not
+        for ((i = 0; i < 50; i++)); do kill -0 "$SERVER" 2>/dev/null || break; sleep 0.1; done
+    fi
+    for pid in "${UPSTREAM_PIDS[@]}" "${PIDS[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
     wait 2>/dev/null || true
 }
 trap cleanup EXIT
@@ -84,7 +87,7 @@ if [[ "$PROXY" == nginx ]]; then
 else
     java -Xms256m -Xmx256m -XX:+UseParallelGC -jar "$JAR" --listen "127.0.0.1:$PROXY_PORT" --worker-processes 1 \
         --server "127.0.0.1:${UPSTREAM_PORTS[0]} max_fails=0" --server "127.0.0.1:${UPSTREAM_PORTS[1]} max_fails=0" \
-        --server "127.0.0.1:${UPSTREAM_PORTS[2]} max_fails=0" >"$WORK/sluice.out" 2>&1 &
+        --server "127.0.0.1:${UPSTREAM_PORTS[2]} max_fails=0" ${SLUICE_FLAGS:-} >"$WORK/sluice.out" 2>&1 &
     SERVER=$!
 fi
 PIDS+=("$SERVER")
@@ -121,6 +124,7 @@ while kill -0 "$CLIENT" 2>/dev/null; do
     fi
     sleep 10
     kill -0 "$CLIENT" 2>/dev/null || break
+    [[ "${SOAK_FAULTS:-all}" != all ]] && continue
     kill -9 "${UPSTREAM_PIDS[$victim]}" 2>/dev/null || true
     wait "${UPSTREAM_PIDS[$victim]}" 2>/dev/null || true
     kills=$((kills + 1))
@@ -133,5 +137,6 @@ status=0
 wait "$CLIENT" || status=$?
 measure "end"
 echo "upstreams killed with kill -9 and restarted: $kills"
+echo "connections the upstreams accepted: $(cat "$WORK"/upstream-*.log | grep -c '^connection ')"
 cat "$WORK/soak.out"
 exit "$status"

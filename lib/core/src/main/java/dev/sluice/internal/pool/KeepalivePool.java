@@ -194,6 +194,9 @@ public final class KeepalivePool {
             return false;
         }
         PeerIdle peer = c.peer;
+        if (learn) {
+            peer.limits.served(now, c.requests, c.requests > 1 ? c.idleNanosAtAcquire : 0);
+        }
         long cutoff = idleCutoff(peer, now);
         if (c.requests >= settings.maxRequests() || now - c.createdNanos > settings.maxTimeNanos() || cutoff <= 0
                 || (learn && c.requests >= peer.limits.retireRequests(now))) {

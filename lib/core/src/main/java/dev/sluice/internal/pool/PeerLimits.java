@@ -32,9 +32,12 @@ import java.util.concurrent.TimeUnit;
  *       the time it took to read and relay the end of the response: a peer that closes after 1 s idle is often
  *       seen closing a little sooner.</li>
  * </ul>
- * The first close of either kind teaches the limit at once, and it applies on every loop from then on. Learned
- * values keep the minimum (a close above a learned value teaches nothing: a connection taken before the value was
- * learned); the effective limit is the lower of announced and learned.
+ * The first close of either kind teaches the limit at once, and it applies on every loop from then on, with one
+ * exception: a close after k requests (after an idle time d) teaches no request (idle) limit while another
+ * connection to the peer served more than k requests (was reused after more than d idle) in the last {@value
+ * #HOLD_SECONDS} s, since such a limit would have closed that one too: a peer that drops connections at random, or
+ * a restart that closes every connection, would otherwise teach a limit of one request and end all reuse. Learned values keep the minimum (a close above a learned value teaches nothing: a connection
+ * taken before the value was learned); the effective limit is the lower of announced and learned.
  *
  * <h2>Retiring before the limit</h2>
  * A pooled connection is retired once its idle age reaches the idle limit minus a margin of
@@ -107,6 +110,12 @@ public final class PeerLimits {
     private volatile boolean holding;
     private volatile long nextExpiry;
     private volatile long roundTrip = UNKNOWN_ROUND_TRIP;
+    /** The most requests one connection was seen to serve whole, and when: a close at fewer teaches no limit. */
+    private volatile int mostServed;
+    private volatile long mostServedAt;
+    /** The longest idle a reused connection was seen to survive, and when: a close sooner teaches no idle limit. */
+    private volatile long longestSurvived;
+    private volatile long longestSurvivedAt;
 
     PeerLimits(Object peer, KeepaliveSettings settings) {
         this.peer = peer;
@@ -198,11 +207,30 @@ public final class PeerLimits {
         }
     }
 
+    /**
+     * A connection to the peer served its {@code requests}-th request whole, after {@code idleNanos} idle in the
+     * pool (0 for a new connection); {@code now} is a loop's clock. Both are kept for {@value #HOLD_SECONDS} s as
+     * proof against request limits below the one and idle limits below the other.
+     */
+    void served(long now, int requests, long idleNanos) {
+        if (requests > mostServed || now - mostServedAt >= HOLD_NANOS) {
+            mostServed = requests;
+            mostServedAt = now;
+        }
+        if (idleNanos > longestSurvived || idleNanos > 0 && now - longestSurvivedAt >= HOLD_NANOS) {
+            longestSurvived = idleNanos;
+            longestSurvivedAt = now;
+        }
+    }
+
     /** The peer closes a connection after its {@code requests}-th response (it said so, or did so at once). */
     synchronized void learnRequests(long now, int requests) {
         expire(now);
         if (requests < 1 || requests >= requestCeiling || requests > learnedRequests) {
             return; // our own keepalive_requests retires connections first; above the limit: nothing new
+        }
+        if (mostServed > requests && now - mostServedAt < HOLD_NANOS) {
+            return; // another connection served more than that lately: this close is no limit (a fault, a restart)
         }
         learnedRequests = requests;
         learnedRequestsUntil = now + HOLD_NANOS;
@@ -213,6 +241,9 @@ public final class PeerLimits {
         expire(now);
         if (idleNanos >= idleCeilingNanos || idleNanos > learnedIdle) {
             return;
+        }
+        if (longestSurvived > idleNanos && now - longestSurvivedAt < HOLD_NANOS) {
+            return; // another connection was reused after a longer idle lately: this close is no idle limit
         }
         learnedIdle = idleNanos;
         learnedIdleUntil = now + HOLD_NANOS;

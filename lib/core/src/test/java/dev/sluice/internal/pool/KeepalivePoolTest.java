@@ -567,7 +567,7 @@ class KeepalivePoolTest {
     }
 
     @Test
-    void limitsTaughtByARestartAreForgottenThirtySecondsLater() throws Exception {
+    void aRestartTeachesOnlyItsHighestCloseAndThatIsForgottenThirtySecondsLater() throws Exception {
         KeepalivePool pool = pool(KeepaliveSettings.defaults());
         Upstream a = upstream();
         PooledConnection older = connect(pool, a);
@@ -580,9 +580,12 @@ class KeepalivePoolTest {
         serverSide.get(older).close(); // the peer restarts: every connection closes, whatever its age and count
         serverSide.get(newer).close();
         OnLoop.await(() -> pool.closedByPeerWhileIdle() == 2, Duration.ofSeconds(5), "both closes are seen");
-        assertEquals(1, pool.peerLimits(a.address()).requestLimit(), "one request a connection, it seems");
+        assertEquals(2, pool.peerLimits(a.address()).requestLimit(),
+                "the close after one request teaches nothing: another connection served two");
         PooledConnection next = connect(pool, a);
-        assertFalse(release(pool, next), "not pooled while the restart's lesson holds");
+        assertTrue(release(pool, next), "pooled after its first request");
+        assertSame(next, acquire(pool, a));
+        assertFalse(release(pool, next), "retired at two while the restart's lesson holds");
 
         advance(Duration.ofSeconds(30));
 
@@ -590,6 +593,50 @@ class KeepalivePoolTest {
         assertTrue(release(pool, later));
         assertSame(later, acquire(pool, a));
         assertEquals(PeerLimits.UNKNOWN_REQUESTS, pool.peerLimits(a.address()).requestLimit());
+    }
+
+    @Test
+    void aCloseBelowWhatAnotherConnectionServedTeachesNoLimit() throws Exception {
+        KeepalivePool pool = pool(KeepaliveSettings.defaults());
+        Upstream a = upstream();
+        PooledConnection busy = connect(pool, a);
+        release(pool, busy);
+        for (int i = 0; i < 4; i++) {
+            assertSame(busy, acquire(pool, a));
+            release(pool, busy);
+        }
+        PooledConnection fresh = connect(pool, a);
+        release(pool, fresh);
+
+        serverSide.get(fresh).close(); // a peer that drops a connection at random, not at a limit
+        OnLoop.await(() -> pool.closedByPeerWhileIdle() == 1, Duration.ofSeconds(5), "the close is seen");
+
+        assertEquals(PeerLimits.UNKNOWN_REQUESTS, pool.peerLimits(a.address()).requestLimit(),
+                "a connection served five: a close after one is no limit");
+        assertSame(busy, acquire(pool, a));
+        assertTrue(release(pool, busy), "still pooled");
+    }
+
+    @Test
+    void aCloseSoonerThanAnotherConnectionSurvivedIdleTeachesNoIdleLimit() throws Exception {
+        KeepalivePool pool = pool(KeepaliveSettings.defaults());
+        Upstream a = upstream();
+        PooledConnection patient = connect(pool, a);
+        release(pool, patient);
+        advance(Duration.ofSeconds(3));
+        assertSame(patient, acquire(pool, a));
+        release(pool, patient); // it served a request after 3 s idle
+        assertSame(patient, acquire(pool, a));
+        PooledConnection other = connect(pool, a);
+        release(pool, other);
+        advance(Duration.ofSeconds(1));
+
+        serverSide.get(other).close(); // dropped after 1 s idle: at random, not at an idle limit
+        OnLoop.await(() -> pool.closedByPeerWhileIdle() == 1, Duration.ofSeconds(5), "the close is seen");
+
+        assertEquals(PeerLimits.UNKNOWN_IDLE, pool.peerLimits(a.address()).idleLimitNanos(),
+                "a connection survived 3 s idle: a close after 1 s is no idle limit");
+        release(pool, patient);
     }
 
     @Test
