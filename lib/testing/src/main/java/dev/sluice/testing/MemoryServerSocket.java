@@ -13,9 +13,6 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -25,7 +22,8 @@ import java.util.Set;
 final class MemoryServerSocket extends ServerSocketChannel {
 
     private final MemoryNetwork network;
-    private final Map<SocketOption<?>, Object> options = new HashMap<>();
+    private final MemoryOptions options =
+            new MemoryOptions(StandardSocketOptions.SO_REUSEADDR, StandardSocketOptions.SO_RCVBUF);
     private final ArrayDeque<MemorySocket> backlog = new ArrayDeque<>();
     private InetSocketAddress address;
 
@@ -111,23 +109,22 @@ final class MemoryServerSocket extends ServerSocketChannel {
     public <T> ServerSocketChannel setOption(SocketOption<T> name, T value) throws IOException {
         synchronized (network.lock) {
             ensureOpen();
-            options.put(Objects.requireNonNull(name, "name"), value);
+            options.set(name, value);
             return this;
         }
     }
 
     @Override
-    @SuppressWarnings("unchecked")
     public <T> T getOption(SocketOption<T> name) throws IOException {
         synchronized (network.lock) {
             ensureOpen();
-            return (T) options.get(name);
+            return options.get(name);
         }
     }
 
     @Override
     public Set<SocketOption<?>> supportedOptions() {
-        return Set.of(StandardSocketOptions.SO_REUSEADDR, StandardSocketOptions.SO_RCVBUF);
+        return options.supported();
     }
 
     @Override

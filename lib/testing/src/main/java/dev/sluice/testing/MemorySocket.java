@@ -16,8 +16,6 @@ import java.nio.channels.NoConnectionPendingException;
 import java.nio.channels.NotYetConnectedException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -32,7 +30,9 @@ final class MemorySocket extends SocketChannel {
     private enum State { UNCONNECTED, PENDING, CONNECTED, CLOSED }
 
     private final MemoryNetwork network;
-    private final Map<SocketOption<?>, Object> options = new HashMap<>();
+    private final MemoryOptions options = new MemoryOptions(StandardSocketOptions.TCP_NODELAY,
+            StandardSocketOptions.SO_KEEPALIVE, StandardSocketOptions.SO_LINGER, StandardSocketOptions.SO_RCVBUF,
+            StandardSocketOptions.SO_SNDBUF, StandardSocketOptions.SO_REUSEADDR);
     private State state = State.UNCONNECTED;
     private MemorySocket peer;
     /** What the peer wrote; the peer's {@link #out} is this. */
@@ -301,25 +301,22 @@ final class MemorySocket extends SocketChannel {
     public <T> SocketChannel setOption(SocketOption<T> name, T value) throws IOException {
         synchronized (network.lock) {
             ensureOpen();
-            options.put(Objects.requireNonNull(name, "name"), value);
+            options.set(name, value);
             return this;
         }
     }
 
     @Override
-    @SuppressWarnings("unchecked")
     public <T> T getOption(SocketOption<T> name) throws IOException {
         synchronized (network.lock) {
             ensureOpen();
-            return (T) options.get(name);
+            return options.get(name);
         }
     }
 
     @Override
     public Set<SocketOption<?>> supportedOptions() {
-        return Set.of(StandardSocketOptions.TCP_NODELAY, StandardSocketOptions.SO_KEEPALIVE,
-                StandardSocketOptions.SO_LINGER, StandardSocketOptions.SO_RCVBUF, StandardSocketOptions.SO_SNDBUF,
-                StandardSocketOptions.SO_REUSEADDR);
+        return options.supported();
     }
 
     @Override

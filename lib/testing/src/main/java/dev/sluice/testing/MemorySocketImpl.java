@@ -162,28 +162,17 @@ final class MemorySocketImpl extends SocketImpl {
     }
 
     MemorySocket acceptChannel() throws IOException {
-        long timeout = timeoutNanos();
-        long deadline = System.nanoTime() + timeout;
-        synchronized (network.lock) {
-            user = Thread.currentThread();
-            try {
-                for (;;) {
-                    if (!server.isOpen()) {
-                        throw new SocketException("Socket closed");
-                    }
-                    server.configureBlocking(false);
-                    MemorySocket next = (MemorySocket) server.accept();
-                    if (next != null) {
-                        next.configureBlocking(false);
-                        return next;
-                    }
-                    waiting();
-                    waitUntil(timeout, deadline, "accept timed out");
-                }
-            } finally {
-                busy = true;
+        return blockUntil(timeoutNanos(), "accept timed out", () -> {
+            if (!server.isOpen()) {
+                throw new SocketException("Socket closed");
             }
-        }
+            server.configureBlocking(false);
+            MemorySocket next = (MemorySocket) server.accept();
+            if (next != null) {
+                next.configureBlocking(false);
+            }
+            return next;
+        });
     }
 
     // ---------------------------------------------------------------- streams
@@ -210,23 +199,10 @@ final class MemorySocketImpl extends SocketImpl {
     }
 
     private int readWaiting(ByteBuffer dst) throws IOException {
-        long timeout = timeoutNanos();
-        long deadline = System.nanoTime() + timeout;
-        synchronized (network.lock) {
-            user = Thread.currentThread();
-            try {
-                for (;;) {
-                    int n = channel.read(dst);
-                    if (n != 0) {
-                        return n;
-                    }
-                    waiting();
-                    waitUntil(timeout, deadline, "Read timed out");
-                }
-            } finally {
-                busy = true;
-            }
-        }
+        return blockUntil(timeoutNanos(), "Read timed out", () -> {
+            int n = channel.read(dst);
+            return n == 0 ? null : n;
+        });
     }
 
     @Override
@@ -240,22 +216,42 @@ final class MemorySocketImpl extends SocketImpl {
             @Override
             public void write(byte[] b, int off, int len) throws IOException {
                 ByteBuffer src = ByteBuffer.wrap(b, off, len);
-                long deadline = System.nanoTime() + WRITE_LIMIT_NANOS;
-                synchronized (network.lock) {
-                    user = Thread.currentThread();
-                    try {
-                        while (src.hasRemaining()) {
-                            if (channel.write(src) == 0) {
-                                waiting();
-                                waitUntil(WRITE_LIMIT_NANOS, deadline, "the peer read nothing for 30 s");
-                            }
-                        }
-                    } finally {
-                        busy = true;
-                    }
-                }
+                blockUntil(WRITE_LIMIT_NANOS, "the peer read nothing for 30 s", () -> {
+                    channel.write(src);
+                    return src.hasRemaining() ? null : src;
+                });
             }
         };
+    }
+
+    /** One try of a blocking operation: its result, or null when it must wait for the network to change. */
+    @FunctionalInterface
+    private interface Step<T> {
+        T attempt() throws IOException;
+    }
+
+    /**
+     * Runs {@code step} under the network's lock until it gives a result, waiting for a change between tries, for
+     * at most {@code timeout} nanoseconds (0: no limit). While it waits, {@link MemoryNetwork#settle} need not
+     * wait for this socket's thread.
+     */
+    private <T> T blockUntil(long timeout, String timeoutMessage, Step<T> step) throws IOException {
+        long deadline = System.nanoTime() + timeout;
+        synchronized (network.lock) {
+            user = Thread.currentThread();
+            try {
+                for (;;) {
+                    T result = step.attempt();
+                    if (result != null) {
+                        return result;
+                    }
+                    waiting();
+                    waitUntil(timeout, deadline, timeoutMessage);
+                }
+            } finally {
+                busy = true;
+            }
+        }
     }
 
     /** Waits for a change on the network, at most until {@code deadline} unless {@code timeout} is 0 (none). */

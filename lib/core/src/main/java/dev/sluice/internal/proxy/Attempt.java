@@ -3,16 +3,12 @@ package dev.sluice.internal.proxy;
 import dev.sluice.Route;
 import dev.sluice.internal.http.BodyFraming;
 import dev.sluice.internal.http.HeadLimits;
-import dev.sluice.internal.http.HttpVersion;
 import dev.sluice.internal.http.ParseResult;
 import dev.sluice.internal.http.ResponseHead;
 import dev.sluice.internal.http.ResponseParser;
 import dev.sluice.internal.net.ConnectHandler;
 import dev.sluice.internal.net.IoHandler;
-import dev.sluice.internal.net.PendingConnect;
 import dev.sluice.internal.net.Timeout;
-import dev.sluice.internal.pool.KeepalivePool;
-import dev.sluice.internal.pool.PooledConnection;
 import dev.sluice.observe.AttemptRecord;
 import dev.sluice.upstream.Outcome;
 import dev.sluice.upstream.PeerState;
@@ -33,24 +29,18 @@ final class Attempt implements ConnectHandler, IoHandler {
 
     private enum Phase { IDLE, CONNECTING, SENDING, READING_HEAD, HEAD_READ, RELAYING, TUNNEL, DONE }
 
-    private static final ByteBuffer NO_BODY = ByteBuffer.allocate(0);
-    private static final ByteBuffer PEEK = ByteBuffer.allocateDirect(1);
-
     private final Exchange exchange;
     private final LoopContext loop;
     private final Timeout timer;
-    private final ByteBuffer[] outgoing = new ByteBuffer[2];
+    private final UpstreamLease connection;
+    private final RequestWriter writer = new RequestWriter();
     private ResponseParser parser;
     private int parserLimit;
 
     private Phase phase = Phase.IDLE;
     private Route route;
     private PeerState peer;
-    private PooledConnection connection;
-    private KeepalivePool pool;
-    private PendingConnect pending;
     private ByteBuffer in;
-    private BodySource body;
     private boolean timerIsRead;
 
     /** Whether {@link #finish} ended this attempt (true until the first {@link #start}). */
@@ -59,8 +49,6 @@ final class Attempt implements ConnectHandler, IoHandler {
     private boolean reused;
     /** Whether this attempt already replaced a stale pooled connection with a fresh one. */
     private boolean freshRetryUsed;
-    /** Whether any request byte reached the socket ({@code request_sent}). */
-    private boolean requestSent;
     private boolean requestDone;
     /** Whether any response byte arrived. */
     private boolean responseStarted;
@@ -69,13 +57,12 @@ final class Attempt implements ConnectHandler, IoHandler {
     private long startNanos;
     private long connectNanos;
     private long headerNanos;
-    /** When the current connect began: a resend on a fresh connection connects later than the attempt began. */
-    private long connectStartNanos;
 
     Attempt(Exchange exchange, LoopContext loop) {
         this.exchange = exchange;
         this.loop = loop;
         this.timer = loop.eventLoop.newTimeout(this::onTimer);
+        this.connection = new UpstreamLease(loop);
     }
 
     /** Starts an attempt on {@code peer} of {@code group}: a pooled connection if one is idle, else a new one. */
@@ -89,37 +76,12 @@ final class Attempt implements ConnectHandler, IoHandler {
         this.connectNanos = -1;
         this.headerNanos = -1;
         resetExchangeState();
-        pool = loop.pool(group);
-        PooledConnection pooled = acquireLive();
-        if (pooled != null) {
+        if (connection.reuse(loop.pool(group), peer.address(), exchange.isIdempotent(), this)) {
             reused = true;
             connectNanos = 0;
-            use(pooled);
+            sendRequest();
         } else {
             connect();
-        }
-    }
-
-    /**
-     * A pooled connection to the peer, or null. For a request that may not be resent, each candidate is first
-     * checked for a close that arrived since the loop last looked: prevention where a retry is not allowed.
-     */
-    private PooledConnection acquireLive() {
-        for (;;) {
-            PooledConnection c = pool.acquire(peer.address());
-            if (c == null || exchange.isIdempotent() || stillOpen(c)) {
-                return c;
-            }
-            pool.closeStale(c);
-        }
-    }
-
-    private static boolean stillOpen(PooledConnection c) {
-        try {
-            PEEK.clear();
-            return c.channel().read(PEEK) == 0;
-        } catch (IOException e) {
-            return false;
         }
     }
 
@@ -132,7 +94,7 @@ final class Attempt implements ConnectHandler, IoHandler {
     }
 
     private void resetExchangeState() {
-        requestSent = false;
+        writer.clear();
         requestDone = false;
         responseStarted = false;
         surplus = false;
@@ -146,92 +108,69 @@ final class Attempt implements ConnectHandler, IoHandler {
 
     private void connect() {
         phase = Phase.CONNECTING;
-        connectStartNanos = loop.eventLoop.nanoTime();
-        pending = loop.eventLoop.connect(peer.address(), loop.connectOptions(route), this);
+        connection.connect(loop.connectOptions(route), this);
     }
 
     @Override
     public void onConnected(SelectionKey key) {
-        pending = null;
         connectNanos = loop.eventLoop.nanoTime() - startNanos;
-        use(pool.register(peer.address(), key, loop.eventLoop.nanoTime() - connectStartNanos));
+        connection.connected(key, this);
+        sendRequest();
     }
 
     @Override
     public void onConnectFailed(IOException cause) {
-        pending = null;
+        connection.connectFailed();
         phase = Phase.IDLE;
         exchange.attemptFailed(this, cause instanceof SocketTimeoutException ? Failure.TIMEOUT : Failure.ERROR, false);
     }
 
-    private void use(PooledConnection c) {
-        connection = c;
-        c.handler(this);
+    /** The connection is held: send the head and the body over it. */
+    private void sendRequest() {
         if (in == null) {
             in = loop.eventLoop.buffers().acquire();
         }
         in.clear().flip();
-        outgoing[0] = exchange.upstreamHead().position(0);
-        outgoing[1] = NO_BODY;
-        body = exchange.bodySource();
-        if (body != null) {
-            body.rewind();
-        }
+        writer.begin(exchange.upstreamHead(), exchange.bodySource());
         phase = Phase.SENDING;
         send();
     }
 
     /**
-     * Sends the head and the body's runs, the first run with the head, until the peer or a streamed body's client
-     * has to wait; once everything went out, waits for the response head.
+     * Sends the head and the body until the peer or a streamed body's client has to wait; once everything went
+     * out, waits for the response head.
      */
     private void send() {
-        for (;;) {
-            if (!outgoing[1].hasRemaining() && body != null && !body.isComplete()) {
-                ByteBuffer run;
-                try {
-                    run = body.next();
-                } catch (IOException e) {
-                    exchange.bodyUnreadable(this, e);
-                    return;
-                }
-                if (phase != Phase.SENDING) {
-                    return; // the exchange ended while the client was read
-                }
-                outgoing[1] = run == null ? NO_BODY : run;
-            }
-            if (!outgoing[0].hasRemaining() && !outgoing[1].hasRemaining()) {
+        switch (writer.write(connection.channel())) {
+            case SENT:
+                requestDone = true;
+                phase = Phase.READING_HEAD;
+                connection.interest(SelectionKey.OP_READ);
+                arm(route.readTimeout().toNanos(), true);
+                exchange.requestWritten();
                 break;
-            }
-            try {
-                if (connection.channel().write(outgoing) > 0) {
-                    requestSent = true;
-                }
-            } catch (IOException e) {
-                transportFailed(Failure.ERROR);
-                return;
-            }
-            if (outgoing[0].hasRemaining() || outgoing[1].hasRemaining()) {
-                interest(SelectionKey.OP_WRITE | SelectionKey.OP_READ);
+            case PEER_BUSY:
+                connection.interest(SelectionKey.OP_WRITE | SelectionKey.OP_READ);
                 arm(route.sendTimeout().toNanos(), false);
-                return;
-            }
+                break;
+            case CLIENT_PENDING:
+                connection.interest(SelectionKey.OP_READ); // an early answer may come while the client sends
+                timer.cancel();
+                break;
+            case FAILED:
+                transportFailed(Failure.ERROR);
+                break;
+            case BODY_UNREADABLE:
+                exchange.bodyUnreadable(this, writer.bodyError());
+                break;
+            default:
+                break; // stopped: the exchange ended while the client was read
         }
-        if (body != null && !body.isComplete()) {
-            interest(SelectionKey.OP_READ); // a streamed body waits for its client; an early answer may come
-            timer.cancel();
-            return;
-        }
-        requestDone = true;
-        phase = Phase.READING_HEAD;
-        interest(SelectionKey.OP_READ);
-        arm(route.readTimeout().toNanos(), true);
-        exchange.requestWritten();
     }
 
     /** A streamed body's client sent more: go on sending if this attempt was waiting for it. */
     void bodyArrived() {
-        if (phase == Phase.SENDING && !outgoing[0].hasRemaining() && !outgoing[1].hasRemaining()) {
+        if (phase == Phase.SENDING && writer.caughtUp()) {
             send();
         }
     }
@@ -259,7 +198,7 @@ final class Attempt implements ConnectHandler, IoHandler {
     /** The loop closed the connection under us (a handler error or shutdown). */
     @Override
     public void onClosedByLoop(Throwable cause) {
-        connection = null;
+        connection.lostToLoop();
         if (loop.eventLoop.isShuttingDown() && phase != Phase.DONE && phase != Phase.IDLE) {
             phase = Phase.IDLE; // the grace period ran out: our doing, not the peer's; nothing to retry or answer
             exchange.abandon();
@@ -304,7 +243,7 @@ final class Attempt implements ConnectHandler, IoHandler {
             if (!requestDone) {
                 surplus = true;
             }
-            interest(0);
+            connection.interest(0);
             exchange.responseHead(this, parsed);
             return;
         }
@@ -341,7 +280,7 @@ final class Attempt implements ConnectHandler, IoHandler {
 
     /** Whether any request byte reached the socket ({@code request_sent}): the request may then not go again. */
     boolean requestSent() {
-        return requestSent;
+        return writer.anySent();
     }
 
     /** What this attempt did, for the access log and the listeners: its peer answered {@code status}. */
@@ -362,10 +301,10 @@ final class Attempt implements ConnectHandler, IoHandler {
     /** Waits for more of the body from the peer under proxy_read_timeout, or not at all while the client lags. */
     void awaitBody(boolean read) {
         if (read) {
-            interest(SelectionKey.OP_READ);
+            connection.interest(SelectionKey.OP_READ);
             arm(route.readTimeout().toNanos(), true);
         } else {
-            interest(0);
+            connection.interest(0);
             timer.cancel();
         }
     }
@@ -399,7 +338,7 @@ final class Attempt implements ConnectHandler, IoHandler {
      */
     boolean reusable() {
         return head != null && (phase == Phase.DONE || phase == Phase.HEAD_READ && endsWithHead())
-                && head.isReusable() && requestDone && !surplus && connection != null && !exchange.isUpgrade();
+                && head.isReusable() && requestDone && !surplus && connection.isHeld() && !exchange.isUpgrade();
     }
 
     /** Whether the response was over with its head, nothing after it (no body, nothing unexpected): a response
@@ -426,62 +365,21 @@ final class Attempt implements ConnectHandler, IoHandler {
 
     private void release(boolean keep) {
         timer.cancel();
-        if (pending != null) {
-            pending.cancel();
-            pending = null;
-        }
-        if (connection != null) {
-            boolean pooled = keep && reusable();
-            PooledConnection c = connection;
-            connection = null;
-            c.handler(null);
-            if (pooled) {
-                pool.keepAliveHeader(c, head.keepAliveTimeout(), head.keepAliveMax());
-                pool.release(c);
-            } else if (peerSaidClose()) {
-                pool.closeAnnounced(c, head.status());
-            } else {
-                pool.close(c);
-            }
-        }
+        connection.giveBack(keep && reusable(), head);
         if (in != null) {
             loop.eventLoop.buffers().release(in);
             in = null;
         }
-        body = null;
+        writer.clear();
         phase = Phase.IDLE;
-    }
-
-    /**
-     * Whether the peer said it closes the connection after this response: HTTP/1.1 with {@code Connection: close}
-     * and a framed body (a body delimited by the close says nothing about the peer's limits).
-     */
-    private boolean peerSaidClose() {
-        return head != null && head.isConnectionClose() && head.version() == HttpVersion.HTTP_1_1
-                && head.bodyFraming() != BodyFraming.UNTIL_CLOSE;
     }
 
     private void transportFailed(Failure failure) {
         timer.cancel();
         boolean stale = reused && !responseStarted && failure == Failure.ERROR;
-        if (connection != null) {
-            connection.handler(null);
-            if (stale) {
-                pool.closeStale(connection);
-            } else {
-                pool.close(connection);
-            }
-            connection = null;
-        }
+        connection.discard(stale);
         phase = Phase.IDLE;
         exchange.attemptFailed(this, failure, stale);
-    }
-
-    private void interest(int ops) {
-        SelectionKey key = connection.key();
-        if (key.isValid() && key.interestOps() != ops) {
-            key.interestOps(ops);
-        }
     }
 
     private void arm(long nanos, boolean read) {

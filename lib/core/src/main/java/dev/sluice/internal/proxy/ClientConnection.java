@@ -8,6 +8,7 @@ import dev.sluice.internal.http.HttpStatus;
 import dev.sluice.internal.http.ParseResult;
 import dev.sluice.internal.http.RequestHead;
 import dev.sluice.internal.http.RequestParser;
+import dev.sluice.internal.net.Interest;
 import dev.sluice.internal.net.IoHandler;
 import dev.sluice.internal.net.Timeout;
 import java.io.IOException;
@@ -29,8 +30,7 @@ import java.util.concurrent.CompletionStage;
  */
 public final class ClientConnection implements IoHandler {
 
-    private enum Wait { NONE, HEADER, LIMIT, SEND, KEEPALIVE }
-
+    private enum Wait { NONE, HEADER, LIMIT, KEEPALIVE }
 
     private final LoopContext loop;
     private final ClientLimits limits;
@@ -58,16 +58,17 @@ public final class ClientConnection implements IoHandler {
         this.loop = loop;
         this.limits = loop.engine.limits;
         this.channel = channel;
-        this.output = new ClientOutput(this, channel);
+        this.remote = RemotePeer.of(channel.getRemoteAddress());
+        String localPort = RemotePeer.portOf(channel.getLocalAddress());
+        this.key = loop.eventLoop.register(channel, SelectionKey.OP_READ, this);
+        this.output = new ClientOutput(this, channel, key, loop);
         this.input = new ClientInput(channel, loop.eventLoop.buffers());
         this.parser = new RequestParser(HeadLimits.of(limits.maxRequestLine(), limits.maxRequestLine(),
                 limits.maxHeaderSize()), limits.underscoresInHeaders(), limits.ignoreInvalidHeaders());
         this.timer = loop.eventLoop.newTimeout(this::onTimer);
-        this.remote = RemotePeer.of(channel.getRemoteAddress());
         this.body = new RequestBodyReader(this, output, loop);
         this.exchange = new Exchange(this, output, loop, body, remote,
-                new RequestVariables(remote.address, remote.port, RemotePeer.portOf(channel.getLocalAddress())));
-        this.key = loop.eventLoop.register(channel, SelectionKey.OP_READ, this);
+                new RequestVariables(remote.address, remote.port, localPort));
         loop.opened(this);
         expect(Wait.HEADER, limits.headerTimeout().toNanos());
     }
@@ -120,7 +121,7 @@ public final class ClientConnection implements IoHandler {
                 if (body.clientReadable()) {
                     exchange.bodyArrived();
                 } else if (body.holdsRun()) {
-                    interest(interestOps() & ~SelectionKey.OP_READ); // the peer has not taken the bytes before
+                    Interest.remove(key, SelectionKey.OP_READ); // the peer has not taken the bytes before
                 } else {
                     watchForAbort();
                 }
@@ -162,13 +163,13 @@ public final class ClientConnection implements IoHandler {
         int n = readClient();
         if (n < 0) {
             inputEnded();
-            interest(interestOps() & ~SelectionKey.OP_READ);
+            Interest.remove(key, SelectionKey.OP_READ);
             if (state == ClientState.UPSTREAM && !exchange.route().ignoreClientAbort()) {
                 exchange.clientAborted();
                 endAndClose();
             }
         } else if (input.isFull()) {
-            interest(interestOps() & ~SelectionKey.OP_READ);
+            Interest.remove(key, SelectionKey.OP_READ);
         }
     }
 
@@ -180,7 +181,7 @@ public final class ClientConnection implements IoHandler {
     /** Reads the client again: for an abort or the next request, once a streamed body went to the peer whole. */
     void watchInput() {
         if (state == ClientState.UPSTREAM) {
-            interest(interestOps() | SelectionKey.OP_READ);
+            Interest.add(key, SelectionKey.OP_READ);
         }
     }
 
@@ -223,7 +224,7 @@ public final class ClientConnection implements IoHandler {
             respond(requestLimits.rejectStatus(), null, head.hasBody() || !keepAlive);
         } else if (delayMillis > 0) {
             moveTo(ClientState.LIMITED);
-            interest(interestOps() & ~SelectionKey.OP_READ);
+            Interest.remove(key, SelectionKey.OP_READ);
             expect(Wait.LIMIT, delayMillis * 1_000_000);
         } else {
             readRequest();
@@ -244,7 +245,7 @@ public final class ClientConnection implements IoHandler {
     private void awaitHook(CompletionStage<Answer> later) {
         moveTo(ClientState.HOOK);
         expect(Wait.NONE, 0);
-        interest(interestOps() & ~SelectionKey.OP_READ);
+        Interest.remove(key, SelectionKey.OP_READ);
         if (laterAnswer == null) {
             laterAnswer = new LaterAnswer(loop, this::hookAnswered);
         }
@@ -256,7 +257,7 @@ public final class ClientConnection implements IoHandler {
         if (state != ClientState.HOOK) {
             return;
         }
-        interest(interestOps() | SelectionKey.OP_READ);
+        Interest.add(key, SelectionKey.OP_READ);
         if (failure != null) {
             exchange.hookFailedLater(failure);
             proceed(Hooks.FAILED_BEFORE_UPSTREAM);
@@ -284,7 +285,7 @@ public final class ClientConnection implements IoHandler {
     void bodyRead() {
         moveTo(ClientState.UPSTREAM);
         expect(Wait.NONE, 0);
-        interest(SelectionKey.OP_READ);
+        Interest.set(key, SelectionKey.OP_READ);
         exchange.beginUpstream();
     }
 
@@ -367,20 +368,14 @@ public final class ClientConnection implements IoHandler {
         }
     }
 
-    /** The client cannot take more now: wait for it under send_timeout. */
-    void awaitWritable() {
-        interest(interestOps() | SelectionKey.OP_WRITE);
-        expect(Wait.SEND, limits.sendTimeout().toNanos());
-    }
-
-    /** The client took everything written to it. */
-    void written() {
-        if ((interestOps() & SelectionKey.OP_WRITE) != 0) {
-            interest(interestOps() & ~SelectionKey.OP_WRITE);
+    /** The client took nothing for send_timeout: the exchange ends as 499 (or with the status it sent), and the
+     * connection closes. */
+    void sendTimedOut() {
+        if (state == ClientState.UPSTREAM) {
+            exchange.clientStalled();
+            endExchange();
         }
-        if (waiting == Wait.SEND) {
-            expect(Wait.NONE, 0);
-        }
+        close();
     }
 
     /** A write to the client failed; true when the exchange goes on without the client (ignore_client_abort). */
@@ -426,7 +421,7 @@ public final class ClientConnection implements IoHandler {
         parser.reset();
         headStarted = false;
         output.reset();
-        interest(SelectionKey.OP_READ);
+        Interest.set(key, SelectionKey.OP_READ);
         if (input.hasRemaining()) {
             expect(Wait.HEADER, limits.headerTimeout().toNanos());
             parseHead();
@@ -452,7 +447,7 @@ public final class ClientConnection implements IoHandler {
             return;
         }
         expect(Wait.NONE, 0);
-        interest(SelectionKey.OP_READ);
+        Interest.set(key, SelectionKey.OP_READ);
         if (lingering == null) {
             lingering = new LingeringClose(this, input, loop);
         }
@@ -475,15 +470,8 @@ public final class ClientConnection implements IoHandler {
                     respond(HttpStatus.REQUEST_TIMEOUT, null, true);
                 }
                 break;
-            case SEND:
-                if (state == ClientState.UPSTREAM) {
-                    exchange.clientStalled();
-                    endExchange();
-                }
-                close();
-                break;
             case LIMIT:
-                interest(interestOps() | SelectionKey.OP_READ);
+                Interest.add(key, SelectionKey.OP_READ);
                 readRequest();
                 break;
             case KEEPALIVE:
@@ -503,16 +491,6 @@ public final class ClientConnection implements IoHandler {
         }
     }
 
-    private int interestOps() {
-        return key.isValid() ? key.interestOps() : 0;
-    }
-
-    private void interest(int ops) {
-        if (key.isValid() && key.interestOps() != ops) {
-            key.interestOps(ops);
-        }
-    }
-
     // ---------------------------------------------------------------- closing
 
     /** Closes the client connection and releases everything it holds. */
@@ -522,6 +500,7 @@ public final class ClientConnection implements IoHandler {
         }
         moveTo(ClientState.CLOSED);
         timer.cancel();
+        output.stop();
         if (lingering != null) {
             lingering.stop();
         }
@@ -548,7 +527,8 @@ public final class ClientConnection implements IoHandler {
 
     /** Whether an exchange is in flight, for graceful shutdown. */
     boolean isBusy() {
-        return state == ClientState.READ_BODY || state == ClientState.HOOK || state == ClientState.UPSTREAM || state == ClientState.RESPOND || state == ClientState.TUNNEL
+        return state == ClientState.READ_BODY || state == ClientState.HOOK || state == ClientState.UPSTREAM
+                || state == ClientState.RESPOND || state == ClientState.TUNNEL
                 || state == ClientState.READ_HEAD && headStarted;
     }
 

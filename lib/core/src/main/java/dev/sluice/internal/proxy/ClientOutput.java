@@ -1,15 +1,19 @@
 package dev.sluice.internal.proxy;
 
+import dev.sluice.internal.net.Interest;
+import dev.sluice.internal.net.Timeout;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 
 /**
  * What goes to one client: the head the proxy queued (a response of its own, a relayed head, 100 Continue) and the
  * body runs the relay passes, written in one gathering write. When the client cannot take everything it waits for
- * the socket under send_timeout ({@link ClientConnection#awaitWritable}); once the client went away with {@code
- * proxy_ignore_client_abort on}, what would go to it is dropped.
+ * the socket under send_timeout, the connection's write timer as in nginx, and tells the connection when that runs
+ * out ({@link ClientConnection#sendTimedOut}); once the client went away with {@code proxy_ignore_client_abort on},
+ * what would go to it is dropped.
  */
 final class ClientOutput {
 
@@ -17,13 +21,19 @@ final class ClientOutput {
 
     private final ClientConnection client;
     private final SocketChannel channel;
+    private final SelectionKey key;
+    private final Timeout sendTimer;
+    private final long sendTimeoutNanos;
     private final ByteBuffer[] queued = new ByteBuffer[1];
     private ByteBuffer buffer = ByteBuffer.allocate(4096);
     private boolean dropping;
 
-    ClientOutput(ClientConnection client, SocketChannel channel) {
+    ClientOutput(ClientConnection client, SocketChannel channel, SelectionKey key, LoopContext loop) {
         this.client = client;
         this.channel = channel;
+        this.key = key;
+        this.sendTimer = loop.eventLoop.newTimeout(client::sendTimedOut);
+        this.sendTimeoutNanos = loop.engine.limits.sendTimeout().toNanos();
     }
 
     /** The buffer for a head of the proxy's making, cleared; give it back with {@link #queue} or {@link #adopt}. */
@@ -93,12 +103,19 @@ final class ClientOutput {
                 return client.writeFailed() && write(buffers, count);
             }
             if (remaining(buffers, count)) {
-                client.awaitWritable();
+                Interest.add(key, SelectionKey.OP_WRITE);
+                sendTimer.schedule(sendTimeoutNanos);
                 return false;
             }
         }
-        client.written();
+        Interest.remove(key, SelectionKey.OP_WRITE);
+        sendTimer.cancel();
         return true;
+    }
+
+    /** The connection closes: no more waiting for the client. */
+    void stop() {
+        sendTimer.cancel();
     }
 
     /** The client is gone and the exchange goes on without it ({@code proxy_ignore_client_abort on}). */

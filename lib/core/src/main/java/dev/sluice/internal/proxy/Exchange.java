@@ -14,8 +14,6 @@ import dev.sluice.upstream.Selection;
 import dev.sluice.upstream.UpstreamGroup;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.IdentityHashMap;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,14 +35,12 @@ final class Exchange {
     private final Attempt attempt;
     private final ResponseRelay responseRelay;
     private Tunnel tunnel;
-    private final Map<Object, Selection> selections = new IdentityHashMap<>(4);
+    private final Selections selections;
     private final RequestVariables variables;
     private final ExchangeLog log;
     private final String remoteAddress;
-    private final byte[] remoteBytes;
     private Hooks hooks;
     private final StringBuilder scratch = new StringBuilder(64);
-    private byte[] keyBytes = new byte[64];
     private ByteBuffer upstreamHead;
 
     private RequestHead request;
@@ -68,7 +64,7 @@ final class Exchange {
         this.body = body;
         this.log = new ExchangeLog(loop, remote.address);
         this.remoteAddress = remote.address;
-        this.remoteBytes = remote.bytes;
+        this.selections = new Selections(remote.bytes, scratch);
         this.variables = variables;
         this.attempt = new Attempt(this, loop);
         this.responseRelay = new ResponseRelay(this, loop);
@@ -176,30 +172,9 @@ final class Exchange {
                 ? body.bufferedLength() : -1;
         upstreamHead = RequestRewriter.write(request, route, group, variables.bind(request, group), upstreamHead,
                 scratch, upgrade, dechunkedLength, edits);
-        selection = selections.get(group);
-        if (selection == null) {
-            selection = group.newSelection();
-            selections.put(group, selection);
-        }
-        selection.reset().clientAddress(remoteBytes).maxTries(route.nextUpstream().tries());
-        if (group.balancer().usesHashKey()) {
-            hashKey();
-        }
+        selection = selections.begin(group, route, variables.bind(request, group));
         firstAttemptNanos = loop.eventLoop.nanoTime();
         nextAttempt();
-    }
-
-    private void hashKey() {
-        scratch.setLength(0);
-        route.hashKey().appendTo(scratch, variables.bind(request, group));
-        int length = scratch.length();
-        if (keyBytes.length < length) {
-            keyBytes = new byte[Math.max(length, keyBytes.length * 2)];
-        }
-        for (int i = 0; i < length; i++) {
-            keyBytes[i] = (byte) scratch.charAt(i);
-        }
-        selection.hashKey(keyBytes, 0, length);
     }
 
     private void nextAttempt() {
