@@ -28,7 +28,7 @@ final class Exchange {
 
     private static final Logger logger = LoggerFactory.getLogger(Exchange.class);
 
-    private final ClientConnection client;
+    private final RequestCycle cycle;
     private final ClientOutput output;
     private final LoopContext loop;
     private final RequestBodyReader body;
@@ -56,9 +56,9 @@ final class Exchange {
     private long bodyBytesSent;
     private long firstAttemptNanos;
 
-    Exchange(ClientConnection client, ClientOutput output, LoopContext loop, RequestBodyReader body,
+    Exchange(RequestCycle cycle, ClientOutput output, LoopContext loop, RequestBodyReader body,
             RemotePeer remote, RequestVariables variables) {
-        this.client = client;
+        this.cycle = cycle;
         this.output = output;
         this.loop = loop;
         this.body = body;
@@ -162,7 +162,7 @@ final class Exchange {
             group = hooks().chooseUpstream(route, request);
             edits = group == null ? null : hooks().upstreamRequest(route, request);
             if (edits == null) {
-                client.answer(Hooks.FAILED_BEFORE_UPSTREAM, !keepAlive);
+                cycle.answer(Hooks.FAILED_BEFORE_UPSTREAM, !keepAlive);
                 return;
             }
         }
@@ -181,7 +181,7 @@ final class Exchange {
         PeerState peer = selection.select();
         if (peer == null) {
             log.noPeer(group.name(), Failure.NO_LIVE.status);
-            client.respond(Failure.NO_LIVE.status, null, !keepAlive);
+            cycle.respond(Failure.NO_LIVE.status, null, !keepAlive);
             return;
         }
         attempt.start(route, group, peer);
@@ -189,7 +189,7 @@ final class Exchange {
 
     /** An attempt failed before a response head: {@code ngx_http_upstream_next} for ERROR, TIMEOUT, INVALID_HEADER. */
     void attemptFailed(Attempt failed, Failure failure, boolean stalePooledConnection) {
-        if (!client.isUpstream()) {
+        if (!cycle.isUpstream()) {
             return;
         }
         RetryDecision.Action action = decide(failure, stalePooledConnection, failed.freshRetryUsed(),
@@ -202,7 +202,7 @@ final class Exchange {
         if (action == RetryDecision.Action.NEXT_PEER) {
             nextAttempt();
         } else {
-            client.respond(failure.status, null, !keepAlive);
+            cycle.respond(failure.status, null, !keepAlive);
         }
     }
 
@@ -216,7 +216,7 @@ final class Exchange {
     void bodyUnreadable(Attempt failed, IOException cause) {
         logger.warn("cannot read a request body back from {}", loop.engine.tempFiles.directory(), cause);
         failed.finish(Outcome.NEUTRAL, 0, false);
-        client.respond(HttpStatus.INTERNAL_SERVER_ERROR, null, true);
+        cycle.respond(HttpStatus.INTERNAL_SERVER_ERROR, null, true);
     }
 
     /** The peer's response head is in: move on (a listed status), intercept it, or relay it. */
@@ -235,7 +235,7 @@ final class Exchange {
             byte[] page = route.errorPages().get(code);
             if (page != null) {
                 current.finish(Outcome.SUCCESS, code, keepUpstream());
-                client.respond(code, page, !keepAlive);
+                cycle.respond(code, page, !keepAlive);
                 return;
             }
         }
@@ -254,7 +254,7 @@ final class Exchange {
             if (replacement != null) {
                 current.finish(replacement == Hooks.FAILED_ON_RESPONSE ? Outcome.NEUTRAL : Outcome.SUCCESS, code,
                         replacement != Hooks.FAILED_ON_RESPONSE && keepUpstream());
-                client.answer(replacement, !keepAlive);
+                cycle.answer(replacement, !keepAlive);
                 return;
             }
             edits = hooks().responseEdits();
@@ -266,7 +266,7 @@ final class Exchange {
         }
         output.queue(ResponseRewriter.write(head, request, keepAlive, output.cleared(), false, edits));
         headerSent = true;
-        client.responding();
+        cycle.responding();
         responseRelay.begin(head, current.beginRelay(), route, ResponseRelay.buffering(head, route.buffering()),
                 dechunk);
         relay();
@@ -279,7 +279,7 @@ final class Exchange {
      */
     void relay() {
         ResponseRelay.Step step = responseRelay.pump(attempt.isRelaying() ? attempt.channel() : null);
-        if (step == ResponseRelay.Step.STOPPED || !client.isUpstream()) {
+        if (step == ResponseRelay.Step.STOPPED || !cycle.isUpstream()) {
             return;
         }
         if (responseRelay.isComplete() && attempt.isRelaying()) {
@@ -288,7 +288,7 @@ final class Exchange {
         }
         if (step == ResponseRelay.Step.DONE) {
             responseRelay.end();
-            client.responseSent();
+            cycle.responseSent();
         } else if (step == ResponseRelay.Step.BROKEN) {
             responseBroken(attempt);
         } else if (attempt.isRelaying()) {
@@ -316,12 +316,12 @@ final class Exchange {
         if (tunnel == null) {
             tunnel = new Tunnel(this, loop);
         }
-        client.tunnel(tunnel, switched, current, route.readTimeout().toNanos());
+        cycle.tunnel(tunnel, switched, current, route.readTimeout().toNanos());
     }
 
     /** Readiness of the client ({@code fromClient}) or the peer connection while tunnelling. */
     void tunnelReady(boolean fromClient, int ops) {
-        if (client.isTunnel()) {
+        if (cycle.isTunnel()) {
             tunnel.ready(fromClient, ops);
         }
     }
@@ -329,20 +329,20 @@ final class Exchange {
     /** The tunnel ended (both sides closed, an error, or idle for proxy_read_timeout): both connections close. */
     void tunnelEnded() {
         attempt.finish(Outcome.SUCCESS, status, false);
-        client.endAndClose();
+        cycle.endAndClose();
     }
 
     // ---------------------------------------------------------------- the end of an attempt or of the exchange
 
     /** The loop shuts down under the exchange: close the client as the loop would, without blaming the peer. */
     void abandon() {
-        client.close();
+        cycle.close();
     }
 
     /** The response broke after its head went to the client: nothing to retry, the client sees a cut response. */
     void responseBroken(Attempt current) {
         current.finish(Outcome.SUCCESS, status, false);
-        client.endAndClose();
+        cycle.endAndClose();
     }
 
     /** The client went away while the exchange was upstream: 499, and the peer is let go. */
@@ -424,7 +424,7 @@ final class Exchange {
     /** The request went to the peer whole: watch the client again, for an abort or the next request. */
     void requestWritten() {
         if (body.isStreaming()) {
-            client.watchInput();
+            cycle.watchInput();
         }
     }
 

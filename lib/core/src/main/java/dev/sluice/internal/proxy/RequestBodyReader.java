@@ -21,6 +21,7 @@ final class RequestBodyReader {
     private static final Logger log = LoggerFactory.getLogger(RequestBodyReader.class);
 
     private final ClientConnection client;
+    private final RequestCycle cycle;
     private final ClientOutput output;
     private final LoopContext loop;
     /** client_body_timeout: between two reads of the body, while the proxy waits for the client. */
@@ -43,8 +44,9 @@ final class RequestBodyReader {
     private boolean continueDue;
     private RequestHead request;
 
-    RequestBodyReader(ClientConnection client, ClientOutput output, LoopContext loop) {
+    RequestBodyReader(ClientConnection client, RequestCycle cycle, ClientOutput output, LoopContext loop) {
         this.client = client;
+        this.cycle = cycle;
         this.output = output;
         this.loop = loop;
         this.timer = loop.eventLoop.newTimeout(this::timedOut);
@@ -104,11 +106,11 @@ final class RequestBodyReader {
                 }
             } catch (IOException e) {
                 log.warn("cannot write a request body to {}", loop.engine.tempFiles.directory(), e);
-                client.respond(HttpStatus.INTERNAL_SERVER_ERROR, null, true);
+                cycle.respond(HttpStatus.INTERNAL_SERVER_ERROR, null, true);
                 return;
             }
             if (refusal != 0) {
-                client.respond(refusal, null, true);
+                cycle.respond(refusal, null, true);
                 return;
             }
             if (in.position() > start) {
@@ -116,7 +118,7 @@ final class RequestBodyReader {
             }
             if (framing.done()) {
                 timer.cancel();
-                client.bodyRead();
+                cycle.bodyRead();
                 return;
             }
             int n = client.readClient();
@@ -146,7 +148,7 @@ final class RequestBodyReader {
             int start = in.position();
             int refusal = framing.scan(in);
             if (refusal != 0) {
-                client.abortStream(refusal);
+                cycle.abortStream(refusal);
                 return null;
             }
             if (in.position() > start) {
@@ -163,7 +165,7 @@ final class RequestBodyReader {
             int n = client.readClient();
             if (n < 0) {
                 client.inputEnded();
-                client.abortStream(HttpStatus.BAD_REQUEST);
+                cycle.abortStream(HttpStatus.BAD_REQUEST);
                 return null;
             }
             if (n == 0) {
@@ -236,9 +238,9 @@ final class RequestBodyReader {
     /** client_body_timeout passed with the client silent: 408, on a closing connection. */
     private void timedOut() {
         if (streaming && client.isUpstream()) {
-            client.abortStream(HttpStatus.REQUEST_TIMEOUT);
+            cycle.abortStream(HttpStatus.REQUEST_TIMEOUT);
         } else if (client.isReadingBody()) {
-            client.respond(HttpStatus.REQUEST_TIMEOUT, null, true);
+            cycle.respond(HttpStatus.REQUEST_TIMEOUT, null, true);
         }
     }
 

@@ -1,0 +1,315 @@
+package dev.sluice.internal.proxy;
+
+import dev.sluice.Answer;
+import dev.sluice.ClientLimits;
+import dev.sluice.Route;
+import dev.sluice.internal.http.HttpStatus;
+import dev.sluice.internal.http.RequestHead;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * One request's way through its client connection, from a parsed head to the end of its response: admission (a
+ * location, client_max_body_size, limit_req), the handler's answer (now or later), the body ({@link
+ * RequestBodyReader}), then the upstream half ({@link Exchange}) or an answer of the proxy's own, and at the end
+ * the next request or a lingering close. nginx's request phases and {@code ngx_http_finalize_request}. The {@link
+ * ClientConnection} owns the socket and the states this moves it through; one cycle serves its requests in turn.
+ */
+final class RequestCycle {
+
+    private final ClientConnection client;
+    private final ClientOutput output;
+    private final LoopContext loop;
+    private final ClientLimits limits;
+    private final RemotePeer remote;
+    private final RequestLimits requestLimits = new RequestLimits();
+    private final RequestBodyReader body;
+    private final Exchange exchange;
+    private LaterAnswer laterAnswer;
+
+    RequestCycle(ClientConnection client, ClientOutput output, LoopContext loop, RemotePeer remote, String localPort) {
+        this.client = client;
+        this.output = output;
+        this.loop = loop;
+        this.limits = loop.engine.limits;
+        this.remote = remote;
+        this.body = new RequestBodyReader(client, this, output, loop);
+        this.exchange = new Exchange(this, output, loop, body, remote,
+                new RequestVariables(remote.address, remote.port, localPort));
+    }
+
+    // ---------------------------------------------------------------- admission
+
+    /** A request head was parsed; {@code keepAlive}: whether the connection may serve another after it. */
+    void begin(RequestHead head, boolean keepAlive) {
+        exchange.begin(head, keepAlive);
+        body.begin(head);
+        Route route = exchange.route();
+        if (route == null) {
+            respond(HttpStatus.NOT_FOUND, null, head.hasBody() || !keepAlive);
+            return;
+        }
+        if (limits.maxBodySize() > 0 && head.contentLength() > limits.maxBodySize()) {
+            respond(HttpStatus.CONTENT_TOO_LARGE, null, true);
+            return;
+        }
+        long delayMillis = requestLimits.admit(route, remote.address, loop.eventLoop.nanoTime() / 1_000_000);
+        if (delayMillis == RequestLimits.REJECTED) {
+            respond(requestLimits.rejectStatus(), null, head.hasBody() || !keepAlive);
+        } else if (delayMillis > 0) {
+            client.hold(ClientState.LIMITED, delayMillis * 1_000_000);
+        } else {
+            askHandler();
+        }
+    }
+
+    /** The proxy answers {@code status} to what is not a request: a head it could not parse, or none in time. */
+    void refuse(int status) {
+        exchange.beginWithoutRequest();
+        respond(status, null, true);
+    }
+
+    /** A request limit_req delayed may go on. */
+    void delayOver() {
+        askHandler();
+    }
+
+    /** Asks the location's handler for an answer; without one, or when it has none, the request goes on. */
+    private void askHandler() {
+        Answer answer = exchange.handlerAnswer();
+        if (answer != null && answer.later() != null) {
+            awaitHandler(answer.later());
+        } else {
+            proceed(answer);
+        }
+    }
+
+    /** Waits, reading nothing, for a handler's answer that comes later; the stage completes on any thread. */
+    private void awaitHandler(CompletionStage<Answer> later) {
+        client.hold(ClientState.HOOK, 0);
+        if (laterAnswer == null) {
+            laterAnswer = new LaterAnswer(loop, this::handlerAnswered);
+        }
+        laterAnswer.await(later, exchange.route().hookTimeout());
+    }
+
+    /** The wait for a handler's later answer ended, on this connection's loop: go on with it, or with a 500. */
+    private void handlerAnswered(Answer answer, Throwable failure) {
+        if (!client.resume(ClientState.HOOK)) {
+            return;
+        }
+        if (failure != null) {
+            exchange.hookFailedLater(failure);
+            proceed(Hooks.FAILED_BEFORE_UPSTREAM);
+        } else {
+            proceed(answer);
+        }
+    }
+
+    /** Goes on with a request its handler answered ({@code answer}), or with its body and upstream (null). */
+    private void proceed(Answer answer) {
+        if (answer != null) {
+            answer(answer, exchange.request().hasBody()); // an unread body must not be read as the next request
+            return;
+        }
+        if (!exchange.request().hasBody() || body.streams(exchange.route())) {
+            bodyRead();
+            return;
+        }
+        client.enter(ClientState.READ_BODY); // client_body_timeout is the reader's from here
+        body.readWhole();
+    }
+
+    /** The body was read whole, or it streams: the request goes upstream. */
+    void bodyRead() {
+        client.enter(ClientState.UPSTREAM);
+        client.reading(true);
+        exchange.beginUpstream();
+    }
+
+    /**
+     * A streamed body failed on the client's side (refused, timed out, cut off): the peer, which got part of a
+     * body, loses its connection, and the client gets {@code code} on a closing connection.
+     */
+    void abortStream(int code) {
+        exchange.stopAttempt();
+        respond(code, null, true);
+    }
+
+    // ---------------------------------------------------------------- the client while the exchange runs
+
+    /** More of a body being buffered arrived. */
+    void bodyReadable() {
+        body.readBuffered();
+    }
+
+    /** The client sent bytes while the request is upstream or answered. */
+    void clientReadable(boolean upstream) {
+        if (!upstream) {
+            watchForAbort();
+        } else if (body.clientReadable()) {
+            exchange.bodyArrived();
+        } else if (body.holdsRun()) {
+            client.reading(false); // the peer has not taken the bytes before
+        } else {
+            watchForAbort();
+        }
+    }
+
+    /** While an exchange runs: notices a client that went away ({@code proxy_ignore_client_abort off}). */
+    private void watchForAbort() {
+        int n = client.readClient();
+        if (n < 0) {
+            client.inputEnded();
+            client.reading(false);
+            if (client.isUpstream() && !exchange.route().ignoreClientAbort()) {
+                exchange.clientAborted();
+                endAndClose();
+            }
+        } else if (client.inputFull()) {
+            client.reading(false);
+        }
+    }
+
+    /** The client can take more: the relay goes on, or the rest of an answer of the proxy's own. */
+    void clientWritable() {
+        if (client.isUpstream() && exchange.headerSent()) {
+            exchange.relay();
+        } else if (output.flush()) {
+            afterLocalResponse();
+        }
+    }
+
+    /** A write to the client failed; true when the exchange goes on without the client (ignore_client_abort). */
+    boolean writeFailed() {
+        if (client.isUpstream()) {
+            if (exchange.route().ignoreClientAbort()) {
+                client.inputEnded();
+                output.drop();
+                return true;
+            }
+            exchange.clientAborted();
+            end();
+        }
+        client.close();
+        return false;
+    }
+
+    /** The client took nothing for send_timeout: the exchange ends as 499 (or with the status it sent). */
+    void clientStalled() {
+        if (client.isUpstream()) {
+            exchange.clientStalled();
+            end();
+        }
+        client.close();
+    }
+
+    // ---------------------------------------------------------------- what goes to the client
+
+    /** The peer's response goes to the client from now on: no request timers, no read buffer held while it does. */
+    void responding() {
+        client.responding();
+    }
+
+    /** The relayed response went to the client whole: the next request, or a lingering close. */
+    void responseSent() {
+        end();
+        if (body.isStreaming() && !body.complete()) {
+            client.lingeringClose(); // the rest of the request body is still on its way: let the client read the answer
+        } else {
+            client.nextRequest(exchange.keepAlive());
+        }
+    }
+
+    /** The peer switched protocols: relay {@code head} (the 101) then bytes both ways with the peer's connection. */
+    void tunnel(Tunnel tunnel, ByteBuffer head, Attempt peer, long idleNanos) {
+        ByteBuffer switched = output.adopt(head);
+        client.enter(ClientState.TUNNEL);
+        tunnel.start(client.key(), client.input(), peer.key(), peer.headBuffer(), switched, idleNanos);
+    }
+
+    /** Sends a response of the proxy's own: an error page, or an intercepted status with its {@code error_page}. */
+    void respond(int code, byte[] page, boolean closeAfter) {
+        respond(code, page == null ? List.of() : LocalResponse.HTML, page, closeAfter);
+    }
+
+    /** Sends a handler's answer. */
+    void answer(Answer answer, boolean closeAfter) {
+        respond(answer.status(), answer.headers(), answer.body(), closeAfter);
+    }
+
+    private void respond(int code, List<Map.Entry<String, String>> fields, byte[] page, boolean closeAfter) {
+        boolean head = exchange.isHeadRequest();
+        boolean keepAlive = exchange.answeredLocally(code, LocalResponse.bodyLength(code, page, head), closeAfter);
+        client.enter(ClientState.RESPOND);
+        output.queueFlipped(LocalResponse.write(output.cleared(), code, fields, page, keepAlive, head));
+        if (output.flush()) {
+            afterLocalResponse();
+        }
+    }
+
+    private void afterLocalResponse() {
+        if (client.isResponding()) {
+            end();
+            if (exchange.keepAlive()) {
+                client.nextRequest(true);
+            } else {
+                client.lingeringClose();
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- the end
+
+    /** The exchange ended in a way that leaves the client connection unusable: log it, then close. */
+    void endAndClose() {
+        end();
+        client.close();
+    }
+
+    private void end() {
+        requestLimits.release();
+        body.release();
+        exchange.end();
+    }
+
+    /** The connection closes: a wait for a handler ends, the attempt lets its peer go without blame. */
+    void stop() {
+        if (laterAnswer != null) {
+            laterAnswer.cancel();
+        }
+        exchange.stopAttempt();
+    }
+
+    /** The connection closed: everything the request held goes back. */
+    void release() {
+        requestLimits.release();
+        exchange.release();
+        body.release();
+    }
+
+    // ---------------------------------------------------------------- what the exchange asks of the connection
+
+    boolean isUpstream() {
+        return client.isUpstream();
+    }
+
+    boolean isTunnel() {
+        return client.isTunnel();
+    }
+
+    void watchInput() {
+        client.watchInput();
+    }
+
+    void close() {
+        client.close();
+    }
+
+    /** Readiness of the client while tunnelling. */
+    void tunnelReady(int readyOps) {
+        exchange.tunnelReady(true, readyOps);
+    }
+}
