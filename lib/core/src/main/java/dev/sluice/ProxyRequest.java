@@ -1,5 +1,6 @@
 package dev.sluice;
 
+import java.nio.ByteBuffer;
 import java.util.List;
 
 /**
@@ -31,4 +32,12 @@ public interface ProxyRequest {
 
     /** The prefix of the route that matched, e.g. {@code /api/}. */
     String routePrefix();
+
+    /**
+     * The request body, read-only, when the route reads it for its handler ({@link Route.Builder#handlerReadsBody}):
+     * empty when the request has none. Null on other routes, whose handler runs before the body is read.
+     */
+    default ByteBuffer body() {
+        return null;
+    }
 }

@@ -85,6 +85,7 @@ public final class ProxyServer implements AutoCloseable {
 
         private final List<InetSocketAddress> listen = new ArrayList<>();
         private final List<Route> routes = new ArrayList<>();
+        private ProxyHandler handler;
         private final List<VirtualServer> servers = new ArrayList<>();
         private final List<ExchangeListener> listeners = new ArrayList<>();
         private int workers;
@@ -183,6 +184,16 @@ public final class ProxyServer implements AutoCloseable {
          */
         public Builder route(String location, Consumer<Route.Builder> options) {
             Route.add(routes, location, options, "");
+            return this;
+        }
+
+        /**
+         * The hooks ({@link ProxyHandler}) of every route given to this builder directly (the default server's)
+         * that has no handler of its own and does not answer every request itself; a {@link VirtualServer} has its
+         * own. None by default.
+         */
+        public Builder handler(ProxyHandler handler) {
+            this.handler = Objects.requireNonNull(handler, "handler");
             return this;
         }
 
@@ -378,8 +389,8 @@ public final class ProxyServer implements AutoCloseable {
                     .connections(workerConnections, maxConnections)
                     .provider(selectorProvider)
                     .clock(ticker::nanos);
-            return new ProxyServer(ProxyEngine.start(addresses, loops, List.copyOf(routes), List.copyOf(servers), limits,
-                    List.copyOf(listeners)));
+            return new ProxyServer(ProxyEngine.start(addresses, loops, List.copyOf(routes), handler,
+                    List.copyOf(servers), limits, List.copyOf(listeners)));
         }
 
         private static Duration positive(String option, Duration value) {

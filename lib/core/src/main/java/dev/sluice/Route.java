@@ -78,7 +78,9 @@ public final class Route {
     private final List<ConnectionLimit> connectionLimits;
     private final ProxyHandler handler;
     private final String passUri;
+    private final ValueTemplate passTemplate;
     private final Duration hookTimeout;
+    private final int handlerBodyLimit;
 
     private Route(Builder b) {
         this.prefix = b.prefix;
@@ -107,7 +109,9 @@ public final class Route {
         this.connectionLimits = List.copyOf(b.connectionLimits);
         this.handler = b.handler;
         this.passUri = b.passUri;
+        this.passTemplate = b.passTemplate;
         this.hookTimeout = b.hookTimeout;
+        this.handlerBodyLimit = b.handlerBodyLimit;
     }
 
     /**
@@ -282,9 +286,19 @@ public final class Route {
         return hookTimeout;
     }
 
+    /** The most body bytes the handler reads before it answers, or 0: see {@link Builder#handlerReadsBody}. */
+    public int handlerBodyLimit() {
+        return handlerBodyLimit;
+    }
+
     /** The URI part of {@code proxy_pass}, which replaces the route's prefix in the target, or null. */
     public String passUri() {
         return passUri;
+    }
+
+    /** The {@link #passUri} when it names variables: the target the peer gets is then its value, whole; else null. */
+    public ValueTemplate passUriTemplate() {
+        return passTemplate;
     }
 
     @Override
@@ -298,6 +312,8 @@ public final class Route {
 
         private static final Duration SIXTY_SECONDS = Duration.ofSeconds(60);
         private static final Duration MAX = Duration.ofDays(365);
+        /** The largest body a handler may read: it is held in memory, once per connection that reads one. */
+        private static final int MAX_HANDLER_BODY = 64 * 1024 * 1024;
 
         private final String prefix;
         private final Match match;
@@ -317,6 +333,7 @@ public final class Route {
         private boolean ignoreClientAbort;
         private boolean buffering = true;
         private boolean requestBuffering = true;
+        private int handlerBodyLimit;
         private int bufferSize = 4096;
         private int buffersCount = 8;
         private int buffersSize = 4096;
@@ -326,6 +343,7 @@ public final class Route {
         private ProxyHandler handler;
         private boolean answers;
         private String passUri;
+        private ValueTemplate passTemplate;
         private Duration hookTimeout = SIXTY_SECONDS;
 
         private Builder(String location) {
@@ -372,6 +390,23 @@ public final class Route {
         }
 
         /**
+         * The handler reads the request body before it answers: the proxy reads a body of at most {@code maxBytes}
+         * whole, in memory, before {@link ProxyHandler#onRequest}, which finds it in {@link ProxyRequest#body()}, as
+         * do the later phases; a longer body is answered 413 and reaches no peer. A body the handler lets through
+         * goes upstream as read. Off by default: {@code onRequest} runs before the body is read, so a refusal costs
+         * no body; needs request buffering (on by default). nginx reads a body for a module with {@code
+         * ngx_http_read_client_request_body}; {@code $request_body} is its variable.
+         */
+        public Builder handlerReadsBody(int maxBytes) {
+            if (maxBytes <= 0 || maxBytes > MAX_HANDLER_BODY) {
+                throw new IllegalArgumentException("handlerReadsBody must be more than 0 and at most "
+                        + MAX_HANDLER_BODY + " bytes: " + maxBytes);
+            }
+            this.handlerBodyLimit = maxBytes;
+            return this;
+        }
+
+        /**
          * nginx's {@code return}: the route answers every request with {@code answer} and proxies nothing, so it
          * needs no upstream.
          */
@@ -394,13 +429,23 @@ public final class Route {
          * The URI part of {@code proxy_pass http://GROUP/URI}: it replaces the route's prefix in the target the peer
          * gets, so that route {@code /api/} with {@code passUri("/")} sends {@code /api/items?x=1} as {@code
          * /items?x=1}, as nginx does. Without it (the default) the target goes as the client sent it.
+         *
+         * <p>A URI that names variables ({@link ValueTemplate}) is the whole target, as nginx's {@code proxy_pass}
+         * with variables: the client's query is not added unless the URI names {@code $args}. In a regex route it may
+         * name the groups the pattern captured: route {@code "~ ^/users/(\\d+)$"} with {@code
+         * passUri("/profile?id=$1")} sends {@code /users/42} as {@code /profile?id=42}. What a variable brings is
+         * escaped where it could break the request line (spaces, controls and bytes above 0x7e as {@code %XX}). A
+         * regex route takes only such a URI: nginx has no prefix to replace there.
          */
         public Builder passUri(String uri) {
             Objects.requireNonNull(uri, "passUri");
-            if (!uri.startsWith("/") || uri.chars().anyMatch(c -> c <= ' ' || c >= 0x7f || c == '?' || c == '#')) {
+            boolean template = uri.indexOf('$') >= 0;
+            if (!uri.startsWith("/") || uri.chars().anyMatch(c -> c <= ' ' || c >= 0x7f || c == '#'
+                    || c == '?' && !template)) {
                 throw new IllegalArgumentException("passUri must be a path starting with '/', with no spaces, controls,"
-                        + " '?' or '#': \"" + uri + "\"");
+                        + " '#' or (unless it names variables) '?': \"" + uri + "\"");
             }
+            this.passTemplate = template ? ValueTemplate.parse("passUri", uri) : null;
             this.passUri = uri;
             return this;
         }
@@ -629,9 +674,19 @@ public final class Route {
             if (upstream == null && !answers) {
                 throw new IllegalArgumentException("route " + prefix + " has no upstream");
             }
-            if (passUri != null && pattern != null) {
-                throw new IllegalArgumentException("route " + prefix + ": a regex route has no passUri, as nginx's"
-                        + " proxy_pass has no URI part in a regex location");
+            if (passUri != null && pattern != null && passTemplate == null) {
+                throw new IllegalArgumentException("route " + prefix + ": a regex route's passUri must name variables"
+                        + " or captures ($1), as nginx's proxy_pass has no plain URI part in a regex location");
+            }
+            if (handlerBodyLimit > 0 && !requestBuffering) {
+                throw new IllegalArgumentException("route " + prefix + ": a handler that reads the body needs"
+                        + " requestBuffering on");
+            }
+            int capture = passTemplate == null ? 0 : passTemplate.highestCapture();
+            int groups = pattern == null ? 0 : pattern.matcher("").groupCount();
+            if (capture > groups) {
+                throw new IllegalArgumentException("route " + prefix + ": passUri uses $" + capture + " but the "
+                        + (pattern == null ? "route is not a regex route" : "regex captures " + groups + " group(s)"));
             }
             return new Route(this);
         }

@@ -20,4 +20,11 @@ public interface UpstreamRequest {
 
     /** Sends no field of that name. */
     UpstreamRequest removeHeader(String name);
+
+    /**
+     * Chooses the peer by {@code key} when the group balances by a hash ({@code hash KEY [consistent]}), in place
+     * of the route's {@link Route.Builder#hashKey hashKey}: a tenant, a user or a session the handler worked out.
+     * Other balancers ignore it.
+     */
+    UpstreamRequest hashKey(String key);
 }

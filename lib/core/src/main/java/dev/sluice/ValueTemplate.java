@@ -10,8 +10,9 @@ import java.util.Objects;
  *
  * <p>Variables: {@code $host}, {@code $remote_addr}, {@code $remote_port}, {@code $proxy_add_x_forwarded_for},
  * {@code $scheme}, {@code $request_uri}, {@code $uri}, {@code $args}, {@code $is_args}, {@code $request_method},
- * {@code $server_port}, {@code $proxy_host}, {@code $http_NAME}, {@code $arg_NAME} and {@code $cookie_NAME}; a
- * name may be braced, {@code ${host}}. {@code $request_uri} is the target as the client sent it (in origin form);
+ * {@code $server_port}, {@code $proxy_host}, {@code $http_NAME}, {@code $arg_NAME} and {@code $cookie_NAME}, and
+ * {@code $1} to {@code $9}, the groups a regex route's pattern captured (empty in other routes); a name may be
+ * braced, {@code ${host}}. {@code $request_uri} is the target as the client sent it (in origin form);
  * {@code $uri} is the path routes are matched against: decoded, slashes merged, dot-segments resolved, with any
  * control byte, space or DEL written as %XX so that it can never break a header line (nginx writes those raw).
  */
@@ -19,11 +20,12 @@ public final class ValueTemplate {
 
     /**
      * The variables a template can name. {@link #HTTP}, {@link #ARG} and {@link #COOKIE} are the families
-     * {@code $http_NAME}, {@code $arg_NAME} and {@code $cookie_NAME}; the reference carries the NAME.
+     * {@code $http_NAME}, {@code $arg_NAME} and {@code $cookie_NAME}; the reference carries the NAME. {@link
+     * #CAPTURE} is {@code $1} to {@code $9}; the reference carries the digit.
      */
     public enum Variable {
         HOST, REMOTE_ADDR, REMOTE_PORT, PROXY_ADD_X_FORWARDED_FOR, SCHEME, REQUEST_URI, URI, ARGS, IS_ARGS,
-        REQUEST_METHOD, SERVER_PORT, PROXY_HOST, HTTP, ARG, COOKIE
+        REQUEST_METHOD, SERVER_PORT, PROXY_HOST, HTTP, ARG, COOKIE, CAPTURE
     }
 
     private final String source;
@@ -77,6 +79,17 @@ public final class ValueTemplate {
         }
     }
 
+    /** The highest capture the template names ({@code $3}: 3), or 0 when it names none. */
+    public int highestCapture() {
+        int highest = 0;
+        for (Object part : parts) {
+            if (part instanceof Part && ((Part) part).variable() == Variable.CAPTURE) {
+                highest = Math.max(highest, Integer.parseInt(((Part) part).name()));
+            }
+        }
+        return highest;
+    }
+
     /** Whether the template is empty, which for {@code proxy_set_header} removes the field. */
     public boolean isEmpty() {
         return parts.length == 0;
@@ -90,6 +103,12 @@ public final class ValueTemplate {
 
 
     private static Part variable(String option, String name) {
+        if (name.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            if (name.length() != 1 || name.charAt(0) == '0') {
+                throw new IllegalArgumentException(option + " uses $" + name + ": the captures are $1 to $9");
+            }
+            return new Part(Variable.CAPTURE, name);
+        }
         String lower = name.toLowerCase(Locale.ROOT);
         for (String prefix : new String[] {"http_", "arg_", "cookie_"}) {
             if (lower.startsWith(prefix) && lower.length() > prefix.length()) {
@@ -103,7 +122,7 @@ public final class ValueTemplate {
         }
         try {
             Variable v = Variable.valueOf(lower.toUpperCase(Locale.ROOT));
-            if (v == Variable.HTTP || v == Variable.ARG || v == Variable.COOKIE) {
+            if (v == Variable.HTTP || v == Variable.ARG || v == Variable.COOKIE || v == Variable.CAPTURE) {
                 throw new IllegalArgumentException();
             }
             return new Part(v, null);

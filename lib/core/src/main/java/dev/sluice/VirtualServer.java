@@ -23,10 +23,12 @@ public final class VirtualServer {
 
     private final List<String> names;
     private final List<Route> routes;
+    private final ProxyHandler handler;
 
     private VirtualServer(Builder b) {
         this.names = List.copyOf(b.names);
         this.routes = List.copyOf(b.routes);
+        this.handler = b.handler;
     }
 
     /** Starts a server for {@code names}, separated by spaces as in {@code server_name}. */
@@ -44,6 +46,11 @@ public final class VirtualServer {
         return routes;
     }
 
+    /** The hooks of every route of this server that has none of its own, or null: see {@link Builder#handler}. */
+    public ProxyHandler handler() {
+        return handler;
+    }
+
     @Override
     public String toString() {
         return "server { server_name " + String.join(" ", names) + "; " + routes.size() + " locations }";
@@ -54,6 +61,7 @@ public final class VirtualServer {
 
         private final List<String> names = new ArrayList<>();
         private final List<Route> routes = new ArrayList<>();
+        private ProxyHandler handler;
 
         private Builder(String names) {
             Objects.requireNonNull(names, "names");
@@ -92,6 +100,17 @@ public final class VirtualServer {
             return this;
         }
 
+        /**
+         * The hooks ({@link ProxyHandler}) of every route of this server that has no handler of its own and does not
+         * answer every request itself: one handler for a whole server, as an nginx module in a {@code server}
+         * block. None by default.
+         */
+        public Builder handler(ProxyHandler handler) {
+            this.handler = Objects.requireNonNull(handler, "handler");
+            return this;
+        }
+
+        /** Checks the server and builds it. */
         public VirtualServer build() {
             if (routes.isEmpty()) {
                 throw new IllegalArgumentException("server " + names + " has no route");

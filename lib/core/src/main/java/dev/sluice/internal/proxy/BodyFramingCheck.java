@@ -22,17 +22,20 @@ final class BodyFramingCheck {
 
     private final ContentLengthDecoder lengthDecoder = new ContentLengthDecoder();
     private final ChunkedDecoder chunkedDecoder = new ChunkedDecoder();
-    private final long maxBodySize;
+    private final long defaultMaxBodySize;
+    private long maxBodySize;
     private BodyDecoder decoder;
     private boolean done = true;
 
     /** @param maxBodySize {@code client_max_body_size} in bytes; 0 for no limit */
     BodyFramingCheck(long maxBodySize) {
+        this.defaultMaxBodySize = maxBodySize;
         this.maxBodySize = maxBodySize;
     }
 
     /** Starts the body of {@code head}; a request without one is done at once. */
     void begin(RequestHead head) {
+        maxBodySize = defaultMaxBodySize;
         done = !head.hasBody();
         if (done) {
             decoder = null;
@@ -43,6 +46,11 @@ final class BodyFramingCheck {
             lengthDecoder.reset(head.contentLength());
             decoder = lengthDecoder;
         }
+    }
+
+    /** Limits this request's body to {@code max} payload bytes, when that is tighter than client_max_body_size. */
+    void tighten(long max) {
+        maxBodySize = maxBodySize <= 0 ? max : Math.min(maxBodySize, max);
     }
 
     /** Whether the whole body has been read (true for a request without one). */

@@ -34,7 +34,7 @@ enum ClientState {
             case HOOK:
                 return next == READ_BODY || next == UPSTREAM || next == RESPOND || next == CLOSED;
             case READ_BODY:
-                return next == UPSTREAM || next == RESPOND || next == CLOSED;
+                return next == HOOK || next == UPSTREAM || next == RESPOND || next == CLOSED;
             case UPSTREAM:
                 return next != LIMITED && next != READ_BODY && next != UPSTREAM;
             case RESPOND:

@@ -1,6 +1,7 @@
 package dev.sluice.internal.proxy;
 
 import dev.sluice.Answer;
+import dev.sluice.ProxyHandler;
 import dev.sluice.Route;
 import dev.sluice.internal.http.BodyFraming;
 import dev.sluice.internal.http.HttpStatus;
@@ -46,6 +47,8 @@ final class Exchange {
     private RequestHead request;
     private String serverName;
     private Route route;
+    /** The route's hooks (its own or its server's), or null. */
+    private ProxyHandler handler;
     private UpstreamGroup group;
     private Selection selection;
     private boolean idempotent;
@@ -79,7 +82,11 @@ final class Exchange {
         idempotent = head.isIdempotent() || head.fields().contains("Idempotency-Key");
         LocationTable server = loop.engine.server(head);
         serverName = server.name();
-        route = server.find(head, scratch);
+        route = server.find(head, scratch, variables.captures());
+        if (hooks != null) {
+            hooks.requestBody(null);
+        }
+        handler = route == null ? null : server.handler(route);
     }
 
     /** Begins an exchange that has no request: one the proxy answers before a head was parsed (400, 408). */
@@ -89,6 +96,8 @@ final class Exchange {
         idempotent = false;
         serverName = null;
         route = null;
+        handler = null;
+        variables.captures().clear();
     }
 
     private void reset(RequestHead head) {
@@ -137,7 +146,12 @@ final class Exchange {
 
     /** The route handler's answer to the request, or null to proxy it (none without a handler). */
     Answer handlerAnswer() {
-        return route.handler() == null ? null : hooks().onRequest(route, request);
+        return handler == null ? null : hooks().onRequest(handler, route, request);
+    }
+
+    /** The body the route read for its handler (read-only), which its hooks see from now on. */
+    void handlerBody(ByteBuffer read) {
+        hooks().requestBody(read);
     }
 
     /** A handler's later answer failed or did not come in time: logged as its phase's failure. */
@@ -158,9 +172,9 @@ final class Exchange {
     void beginUpstream() {
         group = route.upstream();
         RequestEdits edits = null;
-        if (route.handler() != null) {
-            group = hooks().chooseUpstream(route, request);
-            edits = group == null ? null : hooks().upstreamRequest(route, request);
+        if (handler != null) {
+            group = hooks().chooseUpstream(handler, route, request);
+            edits = group == null ? null : hooks().upstreamRequest(handler, route, request);
             if (edits == null) {
                 cycle.answer(Hooks.FAILED_BEFORE_UPSTREAM, !keepAlive);
                 return;
@@ -172,7 +186,8 @@ final class Exchange {
                 ? body.bufferedLength() : -1;
         upstreamHead = RequestRewriter.write(request, route, group, variables.bind(request, group), upstreamHead,
                 scratch, upgrade, dechunkedLength, edits);
-        selection = selections.begin(group, route, variables.bind(request, group));
+        selection = selections.begin(group, route, variables.bind(request, group),
+                edits == null ? null : edits.hashKey());
         firstAttemptNanos = loop.eventLoop.nanoTime();
         nextAttempt();
     }
@@ -249,8 +264,8 @@ final class Exchange {
             return;
         }
         FieldEdits edits = null;
-        if (route.handler() != null) {
-            Answer replacement = hooks().upstreamResponse(route, request, head);
+        if (handler != null) {
+            Answer replacement = hooks().upstreamResponse(handler, route, request, head);
             if (replacement != null) {
                 current.finish(replacement == Hooks.FAILED_ON_RESPONSE ? Outcome.NEUTRAL : Outcome.SUCCESS, code,
                         replacement != Hooks.FAILED_ON_RESPONSE && keepUpstream());
@@ -377,8 +392,8 @@ final class Exchange {
         if (request != null || status != 0) {
             ExchangeRecord record = log.end(request, status, bodyBytesSent, serverName,
                     route == null ? null : route.location(), group == null ? null : group.name());
-            if (record != null && request != null && route != null && route.handler() != null) {
-                hooks().done(route, request, record);
+            if (record != null && request != null && handler != null) {
+                hooks().done(handler, route, request, record);
             }
         }
         selection = null;

@@ -7,11 +7,12 @@ import dev.sluice.internal.http.RequestHead;
 import dev.sluice.internal.http.ResponseHead;
 import dev.sluice.observe.ExchangeRecord;
 import dev.sluice.upstream.UpstreamGroup;
+import java.nio.ByteBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Calls a route's {@link ProxyHandler} for the exchanges of one client connection, each phase guarded: a hook that
+ * Calls the {@link ProxyHandler} of a route (its own or its server's) for the exchanges of one client connection, each phase guarded: a hook that
  * throws is logged once with the route and the phase, and the exchange answers for it (500 before the request went
  * upstream, 502 after) instead of losing the connection's other requests. Made for a connection when its first
  * request meets a route with a handler; the views and edits it hands out are reused.
@@ -33,10 +34,15 @@ final class Hooks {
         this.view = new RequestView(clientAddress);
     }
 
+    /** The body the handlers of the current request see, read-only, or null when its route reads none. */
+    void requestBody(ByteBuffer body) {
+        view.body(body);
+    }
+
     /** {@link ProxyHandler#onRequest}: its answer, null to proxy the request, or a 500 when it failed. */
-    Answer onRequest(Route route, RequestHead request) {
+    Answer onRequest(ProxyHandler handler, Route route, RequestHead request) {
         try {
-            return route.handler().onRequest(view.of(request, route));
+            return handler.onRequest(view.of(request, route));
         } catch (RuntimeException e) {
             failed(route, "onRequest", request, e);
             return FAILED_BEFORE_UPSTREAM;
@@ -44,9 +50,9 @@ final class Hooks {
     }
 
     /** {@link ProxyHandler#chooseUpstream}: the group, or null when the hook failed or returned none. */
-    UpstreamGroup chooseUpstream(Route route, RequestHead request) {
+    UpstreamGroup chooseUpstream(ProxyHandler handler, Route route, RequestHead request) {
         try {
-            UpstreamGroup group = route.handler().chooseUpstream(view.of(request, route), route.upstream());
+            UpstreamGroup group = handler.chooseUpstream(view.of(request, route), route.upstream());
             if (group == null) {
                 throw new IllegalStateException("chooseUpstream returned no group");
             }
@@ -58,10 +64,10 @@ final class Hooks {
     }
 
     /** {@link ProxyHandler#upstreamRequest}: the edits to apply, or null when the hook failed. */
-    RequestEdits upstreamRequest(Route route, RequestHead request) {
+    RequestEdits upstreamRequest(ProxyHandler handler, Route route, RequestHead request) {
         requestEdits.clear();
         try {
-            route.handler().upstreamRequest(view.of(request, route), requestEdits);
+            handler.upstreamRequest(view.of(request, route), requestEdits);
             return requestEdits;
         } catch (RuntimeException e) {
             failed(route, "upstreamRequest", request, e);
@@ -73,9 +79,9 @@ final class Hooks {
      * {@link ProxyHandler#upstreamResponse}: an answer that replaces the response (a 502 when the hook failed), or
      * null to relay it with {@link #responseEdits()}.
      */
-    Answer upstreamResponse(Route route, RequestHead request, ResponseHead head) {
+    Answer upstreamResponse(ProxyHandler handler, Route route, RequestHead request, ResponseHead head) {
         try {
-            return route.handler().upstreamResponse(view.of(request, route), responseEdits.of(head));
+            return handler.upstreamResponse(view.of(request, route), responseEdits.of(head));
         } catch (RuntimeException e) {
             failed(route, "upstreamResponse", request, e);
             return FAILED_ON_RESPONSE;
@@ -88,9 +94,9 @@ final class Hooks {
     }
 
     /** {@link ProxyHandler#done}; a failure is logged and changes nothing. */
-    void done(Route route, RequestHead request, ExchangeRecord record) {
+    void done(ProxyHandler handler, Route route, RequestHead request, ExchangeRecord record) {
         try {
-            route.handler().done(view.of(request, route), record);
+            handler.done(view.of(request, route), record);
         } catch (RuntimeException e) {
             failed(route, "done", request, e);
         }

@@ -1,10 +1,12 @@
 package dev.sluice.internal.proxy;
 
+import dev.sluice.ProxyHandler;
 import dev.sluice.Route;
 import dev.sluice.internal.http.RequestHead;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.regex.Matcher;
 
 /**
  * Chooses a request's route as nginx's {@code ngx_http_core_find_location} chooses a location: an exact route ends
@@ -15,15 +17,20 @@ import java.util.List;
 final class LocationTable {
 
     private final String name;
+    private final ProxyHandler handler;
     private final Route[] exact;
     /** Prefix and {@code ^~} routes, longest first. */
     private final Route[] prefixes;
     /** Regex routes, in the order they were added. */
     private final Route[] regexes;
 
-    /** The routes of the server named {@code name} (its first name; empty for the unnamed default server). */
-    LocationTable(String name, List<Route> routes) {
+    /**
+     * The routes of the server named {@code name} (its first name; empty for the unnamed default server), and the
+     * server's {@code handler} for its routes that have none (null: none).
+     */
+    LocationTable(String name, List<Route> routes, ProxyHandler handler) {
         this.name = name;
+        this.handler = handler;
         List<Route> exact = new ArrayList<>();
         List<Route> prefixes = new ArrayList<>();
         List<Route> regexes = new ArrayList<>();
@@ -47,13 +54,22 @@ final class LocationTable {
         this.regexes = regexes.toArray(new Route[0]);
     }
 
+    /** The hooks of {@code route}, one of this server's: its own, else the server's; null when neither has any. */
+    ProxyHandler handler(Route route) {
+        return route.handler() != null ? route.handler() : handler;
+    }
+
     /** The server's first name, {@code $server_name}; empty for the unnamed default server. */
     String name() {
         return name;
     }
 
-    /** The route for {@code request}, or null; {@code scratch} holds its path while the regexes are tried. */
-    Route find(RequestHead request, StringBuilder scratch) {
+    /**
+     * The route for {@code request}, or null; {@code scratch} holds its path while the regexes are tried, and
+     * {@code captures} gets what the matching regex captured.
+     */
+    Route find(RequestHead request, StringBuilder scratch, Captures captures) {
+        captures.clear();
         for (Route route : exact) {
             if (request.pathEquals(route.prefix())) {
                 return route;
@@ -72,7 +88,9 @@ final class LocationTable {
         scratch.setLength(0);
         request.appendPath(scratch);
         for (Route route : regexes) {
-            if (route.pattern().matcher(scratch).find()) {
+            Matcher matcher = route.pattern().matcher(scratch);
+            if (matcher.find()) {
+                captures.keep(matcher);
                 return route;
             }
         }

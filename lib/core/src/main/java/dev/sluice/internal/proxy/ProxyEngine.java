@@ -1,6 +1,7 @@
 package dev.sluice.internal.proxy;
 
 import dev.sluice.ClientLimits;
+import dev.sluice.ProxyHandler;
 import dev.sluice.Route;
 import dev.sluice.VirtualServer;
 import dev.sluice.internal.http.RequestHead;
@@ -47,13 +48,15 @@ public final class ProxyEngine {
     /** By group, as each is first used: a handler may choose groups no route names. */
     private final Map<UpstreamGroup, PeerLimitsRegistry> keepalive = new ConcurrentHashMap<>();
 
-    private ProxyEngine(EventLoopGroup.Builder loopGroup, List<Route> routes, List<VirtualServer> servers,
-            ClientLimits limits, List<ExchangeListener> listeners) {
-        this.servers = new ServerTable(routes, servers);
+    private ProxyEngine(EventLoopGroup.Builder loopGroup, List<Route> routes, ProxyHandler handler,
+            List<VirtualServer> servers, ClientLimits limits, List<ExchangeListener> listeners) {
+        this.servers = new ServerTable(routes, handler, servers);
         this.limits = limits;
         this.listeners = listeners;
-        this.recordsExchanges = !listeners.isEmpty() || routes.stream().anyMatch(route -> route.handler() != null)
-                || servers.stream().flatMap(s -> s.routes().stream()).anyMatch(route -> route.handler() != null);
+        this.recordsExchanges = !listeners.isEmpty() || handler != null
+                || routes.stream().anyMatch(route -> route.handler() != null)
+                || servers.stream().anyMatch(s -> s.handler() != null
+                        || s.routes().stream().anyMatch(route -> route.handler() != null));
         this.tempFiles = new TempFiles(limits.bodyTempPath());
         this.loops = loopGroup.build();
         for (EventLoop loop : loops.loops()) {
@@ -67,11 +70,13 @@ public final class ProxyEngine {
      * Starts the loops and binds every address; on failure, stops what it started.
      *
      * @param loops the event loops to start: how many, and how many connections they may hold
-     * @param routes in the order they were added, which orders the regex routes
+     * @param routes the default server's, in the order they were added, which orders the regex routes
+     * @param handler the default server's handler for its routes that have none, or null
      */
     public static ProxyEngine start(List<InetSocketAddress> addresses, EventLoopGroup.Builder loops, List<Route> routes,
-            List<VirtualServer> servers, ClientLimits limits, List<ExchangeListener> listeners) throws IOException {
-        ProxyEngine engine = new ProxyEngine(loops, routes, servers, limits, listeners);
+            ProxyHandler handler, List<VirtualServer> servers, ClientLimits limits, List<ExchangeListener> listeners)
+            throws IOException {
+        ProxyEngine engine = new ProxyEngine(loops, routes, handler, servers, limits, listeners);
         try {
             for (InetSocketAddress address : addresses) {
                 Acceptor acceptor = engine.loops.bind(address, (loop, channel) -> new ClientConnection(engine.contexts.get(loop), channel));

@@ -42,10 +42,13 @@ final class RequestBody implements BodySource {
         this.loop = loop;
     }
 
-    /** Starts holding a body of {@code contentLength} bytes, or -1 when chunked. */
-    void begin(long contentLength) {
+    /**
+     * Starts holding a body of {@code contentLength} bytes, or -1 when chunked; {@code inMemory} bytes of it at least
+     * stay in memory (a handler reads them), or 0.
+     */
+    void begin(long contentLength, int inMemory) {
         release();
-        int limit = loop.engine.limits.bodyBufferSize();
+        int limit = Math.max(loop.engine.limits.bodyBufferSize(), inMemory);
         capacity = contentLength >= 0 && contentLength < limit ? (int) Math.max(contentLength, 1) : limit;
         BufferPool pool = loop.eventLoop.buffers();
         pooled = capacity <= pool.bufferSize();
@@ -76,6 +79,11 @@ final class RequestBody implements BodySource {
             buffer.flip();
         }
         rewind();
+    }
+
+    /** The whole body, read-only from its first byte, when it is complete and in memory; else null. */
+    ByteBuffer inMemory() {
+        return file != null || buffer == null ? null : buffer.asReadOnlyBuffer().position(0);
     }
 
     /** Whether the body went to a temporary file. */

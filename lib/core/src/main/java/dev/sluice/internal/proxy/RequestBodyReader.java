@@ -71,13 +71,23 @@ final class RequestBodyReader {
         if (streaming) {
             streamed.begin();
         } else {
-            buffered.begin(request.bodyFraming() == BodyFraming.CONTENT_LENGTH ? request.contentLength() : -1);
+            int forHandler = route.handlerBodyLimit();
+            buffered.begin(request.bodyFraming() == BodyFraming.CONTENT_LENGTH ? request.contentLength() : -1,
+                    forHandler);
+            if (forHandler > 0) {
+                framing.tighten(forHandler);
+            }
         }
         return streaming;
     }
 
     boolean isStreaming() {
         return streaming;
+    }
+
+    /** The body read whole, read-only, while it is in memory; else null. */
+    ByteBuffer inMemory() {
+        return streaming ? null : buffered.inMemory();
     }
 
     /** Starts buffering the body, answering 100 Continue first unless the client already began to send it. */

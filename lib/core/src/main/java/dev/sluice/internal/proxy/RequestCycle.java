@@ -19,6 +19,8 @@ import java.util.concurrent.CompletionStage;
  */
 final class RequestCycle {
 
+    private static final ByteBuffer NO_BODY = ByteBuffer.allocate(0).asReadOnlyBuffer();
+
     private final ClientConnection client;
     private final ClientOutput output;
     private final LoopContext loop;
@@ -28,6 +30,10 @@ final class RequestCycle {
     private final RequestBodyReader body;
     private final Exchange exchange;
     private LaterAnswer laterAnswer;
+    /** Whether the body is being read for the route's handler, which is asked once it is whole. */
+    private boolean readingForHandler;
+    /** Whether the body was read whole before the handler was asked: it goes upstream as read. */
+    private boolean bodyReadFirst;
 
     RequestCycle(ClientConnection client, ClientOutput output, LoopContext loop, RemotePeer remote, String localPort) {
         this.client = client;
@@ -44,6 +50,8 @@ final class RequestCycle {
 
     /** A request head was parsed; {@code keepAlive}: whether the connection may serve another after it. */
     void begin(RequestHead head, boolean keepAlive) {
+        readingForHandler = false;
+        bodyReadFirst = false;
         exchange.begin(head, keepAlive);
         body.begin(head);
         Route route = exchange.route();
@@ -61,7 +69,7 @@ final class RequestCycle {
         } else if (delayMillis > 0) {
             client.hold(ClientState.LIMITED, delayMillis * 1_000_000);
         } else {
-            askHandler();
+            beforeHandler();
         }
     }
 
@@ -73,7 +81,26 @@ final class RequestCycle {
 
     /** A request limit_req delayed may go on. */
     void delayOver() {
-        askHandler();
+        beforeHandler();
+    }
+
+    /** Reads the body first when the route's handler reads it (413 beyond its limit), else asks the handler now. */
+    private void beforeHandler() {
+        Route route = exchange.route();
+        RequestHead request = exchange.request();
+        if (route.handlerBodyLimit() == 0) {
+            askHandler();
+        } else if (request.contentLength() > route.handlerBodyLimit()) {
+            respond(HttpStatus.CONTENT_TOO_LARGE, null, true);
+        } else if (!request.hasBody()) {
+            exchange.handlerBody(NO_BODY);
+            askHandler();
+        } else {
+            readingForHandler = true;
+            body.streams(route);
+            client.enter(ClientState.READ_BODY);
+            body.readWhole();
+        }
     }
 
     /** Asks the location's handler for an answer; without one, or when it has none, the request goes on. */
@@ -110,20 +137,30 @@ final class RequestCycle {
 
     /** Goes on with a request its handler answered ({@code answer}), or with its body and upstream (null). */
     private void proceed(Answer answer) {
+        boolean unread = exchange.request().hasBody() && !bodyReadFirst;
         if (answer != null) {
-            answer(answer, exchange.request().hasBody()); // an unread body must not be read as the next request
-            return;
+            answer(answer, unread); // an unread body must not be read as the next request
+        } else if (!unread || body.streams(exchange.route())) {
+            upstream();
+        } else {
+            client.enter(ClientState.READ_BODY); // client_body_timeout is the reader's from here
+            body.readWhole();
         }
-        if (!exchange.request().hasBody() || body.streams(exchange.route())) {
-            bodyRead();
-            return;
-        }
-        client.enter(ClientState.READ_BODY); // client_body_timeout is the reader's from here
-        body.readWhole();
     }
 
-    /** The body was read whole, or it streams: the request goes upstream. */
+    /** The body was read whole: its route's handler is asked now if it reads it, else the request goes upstream. */
     void bodyRead() {
+        if (readingForHandler) {
+            readingForHandler = false;
+            bodyReadFirst = true;
+            exchange.handlerBody(body.inMemory());
+            askHandler();
+        } else {
+            upstream();
+        }
+    }
+
+    private void upstream() {
         client.enter(ClientState.UPSTREAM);
         client.reading(true);
         exchange.beginUpstream();

@@ -2,17 +2,20 @@ package dev.sluice.internal.proxy;
 
 import dev.sluice.UpstreamRequest;
 import dev.sluice.internal.http.FieldText;
+import java.util.Objects;
 
 /** What a handler changed of the request head the peers get: {@link UpstreamRequest}, reused per request. */
 final class RequestEdits extends HeadEdits<UpstreamRequest> implements UpstreamRequest {
 
     private String method;
     private String target;
+    private String hashKey;
 
     void clear() {
         fields.clear();
         method = null;
         target = null;
+        hashKey = null;
     }
 
     /** The method to send, or null for the client's. */
@@ -23,6 +26,11 @@ final class RequestEdits extends HeadEdits<UpstreamRequest> implements UpstreamR
     /** The target to send, or null for the client's. */
     String target() {
         return target;
+    }
+
+    /** The key a hash balancer uses, or null for the route's. */
+    String hashKey() {
+        return hashKey;
     }
 
     @Override
@@ -39,6 +47,12 @@ final class RequestEdits extends HeadEdits<UpstreamRequest> implements UpstreamR
                     + "\"");
         }
         this.target = target;
+        return this;
+    }
+
+    @Override
+    public UpstreamRequest hashKey(String key) {
+        this.hashKey = Objects.requireNonNull(key, "hashKey");
         return this;
     }
 

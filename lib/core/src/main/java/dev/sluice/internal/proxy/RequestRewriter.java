@@ -31,6 +31,8 @@ import java.util.Map;
  */
 final class RequestRewriter {
 
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+
     private static final byte[] HTTP_11 = " HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] HTTP_10 = " HTTP/1.0\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final String[] HOP_BY_HOP = {
@@ -68,6 +70,7 @@ final class RequestRewriter {
         FieldEdits fieldEdits = edits == null ? null : edits.fields;
         String method = edits == null ? null : edits.method();
         String target = edits != null && edits.target() != null ? edits.target()
+                : route.passUriTemplate() != null ? templateTarget(route.passUriTemplate(), variables)
                 : route.passUri() != null ? passTarget(request, route) : null;
         if (method != null || target != null) {
             putAscii(dst, method != null ? method : request.method());
@@ -175,6 +178,25 @@ final class RequestRewriter {
         String raw = request.target();
         int query = raw.indexOf('?');
         return query < 0 ? target.toString() : target.append(raw, query, raw.length()).toString();
+    }
+
+    /**
+     * The target a route's {@code passUri} with variables names, whole, as nginx's {@code proxy_pass} with
+     * variables: what the variables bring is escaped where it could break the request line.
+     */
+    static String templateTarget(ValueTemplate template, ValueTemplate.Variables variables) {
+        StringBuilder value = new StringBuilder();
+        template.appendTo(value, variables);
+        StringBuilder target = new StringBuilder(value.length() + 16);
+        for (int i = 0; i < value.length(); i++) {
+            int c = value.charAt(i) & 0xff; // request bytes, one char each
+            if (c <= ' ' || c >= 0x7f) {
+                target.append('%').append(HEX[c >> 4]).append(HEX[c & 0xf]);
+            } else {
+                target.append((char) c);
+            }
+        }
+        return target.toString();
     }
 
     /** The request target in origin form: an absolute-form target loses its scheme and authority. */

@@ -15,6 +15,7 @@ final class RequestVariables implements ValueTemplate.Variables {
     private final String remoteAddress;
     private final String remotePort;
     private final String localPort;
+    private final Captures captures = new Captures();
     private RequestHead request;
     private UpstreamGroup group;
 
@@ -22,6 +23,11 @@ final class RequestVariables implements ValueTemplate.Variables {
         this.remoteAddress = remoteAddress;
         this.remotePort = remotePort;
         this.localPort = localPort;
+    }
+
+    /** What the request's regex route captured: {@code $1} to {@code $9}. */
+    Captures captures() {
+        return captures;
     }
 
     /** Points the variables at {@code request}, proxied to {@code group}; returns this. */
@@ -76,6 +82,9 @@ final class RequestVariables implements ValueTemplate.Variables {
                 break;
             case SERVER_PORT:
                 sb.append(localPort);
+                break;
+            case CAPTURE:
+                captures.appendTo(part.name().charAt(0) - '0', sb);
                 break;
             case PROXY_HOST:
                 sb.append(group.name());

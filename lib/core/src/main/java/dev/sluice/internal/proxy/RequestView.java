@@ -3,6 +3,7 @@ package dev.sluice.internal.proxy;
 import dev.sluice.ProxyRequest;
 import dev.sluice.Route;
 import dev.sluice.internal.http.RequestHead;
+import java.nio.ByteBuffer;
 import java.util.List;
 
 /** The {@link ProxyRequest} a handler sees: a view of the connection's current request head, reused per request. */
@@ -13,9 +14,20 @@ final class RequestView implements ProxyRequest {
     private RequestHead head;
     private Route route;
     private String path;
+    private ByteBuffer body;
 
     RequestView(String clientAddress) {
         this.clientAddress = clientAddress;
+    }
+
+    /** The body the route read for its handler (read-only), or null: {@link ProxyRequest#body()}. */
+    void body(ByteBuffer body) {
+        this.body = body;
+    }
+
+    @Override
+    public ByteBuffer body() {
+        return body == null ? null : body.duplicate();
     }
 
     /** Points this view at a new request. */

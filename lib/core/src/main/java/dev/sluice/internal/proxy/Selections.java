@@ -24,8 +24,11 @@ final class Selections {
         this.scratch = scratch;
     }
 
-    /** The selection for a new request to {@code group} under {@code route}, reset, keyed when its balancer hashes. */
-    Selection begin(UpstreamGroup group, Route route, ValueTemplate.Variables variables) {
+    /**
+     * The selection for a new request to {@code group} under {@code route}, reset, and keyed when its balancer
+     * hashes: by {@code handlerKey} when a handler chose one, else by the route's key.
+     */
+    Selection begin(UpstreamGroup group, Route route, ValueTemplate.Variables variables, String handlerKey) {
         Selection selection = byGroup.get(group);
         if (selection == null) {
             selection = group.newSelection();
@@ -33,14 +36,18 @@ final class Selections {
         }
         selection.reset().clientAddress(clientAddress).maxTries(route.nextUpstream().tries());
         if (group.balancer().usesHashKey()) {
-            hashKey(selection, route.hashKey(), variables);
+            scratch.setLength(0);
+            if (handlerKey != null) {
+                scratch.append(handlerKey);
+            } else {
+                route.hashKey().appendTo(scratch, variables);
+            }
+            hashKey(selection);
         }
         return selection;
     }
 
-    private void hashKey(Selection selection, ValueTemplate key, ValueTemplate.Variables variables) {
-        scratch.setLength(0);
-        key.appendTo(scratch, variables);
+    private void hashKey(Selection selection) {
         int length = scratch.length();
         if (keyBytes.length < length) {
             keyBytes = new byte[Math.max(length, keyBytes.length * 2)];

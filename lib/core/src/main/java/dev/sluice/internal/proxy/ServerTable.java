@@ -1,5 +1,6 @@
 package dev.sluice.internal.proxy;
 
+import dev.sluice.ProxyHandler;
 import dev.sluice.Route;
 import dev.sluice.VirtualServer;
 import dev.sluice.internal.http.RequestHead;
@@ -29,12 +30,15 @@ final class ServerTable {
     private final List<Map.Entry<String, LocationTable>> trailing = new ArrayList<>();
     private final List<Map.Entry<Pattern, LocationTable>> regexes = new ArrayList<>();
 
-    /** {@code routes} are the default server's; without any, the first of {@code servers} is the default. */
-    ServerTable(List<Route> routes, List<VirtualServer> servers) {
-        LocationTable unnamed = routes.isEmpty() ? null : new LocationTable("", routes);
+    /**
+     * {@code routes} and {@code handler} (or null) are the unnamed default server's; without routes, the first of
+     * {@code servers} is the default.
+     */
+    ServerTable(List<Route> routes, ProxyHandler handler, List<VirtualServer> servers) {
+        LocationTable unnamed = routes.isEmpty() ? null : new LocationTable("", routes, handler);
         LocationTable first = null;
         for (VirtualServer server : servers) {
-            LocationTable table = new LocationTable(server.names().get(0), server.routes());
+            LocationTable table = new LocationTable(server.names().get(0), server.routes(), server.handler());
             first = first == null ? table : first;
             for (String name : server.names()) {
                 if (name.startsWith("~")) {

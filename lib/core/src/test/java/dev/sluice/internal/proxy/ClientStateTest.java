@@ -38,6 +38,11 @@ class ClientStateTest {
     }
 
     @Test
+    void aBodyReadWholeGoesUpstreamOrToTheHandlerThatReadsIt() {
+        assertEquals(EnumSet.of(HOOK, UPSTREAM, RESPOND, CLOSED), allowedFrom(READ_BODY));
+    }
+
+    @Test
     void aLocalAnswerEndsInTheNextRequestALingeringCloseOrAClose() {
         assertEquals(EnumSet.of(READ_HEAD, LINGER, CLOSED), allowedFrom(RESPOND));
     }

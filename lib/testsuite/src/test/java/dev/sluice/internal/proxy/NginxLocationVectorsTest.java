@@ -112,7 +112,7 @@ class NginxLocationVectorsTest {
     }
 
     @Test
-    void aRegexRouteHasNoPassUriAsNginxAllowsNone() {
+    void aRegexRouteTakesNoPlainPassUriAsNginxTakesNoUriPartThere() {
         UpstreamGroup group = UpstreamGroup.builder("g").server("127.0.0.1:1").build();
         assertThrows(IllegalArgumentException.class,
                 () -> Route.builder("~ ^/a").upstream(group).passUri("/b/").build());

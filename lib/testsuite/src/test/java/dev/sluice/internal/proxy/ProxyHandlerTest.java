@@ -2,6 +2,7 @@ package dev.sluice.internal.proxy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.Answer;
@@ -17,9 +18,13 @@ import dev.sluice.testing.RecordedRequest;
 import dev.sluice.testing.ScriptedUpstream;
 import dev.sluice.testing.ScriptedUpstream.Response;
 import dev.sluice.testing.Upstreams;
+import dev.sluice.upstream.Balancer;
 import dev.sluice.upstream.UpstreamGroup;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -377,6 +382,213 @@ class ProxyHandlerTest {
         assertEquals("/legacy/v1/users", stable.takeRequest(WAIT).target());
         assertEquals("/b", stable.takeRequest(WAIT).target(), "the normalised path, as nginx's $uri");
         assertEquals("/x%20y%3F", stable.takeRequest(WAIT).target(), "escaped again as nginx escapes it");
+    }
+
+    @Test
+    void aRegexRoutesPassUriNamesItsCapturesAndReplacesTheWholeTarget() throws Exception {
+        ProxyServer proxy = upstreams.proxy(p -> p
+                .route("~ ^/users/(\\d+)$", r -> r.upstream(stableGroup).passUri("/profile?id=$1"))
+                .route("~ ^/files/(.+)/(.+)$", r -> r.upstream(stableGroup).passUri("/store/$2/$1$is_args$args")));
+        RawClient client = upstreams.rawClient(proxy.port());
+
+        for (String target : List.of("/users/42?dropped=1", "/files/a/b.txt?v=2", "/files/x%20y/z")) {
+            client.send(RawClient.get(target));
+            assertEquals(200, client.readResponse().status());
+        }
+
+        assertEquals("/profile?id=42", stable.takeRequest(WAIT).target(), "the client's query goes only via $args");
+        assertEquals("/store/b.txt/a?v=2", stable.takeRequest(WAIT).target());
+        assertEquals("/store/z/x%20y", stable.takeRequest(WAIT).target(), "a captured space is escaped again");
+    }
+
+    @Test
+    void capturesAreVariablesOfTheRequestHeadersAndEmptyWhereTheRouteIsNoRegex() throws Exception {
+        ProxyServer proxy = upstreams.proxy(p -> p
+                .route("~* ^/Tenant/([a-z]+)/", r -> r.upstream(stableGroup).setHeader("X-Tenant", "t-$1"))
+                .route("/", r -> r.upstream(stableGroup).setHeader("X-Tenant", "t-$1")));
+        RawClient client = upstreams.rawClient(proxy.port());
+
+        client.send(RawClient.get("/tenant/acme/orders"));
+        assertEquals(200, client.readResponse().status());
+        client.send(RawClient.get("/other"));
+        assertEquals(200, client.readResponse().status());
+
+        assertEquals("t-acme", stable.takeRequest(WAIT).header("X-Tenant"));
+        assertEquals("t-", stable.takeRequest(WAIT).header("X-Tenant"), "no regex route, no capture: empty as nginx");
+    }
+
+    @Test
+    void aPassUriNamingACaptureTheRouteCannotHaveIsRefusedAtBuild() {
+        Route.Builder prefix = Route.builder("/users/").upstream(stableGroup).passUri("/p/$1");
+        assertTrue(assertThrows(IllegalArgumentException.class, prefix::build).getMessage()
+                .contains("passUri uses $1 but the route is not a regex route"));
+        Route.Builder oneGroup = Route.builder("~ ^/u/(\\d+)").upstream(stableGroup).passUri("/p/$2");
+        assertTrue(assertThrows(IllegalArgumentException.class, oneGroup::build).getMessage()
+                .contains("passUri uses $2 but the regex captures 1 group(s)"));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> Route.builder("~ ^/u/(\\d+)").passUri("/p/$10")).getMessage()
+                .contains("the captures are $1 to $9"));
+    }
+
+    @Test
+    void aServerHandlerServesEachRouteOfItsServerThatHasNoHandlerOfItsOwn() throws Exception {
+        ProxyHandler serverWide = new ProxyHandler() {
+            @Override
+            public void upstreamRequest(ProxyRequest request, UpstreamRequest upstream) {
+                upstream.setHeader("X-Hook", "server");
+            }
+        };
+        ProxyHandler routeOwn = new ProxyHandler() {
+            @Override
+            public void upstreamRequest(ProxyRequest request, UpstreamRequest upstream) {
+                upstream.setHeader("X-Hook", "route");
+            }
+        };
+        ProxyHandler apiGate = new ProxyHandler() {
+            @Override
+            public Answer onRequest(ProxyRequest request) {
+                return Answer.of(401);
+            }
+        };
+        ProxyServer proxy = upstreams.proxy(p -> p.handler(serverWide)
+                .route("/plain", r -> r.upstream(stableGroup))
+                .route("/own", r -> r.upstream(stableGroup).handler(routeOwn))
+                .route("= /health", r -> r.answer(Answer.of(204)))
+                .server("api.test", s -> s.handler(apiGate).route("/", r -> r.upstream(stableGroup)))
+                .server("other.test", s -> s.route("/", r -> r.upstream(stableGroup))));
+        RawClient client = upstreams.rawClient(proxy.port());
+
+        client.send(RawClient.get("/plain"));
+        assertEquals(200, client.readResponse().status());
+        client.send(RawClient.get("/own"));
+        assertEquals(200, client.readResponse().status());
+        client.send(RawClient.get("/health"));
+        assertEquals(204, client.readResponse().status(), "a route that answers every request keeps its answer");
+        client.send("GET / HTTP/1.1\r\nHost: api.test\r\n\r\n");
+        assertEquals(401, client.readResponse().status(), "a virtual server's own handler");
+        client.send("GET / HTTP/1.1\r\nHost: other.test\r\n\r\n");
+        assertEquals(200, client.readResponse().status());
+
+        assertEquals("server", stable.takeRequest(WAIT).header("X-Hook"));
+        assertEquals("route", stable.takeRequest(WAIT).header("X-Hook"));
+        assertNull(stable.takeRequest(WAIT).header("X-Hook"), "the default server's handler is not another's");
+        assertEquals(3, stable.requestCount());
+    }
+
+    @Test
+    void aHashKeyTheHandlerChoosesPicksThePeerThatKeyPicksForTheRoute() throws Exception {
+        List<ScriptedUpstream> peers = List.of(upstreams.scripted().identity(), upstreams.scripted().identity(),
+                upstreams.scripted().identity());
+        UpstreamGroup.Builder hashed = UpstreamGroup.builder("hashed").balancer(Balancer.hash());
+        peers.forEach(peer -> hashed.server(peer.address()));
+        UpstreamGroup group = hashed.build();
+        ProxyHandler byTenant = new ProxyHandler() {
+            @Override
+            public void upstreamRequest(ProxyRequest request, UpstreamRequest upstream) {
+                upstream.hashKey(request.header("X-Tenant"));
+            }
+        };
+        ProxyServer proxy = upstreams.proxy(p -> p
+                .route("/by-uri/", r -> r.upstream(group).hashKey("$arg_key"))
+                .route("/by-tenant/", r -> r.upstream(group).handler(byTenant)));
+        RawClient client = upstreams.rawClient(proxy.port());
+
+        Set<String> peersSeen = new HashSet<>();
+        for (int i = 0; i < 12; i++) {
+            String key = "tenant-" + i;
+            client.send(RawClient.get("/by-uri/x?key=" + key));
+            String byRoute = client.readResponse().bodyString();
+            client.send("GET /by-tenant/any/" + i + " HTTP/1.1\r\nHost: a\r\nX-Tenant: " + key + "\r\n\r\n");
+            assertEquals(byRoute, client.readResponse().bodyString(), key);
+            peersSeen.add(byRoute);
+        }
+        assertTrue(peersSeen.size() > 1, "the keys spread over the peers: " + peersSeen);
+    }
+
+    // ---------------------------------------------------------------- a handler that reads the body
+
+    private static final ProxyHandler NO_ADMINS = new ProxyHandler() {
+        @Override
+        public Answer onRequest(ProxyRequest request) {
+            String body = StandardCharsets.UTF_8.decode(request.body()).toString();
+            return body.contains("\"role\":\"admin\"") ? Answer.of(403) : null;
+        }
+    };
+
+    @Test
+    void aHandlerThatReadsTheBodyDecidesOnItAndWhatItLetsThroughGoesUpstreamAsSent() throws Exception {
+        RawClient client = proxy(r -> r.handler(NO_ADMINS).handlerReadsBody(1024));
+
+        client.send(post("Content-Length: 16", "{\"role\":\"admin\"}"));
+        RawClient.Reply refused = client.readResponse();
+        client.send(post("Content-Length: 15", "{\"role\":\"user\"}"));
+        RawClient.Reply passed = client.readResponse();
+        client.send(post("Transfer-Encoding: chunked", "5\r\n{\"a\":\r\n3\r\n\"b\"\r\n1\r\n}\r\n0\r\n\r\n"));
+        RawClient.Reply chunked = client.readResponse();
+
+        assertEquals(403, refused.status());
+        assertEquals(200, passed.status(), "the connection serves the next request: the body was read");
+        assertEquals(200, chunked.status());
+        assertEquals("{\"role\":\"user\"}", stable.takeRequest(WAIT).bodyUtf8());
+        assertEquals("{\"a\":\"b\"}", stable.takeRequest(WAIT).bodyUtf8());
+        assertEquals(2, stable.requestCount());
+    }
+
+    @Test
+    void aBodyLongerThanTheHandlerReadsIs413AndReachesNoPeer() throws Exception {
+        ProxyServer proxy = upstreams.proxy(p -> p.route("/", r -> r.upstream(stableGroup).handler(NO_ADMINS)
+                .handlerReadsBody(8)));
+        RawClient declared = upstreams.rawClient(proxy.port());
+        declared.send(post("Content-Length: 9", "123456789"));
+        assertEquals(413, declared.readResponse().status());
+
+        RawClient chunked = upstreams.rawClient(proxy.port());
+        chunked.send(post("Transfer-Encoding: chunked", "5\r\n12345\r\n5\r\n67890\r\n0\r\n\r\n"));
+        assertEquals(413, chunked.readResponse().status());
+        assertEquals(0, stable.requestCount());
+    }
+
+    @Test
+    void theBodyIsTheHandlersInEveryPhaseEmptyWithoutOneAndNullWhereTheRouteReadsNone() throws Exception {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        ProxyHandler recorder = new ProxyHandler() {
+            @Override
+            public Answer onRequest(ProxyRequest request) {
+                return Answer.after(CompletableFuture.supplyAsync(() -> null)); // decides later, on another thread
+            }
+
+            @Override
+            public void upstreamRequest(ProxyRequest request, UpstreamRequest upstream) {
+                seen.add(request.path() + "=" + (request.body() == null ? "null"
+                        : StandardCharsets.UTF_8.decode(request.body()).toString()));
+            }
+        };
+        ProxyServer proxy = upstreams.proxy(p -> p
+                .route("/reads/", r -> r.upstream(stableGroup).handler(recorder).handlerReadsBody(64))
+                .route("/", r -> r.upstream(stableGroup).handler(recorder)));
+        RawClient client = upstreams.rawClient(proxy.port());
+
+        client.send("POST /reads/a HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\nhi");
+        assertEquals(200, client.readResponse().status());
+        client.send(RawClient.get("/reads/b"));
+        assertEquals(200, client.readResponse().status());
+        client.send("POST /other HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\nhi");
+        assertEquals(200, client.readResponse().status());
+
+        assertEquals(List.of("/reads/a=hi", "/reads/b=", "/other=null"), seen);
+        assertEquals("hi", stable.takeRequest(WAIT).bodyUtf8());
+    }
+
+    @Test
+    void aHandlerCannotReadABodyThatStreams() {
+        Route.Builder streaming = Route.builder("/").upstream(stableGroup).requestBuffering(false)
+                .handlerReadsBody(1024);
+        assertTrue(assertThrows(IllegalArgumentException.class, streaming::build).getMessage()
+                .contains("a handler that reads the body needs requestBuffering on"));
+    }
+
+    private static String post(String framing, String body) {
+        return "POST /submit HTTP/1.1\r\nHost: a\r\n" + framing + "\r\n\r\n" + body;
     }
 
     // ---------------------------------------------------------------- fixture

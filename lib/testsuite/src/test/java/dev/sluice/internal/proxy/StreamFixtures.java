@@ -68,7 +68,7 @@ final class StreamFixtures {
             Route.Builder r = Route.builder("/").upstream(group);
             route.accept(r);
             ProxyEngine engine = ProxyEngine.start(List.of(new InetSocketAddress("127.0.0.1", 0)), EventLoopGroup.builder().threads(1),
-                    List.of(r.build()), List.of(), limits, listeners);
+                    List.of(r.build()), null, List.of(), limits, listeners);
             return upstreams.manage(new StreamingProxy(engine));
         }
 
