@@ -65,7 +65,12 @@ final class FieldEdits {
 
     /** Whether fields named {@code name} are dropped. */
     boolean drops(String name) {
-        return dropped.contains(name.toLowerCase(Locale.ROOT));
+        for (int i = 0; i < dropped.size(); i++) {
+            if (dropped.get(i).equalsIgnoreCase(name)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Writes the added fields. */

@@ -7,9 +7,10 @@ import dev.sluice.internal.net.EventLoop;
 import dev.sluice.internal.pool.KeepalivePool;
 import dev.sluice.upstream.UpstreamGroup;
 import java.net.InetSocketAddress;
-import java.util.HashMap;
+import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -24,7 +25,8 @@ final class LoopContext {
 
     final EventLoop eventLoop;
     final ProxyEngine engine;
-    private final Map<Integer, BufferPool> bodyBuffers = new HashMap<>();
+    /** Pools of body buffers by size: the sizes a proxy's routes use are few, so a scan finds one unboxed. */
+    private final List<BufferPool> bodyBuffers = new ArrayList<>(2);
     private final Map<UpstreamGroup, KeepalivePool> pools = new IdentityHashMap<>();
     private final Map<Route, ConnectOptions> connectOptions = new IdentityHashMap<>();
     private final Set<ClientConnection> clients = new LinkedHashSet<>();
@@ -66,11 +68,13 @@ final class LoopContext {
         if (size == eventLoop.buffers().bufferSize()) {
             return eventLoop.buffers();
         }
-        BufferPool pool = bodyBuffers.get(size);
-        if (pool == null) {
-            pool = new BufferPool(size, Math.max(8, IDLE_BUFFER_BYTES / size));
-            bodyBuffers.put(size, pool);
+        for (int i = 0; i < bodyBuffers.size(); i++) {
+            if (bodyBuffers.get(i).bufferSize() == size) {
+                return bodyBuffers.get(i);
+            }
         }
+        BufferPool pool = new BufferPool(size, Math.max(8, IDLE_BUFFER_BYTES / size));
+        bodyBuffers.add(pool);
         return pool;
     }
 

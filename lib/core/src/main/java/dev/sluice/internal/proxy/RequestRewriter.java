@@ -87,9 +87,9 @@ final class RequestRewriter {
         }
         List<Map.Entry<String, ValueTemplate>> set = route.setHeaders();
         ValueTemplate host = null;
-        for (Map.Entry<String, ValueTemplate> e : set) {
-            if (e.getKey().equals("Host")) {
-                host = e.getValue();
+        for (int i = 0; i < set.size(); i++) { // by index: no iterator per request
+            if (set.get(i).getKey().equals("Host")) {
+                host = set.get(i).getValue();
             }
         }
         scratch.setLength(0);
@@ -115,7 +115,8 @@ final class RequestRewriter {
             }
             HeadWriter.copyField(dst, fields, i);
         }
-        for (Map.Entry<String, ValueTemplate> e : set) {
+        for (int s = 0; s < set.size(); s++) {
+            Map.Entry<String, ValueTemplate> e = set.get(s);
             if (e.getKey().equals("Host") || fieldEdits != null && fieldEdits.drops(e.getKey())) {
                 continue;
             }
