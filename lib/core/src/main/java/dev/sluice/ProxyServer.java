@@ -111,34 +111,12 @@ public final class ProxyServer implements AutoCloseable {
 
         /** {@code listen HOST:PORT}; repeatable; default 127.0.0.1:8080. Port 0 picks a free port. */
         public Builder listen(String hostPort) {
-            Objects.requireNonNull(hostPort, "listen");
-            int colon = hostPort.lastIndexOf(':');
-            if (colon <= 0 || colon == hostPort.length() - 1) {
-                throw new IllegalArgumentException("listen must be HOST:PORT: \"" + hostPort + "\"");
-            }
-            String host = hostPort.substring(0, colon);
-            if (host.startsWith("[") && host.endsWith("]")) {
-                host = host.substring(1, host.length() - 1);
-            }
-            int port;
-            try {
-                port = Integer.parseInt(hostPort.substring(colon + 1));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("listen port must be a number: \"" + hostPort + "\"");
-            }
-            if (port < 0 || port > 65535) {
-                throw new IllegalArgumentException("listen port must be between 0 and 65535: \"" + hostPort + "\"");
-            }
-            return listen(new InetSocketAddress(host, port));
+            return listen(ListenAddress.parse(hostPort));
         }
 
         /** {@code listen ADDRESS}; repeatable. */
         public Builder listen(InetSocketAddress address) {
-            Objects.requireNonNull(address, "listen");
-            if (address.isUnresolved()) {
-                throw new IllegalArgumentException("listen host is unknown: " + address.getHostString());
-            }
-            listen.add(address);
+            listen.add(ListenAddress.checked(address));
             return this;
         }
 
@@ -371,7 +349,7 @@ public final class ProxyServer implements AutoCloseable {
                     }
                 });
             }
-            List<InetSocketAddress> addresses = listen.isEmpty() ? List.of(new InetSocketAddress("127.0.0.1", 8080)) : listen;
+            List<InetSocketAddress> addresses = addresses();
             if (bodyTempPath != null) {
                 try {
                     Files.createDirectories(bodyTempPath);
@@ -391,6 +369,30 @@ public final class ProxyServer implements AutoCloseable {
                     .clock(ticker::nanos);
             return new ProxyServer(ProxyEngine.start(addresses, loops, List.copyOf(routes), handler,
                     List.copyOf(servers), limits, List.copyOf(listeners)));
+        }
+
+        /**
+         * Every address to listen on: the proxy's own and its servers', each once, 127.0.0.1:8080 without any; each
+         * with at most one server marked default.
+         */
+        private List<InetSocketAddress> addresses() {
+            List<InetSocketAddress> all = new ArrayList<>(listen);
+            servers.forEach(server -> server.listen().stream().filter(a -> !all.contains(a)).forEach(all::add));
+            if (all.isEmpty()) {
+                all.add(new InetSocketAddress("127.0.0.1", 8080));
+            }
+            for (InetSocketAddress address : all) {
+                List<String> defaults = servers.stream().filter(s -> s.isDefaultServer() && s.listensOn(address))
+                        .map(s -> s.names().get(0)).toList();
+                if (defaults.size() > 1) {
+                    throw new IllegalArgumentException("listen " + address + " has more than one default server: "
+                            + defaults);
+                }
+                if (routes.isEmpty() && servers.stream().noneMatch(s -> s.listensOn(address))) {
+                    throw new IllegalArgumentException("listen " + address + " has no server and no route");
+                }
+            }
+            return all;
         }
 
         private static Duration positive(String option, Duration value) {

@@ -1,5 +1,6 @@
 package dev.sluice;
 
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -16,19 +17,28 @@ import java.util.regex.PatternSyntaxException;
  * (any name ending so), {@code mail.*} (any name starting so), {@code .example.com} (the name itself and every
  * name under it) and {@code ~REGEX} (matched against the whole lowercased host). A request's server is chosen as
  * nginx chooses it: an exact name, else the longest {@code *.} wildcard, else the longest {@code .*} wildcard, else
- * the first regex in the order the servers were added, else the default server: the routes given to {@code
- * ProxyServer.Builder.route} directly, or without any, the first virtual server.
+ * the first regex in the order the servers were added, else the default server of the address the request came
+ * to.
+ *
+ * <p>Addresses as nginx's {@code listen}: a server {@link Builder#listen listens} on the addresses it names, which
+ * the proxy listens on too, or without any, on every address of the proxy. Each address has one default server:
+ * the one marked {@link Builder#defaultServer()} for it, else the routes given to {@code ProxyServer.Builder.route}
+ * directly (a server that listens everywhere), else the first server added that listens there.
  */
 public final class VirtualServer {
 
     private final List<String> names;
     private final List<Route> routes;
     private final ProxyHandler handler;
+    private final List<InetSocketAddress> listen;
+    private final boolean defaultServer;
 
     private VirtualServer(Builder b) {
         this.names = List.copyOf(b.names);
         this.routes = List.copyOf(b.routes);
         this.handler = b.handler;
+        this.listen = List.copyOf(b.listen);
+        this.defaultServer = b.defaultServer;
     }
 
     /** Starts a server for {@code names}, separated by spaces as in {@code server_name}. */
@@ -44,6 +54,21 @@ public final class VirtualServer {
     /** The routes, in the order they were added. */
     public List<Route> routes() {
         return routes;
+    }
+
+    /** The addresses this server listens on; empty: every address of the proxy. */
+    public List<InetSocketAddress> listen() {
+        return listen;
+    }
+
+    /** Whether this server is the default of its addresses: see {@link Builder#defaultServer()}. */
+    public boolean isDefaultServer() {
+        return defaultServer;
+    }
+
+    /** Whether this server takes requests that come to {@code address}, one of the proxy's listen addresses. */
+    public boolean listensOn(InetSocketAddress address) {
+        return listen.isEmpty() || listen.contains(address);
     }
 
     /** The hooks of every route of this server that has none of its own, or null: see {@link Builder#handler}. */
@@ -62,6 +87,8 @@ public final class VirtualServer {
         private final List<String> names = new ArrayList<>();
         private final List<Route> routes = new ArrayList<>();
         private ProxyHandler handler;
+        private final List<InetSocketAddress> listen = new ArrayList<>();
+        private boolean defaultServer;
 
         private Builder(String names) {
             Objects.requireNonNull(names, "names");
@@ -107,6 +134,31 @@ public final class VirtualServer {
          */
         public Builder handler(ProxyHandler handler) {
             this.handler = Objects.requireNonNull(handler, "handler");
+            return this;
+        }
+
+        /**
+         * {@code listen HOST:PORT}: the server takes the requests that come to this address, which the proxy listens
+         * on too; repeatable. Without it the server takes requests on every address of the proxy.
+         */
+        public Builder listen(String hostPort) {
+            InetSocketAddress address = ListenAddress.parse(hostPort);
+            if (address.getPort() == 0) {
+                throw new IllegalArgumentException("server " + names + ": listen needs a port other than 0, which"
+                        + " would name a different free port in each place");
+            }
+            if (!listen.contains(address)) {
+                listen.add(address);
+            }
+            return this;
+        }
+
+        /**
+         * {@code listen ... default_server}: this server takes the requests to its addresses whose host no server
+         * name matches. Off by default: see {@link VirtualServer} for the default of an address without one.
+         */
+        public Builder defaultServer() {
+            this.defaultServer = true;
             return this;
         }
 

@@ -45,7 +45,7 @@ public final class ClientConnection implements IoHandler {
     private boolean headStarted;
     private LingeringClose lingering;
 
-    ClientConnection(LoopContext loop, SocketChannel channel) throws IOException {
+    ClientConnection(LoopContext loop, ServerTable servers, SocketChannel channel) throws IOException {
         this.loop = loop;
         this.limits = loop.engine.limits;
         this.channel = channel;
@@ -57,7 +57,7 @@ public final class ClientConnection implements IoHandler {
         this.parser = new RequestParser(HeadLimits.of(limits.maxRequestLine(), limits.maxRequestLine(),
                 limits.maxHeaderSize()), limits.underscoresInHeaders(), limits.ignoreInvalidHeaders());
         this.timer = loop.eventLoop.newTimeout(this::onTimer);
-        this.cycle = new RequestCycle(this, output, loop, remote, localPort);
+        this.cycle = new RequestCycle(this, output, loop, servers, remote, localPort);
         loop.opened(this);
         expect(Wait.HEADER, limits.headerTimeout().toNanos());
     }

@@ -30,6 +30,8 @@ final class Exchange {
     private static final Logger logger = LoggerFactory.getLogger(Exchange.class);
 
     private final RequestCycle cycle;
+    /** The virtual servers of the address the client came to. */
+    private final ServerTable servers;
     private final ClientOutput output;
     private final LoopContext loop;
     private final RequestBodyReader body;
@@ -59,8 +61,9 @@ final class Exchange {
     private long bodyBytesSent;
     private long firstAttemptNanos;
 
-    Exchange(RequestCycle cycle, ClientOutput output, LoopContext loop, RequestBodyReader body,
+    Exchange(RequestCycle cycle, ClientOutput output, LoopContext loop, ServerTable servers, RequestBodyReader body,
             RemotePeer remote, RequestVariables variables) {
+        this.servers = servers;
         this.cycle = cycle;
         this.output = output;
         this.loop = loop;
@@ -80,7 +83,7 @@ final class Exchange {
         reset(head);
         this.keepAlive = keepAlive;
         idempotent = head.isIdempotent() || head.fields().contains("Idempotency-Key");
-        LocationTable server = loop.engine.server(head);
+        LocationTable server = servers.server(head);
         serverName = server.name();
         route = server.find(head, scratch, variables.captures());
         if (hooks != null) {

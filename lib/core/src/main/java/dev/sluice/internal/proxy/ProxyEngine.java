@@ -40,7 +40,6 @@ public final class ProxyEngine {
     final boolean recordsExchanges;
     final BufferMeter meter = new BufferMeter();
     final TempFiles tempFiles;
-    private final ServerTable servers;
     final EventLoopGroup loops;
     private final List<Acceptor> acceptors = new ArrayList<>();
     private final List<InetSocketAddress> addresses = new ArrayList<>();
@@ -50,7 +49,6 @@ public final class ProxyEngine {
 
     private ProxyEngine(EventLoopGroup.Builder loopGroup, List<Route> routes, ProxyHandler handler,
             List<VirtualServer> servers, ClientLimits limits, List<ExchangeListener> listeners) {
-        this.servers = new ServerTable(routes, handler, servers);
         this.limits = limits;
         this.listeners = listeners;
         this.recordsExchanges = !listeners.isEmpty() || handler != null
@@ -79,7 +77,10 @@ public final class ProxyEngine {
         ProxyEngine engine = new ProxyEngine(loops, routes, handler, servers, limits, listeners);
         try {
             for (InetSocketAddress address : addresses) {
-                Acceptor acceptor = engine.loops.bind(address, (loop, channel) -> new ClientConnection(engine.contexts.get(loop), channel));
+                ServerTable table = new ServerTable(routes, handler,
+                        servers.stream().filter(server -> server.listensOn(address)).toList());
+                Acceptor acceptor = engine.loops.bind(address,
+                        (loop, channel) -> new ClientConnection(engine.contexts.get(loop), table, channel));
                 engine.acceptors.add(acceptor);
                 engine.addresses.add((InetSocketAddress) acceptor.localAddress());
             }
@@ -106,14 +107,6 @@ public final class ProxyEngine {
     /** What the exchanges hold in body buffers and temporary files; for tests. */
     BufferMeter meter() {
         return meter;
-    }
-
-    /**
-     * The virtual server for a request, chosen by its host as nginx chooses one; its {@link LocationTable} then
-     * chooses the route by the normalised path.
-     */
-    LocationTable server(RequestHead request) {
-        return servers.server(request);
     }
 
     /** The keepalive settings of {@code group} and what every loop's cache learned about its peers. */

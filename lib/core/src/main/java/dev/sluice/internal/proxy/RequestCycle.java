@@ -35,14 +35,15 @@ final class RequestCycle {
     /** Whether the body was read whole before the handler was asked: it goes upstream as read. */
     private boolean bodyReadFirst;
 
-    RequestCycle(ClientConnection client, ClientOutput output, LoopContext loop, RemotePeer remote, String localPort) {
+    RequestCycle(ClientConnection client, ClientOutput output, LoopContext loop, ServerTable servers, RemotePeer remote,
+            String localPort) {
         this.client = client;
         this.output = output;
         this.loop = loop;
         this.limits = loop.engine.limits;
         this.remote = remote;
         this.body = new RequestBodyReader(client, this, output, loop);
-        this.exchange = new Exchange(this, output, loop, body, remote,
+        this.exchange = new Exchange(this, output, loop, servers, body, remote,
                 new RequestVariables(remote.address, remote.port, localPort));
     }
 

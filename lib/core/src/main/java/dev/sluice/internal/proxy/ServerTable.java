@@ -31,15 +31,18 @@ final class ServerTable {
     private final List<Map.Entry<Pattern, LocationTable>> regexes = new ArrayList<>();
 
     /**
-     * {@code routes} and {@code handler} (or null) are the unnamed default server's; without routes, the first of
-     * {@code servers} is the default.
+     * The servers of one listen address: {@code routes} and {@code handler} (or null) are the unnamed server's, and
+     * {@code servers} the named ones that listen there. The default is the server marked default, else the unnamed
+     * one, else the first of {@code servers}.
      */
     ServerTable(List<Route> routes, ProxyHandler handler, List<VirtualServer> servers) {
         LocationTable unnamed = routes.isEmpty() ? null : new LocationTable("", routes, handler);
         LocationTable first = null;
+        LocationTable marked = null;
         for (VirtualServer server : servers) {
             LocationTable table = new LocationTable(server.names().get(0), server.routes(), server.handler());
             first = first == null ? table : first;
+            marked = marked == null && server.isDefaultServer() ? table : marked;
             for (String name : server.names()) {
                 if (name.startsWith("~")) {
                     regexes.add(Map.entry(Pattern.compile(name.substring(1)), table));
@@ -57,7 +60,7 @@ final class ServerTable {
         }
         leading.sort(Comparator.comparingInt((Map.Entry<String, LocationTable> e) -> e.getKey().length()).reversed());
         trailing.sort(Comparator.comparingInt((Map.Entry<String, LocationTable> e) -> e.getKey().length()).reversed());
-        this.defaultServer = unnamed != null ? unnamed : first;
+        this.defaultServer = marked != null ? marked : unnamed != null ? unnamed : first;
     }
 
     /** The virtual server that takes {@code request}: its routes. */
