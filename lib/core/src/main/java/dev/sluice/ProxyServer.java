@@ -1,6 +1,7 @@
 package dev.sluice;
 
 import dev.sluice.internal.net.EventLoopGroup;
+import dev.sluice.internal.health.HealthChecker;
 import dev.sluice.internal.proxy.ProxyEngine;
 import dev.sluice.observe.AccessLog;
 import dev.sluice.observe.ExchangeListener;
@@ -42,9 +43,11 @@ import java.util.function.Consumer;
 public final class ProxyServer implements AutoCloseable {
 
     private final ProxyEngine engine;
+    private final HealthChecker checks;
 
-    private ProxyServer(ProxyEngine engine) {
+    private ProxyServer(ProxyEngine engine, HealthChecker checks) {
         this.engine = engine;
+        this.checks = checks;
     }
 
     /** Starts describing a proxy. */
@@ -69,6 +72,7 @@ public final class ProxyServer implements AutoCloseable {
      * @return whether everything finished within the grace period
      */
     public boolean shutdown(Duration grace) {
+        checks.close();
         return engine.shutdown(grace);
     }
 
@@ -367,8 +371,15 @@ public final class ProxyServer implements AutoCloseable {
                     .connections(workerConnections, maxConnections)
                     .provider(selectorProvider)
                     .clock(ticker::nanos);
-            return new ProxyServer(ProxyEngine.start(addresses, loops, List.copyOf(routes), handler,
-                    List.copyOf(servers), limits, List.copyOf(listeners)));
+            HealthChecker checks = HealthChecker.start(all.stream().map(Route::upstream).filter(Objects::nonNull)
+                    .toList(), selectorProvider, ticker::nanos, List.copyOf(listeners));
+            try {
+                return new ProxyServer(ProxyEngine.start(addresses, loops, List.copyOf(routes), handler,
+                        List.copyOf(servers), limits, List.copyOf(listeners)), checks);
+            } catch (IOException | RuntimeException e) {
+                checks.close();
+                throw e;
+            }
         }
 
         /**

@@ -203,8 +203,13 @@ final class Cli {
                             + " when its request ends; default sluice in the system's temporary directory",
                     proxy(Path::of, ProxyServer.Builder::clientBodyTempPath)),
 
-            unsupported("--health-check", "'interval=T fails=N passes=N uri=/path [status=200-399] [body~REGEX]'",
-                    "health_check + match: active health checks"),
+            option(UPSTREAM, "--health-check", "'interval=T [fails=N] [passes=N] [uri=/path] [port=N] [mandatory]"
+                    + " [jitter=T] [timeout=T] [status=LIST] [header=\"NAME OP VALUE\"] [body~REGEX]'", false,
+                    "health_check + match: check every peer every interval (default 5s) with GET uri (default /) on"
+                            + " a connection of its own; fails checks in a row (default 1) take a peer out, passes"
+                            + " (default 1) bring it back; status=200-399 by default; header ops = != ~ !~, NAME alone"
+                            + " present, !NAME absent; body~REGEX over the first 64k; default off",
+                    (s, f, v) -> s.setHealthCheck(HealthCheckLine.parse(v))),
             unsupported("--sticky", "'cookie NAME [expires=T] [domain=D] [path=P] [httponly] [secure]'",
                     "sticky cookie: session persistence"),
             unsupported("--queue", "'N [timeout=T]'", "queue: wait for a free peer instead of failing"),

@@ -7,6 +7,7 @@ import dev.sluice.observe.AccessLog;
 import dev.sluice.observe.LogFormat;
 import dev.sluice.observe.UpstreamStatus;
 import dev.sluice.upstream.Balancer;
+import dev.sluice.upstream.HealthCheck;
 import dev.sluice.upstream.Keepalive;
 import dev.sluice.upstream.Resolver;
 import dev.sluice.upstream.UpstreamGroup;
@@ -41,6 +42,7 @@ final class Settings {
             "combined", LogFormat.combined(), "upstream", LogFormat.upstream()));
     private AccessLog openLog;
     private Balancer balancer = Balancer.roundRobin();
+    private HealthCheck healthCheck;
     private NextUpstream nextUpstream = NextUpstream.defaults();
     private final List<ServerLine> servers = new ArrayList<>();
     private final List<Step<ProxyServer.Builder>> proxySteps = new ArrayList<>();
@@ -85,6 +87,9 @@ final class Settings {
             }
         }
         group.keepalive(k -> Step.applyAll(k, keepaliveSteps));
+        if (healthCheck != null) {
+            group.healthCheck(healthCheck);
+        }
         try {
             return group.build();
         } catch (IllegalArgumentException e) {
@@ -194,6 +199,10 @@ final class Settings {
             throw new IllegalArgumentException("expected 'NAME FORMAT', got \"" + value + "\"");
         }
         logFormats.put(name, LogFormat.parse(format));
+    }
+
+    void setHealthCheck(HealthCheck check) {
+        this.healthCheck = check;
     }
 
     void setBalancer(Balancer balancer) {

@@ -52,8 +52,8 @@ class MainTest {
 
     @Test
     void anUnsupportedFlagIsStatusTwoWithOneLine() {
-        assertEquals(2, run("--server", "127.0.0.1:9001", "--health-check", "interval=5s fails=3 passes=2 uri=/health"));
-        assertEquals("sluice: --health-check: not supported yet by this version of sluice" + System.lineSeparator(), err());
+        assertEquals(2, run("--server", "127.0.0.1:9001", "--queue", "100 timeout=70"));
+        assertEquals("sluice: --queue: not supported yet by this version of sluice" + System.lineSeparator(), err());
     }
 
     @Test

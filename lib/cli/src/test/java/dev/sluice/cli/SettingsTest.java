@@ -13,6 +13,7 @@ import dev.sluice.NextUpstream.Condition;
 import dev.sluice.ProxyServer;
 import dev.sluice.Route;
 import dev.sluice.upstream.Balancer;
+import dev.sluice.upstream.HealthCheck;
 import dev.sluice.upstream.Keepalive;
 import dev.sluice.upstream.PeerState;
 import dev.sluice.upstream.UpstreamGroup;
@@ -153,6 +154,42 @@ class SettingsTest {
     }
 
     @Test
+    void aHealthCheckLineIsTheGroupsHealthCheckWithItsMatch() {
+        HealthCheck check = Cli.parse(SERVER, "--health-check", "interval=2s jitter=500ms fails=3 passes=2"
+                + " uri=/health port=9100 mandatory timeout=1s status=200,204 header=\"Content-Type ~ json\""
+                + " body~\"status: (up|ok)\"").upstream().healthCheck();
+
+        assertEquals(Duration.ofSeconds(2), check.interval());
+        assertEquals(Duration.ofMillis(500), check.jitter());
+        assertEquals(3, check.fails());
+        assertEquals(2, check.passes());
+        assertEquals("/health", check.uri());
+        assertEquals(9100, check.port());
+        assertTrue(check.mandatory());
+        assertEquals(Duration.ofSeconds(1), check.timeout());
+        Map<String, String> json = Map.of("Content-Type", "application/json");
+        assertTrue(check.match().matches(204, json::get, "status: up"));
+        assertFalse(check.match().matches(200, json::get, "status: down"));
+        assertFalse(check.match().matches(302, json::get, "status: up"));
+        assertNull(Cli.parse(SERVER).upstream().healthCheck(), "off by default");
+    }
+
+    @Test
+    void aHealthCheckLineItCannotReadNamesTheParameter() {
+        assertRefusal("interval=soon", "--health-check: invalid time \"soon\"");
+        assertRefusal("interval=1s persistent", "--health-check: persistent keeps a peer's health across"
+                + " configuration reloads");
+        assertRefusal("interval=1s color=red", "--health-check: unknown parameter \"color=red\"");
+        assertRefusal("status=2xx", "--health-check: status takes codes and ranges from 100 to 599, not \"2xx\"");
+        assertRefusal("header=\"A == b", "--health-check: a quote is not closed");
+    }
+
+    private static void assertRefusal(String line, String start) {
+        UsageException e = assertThrows(UsageException.class, () -> Cli.parse(SERVER, "--health-check", line));
+        assertTrue(e.getMessage().startsWith(start), e.getMessage());
+    }
+
+    @Test
     void serversKeepTheirOrderAndParameters() {
         UpstreamGroup group = Cli.parse("--server", "127.0.0.1:9001 weight=5 max_fails=3 fail_timeout=30s",
                 "--server", "127.0.0.1:9002 max_conns=10 slow_start=1m", "--server", "127.0.0.1:9003 backup",
@@ -246,9 +283,11 @@ class SettingsTest {
             assertTrue(response.startsWith("HTTP/1.1 200 OK\r\n"), response);
             assertTrue(response.endsWith("{\"peers\":[{\"id\":0,\"server\":\"127.0.0.1:9001\",\"name\":\"127.0.0.1:9001\","
                     + "\"backup\":false,\"weight\":1,\"state\":\"up\",\"active\":0,\"requests\":0,\"fails\":0,"
-                    + "\"max_fails\":1,\"fail_timeout\":10,\"max_conns\":0},{\"id\":1,\"server\":\"127.0.0.1:9002\","
+                    + "\"max_fails\":1,\"fail_timeout\":10,\"max_conns\":0,\"health_checks\":{\"checks\":0,"
+                    + "\"fails\":0,\"unhealthy\":0}},{\"id\":1,\"server\":\"127.0.0.1:9002\","
                     + "\"name\":\"127.0.0.1:9002\",\"backup\":false,\"weight\":3,\"state\":\"up\",\"active\":0,"
-                    + "\"requests\":0,\"fails\":0,\"max_fails\":1,\"fail_timeout\":10,\"max_conns\":0}],"
+                    + "\"requests\":0,\"fails\":0,\"max_fails\":1,\"fail_timeout\":10,\"max_conns\":0,"
+                    + "\"health_checks\":{\"checks\":0,\"fails\":0,\"unhealthy\":0}}],"
                     + "\"zone\":\"backend\"}"), response);
         }
     }

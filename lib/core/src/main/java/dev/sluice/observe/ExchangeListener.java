@@ -1,5 +1,8 @@
 package dev.sluice.observe;
 
+import dev.sluice.upstream.PeerState;
+import dev.sluice.upstream.UpstreamGroup;
+
 /**
  * Receives what the proxy did, one call per attempt on a peer and one per finished client request: the SPI for
  * metrics, tracing and logs.
@@ -15,5 +18,12 @@ public interface ExchangeListener {
 
     /** A client request ended: its response was sent, or the client went away. */
     default void exchangeEnded(ExchangeRecord exchange) {
+    }
+
+    /**
+     * An active health check ({@link dev.sluice.upstream.HealthCheck}) turned {@code peer} of {@code group}
+     * unhealthy, or healthy again: see {@link PeerState#isHealthy()}. Called on the health checks' loop.
+     */
+    default void healthChanged(UpstreamGroup group, PeerState peer) {
     }
 }

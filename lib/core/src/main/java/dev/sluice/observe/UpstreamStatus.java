@@ -15,7 +15,8 @@ import java.util.Objects;
  * {@code GET /api/9/http/upstreams/NAME}), so that dashboards made for it read it: per group its {@code peers}
  * with {@code id}, {@code server}, {@code name}, {@code backup}, {@code weight}, {@code state} ({@code up},
  * {@code down}, {@code unavail}, {@code unhealthy}), {@code active}, {@code requests}, {@code fails} (failed
- * attempts in all) and {@code max_fails}, {@code fail_timeout} (seconds), {@code max_conns}; and {@code zone}.
+ * attempts in all) and {@code max_fails}, {@code fail_timeout} (seconds), {@code max_conns}, {@code health_checks}
+ * ({@code checks}, {@code fails}, {@code unhealthy}, and {@code last_passed} once a check ran); and {@code zone}.
  * NGINX Plus fields Sluice does not count yet (responses by class, bytes, downtime, timings) are left out rather
  * than sent as zeros.
  *
@@ -128,7 +129,14 @@ public final class UpstreamStatus {
                 .append(",\"fails\":").append(peer.failures())
                 .append(",\"max_fails\":").append(peer.peer().maxFails())
                 .append(",\"fail_timeout\":").append(peer.peer().failTimeout().toSeconds())
-                .append(",\"max_conns\":").append(peer.peer().maxConns()).append('}');
+                .append(",\"max_conns\":").append(peer.peer().maxConns());
+        PeerState.HealthChecks checks = peer.healthChecks();
+        out.append(",\"health_checks\":{\"checks\":").append(checks.checks()).append(",\"fails\":")
+                .append(checks.fails()).append(",\"unhealthy\":").append(checks.unhealthy());
+        if (checks.lastPassed() != null) {
+            out.append(",\"last_passed\":").append(checks.lastPassed());
+        }
+        out.append("}}");
     }
 
     private static String state(PeerState peer) {

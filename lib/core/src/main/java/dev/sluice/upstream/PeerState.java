@@ -44,6 +44,13 @@ public final class PeerState {
     long failures;
     volatile boolean down;
     volatile boolean healthy = true;
+    /** Active health checks: in a row (under the group's lock), and in all (read by status documents). */
+    private int checkFailsInARow;
+    private int checkPassesInARow;
+    private volatile long checks;
+    private volatile long checkFails;
+    private volatile long unhealthyTurns;
+    private volatile Boolean lastCheckPassed;
 
     PeerState(UpstreamGroup group, Peer peer, int index, SocketAddress address) {
         this.group = group;
@@ -120,6 +127,50 @@ public final class PeerState {
             this.healthy = healthy;
             tier.rotation.changed(this);
         }
+    }
+
+    /**
+     * Records one active health check: after {@code fails} failed checks in a row a healthy peer turns unhealthy,
+     * after {@code passes} passed ones an unhealthy peer turns healthy (through its slow start). Returns whether the
+     * peer's health changed.
+     */
+    public boolean recordCheck(boolean passed, int fails, int passes) {
+        synchronized (group.lock) {
+            checks++;
+            lastCheckPassed = passed;
+            if (passed) {
+                checkFailsInARow = 0;
+                if (++checkPassesInARow >= passes && !healthy) {
+                    setHealthy(true);
+                    return true;
+                }
+            } else {
+                checkFails++;
+                checkPassesInARow = 0;
+                if (++checkFailsInARow >= fails && healthy) {
+                    unhealthyTurns++;
+                    setHealthy(false);
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    /** NGINX Plus's {@code health_checks} of this peer: checks made, failed, turns to unhealthy, the last verdict. */
+    public HealthChecks healthChecks() {
+        return new HealthChecks(checks, checkFails, unhealthyTurns, lastCheckPassed);
+    }
+
+    /**
+     * What the active health checks of a peer found so far.
+     *
+     * @param checks checks made
+     * @param fails checks failed
+     * @param unhealthy times the peer turned unhealthy
+     * @param lastPassed whether the last check passed; null before the first
+     */
+    public record HealthChecks(long checks, long fails, long unhealthy, Boolean lastPassed) {
     }
 
     /** Requests in flight to this peer ({@code conns}); idle keepalive connections do not count. */

@@ -43,6 +43,7 @@ public final class UpstreamGroup {
     final Balancer.Picker primaryPicker;
     final Balancer.Picker backupPicker;
     private final Keepalive keepalive;
+    private final HealthCheck healthCheck;
     private final List<PeerState> peers;
 
     private UpstreamGroup(Builder b) {
@@ -52,6 +53,7 @@ public final class UpstreamGroup {
         this.now = new Now(b.ticker);
         this.random = b.random;
         this.keepalive = b.keepalive;
+        this.healthCheck = b.healthCheck;
         List<PeerState> primaries = new ArrayList<>();
         List<PeerState> backups = new ArrayList<>();
         for (int i = 0; i < b.peers.size(); i++) {
@@ -101,6 +103,11 @@ public final class UpstreamGroup {
         return ticker;
     }
 
+    /** The active health checks of the group's peers, or null when it has none. */
+    public HealthCheck healthCheck() {
+        return healthCheck;
+    }
+
     /** A new selection for one request at a time; keep it and {@link Selection#reset()} it for the next one. */
     public Selection newSelection() {
         return new Selection(this);
@@ -121,6 +128,7 @@ public final class UpstreamGroup {
         private RandomGenerator random = new SplittableRandom();
         private Keepalive keepalive = Keepalive.DEFAULT;
         private Resolver resolver = Resolver.system();
+        private HealthCheck healthCheck;
         private final List<List<SocketAddress>> addresses = new ArrayList<>();
 
         private Builder(String name) {
@@ -148,6 +156,15 @@ public final class UpstreamGroup {
             Peer.Builder peer = Peer.builder(address);
             parameters.accept(peer);
             peers.add(peer.build());
+            return this;
+        }
+
+        /**
+         * {@code health_check}: a proxy that serves this group checks its peers actively and sends requests only to
+         * the healthy ones (see {@link HealthCheck}). None by default: only failed requests count against a peer.
+         */
+        public Builder healthCheck(HealthCheck check) {
+            this.healthCheck = Objects.requireNonNull(check, "healthCheck");
             return this;
         }
 

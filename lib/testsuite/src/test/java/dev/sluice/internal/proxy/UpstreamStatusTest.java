@@ -74,6 +74,7 @@ class UpstreamStatusTest {
     private static String peer(int id, String server, int weight, String state, long requests, long fails) {
         return "{\"id\":" + id + ",\"server\":\"" + server + "\",\"name\":\"" + server + "\",\"backup\":false,"
                 + "\"weight\":" + weight + ",\"state\":\"" + state + "\",\"active\":0,\"requests\":" + requests
-                + ",\"fails\":" + fails + ",\"max_fails\":1,\"fail_timeout\":10,\"max_conns\":0}";
+                + ",\"fails\":" + fails + ",\"max_fails\":1,\"fail_timeout\":10,\"max_conns\":0"
+                + ",\"health_checks\":{\"checks\":0,\"fails\":0,\"unhealthy\":0}}";
     }
 }

@@ -1,0 +1,105 @@
+package dev.sluice.cli;
+
+import dev.sluice.upstream.HealthCheck;
+import dev.sluice.upstream.ResponseMatch;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One {@code --health-check} value: NGINX Plus's {@code health_check} parameters and the conditions of its {@code
+ * match} block on one line: {@code interval=T [jitter=T] [fails=N] [passes=N] [uri=/path] [port=N] [mandatory]
+ * [timeout=T] [status=LIST] [header="NAME OP VALUE"]... [body~REGEX | body!~REGEX]}. A LIST is codes and ranges
+ * separated by commas, {@code !} first to negate ({@code status=!500,502}); a value with spaces is quoted.
+ */
+final class HealthCheckLine {
+
+    private HealthCheckLine() {
+    }
+
+    /**
+     * Reads a health check.
+     *
+     * @throws IllegalArgumentException naming the parameter that is not understood
+     */
+    static HealthCheck parse(String text) {
+        HealthCheck.Builder check = HealthCheck.builder();
+        ResponseMatch.Builder match = ResponseMatch.builder();
+        boolean matched = false;
+        for (String word : words(text)) {
+            int eq = word.indexOf('=');
+            String name = eq < 0 ? word : word.substring(0, eq);
+            String value = eq < 0 ? null : word.substring(eq + 1);
+            if (word.startsWith("body~") || word.startsWith("body!~")) {
+                match.body(word.substring("body".length()));
+                matched = true;
+                continue;
+            }
+            switch (name) {
+                case "interval" -> check.interval(NginxSyntax.time(need(name, value)));
+                case "jitter" -> check.jitter(NginxSyntax.time(need(name, value)));
+                case "fails" -> check.fails(NginxSyntax.number(need(name, value)));
+                case "passes" -> check.passes(NginxSyntax.number(need(name, value)));
+                case "uri" -> check.uri(need(name, value));
+                case "port" -> check.port(NginxSyntax.number(need(name, value)));
+                case "timeout" -> check.timeout(NginxSyntax.time(need(name, value)));
+                case "mandatory" -> check.mandatory(flag(name, value));
+                case "status" -> {
+                    match.status(need(name, value).replace(',', ' '));
+                    matched = true;
+                }
+                case "header" -> {
+                    match.header(need(name, value));
+                    matched = true;
+                }
+                case "persistent" -> throw new IllegalArgumentException("persistent keeps a peer's health across"
+                        + " configuration reloads, which this version of sluice does not do");
+                default -> throw new IllegalArgumentException("unknown parameter \"" + word + "\"");
+            }
+        }
+        if (matched) {
+            check.match(match.build());
+        }
+        return check.build();
+    }
+
+    private static String need(String name, String value) {
+        if (value == null || value.isEmpty()) {
+            throw new IllegalArgumentException(name + " needs a value: " + name + "=...");
+        }
+        return value;
+    }
+
+    private static boolean flag(String name, String value) {
+        if (value != null) {
+            throw new IllegalArgumentException(name + " takes no value");
+        }
+        return true;
+    }
+
+    /** The words of {@code text}, split at spaces outside double quotes; the quotes themselves are dropped. */
+    private static List<String> words(String text) {
+        List<String> words = new ArrayList<>();
+        StringBuilder word = new StringBuilder();
+        boolean quoted = false;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '"') {
+                quoted = !quoted;
+            } else if (Character.isWhitespace(c) && !quoted) {
+                if (word.length() > 0) {
+                    words.add(word.toString());
+                    word.setLength(0);
+                }
+            } else {
+                word.append(c);
+            }
+        }
+        if (quoted) {
+            throw new IllegalArgumentException("a quote is not closed: " + text);
+        }
+        if (word.length() > 0) {
+            words.add(word.toString());
+        }
+        return words;
+    }
+}

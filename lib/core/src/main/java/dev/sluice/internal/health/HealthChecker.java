@@ -1,0 +1,84 @@
+package dev.sluice.internal.health;
+
+import dev.sluice.internal.net.EventLoop;
+import dev.sluice.internal.net.EventLoopGroup;
+import dev.sluice.internal.net.NanoClock;
+import dev.sluice.observe.ExchangeListener;
+import dev.sluice.upstream.PeerState;
+import dev.sluice.upstream.UpstreamGroup;
+import java.nio.channels.spi.SelectorProvider;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the active health checks of the groups that have one ({@link UpstreamGroup#healthCheck()}): one {@link
+ * PeerProbe} per peer, all on one event loop of their own, so that checks never wait behind requests nor requests
+ * behind checks. A peer of a {@code mandatory} check is unhealthy from the start until its first check passes. A
+ * change of health is logged and told to the listeners.
+ */
+public final class HealthChecker implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(HealthChecker.class);
+
+    private final EventLoopGroup loops;
+    private final List<ExchangeListener> listeners;
+
+    private HealthChecker(EventLoopGroup loops, List<ExchangeListener> listeners) {
+        this.loops = loops;
+        this.listeners = listeners;
+    }
+
+    /**
+     * Starts checking the peers of every group of {@code groups} that has a health check; with none, starts
+     * nothing. Channels come from {@code provider} and time from {@code clock}, as the proxy's own.
+     */
+    public static HealthChecker start(Collection<UpstreamGroup> groups, SelectorProvider provider, NanoClock clock,
+            List<ExchangeListener> listeners) {
+        List<UpstreamGroup> checked = groups.stream().filter(g -> g.healthCheck() != null).distinct().toList();
+        if (checked.isEmpty()) {
+            return new HealthChecker(null, listeners);
+        }
+        EventLoopGroup loops = EventLoopGroup.builder().threads(1).threadNamePrefix("sluice-health-")
+                .provider(provider).clock(clock).build();
+        HealthChecker checker = new HealthChecker(loops, listeners);
+        EventLoop loop = loops.next();
+        List<PeerProbe> probes = new ArrayList<>();
+        for (UpstreamGroup group : checked) {
+            for (PeerState peer : group.peers()) {
+                if (group.healthCheck().mandatory()) {
+                    peer.setHealthy(false);
+                }
+                probes.add(new PeerProbe(group, peer, loop, checker));
+            }
+        }
+        probes.forEach(probe -> loop.execute(probe::start));
+        return checker;
+    }
+
+    /** A check changed a peer's health: logged, and told to the listeners. On the checks' loop. */
+    void healthChanged(UpstreamGroup group, PeerState peer, String reason) {
+        if (peer.isHealthy()) {
+            log.info("peer {} of upstream {} is healthy again", peer.name(), group.name());
+        } else {
+            log.warn("peer {} of upstream {} is unhealthy: {}", peer.name(), group.name(), reason);
+        }
+        for (ExchangeListener listener : listeners) {
+            try {
+                listener.healthChanged(group, peer);
+            } catch (RuntimeException e) {
+                log.warn("listener {} failed on a health change", listener, e);
+            }
+        }
+    }
+
+    /** Stops every check and the checks' loop. */
+    @Override
+    public void close() {
+        if (loops != null) {
+            loops.close();
+        }
+    }
+}
