@@ -204,7 +204,8 @@ final class Cli {
                     proxy(Path::of, ProxyServer.Builder::clientBodyTempPath)),
 
             option(UPSTREAM, "--health-check", "'interval=T [fails=N] [passes=N] [uri=/path] [port=N] [mandatory]"
-                    + " [jitter=T] [timeout=T] [status=LIST] [header=\"NAME OP VALUE\"] [body~REGEX]'", false,
+                    + " [jitter=T] [timeout=T] [keepalive_time=T] [status=LIST] [header=\"NAME OP VALUE\"] [body~REGEX]'",
+                    false,
                     "health_check + match: check every peer every interval (default 5s) with GET uri (default /) on"
                             + " a connection of its own; fails checks in a row (default 1) take a peer out, passes"
                             + " (default 1) bring it back; status=200-399 by default; header ops = != ~ !~, NAME alone"

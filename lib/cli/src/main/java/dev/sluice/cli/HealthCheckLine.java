@@ -8,8 +8,9 @@ import java.util.List;
 /**
  * One {@code --health-check} value: NGINX Plus's {@code health_check} parameters and the conditions of its {@code
  * match} block on one line: {@code interval=T [jitter=T] [fails=N] [passes=N] [uri=/path] [port=N] [mandatory]
- * [timeout=T] [status=LIST] [header="NAME OP VALUE"]... [body~REGEX | body!~REGEX]}. A LIST is codes and ranges
- * separated by commas, {@code !} first to negate ({@code status=!500,502}); a value with spaces is quoted.
+ * [timeout=T] [keepalive_time=T] [status=LIST] [header="NAME OP VALUE"]... [body~REGEX | body!~REGEX]}. A LIST is
+ * codes and ranges separated by commas, {@code !} first to negate ({@code status=!500,502}); a value with spaces is
+ * quoted.
  */
 final class HealthCheckLine {
 
@@ -42,6 +43,7 @@ final class HealthCheckLine {
                 case "uri" -> check.uri(need(name, value));
                 case "port" -> check.port(NginxSyntax.number(need(name, value)));
                 case "timeout" -> check.timeout(NginxSyntax.time(need(name, value)));
+                case "keepalive_time" -> check.keepaliveTime(NginxSyntax.time(need(name, value)));
                 case "mandatory" -> check.mandatory(flag(name, value));
                 case "status" -> {
                     match.status(need(name, value).replace(',', ' '));

@@ -5,9 +5,9 @@ import java.util.Objects;
 
 /**
  * Active health checks for every peer of a group: NGINX Plus's {@code health_check}. Every {@link #interval()} (plus
- * up to {@link #jitter()} at random) the proxy sends {@code GET uri HTTP/1.1} with {@code Host: <group name>} and
- * {@code Connection: close} to each peer on a connection of its own (never one of the request pool's), at most one
- * check in flight per peer, and judges the response with its {@link ResponseMatch}. A peer turns unhealthy after
+ * up to {@link #jitter()} at random) the proxy sends {@code GET uri HTTP/1.1} with {@code Host: <group name>} to each
+ * peer on a connection of its own (never one of the request pool's; closed after each check, or kept for {@link
+ * #keepaliveTime()}), at most one check in flight per peer, and judges the response with its {@link ResponseMatch}. A peer turns unhealthy after
  * {@link #fails()} checks in a row fail (no connection, a timeout, a response that does not match) and gets no
  * requests until {@link #passes()} checks in a row pass; it then comes back through its {@code slow_start}, if it
  * has one. Checks run on a loop of their own, off the request path.
@@ -26,6 +26,7 @@ public final class HealthCheck {
     private final int port;
     private final boolean mandatory;
     private final Duration timeout;
+    private final Duration keepaliveTime;
     private final ResponseMatch match;
 
     private HealthCheck(Builder b) {
@@ -37,6 +38,7 @@ public final class HealthCheck {
         this.port = b.port;
         this.mandatory = b.mandatory;
         this.timeout = b.timeout;
+        this.keepaliveTime = b.keepaliveTime;
         this.match = b.match;
     }
 
@@ -84,6 +86,11 @@ public final class HealthCheck {
         return timeout;
     }
 
+    /** How long one connection serves checks of a peer; zero: a new connection for each check. */
+    public Duration keepaliveTime() {
+        return keepaliveTime;
+    }
+
     /** What a passing response looks like. */
     public ResponseMatch match() {
         return match;
@@ -107,6 +114,7 @@ public final class HealthCheck {
         private int port;
         private boolean mandatory;
         private Duration timeout = Duration.ofSeconds(5);
+        private Duration keepaliveTime = Duration.ZERO;
         private ResponseMatch match = ResponseMatch.DEFAULT;
 
         private Builder() {
@@ -169,6 +177,20 @@ public final class HealthCheck {
         /** The longest a check may take, connect and response; default 5s. */
         public Builder timeout(Duration timeout) {
             this.timeout = positive("timeout", timeout);
+            return this;
+        }
+
+        /**
+         * {@code keepalive_time=T}: one connection serves a peer's checks for this long (it is read to the end of
+         * each response; a check that finds it closed by the peer before any answer goes again on a new one,
+         * without a verdict against the peer). Default 0: each check opens and closes its own connection.
+         */
+        public Builder keepaliveTime(Duration time) {
+            Objects.requireNonNull(time, "keepaliveTime");
+            if (time.isNegative() || time.compareTo(Duration.ofDays(1)) > 0) {
+                throw new IllegalArgumentException("keepaliveTime must be from 0 to 1d: " + time);
+            }
+            this.keepaliveTime = time;
             return this;
         }
 

@@ -9,7 +9,9 @@ import dev.sluice.upstream.UpstreamGroup;
 import java.nio.channels.spi.SelectorProvider;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,11 +19,14 @@ import org.slf4j.LoggerFactory;
  * Runs the active health checks of the groups that have one ({@link UpstreamGroup#healthCheck()}): one {@link
  * PeerProbe} per peer, all on one event loop of their own, so that checks never wait behind requests nor requests
  * behind checks. A peer of a {@code mandatory} check is unhealthy from the start until its first check passes. A
- * change of health is logged and told to the listeners.
+ * change of health is logged and told to the listeners. A group that several proxies serve is checked once, by the
+ * first of them to start, while it runs.
  */
 public final class HealthChecker implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(HealthChecker.class);
+    /** The groups being checked, each by its checker. Guarded by itself. */
+    private static final Map<UpstreamGroup, HealthChecker> CHECKING = new IdentityHashMap<>();
 
     private final EventLoopGroup loops;
     private final List<ExchangeListener> listeners;
@@ -37,14 +42,22 @@ public final class HealthChecker implements AutoCloseable {
      */
     public static HealthChecker start(Collection<UpstreamGroup> groups, SelectorProvider provider, NanoClock clock,
             List<ExchangeListener> listeners) {
-        List<UpstreamGroup> checked = groups.stream().filter(g -> g.healthCheck() != null).distinct().toList();
-        if (checked.isEmpty()) {
-            return new HealthChecker(null, listeners);
+        List<UpstreamGroup> checked = new ArrayList<>();
+        HealthChecker checker;
+        synchronized (CHECKING) {
+            for (UpstreamGroup group : groups) {
+                if (group.healthCheck() != null && !CHECKING.containsKey(group) && !checked.contains(group)) {
+                    checked.add(group);
+                }
+            }
+            if (checked.isEmpty()) {
+                return new HealthChecker(null, listeners);
+            }
+            checker = new HealthChecker(EventLoopGroup.builder().threads(1).threadNamePrefix("sluice-health-")
+                    .provider(provider).clock(clock).build(), listeners);
+            checked.forEach(group -> CHECKING.put(group, checker));
         }
-        EventLoopGroup loops = EventLoopGroup.builder().threads(1).threadNamePrefix("sluice-health-")
-                .provider(provider).clock(clock).build();
-        HealthChecker checker = new HealthChecker(loops, listeners);
-        EventLoop loop = loops.next();
+        EventLoop loop = checker.loops.next();
         List<PeerProbe> probes = new ArrayList<>();
         for (UpstreamGroup group : checked) {
             for (PeerState peer : group.peers()) {
@@ -79,6 +92,9 @@ public final class HealthChecker implements AutoCloseable {
     public void close() {
         if (loops != null) {
             loops.close();
+            synchronized (CHECKING) {
+                CHECKING.values().removeIf(checker -> checker == this);
+            }
         }
     }
 }

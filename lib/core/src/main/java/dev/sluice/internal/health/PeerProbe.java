@@ -28,15 +28,16 @@ import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * The active health checks of one peer, one at a time, on the checks' loop: wait out the interval, connect, send
- * the check, read the response head (and as much of the body as the match reads), judge it, close, and record the
+ * The active health checks of one peer, one at a time, on the checks' loop: wait out the interval, connect (or
+ * take the connection the last check left open, within keepalive_time), send the check, read the response head (and
+ * the body, as far as the match reads it or to its end when the connection is kept), judge it, and record the
  * verdict with the peer ({@link PeerState#recordCheck}), which turns it unhealthy or healthy after enough checks in a
  * row. One timer serves the whole cycle: the wait before a check, then the check's own time limit.
  */
 final class PeerProbe implements ConnectHandler, IoHandler {
 
     /** Where the probe is: waiting for the next check, or in one. */
-    private enum Phase { WAITING, CONNECTING, SENDING, READING_HEAD, READING_BODY, STOPPED }
+    private enum Phase { WAITING, CONNECTING, SENDING, READING_HEAD, READING_BODY }
 
     private final UpstreamGroup group;
     private final PeerState peer;
@@ -55,6 +56,10 @@ final class PeerProbe implements ConnectHandler, IoHandler {
     private Phase phase = Phase.WAITING;
     private PendingConnect pending;
     private SelectionKey key;
+    private long connectedAt;
+    /** Whether the current check runs on a connection an earlier check left open. */
+    private boolean reused;
+    private boolean responseStarted;
     private ByteBuffer out;
     private ByteBuffer in;
     private ResponseHead head;
@@ -70,7 +75,8 @@ final class PeerProbe implements ConnectHandler, IoHandler {
         this.options = ConnectOptions.defaults().withConnectTimeout(check.timeout());
         this.timer = loop.newTimeout(this::onTimer);
         this.request = ("GET " + check.uri() + " HTTP/1.1\r\nHost: " + group.name()
-                + "\r\nUser-Agent: sluice-health-check\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+                + "\r\nUser-Agent: sluice-health-check\r\n" + (keepsConnections() ? "" : "Connection: close\r\n")
+                + "\r\n").getBytes(StandardCharsets.US_ASCII);
     }
 
     private static SocketAddress checkedAddress(SocketAddress address, int port) {
@@ -80,25 +86,33 @@ final class PeerProbe implements ConnectHandler, IoHandler {
         return new InetSocketAddress(((InetSocketAddress) address).getAddress(), port);
     }
 
+    private boolean keepsConnections() {
+        return !check.keepaliveTime().isZero();
+    }
+
     /** Checks now, then every interval. On the loop. */
     void start() {
         begin();
     }
 
-    /** Stops checking; a check in flight is abandoned without a verdict. On the loop. */
-    void stop() {
-        phase = Phase.STOPPED;
-        timer.cancel();
-        release();
-    }
-
     private void begin() {
-        phase = Phase.CONNECTING;
         parser.reset(false);
         head = null;
         decoder = null;
         body.setLength(0);
         timer.schedule(check.timeout().toNanos());
+        if (key != null && loop.nanoTime() - connectedAt < check.keepaliveTime().toNanos()) {
+            reused = true;
+            sendRequest();
+        } else {
+            close();
+            connect();
+        }
+    }
+
+    private void connect() {
+        reused = false;
+        phase = Phase.CONNECTING;
         pending = loop.connect(address, options, this);
     }
 
@@ -111,10 +125,11 @@ final class PeerProbe implements ConnectHandler, IoHandler {
         }
         this.key = key;
         key.attach(this);
-        out = ByteBuffer.wrap(request);
-        in = ByteBuffer.allocate(16 * 1024).flip();
-        phase = Phase.SENDING;
-        send();
+        connectedAt = loop.nanoTime();
+        if (in == null) {
+            in = ByteBuffer.allocate(16 * 1024);
+        }
+        sendRequest();
     }
 
     @Override
@@ -126,7 +141,7 @@ final class PeerProbe implements ConnectHandler, IoHandler {
     }
 
     @Override
-    public void onReady(int readyOps) throws IOException {
+    public void onReady(int readyOps) {
         if (phase == Phase.SENDING && (readyOps & SelectionKey.OP_WRITE) != 0) {
             send();
         } else if ((phase == Phase.READING_HEAD || phase == Phase.READING_BODY)
@@ -138,13 +153,26 @@ final class PeerProbe implements ConnectHandler, IoHandler {
     @Override
     public void onClosedByLoop(Throwable cause) {
         key = null;
-        if (phase != Phase.STOPPED && !loop.isShuttingDown()) {
+        if (phase != Phase.WAITING && !loop.isShuttingDown()) {
             verdict(false, "connection failed: " + cause);
         }
     }
 
-    private void send() throws IOException {
-        channel().write(out);
+    private void sendRequest() {
+        out = ByteBuffer.wrap(request);
+        in.clear().flip();
+        responseStarted = false;
+        phase = Phase.SENDING;
+        send();
+    }
+
+    private void send() {
+        try {
+            channel().write(out);
+        } catch (IOException e) {
+            connectionFailed("the connection failed: " + e.getMessage());
+            return;
+        }
         if (out.hasRemaining()) {
             key.interestOps(SelectionKey.OP_WRITE);
             return;
@@ -153,19 +181,39 @@ final class PeerProbe implements ConnectHandler, IoHandler {
         key.interestOps(SelectionKey.OP_READ);
     }
 
-    private void read() throws IOException {
+    private void read() {
         in.compact();
         int n;
         try {
             n = channel().read(in);
+        } catch (IOException e) {
+            n = -1;
         } finally {
             in.flip();
         }
+        if (n < 0 && !responseStarted) {
+            connectionFailed("the connection closed before a response");
+            return;
+        }
+        responseStarted |= n > 0;
         if (phase == Phase.READING_HEAD && !readHead(n < 0)) {
             return;
         }
         if (phase == Phase.READING_BODY) {
             readBody(n < 0);
+        }
+    }
+
+    /**
+     * The connection failed before any of the response came: on a connection an earlier check left open, the peer
+     * closed it while it was idle, so the check goes again on a new one; else the check fails.
+     */
+    private void connectionFailed(String reason) {
+        close();
+        if (reused) {
+            connect();
+        } else {
+            verdict(false, reason);
         }
     }
 
@@ -175,7 +223,7 @@ final class PeerProbe implements ConnectHandler, IoHandler {
             ParseResult result = parser.parse(in);
             if (result == ParseResult.NEED_MORE) {
                 if (ended) {
-                    verdict(false, "the connection closed before a response");
+                    verdict(false, "the connection closed within the response head");
                 }
                 return false;
             }
@@ -189,15 +237,15 @@ final class PeerProbe implements ConnectHandler, IoHandler {
             parser.nextHead();
         }
         head = parser.head();
-        ResponseMatch match = check.match();
-        if (!match.needsBody() || head.bodyFraming() == BodyFraming.NONE) {
-            judge();
+        BodyFraming framing = head.bodyFraming();
+        if (framing == BodyFraming.NONE || !check.match().needsBody() && !keepsConnections()) {
+            judge(framing == BodyFraming.NONE);
             return false;
         }
-        if (head.bodyFraming() == BodyFraming.CHUNKED) {
+        if (framing == BodyFraming.CHUNKED) {
             chunkedDecoder.reset();
             decoder = chunkedDecoder;
-        } else if (head.bodyFraming() == BodyFraming.CONTENT_LENGTH) {
+        } else if (framing == BodyFraming.CONTENT_LENGTH) {
             lengthDecoder.reset(head.contentLength());
             decoder = lengthDecoder;
         }
@@ -217,14 +265,14 @@ final class PeerProbe implements ConnectHandler, IoHandler {
                     return;
                 }
                 if (r == ParseResult.DONE) {
-                    judge();
+                    judge(true);
                     return;
                 }
                 keep(in, decoder.payloadStart(), decoder.payloadLength());
             }
         }
         if (ended || body.length() >= ResponseMatch.BODY_LIMIT) {
-            judge();
+            judge(false);
         }
     }
 
@@ -235,13 +283,26 @@ final class PeerProbe implements ConnectHandler, IoHandler {
         }
     }
 
-    private void judge() {
+    /** Judges the response; {@code whole}: it was read to its end, so its connection may serve the next check. */
+    private void judge(boolean whole) {
         boolean passed = check.match().matches(head.status(), head.fields()::get, body);
+        boolean keep = whole && keepsConnections() && head.isReusable() && !in.hasRemaining();
+        if (!keep) {
+            close();
+        } else {
+            key.interestOps(0);
+        }
         verdict(passed, passed ? null : "the response " + head.status() + " does not match {" + check.match() + "}");
     }
 
     private void verdict(boolean passed, String reason) {
-        release();
+        if (pending != null) {
+            pending.cancel();
+            pending = null;
+        }
+        if (!passed) {
+            close();
+        }
         if (peer.recordCheck(passed, check.fails(), check.passes())) {
             checker.healthChanged(group, peer, reason);
         }
@@ -254,12 +315,13 @@ final class PeerProbe implements ConnectHandler, IoHandler {
     private void onTimer() {
         if (phase == Phase.WAITING) {
             begin();
-        } else if (phase != Phase.STOPPED) {
+        } else {
             verdict(false, "no response within " + check.timeout().toMillis() + " ms");
         }
     }
 
-    private void release() {
+    /** Closes the check's connection, or the connect under way. */
+    private void close() {
         if (pending != null) {
             pending.cancel();
             pending = null;
@@ -273,7 +335,6 @@ final class PeerProbe implements ConnectHandler, IoHandler {
             }
             key = null;
         }
-        in = null;
     }
 
     private SocketChannel channel() {

@@ -50,19 +50,19 @@ class HealthCheckTest {
     void aPeerFailingItsChecksGetsNoRequestsUntilItPassesAgain() throws Exception {
         UpstreamGroup group = group(check -> check.fails(2).passes(2));
         RawClient client = proxy(group);
-        upstreams.network().settle(SECOND);
+        awaitChecks(group, 1);
 
         sick.set(true);
-        tick(1);
+        tick(group);
         assertTrue(group.peers().get(0).isHealthy(), "one failed check of fails=2");
-        tick(1);
+        tick(group);
         assertFalse(group.peers().get(0).isHealthy());
         assertEquals(List.of(b.port() + "", b.port() + "", b.port() + ""), served(client, 3));
 
         sick.set(false);
-        tick(1);
+        tick(group);
         assertFalse(group.peers().get(0).isHealthy(), "one passed check of passes=2");
-        tick(1);
+        tick(group);
         assertTrue(group.peers().get(0).isHealthy());
         assertTrue(served(client, 4).contains(a.port() + ""), "back in the rotation");
         assertEquals(List.of("unhealthy " + a.address(), "healthy " + a.address()), changes);
@@ -72,9 +72,9 @@ class HealthCheckTest {
     void aCheckIsItsOwnGetOnItsOwnConnection() throws Exception {
         UpstreamGroup group = group(check -> { });
         RawClient client = proxy(group);
-        upstreams.network().settle(SECOND);
+        awaitChecks(group, 1);
         served(client, 2);
-        tick(1);
+        tick(group);
 
         List<RecordedRequest> checks = new ArrayList<>();
         List<Integer> requestConnections = new ArrayList<>();
@@ -97,11 +97,41 @@ class HealthCheckTest {
     }
 
     @Test
+    void withKeepaliveTimeChecksShareAConnectionUntilItIsThatOld() throws Exception {
+        UpstreamGroup group = group(check -> check.keepaliveTime(Duration.ofMillis(2500)));
+        proxy(group);
+        awaitChecks(group, 1);
+        tick(group);
+        tick(group);
+        tick(group);
+
+        List<Integer> connections = checkConnections();
+        assertEquals(4, connections.size(), connections + " " + group.peers().get(0).healthChecks());
+        assertEquals(connections.get(0), connections.get(2), "the first three checks share one connection");
+        assertNotEquals(connections.get(2), connections.get(3), "then it is 3 s old: a new one");
+        assertEquals(null, healthRequest(0).header("Connection"), "no Connection: close");
+    }
+
+    @Test
+    void aKeptCheckConnectionThePeerClosedIsReplacedWithoutAFailedCheck() throws Exception {
+        a.closeAfterRequests(1); // closes each connection after one response, without saying so
+        UpstreamGroup group = group(check -> check.keepaliveTime(Duration.ofMinutes(1)));
+        proxy(group);
+        awaitChecks(group, 1);
+        tick(group);
+        tick(group);
+
+        assertEquals(3, checkConnections().size());
+        assertEquals(3, checkConnections().stream().distinct().count());
+        assertEquals(new PeerState.HealthChecks(3, 0, 0, true), group.peers().get(0).healthChecks());
+    }
+
+    @Test
     void aMandatoryCheckKeepsANewPeerOutUntilItsFirstPass() throws Exception {
         sick.set(true);
         UpstreamGroup group = group(check -> check.mandatory(true));
         RawClient client = proxy(group);
-        upstreams.network().settle(SECOND);
+        awaitChecks(group, 1);
 
         assertFalse(group.peers().get(0).isHealthy(), "it answers requests, but not its checks");
         assertEquals(List.of(b.port() + "", b.port() + ""), served(client, 2));
@@ -112,11 +142,11 @@ class HealthCheckTest {
         UpstreamGroup group = group(check -> check.match(ResponseMatch.builder().status("200")
                 .body("~ \"status: (ok|up)\"").build()));
         proxy(group);
-        upstreams.network().settle(SECOND);
+        awaitChecks(group, 1);
         assertTrue(group.peers().get(0).isHealthy());
 
         a.respondWith(request -> Response.ok("status: degraded"));
-        tick(1);
+        tick(group);
 
         assertFalse(group.peers().get(0).isHealthy(), "200, but the body says otherwise");
     }
@@ -128,7 +158,8 @@ class HealthCheckTest {
         UpstreamGroup group = group(check -> check.port(monitor.port()).timeout(Duration.ofMillis(500)));
         proxy(group);
         upstreams.network().settle(SECOND);
-        upstreams.network().advance(Duration.ofMillis(600)).settle(SECOND);
+        upstreams.network().advance(Duration.ofMillis(600));
+        awaitChecks(group, 1);
 
         assertEquals("/health", monitor.takeRequest(SECOND).target());
         assertFalse(group.peers().get(0).isHealthy(), "no answer within the check's timeout");
@@ -139,9 +170,9 @@ class HealthCheckTest {
     void theStatusDocumentCountsTheChecks() throws Exception {
         UpstreamGroup group = group(check -> { });
         proxy(group);
-        upstreams.network().settle(SECOND);
+        awaitChecks(group, 1);
         sick.set(true);
-        tick(1);
+        tick(group);
 
         String json = UpstreamStatus.of(List.of(group)).json();
         assertTrue(json.contains("\"state\":\"unhealthy\""), json);
@@ -169,9 +200,41 @@ class HealthCheckTest {
         return upstreams.rawClient(proxy.port());
     }
 
-    /** Moves the clock by {@code seconds} intervals and lets every check that falls due run. */
-    private void tick(int seconds) {
-        upstreams.network().advance(Duration.ofSeconds(seconds)).settle(SECOND);
+    private List<Integer> checkConnections() {
+        List<Integer> connections = new ArrayList<>();
+        for (RecordedRequest request : a.requests()) {
+            if (request.target().equals("/health")) {
+                connections.add(request.connectionSequence());
+            }
+        }
+        return connections;
+    }
+
+    private RecordedRequest healthRequest(int index) {
+        return a.requests().stream().filter(r -> r.target().equals("/health")).toList().get(index);
+    }
+
+    /** Moves the clock one interval and waits until every peer of {@code group} had its next check. */
+    private void tick(UpstreamGroup group) throws InterruptedException {
+        long fewest = group.peers().stream().mapToLong(p -> p.healthChecks().checks()).min().orElse(0);
+        upstreams.network().advance(SECOND);
+        awaitChecks(group, fewest + 1);
+    }
+
+    /**
+     * Waits, at most 5 s, until every peer of {@code group} had {@code checks} checks. A check that opens a new
+     * connection can still be completing when the network first settles (the connect, the accept and the
+     * upstream's new thread follow one another), so the counts, not one settle, say when it is done.
+     */
+    private void awaitChecks(UpstreamGroup group, long checks) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        for (PeerState peer : group.peers()) {
+            while (peer.healthChecks().checks() < checks && System.nanoTime() < deadline) {
+                upstreams.network().settle(SECOND);
+                Thread.sleep(5);
+            }
+        }
+        upstreams.network().settle(SECOND);
     }
 
     private static List<String> served(RawClient client, int requests) throws Exception {
