@@ -10,7 +10,8 @@ import java.util.Objects;
  * #keepaliveTime()}), at most one check in flight per peer, and judges the response with its {@link ResponseMatch}. A peer turns unhealthy after
  * {@link #fails()} checks in a row fail (no connection, a timeout, a response that does not match) and gets no
  * requests until {@link #passes()} checks in a row pass; it then comes back through its {@code slow_start}, if it
- * has one. Checks run on a loop of their own, off the request path.
+ * has one. Checks run on a loop of their own, off the request path, and fall due on a 50 ms grid so that the checks
+ * of many peers share the loop's wake-ups (a check is at most 50 ms later than its interval says).
  *
  * <p>Defaults are NGINX Plus's: interval 5s, no jitter, fails 1, passes 1, uri {@code /}, the peer's own port, 2xx
  * and 3xx pass, not mandatory. A check's connect and read timeouts, which NGINX Plus takes from the location, are
