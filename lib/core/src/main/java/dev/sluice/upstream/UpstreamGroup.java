@@ -160,8 +160,9 @@ public final class UpstreamGroup {
         }
 
         /**
-         * {@code health_check}: a proxy that serves this group checks its peers actively and sends requests only to
-         * the healthy ones (see {@link HealthCheck}). None by default: only failed requests count against a peer.
+         * {@code health_check}: a proxy with a route to this group checks its peers actively and sends requests
+         * only to the healthy ones (see {@link HealthCheck}); a group that only a handler chooses is not checked.
+         * None by default: only failed requests count against a peer.
          */
         public Builder healthCheck(HealthCheck check) {
             this.healthCheck = Objects.requireNonNull(check, "healthCheck");

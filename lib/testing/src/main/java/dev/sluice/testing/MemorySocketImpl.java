@@ -14,6 +14,7 @@ import java.net.SocketOptions;
 import java.net.SocketTimeoutException;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -36,6 +37,8 @@ final class MemorySocketImpl extends SocketImpl {
      * write or an accept of this socket. {@link MemoryNetwork#settle} waits for every such thread but its own.
      */
     private boolean busy;
+    /** What the thread waits for while it is not busy: OP_ACCEPT, OP_READ or OP_WRITE. */
+    private int waitingFor;
     private Thread user;
 
     private MemorySocketImpl(MemoryNetwork network, MemorySocket channel) {
@@ -50,7 +53,12 @@ final class MemorySocketImpl extends SocketImpl {
         if (user == caller) {
             return false;
         }
-        return busy || server != null && server.isOpen() && server.readyOps() != 0;
+        if (busy) {
+            return true;
+        }
+        int ready = server != null ? (server.isOpen() ? server.readyOps() : 0)
+                : channel == null ? 0 : channel.readyOps();
+        return (ready & waitingFor) != 0; // what it waits for has come: it is about to go on
     }
 
     /**
@@ -162,7 +170,7 @@ final class MemorySocketImpl extends SocketImpl {
     }
 
     MemorySocket acceptChannel() throws IOException {
-        return blockUntil(timeoutNanos(), "accept timed out", () -> {
+        return blockUntil(SelectionKey.OP_ACCEPT, timeoutNanos(), "accept timed out", () -> {
             if (!server.isOpen()) {
                 throw new SocketException("Socket closed");
             }
@@ -199,7 +207,7 @@ final class MemorySocketImpl extends SocketImpl {
     }
 
     private int readWaiting(ByteBuffer dst) throws IOException {
-        return blockUntil(timeoutNanos(), "Read timed out", () -> {
+        return blockUntil(SelectionKey.OP_READ, timeoutNanos(), "Read timed out", () -> {
             int n = channel.read(dst);
             return n == 0 ? null : n;
         });
@@ -216,7 +224,7 @@ final class MemorySocketImpl extends SocketImpl {
             @Override
             public void write(byte[] b, int off, int len) throws IOException {
                 ByteBuffer src = ByteBuffer.wrap(b, off, len);
-                blockUntil(WRITE_LIMIT_NANOS, "the peer read nothing for 30 s", () -> {
+                blockUntil(SelectionKey.OP_WRITE, WRITE_LIMIT_NANOS, "the peer read nothing for 30 s", () -> {
                     channel.write(src);
                     return src.hasRemaining() ? null : src;
                 });
@@ -232,13 +240,14 @@ final class MemorySocketImpl extends SocketImpl {
 
     /**
      * Runs {@code step} under the network's lock until it gives a result, waiting for a change between tries, for
-     * at most {@code timeout} nanoseconds (0: no limit). While it waits, {@link MemoryNetwork#settle} need not
-     * wait for this socket's thread.
+     * at most {@code timeout} nanoseconds (0: no limit). While it waits for {@code op} (OP_ACCEPT, OP_READ or
+     * OP_WRITE) and that has not come, {@link MemoryNetwork#settle} need not wait for this socket's thread.
      */
-    private <T> T blockUntil(long timeout, String timeoutMessage, Step<T> step) throws IOException {
+    private <T> T blockUntil(int op, long timeout, String timeoutMessage, Step<T> step) throws IOException {
         long deadline = System.nanoTime() + timeout;
         synchronized (network.lock) {
             user = Thread.currentThread();
+            waitingFor = op;
             try {
                 for (;;) {
                     T result = step.attempt();

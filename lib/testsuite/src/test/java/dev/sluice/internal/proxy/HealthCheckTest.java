@@ -50,19 +50,19 @@ class HealthCheckTest {
     void aPeerFailingItsChecksGetsNoRequestsUntilItPassesAgain() throws Exception {
         UpstreamGroup group = group(check -> check.fails(2).passes(2));
         RawClient client = proxy(group);
-        awaitChecks(group, 1);
+        upstreams.network().settle(SECOND);
 
         sick.set(true);
-        tick(group);
+        tick();
         assertTrue(group.peers().get(0).isHealthy(), "one failed check of fails=2");
-        tick(group);
+        tick();
         assertFalse(group.peers().get(0).isHealthy());
         assertEquals(List.of(b.port() + "", b.port() + "", b.port() + ""), served(client, 3));
 
         sick.set(false);
-        tick(group);
+        tick();
         assertFalse(group.peers().get(0).isHealthy(), "one passed check of passes=2");
-        tick(group);
+        tick();
         assertTrue(group.peers().get(0).isHealthy());
         assertTrue(served(client, 4).contains(a.port() + ""), "back in the rotation");
         assertEquals(List.of("unhealthy " + a.address(), "healthy " + a.address()), changes);
@@ -72,9 +72,9 @@ class HealthCheckTest {
     void aCheckIsItsOwnGetOnItsOwnConnection() throws Exception {
         UpstreamGroup group = group(check -> { });
         RawClient client = proxy(group);
-        awaitChecks(group, 1);
+        upstreams.network().settle(SECOND);
         served(client, 2);
-        tick(group);
+        tick();
 
         List<RecordedRequest> checks = new ArrayList<>();
         List<Integer> requestConnections = new ArrayList<>();
@@ -100,10 +100,10 @@ class HealthCheckTest {
     void withKeepaliveTimeChecksShareAConnectionUntilItIsThatOld() throws Exception {
         UpstreamGroup group = group(check -> check.keepaliveTime(Duration.ofMillis(2500)));
         proxy(group);
-        awaitChecks(group, 1);
-        tick(group);
-        tick(group);
-        tick(group);
+        upstreams.network().settle(SECOND);
+        tick();
+        tick();
+        tick();
 
         List<Integer> connections = checkConnections();
         assertEquals(4, connections.size(), connections + " " + group.peers().get(0).healthChecks());
@@ -117,9 +117,9 @@ class HealthCheckTest {
         a.closeAfterRequests(1); // closes each connection after one response, without saying so
         UpstreamGroup group = group(check -> check.keepaliveTime(Duration.ofMinutes(1)));
         proxy(group);
-        awaitChecks(group, 1);
-        tick(group);
-        tick(group);
+        upstreams.network().settle(SECOND);
+        tick();
+        tick();
 
         assertEquals(3, checkConnections().size());
         assertEquals(3, checkConnections().stream().distinct().count());
@@ -131,7 +131,7 @@ class HealthCheckTest {
         sick.set(true);
         UpstreamGroup group = group(check -> check.mandatory(true));
         RawClient client = proxy(group);
-        awaitChecks(group, 1);
+        upstreams.network().settle(SECOND);
 
         assertFalse(group.peers().get(0).isHealthy(), "it answers requests, but not its checks");
         assertEquals(List.of(b.port() + "", b.port() + ""), served(client, 2));
@@ -142,11 +142,11 @@ class HealthCheckTest {
         UpstreamGroup group = group(check -> check.match(ResponseMatch.builder().status("200")
                 .body("~ \"status: (ok|up)\"").build()));
         proxy(group);
-        awaitChecks(group, 1);
+        upstreams.network().settle(SECOND);
         assertTrue(group.peers().get(0).isHealthy());
 
         a.respondWith(request -> Response.ok("status: degraded"));
-        tick(group);
+        tick();
 
         assertFalse(group.peers().get(0).isHealthy(), "200, but the body says otherwise");
     }
@@ -159,7 +159,7 @@ class HealthCheckTest {
         proxy(group);
         upstreams.network().settle(SECOND);
         upstreams.network().advance(Duration.ofMillis(600));
-        awaitChecks(group, 1);
+        upstreams.network().settle(SECOND);
 
         assertEquals("/health", monitor.takeRequest(SECOND).target());
         assertFalse(group.peers().get(0).isHealthy(), "no answer within the check's timeout");
@@ -170,9 +170,9 @@ class HealthCheckTest {
     void theStatusDocumentCountsTheChecks() throws Exception {
         UpstreamGroup group = group(check -> { });
         proxy(group);
-        awaitChecks(group, 1);
+        upstreams.network().settle(SECOND);
         sick.set(true);
-        tick(group);
+        tick();
 
         String json = UpstreamStatus.of(List.of(group)).json();
         assertTrue(json.contains("\"state\":\"unhealthy\""), json);
@@ -214,27 +214,9 @@ class HealthCheckTest {
         return a.requests().stream().filter(r -> r.target().equals("/health")).toList().get(index);
     }
 
-    /** Moves the clock one interval and waits until every peer of {@code group} had its next check. */
-    private void tick(UpstreamGroup group) throws InterruptedException {
-        long fewest = group.peers().stream().mapToLong(p -> p.healthChecks().checks()).min().orElse(0);
-        upstreams.network().advance(SECOND);
-        awaitChecks(group, fewest + 1);
-    }
-
-    /**
-     * Waits, at most 5 s, until every peer of {@code group} had {@code checks} checks. A check that opens a new
-     * connection can still be completing when the network first settles (the connect, the accept and the
-     * upstream's new thread follow one another), so the counts, not one settle, say when it is done.
-     */
-    private void awaitChecks(UpstreamGroup group, long checks) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        for (PeerState peer : group.peers()) {
-            while (peer.healthChecks().checks() < checks && System.nanoTime() < deadline) {
-                upstreams.network().settle(SECOND);
-                Thread.sleep(5);
-            }
-        }
-        upstreams.network().settle(SECOND);
+    /** Moves the clock one interval and lets every check that falls due run. */
+    private void tick() {
+        upstreams.network().advance(SECOND).settle(SECOND);
     }
 
     private static List<String> served(RawClient client, int requests) throws Exception {
