@@ -69,6 +69,29 @@ class HealthCheckTest {
     }
 
     @Test
+    void aPeerBackFromUnhealthyRampsUpThroughItsSlowStart() throws Exception {
+        UpstreamGroup group = UpstreamGroup.builder("checked").ticker(upstreams.network().ticker())
+                .server(a.address(), p -> p.slowStart(Duration.ofSeconds(10))).server(b.address())
+                .healthCheck(HealthCheck.builder().interval(SECOND).uri("/health").build()).build();
+        RawClient client = proxy(group);
+        upstreams.network().settle(SECOND);
+        sick.set(true);
+        tick();
+        sick.set(false);
+        tick();
+        assertTrue(group.peers().get(0).isHealthy());
+
+        long justBack = served(client, 20).stream().filter(body -> body.equals(a.port() + "")).count();
+        for (int i = 0; i < 10; i++) {
+            tick(); // the slow start runs out, the checks go on passing
+        }
+        long rampedUp = served(client, 20).stream().filter(body -> body.equals(a.port() + "")).count();
+
+        assertTrue(justBack <= 2, "just back, it gets next to nothing: " + justBack);
+        assertEquals(10, rampedUp, "after slow_start, its share by weight");
+    }
+
+    @Test
     void aCheckIsItsOwnGetOnItsOwnConnection() throws Exception {
         UpstreamGroup group = group(check -> { });
         RawClient client = proxy(group);
