@@ -183,6 +183,9 @@ final class Cohort {
                 }
             }
         }
+        if (total == 0 && best != NONE && allRampingUp()) {
+            best = shareEqually(); // slow starts that began together
+        }
         if (bestListed != NONE) {
             int c = listed[bestListed];
             rotation.heaps.key[best] -= total;
@@ -195,6 +198,40 @@ final class Cohort {
             settleSide();
         }
         return best;
+    }
+
+    /**
+     * A pass among side members that all weigh 0 now (each in the first moments of a slow start begun with the
+     * others'): each counts as weighing 1, so they share the requests equally instead of the first taking them all
+     * until the ramps reach 1. Returns the member picked, its current weight already lowered by the pass.
+     */
+    private int shareEqually() {
+        Rotation r = rotation;
+        int best = NONE;
+        long bestWeight = 0;
+        int members = 0;
+        for (int i = sideFirst; i != NONE; i = r.sideNext[i]) {
+            PeerState peer = r.peers[i];
+            peer.currentWeight += 1;
+            members++;
+            if (best == NONE || peer.currentWeight > bestWeight || peer.currentWeight == bestWeight && i < best) {
+                best = i;
+                bestWeight = peer.currentWeight;
+            }
+        }
+        r.peers[best].currentWeight -= members;
+        return best;
+    }
+
+    /** Whether every side member is in its slow start. */
+    private boolean allRampingUp() {
+        Rotation r = rotation;
+        for (int i = sideFirst; i != NONE; i = r.sideNext[i]) {
+            if (r.peers[i].slowStartSince == PeerState.LONG_AGO) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Moves the side members whose effective weight is back at their weight into the heaps. */

@@ -171,7 +171,13 @@ public final class Peer {
             return this;
         }
 
-        /** {@code slow_start=T}, from 0 (off, the default) to 365 days. Round robin and least_conn only. */
+        /**
+         * {@code slow_start=T}, from 0 (off, the default) to 365 days. Round robin and least_conn only. The weight
+         * ramps from 0 to the weight over T once the peer is back (healthy again, or out of its failure window).
+         * Where peers start their ramps together (a mandatory health check passing for all of them at once), Sluice
+         * lets them share requests equally while every ramp is still at 0, where nginx's pass would give them all to
+         * the first.
+         */
         public Builder slowStart(Duration slowStart) {
             Objects.requireNonNull(slowStart, "slowStart");
             if (slowStart.isNegative() || slowStart.compareTo(MAX_DURATION) > 0) {

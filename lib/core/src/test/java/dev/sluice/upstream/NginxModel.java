@@ -209,11 +209,13 @@ final class NginxModel {
             }
             Peer best = null;
             long total = 0;
+            List<Peer> passed = new ArrayList<>();
             for (Peer p : tier) {
                 if (!eligible(p, now)) {
                     continue;
                 }
                 total += advance(p, nanos);
+                passed.add(p);
                 if (best == null || p.currentWeight > best.currentWeight) {
                     best = p;
                 }
@@ -221,7 +223,36 @@ final class NginxModel {
             if (best == null) {
                 return null;
             }
+            if (total == 0 && allRampingUp(passed)) {
+                return shareEqually(passed);
+            }
             best.currentWeight -= total;
+            return best;
+        }
+
+        /** Whether every peer of a pass is in its slow start. */
+        private static boolean allRampingUp(List<Peer> passed) {
+            for (Peer p : passed) {
+                if (p.slowStartSince == LONG_AGO) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /**
+         * Sluice's departure from nginx: a pass whose peers all weigh 0, each in the first moments of a slow start
+         * begun with the others', counts each as weighing 1 instead of giving the first of them every request.
+         */
+        private static Peer shareEqually(List<Peer> passed) {
+            Peer best = null;
+            for (Peer p : passed) {
+                p.currentWeight += 1;
+                if (best == null || p.currentWeight > best.currentWeight) {
+                    best = p;
+                }
+            }
+            best.currentWeight -= passed.size();
             return best;
         }
 
@@ -251,15 +282,20 @@ final class NginxModel {
             }
             long total = 0;
             if (many) {
+                List<Peer> passed = new ArrayList<>();
                 for (int i = p; i < tier.length; i++) {
                     Peer peer = tier[i];
                     if (!eligible(peer, now) || (long) peer.conns * best.weight != (long) best.conns * peer.weight) {
                         continue;
                     }
                     total += advance(peer, nanos);
+                    passed.add(peer);
                     if (peer.currentWeight > best.currentWeight) {
                         best = peer;
                     }
+                }
+                if (total == 0 && allRampingUp(passed)) {
+                    return shareEqually(passed);
                 }
             }
             best.currentWeight -= total;

@@ -92,6 +92,21 @@ class HealthCheckTest {
     }
 
     @Test
+    void peersThatAllStartTheirSlowStartTogetherShareTheLoad() throws Exception {
+        UpstreamGroup group = UpstreamGroup.builder("checked").ticker(upstreams.network().ticker())
+                .server(a.address(), p -> p.slowStart(Duration.ofSeconds(10)))
+                .server(b.address(), p -> p.slowStart(Duration.ofSeconds(10)))
+                .healthCheck(HealthCheck.builder().interval(SECOND).uri("/health").mandatory(true).build()).build();
+        RawClient client = proxy(group);
+        upstreams.network().settle(SECOND);
+        assertTrue(group.peers().get(0).isHealthy() && group.peers().get(1).isHealthy());
+
+        long onA = served(client, 20).stream().filter(body -> body.equals(a.port() + "")).count();
+
+        assertEquals(10, onA, "both ramp from zero together: neither takes it all");
+    }
+
+    @Test
     void aCheckIsItsOwnGetOnItsOwnConnection() throws Exception {
         UpstreamGroup group = group(check -> { });
         RawClient client = proxy(group);
