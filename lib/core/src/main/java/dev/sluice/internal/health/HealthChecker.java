@@ -58,16 +58,14 @@ public final class HealthChecker implements AutoCloseable {
             checked.forEach(group -> CHECKING.put(group, checker));
         }
         EventLoop loop = checker.loops.next();
-        List<PeerProbe> probes = new ArrayList<>();
         for (UpstreamGroup group : checked) {
             for (PeerState peer : group.peers()) {
                 if (group.healthCheck().mandatory()) {
                     peer.setHealthy(false);
                 }
-                probes.add(new PeerProbe(group, peer, loop, checker));
+                loop.execute(new PeerProbe(group, peer, loop, checker)::start);
             }
         }
-        probes.forEach(probe -> loop.execute(probe::start));
         return checker;
     }
 

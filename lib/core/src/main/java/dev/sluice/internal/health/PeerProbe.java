@@ -96,12 +96,8 @@ final class PeerProbe implements ConnectHandler, IoHandler {
         return !check.keepaliveTime().isZero();
     }
 
-    /** Checks now, then every interval. On the loop. */
+    /** Starts a check now; the next one follows an interval after its verdict. On the loop. */
     void start() {
-        begin();
-    }
-
-    private void begin() {
         parser.reset(false);
         head = null;
         decoder = null;
@@ -321,7 +317,7 @@ final class PeerProbe implements ConnectHandler, IoHandler {
 
     private void onTimer() {
         if (phase == Phase.WAITING) {
-            begin();
+            start();
         } else {
             verdict(false, "no response within " + check.timeout().toMillis() + " ms");
         }

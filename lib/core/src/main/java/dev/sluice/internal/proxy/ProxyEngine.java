@@ -4,7 +4,6 @@ import dev.sluice.ClientLimits;
 import dev.sluice.ProxyHandler;
 import dev.sluice.Route;
 import dev.sluice.VirtualServer;
-import dev.sluice.internal.http.RequestHead;
 import dev.sluice.internal.net.Acceptor;
 import dev.sluice.internal.net.EventLoop;
 import dev.sluice.internal.net.EventLoopGroup;
