@@ -38,6 +38,8 @@ final class Attempt implements ConnectHandler, IoHandler {
     private int parserLimit;
 
     private Phase phase = Phase.IDLE;
+    /** The tunnel this connection relays through once it switched protocols. */
+    private Tunnel tunnel;
     private Route route;
     private PeerState peer;
     private ByteBuffer in;
@@ -191,7 +193,7 @@ final class Attempt implements ConnectHandler, IoHandler {
         } else if (phase == Phase.RELAYING && (ops & SelectionKey.OP_READ) != 0) {
             exchange.relay();
         } else if (phase == Phase.TUNNEL) {
-            exchange.tunnelReady(false, ops);
+            tunnel.ready(false, ops);
         }
     }
 
@@ -316,8 +318,9 @@ final class Attempt implements ConnectHandler, IoHandler {
         timer.cancel();
     }
 
-    /** The connection switched protocols: its readiness now goes to the exchange's tunnel. */
-    void beginTunnel() {
+    /** The connection switched protocols: its readiness now goes to {@code tunnel}. */
+    void beginTunnel(Tunnel tunnel) {
+        this.tunnel = tunnel;
         phase = Phase.TUNNEL;
         timer.cancel();
     }

@@ -1,7 +1,6 @@
 package dev.sluice.internal.proxy;
 
 import dev.sluice.Answer;
-import dev.sluice.ProxyHandler;
 import dev.sluice.Route;
 import dev.sluice.internal.http.BodyFraming;
 import dev.sluice.internal.http.HttpStatus;
@@ -37,20 +36,16 @@ final class Exchange {
     private final RequestBodyReader body;
     private final Attempt attempt;
     private final ResponseRelay responseRelay;
-    private Tunnel tunnel;
     private final Selections selections;
     private final RequestVariables variables;
     private final ExchangeLog log;
-    private final String remoteAddress;
-    private Hooks hooks;
+    private final Hooks hooks;
     private final StringBuilder scratch = new StringBuilder(64);
     private ByteBuffer upstreamHead;
 
     private RequestHead request;
     private String serverName;
     private Route route;
-    /** The route's hooks (its own or its server's), or null. */
-    private ProxyHandler handler;
     private UpstreamGroup group;
     private Selection selection;
     private boolean idempotent;
@@ -69,7 +64,7 @@ final class Exchange {
         this.loop = loop;
         this.body = body;
         this.log = new ExchangeLog(loop, remote.address);
-        this.remoteAddress = remote.address;
+        this.hooks = new Hooks(remote.address);
         this.selections = new Selections(remote.bytes, scratch);
         this.variables = variables;
         this.attempt = new Attempt(this, loop);
@@ -86,10 +81,7 @@ final class Exchange {
         LocationTable server = servers.server(head);
         serverName = server.name();
         route = server.find(head, scratch, variables.captures());
-        if (hooks != null) {
-            hooks.requestBody(null);
-        }
-        handler = route == null ? null : server.handler(route);
+        hooks.bind(route == null ? null : server.handler(route), route, head);
     }
 
     /** Begins an exchange that has no request: one the proxy answers before a head was parsed (400, 408). */
@@ -99,7 +91,7 @@ final class Exchange {
         idempotent = false;
         serverName = null;
         route = null;
-        handler = null;
+        hooks.bind(null, null, null);
         variables.captures().clear();
     }
 
@@ -147,25 +139,8 @@ final class Exchange {
         return keepAlive;
     }
 
-    /** The route handler's answer to the request, or null to proxy it (none without a handler). */
-    Answer handlerAnswer() {
-        return handler == null ? null : hooks().onRequest(handler, route, request);
-    }
-
-    /** The body the route read for its handler (read-only), which its hooks see from now on. */
-    void handlerBody(ByteBuffer read) {
-        hooks().requestBody(read);
-    }
-
-    /** A handler's later answer failed or did not come in time: logged as its phase's failure. */
-    void hookFailedLater(Throwable failure) {
-        Hooks.failed(route, "onRequest (a later answer)", request, failure);
-    }
-
-    private Hooks hooks() {
-        if (hooks == null) {
-            hooks = new Hooks(remoteAddress);
-        }
+    /** The handler of the request's route, bound for this request. */
+    Hooks hooks() {
         return hooks;
     }
 
@@ -175,9 +150,9 @@ final class Exchange {
     void beginUpstream() {
         group = route.upstream();
         RequestEdits edits = null;
-        if (handler != null) {
-            group = hooks().chooseUpstream(handler, route, request);
-            edits = group == null ? null : hooks().upstreamRequest(handler, route, request);
+        if (hooks.bound()) {
+            group = hooks.chooseUpstream();
+            edits = group == null ? null : hooks.upstreamRequest();
             if (edits == null) {
                 cycle.answer(Hooks.FAILED_BEFORE_UPSTREAM, !keepAlive);
                 return;
@@ -260,22 +235,25 @@ final class Exchange {
         if (code == HttpStatus.SWITCHING_PROTOCOLS) {
             if (upgrade) {
                 status = code;
-                startTunnel(current, head);
+                keepAlive = false;
+                headerSent = true;
+                cycle.tunnel(ResponseRewriter.write(head, request, false, output.cleared(), true, null), current,
+                        route.readTimeout().toNanos());
             } else {
                 attemptFailed(current, Failure.INVALID_HEADER, false); // it switched without being asked to
             }
             return;
         }
         FieldEdits edits = null;
-        if (handler != null) {
-            Answer replacement = hooks().upstreamResponse(handler, route, request, head);
+        if (hooks.bound()) {
+            Answer replacement = hooks.upstreamResponse(head);
             if (replacement != null) {
                 current.finish(replacement == Hooks.FAILED_ON_RESPONSE ? Outcome.NEUTRAL : Outcome.SUCCESS, code,
                         replacement != Hooks.FAILED_ON_RESPONSE && keepUpstream());
                 cycle.answer(replacement, !keepAlive);
                 return;
             }
-            edits = hooks().responseEdits();
+            edits = hooks.responseEdits();
         }
         status = code;
         boolean dechunk = request.version() == HttpVersion.HTTP_1_0 && head.bodyFraming() == BodyFraming.CHUNKED;
@@ -324,25 +302,6 @@ final class Exchange {
     }
 
     // ---------------------------------------------------------------- upgraded connections
-
-    /** The peer switched protocols as the client asked: relay the 101, then bytes both ways until both sides end. */
-    private void startTunnel(Attempt current, ResponseHead head) {
-        keepAlive = false;
-        ByteBuffer switched = ResponseRewriter.write(head, request, false, output.cleared(), true, null);
-        headerSent = true;
-        current.beginTunnel();
-        if (tunnel == null) {
-            tunnel = new Tunnel(this, loop);
-        }
-        cycle.tunnel(tunnel, switched, current, route.readTimeout().toNanos());
-    }
-
-    /** Readiness of the client ({@code fromClient}) or the peer connection while tunnelling. */
-    void tunnelReady(boolean fromClient, int ops) {
-        if (cycle.isTunnel()) {
-            tunnel.ready(fromClient, ops);
-        }
-    }
 
     /** The tunnel ended (both sides closed, an error, or idle for proxy_read_timeout): both connections close. */
     void tunnelEnded() {
@@ -395,19 +354,16 @@ final class Exchange {
         if (request != null || status != 0) {
             ExchangeRecord record = log.end(request, status, bodyBytesSent, serverName,
                     route == null ? null : route.location(), group == null ? null : group.name());
-            if (record != null && request != null && handler != null) {
-                hooks().done(handler, route, request, record);
+            if (record != null && request != null) {
+                hooks.done(record);
             }
         }
         selection = null;
     }
 
-    /** The client connection closed: the relay and the tunnel let go of their buffers. */
+    /** The client connection closed: the relay lets go of its buffers. */
     void release() {
         responseRelay.end();
-        if (tunnel != null) {
-            tunnel.stop();
-        }
     }
 
     // ---------------------------------------------------------------- what the attempt and the relay ask

@@ -12,10 +12,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Calls the {@link ProxyHandler} of a route (its own or its server's) for the exchanges of one client connection, each phase guarded: a hook that
- * throws is logged once with the route and the phase, and the exchange answers for it (500 before the request went
- * upstream, 502 after) instead of losing the connection's other requests. Made for a connection when its first
- * request meets a route with a handler; the views and edits it hands out are reused.
+ * The {@link ProxyHandler} of the current request's route (its own or its server's), bound per request and called
+ * phase by phase, each phase guarded: a hook that throws is logged once with the route and the phase, and the
+ * exchange answers for it (500 before the request went upstream, 502 after) instead of losing the connection's other
+ * requests. One per client connection; the view and edits it hands out are made when its first request meets a
+ * handler, and reused.
  */
 final class Hooks {
 
@@ -26,51 +27,80 @@ final class Hooks {
 
     private static final Logger log = LoggerFactory.getLogger(Hooks.class);
 
-    private final RequestView view;
-    private final RequestEdits requestEdits = new RequestEdits();
-    private final ResponseEdits responseEdits = new ResponseEdits();
+    private final String clientAddress;
+    private RequestView view;
+    private RequestEdits requestEdits;
+    private ResponseEdits responseEdits;
+    private ProxyHandler handler;
+    private Route route;
+    private RequestHead request;
 
     Hooks(String clientAddress) {
-        this.view = new RequestView(clientAddress);
+        this.clientAddress = clientAddress;
     }
 
-    /** The body the handlers of the current request see, read-only, or null when its route reads none. */
+    /** Binds the handler of a new request ({@code handler} null: the request has none, every hook is skipped). */
+    void bind(ProxyHandler handler, Route route, RequestHead request) {
+        this.handler = handler;
+        this.route = route;
+        this.request = request;
+        if (handler != null && view == null) {
+            view = new RequestView(clientAddress);
+            requestEdits = new RequestEdits();
+            responseEdits = new ResponseEdits();
+        }
+        if (view != null) {
+            view.of(request, route).body(null);
+        }
+    }
+
+    /** Whether the current request has a handler. */
+    boolean bound() {
+        return handler != null;
+    }
+
+    /** The body the handler of the current request sees, read-only: {@link dev.sluice.ProxyRequest#body()}. */
     void requestBody(ByteBuffer body) {
-        view.body(body);
+        if (view != null) {
+            view.body(body);
+        }
     }
 
-    /** {@link ProxyHandler#onRequest}: its answer, null to proxy the request, or a 500 when it failed. */
-    Answer onRequest(ProxyHandler handler, Route route, RequestHead request) {
+    /** {@link ProxyHandler#onRequest}: its answer, null to proxy the request (always without a handler), or a 500. */
+    Answer onRequest() {
+        if (handler == null) {
+            return null;
+        }
         try {
-            return handler.onRequest(view.of(request, route));
+            return handler.onRequest(view);
         } catch (RuntimeException e) {
-            failed(route, "onRequest", request, e);
+            failed("onRequest", e);
             return FAILED_BEFORE_UPSTREAM;
         }
     }
 
     /** {@link ProxyHandler#chooseUpstream}: the group, or null when the hook failed or returned none. */
-    UpstreamGroup chooseUpstream(ProxyHandler handler, Route route, RequestHead request) {
+    UpstreamGroup chooseUpstream() {
         try {
-            UpstreamGroup group = handler.chooseUpstream(view.of(request, route), route.upstream());
+            UpstreamGroup group = handler.chooseUpstream(view, route.upstream());
             if (group == null) {
                 throw new IllegalStateException("chooseUpstream returned no group");
             }
             return group;
         } catch (RuntimeException e) {
-            failed(route, "chooseUpstream", request, e);
+            failed("chooseUpstream", e);
             return null;
         }
     }
 
     /** {@link ProxyHandler#upstreamRequest}: the edits to apply, or null when the hook failed. */
-    RequestEdits upstreamRequest(ProxyHandler handler, Route route, RequestHead request) {
+    RequestEdits upstreamRequest() {
         requestEdits.clear();
         try {
-            handler.upstreamRequest(view.of(request, route), requestEdits);
+            handler.upstreamRequest(view, requestEdits);
             return requestEdits;
         } catch (RuntimeException e) {
-            failed(route, "upstreamRequest", request, e);
+            failed("upstreamRequest", e);
             return null;
         }
     }
@@ -79,11 +109,11 @@ final class Hooks {
      * {@link ProxyHandler#upstreamResponse}: an answer that replaces the response (a 502 when the hook failed), or
      * null to relay it with {@link #responseEdits()}.
      */
-    Answer upstreamResponse(ProxyHandler handler, Route route, RequestHead request, ResponseHead head) {
+    Answer upstreamResponse(ResponseHead head) {
         try {
-            return handler.upstreamResponse(view.of(request, route), responseEdits.of(head));
+            return handler.upstreamResponse(view, responseEdits.of(head));
         } catch (RuntimeException e) {
-            failed(route, "upstreamResponse", request, e);
+            failed("upstreamResponse", e);
             return FAILED_ON_RESPONSE;
         }
     }
@@ -93,16 +123,20 @@ final class Hooks {
         return responseEdits.fields;
     }
 
-    /** {@link ProxyHandler#done}; a failure is logged and changes nothing. */
-    void done(ProxyHandler handler, Route route, RequestHead request, ExchangeRecord record) {
+    /** {@link ProxyHandler#done}, when the request has a handler; a failure is logged and changes nothing. */
+    void done(ExchangeRecord record) {
+        if (handler == null) {
+            return;
+        }
         try {
-            handler.done(view.of(request, route), record);
+            handler.done(view, record);
         } catch (RuntimeException e) {
-            failed(route, "done", request, e);
+            failed("done", e);
         }
     }
 
-    static void failed(Route route, String phase, RequestHead request, Throwable e) {
+    /** The handler's later answer failed or did not come in time: logged as its phase's failure. */
+    void failed(String phase, Throwable e) {
         log.warn("the handler of route {} failed in {} for {} {}", route.prefix(), phase, request.method(),
                 request.target(), e);
     }

@@ -30,6 +30,7 @@ final class RequestCycle {
     private final RequestBodyReader body;
     private final Exchange exchange;
     private LaterAnswer laterAnswer;
+    private Tunnel tunnel;
     /** Whether the body is being read for the route's handler, which is asked once it is whole. */
     private boolean readingForHandler;
     /** Whether the body was read whole before the handler was asked: it goes upstream as read. */
@@ -94,7 +95,7 @@ final class RequestCycle {
         } else if (request.contentLength() > route.handlerBodyLimit()) {
             respond(HttpStatus.CONTENT_TOO_LARGE, null, true);
         } else if (!request.hasBody()) {
-            exchange.handlerBody(NO_BODY);
+            exchange.hooks().requestBody(NO_BODY);
             askHandler();
         } else {
             readingForHandler = true;
@@ -106,7 +107,7 @@ final class RequestCycle {
 
     /** Asks the location's handler for an answer; without one, or when it has none, the request goes on. */
     private void askHandler() {
-        Answer answer = exchange.handlerAnswer();
+        Answer answer = exchange.hooks().onRequest();
         if (answer != null && answer.later() != null) {
             awaitHandler(answer.later());
         } else {
@@ -129,7 +130,7 @@ final class RequestCycle {
             return;
         }
         if (failure != null) {
-            exchange.hookFailedLater(failure);
+            exchange.hooks().failed("onRequest (a later answer)", failure);
             proceed(Hooks.FAILED_BEFORE_UPSTREAM);
         } else {
             proceed(answer);
@@ -154,7 +155,7 @@ final class RequestCycle {
         if (readingForHandler) {
             readingForHandler = false;
             bodyReadFirst = true;
-            exchange.handlerBody(body.inMemory());
+            exchange.hooks().requestBody(body.inMemory());
             askHandler();
         } else {
             upstream();
@@ -262,7 +263,11 @@ final class RequestCycle {
     }
 
     /** The peer switched protocols: relay {@code head} (the 101) then bytes both ways with the peer's connection. */
-    void tunnel(Tunnel tunnel, ByteBuffer head, Attempt peer, long idleNanos) {
+    void tunnel(ByteBuffer head, Attempt peer, long idleNanos) {
+        if (tunnel == null) {
+            tunnel = new Tunnel(exchange, loop);
+        }
+        peer.beginTunnel(tunnel);
         ByteBuffer switched = output.adopt(head);
         client.enter(ClientState.TUNNEL);
         tunnel.start(client.key(), client.input(), peer.key(), peer.headBuffer(), switched, idleNanos);
@@ -325,6 +330,9 @@ final class RequestCycle {
     void release() {
         requestLimits.release();
         exchange.release();
+        if (tunnel != null) {
+            tunnel.stop();
+        }
         body.release();
     }
 
@@ -332,10 +340,6 @@ final class RequestCycle {
 
     boolean isUpstream() {
         return client.isUpstream();
-    }
-
-    boolean isTunnel() {
-        return client.isTunnel();
     }
 
     void watchInput() {
@@ -348,6 +352,8 @@ final class RequestCycle {
 
     /** Readiness of the client while tunnelling. */
     void tunnelReady(int readyOps) {
-        exchange.tunnelReady(true, readyOps);
+        if (client.isTunnel()) {
+            tunnel.ready(true, readyOps);
+        }
     }
 }
