@@ -35,7 +35,7 @@ public class BalancerBenchmark {
     private static final int INPUTS = 4096;
     private static final int KEY_LENGTH = 40;
 
-    @Param({"roundRobin", "leastConn", "ipHash", "hash", "consistentHash", "random", "randomTwo"})
+    @Param({"roundRobin", "leastConn", "ipHash", "hash", "consistentHash", "random", "randomTwo", "leastTime"})
     public String method;
 
     @Param({"8", "100", "1000"})
@@ -76,6 +76,8 @@ public class BalancerBenchmark {
                 return Balancer.random();
             case "randomTwo":
                 return Balancer.randomTwo();
+            case "leastTime":
+                return Balancer.leastTimeHeader();
             default:
                 throw new IllegalArgumentException(method);
         }
@@ -90,6 +92,8 @@ public class BalancerBenchmark {
         boolean byClient;
         final byte[][] keys = new byte[INPUTS][];
         final byte[][] clients = new byte[INPUTS][];
+        /** The time each request reports, 1 to 5 ms, which least_time balances by and the others ignore. */
+        final long[] times = new long[INPUTS];
         int next;
 
         @Setup
@@ -108,6 +112,7 @@ public class BalancerBenchmark {
                 keys[i] = key.getBytes(StandardCharsets.US_ASCII);
                 int address = random.nextInt();
                 clients[i] = new byte[] {(byte) (address >>> 24), (byte) (address >>> 16), (byte) (address >>> 8), (byte) address};
+                times[i] = 1_000_000L + random.nextInt(4_000_000);
             }
         }
 
@@ -120,7 +125,7 @@ public class BalancerBenchmark {
                 s.clientAddress(clients[i]);
             }
             PeerState peer = s.select();
-            s.report(Outcome.SUCCESS);
+            s.report(Outcome.SUCCESS, times[i], times[i]);
             return peer;
         }
     }

@@ -6,7 +6,8 @@ import dev.sluice.upstream.Balancer;
 /**
  * One {@code --balance} value: the balancing directive of an nginx {@code upstream} block, written as nginx
  * writes it: {@code round_robin} (nginx's default, which has no directive), {@code least_conn}, {@code ip_hash},
- * {@code hash KEY [consistent]} or {@code random [two [least_conn]]}.
+ * {@code hash KEY [consistent]}, {@code random [two [least_conn]]} or NGINX Plus's {@code least_time header |
+ * last_byte [inflight]}.
  *
  * @param balancer the method
  * @param hashKey the KEY of {@code hash}, such as {@code $request_uri}, or null for the other methods
@@ -14,7 +15,8 @@ import dev.sluice.upstream.Balancer;
 record BalanceLine(Balancer balancer, String hashKey) {
 
     private static final String METHODS =
-            "round_robin, least_conn, ip_hash, 'hash KEY [consistent]' or 'random [two [least_conn]]'";
+            "round_robin, least_conn, ip_hash, 'hash KEY [consistent]', 'random [two [least_conn]]' or "
+            + "'least_time header|last_byte [inflight]'";
 
     /**
      * Reads a balancing method.
@@ -34,6 +36,8 @@ record BalanceLine(Balancer balancer, String hashKey) {
                 return hash(words, text);
             case "random":
                 return random(words, text);
+            case "least_time":
+                return leastTime(words, text);
             default:
                 throw new IllegalArgumentException("invalid method \"" + text + "\" (" + METHODS + ")");
         }
@@ -68,6 +72,22 @@ record BalanceLine(Balancer balancer, String hashKey) {
             throw new IllegalArgumentException("invalid method \"" + words[2] + "\" after random two (only least_conn): \"" + text + "\"");
         }
         return only(words, 3, text, new BalanceLine(Balancer.randomTwoLeastConn(), null));
+    }
+
+    private static BalanceLine leastTime(String[] words, String text) {
+        if (words.length < 2 || !words[1].equals("header") && !words[1].equals("last_byte")) {
+            throw new IllegalArgumentException("least_time needs header or last_byte: \"" + text + "\"");
+        }
+        Balancer.LeastTimeBalancer method = words[1].equals("header") ? Balancer.leastTimeHeader()
+                : Balancer.leastTimeLastByte();
+        if (words.length == 2) {
+            return new BalanceLine(method, null);
+        }
+        if (!words[2].equals("inflight")) {
+            throw new IllegalArgumentException("invalid parameter \"" + words[2] + "\" after least_time " + words[1]
+                    + " (only inflight): \"" + text + "\"");
+        }
+        return only(words, 3, text, new BalanceLine(method.inflight(), null));
     }
 
     private static BalanceLine only(String[] words, int count, String text, BalanceLine line) {

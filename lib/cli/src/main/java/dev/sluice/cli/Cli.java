@@ -80,7 +80,8 @@ final class Cli {
                             + " at least one is required",
                     (s, f, v) -> s.addServer(ServerLine.parse(v))),
             option(UPSTREAM, "--balance", "METHOD", false,
-                    "round_robin (default), least_conn, ip_hash, 'hash KEY [consistent]' or 'random [two [least_conn]]';"
+                    "round_robin (default), least_conn, ip_hash, 'hash KEY [consistent]', 'random [two [least_conn]]'"
+                            + " or 'least_time header|last_byte [inflight]';"
                             + " KEY uses nginx variables such as $request_uri, $remote_addr, $arg_x, $http_x, $cookie_x",
                     Cli::balance),
             option(UPSTREAM, "--upstream-keepalive", "N|auto", false,

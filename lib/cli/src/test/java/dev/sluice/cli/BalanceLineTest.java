@@ -35,6 +35,15 @@ class BalanceLineTest {
         assertEquals("$cookie_session", consistent.hashKey());
     }
 
+    @Test
+    void leastTimeTakesItsMeasureAndInflight() {
+        assertSame(Balancer.leastTimeHeader(), BalanceLine.parse("least_time header").balancer());
+        assertSame(Balancer.leastTimeLastByte(), BalanceLine.parse("least_time last_byte").balancer());
+        assertSame(Balancer.leastTimeHeader().inflight(), BalanceLine.parse("least_time header inflight").balancer());
+        assertSame(Balancer.leastTimeLastByte().inflight(),
+                BalanceLine.parse("least_time last_byte inflight").balancer());
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "roundrobin                 | invalid method \"roundrobin\"",
@@ -45,7 +54,11 @@ class BalanceLineTest {
             "hash $request_uri consistent more | unexpected \"more\"",
             "hash $nosuch               | hash key uses an unknown variable $nosuch",
             "random three               | invalid parameter \"three\"",
-            "random two most_conn       | invalid method \"most_conn\""})
+            "random two most_conn       | invalid method \"most_conn\"",
+            "least_time                 | least_time needs header or last_byte",
+            "least_time first_byte      | least_time needs header or last_byte",
+            "least_time header outflight | invalid parameter \"outflight\"",
+            "least_time header inflight x | unexpected \"x\""})
     void aBadMethodIsRefusedQuotingIt(String text, String expected) {
         String message = assertThrows(IllegalArgumentException.class, () -> BalanceLine.parse(text)).getMessage();
         assertTrue(message.startsWith(expected), message);

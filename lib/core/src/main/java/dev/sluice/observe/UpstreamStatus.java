@@ -16,9 +16,10 @@ import java.util.Objects;
  * with {@code id}, {@code server}, {@code name}, {@code backup}, {@code weight}, {@code state} ({@code up},
  * {@code down}, {@code unavail}, {@code unhealthy}), {@code active}, {@code requests}, {@code fails} (failed
  * attempts in all) and {@code max_fails}, {@code fail_timeout} (seconds), {@code max_conns}, {@code health_checks}
- * ({@code checks}, {@code fails}, {@code unhealthy}, and {@code last_passed} once a check ran); and {@code zone}.
- * NGINX Plus fields Sluice does not count yet (responses by class, bytes, downtime, timings) are left out rather
- * than sent as zeros.
+ * ({@code checks}, {@code fails}, {@code unhealthy}, and {@code last_passed} once a check ran), {@code
+ * header_time} and {@code response_time} (moving averages in milliseconds, once a response came); and {@code zone}.
+ * NGINX Plus fields Sluice does not count yet (responses by class, bytes, downtime) are left out rather than sent
+ * as zeros.
  *
  * <p>{@link #json()} for a service's own endpoint; {@link #handler()} answers the API paths on a route, the way
  * {@code --status-listen} serves them.
@@ -130,6 +131,8 @@ public final class UpstreamStatus {
                 .append(",\"max_fails\":").append(peer.peer().maxFails())
                 .append(",\"fail_timeout\":").append(peer.peer().failTimeout().toSeconds())
                 .append(",\"max_conns\":").append(peer.peer().maxConns());
+        peer.averageHeaderTime().ifPresent(t -> out.append(",\"header_time\":").append(t.toMillis()));
+        peer.averageResponseTime().ifPresent(t -> out.append(",\"response_time\":").append(t.toMillis()));
         PeerState.HealthChecks checks = peer.healthChecks();
         out.append(",\"health_checks\":{\"checks\":").append(checks.checks()).append(",\"fails\":")
                 .append(checks.fails()).append(",\"unhealthy\":").append(checks.unhealthy());

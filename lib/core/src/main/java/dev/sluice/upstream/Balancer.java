@@ -85,6 +85,30 @@ public interface Balancer {
         return RandomPick.TWO;
     }
 
+    /**
+     * NGINX Plus's {@code least_time header}: the least average time to the response head and the fewest active
+     * requests, relative to weight; ties share by weighted round robin. Call {@link LeastTimeBalancer#inflight()}
+     * for {@code least_time header inflight}. NGINX Plus does not publish its arithmetic; Sluice's: a peer's time is
+     * a moving average in which each new attempt weighs 25%; the score is time × (active + 1) ÷ weight; a peer not
+     * measured yet counts as fast as the fastest; and a slow average's excess over the fastest halves for every 2 s
+     * without a new measurement, so that a peer slow once is tried again rather than starved for good.
+     */
+    static LeastTimeBalancer leastTimeHeader() {
+        return LeastTime.HEADER;
+    }
+
+    /** NGINX Plus's {@code least_time last_byte}: as {@link #leastTimeHeader()}, timed to the response's last byte. */
+    static LeastTimeBalancer leastTimeLastByte() {
+        return LeastTime.LAST_BYTE;
+    }
+
+    /** {@code least_time header | last_byte}, which can also count requests still in flight. */
+    interface LeastTimeBalancer extends Balancer {
+
+        /** {@code least_time ... inflight}: a peer's time is at least the mean age of its requests in flight. */
+        Balancer inflight();
+    }
+
     /** {@code hash KEY}, which can be made consistent. */
     interface HashBalancer extends Balancer {
 

@@ -114,7 +114,7 @@ final class ConsistentHash implements Balancer {
             }
             for (;;) {
                 PeerState[] candidates = servers[pointServer[(int) (selection.hash % points.length)]];
-                PeerState best = tier.rotation.passAmong(candidates, selection);
+                PeerState best = tier.rotation.passAmong(candidates, candidates.length, selection);
                 if (best != null) {
                     return best;
                 }

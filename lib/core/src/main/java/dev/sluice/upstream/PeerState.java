@@ -3,6 +3,7 @@ package dev.sluice.upstream;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * The live state of one peer: one address of one {@code server} line, as nginx's {@code ngx_http_upstream_rr_peer_t}
@@ -42,6 +43,13 @@ public final class PeerState {
     long slowStartSince = LONG_AGO;
     long requests;
     long failures;
+    /** Moving averages of the time to the response head and to its last byte, in nanoseconds; -1 before the first. */
+    long headerTime = -1;
+    long responseTime = -1;
+    /** Ticker reading of the last time measured. */
+    long timedAt;
+    /** The sum of the ticker readings at which the attempts in flight started (least_time inflight only). */
+    long inflightStarts;
     volatile boolean down;
     volatile boolean healthy = true;
     /** Active health checks: in a row (under the group's lock), and in all (read by status documents). */
@@ -226,6 +234,38 @@ public final class PeerState {
         synchronized (group.lock) {
             return failures;
         }
+    }
+
+    /** The moving average of the time to the response head ({@code header_time}); empty before the first. */
+    public Optional<Duration> averageHeaderTime() {
+        synchronized (group.lock) {
+            return headerTime < 0 ? Optional.empty() : Optional.of(Duration.ofNanos(headerTime));
+        }
+    }
+
+    /** The moving average of the time to the response's last byte ({@code response_time}); empty before the first. */
+    public Optional<Duration> averageResponseTime() {
+        synchronized (group.lock) {
+            return responseTime < 0 ? Optional.empty() : Optional.of(Duration.ofNanos(responseTime));
+        }
+    }
+
+    /**
+     * Folds an attempt's times into the moving averages, each new time weighing {@link
+     * LeastTime#NEW_SAMPLE_WEIGHT_PERCENT}%; -1 for a time the attempt did not reach. Lock held.
+     */
+    void recordTimes(long header, long response, long now) {
+        if (header >= 0) {
+            headerTime = average(headerTime, header);
+            timedAt = now;
+        }
+        if (response >= 0) {
+            responseTime = average(responseTime, response);
+        }
+    }
+
+    private static long average(long average, long sample) {
+        return average < 0 ? sample : average + (sample - average) * LeastTime.NEW_SAMPLE_WEIGHT_PERCENT / 100;
     }
 
     /** Whether this peer may serve a request now, ignoring what a particular request already tried. Lock held. */

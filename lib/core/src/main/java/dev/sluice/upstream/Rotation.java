@@ -128,11 +128,12 @@ final class Rotation {
     }
 
     /**
-     * A smooth pass among {@code candidates}, the peers of one consistent-hash server line, that are eligible for
-     * {@code selection}; null if none is. For tiers not balanced by load.
+     * A smooth pass among the first {@code count} of {@code candidates} (the peers of one consistent-hash server
+     * line, or least_time's peers of equal score) that are eligible for {@code selection}; null if none is. For
+     * tiers not balanced by load.
      */
-    PeerState passAmong(PeerState[] candidates, Selection selection) {
-        if (candidates.length == 1) {
+    PeerState passAmong(PeerState[] candidates, int count, Selection selection) {
+        if (count == 1) {
             // A lone peer gains its effective weight and gives it back: only a climbing effective weight moves.
             PeerState peer = candidates[0];
             if (!selection.isEligible(peer)) {
@@ -148,7 +149,8 @@ final class Rotation {
         }
         PeerState best = null;
         long total = 0;
-        for (PeerState peer : candidates) {
+        for (int k = 0; k < count; k++) {
+            PeerState peer = candidates[k];
             if (!selection.isEligible(peer)) {
                 continue;
             }
@@ -163,8 +165,8 @@ final class Rotation {
         if (best != null) {
             best.currentWeight -= total;
         }
-        for (PeerState peer : candidates) {
-            changed(peer);
+        for (int k = 0; k < count; k++) {
+            changed(candidates[k]);
         }
         return best;
     }

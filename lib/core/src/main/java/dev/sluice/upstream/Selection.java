@@ -38,6 +38,8 @@ public final class Selection {
     Tier tier;
     private Balancer.Picker picker;
     private PeerState current;
+    /** When the current attempt started, for {@code least_time inflight}. */
+    private long currentStart;
     private int tries;
     private int maxTries;
     private boolean started;
@@ -164,6 +166,10 @@ public final class Selection {
             }
             peer.conns++;
             peer.requests++;
+            if (group.tracksInflight) {
+                currentStart = now.nanos();
+                peer.inflightStarts += currentStart;
+            }
             tier.rotation.changed(peer);
             current = peer;
             return peer;
@@ -178,6 +184,18 @@ public final class Selection {
      * @throws IllegalStateException if no peer is selected
      */
     public void report(Outcome outcome) {
+        report(outcome, -1, -1);
+    }
+
+    /**
+     * {@link #report(Outcome)} with the attempt's times, which {@code least_time} balances by and the peer's averages
+     * ({@link PeerState#averageHeaderTime()}, {@link PeerState#averageResponseTime()}) keep: from the start of the
+     * attempt (its connect included) to the response head and to the response's last byte, in nanoseconds, each -1
+     * when the attempt did not get that far.
+     *
+     * @throws IllegalStateException if no peer is selected
+     */
+    public void report(Outcome outcome, long headerNanos, long lastByteNanos) {
         Objects.requireNonNull(outcome, "outcome");
         PeerState peer = current;
         if (peer == null) {
@@ -188,6 +206,12 @@ public final class Selection {
             Now now = group.now;
             now.forget();
             peer.conns--;
+            if (group.tracksInflight) {
+                peer.inflightStarts -= currentStart;
+            }
+            if (headerNanos >= 0) {
+                peer.recordTimes(headerNanos, lastByteNanos, now.nanos());
+            }
             if (outcome == Outcome.FAILURE) {
                 peer.failures++;
             }

@@ -42,6 +42,8 @@ public final class UpstreamGroup {
     final Tier backup;
     final Balancer.Picker primaryPicker;
     final Balancer.Picker backupPicker;
+    /** Whether selections add up the start of each attempt in flight per peer, for {@code least_time inflight}. */
+    final boolean tracksInflight;
     private final Keepalive keepalive;
     private final HealthCheck healthCheck;
     private final List<PeerState> peers;
@@ -64,6 +66,7 @@ public final class UpstreamGroup {
             }
         }
         boolean byLoad = balancer instanceof LeastConn;
+        this.tracksInflight = balancer instanceof LeastTime && ((LeastTime) balancer).tracksInflight();
         this.primary = new Tier(primaries, primaries.size() == 1 && backups.isEmpty(), now, byLoad);
         this.backup = backups.isEmpty() ? null : new Tier(backups, false, now, byLoad);
         this.primaryPicker = balancer.newPicker(new PeerList(primary));

@@ -59,6 +59,7 @@ final class Attempt implements ConnectHandler, IoHandler {
     private long startNanos;
     private long connectNanos;
     private long headerNanos;
+    private long lastByteNanos;
 
     Attempt(Exchange exchange, LoopContext loop) {
         this.exchange = exchange;
@@ -77,6 +78,7 @@ final class Attempt implements ConnectHandler, IoHandler {
         this.startNanos = loop.eventLoop.nanoTime();
         this.connectNanos = -1;
         this.headerNanos = -1;
+        this.lastByteNanos = -1;
         resetExchangeState();
         if (connection.reuse(loop.pool(group), peer.address(), exchange.isIdempotent(), this)) {
             reused = true;
@@ -286,6 +288,16 @@ final class Attempt implements ConnectHandler, IoHandler {
     }
 
     /** What this attempt did, for the access log and the listeners: its peer answered {@code status}. */
+    /** Time from the attempt's start to the response head, -1 before it. */
+    long headerNanos() {
+        return headerNanos;
+    }
+
+    /** Time from the attempt's start to the response's last byte, -1 before it. */
+    long lastByteNanos() {
+        return lastByteNanos;
+    }
+
     AttemptRecord record(int status, long nowNanos) {
         return new AttemptRecord(peer.name(), status, connectNanos, headerNanos, nowNanos - startNanos, reused);
     }
@@ -314,6 +326,7 @@ final class Attempt implements ConnectHandler, IoHandler {
     /** The whole body was read ({@code surplus}: and bytes after it); the connection may now be released. */
     void bodyRead(boolean surplus) {
         this.surplus |= surplus;
+        lastByteNanos = loop.eventLoop.nanoTime() - startNanos;
         phase = Phase.DONE;
         timer.cancel();
     }

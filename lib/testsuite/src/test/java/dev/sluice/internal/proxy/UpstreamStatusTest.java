@@ -18,6 +18,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** The live status of upstream groups in NGINX Plus's API shape, served by a route of the proxy itself. */
 class UpstreamStatusTest {
 
+    /** The times of a peer that answered while the in-memory network's clock stood still. */
+    private static final String NO_TIME_PASSED = ",\"header_time\":0,\"response_time\":0";
+
     @RegisterExtension
     final Upstreams upstreams = Upstreams.inMemory();
     private final MemoryNetwork network = upstreams.network();
@@ -44,12 +47,13 @@ class UpstreamStatusTest {
         assertEquals("application/json", reply.header("Content-Type"));
         assertEquals("{\"backend\":{\"peers\":["
                 + peer(0, first.address(), 2, "unavail", 1, 1) + ","
-                + peer(1, second.address(), 1, "up", 1, 0) + "],\"zone\":\"backend\"}}", reply.bodyString());
+                + peer(1, second.address(), 1, "up", 1, 0, NO_TIME_PASSED) + "],\"zone\":\"backend\"}}",
+                reply.bodyString());
 
         network.advance(Duration.ofSeconds(11)); // fail_timeout passes
         client.send(RawClient.get(UpstreamStatus.PATH + "/backend"));
         assertEquals("{\"peers\":[" + peer(0, first.address(), 2, "up", 1, 1) + ","
-                + peer(1, second.address(), 1, "up", 1, 0) + "],\"zone\":\"backend\"}",
+                + peer(1, second.address(), 1, "up", 1, 0, NO_TIME_PASSED) + "],\"zone\":\"backend\"}",
                 client.readResponse().bodyString());
     }
 
@@ -72,9 +76,14 @@ class UpstreamStatusTest {
     }
 
     private static String peer(int id, String server, int weight, String state, long requests, long fails) {
+        return peer(id, server, weight, state, requests, fails, "");
+    }
+
+    private static String peer(int id, String server, int weight, String state, long requests, long fails,
+            String times) {
         return "{\"id\":" + id + ",\"server\":\"" + server + "\",\"name\":\"" + server + "\",\"backup\":false,"
                 + "\"weight\":" + weight + ",\"state\":\"" + state + "\",\"active\":0,\"requests\":" + requests
-                + ",\"fails\":" + fails + ",\"max_fails\":1,\"fail_timeout\":10,\"max_conns\":0"
+                + ",\"fails\":" + fails + ",\"max_fails\":1,\"fail_timeout\":10,\"max_conns\":0" + times
                 + ",\"health_checks\":{\"checks\":0,\"fails\":0,\"unhealthy\":0}}";
     }
 }
