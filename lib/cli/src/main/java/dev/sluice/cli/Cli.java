@@ -214,7 +214,11 @@ final class Cli {
                     (s, f, v) -> s.setHealthCheck(HealthCheckLine.parse(v))),
             unsupported("--sticky", "'cookie NAME [expires=T] [domain=D] [path=P] [httponly] [secure]'",
                     "sticky cookie: session persistence"),
-            unsupported("--queue", "'N [timeout=T]'", "queue: wait for a free peer instead of failing"),
+            option(UPSTREAM, "--queue", "'N [timeout=T]'", false,
+                    "queue: a request that finds every peer busy (max_conns), down or failed waits for one, first"
+                            + " come first served, instead of failing; 502 when N wait already or after T (default"
+                            + " 60s); default off",
+                    (s, f, v) -> s.setQueue(QueueLine.parse(v))),
             option(GENERAL, "--status-listen", "HOST:PORT", false,
                     "a read-only JSON view of every peer's live state in NGINX Plus's API shape, on its own address:"
                             + " GET /api/9/http/upstreams and /api/9/http/upstreams/backend; default off",

@@ -43,6 +43,7 @@ final class Settings {
     private AccessLog openLog;
     private Balancer balancer = Balancer.roundRobin();
     private HealthCheck healthCheck;
+    private QueueLine queue;
     private NextUpstream nextUpstream = NextUpstream.defaults();
     private final List<ServerLine> servers = new ArrayList<>();
     private final List<Step<ProxyServer.Builder>> proxySteps = new ArrayList<>();
@@ -89,6 +90,9 @@ final class Settings {
         group.keepalive(k -> Step.applyAll(k, keepaliveSteps));
         if (healthCheck != null) {
             group.healthCheck(healthCheck);
+        }
+        if (queue != null) {
+            group.queue(queue.size(), queue.timeout());
         }
         try {
             return group.build();
@@ -203,6 +207,10 @@ final class Settings {
 
     void setHealthCheck(HealthCheck check) {
         this.healthCheck = check;
+    }
+
+    void setQueue(QueueLine queue) {
+        this.queue = queue;
     }
 
     void setBalancer(Balancer balancer) {

@@ -111,7 +111,7 @@ class CliTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"--sticky", "--queue"})
+    @ValueSource(strings = {"--sticky"})
     void flagsOfLaterVersionsAreRecognisedAndRefused(String flag) {
         assertEquals(flag + ": not supported yet by this version of sluice", refused(SERVER, flag, "x").getMessage());
         assertEquals(flag + ": not supported yet by this version of sluice", refused(SERVER, flag).getMessage());

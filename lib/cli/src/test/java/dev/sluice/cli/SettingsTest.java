@@ -184,6 +184,27 @@ class SettingsTest {
         assertRefusal("header=\"A == b", "--health-check: a quote is not closed");
     }
 
+    @Test
+    void aQueueLineIsTheGroupsQueue() {
+        UpstreamGroup group = Cli.parse(SERVER, "--queue", "100 timeout=70s").upstream();
+        assertEquals(100, group.queueStatus().orElseThrow().maxSize());
+        assertEquals(Duration.ofSeconds(70), group.queueTimeout());
+        assertEquals(Duration.ofSeconds(60), Cli.parse(SERVER, "--queue", "5").upstream().queueTimeout());
+        assertTrue(Cli.parse(SERVER).upstream().queueStatus().isEmpty(), "off by default");
+    }
+
+    @Test
+    void aQueueLineItCannotReadNamesTheFlag() {
+        for (String[] bad : new String[][] {
+                {"many", "--queue: invalid number \"many\""},
+                {"0", "--queue: the queue needs room for at least one request"},
+                {"5 timeout=0", "--queue: the queue timeout must be above zero"},
+                {"5 wait=3s", "--queue: expected 'N [timeout=T]'"}}) {
+            UsageException e = assertThrows(UsageException.class, () -> Cli.parse(SERVER, "--queue", bad[0]));
+            assertTrue(e.getMessage().startsWith(bad[1]), e.getMessage());
+        }
+    }
+
     private static void assertRefusal(String line, String start) {
         UsageException e = assertThrows(UsageException.class, () -> Cli.parse(SERVER, "--health-check", line));
         assertTrue(e.getMessage().startsWith(start), e.getMessage());

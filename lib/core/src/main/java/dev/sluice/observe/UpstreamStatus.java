@@ -17,7 +17,8 @@ import java.util.Objects;
  * {@code down}, {@code unavail}, {@code unhealthy}), {@code active}, {@code requests}, {@code fails} (failed
  * attempts in all) and {@code max_fails}, {@code fail_timeout} (seconds), {@code max_conns}, {@code health_checks}
  * ({@code checks}, {@code fails}, {@code unhealthy}, and {@code last_passed} once a check ran), {@code
- * header_time} and {@code response_time} (moving averages in milliseconds, once a response came); and {@code zone}.
+ * header_time} and {@code response_time} (moving averages in milliseconds, once a response came); its {@code
+ * queue} ({@code size}, {@code max_size}, {@code overflows}) when it has one; and {@code zone}.
  * NGINX Plus fields Sluice does not count yet (responses by class, bytes, downtime) are left out rather than sent
  * as zeros.
  *
@@ -115,7 +116,11 @@ public final class UpstreamStatus {
             }
             peer(out, i, peers.get(i));
         }
-        out.append("],\"zone\":");
+        out.append(']');
+        group.queueStatus().ifPresent(queue -> out.append(",\"queue\":{\"size\":").append(queue.size())
+                .append(",\"max_size\":").append(queue.maxSize()).append(",\"overflows\":").append(queue.overflows())
+                .append('}'));
+        out.append(",\"zone\":");
         return string(out, group.name()).append('}');
     }
 

@@ -107,14 +107,17 @@ public final class PeerState {
 
     /** Marks the peer down or up at run time, as the NGINX Plus API's {@code "down": true} does. */
     public void setDown(boolean down) {
+        Selection admitted = null;
         synchronized (group.lock) {
             if (this.down != down) {
                 this.down = down;
                 tier.notDown += down ? -1 : 1;
                 group.now.forget();
                 tier.rotation.changed(this);
+                admitted = down ? null : group.admitFromQueue();
             }
         }
+        Selection.turn(admitted);
     }
 
     /** Whether active health checks consider the peer healthy; always true without health checks. */
@@ -127,14 +130,18 @@ public final class PeerState {
      * one, as NGINX Plus does.
      */
     public void setHealthy(boolean healthy) {
+        Selection admitted;
         synchronized (group.lock) {
             group.now.forget();
-            if (healthy && !this.healthy && slowStartNanos > 0) {
+            boolean recovered = healthy && !this.healthy;
+            if (recovered && slowStartNanos > 0) {
                 slowStartSince = group.now.nanos();
             }
             this.healthy = healthy;
             tier.rotation.changed(this);
+            admitted = recovered ? group.admitFromQueue() : null;
         }
+        Selection.turn(admitted);
     }
 
     /**

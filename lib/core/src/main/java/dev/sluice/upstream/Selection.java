@@ -40,6 +40,12 @@ public final class Selection {
     private PeerState current;
     /** When the current attempt started, for {@code least_time inflight}. */
     private long currentStart;
+    /** Whether this request got a peer at all; only a request that never did waits in the group's queue. */
+    private boolean picked;
+    /** Where this request is in the group's queue: in line, or admitted to pick ahead of newcomers. */
+    boolean queued;
+    boolean admitted;
+    private Runnable onTurn;
     private int tries;
     private int maxTries;
     private boolean started;
@@ -65,6 +71,10 @@ public final class Selection {
 
     /** Starts a new request: forgets the peers tried, the tries spent, the client address and the hash key. */
     public Selection reset() {
+        if (queued || admitted) {
+            leaveQueue();
+        }
+        picked = false;
         clearTried();
         tier = group.primary;
         picker = group.primaryPicker;
@@ -147,6 +157,10 @@ public final class Selection {
                     tries = maxTries;
                 }
             }
+            RequestQueue queue = group.queue;
+            if (queue != null && !picked && queue.holdsBack(this)) {
+                return null;
+            }
             PeerState peer = picker.pick(this);
             if (peer == null && tier != group.backup && group.backup != null) {
                 tier = group.backup;
@@ -157,6 +171,10 @@ public final class Selection {
             if (peer == null) {
                 return null;
             }
+            if (queue != null) {
+                queue.picked(this);
+            }
+            picked = true;
             tried[peer.index >>> 6] |= 1L << peer.index;
             triedList[triedCount++] = peer.index;
             // nginx moves checked on every pick once fail_timeout has passed since; while fails is 0 nothing reads
@@ -202,10 +220,14 @@ public final class Selection {
             throw new IllegalStateException("no peer is selected");
         }
         current = null;
+        Selection next = null;
         synchronized (group.lock) {
             Now now = group.now;
             now.forget();
             peer.conns--;
+            if (group.queue != null) {
+                next = group.queue.admitFirst();
+            }
             if (group.tracksInflight) {
                 peer.inflightStarts -= currentStart;
             }
@@ -219,25 +241,82 @@ public final class Selection {
                 peer.fails = 0;
                 tries = 0;
                 tier.rotation.changed(peer);
-                return;
+            } else {
+                recordOutcome(peer, outcome, now);
             }
-            if (outcome == Outcome.FAILURE) {
-                peer.fails++;
-                peer.accessed = now.seconds();
-                peer.checked = now.seconds();
-                if (peer.maxFails != 0) {
-                    peer.effectiveWeight = Math.max(0, peer.effectiveWeight - peer.weight / peer.maxFails);
-                }
-            } else if (peer.accessed < peer.checked) {
-                if (peer.slowStartNanos > 0 && peer.maxFails != 0 && peer.fails >= peer.maxFails) {
-                    peer.slowStartSince = now.nanos();
-                }
-                peer.fails = 0;
-            }
-            tier.rotation.changed(peer);
         }
+        turn(next);
         if (tries > 0) {
             tries--;
+        }
+    }
+
+    /** nginx's {@code free} for a tier of several peers: failures count, a success after the window clears them. */
+    private void recordOutcome(PeerState peer, Outcome outcome, Now now) {
+        if (outcome == Outcome.FAILURE) {
+            peer.fails++;
+            peer.accessed = now.seconds();
+            peer.checked = now.seconds();
+            if (peer.maxFails != 0) {
+                peer.effectiveWeight = Math.max(0, peer.effectiveWeight - peer.weight / peer.maxFails);
+            }
+        } else if (peer.accessed < peer.checked) {
+            if (peer.slowStartNanos > 0 && peer.maxFails != 0 && peer.fails >= peer.maxFails) {
+                peer.slowStartSince = now.nanos();
+            }
+            peer.fails = 0;
+        }
+        tier.rotation.changed(peer);
+    }
+
+    /**
+     * After {@link #select()} returned null for a request that has not had a peer yet: puts the request in the
+     * group's {@code queue}, where {@code onTurn} is run when it may select again, on whichever thread freed a
+     * peer (keep it short: hand the turn over to the request's own thread). Returns false, and the request should
+     * fail as without a queue, when the group has none, its line is full, or the request already had a peer.
+     */
+    public boolean waitForPeer(Runnable onTurn) {
+        Objects.requireNonNull(onTurn, "onTurn");
+        if (group.queue == null || picked) {
+            return false;
+        }
+        tier = group.primary; // having tried no peer, it starts again from the primary tier
+        picker = group.primaryPicker;
+        synchronized (group.lock) {
+            this.onTurn = onTurn;
+            return group.queue.add(this);
+        }
+    }
+
+    /**
+     * A request in the queue looks again without being woken, for what only time frees (a {@code fail_timeout}
+     * ending): true when it is first in line and now admitted to select.
+     */
+    public boolean takeTurnIfFirst() {
+        if (group.queue == null) {
+            return false;
+        }
+        synchronized (group.lock) {
+            return group.queue.admitIfFirst(this);
+        }
+    }
+
+    /** Leaves the group's queue (the request timed out or its client left); an unused turn passes to the next. */
+    public void leaveQueue() {
+        if (group.queue == null) {
+            return;
+        }
+        Selection next;
+        synchronized (group.lock) {
+            next = group.queue.remove(this);
+        }
+        turn(next);
+    }
+
+    /** Wakes a request the queue admitted, outside the group's lock. */
+    static void turn(Selection admitted) {
+        if (admitted != null) {
+            admitted.onTurn.run();
         }
     }
 

@@ -4,9 +4,11 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
@@ -44,6 +46,9 @@ public final class UpstreamGroup {
     final Balancer.Picker backupPicker;
     /** Whether selections add up the start of each attempt in flight per peer, for {@code least_time inflight}. */
     final boolean tracksInflight;
+    /** NGINX Plus's {@code queue}, or null. */
+    final RequestQueue queue;
+    private final Duration queueTimeout;
     private final Keepalive keepalive;
     private final HealthCheck healthCheck;
     private final List<PeerState> peers;
@@ -56,6 +61,8 @@ public final class UpstreamGroup {
         this.random = b.random;
         this.keepalive = b.keepalive;
         this.healthCheck = b.healthCheck;
+        this.queue = b.queueSize == 0 ? null : new RequestQueue(b.queueSize);
+        this.queueTimeout = b.queueTimeout;
         List<PeerState> primaries = new ArrayList<>();
         List<PeerState> backups = new ArrayList<>();
         for (int i = 0; i < b.peers.size(); i++) {
@@ -111,6 +118,36 @@ public final class UpstreamGroup {
         return healthCheck;
     }
 
+    /** How long a request may wait in the {@link Builder#queue queue}; zero when the group has none. */
+    public Duration queueTimeout() {
+        return queue == null ? Duration.ZERO : queueTimeout;
+    }
+
+    /** NGINX Plus's {@code queue} object of the group: requests waiting now, the limit, and how many found it full. */
+    public Optional<QueueStatus> queueStatus() {
+        if (queue == null) {
+            return Optional.empty();
+        }
+        synchronized (lock) {
+            return Optional.of(new QueueStatus(queue.size(), queue.maxSize, queue.overflows));
+        }
+    }
+
+    /**
+     * A snapshot of a group's queue, in NGINX Plus's API terms.
+     *
+     * @param size requests waiting
+     * @param maxSize the most that may wait
+     * @param overflows requests refused because the queue was full
+     */
+    public record QueueStatus(int size, int maxSize, long overflows) {
+    }
+
+    /** Admits the first request in the queue, if there is one, after a peer came back. Lock held. */
+    Selection admitFromQueue() {
+        return queue == null ? null : queue.admitFirst();
+    }
+
     /** A new selection for one request at a time; keep it and {@link Selection#reset()} it for the next one. */
     public Selection newSelection() {
         return new Selection(this);
@@ -132,6 +169,8 @@ public final class UpstreamGroup {
         private Keepalive keepalive = Keepalive.DEFAULT;
         private Resolver resolver = Resolver.system();
         private HealthCheck healthCheck;
+        private int queueSize;
+        private Duration queueTimeout;
         private final List<List<SocketAddress>> addresses = new ArrayList<>();
 
         private Builder(String name) {
@@ -169,6 +208,30 @@ public final class UpstreamGroup {
          */
         public Builder healthCheck(HealthCheck check) {
             this.healthCheck = Objects.requireNonNull(check, "healthCheck");
+            return this;
+        }
+
+        /** NGINX Plus's {@code queue N}: as {@link #queue(int, Duration)} with its default timeout of 60 s. */
+        public Builder queue(int maxSize) {
+            return queue(maxSize, Duration.ofSeconds(60));
+        }
+
+        /**
+         * NGINX Plus's {@code queue N timeout=T}: a request that finds no peer free for its first attempt (all at
+         * {@code max_conns}, down, unhealthy or failed) waits, first come first served, for one to become free,
+         * instead of failing at once; when {@code maxSize} requests wait already, or after {@code timeout}, it gets
+         * 502, NGINX Plus's status for both. A retry after a failed attempt does not queue. None by default.
+         */
+        public Builder queue(int maxSize, Duration timeout) {
+            if (maxSize < 1) {
+                throw new IllegalArgumentException("queue size must be at least 1: " + maxSize);
+            }
+            Objects.requireNonNull(timeout, "timeout");
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("queue timeout must be positive: " + timeout);
+            }
+            this.queueSize = maxSize;
+            this.queueTimeout = timeout;
             return this;
         }
 

@@ -37,6 +37,8 @@ final class Exchange {
     private final Attempt attempt;
     private final ResponseRelay responseRelay;
     private final Selections selections;
+    /** A request's wait in its group's queue; made for the connection's first request that waits. */
+    private QueueWait queueWait;
     private final RequestVariables variables;
     private final ExchangeLog log;
     private final Hooks hooks;
@@ -44,7 +46,6 @@ final class Exchange {
     private ByteBuffer upstreamHead;
 
     private RequestHead request;
-    private String serverName;
     private Route route;
     private UpstreamGroup group;
     private Selection selection;
@@ -53,7 +54,6 @@ final class Exchange {
     private boolean keepAlive;
     private boolean headerSent;
     private int status;
-    private long bodyBytesSent;
     private long firstAttemptNanos;
 
     Exchange(RequestCycle cycle, ClientOutput output, LoopContext loop, ServerTable servers, RequestBodyReader body,
@@ -79,7 +79,7 @@ final class Exchange {
         this.keepAlive = keepAlive;
         idempotent = head.isIdempotent() || head.fields().contains("Idempotency-Key");
         LocationTable server = servers.server(head);
-        serverName = server.name();
+        log.serverName(server.name());
         route = server.find(head, scratch, variables.captures());
         hooks.bind(route == null ? null : server.handler(route), route, head);
     }
@@ -89,7 +89,6 @@ final class Exchange {
         reset(null);
         keepAlive = false;
         idempotent = false;
-        serverName = null;
         route = null;
         hooks.bind(null, null, null);
         variables.captures().clear();
@@ -99,7 +98,6 @@ final class Exchange {
         request = head;
         log.begin();
         status = 0;
-        bodyBytesSent = 0;
         headerSent = false;
         upgrade = false;
         group = null;
@@ -134,7 +132,7 @@ final class Exchange {
         }
         status = code;
         keepAlive = keepAlive && !closeAfter && request != null;
-        bodyBytesSent = bodyBytes;
+        log.bodyBytes(bodyBytes);
         headerSent = true;
         return keepAlive;
     }
@@ -172,12 +170,34 @@ final class Exchange {
 
     private void nextAttempt() {
         PeerState peer = selection.select();
-        if (peer == null) {
-            log.noPeer(group.name(), Failure.NO_LIVE.status);
-            cycle.respond(Failure.NO_LIVE.status, null, !keepAlive);
-            return;
+        if (peer != null) {
+            attempt.start(route, group, peer);
+        } else if (!waitInQueue()) {
+            noLivePeer();
         }
-        attempt.start(route, group, peer);
+    }
+
+    /** nginx's "no live upstreams": no peer to try, and no (more) waiting for one. */
+    private void noLivePeer() {
+        log.noPeer(group.name(), Failure.NO_LIVE.status);
+        cycle.respond(Failure.NO_LIVE.status, null, !keepAlive);
+    }
+
+    /** No peer is free for the request's first attempt: it waits in the group's queue, if it has one with room. */
+    private boolean waitInQueue() {
+        if (queueWait == null && !group.queueTimeout().isZero()) {
+            queueWait = new QueueWait(this, loop);
+        }
+        return queueWait != null && queueWait.begin(selection, group.queueTimeout().toNanos());
+    }
+
+    /** The wait in the queue ended: the request selects again ({@code admitted}) or, its time up, gets 502. */
+    void queueWaitEnded(boolean admitted) {
+        if (cycle.isUpstream() && admitted) {
+            nextAttempt();
+        } else if (cycle.isUpstream()) {
+            noLivePeer();
+        }
     }
 
     /** An attempt failed before a response head: {@code ngx_http_upstream_next} for ERROR, TIMEOUT, INVALID_HEADER. */
@@ -294,7 +314,7 @@ final class Exchange {
 
     /** Body bytes queued for the client, for {@code $body_bytes_sent}. */
     void countBody(int bytes) {
-        bodyBytesSent += bytes;
+        log.countBody(bytes);
     }
 
     private boolean keepUpstream() {
@@ -352,11 +372,14 @@ final class Exchange {
     /** The exchange is over: its record goes to the listeners. */
     void end() {
         if (request != null || status != 0) {
-            ExchangeRecord record = log.end(request, status, bodyBytesSent, serverName,
-                    route == null ? null : route.location(), group == null ? null : group.name());
+            ExchangeRecord record = log.end(request, status, route == null ? null : route.location(),
+                    group == null ? null : group.name());
             if (record != null && request != null) {
                 hooks.done(record);
             }
+        }
+        if (queueWait != null) {
+            queueWait.end();
         }
         selection = null;
     }
@@ -364,6 +387,9 @@ final class Exchange {
     /** The client connection closed: the relay lets go of its buffers. */
     void release() {
         responseRelay.end();
+        if (queueWait != null) {
+            queueWait.end();
+        }
     }
 
     // ---------------------------------------------------------------- what the attempt and the relay ask

@@ -16,6 +16,10 @@ final class ExchangeLog {
     private final String remoteAddress;
     private List<AttemptRecord> attempts;
     private long startNanos;
+    /** {@code $server_name}: the virtual server that took the request, or null before a head was parsed. */
+    private String serverName;
+    /** {@code $body_bytes_sent}. */
+    private long bodyBytesSent;
 
     ExchangeLog(LoopContext loop, String remoteAddress) {
         this.loop = loop;
@@ -25,7 +29,24 @@ final class ExchangeLog {
     /** A new exchange begins now ({@code $request_time} counts from here). */
     void begin() {
         startNanos = loop.eventLoop.nanoTime();
+        serverName = null;
+        bodyBytesSent = 0;
         attempts = loop.engine.recordsExchanges ? new ArrayList<>(2) : null;
+    }
+
+    /** The virtual server that took the request. */
+    void serverName(String name) {
+        serverName = name;
+    }
+
+    /** The response body is {@code bytes} long: an answer of the proxy's own, sent whole. */
+    void bodyBytes(long bytes) {
+        bodyBytesSent = bytes;
+    }
+
+    /** {@code bytes} more of the response body went to the client. */
+    void countBody(int bytes) {
+        bodyBytesSent += bytes;
     }
 
     /** An attempt on {@code attempt}'s peer ended with {@code status}. */
@@ -51,8 +72,7 @@ final class ExchangeLog {
      * The exchange ended with {@code status}; {@code request} is null when no head was parsed. Returns its record,
      * or null when exchanges are not recorded.
      */
-    ExchangeRecord end(RequestHead request, int status, long bodyBytesSent, String serverName, String location,
-            String upstream) {
+    ExchangeRecord end(RequestHead request, int status, String location, String upstream) {
         if (attempts == null) {
             return null;
         }

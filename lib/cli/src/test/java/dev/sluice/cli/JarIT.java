@@ -1,0 +1,225 @@
+package dev.sluice.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The packaged proxy from outside: {@code java -jar target/sluice.jar} with NGINX Plus's features as flags, driven
+ * over loopback with the JDK's HTTP client and read back through {@code --status-listen}. Runs after the jar is built
+ * ({@code mvn verify}); every process and server a test starts, the test stops.
+ */
+class JarIT {
+
+    private static final Path JAR = Path.of("target", "sluice.jar");
+    private static final Duration PATIENCE = Duration.ofSeconds(15);
+    private static final Pattern LISTENING = Pattern.compile("listening on (\\S+?)(/api\\S*)?$");
+
+    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final List<HttpServer> upstreams = new ArrayList<>();
+    private final ExecutorService upstreamThreads = Executors.newCachedThreadPool();
+    private Process proxy;
+    private volatile String proxyAddress;
+    private volatile String statusAddress;
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        if (proxy != null) {
+            proxy.destroy();
+            if (!proxy.waitFor(15, TimeUnit.SECONDS)) {
+                proxy.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        }
+        upstreams.forEach(server -> server.stop(0));
+        upstreamThreads.shutdownNow();
+    }
+
+    @Test
+    void aRequestThatFindsThePeerBusyWaitsInTheQueueAndTheStatusDocumentShowsIt() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger seen = new AtomicInteger();
+        String upstream = upstream(exchange -> {
+            if (seen.incrementAndGet() == 1) {
+                await(release);
+            }
+            respond(exchange, 200, "served " + exchange.getRequestURI().getPath());
+        });
+        start("--server", upstream + " max_conns=1", "--queue", "5 timeout=20s");
+
+        CompletableFuture<HttpResponse<String>> first = getAsync("/first");
+        awaitStatus(json -> json.contains("\"active\":1"));
+        CompletableFuture<HttpResponse<String>> second = getAsync("/second");
+        awaitStatus(json -> json.contains("\"queue\":{\"size\":1,\"max_size\":5,\"overflows\":0}"));
+        release.countDown();
+
+        assertEquals("served /first", first.get(PATIENCE.toSeconds(), TimeUnit.SECONDS).body());
+        HttpResponse<String> waited = second.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+        assertEquals(200, waited.statusCode());
+        assertEquals("served /second", waited.body());
+    }
+
+    @Test
+    void aPeerFailingItsHealthChecksGetsNoRequestsAndTheStatusDocumentSaysUnhealthy() throws Exception {
+        String healthy = upstream(exchange -> respond(exchange, 200, "healthy"));
+        String sick = upstream(exchange -> respond(exchange, exchange.getRequestURI().getPath().equals("/health")
+                ? 503 : 200, "sick"));
+        start("--server", healthy, "--server", sick, "--health-check", "interval=100ms uri=/health status=200");
+
+        awaitStatus(json -> json.contains("\"state\":\"unhealthy\""));
+        for (int i = 0; i < 10; i++) {
+            assertEquals("healthy", get("/" + i).body());
+        }
+    }
+
+    @Test
+    void leastTimeSendsAlmostNothingToAPeerThatTakes200MillisecondsLonger() throws Exception {
+        AtomicInteger slowCount = new AtomicInteger();
+        String fast = upstream(exchange -> respond(exchange, 200, "fast"));
+        String slow = upstream(exchange -> {
+            slowCount.incrementAndGet();
+            sleep(200);
+            respond(exchange, 200, "slow");
+        });
+        start("--server", fast, "--server", slow, "--balance", "least_time header");
+
+        for (int i = 0; i < 20; i++) {
+            assertEquals(200, get("/" + i).statusCode());
+        }
+
+        assertTrue(slowCount.get() <= 2, slowCount.get() + " of 20 requests went to the slow peer");
+        awaitStatus(json -> json.contains("\"header_time\""));
+    }
+
+    // ---------------------------------------------------------------- the proxy process and its upstreams
+
+    private void start(String... flags) throws Exception {
+        assertTrue(Files.isRegularFile(JAR), JAR.toAbsolutePath() + " is built by mvn package");
+        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                "-jar", JAR.toString(), "--listen", "127.0.0.1:0", "--status-listen", "127.0.0.1:0"));
+        command.addAll(List.of(flags));
+        proxy = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        CountDownLatch listening = new CountDownLatch(1);
+        Thread reader = new Thread(() -> readOutput(proxy, listening), "sluice-jar-output");
+        reader.setDaemon(true);
+        reader.start();
+        assertTrue(listening.await(PATIENCE.toSeconds(), TimeUnit.SECONDS), "the proxy printed where it listens");
+    }
+
+    /** Reads the proxy's output to its end, noting the addresses of its two "listening on" lines. */
+    private void readOutput(Process process, CountDownLatch listening) {
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            for (String line = out.readLine(); line != null; line = out.readLine()) {
+                Matcher m = LISTENING.matcher(line);
+                if (m.find()) {
+                    if (m.group(2) != null) {
+                        statusAddress = m.group(1);
+                    } else {
+                        proxyAddress = m.group(1);
+                    }
+                }
+                if (proxyAddress != null && statusAddress != null) {
+                    listening.countDown();
+                }
+            }
+        } catch (IOException e) {
+            // the process ended; a test still waiting fails on its latch
+        }
+    }
+
+    private String upstream(Handler handler) throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
+        server.createContext("/", exchange -> {
+            try {
+                handler.handle(exchange);
+            } finally {
+                exchange.close();
+            }
+        });
+        server.setExecutor(upstreamThreads);
+        server.start();
+        upstreams.add(server);
+        return "127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return client.send(request("http://" + proxyAddress + path), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private CompletableFuture<HttpResponse<String>> getAsync(String path) {
+        return client.sendAsync(request("http://" + proxyAddress + path), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpRequest request(String url) {
+        return HttpRequest.newBuilder(URI.create(url)).timeout(PATIENCE).build();
+    }
+
+    /** Reads the status document until {@code condition} holds of it, within {@link #PATIENCE}. */
+    private void awaitStatus(Predicate<String> condition) throws Exception {
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        String json = "";
+        while (System.nanoTime() < deadline) {
+            json = client.send(request("http://" + statusAddress + "/api/9/http/upstreams"),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            if (condition.test(json)) {
+                return;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("the status document never matched: " + json);
+    }
+
+    private static void respond(HttpExchange exchange, int status, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.sendResponseHeaders(status, bytes.length);
+        exchange.getResponseBody().write(bytes);
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @FunctionalInterface
+    private interface Handler {
+        void handle(HttpExchange exchange) throws IOException;
+    }
+}
