@@ -4,6 +4,7 @@ import dev.sluice.upstream.Balancer;
 import dev.sluice.upstream.Outcome;
 import dev.sluice.upstream.PeerState;
 import dev.sluice.upstream.Selection;
+import dev.sluice.upstream.Sticky;
 import dev.sluice.upstream.UpstreamGroup;
 import java.nio.charset.StandardCharsets;
 import java.util.SplittableRandom;
@@ -20,7 +21,9 @@ import org.openjdk.jmh.annotations.Threads;
 
 /**
  * The cost of one request's pick and report, {@link Selection#select()} then {@link Selection#report(Outcome)},
- * for every balancing method, as a proxy pays it per request. The group (weights 1 to 5 in turn, system clock)
+ * for every balancing method, as a proxy pays it per request (plus {@code stickyCookie}: round robin with three in
+ * four requests bound to a peer by its cookie id, and {@code withQueue}: round robin in a group with an empty
+ * {@code queue}). The group (weights 1 to 5 in turn, system clock)
  * is shared by all threads; each thread keeps its own {@link Selection} and resets it per request, as a
  * connection does.
  *
@@ -35,7 +38,7 @@ public class BalancerBenchmark {
     private static final int INPUTS = 4096;
     private static final int KEY_LENGTH = 40;
 
-    @Param({"roundRobin", "leastConn", "ipHash", "hash", "consistentHash", "random", "randomTwo", "leastTime"})
+    @Param({"roundRobin", "leastConn", "ipHash", "hash", "consistentHash", "random", "randomTwo", "leastTime", "stickyCookie", "withQueue"})
     public String method;
 
     @Param({"8", "100", "1000"})
@@ -53,6 +56,11 @@ public class BalancerBenchmark {
         UpstreamGroup.Builder b = UpstreamGroup.builder("bench")
                 .balancer(balancer(method))
                 .random(new SplittableRandom(42));
+        if (method.equals("stickyCookie")) {
+            b.sticky(Sticky.cookie("srv_id").build());
+        } else if (method.equals("withQueue")) {
+            b.queue(100);
+        }
         for (int i = 0; i < peers; i++) {
             int weight = 1 + i % 5;
             b.server("10." + (i >> 8) + "." + (i & 0xff) + ".1:8080", s -> s.weight(weight));
@@ -78,6 +86,9 @@ public class BalancerBenchmark {
                 return Balancer.randomTwo();
             case "leastTime":
                 return Balancer.leastTimeHeader();
+            case "stickyCookie":
+            case "withQueue":
+                return Balancer.roundRobin();
             default:
                 throw new IllegalArgumentException(method);
         }
@@ -94,6 +105,10 @@ public class BalancerBenchmark {
         final byte[][] clients = new byte[INPUTS][];
         /** The time each request reports, 1 to 5 ms, which least_time balances by and the others ignore. */
         final long[] times = new long[INPUTS];
+        /** stickyCookie: the srv_id each request carries, a peer's id for three in four, none for the rest. */
+        final String[] stickies = new String[INPUTS];
+        UpstreamGroup group;
+        boolean bySticky;
         int next;
 
         @Setup
@@ -103,6 +118,8 @@ public class BalancerBenchmark {
 
         void prepare(UpstreamGroup group, String method, long seed) {
             selection = group.newSelection();
+            this.group = group;
+            bySticky = method.equals("stickyCookie");
             byKey = method.equals("hash") || method.equals("consistentHash");
             byClient = method.equals("ipHash");
             SplittableRandom random = new SplittableRandom(seed);
@@ -113,6 +130,7 @@ public class BalancerBenchmark {
                 int address = random.nextInt();
                 clients[i] = new byte[] {(byte) (address >>> 24), (byte) (address >>> 16), (byte) (address >>> 8), (byte) address};
                 times[i] = 1_000_000L + random.nextInt(4_000_000);
+                stickies[i] = random.nextInt(4) == 0 ? "" : group.peers().get(random.nextInt(group.peers().size())).stickyId();
             }
         }
 
@@ -123,6 +141,8 @@ public class BalancerBenchmark {
                 s.hashKey(keys[i], 0, KEY_LENGTH);
             } else if (byClient) {
                 s.clientAddress(clients[i]);
+            } else if (bySticky) {
+                s.prefer(group.stickyPeer(stickies[i]));
             }
             PeerState peer = s.select();
             s.report(Outcome.SUCCESS, times[i], times[i]);

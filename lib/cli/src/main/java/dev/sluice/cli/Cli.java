@@ -212,8 +212,15 @@ final class Cli {
                             + " (default 1) bring it back; status=200-399 by default; header ops = != ~ !~, NAME alone"
                             + " present, !NAME absent; body~REGEX over the first 64k; default off",
                     (s, f, v) -> s.setHealthCheck(HealthCheckLine.parse(v))),
-            unsupported("--sticky", "'cookie NAME [expires=T] [domain=D] [path=P] [httponly] [secure]'",
-                    "sticky cookie: session persistence"),
+            option(UPSTREAM, "--sticky", "'cookie NAME [expires=T|max] [domain=D] [path=P] [httponly] [secure]"
+                    + " [samesite=V]' | 'route $var...' | 'learn create=$upstream_cookie_X lookup=$var [timeout=T]"
+                    + " [size=N]'", false,
+                    "sticky: session persistence; cookie sets NAME to the answering peer's id (the hex MD5 of its"
+                            + " ip:port), route picks the peer whose route= the first variable with a value names"
+                            + " (or its part after the last '.'), learn binds sessions a peer's cookie starts"
+                            + " (timeout 10m, size 8000); a bound peer that cannot serve falls back to --balance;"
+                            + " default off",
+                    (s, f, v) -> s.setSticky(StickyLine.parse(v))),
             option(UPSTREAM, "--queue", "'N [timeout=T]'", false,
                     "queue: a request that finds every peer busy (max_conns), down or failed waits for one, first"
                             + " come first served, instead of failing; 502 when N wait already or after T (default"
@@ -222,7 +229,12 @@ final class Cli {
             option(GENERAL, "--status-listen", "HOST:PORT", false,
                     "a read-only JSON view of every peer's live state in NGINX Plus's API shape, on its own address:"
                             + " GET /api/9/http/upstreams and /api/9/http/upstreams/backend; default off",
-                    (s, f, v) -> s.setStatusListen(v)));
+                    (s, f, v) -> s.setStatusListen(v)),
+            unsupported("--api-listen", "HOST:PORT", "NGINX Plus's upstream API with writes: add, change, drain and"
+                    + " remove servers at run time"),
+            unsupported("--upstream-state", "FILE", "state: the run-time server list kept in a file across restarts"),
+            unsupported("--ntlm", null, "ntlm: an upstream connection that carried NTLM authentication stays with its"
+                    + " client connection"));
 
     private static final Flags FLAGS;
     private static final Map<String, Handler> HANDLERS = new HashMap<>();

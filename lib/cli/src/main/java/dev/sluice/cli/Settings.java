@@ -10,6 +10,7 @@ import dev.sluice.upstream.Balancer;
 import dev.sluice.upstream.HealthCheck;
 import dev.sluice.upstream.Keepalive;
 import dev.sluice.upstream.Resolver;
+import dev.sluice.upstream.Sticky;
 import dev.sluice.upstream.UpstreamGroup;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -44,6 +45,7 @@ final class Settings {
     private Balancer balancer = Balancer.roundRobin();
     private HealthCheck healthCheck;
     private QueueLine queue;
+    private Sticky sticky;
     private NextUpstream nextUpstream = NextUpstream.defaults();
     private final List<ServerLine> servers = new ArrayList<>();
     private final List<Step<ProxyServer.Builder>> proxySteps = new ArrayList<>();
@@ -93,6 +95,9 @@ final class Settings {
         }
         if (queue != null) {
             group.queue(queue.size(), queue.timeout());
+        }
+        if (sticky != null) {
+            group.sticky(sticky);
         }
         try {
             return group.build();
@@ -211,6 +216,10 @@ final class Settings {
 
     void setQueue(QueueLine queue) {
         this.queue = queue;
+    }
+
+    void setSticky(Sticky sticky) {
+        this.sticky = sticky;
     }
 
     void setBalancer(Balancer balancer) {

@@ -111,7 +111,7 @@ class CliTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"--sticky"})
+    @ValueSource(strings = {"--api-listen", "--upstream-state", "--ntlm"})
     void flagsOfLaterVersionsAreRecognisedAndRefused(String flag) {
         assertEquals(flag + ": not supported yet by this version of sluice", refused(SERVER, flag, "x").getMessage());
         assertEquals(flag + ": not supported yet by this version of sluice", refused(SERVER, flag).getMessage());
@@ -248,7 +248,7 @@ class CliTest {
                 "--proxy-upgrade", "--underscores-in-headers", "--ignore-invalid-headers",
                 "--client-header-timeout", "--client-body-timeout", "--send-timeout", "--keepalive-timeout",
                 "--keepalive-requests", "--client-max-body-size", "--client-body-buffer-size", "--client-body-temp-path",
-                "--health-check", "--sticky", "--queue",
+                "--health-check", "--sticky", "--queue", "--api-listen", "--upstream-state", "--ntlm",
                 "--access-log", "--status-listen", "--demo", "--help")) {
             assertTrue(names.contains(flag), flag);
         }

@@ -117,6 +117,25 @@ class JarIT {
         awaitStatus(json -> json.contains("\"header_time\""));
     }
 
+    @Test
+    void aStickyCookieKeepsAClientWithThePeerThatFirstAnsweredIt() throws Exception {
+        String a = upstream(exchange -> respond(exchange, 200, "a"));
+        String b = upstream(exchange -> respond(exchange, 200, "b"));
+        start("--server", a, "--server", b, "--sticky", "cookie srv_id path=/ httponly");
+
+        HttpResponse<String> first = get("/");
+        String cookie = first.headers().firstValue("Set-Cookie").orElseThrow();
+        assertTrue(cookie.matches("srv_id=[0-9a-f]{32}; path=/; httponly"), cookie);
+        String id = cookie.substring(0, cookie.indexOf(';'));
+        for (int i = 0; i < 10; i++) {
+            HttpResponse<String> again = client.send(HttpRequest.newBuilder(URI.create("http://" + proxyAddress + "/"))
+                    .header("Cookie", id).timeout(PATIENCE).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(first.body(), again.body(), "request " + i);
+            assertTrue(again.headers().firstValue("Set-Cookie").isEmpty());
+        }
+        assertEquals(first.body().equals("a") ? "b" : "a", get("/").body(), "a client without the cookie is balanced");
+    }
+
     // ---------------------------------------------------------------- the proxy process and its upstreams
 
     private void start(String... flags) throws Exception {

@@ -52,8 +52,8 @@ class MainTest {
 
     @Test
     void anUnsupportedFlagIsStatusTwoWithOneLine() {
-        assertEquals(2, run("--server", "127.0.0.1:9001", "--sticky", "cookie srv_id"));
-        assertEquals("sluice: --sticky: not supported yet by this version of sluice" + System.lineSeparator(), err());
+        assertEquals(2, run("--server", "127.0.0.1:9001", "--api-listen", "127.0.0.1:9090"));
+        assertEquals("sluice: --api-listen: not supported yet by this version of sluice" + System.lineSeparator(), err());
     }
 
     @Test

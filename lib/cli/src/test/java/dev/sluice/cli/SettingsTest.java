@@ -16,6 +16,7 @@ import dev.sluice.upstream.Balancer;
 import dev.sluice.upstream.HealthCheck;
 import dev.sluice.upstream.Keepalive;
 import dev.sluice.upstream.PeerState;
+import dev.sluice.upstream.Sticky;
 import dev.sluice.upstream.UpstreamGroup;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -201,6 +202,36 @@ class SettingsTest {
                 {"5 timeout=0", "--queue: the queue timeout must be above zero"},
                 {"5 wait=3s", "--queue: expected 'N [timeout=T]'"}}) {
             UsageException e = assertThrows(UsageException.class, () -> Cli.parse(SERVER, "--queue", bad[0]));
+            assertTrue(e.getMessage().startsWith(bad[1]), e.getMessage());
+        }
+    }
+
+    @Test
+    void aStickyLineIsTheGroupsStickyMethod() {
+        Sticky cookie = Cli.parse(SERVER, "--sticky", "cookie srv_id expires=1h domain=.example.com path=/ httponly"
+                + " secure samesite=strict").upstream().sticky();
+        assertEquals(Sticky.Method.COOKIE, cookie.method());
+        assertEquals("srv_id", cookie.cookieName());
+        Sticky route = Cli.parse(SERVER, "--sticky", "route $cookie_route $arg_route").upstream().sticky();
+        assertEquals(2, route.lookup().size());
+        Sticky learn = Cli.parse(SERVER, "--sticky", "learn create=$upstream_cookie_sid lookup=$cookie_sid"
+                + " timeout=1h size=100").upstream().sticky();
+        assertEquals(Duration.ofHours(1), learn.timeout());
+        assertEquals(100, learn.size());
+        assertNull(Cli.parse(SERVER).upstream().sticky(), "off by default");
+    }
+
+    @Test
+    void aStickyLineItCannotReadNamesTheFlag() {
+        for (String[] bad : new String[][] {
+                {"session", "--sticky: invalid method \"session\""},
+                {"cookie", "--sticky: sticky cookie needs a NAME"},
+                {"cookie srv_id expires=soon", "--sticky: invalid time \"soon\""},
+                {"cookie srv_id colour=blue", "--sticky: unknown parameter \"colour=blue\""},
+                {"route", "--sticky: sticky route needs at least one variable"},
+                {"learn lookup=$cookie_sid", "--sticky: sticky learn needs create= and lookup="},
+                {"learn create=$cookie_sid lookup=$cookie_sid", "--sticky: sticky learn creates sessions from a"}}) {
+            UsageException e = assertThrows(UsageException.class, () -> Cli.parse(SERVER, "--sticky", bad[0]));
             assertTrue(e.getMessage().startsWith(bad[1]), e.getMessage());
         }
     }

@@ -2,7 +2,11 @@ package dev.sluice.upstream;
 
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.Optional;
 
 /**
@@ -23,12 +27,14 @@ public final class PeerState {
     final int index;
     final SocketAddress address;
     final String name;
+    /** The opaque id {@code sticky cookie} gives clients: the lowercase hex MD5 of {@code ip:port}, as NGINX Plus. */
+    private final String stickyId;
     final int weight;
     final int maxFails;
     final long failTimeoutSeconds;
     final int maxConns;
     final long slowStartNanos;
-    private final UpstreamGroup group;
+    final UpstreamGroup group;
     /** The tier this peer is in; set once, when the tier is built. */
     Tier tier;
 
@@ -66,6 +72,7 @@ public final class PeerState {
         this.index = index;
         this.address = address;
         this.name = printable(address);
+        this.stickyId = md5Hex(name);
         this.weight = peer.weight();
         this.effectiveWeight = weight;
         this.maxFails = peer.maxFails();
@@ -93,6 +100,11 @@ public final class PeerState {
     /** The printed socket address, as nginx writes it in {@code $upstream_addr}. */
     public String name() {
         return name;
+    }
+
+    /** The id {@code sticky cookie} binds clients with: the lowercase hex MD5 of {@link #name()}, as NGINX Plus's. */
+    public String stickyId() {
+        return stickyId;
     }
 
     /** Whether this is a backup peer. */
@@ -304,6 +316,15 @@ public final class PeerState {
     @Override
     public String toString() {
         return name + " (" + peer + ")";
+    }
+
+    private static String md5Hex(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(
+                    text.getBytes(StandardCharsets.US_ASCII)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has MD5", e);
+        }
     }
 
     private static String printable(SocketAddress address) {

@@ -46,6 +46,8 @@ public final class Selection {
     boolean queued;
     boolean admitted;
     private Runnable onTurn;
+    /** The peer a sticky session binds this request to, tried before the balancer. */
+    private PeerState preferred;
     private int tries;
     private int maxTries;
     private boolean started;
@@ -75,6 +77,7 @@ public final class Selection {
             leaveQueue();
         }
         picked = false;
+        preferred = null;
         clearTried();
         tier = group.primary;
         picker = group.primaryPicker;
@@ -125,6 +128,19 @@ public final class Selection {
         return hashKey(bytes, 0, bytes.length);
     }
 
+    /**
+     * The peer a sticky session binds this request to ({@link UpstreamGroup#stickyPeer}): its first attempt goes
+     * there if the peer is eligible, without the balancer; otherwise, and for any retry, the balancer picks. Null
+     * for none.
+     */
+    public Selection prefer(PeerState peer) {
+        if (peer != null && peer.group != group) {
+            throw new IllegalArgumentException(peer + " is not a peer of group " + group.name());
+        }
+        this.preferred = peer;
+        return this;
+    }
+
     /** Caps the attempts of this request, as {@code proxy_next_upstream_tries}; 0 (the default) means one per
      * peer that is not down, backups included. */
     public Selection maxTries(int maxTries) {
@@ -161,7 +177,9 @@ public final class Selection {
             if (queue != null && !picked && queue.holdsBack(this)) {
                 return null;
             }
-            PeerState peer = picker.pick(this);
+            PeerState peer = preferred != null && preferred.tier == tier && isEligible(preferred) ? preferred
+                    : picker.pick(this);
+            preferred = null;
             if (peer == null && tier != group.backup && group.backup != null) {
                 tier = group.backup;
                 picker = group.backupPicker;

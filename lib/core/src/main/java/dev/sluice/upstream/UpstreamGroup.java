@@ -7,7 +7,9 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Objects;
 import java.util.SplittableRandom;
@@ -46,6 +48,11 @@ public final class UpstreamGroup {
     final Balancer.Picker backupPicker;
     /** Whether selections add up the start of each attempt in flight per peer, for {@code least_time inflight}. */
     final boolean tracksInflight;
+    /** NGINX Plus's {@code sticky}, or null; and the sessions {@code sticky learn} learned. */
+    private final Sticky sticky;
+    private final StickySessions sessions;
+    /** {@code sticky cookie}: peers by id; {@code sticky route}: the first peer of each route. */
+    private final Map<String, PeerState> stickyIndex = new HashMap<>();
     /** NGINX Plus's {@code queue}, or null. */
     final RequestQueue queue;
     private final Duration queueTimeout;
@@ -62,6 +69,9 @@ public final class UpstreamGroup {
         this.keepalive = b.keepalive;
         this.healthCheck = b.healthCheck;
         this.queue = b.queueSize == 0 ? null : new RequestQueue(b.queueSize);
+        this.sticky = b.sticky;
+        this.sessions = sticky != null && sticky.method() == Sticky.Method.LEARN ? new StickySessions(sticky, ticker)
+                : null;
         this.queueTimeout = b.queueTimeout;
         List<PeerState> primaries = new ArrayList<>();
         List<PeerState> backups = new ArrayList<>();
@@ -81,6 +91,13 @@ public final class UpstreamGroup {
         List<PeerState> all = new ArrayList<>(primaries);
         all.addAll(backups);
         this.peers = Collections.unmodifiableList(all);
+        for (PeerState peer : all) {
+            if (sticky != null && sticky.method() == Sticky.Method.COOKIE) {
+                stickyIndex.put(peer.stickyId(), peer);
+            } else if (sticky != null && sticky.method() == Sticky.Method.ROUTE && !peer.peer.route().isEmpty()) {
+                stickyIndex.putIfAbsent(peer.peer.route(), peer);
+            }
+        }
     }
 
     /** Starts a group named {@code name}, as {@code upstream NAME}. */
@@ -116,6 +133,37 @@ public final class UpstreamGroup {
     /** The active health checks of the group's peers, or null when it has none. */
     public HealthCheck healthCheck() {
         return healthCheck;
+    }
+
+    /** Session persistence ({@code sticky}), or null when the group has none. */
+    public Sticky sticky() {
+        return sticky;
+    }
+
+    /**
+     * The peer a request's sticky value binds it to, or null: for {@code cookie} the value is a peer's {@link
+     * PeerState#stickyId()}, for {@code route} a route name (or something ending in {@code .route}), for {@code
+     * learn} a session learned with {@link #learnSession}. The caller still checks that the peer is eligible: {@link
+     * Selection#prefer(PeerState)} does.
+     */
+    public PeerState stickyPeer(String value) {
+        if (sticky == null || value.isEmpty()) {
+            return null;
+        }
+        if (sticky.method() == Sticky.Method.LEARN) {
+            return sessions.get(value);
+        }
+        PeerState peer = stickyIndex.get(value);
+        int dot = value.lastIndexOf('.');
+        return peer != null || dot < 0 || sticky.method() != Sticky.Method.ROUTE ? peer
+                : stickyIndex.get(value.substring(dot + 1));
+    }
+
+    /** {@code sticky learn}: session {@code value}, set by {@code peer}'s response, binds later requests to it. */
+    public void learnSession(String value, PeerState peer) {
+        if (sessions != null && !value.isEmpty()) {
+            sessions.put(value, peer);
+        }
     }
 
     /** How long a request may wait in the {@link Builder#queue queue}; zero when the group has none. */
@@ -169,6 +217,7 @@ public final class UpstreamGroup {
         private Keepalive keepalive = Keepalive.DEFAULT;
         private Resolver resolver = Resolver.system();
         private HealthCheck healthCheck;
+        private Sticky sticky;
         private int queueSize;
         private Duration queueTimeout;
         private final List<List<SocketAddress>> addresses = new ArrayList<>();
@@ -208,6 +257,12 @@ public final class UpstreamGroup {
          */
         public Builder healthCheck(HealthCheck check) {
             this.healthCheck = Objects.requireNonNull(check, "healthCheck");
+            return this;
+        }
+
+        /** NGINX Plus's {@code sticky}: session persistence (see {@link Sticky}); none by default. */
+        public Builder sticky(Sticky sticky) {
+            this.sticky = Objects.requireNonNull(sticky, "sticky");
             return this;
         }
 

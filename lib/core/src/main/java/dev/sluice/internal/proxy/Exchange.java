@@ -37,6 +37,8 @@ final class Exchange {
     private final Attempt attempt;
     private final ResponseRelay responseRelay;
     private final Selections selections;
+    /** A request's sticky session; made for the connection's first request to a sticky group. */
+    private StickyBinding sticky;
     /** A request's wait in its group's queue; made for the connection's first request that waits. */
     private QueueWait queueWait;
     private final RequestVariables variables;
@@ -164,6 +166,10 @@ final class Exchange {
                 scratch, upgrade, dechunkedLength, edits);
         selection = selections.begin(group, route, variables.bind(request, group),
                 edits == null ? null : edits.hashKey());
+        if (group.sticky() != null) {
+            sticky = sticky == null ? new StickyBinding() : sticky;
+            selection.prefer(sticky.bind(group, variables.bind(request, group)));
+        }
         firstAttemptNanos = loop.eventLoop.nanoTime();
         nextAttempt();
     }
@@ -274,6 +280,9 @@ final class Exchange {
                 return;
             }
             edits = hooks.responseEdits();
+        }
+        if (group.sticky() != null) {
+            edits = sticky.answered(group, selection.current(), head, edits);
         }
         status = code;
         boolean dechunk = request.version() == HttpVersion.HTTP_1_0 && head.bodyFraming() == BodyFraming.CHUNKED;
