@@ -233,8 +233,11 @@ final class Cli {
             unsupported("--api-listen", "HOST:PORT", "NGINX Plus's upstream API with writes: add, change, drain and"
                     + " remove servers at run time"),
             unsupported("--upstream-state", "FILE", "state: the run-time server list kept in a file across restarts"),
-            unsupported("--ntlm", null, "ntlm: an upstream connection that carried NTLM authentication stays with its"
-                    + " client connection"));
+            option(UPSTREAM, "--ntlm", null, false,
+                    "ntlm: the upstream connection that carried an 'Authorization: NTLM|Negotiate' request stays with"
+                            + " its client connection (same peer, no other client, closed with it); needs upstream"
+                            + " keepalive; default off",
+                    (s, f, v) -> s.setNtlm()));
 
     private static final Flags FLAGS;
     private static final Map<String, Handler> HANDLERS = new HashMap<>();

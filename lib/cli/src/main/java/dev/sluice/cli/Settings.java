@@ -46,6 +46,7 @@ final class Settings {
     private HealthCheck healthCheck;
     private QueueLine queue;
     private Sticky sticky;
+    private boolean ntlm;
     private NextUpstream nextUpstream = NextUpstream.defaults();
     private final List<ServerLine> servers = new ArrayList<>();
     private final List<Step<ProxyServer.Builder>> proxySteps = new ArrayList<>();
@@ -98,6 +99,9 @@ final class Settings {
         }
         if (sticky != null) {
             group.sticky(sticky);
+        }
+        if (ntlm) {
+            group.ntlm();
         }
         try {
             return group.build();
@@ -220,6 +224,10 @@ final class Settings {
 
     void setSticky(Sticky sticky) {
         this.sticky = sticky;
+    }
+
+    void setNtlm() {
+        this.ntlm = true;
     }
 
     void setBalancer(Balancer balancer) {

@@ -222,6 +222,15 @@ class SettingsTest {
     }
 
     @Test
+    void ntlmIsTheGroupsAndNeedsKeepalive() {
+        assertTrue(Cli.parse(SERVER, "--ntlm").upstream().ntlm());
+        assertFalse(Cli.parse(SERVER).upstream().ntlm(), "off by default");
+        UsageException e = assertThrows(UsageException.class,
+                () -> Cli.parse(SERVER, "--ntlm", "--upstream-keepalive", "0").upstream());
+        assertTrue(e.getMessage().contains("ntlm needs upstream keepalive"), e.getMessage());
+    }
+
+    @Test
     void aStickyLineItCannotReadNamesTheFlag() {
         for (String[] bad : new String[][] {
                 {"session", "--sticky: invalid method \"session\""},

@@ -55,6 +55,7 @@ public final class UpstreamGroup {
     private final Map<String, PeerState> stickyIndex = new HashMap<>();
     /** NGINX Plus's {@code queue}, or null. */
     final RequestQueue queue;
+    private final boolean ntlm;
     private final Duration queueTimeout;
     private final Keepalive keepalive;
     private final HealthCheck healthCheck;
@@ -70,6 +71,7 @@ public final class UpstreamGroup {
         this.healthCheck = b.healthCheck;
         this.queue = b.queueSize == 0 ? null : new RequestQueue(b.queueSize);
         this.sticky = b.sticky;
+        this.ntlm = b.ntlm;
         this.sessions = sticky != null && sticky.method() == Sticky.Method.LEARN ? new StickySessions(sticky, ticker)
                 : null;
         this.queueTimeout = b.queueTimeout;
@@ -133,6 +135,11 @@ public final class UpstreamGroup {
     /** The active health checks of the group's peers, or null when it has none. */
     public HealthCheck healthCheck() {
         return healthCheck;
+    }
+
+    /** Whether NTLM-authenticated upstream connections stay with their client connection ({@code ntlm}). */
+    public boolean ntlm() {
+        return ntlm;
     }
 
     /** Session persistence ({@code sticky}), or null when the group has none. */
@@ -218,6 +225,7 @@ public final class UpstreamGroup {
         private Resolver resolver = Resolver.system();
         private HealthCheck healthCheck;
         private Sticky sticky;
+        private boolean ntlm;
         private int queueSize;
         private Duration queueTimeout;
         private final List<List<SocketAddress>> addresses = new ArrayList<>();
@@ -257,6 +265,18 @@ public final class UpstreamGroup {
          */
         public Builder healthCheck(HealthCheck check) {
             this.healthCheck = Objects.requireNonNull(check, "healthCheck");
+            return this;
+        }
+
+        /**
+         * NGINX Plus's {@code ntlm}: once a client connection sends a request with {@code Authorization: NTLM ...}
+         * or {@code Negotiate ...}, the upstream connection that carried it stays with that client connection: its
+         * later requests go to the same peer on the same connection, no other client ever gets it, and it closes
+         * with the client connection (or when the peer closes it). Needs upstream keepalive, as NGINX Plus; off by
+         * default.
+         */
+        public Builder ntlm() {
+            this.ntlm = true;
             return this;
         }
 
@@ -344,6 +364,10 @@ public final class UpstreamGroup {
                 if (!peer.slowStart().isZero() && !balancer.supportsSlowStart()) {
                     throw new IllegalArgumentException("slowStart is not supported by this balancing method (server " + peer.server() + " in upstream \"" + name + "\")");
                 }
+            }
+            if (ntlm && keepalive.idle() == 0) {
+                throw new IllegalArgumentException("ntlm needs upstream keepalive, which is off in upstream \""
+                        + name + "\"");
             }
             addresses.clear();
             for (Peer peer : peers) {

@@ -115,6 +115,14 @@ public final class HttpFields {
                 && Ascii.equalsIgnoreCase(buf, start, start + prefix.length(), prefix);
     }
 
+    /** Whether the value of field {@code index} starts with {@code prefix}, ignoring ASCII case. Does not allocate. */
+    public boolean valueStartsWithIgnoreCase(int index, String prefix) {
+        Objects.checkIndex(index, size);
+        int start = valueStart(index);
+        return valueEnd(index) - start >= prefix.length()
+                && Ascii.equalsIgnoreCase(buf, start, start + prefix.length(), prefix);
+    }
+
     /** Whether the value of field {@code index} equals {@code value}, ignoring ASCII case. Does not allocate. */
     public boolean valueEqualsIgnoreCase(int index, String value) {
         Objects.checkIndex(index, size);

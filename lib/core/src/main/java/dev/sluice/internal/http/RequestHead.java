@@ -113,6 +113,19 @@ public final class RequestHead extends MessageHead {
         return Methods.isIdempotent(method);
     }
 
+    /**
+     * Whether an {@code Authorization} field starts an NTLM or Negotiate handshake ({@code NTLM ...}, {@code
+     * Negotiate ...}), which NGINX Plus's {@code ntlm} binds the upstream connection for. Does not allocate.
+     */
+    public boolean hasNtlmAuthorization() {
+        for (int i = fields.indexOf("Authorization"); i >= 0; i = fields.indexOf("Authorization", i + 1)) {
+            if (fields.valueStartsWithIgnoreCase(i, "NTLM ") || fields.valueStartsWithIgnoreCase(i, "Negotiate ")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The request-target exactly as received, e.g. {@code "/search?q=x"}. */
     public String target() {
         if (target == null) {

@@ -42,6 +42,8 @@ final class Attempt implements ConnectHandler, IoHandler {
     private Tunnel tunnel;
     private Route route;
     private PeerState peer;
+    /** {@code ntlm}: whether the connection stays with the client connection after this attempt. */
+    private boolean bindToClient;
     private ByteBuffer in;
     private boolean timerIsRead;
 
@@ -69,9 +71,10 @@ final class Attempt implements ConnectHandler, IoHandler {
     }
 
     /** Starts an attempt on {@code peer} of {@code group}: a pooled connection if one is idle, else a new one. */
-    void start(Route route, UpstreamGroup group, PeerState peer) {
+    void start(Route route, UpstreamGroup group, PeerState peer, boolean bindToClient) {
         this.route = route;
         this.peer = peer;
+        this.bindToClient = bindToClient;
         this.finished = false;
         this.reused = false;
         this.freshRetryUsed = false;
@@ -288,6 +291,16 @@ final class Attempt implements ConnectHandler, IoHandler {
     }
 
     /** What this attempt did, for the access log and the listeners: its peer answered {@code status}. */
+    /** The peer this client connection's bound connection ({@code ntlm}) goes to in {@code group}, or null. */
+    PeerState boundPeer(UpstreamGroup group) {
+        return connection.boundPeer(loop.pool(group));
+    }
+
+    /** The client connection closed: a connection bound to it ({@code ntlm}) closes too. */
+    void unbind() {
+        connection.unbind();
+    }
+
     /** Time from the attempt's start to the response head, -1 before it. */
     long headerNanos() {
         return headerNanos;
@@ -381,7 +394,7 @@ final class Attempt implements ConnectHandler, IoHandler {
 
     private void release(boolean keep) {
         timer.cancel();
-        connection.giveBack(keep && reusable(), head);
+        connection.giveBack(keep && reusable(), head, bindToClient ? peer : null);
         if (in != null) {
             loop.eventLoop.buffers().release(in);
             in = null;

@@ -37,8 +37,6 @@ final class Exchange {
     private final Attempt attempt;
     private final ResponseRelay responseRelay;
     private final Selections selections;
-    /** A request's sticky session; made for the connection's first request to a sticky group. */
-    private StickyBinding sticky;
     /** A request's wait in its group's queue; made for the connection's first request that waits. */
     private QueueWait queueWait;
     private final RequestVariables variables;
@@ -53,6 +51,8 @@ final class Exchange {
     private Selection selection;
     private boolean idempotent;
     private boolean upgrade;
+    /** {@code ntlm}: the request's upstream connection stays with the client connection. */
+    private boolean ntlm;
     private boolean keepAlive;
     private boolean headerSent;
     private int status;
@@ -166,9 +166,10 @@ final class Exchange {
                 scratch, upgrade, dechunkedLength, edits);
         selection = selections.begin(group, route, variables.bind(request, group),
                 edits == null ? null : edits.hashKey());
-        if (group.sticky() != null) {
-            sticky = sticky == null ? new StickyBinding() : sticky;
-            selection.prefer(sticky.bind(group, variables.bind(request, group)));
+        PeerState bound = group.ntlm() ? attempt.boundPeer(group) : null;
+        ntlm = bound != null || group.ntlm() && request.hasNtlmAuthorization();
+        if (bound != null) {
+            selection.prefer(bound); // ahead of a sticky session: the authentication lives on the connection
         }
         firstAttemptNanos = loop.eventLoop.nanoTime();
         nextAttempt();
@@ -177,7 +178,7 @@ final class Exchange {
     private void nextAttempt() {
         PeerState peer = selection.select();
         if (peer != null) {
-            attempt.start(route, group, peer);
+            attempt.start(route, group, peer, ntlm);
         } else if (!waitInQueue()) {
             noLivePeer();
         }
@@ -281,9 +282,7 @@ final class Exchange {
             }
             edits = hooks.responseEdits();
         }
-        if (group.sticky() != null) {
-            edits = sticky.answered(group, selection.current(), head, edits);
-        }
+        edits = selections.answered(group, selection.current(), head, edits);
         status = code;
         boolean dechunk = request.version() == HttpVersion.HTTP_1_0 && head.bodyFraming() == BodyFraming.CHUNKED;
         if (head.bodyFraming() == BodyFraming.UNTIL_CLOSE || dechunk || loop.eventLoop.isShuttingDown()) {
@@ -396,6 +395,7 @@ final class Exchange {
     /** The client connection closed: the relay lets go of its buffers. */
     void release() {
         responseRelay.end();
+        attempt.unbind();
         if (queueWait != null) {
             queueWait.end();
         }

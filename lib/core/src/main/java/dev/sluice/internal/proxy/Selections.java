@@ -2,6 +2,8 @@ package dev.sluice.internal.proxy;
 
 import dev.sluice.Route;
 import dev.sluice.ValueTemplate;
+import dev.sluice.internal.http.ResponseHead;
+import dev.sluice.upstream.PeerState;
 import dev.sluice.upstream.Selection;
 import dev.sluice.upstream.UpstreamGroup;
 import java.util.IdentityHashMap;
@@ -9,7 +11,8 @@ import java.util.Map;
 
 /**
  * The balancer selections of one client connection, one per group its requests went to, reused request after
- * request so that choosing a peer allocates nothing; with the bytes of a hash balancer's key ({@code hash $key}).
+ * request so that choosing a peer allocates nothing; with the bytes of a hash balancer's key ({@code hash $key})
+ * and the request's sticky session ({@code sticky}).
  */
 final class Selections {
 
@@ -17,6 +20,8 @@ final class Selections {
     private final byte[] clientAddress;
     private final StringBuilder scratch;
     private byte[] keyBytes = new byte[64];
+    /** Made for the connection's first request to a sticky group. */
+    private StickyBinding sticky;
 
     /** {@code clientAddress}: the client's address bytes, for ip_hash; {@code scratch}: the connection's own. */
     Selections(byte[] clientAddress, StringBuilder scratch) {
@@ -25,8 +30,9 @@ final class Selections {
     }
 
     /**
-     * The selection for a new request to {@code group} under {@code route}, reset, and keyed when its balancer
-     * hashes: by {@code handlerKey} when a handler chose one, else by the route's key.
+     * The selection for a new request to {@code group} under {@code route}, reset, keyed when its balancer
+     * hashes (by {@code handlerKey} when a handler chose one, else by the route's key), and bound to the peer its
+     * sticky session names, if any.
      */
     Selection begin(UpstreamGroup group, Route route, ValueTemplate.Variables variables, String handlerKey) {
         Selection selection = byGroup.get(group);
@@ -44,7 +50,19 @@ final class Selections {
             }
             hashKey(selection);
         }
+        if (group.sticky() != null) {
+            sticky = sticky == null ? new StickyBinding() : sticky;
+            selection.prefer(sticky.bind(group, variables));
+        }
         return selection;
+    }
+
+    /**
+     * {@code peer} of a sticky {@code group} answered with {@code head}, relayed with {@code edits} (or null): the
+     * edits with the sticky cookie added when one must be set; a session learned. Others' edits go through as they are.
+     */
+    FieldEdits answered(UpstreamGroup group, PeerState peer, ResponseHead head, FieldEdits edits) {
+        return group.sticky() == null ? edits : sticky.answered(group, peer, head, edits);
     }
 
     private void hashKey(Selection selection) {

@@ -10,6 +10,7 @@ import dev.sluice.internal.net.IoHandler;
 import dev.sluice.internal.net.PendingConnect;
 import dev.sluice.internal.pool.KeepalivePool;
 import dev.sluice.internal.pool.PooledConnection;
+import dev.sluice.upstream.PeerState;
 import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
@@ -20,6 +21,10 @@ import java.nio.channels.SocketChannel;
  * The connection an {@link Attempt} holds to its peer: taken idle from the keepalive pool or connected anew, and
  * given back once, to the pool when the response allows it, else closed in the way that tells the pool what the
  * close means (a stale pooled connection, a close the peer announced, or a plain one).
+ *
+ * <p>NGINX Plus's {@code ntlm}: a connection given back <em>bound</em> stays with this client connection instead of
+ * going to the pool, out of every other client's reach, until its next request takes it again or the client
+ * connection closes ({@link #unbind()}).
  */
 final class UpstreamLease {
 
@@ -32,6 +37,11 @@ final class UpstreamLease {
     private PendingConnect pending;
     /** When the current connect began: a resend on a fresh connection connects later than the attempt began. */
     private long connectStartNanos;
+    /** The connection bound to this client connection ({@code ntlm}), with its pool, address and peer; or null. */
+    private PooledConnection bound;
+    private KeepalivePool boundPool;
+    private SocketAddress boundAddress;
+    private PeerState boundPeer;
 
     UpstreamLease(LoopContext loop) {
         this.loop = loop;
@@ -45,6 +55,17 @@ final class UpstreamLease {
     boolean reuse(KeepalivePool pool, SocketAddress address, boolean resendable, IoHandler handler) {
         this.pool = pool;
         this.address = address;
+        if (bound != null) {
+            boolean same = boundPool == pool && boundAddress.equals(address) && stillOpen(bound);
+            PooledConnection c = bound;
+            bound = null;
+            boundPeer = null;
+            if (same) {
+                hold(c, handler);
+                return true;
+            }
+            boundPool.close(c); // another peer now, or the peer closed it: its authentication is gone
+        }
         for (;;) {
             PooledConnection c = pool.acquire(address);
             if (c == null) {
@@ -112,10 +133,11 @@ final class UpstreamLease {
     }
 
     /**
-     * Gives the connection back after a response ({@code head}, null when none came): to the pool when {@code
-     * reusable}, else closed; a connect still under way is cancelled.
+     * Gives the connection back after a response ({@code head}, null when none came): bound to this client
+     * connection for {@code bindTo} ({@code ntlm}; null for none) or to the pool when {@code reusable}, else closed;
+     * a connect still under way is cancelled.
      */
-    void giveBack(boolean reusable, ResponseHead head) {
+    void giveBack(boolean reusable, ResponseHead head, PeerState bindTo) {
         if (pending != null) {
             pending.cancel();
             pending = null;
@@ -124,13 +146,33 @@ final class UpstreamLease {
         if (c == null) {
             return;
         }
-        if (reusable) {
+        if (reusable && bindTo != null) {
+            Interest.set(c.key(), 0);
+            bound = c;
+            boundPool = pool;
+            boundAddress = address;
+            boundPeer = bindTo;
+        } else if (reusable) {
             pool.keepAliveHeader(c, head.keepAliveTimeout(), head.keepAliveMax());
             pool.release(c);
         } else if (peerSaidClose(head)) {
             pool.closeAnnounced(c, head.status());
         } else {
             pool.close(c);
+        }
+    }
+
+    /** The peer of the connection bound to this client connection in {@code pool}'s group, or null. */
+    PeerState boundPeer(KeepalivePool pool) {
+        return boundPool == pool ? boundPeer : null;
+    }
+
+    /** The client connection closed: the connection bound to it closes too. */
+    void unbind() {
+        if (bound != null) {
+            boundPool.close(bound);
+            bound = null;
+            boundPeer = null;
         }
     }
 
