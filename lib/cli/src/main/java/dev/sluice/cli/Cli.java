@@ -230,8 +230,13 @@ final class Cli {
                     "a read-only JSON view of every peer's live state in NGINX Plus's API shape, on its own address:"
                             + " GET /api/9/http/upstreams and /api/9/http/upstreams/backend; default off",
                     (s, f, v) -> s.setStatusListen(v)),
-            unsupported("--api-listen", "HOST:PORT", "NGINX Plus's upstream API with writes: add, change, drain and"
-                    + " remove servers at run time"),
+            option(GENERAL, "--api-listen", "[HOST:]PORT", false,
+                    "NGINX Plus's upstream API with writes, on its own address (a bare port is 127.0.0.1's): what"
+                            + " --status-listen reads, plus POST /api/9/http/upstreams/backend/servers {\"server\":"
+                            + " \"HOST:PORT\", \"weight\": N, ...}, PATCH .../servers/ID {\"weight\": N} {\"down\":"
+                            + " true} {\"drain\": true}, DELETE .../servers/ID; anyone who reaches it steers traffic;"
+                            + " default off",
+                    (s, f, v) -> s.setApiListen(v)),
             unsupported("--upstream-state", "FILE", "state: the run-time server list kept in a file across restarts"),
             option(UPSTREAM, "--ntlm", null, false,
                     "ntlm: the upstream connection that carried an 'Authorization: NTLM|Negotiate' request stays with"

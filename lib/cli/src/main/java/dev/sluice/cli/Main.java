@@ -9,7 +9,9 @@ import java.io.PrintStream;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Collectors;
 
@@ -73,28 +75,30 @@ public final class Main {
             } else {
                 UpstreamGroup backend = settings.upstream();
                 ProxyServer proxy = settings.toBuilder(backend).start();
-                ProxyServer status;
+                List<ProxyServer> apis = new ArrayList<>();
+                StringBuilder lines = new StringBuilder();
                 try {
-                    status = settings.statusListen() == null ? null : settings.statusBuilder(backend).start();
+                    for (Map.Entry<String, ProxyServer.Builder> api : settings.apiBuilders(backend).entrySet()) {
+                        ProxyServer started = api.getValue().start();
+                        apis.add(started);
+                        lines.append("sluice: ").append(api.getKey()).append(" listening on ")
+                                .append(hostPort(started.addresses().get(0))).append(UpstreamStatus.PATH).append('\n');
+                    }
                 } catch (IOException | RuntimeException e) {
+                    apis.forEach(ProxyServer::close);
                     proxy.close();
                     throw e;
                 }
                 AccessLog log = settings.openAccessLog();
                 running = () -> {
                     proxy.shutdown(GRACE);
-                    if (status != null) {
-                        status.close();
-                    }
+                    apis.forEach(ProxyServer::close);
                     if (log != null) {
                         log.close();
                     }
                 };
                 addresses = proxy.addresses();
-                if (status != null) {
-                    after = "sluice: status API listening on " + hostPort(status.addresses().get(0))
-                            + UpstreamStatus.PATH + "\n";
-                }
+                after = lines.toString();
                 if (log != null) {
                     ReopenOnSignal.install(log);
                 }

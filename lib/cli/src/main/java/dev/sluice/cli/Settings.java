@@ -5,6 +5,7 @@ import dev.sluice.ProxyServer;
 import dev.sluice.Route;
 import dev.sluice.observe.AccessLog;
 import dev.sluice.observe.LogFormat;
+import dev.sluice.observe.UpstreamApi;
 import dev.sluice.observe.UpstreamStatus;
 import dev.sluice.upstream.Balancer;
 import dev.sluice.upstream.HealthCheck;
@@ -17,6 +18,7 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -38,6 +40,7 @@ final class Settings {
     private boolean help;
     private boolean demo;
     private String statusListen;
+    private String apiListen;
     private AccessLogTarget accessLog;
     private final Map<String, LogFormat> logFormats = new HashMap<>(Map.of(
             "combined", LogFormat.combined(), "upstream", LogFormat.upstream()));
@@ -176,19 +179,32 @@ final class Settings {
         statusListen = hostPort;
     }
 
-    /** The address of {@code --status-listen}, or null. */
-    String statusListen() {
-        return statusListen;
+    /** {@code --api-listen}: checked at once, so that a bad address names the flag; a bare port is loopback's. */
+    void setApiListen(String hostPort) {
+        String address = hostPort.matches("[0-9]+") ? "127.0.0.1:" + hostPort : hostPort;
+        ProxyServer.builder().listen(address);
+        apiListen = address;
     }
 
     /**
-     * The status listener: a second proxy on {@code --status-listen} whose one route answers NGINX Plus's upstream
-     * API paths with the live state of {@code backend}, the group the main proxy uses.
+     * The listeners of NGINX Plus's upstream API for {@code backend}, the group the main proxy uses, each a second
+     * proxy whose one route answers the API's paths, by what they serve: {@code --status-listen} reads the live
+     * state, {@code --api-listen} also changes the servers ({@link UpstreamApi}).
      */
-    ProxyServer.Builder statusBuilder(UpstreamGroup backend) {
-        UpstreamStatus status = UpstreamStatus.of(List.of(backend));
-        return ProxyServer.builder().listen(statusListen).workers(1)
-                .route("/", r -> r.upstream(backend).handler(status.handler()));
+    Map<String, ProxyServer.Builder> apiBuilders(UpstreamGroup backend) {
+        Map<String, ProxyServer.Builder> listeners = new LinkedHashMap<>();
+        if (statusListen != null) {
+            UpstreamStatus status = UpstreamStatus.of(List.of(backend));
+            listeners.put("status API", ProxyServer.builder().listen(statusListen).workers(1)
+                    .route("/", r -> r.upstream(backend).handler(status.handler())));
+        }
+        if (apiListen != null) {
+            UpstreamApi api = UpstreamApi.of(List.of(backend));
+            listeners.put("upstream API (with writes)", ProxyServer.builder().listen(apiListen).workers(1)
+                    .route("/", r -> r.upstream(backend).handler(api.handler())
+                            .handlerReadsBody(UpstreamApi.BODY_LIMIT)));
+        }
+        return listeners;
     }
 
     void setDemo() {

@@ -111,7 +111,7 @@ class CliTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"--api-listen", "--upstream-state"})
+    @ValueSource(strings = {"--upstream-state"})
     void flagsOfLaterVersionsAreRecognisedAndRefused(String flag) {
         assertEquals(flag + ": not supported yet by this version of sluice", refused(SERVER, flag, "x").getMessage());
         assertEquals(flag + ": not supported yet by this version of sluice", refused(SERVER, flag).getMessage());

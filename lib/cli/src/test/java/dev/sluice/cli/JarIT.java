@@ -136,12 +136,44 @@ class JarIT {
         assertEquals(first.body().equals("a") ? "b" : "a", get("/").body(), "a client without the cookie is balanced");
     }
 
+    @Test
+    void serversAddedAndRemovedThroughTheApiChangeWhereRequestsGo() throws Exception {
+        String a = upstream(exchange -> respond(exchange, 200, "a"));
+        String b = upstream(exchange -> respond(exchange, 200, "b"));
+        startWith("--api-listen", "--server", a);
+        String servers = "http://" + statusAddress + "/api/9/http/upstreams/backend/servers";
+
+        HttpResponse<String> added = client.send(HttpRequest.newBuilder(URI.create(servers)).timeout(PATIENCE)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"server\": \"" + b + "\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, added.statusCode(), added.body());
+        assertEquals("ab", get("/").body() + get("/").body(), "round robin starts again from the new membership");
+
+        HttpResponse<String> removed = client.send(HttpRequest.newBuilder(URI.create(servers + "/0"))
+                .timeout(PATIENCE).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, removed.statusCode(), removed.body());
+        for (int i = 0; i < 5; i++) {
+            assertEquals("b", get("/" + i).body());
+        }
+        HttpResponse<String> bad = client.send(HttpRequest.newBuilder(URI.create(servers + "/1")).timeout(PATIENCE)
+                .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"weight\": 0}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(400, bad.statusCode());
+        assertTrue(bad.body().contains("\"code\":\"UpstreamBadWeight\""), bad.body());
+    }
+
     // ---------------------------------------------------------------- the proxy process and its upstreams
 
+    /** Starts the jar with {@code flags} and a read-only status API. */
     private void start(String... flags) throws Exception {
+        startWith("--status-listen", flags);
+    }
+
+    /** Starts the jar with {@code flags} and the upstream API {@code api} flag asks for. */
+    private void startWith(String api, String... flags) throws Exception {
         assertTrue(Files.isRegularFile(JAR), JAR.toAbsolutePath() + " is built by mvn package");
         List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-jar", JAR.toString(), "--listen", "127.0.0.1:0", "--status-listen", "127.0.0.1:0"));
+                "-jar", JAR.toString(), "--listen", "127.0.0.1:0", api, "127.0.0.1:0"));
         command.addAll(List.of(flags));
         proxy = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         CountDownLatch listening = new CountDownLatch(1);

@@ -52,8 +52,9 @@ class MainTest {
 
     @Test
     void anUnsupportedFlagIsStatusTwoWithOneLine() {
-        assertEquals(2, run("--server", "127.0.0.1:9001", "--api-listen", "127.0.0.1:9090"));
-        assertEquals("sluice: --api-listen: not supported yet by this version of sluice" + System.lineSeparator(), err());
+        assertEquals(2, run("--server", "127.0.0.1:9001", "--upstream-state", "/var/lib/sluice/state"));
+        assertEquals("sluice: --upstream-state: not supported yet by this version of sluice" + System.lineSeparator(),
+                err());
     }
 
     @Test

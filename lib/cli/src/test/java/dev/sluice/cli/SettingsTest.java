@@ -336,7 +336,7 @@ class SettingsTest {
         Settings settings = Cli.parse("--server", "127.0.0.1:9001", "--server", "127.0.0.1:9002 weight=3",
                 "--status-listen", "127.0.0.1:0");
         UpstreamGroup backend = settings.upstream();
-        try (ProxyServer status = settings.statusBuilder(backend).start();
+        try (ProxyServer status = settings.apiBuilders(backend).get("status API").start();
                 Socket socket = new Socket(InetAddress.getLoopbackAddress(), status.port())) {
             socket.getOutputStream().write("GET /api/9/http/upstreams/backend HTTP/1.0\r\n\r\n"
                     .getBytes(StandardCharsets.US_ASCII));

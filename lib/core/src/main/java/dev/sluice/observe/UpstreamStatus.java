@@ -96,11 +96,11 @@ public final class UpstreamStatus {
         return error(404, "PathNotFound", "path not found");
     }
 
-    private static Answer ok(String json) {
+    static Answer ok(String json) {
         return Answer.builder(200).header("Content-Type", "application/json").body(json).build();
     }
 
-    private static Answer error(int status, String code, String text) {
+    static Answer error(int status, String code, String text) {
         StringBuilder out = new StringBuilder(96).append("{\"error\":{\"status\":").append(status).append(",\"text\":");
         string(out, text).append(",\"code\":");
         string(out, code).append("}}");
@@ -114,7 +114,7 @@ public final class UpstreamStatus {
             if (i > 0) {
                 out.append(',');
             }
-            peer(out, i, peers.get(i));
+            peer(out, peers.get(i));
         }
         out.append(']');
         group.queueStatus().ifPresent(queue -> out.append(",\"queue\":{\"size\":").append(queue.size())
@@ -124,8 +124,8 @@ public final class UpstreamStatus {
         return string(out, group.name()).append('}');
     }
 
-    private static void peer(StringBuilder out, int id, PeerState peer) {
-        out.append("{\"id\":").append(id).append(",\"server\":");
+    private static void peer(StringBuilder out, PeerState peer) {
+        out.append("{\"id\":").append(peer.id()).append(",\"server\":");
         string(out, peer.server()).append(",\"name\":");
         string(out, peer.name()).append(",\"backup\":").append(peer.isBackup())
                 .append(",\"weight\":").append(peer.peer().weight())
@@ -151,13 +151,16 @@ public final class UpstreamStatus {
         if (peer.isDown()) {
             return "down";
         }
+        if (peer.isDraining()) {
+            return "draining";
+        }
         if (!peer.unavailableFor().isZero()) {
             return "unavail";
         }
         return peer.isHealthy() ? "up" : "unhealthy";
     }
 
-    private static StringBuilder string(StringBuilder out, String s) {
+    static StringBuilder string(StringBuilder out, String s) {
         out.append('"');
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);

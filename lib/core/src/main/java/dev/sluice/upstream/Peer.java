@@ -102,6 +102,20 @@ public final class Peer {
         return new Builder(server);
     }
 
+    /** A builder holding this line's parameters, for a change of some of them at run time. */
+    Builder toBuilder() {
+        Builder b = new Builder(server);
+        b.weight = weight;
+        b.maxFails = maxFails;
+        b.failTimeout = failTimeout;
+        b.backup = backup;
+        b.down = down;
+        b.maxConns = maxConns;
+        b.slowStart = slowStart;
+        b.route = route;
+        return b;
+    }
+
     /** Sets the parameters of one {@code server} line; each method names the nginx parameter it mirrors. */
     public static final class Builder {
 
@@ -152,13 +166,23 @@ public final class Peer {
 
         /** {@code backup}: used only while every primary peer is unavailable. Round robin and least_conn only. */
         public Builder backup() {
-            this.backup = true;
+            return backup(true);
+        }
+
+        /** {@code backup} when true; false makes a backup line a primary one again (a change at run time). */
+        public Builder backup(boolean backup) {
+            this.backup = backup;
             return this;
         }
 
         /** {@code down}: the peer never serves. */
         public Builder down() {
-            this.down = true;
+            return down(true);
+        }
+
+        /** {@code down} when true; false brings a down line back (a change at run time). */
+        public Builder down(boolean down) {
+            this.down = down;
             return this;
         }
 

@@ -23,20 +23,26 @@ public final class PeerState {
     /** A time long before any reading, so that the first pick starts a new failure window, as nginx's 0 does. */
     static final long LONG_AGO = Long.MIN_VALUE / 4;
 
-    final Peer peer;
-    final int index;
+    /** The server line's parameters; replaced under the group's lock by a change at run time. */
+    volatile Peer peer;
+    /** The peer's place in its tier; set when a tier is built. */
+    int index;
+    /** The peer's id in the status document and the API: stable for its life, never reused in its group. */
+    final int id;
     final SocketAddress address;
     final String name;
     /** The opaque id {@code sticky cookie} gives clients: the lowercase hex MD5 of {@code ip:port}, as NGINX Plus. */
     private final String stickyId;
-    final int weight;
-    final int maxFails;
-    final long failTimeoutSeconds;
-    final int maxConns;
-    final long slowStartNanos;
+    int weight;
+    int maxFails;
+    long failTimeoutSeconds;
+    int maxConns;
+    long slowStartNanos;
     final UpstreamGroup group;
-    /** The tier this peer is in; set once, when the tier is built. */
+    /** The tier this peer is in, set when a tier is built; null once the peer is removed from its group. */
     Tier tier;
+    /** NGINX Plus's {@code drain}: only requests bound to it (sticky, ntlm) come; removed once none is left. */
+    volatile boolean draining;
 
     /** nginx's {@code current_weight} while the peer is parked or recovering; see {@link Rotation#currentWeight}. */
     long currentWeight;
@@ -66,20 +72,42 @@ public final class PeerState {
     private volatile long unhealthyTurns;
     private volatile Boolean lastCheckPassed;
 
-    PeerState(UpstreamGroup group, Peer peer, int index, SocketAddress address) {
+    PeerState(UpstreamGroup group, Peer peer, int id, SocketAddress address) {
         this.group = group;
-        this.peer = peer;
-        this.index = index;
+        this.id = id;
         this.address = address;
         this.name = printable(address);
         this.stickyId = md5Hex(name);
-        this.weight = peer.weight();
+        configure(peer);
         this.effectiveWeight = weight;
-        this.maxFails = peer.maxFails();
-        this.failTimeoutSeconds = peer.failTimeout().toSeconds();
-        this.maxConns = peer.maxConns();
-        this.slowStartNanos = peer.slowStart().toNanos();
         this.down = peer.down();
+    }
+
+    /** Takes the parameters of {@code line}; down is the caller's to set. Lock held, or not yet shared. */
+    void configure(Peer line) {
+        this.peer = line;
+        this.weight = line.weight();
+        this.maxFails = line.maxFails();
+        this.failTimeoutSeconds = line.failTimeout().toSeconds();
+        this.maxConns = line.maxConns();
+        this.slowStartNanos = line.slowStart().toNanos();
+    }
+
+    /** The peer's id in its group, as the status document and the API show it; stable, never reused. */
+    public int id() {
+        return id;
+    }
+
+    /** Whether the peer drains: only requests bound to it come, and it leaves its group once none is in flight. */
+    public boolean isDraining() {
+        return draining;
+    }
+
+    /** Whether the peer was removed from its group; requests in flight to it still end normally. */
+    public boolean isRemoved() {
+        synchronized (group.lock) {
+            return tier == null;
+        }
     }
 
     /** The {@code server} line this peer comes from. */
@@ -121,7 +149,9 @@ public final class PeerState {
     public void setDown(boolean down) {
         Selection admitted = null;
         synchronized (group.lock) {
-            if (this.down != down) {
+            if (this.down != down && tier == null) {
+                this.down = down;
+            } else if (this.down != down) {
                 this.down = down;
                 tier.notDown += down ? -1 : 1;
                 group.now.forget();
@@ -150,7 +180,9 @@ public final class PeerState {
                 slowStartSince = group.now.nanos();
             }
             this.healthy = healthy;
-            tier.rotation.changed(this);
+            if (tier != null) {
+                tier.rotation.changed(this);
+            }
             admitted = recovered ? group.admitFromQueue() : null;
         }
         Selection.turn(admitted);
@@ -225,7 +257,7 @@ public final class PeerState {
     /** Smooth round robin's running score ({@code current_weight}). */
     public long currentWeight() {
         synchronized (group.lock) {
-            return tier.rotation.currentWeight(this);
+            return tier == null ? currentWeight : tier.rotation.currentWeight(this);
         }
     }
 
@@ -289,6 +321,11 @@ public final class PeerState {
 
     /** Whether this peer may serve a request now, ignoring what a particular request already tried. Lock held. */
     boolean usable(Now now) {
+        return !draining && usableWhileDraining(now);
+    }
+
+    /** {@link #usable} for a request bound to this peer, which a drain lets through. Lock held. */
+    boolean usableWhileDraining(Now now) {
         return !down
                 && healthy
                 && (maxFails == 0 || fails < maxFails || now.seconds() - checked > failTimeoutSeconds)

@@ -2,6 +2,7 @@ package dev.sluice.upstream;
 
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.random.RandomGenerator;
 import java.util.zip.CRC32;
@@ -29,13 +30,15 @@ public final class Selection {
 
     final UpstreamGroup group;
     /** The peers of the current tier this request tried: a bit per peer, and the same peers as a list. */
-    private final long[] tried;
-    final int[] triedList;
+    private long[] tried;
+    int[] triedList;
     int triedCount;
     final CRC32 crc = new CRC32();
     final byte[] digits = new byte[20];
 
     Tier tier;
+    /** The group's membership {@link UpstreamGroup#version} this selection's tier and tried peers belong to. */
+    private int version = -1;
     private Balancer.Picker picker;
     private PeerState current;
     /** When the current attempt started, for {@code least_time inflight}. */
@@ -65,10 +68,33 @@ public final class Selection {
 
     Selection(UpstreamGroup group) {
         this.group = group;
-        int most = Math.max(group.primary.size(), group.backup == null ? 0 : group.backup.size());
-        this.tried = new long[(most + 63) >>> 6];
-        this.triedList = new int[most];
+        synchronized (group.lock) {
+            this.tried = new long[0];
+            this.triedList = new int[0];
+            sync();
+        }
         reset();
+    }
+
+    /**
+     * Starts from the group's current tiers when its membership changed since this selection last looked: a
+     * request whose peers changed under it forgets which it tried (it may try one again). Lock held.
+     */
+    private void sync() {
+        if (version == group.version) {
+            return;
+        }
+        version = group.version;
+        tier = group.primary;
+        picker = group.primaryPicker;
+        int most = Math.max(group.primary.size(), group.backup == null ? 0 : group.backup.size());
+        if (triedList.length < most) {
+            tried = new long[(most + 63) >>> 6];
+            triedList = new int[most];
+        } else {
+            Arrays.fill(tried, 0);
+        }
+        triedCount = 0;
     }
 
     /** Starts a new request: forgets the peers tried, the tries spent, the client address and the hash key. */
@@ -79,8 +105,7 @@ public final class Selection {
         picked = false;
         preferred = null;
         clearTried();
-        tier = group.primary;
-        picker = group.primaryPicker;
+        version = -1; // the next select starts from the primary tier of the group's current membership
         current = null;
         started = false;
         maxTries = 0;
@@ -166,6 +191,7 @@ public final class Selection {
         synchronized (group.lock) {
             Now now = group.now;
             now.forget();
+            sync();
             if (!started) {
                 started = true;
                 tries = group.primary.notDown + (group.backup == null ? 0 : group.backup.notDown);
@@ -177,8 +203,8 @@ public final class Selection {
             if (queue != null && !picked && queue.holdsBack(this)) {
                 return null;
             }
-            PeerState peer = preferred != null && preferred.tier == tier && isEligible(preferred) ? preferred
-                    : picker.pick(this);
+            PeerState peer = preferred != null && preferred.tier == tier && isNotTried(preferred)
+                    && preferred.usableWhileDraining(now) ? preferred : picker.pick(this);
             preferred = null;
             if (peer == null && tier != group.backup && group.backup != null) {
                 tier = group.backup;
@@ -255,12 +281,16 @@ public final class Selection {
             if (outcome == Outcome.FAILURE) {
                 peer.failures++;
             }
-            if (tier.single) {
+            Tier at = peer.tier; // null once the peer was removed: nothing of it to keep
+            if (at != null && at.single) {
                 peer.fails = 0;
                 tries = 0;
-                tier.rotation.changed(peer);
-            } else {
+                at.rotation.changed(peer);
+            } else if (at != null) {
                 recordOutcome(peer, outcome, now);
+            }
+            if (at != null && peer.draining && peer.conns == 0) {
+                group.remove(peer);
             }
         }
         turn(next);
@@ -284,7 +314,7 @@ public final class Selection {
             }
             peer.fails = 0;
         }
-        tier.rotation.changed(peer);
+        peer.tier.rotation.changed(peer);
     }
 
     /**
@@ -298,8 +328,7 @@ public final class Selection {
         if (group.queue == null || picked) {
             return false;
         }
-        tier = group.primary; // having tried no peer, it starts again from the primary tier
-        picker = group.primaryPicker;
+        version = -1; // having tried no peer, it starts again from the primary tier
         synchronized (group.lock) {
             this.onTurn = onTurn;
             return group.queue.add(this);
@@ -368,7 +397,11 @@ public final class Selection {
      * Balancer.Picker}s; call it only from {@link Balancer.Picker#pick}.
      */
     public boolean isEligible(PeerState peer) {
-        return (tried[peer.index >>> 6] & (1L << peer.index)) == 0 && peer.usable(group.now);
+        return isNotTried(peer) && peer.usable(group.now);
+    }
+
+    private boolean isNotTried(PeerState peer) {
+        return (tried[peer.index >>> 6] & (1L << peer.index)) == 0;
     }
 
     /** The group's random source, for pickers; use it only from {@link Balancer.Picker#pick}. */

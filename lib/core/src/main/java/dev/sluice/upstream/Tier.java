@@ -26,8 +26,10 @@ final class Tier {
      */
     Tier(List<PeerState> peers, boolean single, Now now, boolean byLoad) {
         this.peers = peers.toArray(new PeerState[0]);
-        for (PeerState peer : this.peers) {
+        for (int i = 0; i < this.peers.length; i++) {
+            PeerState peer = this.peers[i];
             peer.tier = this;
+            peer.index = i;
             if (!peer.down) {
                 notDown++;
             }

@@ -42,24 +42,31 @@ public final class UpstreamGroup {
     /** The ticker as the holder of {@link #lock} reads it. */
     final Now now;
     final RandomGenerator random;
-    final Tier primary;
-    final Tier backup;
-    final Balancer.Picker primaryPicker;
-    final Balancer.Picker backupPicker;
+    /** The tiers and their pickers, rebuilt under the lock when the membership changes ({@link #version}). */
+    Tier primary;
+    Tier backup;
+    Balancer.Picker primaryPicker;
+    Balancer.Picker backupPicker;
+    /** Counts membership changes, so a selection started before one starts again from the new tiers. */
+    int version;
+    private final boolean byLoad;
+    private final Resolver resolver;
+    /** The id the next peer gets. */
+    private int nextId;
     /** Whether selections add up the start of each attempt in flight per peer, for {@code least_time inflight}. */
     final boolean tracksInflight;
     /** NGINX Plus's {@code sticky}, or null; and the sessions {@code sticky learn} learned. */
     private final Sticky sticky;
     private final StickySessions sessions;
     /** {@code sticky cookie}: peers by id; {@code sticky route}: the first peer of each route. */
-    private final Map<String, PeerState> stickyIndex = new HashMap<>();
+    private volatile Map<String, PeerState> stickyIndex = Map.of();
     /** NGINX Plus's {@code queue}, or null. */
     final RequestQueue queue;
     private final boolean ntlm;
     private final Duration queueTimeout;
     private final Keepalive keepalive;
     private final HealthCheck healthCheck;
-    private final List<PeerState> peers;
+    private volatile List<PeerState> peers;
 
     private UpstreamGroup(Builder b) {
         this.name = b.name;
@@ -75,31 +82,51 @@ public final class UpstreamGroup {
         this.sessions = sticky != null && sticky.method() == Sticky.Method.LEARN ? new StickySessions(sticky, ticker)
                 : null;
         this.queueTimeout = b.queueTimeout;
+        this.byLoad = balancer instanceof LeastConn;
+        this.tracksInflight = balancer instanceof LeastTime && ((LeastTime) balancer).tracksInflight();
+        this.resolver = b.resolver;
+        List<PeerState> members = new ArrayList<>();
+        for (boolean backups : new boolean[] {false, true}) {
+            for (int i = 0; i < b.peers.size(); i++) {
+                Peer peer = b.peers.get(i);
+                if (peer.backup() == backups) {
+                    for (SocketAddress address : b.addresses.get(i)) {
+                        members.add(new PeerState(this, peer, nextId++, address));
+                    }
+                }
+            }
+        }
+        rebuild(members);
+    }
+
+    /**
+     * Builds the tiers, pickers and indexes from {@code members}, the primary peers in order then the backups, as
+     * nginx's round robin starts them: every current weight 0 and effective weight whole. Lock held, or not yet
+     * shared.
+     */
+    private void rebuild(List<PeerState> members) {
         List<PeerState> primaries = new ArrayList<>();
         List<PeerState> backups = new ArrayList<>();
-        for (int i = 0; i < b.peers.size(); i++) {
-            Peer peer = b.peers.get(i);
-            List<PeerState> tier = peer.backup() ? backups : primaries;
-            for (SocketAddress address : b.addresses.get(i)) {
-                tier.add(new PeerState(this, peer, tier.size(), address));
+        Map<String, PeerState> index = new HashMap<>();
+        for (PeerState peer : members) {
+            (peer.peer.backup() ? backups : primaries).add(peer);
+            peer.currentWeight = 0;
+            peer.effectiveWeight = peer.weight;
+            if (sticky != null && sticky.method() == Sticky.Method.COOKIE) {
+                index.put(peer.stickyId(), peer);
+            } else if (sticky != null && sticky.method() == Sticky.Method.ROUTE && !peer.peer.route().isEmpty()) {
+                index.putIfAbsent(peer.peer.route(), peer);
             }
         }
-        boolean byLoad = balancer instanceof LeastConn;
-        this.tracksInflight = balancer instanceof LeastTime && ((LeastTime) balancer).tracksInflight();
-        this.primary = new Tier(primaries, primaries.size() == 1 && backups.isEmpty(), now, byLoad);
-        this.backup = backups.isEmpty() ? null : new Tier(backups, false, now, byLoad);
-        this.primaryPicker = balancer.newPicker(new PeerList(primary));
-        this.backupPicker = backup == null ? null : balancer.newPicker(new PeerList(backup));
+        primary = new Tier(primaries, primaries.size() == 1 && backups.isEmpty(), now, byLoad);
+        backup = backups.isEmpty() ? null : new Tier(backups, false, now, byLoad);
+        primaryPicker = balancer.newPicker(new PeerList(primary));
+        backupPicker = backup == null ? null : balancer.newPicker(new PeerList(backup));
         List<PeerState> all = new ArrayList<>(primaries);
         all.addAll(backups);
-        this.peers = Collections.unmodifiableList(all);
-        for (PeerState peer : all) {
-            if (sticky != null && sticky.method() == Sticky.Method.COOKIE) {
-                stickyIndex.put(peer.stickyId(), peer);
-            } else if (sticky != null && sticky.method() == Sticky.Method.ROUTE && !peer.peer.route().isEmpty()) {
-                stickyIndex.putIfAbsent(peer.peer.route(), peer);
-            }
-        }
+        peers = Collections.unmodifiableList(all);
+        stickyIndex = index;
+        version++;
     }
 
     /** Starts a group named {@code name}, as {@code upstream NAME}. */
@@ -117,7 +144,122 @@ public final class UpstreamGroup {
         return balancer;
     }
 
-    /** Every peer: the primary ones in configuration order, then the backups. */
+    /**
+     * NGINX Plus's API {@code POST .../servers}: adds a server line at run time, one peer per address its name
+     * resolves to (with the group's {@link Builder#resolver resolver}, so this may block on a look-up: call it off
+     * the event loops). The balancer starts again from the new membership, as nginx's round robin does (every
+     * current weight 0); requests in flight are not disturbed.
+     *
+     * @return the new peers, with their ids
+     * @throws IllegalArgumentException for a parameter the balancing method does not support, or a name that
+     *     does not resolve
+     */
+    public List<PeerState> addServer(String address, Consumer<Peer.Builder> parameters) {
+        Peer.Builder line = Peer.builder(address);
+        parameters.accept(line);
+        Peer peer = line.build();
+        checkSupported(balancer, peer, name);
+        List<SocketAddress> addresses = resolve(name, peer.server(), resolver);
+        List<PeerState> added = new ArrayList<>();
+        Selection admitted;
+        synchronized (lock) {
+            List<PeerState> members = new ArrayList<>(peers);
+            for (SocketAddress socket : addresses) {
+                added.add(new PeerState(this, peer, nextId++, socket));
+            }
+            members.addAll(added);
+            rebuild(members);
+            admitted = admitFromQueue();
+        }
+        Selection.turn(admitted);
+        return added;
+    }
+
+    /**
+     * NGINX Plus's API {@code PATCH .../servers/ID}: changes the parameters of peer {@code id} (weight, max_fails,
+     * fail_timeout, max_conns, slow_start, down, backup, route), starting from its current ones; the balancer
+     * starts again from the new membership. Requests in flight are not disturbed.
+     *
+     * @return the peer, or null when the group has no peer {@code id}
+     * @throws IllegalArgumentException for a parameter the balancing method does not support
+     */
+    public PeerState changeServer(int id, Consumer<Peer.Builder> changes) {
+        PeerState state = peer(id);
+        if (state == null) {
+            return null;
+        }
+        Selection admitted;
+        synchronized (lock) {
+            Peer.Builder line = state.peer.toBuilder().down(state.down);
+            changes.accept(line);
+            Peer peer = line.build();
+            checkSupported(balancer, peer, name);
+            if (state.tier == null) {
+                return null;
+            }
+            state.configure(peer);
+            state.down = peer.down();
+            rebuild(new ArrayList<>(peers));
+            admitted = admitFromQueue();
+        }
+        Selection.turn(admitted);
+        return state;
+    }
+
+    /**
+     * NGINX Plus's API {@code DELETE .../servers/ID}: removes peer {@code id} now; requests in flight to it end
+     * normally. Returns false when the group has no peer {@code id}.
+     */
+    public boolean removeServer(int id) {
+        synchronized (lock) {
+            PeerState state = peer(id);
+            if (state == null) {
+                return false;
+            }
+            remove(state);
+            return true;
+        }
+    }
+
+    /**
+     * NGINX Plus's {@code drain}: peer {@code id} gets only the requests bound to it (a sticky session, an ntlm
+     * connection) and leaves the group once none is in flight. Returns false when the group has no peer {@code id}.
+     */
+    public boolean drainServer(int id) {
+        synchronized (lock) {
+            PeerState state = peer(id);
+            if (state == null) {
+                return false;
+            }
+            state.draining = true;
+            if (state.conns == 0) {
+                remove(state);
+            } else {
+                state.tier.rotation.changed(state);
+            }
+            return true;
+        }
+    }
+
+    /** The peer with id {@code id}, or null. */
+    public PeerState peer(int id) {
+        for (PeerState peer : peers) {
+            if (peer.id == id) {
+                return peer;
+            }
+        }
+        return null;
+    }
+
+    /** Takes {@code peer} out of the tiers. Lock held. */
+    void remove(PeerState peer) {
+        List<PeerState> members = new ArrayList<>(peers);
+        members.remove(peer);
+        peer.tier = null;
+        rebuild(members);
+    }
+
+    /** Every peer: the primary ones in configuration order, then the backups; peers added at run time last. */
     public List<PeerState> peers() {
         return peers;
     }
@@ -358,12 +500,7 @@ public final class UpstreamGroup {
                 throw new IllegalArgumentException("upstream \"" + name + "\" has only backup servers");
             }
             for (Peer peer : peers) {
-                if (peer.backup() && !balancer.supportsBackup()) {
-                    throw new IllegalArgumentException("backup is not supported by this balancing method (server " + peer.server() + " in upstream \"" + name + "\")");
-                }
-                if (!peer.slowStart().isZero() && !balancer.supportsSlowStart()) {
-                    throw new IllegalArgumentException("slowStart is not supported by this balancing method (server " + peer.server() + " in upstream \"" + name + "\")");
-                }
+                checkSupported(balancer, peer, name);
             }
             if (ntlm && keepalive.idle() == 0) {
                 throw new IllegalArgumentException("ntlm needs upstream keepalive, which is off in upstream \""
@@ -371,30 +508,41 @@ public final class UpstreamGroup {
             }
             addresses.clear();
             for (Peer peer : peers) {
-                addresses.add(resolve(peer.server()));
+                addresses.add(resolve(name, peer.server(), resolver));
             }
             return new UpstreamGroup(this);
         }
+    }
 
-        private List<SocketAddress> resolve(String server) {
-            SocketAddress address = Addresses.socketAddress(server);
-            if (resolver == NoResolver.INSTANCE || !(address instanceof InetSocketAddress)
-                    || !((InetSocketAddress) address).isUnresolved()) {
-                return List.of(address);
+    private static void checkSupported(Balancer balancer, Peer peer, String name) {
+        if (peer.backup() && !balancer.supportsBackup()) {
+            throw new IllegalArgumentException("backup is not supported by this balancing method (server "
+                    + peer.server() + " in upstream \"" + name + "\")");
+        }
+        if (!peer.slowStart().isZero() && !balancer.supportsSlowStart()) {
+            throw new IllegalArgumentException("slowStart is not supported by this balancing method (server "
+                    + peer.server() + " in upstream \"" + name + "\")");
+        }
+    }
+
+    private static List<SocketAddress> resolve(String name, String server, Resolver resolver) {
+        SocketAddress address = Addresses.socketAddress(server);
+        if (resolver == NoResolver.INSTANCE || !(address instanceof InetSocketAddress)
+                || !((InetSocketAddress) address).isUnresolved()) {
+            return List.of(address);
+        }
+        InetSocketAddress named = (InetSocketAddress) address;
+        try {
+            List<SocketAddress> resolved = new ArrayList<>();
+            for (InetAddress ip : resolver.resolve(named.getHostString())) {
+                resolved.add(new InetSocketAddress(ip, named.getPort()));
             }
-            InetSocketAddress named = (InetSocketAddress) address;
-            try {
-                List<SocketAddress> resolved = new ArrayList<>();
-                for (InetAddress ip : resolver.resolve(named.getHostString())) {
-                    resolved.add(new InetSocketAddress(ip, named.getPort()));
-                }
-                if (resolved.isEmpty()) {
-                    throw new UnknownHostException(named.getHostString());
-                }
-                return resolved;
-            } catch (UnknownHostException e) {
-                throw new IllegalArgumentException("host not found in upstream \"" + name + "\": " + server, e);
+            if (resolved.isEmpty()) {
+                throw new UnknownHostException(named.getHostString());
             }
+            return resolved;
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("host not found in upstream \"" + name + "\": " + server, e);
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.sluice.internal.health;
 import dev.sluice.internal.net.EventLoop;
 import dev.sluice.internal.net.EventLoopGroup;
 import dev.sluice.internal.net.NanoClock;
+import dev.sluice.internal.net.Timeout;
 import dev.sluice.observe.ExchangeListener;
 import dev.sluice.upstream.PeerState;
 import dev.sluice.upstream.UpstreamGroup;
@@ -59,14 +60,47 @@ public final class HealthChecker implements AutoCloseable {
         }
         EventLoop loop = checker.loops.next();
         for (UpstreamGroup group : checked) {
-            for (PeerState peer : group.peers()) {
-                if (group.healthCheck().mandatory()) {
-                    peer.setHealthy(false);
-                }
-                loop.execute(new PeerProbe(group, peer, loop, checker)::start);
-            }
+            loop.execute(new Membership(group, loop, checker)::look);
         }
         return checker;
+    }
+
+    /**
+     * The peers of one checked group, as they come and go at run time: a peer added gets its probe (unhealthy
+     * until its first pass when the check is mandatory); a probe of a removed peer stops itself. Looks at the group
+     * when checking starts and once a second after.
+     */
+    private static final class Membership {
+
+        private static final long LOOK_EVERY_NANOS = 1_000_000_000L;
+
+        private final UpstreamGroup group;
+        private final EventLoop loop;
+        private final HealthChecker checker;
+        private final Map<PeerState, PeerProbe> probes = new IdentityHashMap<>();
+        private final Timeout timer;
+
+        Membership(UpstreamGroup group, EventLoop loop, HealthChecker checker) {
+            this.group = group;
+            this.loop = loop;
+            this.checker = checker;
+            this.timer = loop.newTimeout(this::look);
+        }
+
+        void look() {
+            probes.keySet().removeIf(PeerState::isRemoved);
+            for (PeerState peer : group.peers()) {
+                if (!probes.containsKey(peer)) {
+                    if (group.healthCheck().mandatory()) {
+                        peer.setHealthy(false);
+                    }
+                    PeerProbe probe = new PeerProbe(group, peer, loop, checker);
+                    probes.put(peer, probe);
+                    probe.start();
+                }
+            }
+            timer.schedule(LOOK_EVERY_NANOS);
+        }
     }
 
     /** A check changed a peer's health: logged, and told to the listeners. On the checks' loop. */

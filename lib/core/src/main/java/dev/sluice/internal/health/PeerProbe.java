@@ -316,7 +316,9 @@ final class PeerProbe implements ConnectHandler, IoHandler {
     }
 
     private void onTimer() {
-        if (phase == Phase.WAITING) {
+        if (phase == Phase.WAITING && peer.isRemoved()) {
+            close(); // the peer left its group: the checks end with it
+        } else if (phase == Phase.WAITING) {
             start();
         } else {
             verdict(false, "no response within " + check.timeout().toMillis() + " ms");
