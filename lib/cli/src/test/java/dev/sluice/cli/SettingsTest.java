@@ -331,6 +331,9 @@ class SettingsTest {
         assertTrue(e.getMessage().contains("http://backend[/URI]"), e.getMessage());
     }
 
+    private static final String NO_RESPONSES =
+            "\"responses\":{\"1xx\":0,\"2xx\":0,\"3xx\":0,\"4xx\":0,\"5xx\":0,\"total\":0},";
+
     @Test
     void statusListenServesTheLiveStateOfTheFlagsGroup() throws Exception {
         Settings settings = Cli.parse("--server", "127.0.0.1:9001", "--server", "127.0.0.1:9002 weight=3",
@@ -343,11 +346,11 @@ class SettingsTest {
             String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
             assertTrue(response.startsWith("HTTP/1.1 200 OK\r\n"), response);
             assertTrue(response.endsWith("{\"peers\":[{\"id\":0,\"server\":\"127.0.0.1:9001\",\"name\":\"127.0.0.1:9001\","
-                    + "\"backup\":false,\"weight\":1,\"state\":\"up\",\"active\":0,\"requests\":0,\"fails\":0,"
+                    + "\"backup\":false,\"weight\":1,\"state\":\"up\",\"active\":0,\"requests\":0," + NO_RESPONSES + "\"fails\":0,\"unavail\":0,"
                     + "\"max_fails\":1,\"fail_timeout\":10,\"max_conns\":0,\"health_checks\":{\"checks\":0,"
                     + "\"fails\":0,\"unhealthy\":0}},{\"id\":1,\"server\":\"127.0.0.1:9002\","
                     + "\"name\":\"127.0.0.1:9002\",\"backup\":false,\"weight\":3,\"state\":\"up\",\"active\":0,"
-                    + "\"requests\":0,\"fails\":0,\"max_fails\":1,\"fail_timeout\":10,\"max_conns\":0,"
+                    + "\"requests\":0," + NO_RESPONSES + "\"fails\":0,\"unavail\":0,\"max_fails\":1,\"fail_timeout\":10,\"max_conns\":0,"
                     + "\"health_checks\":{\"checks\":0,\"fails\":0,\"unhealthy\":0}}],"
                     + "\"zone\":\"backend\"}"), response);
         }

@@ -14,13 +14,14 @@ import java.util.Objects;
  * The live state of upstream groups as JSON in the shape of NGINX Plus's API ({@code GET /api/9/http/upstreams},
  * {@code GET /api/9/http/upstreams/NAME}), so that dashboards made for it read it: per group its {@code peers}
  * with {@code id}, {@code server}, {@code name}, {@code backup}, {@code weight}, {@code state} ({@code up},
- * {@code down}, {@code unavail}, {@code unhealthy}), {@code active}, {@code requests}, {@code fails} (failed
- * attempts in all) and {@code max_fails}, {@code fail_timeout} (seconds), {@code max_conns}, {@code health_checks}
+ * {@code down}, {@code draining}, {@code unavail}, {@code unhealthy}), {@code active}, {@code requests}, {@code
+ * responses} ({@code 1xx} to {@code 5xx} and {@code total}: responses the peer gave), {@code fails} (failed attempts
+ * in all), {@code unavail} (times {@code max_fails} made it unavailable) and {@code max_fails}, {@code fail_timeout} (seconds), {@code max_conns}, {@code health_checks}
  * ({@code checks}, {@code fails}, {@code unhealthy}, and {@code last_passed} once a check ran), {@code
  * header_time} and {@code response_time} (moving averages in milliseconds, once a response came); its {@code
  * queue} ({@code size}, {@code max_size}, {@code overflows}) when it has one; and {@code zone}.
- * NGINX Plus fields Sluice does not count yet (responses by class, bytes, downtime) are left out rather than sent
- * as zeros.
+ * NGINX Plus fields Sluice does not count yet (bytes sent and received, downtime, selected) are left out rather
+ * than sent as zeros.
  *
  * <p>{@link #json()} for a service's own endpoint; {@link #handler()} answers the API paths on a route, the way
  * {@code --status-listen} serves them.
@@ -131,8 +132,17 @@ public final class UpstreamStatus {
                 .append(",\"weight\":").append(peer.peer().weight())
                 .append(",\"state\":\"").append(state(peer)).append('"')
                 .append(",\"active\":").append(peer.activeConnections())
-                .append(",\"requests\":").append(peer.requests())
+                .append(",\"requests\":").append(peer.requests());
+        long[] responses = peer.responses();
+        long total = 0;
+        out.append(",\"responses\":{");
+        for (int i = 0; i < responses.length; i++) {
+            out.append('"').append(i + 1).append("xx\":").append(responses[i]).append(',');
+            total += responses[i];
+        }
+        out.append("\"total\":").append(total).append('}')
                 .append(",\"fails\":").append(peer.failures())
+                .append(",\"unavail\":").append(peer.unavailableTimes())
                 .append(",\"max_fails\":").append(peer.peer().maxFails())
                 .append(",\"fail_timeout\":").append(peer.peer().failTimeout().toSeconds())
                 .append(",\"max_conns\":").append(peer.peer().maxConns());

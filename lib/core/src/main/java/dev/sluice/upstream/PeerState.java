@@ -55,6 +55,9 @@ public final class PeerState {
     long slowStartSince = LONG_AGO;
     long requests;
     long failures;
+    /** Responses by status class, 1xx to 5xx; and the times {@code max_fails} made the peer unavailable. */
+    private final long[] responses = new long[5];
+    long unavailTurns;
     /** Moving averages of the time to the response head and to its last byte, in nanoseconds; -1 before the first. */
     long headerTime = -1;
     long responseTime = -1;
@@ -277,6 +280,30 @@ public final class PeerState {
     public long requests() {
         synchronized (group.lock) {
             return requests;
+        }
+    }
+
+    /**
+     * NGINX Plus's {@code responses}: how many responses of each status class the peer gave, {@code [1xx, 2xx,
+     * 3xx, 4xx, 5xx]}, a copy.
+     */
+    public long[] responses() {
+        synchronized (group.lock) {
+            return responses.clone();
+        }
+    }
+
+    /** NGINX Plus's {@code unavail}: how many times reaching {@code max_fails} made the peer unavailable. */
+    public long unavailableTimes() {
+        synchronized (group.lock) {
+            return unavailTurns;
+        }
+    }
+
+    /** Counts a response of {@code status}; 0 (no response) counts nothing. Lock held. */
+    void countResponse(int status) {
+        if (status >= 100 && status < 600) {
+            responses[status / 100 - 1]++;
         }
     }
 

@@ -246,18 +246,19 @@ public final class Selection {
      * @throws IllegalStateException if no peer is selected
      */
     public void report(Outcome outcome) {
-        report(outcome, -1, -1);
+        report(outcome, 0, -1, -1);
     }
 
     /**
-     * {@link #report(Outcome)} with the attempt's times, which {@code least_time} balances by and the peer's averages
-     * ({@link PeerState#averageHeaderTime()}, {@link PeerState#averageResponseTime()}) keep: from the start of the
-     * attempt (its connect included) to the response head and to the response's last byte, in nanoseconds, each -1
-     * when the attempt did not get that far.
+     * {@link #report(Outcome)} with what the peer answered: the status of its response (0 when none came), counted
+     * by class for the status document ({@link PeerState#responses()}), and the attempt's times, which {@code
+     * least_time} balances by and the peer's averages ({@link PeerState#averageHeaderTime()}, {@link
+     * PeerState#averageResponseTime()}) keep: from the start of the attempt (its connect included) to the response
+     * head and to the response's last byte, in nanoseconds, each -1 when the attempt did not get that far.
      *
      * @throws IllegalStateException if no peer is selected
      */
-    public void report(Outcome outcome, long headerNanos, long lastByteNanos) {
+    public void report(Outcome outcome, int status, long headerNanos, long lastByteNanos) {
         Objects.requireNonNull(outcome, "outcome");
         PeerState peer = current;
         if (peer == null) {
@@ -278,6 +279,7 @@ public final class Selection {
             if (headerNanos >= 0) {
                 peer.recordTimes(headerNanos, lastByteNanos, now.nanos());
             }
+            peer.countResponse(status);
             if (outcome == Outcome.FAILURE) {
                 peer.failures++;
             }
@@ -303,6 +305,9 @@ public final class Selection {
     private void recordOutcome(PeerState peer, Outcome outcome, Now now) {
         if (outcome == Outcome.FAILURE) {
             peer.fails++;
+            if (peer.fails == peer.maxFails) {
+                peer.unavailTurns++;
+            }
             peer.accessed = now.seconds();
             peer.checked = now.seconds();
             if (peer.maxFails != 0) {

@@ -34,7 +34,7 @@ class LeastTimeTest {
         Selection selection = group.newSelection();
         PeerState peer = selection.select();
         ticker.advance(Duration.ofMillis(millis));
-        selection.report(Outcome.SUCCESS, millis * MS, millis * MS);
+        selection.report(Outcome.SUCCESS, 200, millis * MS, millis * MS);
         return letters(List.of(peer.server())).charAt(0);
     }
 
@@ -186,7 +186,7 @@ class LeastTimeTest {
         for (int tries = 0; tries < 64; tries++) {
             Selection selection = group.newSelection();
             boolean hit = selection.select() == peer;
-            selection.report(Outcome.SUCCESS, hit ? headerMillis * MS : -1, hit ? lastByteMillis * MS : -1);
+            selection.report(Outcome.SUCCESS, 200, hit ? headerMillis * MS : -1, hit ? lastByteMillis * MS : -1);
             if (hit) {
                 return;
             }
@@ -221,7 +221,7 @@ class LeastTimeTest {
                 if (wait > 0) {
                     ticker.advance(Duration.ofNanos(wait));
                 }
-                done.selection.report(Outcome.SUCCESS, done.millis * MS, done.millis * MS);
+                done.selection.report(Outcome.SUCCESS, 200, done.millis * MS, done.millis * MS);
                 send();
             }
         }

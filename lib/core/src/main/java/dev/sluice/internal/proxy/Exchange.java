@@ -370,7 +370,7 @@ final class Exchange {
     /** An attempt ends: its outcome goes to the balancer and, with a status, to the attempt records. */
     void attemptFinished(Attempt a, Outcome outcome, int code) {
         if (selection != null && selection.current() != null) {
-            selection.report(outcome, a.headerNanos(), a.lastByteNanos());
+            selection.report(outcome, a.headerNanos() >= 0 ? code : 0, a.headerNanos(), a.lastByteNanos());
         }
         if (code != 0) {
             log.attempt(a, code);

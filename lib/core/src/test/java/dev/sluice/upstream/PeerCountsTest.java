@@ -1,0 +1,40 @@
+package dev.sluice.upstream;
+
+import static dev.sluice.upstream.Picks.server;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.junit.jupiter.api.Test;
+
+/** What a peer counts for NGINX Plus's status document: responses by class, and turns to unavailable. */
+class PeerCountsTest {
+
+    @Test
+    void responsesAreCountedByClassAndAnAttemptWithoutOneCountsNone() {
+        UpstreamGroup group = UpstreamGroup.builder("c").server(server(0), s -> s.maxFails(0)).server(server(1))
+                .build();
+        PeerState peer = group.peers().get(0);
+        int[] statuses = {200, 204, 301, 404, 503, 0, 101};
+        for (int status : statuses) {
+            Selection selection = group.newSelection().prefer(peer);
+            selection.select();
+            selection.report(status >= 500 || status == 0 ? Outcome.FAILURE : Outcome.SUCCESS, status, 1, 2);
+        }
+        assertArrayEquals(new long[] {1, 2, 1, 1, 1}, peer.responses());
+        assertEquals(7, peer.requests());
+    }
+
+    @Test
+    void aPeerTurnsUnavailableOnceEachTimeItReachesMaxFails() {
+        UpstreamGroup group = UpstreamGroup.builder("c").server(server(0), s -> s.maxFails(2)).server(server(1))
+                .build();
+        PeerState peer = group.peers().get(0);
+        for (int i = 0; i < 3; i++) {
+            Selection selection = group.newSelection().prefer(peer);
+            selection.select();
+            selection.report(Outcome.FAILURE);
+        }
+        assertEquals(1, peer.unavailableTimes(), "the third request went elsewhere while it rested");
+        assertEquals(1, group.peers().get(1).unavailableTimes());
+    }
+}
