@@ -15,6 +15,7 @@ import dev.sluice.upstream.Sticky;
 import dev.sluice.upstream.UpstreamGroup;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -50,6 +51,7 @@ final class Settings {
     private QueueLine queue;
     private Sticky sticky;
     private boolean ntlm;
+    private Path stateFile;
     private NextUpstream nextUpstream = NextUpstream.defaults();
     private final List<ServerLine> servers = new ArrayList<>();
     private final List<Step<ProxyServer.Builder>> proxySteps = new ArrayList<>();
@@ -106,10 +108,14 @@ final class Settings {
         if (ntlm) {
             group.ntlm();
         }
+        if (stateFile != null) {
+            group.stateFile(stateFile);
+        }
         try {
             return group.build();
         } catch (IllegalArgumentException e) {
-            throw new UsageException("--server", e.getMessage());
+            boolean state = stateFile != null && e.getMessage().startsWith(stateFile + ":");
+            throw new UsageException(state ? "--upstream-state" : "--server", e.getMessage());
         }
     }
 
@@ -244,6 +250,10 @@ final class Settings {
 
     void setNtlm() {
         this.ntlm = true;
+    }
+
+    void setStateFile(Path file) {
+        this.stateFile = file;
     }
 
     void setBalancer(Balancer balancer) {

@@ -111,7 +111,8 @@ class CliTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"--upstream-state"})
+    @ValueSource(strings = {"--resolver", "--resolver-timeout", "--ssl-certificate", "--ssl-certificate-key",
+            "--ssl-protocols", "--proxy-ssl-verify"})
     void flagsOfLaterVersionsAreRecognisedAndRefused(String flag) {
         assertEquals(flag + ": not supported yet by this version of sluice", refused(SERVER, flag, "x").getMessage());
         assertEquals(flag + ": not supported yet by this version of sluice", refused(SERVER, flag).getMessage());

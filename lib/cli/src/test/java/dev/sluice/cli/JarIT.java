@@ -30,6 +30,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The packaged proxy from outside: {@code java -jar target/sluice.jar} with NGINX Plus's features as flags, driven
@@ -160,6 +161,51 @@ class JarIT {
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(400, bad.statusCode());
         assertTrue(bad.body().contains("\"code\":\"UpstreamBadWeight\""), bad.body());
+    }
+
+    @Test
+    void theStateFileSurvivesAKillAmidItsWritesAndTheNextStartServesItsServers(@TempDir Path dir) throws Exception {
+        String a = upstream(exchange -> respond(exchange, 200, "a"));
+        String b = upstream(exchange -> respond(exchange, 200, "b"));
+        Path state = dir.resolve("backend.state");
+        startWith("--api-listen", "--server", a, "--upstream-state", state.toString());
+        String servers = "http://" + statusAddress + "/api/9/http/upstreams/backend/servers";
+        AtomicInteger changes = new AtomicInteger();
+        CompletableFuture<Void> churn = CompletableFuture.runAsync(() -> {
+            for (int i = 0; i < 2_000; i++) {
+                try {
+                    HttpResponse<String> added = client.send(HttpRequest.newBuilder(URI.create(servers))
+                            .timeout(PATIENCE).POST(HttpRequest.BodyPublishers.ofString("{\"server\": \"" + b
+                                    + "\", \"weight\": " + (1 + i % 9) + "}")).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    String id = added.body().substring("{\"id\":".length(), added.body().indexOf(','));
+                    client.send(HttpRequest.newBuilder(URI.create(servers + "/" + id)).timeout(PATIENCE).DELETE()
+                            .build(), HttpResponse.BodyHandlers.ofString());
+                    changes.addAndGet(2);
+                } catch (IOException | InterruptedException | RuntimeException e) {
+                    return; // the proxy was killed under the loop
+                }
+            }
+        });
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        while (changes.get() < 100 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertTrue(changes.get() >= 100, changes.get() + " changes before the kill");
+        proxy.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        churn.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+
+        String text = Files.readString(state);
+        assertTrue(text.contains("server " + a + " weight=1"), text);
+        proxyAddress = null;
+        statusAddress = null;
+        startWith("--status-listen", "--server", "127.0.0.1:9", "--upstream-state", state.toString());
+
+        for (int i = 0; i < 4; i++) {
+            HttpResponse<String> reply = get("/" + i);
+            assertEquals(200, reply.statusCode(), "the servers came from the state file, not --server");
+            assertTrue(reply.body().equals("a") || reply.body().equals("b"), reply.body());
+        }
     }
 
     // ---------------------------------------------------------------- the proxy process and its upstreams

@@ -52,8 +52,8 @@ class MainTest {
 
     @Test
     void anUnsupportedFlagIsStatusTwoWithOneLine() {
-        assertEquals(2, run("--server", "127.0.0.1:9001", "--upstream-state", "/var/lib/sluice/state"));
-        assertEquals("sluice: --upstream-state: not supported yet by this version of sluice" + System.lineSeparator(),
+        assertEquals(2, run("--server", "127.0.0.1:9001", "--ssl-certificate", "/etc/sluice/cert.pem"));
+        assertEquals("sluice: --ssl-certificate: not supported yet by this version of sluice" + System.lineSeparator(),
                 err());
     }
 

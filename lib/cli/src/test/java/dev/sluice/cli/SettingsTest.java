@@ -231,6 +231,19 @@ class SettingsTest {
     }
 
     @Test
+    void aStateFileItCannotReadNamesTheFlagTheFileAndTheLine(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("backend.state");
+        Files.writeString(file, "server 127.0.0.1:9001;\nserver 127.0.0.1:9002 weight=zero;\n");
+        UsageException e = assertThrows(UsageException.class,
+                () -> Cli.parse(SERVER, "--upstream-state", file.toString()).upstream());
+        assertEquals("--upstream-state", e.flag());
+        assertTrue(e.getMessage().contains(file + ":2: invalid number in \"weight=zero\""), e.getMessage());
+        Files.writeString(file, "server 127.0.0.1:9005 weight=5;\n");
+        UpstreamGroup group = Cli.parse(SERVER, "--upstream-state", file.toString()).upstream();
+        assertEquals(List.of("127.0.0.1:9005"), group.peers().stream().map(PeerState::name).toList());
+    }
+
+    @Test
     void aStickyLineItCannotReadNamesTheFlag() {
         for (String[] bad : new String[][] {
                 {"session", "--sticky: invalid method \"session\""},

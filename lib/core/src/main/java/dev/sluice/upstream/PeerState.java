@@ -159,6 +159,7 @@ public final class PeerState {
                 tier.notDown += down ? -1 : 1;
                 group.now.forget();
                 tier.rotation.changed(this);
+                group.saveState();
                 admitted = down ? null : group.admitFromQueue();
             }
         }

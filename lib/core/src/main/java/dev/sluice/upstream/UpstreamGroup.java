@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -53,6 +54,10 @@ public final class UpstreamGroup {
     private final Resolver resolver;
     /** The id the next peer gets. */
     private int nextId;
+    /** NGINX Plus's {@code state} file, or null. */
+    private final StateFile state;
+    /** Counts the lists handed to the state file, so that only the newest is written last. Lock held. */
+    private int stateVersion;
     /** Whether selections add up the start of each attempt in flight per peer, for {@code least_time inflight}. */
     final boolean tracksInflight;
     /** NGINX Plus's {@code sticky}, or null; and the sessions {@code sticky learn} learned. */
@@ -85,6 +90,7 @@ public final class UpstreamGroup {
         this.byLoad = balancer instanceof LeastConn;
         this.tracksInflight = balancer instanceof LeastTime && ((LeastTime) balancer).tracksInflight();
         this.resolver = b.resolver;
+        this.state = b.state;
         List<PeerState> members = new ArrayList<>();
         for (boolean backups : new boolean[] {false, true}) {
             for (int i = 0; i < b.peers.size(); i++) {
@@ -127,6 +133,19 @@ public final class UpstreamGroup {
         peers = Collections.unmodifiableList(all);
         stickyIndex = index;
         version++;
+        saveState();
+    }
+
+    /** Hands the server list to the state file, if the group has one, to be written off this thread. Lock held. */
+    void saveState() {
+        if (state != null) {
+            StringBuilder text = new StringBuilder(64 * peers.size() + 64)
+                    .append("# the servers of upstream ").append(name).append(", written by sluice\n");
+            for (PeerState peer : peers) {
+                text.append(StateFile.line(peer)).append('\n');
+            }
+            state.save(++stateVersion, text.toString());
+        }
     }
 
     /** Starts a group named {@code name}, as {@code upstream NAME}. */
@@ -368,6 +387,7 @@ public final class UpstreamGroup {
         private HealthCheck healthCheck;
         private Sticky sticky;
         private boolean ntlm;
+        private StateFile state;
         private int queueSize;
         private Duration queueTimeout;
         private final List<List<SocketAddress>> addresses = new ArrayList<>();
@@ -407,6 +427,19 @@ public final class UpstreamGroup {
          */
         public Builder healthCheck(HealthCheck check) {
             this.healthCheck = Objects.requireNonNull(check, "healthCheck");
+            return this;
+        }
+
+        /**
+         * NGINX Plus's {@code state FILE}: the server list lives in {@code file}, as {@code server ADDRESS
+         * [parameters];} lines, one per peer. When the file exists, its servers replace the ones given to this
+         * builder (and may be none: the group then starts empty); when it does not, it is written from them. Every
+         * change at run time (a server added, changed, drained away or removed, a peer set down or up) writes it again,
+         * atomically (a temporary file beside it, forced to the disk and renamed over it), off the caller's thread.
+         * A line {@link #build()} cannot read is an error naming the file and the line. None by default.
+         */
+        public Builder stateFile(Path file) {
+            this.state = new StateFile(Objects.requireNonNull(file, "file"));
             return this;
         }
 
@@ -493,10 +526,15 @@ public final class UpstreamGroup {
          *     the balancing method does not support
          */
         public UpstreamGroup build() {
-            if (peers.isEmpty()) {
+            List<Peer> saved = state == null ? null : state.read();
+            if (saved != null) {
+                peers.clear();
+                peers.addAll(saved);
+            }
+            if (peers.isEmpty() && saved == null) {
                 throw new IllegalArgumentException("upstream \"" + name + "\" has no servers");
             }
-            if (peers.stream().allMatch(Peer::backup)) {
+            if (!peers.isEmpty() && peers.stream().allMatch(Peer::backup)) {
                 throw new IllegalArgumentException("upstream \"" + name + "\" has only backup servers");
             }
             for (Peer peer : peers) {
