@@ -345,7 +345,7 @@ class SettingsTest {
     }
 
     private static final String NO_RESPONSES =
-            "\"responses\":{\"1xx\":0,\"2xx\":0,\"3xx\":0,\"4xx\":0,\"5xx\":0,\"total\":0},";
+            "\"responses\":{\"1xx\":0,\"2xx\":0,\"3xx\":0,\"4xx\":0,\"5xx\":0,\"total\":0},\"sent\":0,\"received\":0,";
 
     @Test
     void statusListenServesTheLiveStateOfTheFlagsGroup() throws Exception {

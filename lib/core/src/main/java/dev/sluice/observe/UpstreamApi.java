@@ -4,6 +4,7 @@ import dev.sluice.Answer;
 import dev.sluice.ProxyHandler;
 import dev.sluice.ProxyRequest;
 import dev.sluice.internal.text.FlatJson;
+import dev.sluice.internal.text.NginxTime;
 import dev.sluice.upstream.Peer;
 import dev.sluice.upstream.PeerState;
 import dev.sluice.upstream.UpstreamGroup;
@@ -191,19 +192,11 @@ public final class UpstreamApi {
         if (value instanceof Double) {
             return Duration.ofSeconds(whole(name, value));
         }
-        String text = text(name, value);
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("([0-9]{1,9})(ms|s|m|h)?").matcher(text);
-        if (!m.matches()) {
+        Duration time = NginxTime.parse(text(name, value));
+        if (time == null) {
             throw new BadRequest("UpstreamConfFormatError", "\"" + name + "\" must be a time such as \"10s\"");
         }
-        long n = Long.parseLong(m.group(1));
-        String unit = m.group(2) == null ? "s" : m.group(2);
-        return switch (unit) {
-            case "ms" -> Duration.ofMillis(n);
-            case "m" -> Duration.ofMinutes(n);
-            case "h" -> Duration.ofHours(n);
-            default -> Duration.ofSeconds(n);
-        };
+        return time;
     }
 
     private static String text(String name, Object value) {

@@ -14,14 +14,16 @@ import java.util.Objects;
  * The live state of upstream groups as JSON in the shape of NGINX Plus's API ({@code GET /api/9/http/upstreams},
  * {@code GET /api/9/http/upstreams/NAME}), so that dashboards made for it read it: per group its {@code peers}
  * with {@code id}, {@code server}, {@code name}, {@code backup}, {@code weight}, {@code state} ({@code up},
- * {@code down}, {@code draining}, {@code unavail}, {@code unhealthy}), {@code active}, {@code requests}, {@code
- * responses} ({@code 1xx} to {@code 5xx} and {@code total}: responses the peer gave), {@code fails} (failed attempts
+ * {@code down}, {@code draining}, {@code unavail}, {@code checking} before a mandatory check first passes,
+ * {@code unhealthy}), {@code active}, {@code requests}, {@code
+ * responses} ({@code 1xx} to {@code 5xx} and {@code total}: responses the peer gave), {@code sent} and {@code
+ * received} (bytes, by attempts that ended; a WebSocket tunnel's are not counted), {@code fails} (failed attempts
  * in all), {@code unavail} (times {@code max_fails} made it unavailable) and {@code max_fails}, {@code fail_timeout} (seconds), {@code max_conns}, {@code health_checks}
  * ({@code checks}, {@code fails}, {@code unhealthy}, and {@code last_passed} once a check ran), {@code
  * header_time} and {@code response_time} (moving averages in milliseconds, once a response came); its {@code
  * queue} ({@code size}, {@code max_size}, {@code overflows}) when it has one; and {@code zone}.
- * NGINX Plus fields Sluice does not count yet (bytes sent and received, downtime, selected) are left out rather
- * than sent as zeros.
+ * NGINX Plus fields Sluice does not count yet ({@code downtime}, {@code downstart}, {@code selected}) are left out
+ * rather than sent as zeros.
  *
  * <p>{@link #json()} for a service's own endpoint; {@link #handler()} answers the API paths on a route, the way
  * {@code --status-listen} serves them.
@@ -141,6 +143,8 @@ public final class UpstreamStatus {
             total += responses[i];
         }
         out.append("\"total\":").append(total).append('}')
+                .append(",\"sent\":").append(peer.bytesSent())
+                .append(",\"received\":").append(peer.bytesReceived())
                 .append(",\"fails\":").append(peer.failures())
                 .append(",\"unavail\":").append(peer.unavailableTimes())
                 .append(",\"max_fails\":").append(peer.peer().maxFails())
@@ -163,6 +167,9 @@ public final class UpstreamStatus {
         }
         if (peer.isDraining()) {
             return "draining";
+        }
+        if (!peer.isHealthy() && peer.healthChecks().lastPassed() == null) {
+            return "checking"; // a mandatory check has not passed yet
         }
         if (!peer.unavailableFor().isZero()) {
             return "unavail";

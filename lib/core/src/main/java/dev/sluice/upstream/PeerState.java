@@ -58,6 +58,9 @@ public final class PeerState {
     /** Responses by status class, 1xx to 5xx; and the times {@code max_fails} made the peer unavailable. */
     private final long[] responses = new long[5];
     long unavailTurns;
+    /** Bytes sent to the peer and received from it, by every attempt that ended. */
+    private long sent;
+    private long received;
     /** Moving averages of the time to the response head and to its last byte, in nanoseconds; -1 before the first. */
     long headerTime = -1;
     long responseTime = -1;
@@ -291,6 +294,31 @@ public final class PeerState {
     public long[] responses() {
         synchronized (group.lock) {
             return responses.clone();
+        }
+    }
+
+    /**
+     * Counts the bytes an attempt sent to this peer and received from it (NGINX Plus's {@code sent} and {@code
+     * received}), for a proxy built on {@link Selection}s; the proxy counts its own attempts.
+     */
+    public void countTraffic(long sent, long received) {
+        synchronized (group.lock) {
+            this.sent += sent;
+            this.received += received;
+        }
+    }
+
+    /** NGINX Plus's {@code sent}: bytes sent to the peer by attempts that ended. */
+    public long bytesSent() {
+        synchronized (group.lock) {
+            return sent;
+        }
+    }
+
+    /** NGINX Plus's {@code received}: bytes received from the peer by attempts that ended. */
+    public long bytesReceived() {
+        synchronized (group.lock) {
+            return received;
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.sluice.upstream;
 
+import dev.sluice.internal.text.NginxTime;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -16,8 +17,6 @@ import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +30,6 @@ import org.slf4j.LoggerFactory;
 final class StateFile {
 
     private static final Logger log = LoggerFactory.getLogger(StateFile.class);
-    private static final Pattern TIME = Pattern.compile("([0-9]{1,9})(ms|s|m|h|d)?");
 
     private final Path path;
     private final ThreadPoolExecutor writer;
@@ -170,18 +168,10 @@ final class StateFile {
     }
 
     private static Duration time(String word, String value) {
-        Matcher m = TIME.matcher(value);
-        if (!m.matches()) {
+        Duration time = NginxTime.parse(value);
+        if (time == null) {
             throw new IllegalArgumentException("invalid time in \"" + word + "\"");
         }
-        long n = Long.parseLong(m.group(1));
-        String unit = m.group(2) == null ? "s" : m.group(2);
-        return switch (unit) {
-            case "ms" -> Duration.ofMillis(n);
-            case "m" -> Duration.ofMinutes(n);
-            case "h" -> Duration.ofHours(n);
-            case "d" -> Duration.ofDays(n);
-            default -> Duration.ofSeconds(n);
-        };
+        return time;
     }
 }

@@ -103,6 +103,9 @@ public final class UpstreamGroup {
             }
         }
         rebuild(members);
+        if (!b.stateRead) { // a state file read just now holds this very list
+            saveState();
+        }
     }
 
     /**
@@ -133,7 +136,6 @@ public final class UpstreamGroup {
         peers = Collections.unmodifiableList(all);
         stickyIndex = index;
         version++;
-        saveState();
     }
 
     /** Hands the server list to the state file, if the group has one, to be written off this thread. Lock held. */
@@ -188,6 +190,7 @@ public final class UpstreamGroup {
             }
             members.addAll(added);
             rebuild(members);
+            saveState();
             admitted = admitFromQueue();
         }
         Selection.turn(admitted);
@@ -219,6 +222,7 @@ public final class UpstreamGroup {
             state.configure(peer);
             state.down = peer.down();
             rebuild(new ArrayList<>(peers));
+            saveState();
             admitted = admitFromQueue();
         }
         Selection.turn(admitted);
@@ -276,6 +280,7 @@ public final class UpstreamGroup {
         members.remove(peer);
         peer.tier = null;
         rebuild(members);
+        saveState();
     }
 
     /** Every peer: the primary ones in configuration order, then the backups; peers added at run time last. */
@@ -388,6 +393,8 @@ public final class UpstreamGroup {
         private Sticky sticky;
         private boolean ntlm;
         private StateFile state;
+        /** Whether {@link #build()} took the servers from an existing state file. */
+        private boolean stateRead;
         private int queueSize;
         private Duration queueTimeout;
         private final List<List<SocketAddress>> addresses = new ArrayList<>();
@@ -527,6 +534,7 @@ public final class UpstreamGroup {
          */
         public UpstreamGroup build() {
             List<Peer> saved = state == null ? null : state.read();
+            stateRead = saved != null;
             if (saved != null) {
                 peers.clear();
                 peers.addAll(saved);

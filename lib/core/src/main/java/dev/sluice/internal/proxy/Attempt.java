@@ -62,6 +62,8 @@ final class Attempt implements ConnectHandler, IoHandler {
     private long connectNanos;
     private long headerNanos;
     private long lastByteNanos;
+    /** Bytes read from the peer, head and body. */
+    private long received;
 
     Attempt(Exchange exchange, LoopContext loop) {
         this.exchange = exchange;
@@ -82,6 +84,7 @@ final class Attempt implements ConnectHandler, IoHandler {
         this.connectNanos = -1;
         this.headerNanos = -1;
         this.lastByteNanos = -1;
+        this.received = 0;
         resetExchangeState();
         if (connection.reuse(loop.pool(group), peer.address(), exchange.isIdempotent(), this)) {
             reused = true;
@@ -262,6 +265,7 @@ final class Attempt implements ConnectHandler, IoHandler {
         try {
             int n = connection.channel().read(in);
             in.flip();
+            received += Math.max(0, n);
             return n;
         } catch (IOException e) {
             in.flip();
@@ -299,6 +303,20 @@ final class Attempt implements ConnectHandler, IoHandler {
     /** The client connection closed: a connection bound to it ({@code ntlm}) closes too. */
     void unbind() {
         connection.unbind();
+    }
+
+    /** {@code n} more bytes of the response body came from the peer. */
+    void countReceived(long n) {
+        received += n;
+    }
+
+    /** Bytes sent to the peer and read from it: NGINX Plus's {@code sent} and {@code received}. */
+    long bytesSent() {
+        return writer.sent();
+    }
+
+    long bytesReceived() {
+        return received;
     }
 
     /** Time from the attempt's start to the response head, -1 before it. */

@@ -31,7 +31,8 @@ final class RequestWriter {
 
     private final ByteBuffer[] outgoing = {NO_BODY, NO_BODY};
     private BodySource body;
-    private boolean anySent;
+    /** Bytes written to the socket since {@link #begin}. */
+    private long sent;
     private IOException bodyError;
 
     /** Starts on a request: {@code head} from its first byte, then {@code body} (null when there is none). */
@@ -42,7 +43,7 @@ final class RequestWriter {
         if (body != null) {
             body.rewind();
         }
-        anySent = false;
+        sent = 0;
         bodyError = null;
     }
 
@@ -51,12 +52,17 @@ final class RequestWriter {
         outgoing[0] = NO_BODY;
         outgoing[1] = NO_BODY;
         body = null;
-        anySent = false;
+        sent = 0;
     }
 
     /** Whether a byte reached the socket since {@link #begin} ({@code request_sent}). */
     boolean anySent() {
-        return anySent;
+        return sent > 0;
+    }
+
+    /** Bytes written to the socket since {@link #begin}: NGINX Plus's {@code sent} of the peer. */
+    long sent() {
+        return sent;
     }
 
     /** Whether every byte handed out so far went out: new bytes of a streamed body may go now. */
@@ -88,9 +94,7 @@ final class RequestWriter {
                 return body != null && !body.isComplete() ? Result.CLIENT_PENDING : Result.SENT;
             }
             try {
-                if (channel.write(outgoing) > 0) {
-                    anySent = true;
-                }
+                sent += Math.max(0, channel.write(outgoing));
             } catch (IOException e) {
                 return Result.FAILED;
             }

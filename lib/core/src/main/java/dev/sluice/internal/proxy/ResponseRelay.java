@@ -316,6 +316,9 @@ final class ResponseRelay {
         } catch (IOException e) {
             n = -2;
         }
+        if (n > 0) {
+            exchange.countReceived(n);
+        }
         if (buffered) {
             lastReadFilled = n > 0 && !reads[count - 1].hasRemaining();
             for (int i = 0; i < count; i++) {

@@ -1,6 +1,7 @@
 package dev.sluice.internal.proxy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.ProxyServer;
 import dev.sluice.observe.UpstreamStatus;
@@ -45,15 +46,19 @@ class UpstreamStatusTest {
 
         assertEquals(200, reply.status());
         assertEquals("application/json", reply.header("Content-Type"));
+        long received = group.peers().get(1).bytesReceived();
+        assertTrue(received > "ok".length(), "the second peer's head and body: " + received);
+        String firstTraffic = traffic(first.requests().get(0).raw().length, 0); // reset before it answered
+        String secondTraffic = traffic(second.requests().get(0).raw().length, received);
         assertEquals("{\"backend\":{\"peers\":["
-                + peer(0, first.address(), 2, "unavail", 1, 0, 1) + ","
-                + peer(1, second.address(), 1, "up", 1, 1, 0, NO_TIME_PASSED) + "],\"zone\":\"backend\"}}",
-                reply.bodyString());
+                + peer(0, first.address(), 2, "unavail", 1, 0, 1, firstTraffic, "") + ","
+                + peer(1, second.address(), 1, "up", 1, 1, 0, secondTraffic, NO_TIME_PASSED)
+                + "],\"zone\":\"backend\"}}", reply.bodyString());
 
         network.advance(Duration.ofSeconds(11)); // fail_timeout passes
         client.send(RawClient.get(UpstreamStatus.PATH + "/backend"));
-        assertEquals("{\"peers\":[" + peer(0, first.address(), 2, "up", 1, 0, 1) + ","
-                + peer(1, second.address(), 1, "up", 1, 1, 0, NO_TIME_PASSED) + "],\"zone\":\"backend\"}",
+        assertEquals("{\"peers\":[" + peer(0, first.address(), 2, "up", 1, 0, 1, firstTraffic, "") + ","
+                + peer(1, second.address(), 1, "up", 1, 1, 0, secondTraffic, NO_TIME_PASSED) + "],\"zone\":\"backend\"}",
                 client.readResponse().bodyString());
     }
 
@@ -75,17 +80,17 @@ class UpstreamStatusTest {
         assertEquals(405, write.status());
     }
 
-    /** A peer's object: {@code ok} 2xx responses, and {@code fails} failed attempts that each made it unavailable. */
-    private static String peer(int id, String server, int weight, String state, long requests, long ok, long fails) {
-        return peer(id, server, weight, state, requests, ok, fails, "");
+    private static String traffic(long sent, long received) {
+        return ",\"sent\":" + sent + ",\"received\":" + received;
     }
 
+    /** A peer's object: {@code ok} 2xx responses, {@code fails} failed attempts that each made it unavailable. */
     private static String peer(int id, String server, int weight, String state, long requests, long ok, long fails,
-            String times) {
+            String traffic, String times) {
         return "{\"id\":" + id + ",\"server\":\"" + server + "\",\"name\":\"" + server + "\",\"backup\":false,"
                 + "\"weight\":" + weight + ",\"state\":\"" + state + "\",\"active\":0,\"requests\":" + requests
                 + ",\"responses\":{\"1xx\":0,\"2xx\":" + ok + ",\"3xx\":0,\"4xx\":0,\"5xx\":0,\"total\":" + ok + "}"
-                + ",\"fails\":" + fails + ",\"unavail\":" + fails
+                + traffic + ",\"fails\":" + fails + ",\"unavail\":" + fails
                 + ",\"max_fails\":1,\"fail_timeout\":10,\"max_conns\":0" + times
                 + ",\"health_checks\":{\"checks\":0,\"fails\":0,\"unhealthy\":0}}";
     }
