@@ -5,6 +5,8 @@ import dev.sluice.ProxyHandler;
 import dev.sluice.ProxyRequest;
 import dev.sluice.upstream.PeerState;
 import dev.sluice.upstream.UpstreamGroup;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,18 +19,23 @@ import java.util.Objects;
  * {@code down}, {@code draining}, {@code unavail}, {@code checking} before a mandatory check first passes,
  * {@code unhealthy}), {@code active}, {@code requests}, {@code
  * responses} ({@code 1xx} to {@code 5xx} and {@code total}: responses the peer gave), {@code sent} and {@code
- * received} (bytes, by attempts that ended; a WebSocket tunnel's are not counted), {@code fails} (failed attempts
+ * received} (bytes, by attempts that ended; a WebSocket tunnel's are not counted), {@code selected} (when its
+ * last attempt started, once one ended), {@code fails} (failed attempts
  * in all), {@code unavail} (times {@code max_fails} made it unavailable) and {@code max_fails}, {@code fail_timeout} (seconds), {@code max_conns}, {@code health_checks}
  * ({@code checks}, {@code fails}, {@code unhealthy}, and {@code last_passed} once a check ran), {@code
  * header_time} and {@code response_time} (moving averages in milliseconds, once a response came); its {@code
  * queue} ({@code size}, {@code max_size}, {@code overflows}) when it has one; and {@code zone}.
- * NGINX Plus fields Sluice does not count yet ({@code downtime}, {@code downstart}, {@code selected}) are left out
- * rather than sent as zeros.
+ * NGINX Plus fields Sluice does not count yet ({@code downtime}, {@code downstart}, the group's {@code keepalive}
+ * idle count) are left out rather than sent as zeros.
  *
  * <p>{@link #json()} for a service's own endpoint; {@link #handler()} answers the API paths on a route, the way
  * {@code --status-listen} serves them.
  */
 public final class UpstreamStatus {
+
+    /** NGINX Plus's form of a time: ISO 8601 in UTC with milliseconds. */
+    private static final DateTimeFormatter SELECTED =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
     /** The API path prefix NGINX Plus serves upstreams under. */
     public static final String PATH = "/api/9/http/upstreams";
@@ -144,7 +151,9 @@ public final class UpstreamStatus {
         }
         out.append("\"total\":").append(total).append('}')
                 .append(",\"sent\":").append(peer.bytesSent())
-                .append(",\"received\":").append(peer.bytesReceived())
+                .append(",\"received\":").append(peer.bytesReceived());
+        peer.lastSelected().ifPresent(at -> out.append(",\"selected\":\"").append(SELECTED.format(at)).append('"'));
+        out
                 .append(",\"fails\":").append(peer.failures())
                 .append(",\"unavail\":").append(peer.unavailableTimes())
                 .append(",\"max_fails\":").append(peer.peer().maxFails())

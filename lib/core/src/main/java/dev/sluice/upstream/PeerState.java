@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Optional;
 
@@ -58,6 +59,8 @@ public final class PeerState {
     /** Responses by status class, 1xx to 5xx; and the times {@code max_fails} made the peer unavailable. */
     private final long[] responses = new long[5];
     long unavailTurns;
+    /** Ticker reading at which the last reported attempt started, or {@link #LONG_AGO} before the first. */
+    long selectedAt = LONG_AGO;
     /** Bytes sent to the peer and received from it, by every attempt that ended. */
     private long sent;
     private long received;
@@ -319,6 +322,19 @@ public final class PeerState {
     public long bytesReceived() {
         synchronized (group.lock) {
             return received;
+        }
+    }
+
+    /**
+     * NGINX Plus's {@code selected}: when the peer was last selected for a request, as of the last attempt that
+     * ended (an attempt that failed before a response counts from when it failed); empty before the first.
+     */
+    public Optional<Instant> lastSelected() {
+        synchronized (group.lock) {
+            if (selectedAt == LONG_AGO) {
+                return Optional.empty();
+            }
+            return Optional.of(Instant.now().minusNanos(group.ticker.nanos() - selectedAt));
         }
     }
 

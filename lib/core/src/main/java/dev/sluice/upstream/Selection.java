@@ -280,6 +280,8 @@ public final class Selection {
                 peer.recordTimes(headerNanos, lastByteNanos, now.nanos());
             }
             peer.countResponse(status);
+            // the attempt started when the peer was selected: its times run from then
+            peer.selectedAt = now.nanos() - Math.max(0, Math.max(headerNanos, lastByteNanos));
             if (outcome == Outcome.FAILURE) {
                 peer.failures++;
             }

@@ -3,6 +3,10 @@ package dev.sluice.upstream;
 import static dev.sluice.upstream.Picks.server;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.time.Instant;
 
 import org.junit.jupiter.api.Test;
 
@@ -22,6 +26,23 @@ class PeerCountsTest {
         }
         assertArrayEquals(new long[] {1, 2, 1, 1, 1}, peer.responses());
         assertEquals(7, peer.requests());
+    }
+
+    @Test
+    void selectedIsWhenTheLastAttemptThatEndedStarted() {
+        ManualTicker ticker = new ManualTicker();
+        UpstreamGroup group = UpstreamGroup.builder("c").ticker(ticker).server(server(0)).build();
+        PeerState peer = group.peers().get(0);
+        assertTrue(peer.lastSelected().isEmpty());
+        Selection selection = group.newSelection();
+        selection.select();
+        ticker.advance(Duration.ofSeconds(3));
+        selection.report(Outcome.SUCCESS, 200, Duration.ofSeconds(1).toNanos(), Duration.ofSeconds(2).toNanos());
+
+        Duration ago = Duration.between(peer.lastSelected().orElseThrow(), Instant.now());
+
+        assertTrue(ago.compareTo(Duration.ofMillis(1500)) > 0 && ago.compareTo(Duration.ofMillis(2500)) < 0,
+                "the attempt took 2 s to its last byte and ended 0 s ago: " + ago);
     }
 
     @Test
