@@ -226,6 +226,16 @@ final class Cli {
                             + " come first served, instead of failing; 502 when N wait already or after T (default"
                             + " 60s); default off",
                     (s, f, v) -> s.setQueue(QueueLine.parse(v))),
+            option(UPSTREAM, "--upstream-state", "FILE", false,
+                    "state: the server list lives in FILE, one 'server ADDRESS [parameters];' line per peer: read at"
+                            + " start when it exists (its servers replace --server's), written atomically after"
+                            + " every change through --api-listen; default off",
+                    (s, f, v) -> s.setStateFile(Path.of(v))),
+            option(UPSTREAM, "--ntlm", null, false,
+                    "ntlm: the upstream connection that carried an 'Authorization: NTLM|Negotiate' request stays with"
+                            + " its client connection (same peer, no other client, closed with it); needs upstream"
+                            + " keepalive; default off",
+                    (s, f, v) -> s.setNtlm()),
             option(GENERAL, "--status-listen", "HOST:PORT", false,
                     "a read-only JSON view of every peer's live state in NGINX Plus's API shape, on its own address:"
                             + " GET /api/9/http/upstreams and /api/9/http/upstreams/backend; default off",
@@ -237,22 +247,12 @@ final class Cli {
                             + " true} {\"drain\": true}, DELETE .../servers/ID; anyone who reaches it steers traffic;"
                             + " default off",
                     (s, f, v) -> s.setApiListen(v)),
-            option(UPSTREAM, "--upstream-state", "FILE", false,
-                    "state: the server list lives in FILE, one 'server ADDRESS [parameters];' line per peer: read at"
-                            + " start when it exists (its servers replace --server's), written atomically after"
-                            + " every change through --api-listen; default off",
-                    (s, f, v) -> s.setStateFile(Path.of(v))),
             unsupported("--resolver", "'ADDRESS... [valid=T]'", "resolver: re-resolve server names at run time"),
             unsupported("--resolver-timeout", "T", "resolver_timeout"),
             unsupported("--ssl-certificate", "FILE", "ssl_certificate: TLS on the listeners"),
             unsupported("--ssl-certificate-key", "FILE", "ssl_certificate_key"),
             unsupported("--ssl-protocols", "LIST", "ssl_protocols"),
-            unsupported("--proxy-ssl-verify", "on|off", "proxy_ssl_verify: HTTPS to the upstreams"),
-            option(UPSTREAM, "--ntlm", null, false,
-                    "ntlm: the upstream connection that carried an 'Authorization: NTLM|Negotiate' request stays with"
-                            + " its client connection (same peer, no other client, closed with it); needs upstream"
-                            + " keepalive; default off",
-                    (s, f, v) -> s.setNtlm()));
+            unsupported("--proxy-ssl-verify", "on|off", "proxy_ssl_verify: HTTPS to the upstreams"));
 
     private static final Flags FLAGS;
     private static final Map<String, Handler> HANDLERS = new HashMap<>();

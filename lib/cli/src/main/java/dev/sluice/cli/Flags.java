@@ -102,17 +102,15 @@ final class Flags {
         for (Flag flag : byName.values()) {
             width = Math.max(width, Math.min(usage(flag).length(), 40));
         }
-        StringBuilder sb = new StringBuilder();
-        String section = null;
+        Map<String, StringBuilder> sections = new LinkedHashMap<>(); // each section once, where it first appears
         for (Flag flag : byName.values()) {
-            if (!flag.section().equals(section)) {
-                section = flag.section();
-                sb.append('\n').append(section).append(":\n");
-            }
             String usage = usage(flag);
-            sb.append("  ").append(usage).append(" ".repeat(Math.max(2, width + 2 - usage.length())))
+            sections.computeIfAbsent(flag.section(), section -> new StringBuilder())
+                    .append("  ").append(usage).append(" ".repeat(Math.max(2, width + 2 - usage.length())))
                     .append(flag.help()).append('\n');
         }
+        StringBuilder sb = new StringBuilder();
+        sections.forEach((section, lines) -> sb.append('\n').append(section).append(":\n").append(lines));
         return sb.toString();
     }
 
