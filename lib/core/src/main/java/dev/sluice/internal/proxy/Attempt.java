@@ -58,12 +58,7 @@ final class Attempt implements ConnectHandler, IoHandler {
     private boolean responseStarted;
     private boolean surplus;
     private ResponseHead head;
-    private long startNanos;
-    private long connectNanos;
-    private long headerNanos;
-    private long lastByteNanos;
-    /** Bytes read from the peer, head and body. */
-    private long received;
+    private final AttemptMeter meter = new AttemptMeter();
 
     Attempt(Exchange exchange, LoopContext loop) {
         this.exchange = exchange;
@@ -80,15 +75,11 @@ final class Attempt implements ConnectHandler, IoHandler {
         this.finished = false;
         this.reused = false;
         this.freshRetryUsed = false;
-        this.startNanos = loop.eventLoop.nanoTime();
-        this.connectNanos = -1;
-        this.headerNanos = -1;
-        this.lastByteNanos = -1;
-        this.received = 0;
+        meter.start(loop.eventLoop.nanoTime());
         resetExchangeState();
         if (connection.reuse(loop.pool(group), peer.address(), exchange.isIdempotent(), this)) {
             reused = true;
-            connectNanos = 0;
+            meter.pooledConnection();
             sendRequest();
         } else {
             connect();
@@ -123,7 +114,7 @@ final class Attempt implements ConnectHandler, IoHandler {
 
     @Override
     public void onConnected(SelectionKey key) {
-        connectNanos = loop.eventLoop.nanoTime() - startNanos;
+        meter.connected(loop.eventLoop.nanoTime());
         connection.connected(key, this);
         sendRequest();
     }
@@ -247,7 +238,7 @@ final class Attempt implements ConnectHandler, IoHandler {
                 continue;
             }
             head = parsed;
-            headerNanos = loop.eventLoop.nanoTime() - startNanos;
+            meter.head(loop.eventLoop.nanoTime());
             timer.cancel();
             phase = Phase.HEAD_READ;
             if (!requestDone) {
@@ -265,7 +256,7 @@ final class Attempt implements ConnectHandler, IoHandler {
         try {
             int n = connection.channel().read(in);
             in.flip();
-            received += Math.max(0, n);
+            meter.received(n);
             return n;
         } catch (IOException e) {
             in.flip();
@@ -305,32 +296,18 @@ final class Attempt implements ConnectHandler, IoHandler {
         connection.unbind();
     }
 
-    /** {@code n} more bytes of the response body came from the peer. */
-    void countReceived(long n) {
-        received += n;
+    /** What this attempt measured: its times and the bytes it read. */
+    AttemptMeter meter() {
+        return meter;
     }
 
-    /** Bytes sent to the peer and read from it: NGINX Plus's {@code sent} and {@code received}. */
+    /** Bytes sent to the peer: NGINX Plus's {@code sent}. */
     long bytesSent() {
         return writer.sent();
     }
 
-    long bytesReceived() {
-        return received;
-    }
-
-    /** Time from the attempt's start to the response head, -1 before it. */
-    long headerNanos() {
-        return headerNanos;
-    }
-
-    /** Time from the attempt's start to the response's last byte, -1 before it. */
-    long lastByteNanos() {
-        return lastByteNanos;
-    }
-
     AttemptRecord record(int status, long nowNanos) {
-        return new AttemptRecord(peer.name(), status, connectNanos, headerNanos, nowNanos - startNanos, reused);
+        return meter.record(peer.name(), status, nowNanos, reused);
     }
 
     /** Whether the body is being read from this attempt's connection. */
@@ -357,7 +334,7 @@ final class Attempt implements ConnectHandler, IoHandler {
     /** The whole body was read ({@code surplus}: and bytes after it); the connection may now be released. */
     void bodyRead(boolean surplus) {
         this.surplus |= surplus;
-        lastByteNanos = loop.eventLoop.nanoTime() - startNanos;
+        meter.lastByte(loop.eventLoop.nanoTime());
         phase = Phase.DONE;
         timer.cancel();
     }

@@ -322,7 +322,7 @@ final class Exchange {
 
     /** Response bytes read from the peer after its head, for the peer's {@code received}. */
     void countReceived(long bytes) {
-        attempt.countReceived(bytes);
+        attempt.meter().received(bytes);
     }
 
     /** Body bytes queued for the client, for {@code $body_bytes_sent}. */
@@ -375,8 +375,9 @@ final class Exchange {
     /** An attempt ends: its outcome goes to the balancer and, with a status, to the attempt records. */
     void attemptFinished(Attempt a, Outcome outcome, int code) {
         if (selection != null && selection.current() != null) {
-            selection.current().countTraffic(a.bytesSent(), a.bytesReceived());
-            selection.report(outcome, a.headerNanos() >= 0 ? code : 0, a.headerNanos(), a.lastByteNanos());
+            AttemptMeter meter = a.meter();
+            selection.current().countTraffic(a.bytesSent(), meter.bytesReceived());
+            selection.report(outcome, meter.headerNanos() >= 0 ? code : 0, meter.headerNanos(), meter.lastByteNanos());
         }
         if (code != 0) {
             log.attempt(a, code);
