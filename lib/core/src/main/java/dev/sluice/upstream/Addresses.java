@@ -6,6 +6,8 @@ import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /** Parses the address of a {@code server} line without touching the network. */
@@ -129,5 +131,32 @@ final class Addresses {
 
     private static IllegalArgumentException bad(String server, String why) {
         return new IllegalArgumentException("server address \"" + server + "\" is malformed: " + why);
+    }
+
+    /**
+     * The addresses {@code server} of upstream {@code name} stands for: itself when it is an address (or the
+     * resolver is {@link Resolver#none()}), else every address {@code resolver} finds for its host.
+     *
+     * @throws IllegalArgumentException when the host is not found
+     */
+    static List<SocketAddress> resolve(String name, String server, Resolver resolver) {
+        SocketAddress address = Addresses.socketAddress(server);
+        if (resolver == NoResolver.INSTANCE || !(address instanceof InetSocketAddress)
+                || !((InetSocketAddress) address).isUnresolved()) {
+            return List.of(address);
+        }
+        InetSocketAddress named = (InetSocketAddress) address;
+        try {
+            List<SocketAddress> resolved = new ArrayList<>();
+            for (InetAddress ip : resolver.resolve(named.getHostString())) {
+                resolved.add(new InetSocketAddress(ip, named.getPort()));
+            }
+            if (resolved.isEmpty()) {
+                throw new UnknownHostException(named.getHostString());
+            }
+            return resolved;
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("host not found in upstream \"" + name + "\": " + server, e);
+        }
     }
 }

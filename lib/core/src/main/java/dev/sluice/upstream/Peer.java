@@ -102,6 +102,23 @@ public final class Peer {
         return new Builder(server);
     }
 
+    /**
+     * Checks that {@code balancer} supports this line's parameters (nginx allows backup and slow_start only with some
+     * methods) in upstream {@code group}.
+     *
+     * @throws IllegalArgumentException naming the parameter and the server
+     */
+    void checkSupportedBy(Balancer balancer, String group) {
+        if (backup && !balancer.supportsBackup()) {
+            throw new IllegalArgumentException("backup is not supported by this balancing method (server " + server
+                    + " in upstream \"" + group + "\")");
+        }
+        if (!slowStart.isZero() && !balancer.supportsSlowStart()) {
+            throw new IllegalArgumentException("slowStart is not supported by this balancing method (server " + server
+                    + " in upstream \"" + group + "\")");
+        }
+    }
+
     /** A builder holding this line's parameters, for a change of some of them at run time. */
     Builder toBuilder() {
         Builder b = new Builder(server);

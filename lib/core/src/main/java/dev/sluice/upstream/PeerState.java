@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Optional;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The live state of one peer: one address of one {@code server} line, as nginx's {@code ngx_http_upstream_rr_peer_t}
@@ -61,9 +62,9 @@ public final class PeerState {
     long unavailTurns;
     /** Ticker reading at which the last reported attempt started, or {@link #LONG_AGO} before the first. */
     long selectedAt = LONG_AGO;
-    /** Bytes sent to the peer and received from it, by every attempt that ended. */
-    private long sent;
-    private long received;
+    /** Bytes sent to the peer and received from it, by every attempt that ended: added without the group's lock. */
+    private final LongAdder sent = new LongAdder();
+    private final LongAdder received = new LongAdder();
     /** Moving averages of the time to the response head and to its last byte, in nanoseconds; -1 before the first. */
     long headerTime = -1;
     long responseTime = -1;
@@ -305,24 +306,18 @@ public final class PeerState {
      * received}), for a proxy built on {@link Selection}s; the proxy counts its own attempts.
      */
     public void countTraffic(long sent, long received) {
-        synchronized (group.lock) {
-            this.sent += sent;
-            this.received += received;
-        }
+        this.sent.add(sent);
+        this.received.add(received);
     }
 
     /** NGINX Plus's {@code sent}: bytes sent to the peer by attempts that ended. */
     public long bytesSent() {
-        synchronized (group.lock) {
-            return sent;
-        }
+        return sent.sum();
     }
 
     /** NGINX Plus's {@code received}: bytes received from the peer by attempts that ended. */
     public long bytesReceived() {
-        synchronized (group.lock) {
-            return received;
-        }
+        return received.sum();
     }
 
     /**

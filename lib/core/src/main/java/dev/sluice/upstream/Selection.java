@@ -37,8 +37,8 @@ public final class Selection {
     final byte[] digits = new byte[20];
 
     Tier tier;
-    /** The group's membership {@link UpstreamGroup#version} this selection's tier and tried peers belong to. */
-    private int version = -1;
+    /** The group's membership this selection's tier and tried peers belong to; null: the next pick looks again. */
+    private Membership seen;
     private Balancer.Picker picker;
     private PeerState current;
     /** When the current attempt started, for {@code least_time inflight}. */
@@ -81,13 +81,14 @@ public final class Selection {
      * request whose peers changed under it forgets which it tried (it may try one again). Lock held.
      */
     private void sync() {
-        if (version == group.version) {
+        Membership members = group.members;
+        if (seen == members) {
             return;
         }
-        version = group.version;
-        tier = group.primary;
-        picker = group.primaryPicker;
-        int most = Math.max(group.primary.size(), group.backup == null ? 0 : group.backup.size());
+        seen = members;
+        tier = members.primary;
+        picker = members.primaryPicker;
+        int most = members.mostPerTier();
         if (triedList.length < most) {
             tried = new long[(most + 63) >>> 6];
             triedList = new int[most];
@@ -105,7 +106,7 @@ public final class Selection {
         picked = false;
         preferred = null;
         clearTried();
-        version = -1; // the next select starts from the primary tier of the group's current membership
+        seen = null; // the next select starts from the primary tier of the group's current membership
         current = null;
         started = false;
         maxTries = 0;
@@ -194,7 +195,7 @@ public final class Selection {
             sync();
             if (!started) {
                 started = true;
-                tries = group.primary.notDown + (group.backup == null ? 0 : group.backup.notDown);
+                tries = seen.primary.notDown + (seen.backup == null ? 0 : seen.backup.notDown);
                 if (maxTries != 0 && tries > maxTries) {
                     tries = maxTries;
                 }
@@ -206,9 +207,9 @@ public final class Selection {
             PeerState peer = preferred != null && preferred.tier == tier && isNotTried(preferred)
                     && preferred.usableWhileDraining(now) ? preferred : picker.pick(this);
             preferred = null;
-            if (peer == null && tier != group.backup && group.backup != null) {
-                tier = group.backup;
-                picker = group.backupPicker;
+            if (peer == null && tier != seen.backup && seen.backup != null) {
+                tier = seen.backup;
+                picker = seen.backupPicker;
                 clearTried();
                 peer = picker.pick(this);
             }
@@ -335,7 +336,7 @@ public final class Selection {
         if (group.queue == null || picked) {
             return false;
         }
-        version = -1; // having tried no peer, it starts again from the primary tier
+        seen = null; // having tried no peer, it starts again from the primary tier
         synchronized (group.lock) {
             this.onTurn = onTurn;
             return group.queue.add(this);

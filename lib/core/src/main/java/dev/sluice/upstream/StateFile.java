@@ -33,8 +33,10 @@ final class StateFile {
 
     private final Path path;
     private final ThreadPoolExecutor writer;
-    /** The membership version of the newest list written; guarded by this. */
-    private int written = Integer.MIN_VALUE;
+    /** Counts the lists handed over (under the group's lock), so that an older one never overwrites a newer one. */
+    private int handed;
+    /** The number of the newest list written; guarded by this. */
+    private int written;
 
     StateFile(Path path) {
         this.path = path;
@@ -130,13 +132,19 @@ final class StateFile {
         return out.append(';').toString();
     }
 
-    /** Writes {@code text}, the list of membership {@code version}, unless a newer one is written first. */
-    void save(int version, String text) {
-        writer.execute(() -> write(version, text));
+    /** Writes the server list of upstream {@code group}, {@code peers}, unless a newer one is written first. */
+    void save(String group, List<PeerState> peers) {
+        StringBuilder text = new StringBuilder(64 * peers.size() + 64)
+                .append("# the servers of upstream ").append(group).append(", written by sluice\n");
+        for (PeerState peer : peers) {
+            text.append(line(peer)).append('\n');
+        }
+        int number = ++handed;
+        writer.execute(() -> write(number, text.toString()));
     }
 
-    private synchronized void write(int version, String text) {
-        if (version <= written) {
+    private synchronized void write(int number, String text) {
+        if (number <= written) {
             return;
         }
         Path temporary = path.resolveSibling(path.getFileName() + ".tmp");
@@ -154,7 +162,7 @@ final class StateFile {
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(temporary, path, StandardCopyOption.REPLACE_EXISTING);
             }
-            written = version;
+            written = number;
         } catch (IOException | UncheckedIOException e) {
             log.error("cannot write the state file {}: the server list on disk is the one before", path, e);
         }

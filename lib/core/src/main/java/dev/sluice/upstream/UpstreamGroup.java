@@ -1,16 +1,10 @@
 package dev.sluice.upstream;
 
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Objects;
 import java.util.SplittableRandom;
@@ -43,35 +37,25 @@ public final class UpstreamGroup {
     /** The ticker as the holder of {@link #lock} reads it. */
     final Now now;
     final RandomGenerator random;
-    /** The tiers and their pickers, rebuilt under the lock when the membership changes ({@link #version}). */
-    Tier primary;
-    Tier backup;
-    Balancer.Picker primaryPicker;
-    Balancer.Picker backupPicker;
-    /** Counts membership changes, so a selection started before one starts again from the new tiers. */
-    int version;
+    /** The tiers, their pickers and the peers; replaced under the lock when the membership changes. */
+    volatile Membership members;
     private final boolean byLoad;
     private final Resolver resolver;
     /** The id the next peer gets. */
     private int nextId;
     /** NGINX Plus's {@code state} file, or null. */
     private final StateFile state;
-    /** Counts the lists handed to the state file, so that only the newest is written last. Lock held. */
-    private int stateVersion;
     /** Whether selections add up the start of each attempt in flight per peer, for {@code least_time inflight}. */
     final boolean tracksInflight;
-    /** NGINX Plus's {@code sticky}, or null; and the sessions {@code sticky learn} learned. */
+    /** NGINX Plus's {@code sticky}, or null; and what its values find. */
     private final Sticky sticky;
-    private final StickySessions sessions;
-    /** {@code sticky cookie}: peers by id; {@code sticky route}: the first peer of each route. */
-    private volatile Map<String, PeerState> stickyIndex = Map.of();
+    private final StickyPeers stickyPeers;
     /** NGINX Plus's {@code queue}, or null. */
     final RequestQueue queue;
     private final boolean ntlm;
     private final Duration queueTimeout;
     private final Keepalive keepalive;
     private final HealthCheck healthCheck;
-    private volatile List<PeerState> peers;
 
     private UpstreamGroup(Builder b) {
         this.name = b.name;
@@ -84,69 +68,41 @@ public final class UpstreamGroup {
         this.queue = b.queueSize == 0 ? null : new RequestQueue(b.queueSize);
         this.sticky = b.sticky;
         this.ntlm = b.ntlm;
-        this.sessions = sticky != null && sticky.method() == Sticky.Method.LEARN ? new StickySessions(sticky, ticker)
-                : null;
+        this.stickyPeers = sticky == null ? null : new StickyPeers(sticky, ticker);
         this.queueTimeout = b.queueTimeout;
         this.byLoad = balancer instanceof LeastConn;
         this.tracksInflight = balancer instanceof LeastTime && ((LeastTime) balancer).tracksInflight();
         this.resolver = b.resolver;
         this.state = b.state;
-        List<PeerState> members = new ArrayList<>();
+        List<PeerState> list = new ArrayList<>();
         for (boolean backups : new boolean[] {false, true}) {
             for (int i = 0; i < b.peers.size(); i++) {
                 Peer peer = b.peers.get(i);
                 if (peer.backup() == backups) {
                     for (SocketAddress address : b.addresses.get(i)) {
-                        members.add(new PeerState(this, peer, nextId++, address));
+                        list.add(new PeerState(this, peer, nextId++, address));
                     }
                 }
             }
         }
-        rebuild(members);
+        rebuild(list);
         if (!b.stateRead) { // a state file read just now holds this very list
             saveState();
         }
     }
 
-    /**
-     * Builds the tiers, pickers and indexes from {@code members}, the primary peers in order then the backups, as
-     * nginx's round robin starts them: every current weight 0 and effective weight whole. Lock held, or not yet
-     * shared.
-     */
-    private void rebuild(List<PeerState> members) {
-        List<PeerState> primaries = new ArrayList<>();
-        List<PeerState> backups = new ArrayList<>();
-        Map<String, PeerState> index = new HashMap<>();
-        for (PeerState peer : members) {
-            (peer.peer.backup() ? backups : primaries).add(peer);
-            peer.currentWeight = 0;
-            peer.effectiveWeight = peer.weight;
-            if (sticky != null && sticky.method() == Sticky.Method.COOKIE) {
-                index.put(peer.stickyId(), peer);
-            } else if (sticky != null && sticky.method() == Sticky.Method.ROUTE && !peer.peer.route().isEmpty()) {
-                index.putIfAbsent(peer.peer.route(), peer);
-            }
+    /** A new membership of {@code list}, and the sticky index of it. Lock held, or not yet shared. */
+    private void rebuild(List<PeerState> list) {
+        members = new Membership(list, balancer, now, byLoad);
+        if (stickyPeers != null) {
+            stickyPeers.index(members.peers);
         }
-        primary = new Tier(primaries, primaries.size() == 1 && backups.isEmpty(), now, byLoad);
-        backup = backups.isEmpty() ? null : new Tier(backups, false, now, byLoad);
-        primaryPicker = balancer.newPicker(new PeerList(primary));
-        backupPicker = backup == null ? null : balancer.newPicker(new PeerList(backup));
-        List<PeerState> all = new ArrayList<>(primaries);
-        all.addAll(backups);
-        peers = Collections.unmodifiableList(all);
-        stickyIndex = index;
-        version++;
     }
 
     /** Hands the server list to the state file, if the group has one, to be written off this thread. Lock held. */
     void saveState() {
         if (state != null) {
-            StringBuilder text = new StringBuilder(64 * peers.size() + 64)
-                    .append("# the servers of upstream ").append(name).append(", written by sluice\n");
-            for (PeerState peer : peers) {
-                text.append(StateFile.line(peer)).append('\n');
-            }
-            state.save(++stateVersion, text.toString());
+            state.save(name, members.peers);
         }
     }
 
@@ -179,17 +135,17 @@ public final class UpstreamGroup {
         Peer.Builder line = Peer.builder(address);
         parameters.accept(line);
         Peer peer = line.build();
-        checkSupported(balancer, peer, name);
-        List<SocketAddress> addresses = resolve(name, peer.server(), resolver);
+        peer.checkSupportedBy(balancer, name);
+        List<SocketAddress> addresses = Addresses.resolve(name, peer.server(), resolver);
         List<PeerState> added = new ArrayList<>();
         Selection admitted;
         synchronized (lock) {
-            List<PeerState> members = new ArrayList<>(peers);
+            List<PeerState> list = new ArrayList<>(members.peers);
             for (SocketAddress socket : addresses) {
                 added.add(new PeerState(this, peer, nextId++, socket));
             }
-            members.addAll(added);
-            rebuild(members);
+            list.addAll(added);
+            rebuild(list);
             saveState();
             admitted = admitFromQueue();
         }
@@ -215,13 +171,13 @@ public final class UpstreamGroup {
             Peer.Builder line = state.peer.toBuilder().down(state.down);
             changes.accept(line);
             Peer peer = line.build();
-            checkSupported(balancer, peer, name);
+            peer.checkSupportedBy(balancer, name);
             if (state.tier == null) {
                 return null;
             }
             state.configure(peer);
             state.down = peer.down();
-            rebuild(new ArrayList<>(peers));
+            rebuild(members.peers);
             saveState();
             admitted = admitFromQueue();
         }
@@ -266,7 +222,7 @@ public final class UpstreamGroup {
 
     /** The peer with id {@code id}, or null. */
     public PeerState peer(int id) {
-        for (PeerState peer : peers) {
+        for (PeerState peer : members.peers) {
             if (peer.id == id) {
                 return peer;
             }
@@ -276,16 +232,16 @@ public final class UpstreamGroup {
 
     /** Takes {@code peer} out of the tiers. Lock held. */
     void remove(PeerState peer) {
-        List<PeerState> members = new ArrayList<>(peers);
-        members.remove(peer);
+        List<PeerState> list = new ArrayList<>(members.peers);
+        list.remove(peer);
         peer.tier = null;
-        rebuild(members);
+        rebuild(list);
         saveState();
     }
 
     /** Every peer: the primary ones in configuration order, then the backups; peers added at run time last. */
     public List<PeerState> peers() {
-        return peers;
+        return members.peers;
     }
 
     /** How idle connections to this group's peers are kept for reuse. */
@@ -320,22 +276,13 @@ public final class UpstreamGroup {
      * Selection#prefer(PeerState)} does.
      */
     public PeerState stickyPeer(String value) {
-        if (sticky == null || value.isEmpty()) {
-            return null;
-        }
-        if (sticky.method() == Sticky.Method.LEARN) {
-            return sessions.get(value);
-        }
-        PeerState peer = stickyIndex.get(value);
-        int dot = value.lastIndexOf('.');
-        return peer != null || dot < 0 || sticky.method() != Sticky.Method.ROUTE ? peer
-                : stickyIndex.get(value.substring(dot + 1));
+        return stickyPeers == null || value.isEmpty() ? null : stickyPeers.peer(value);
     }
 
     /** {@code sticky learn}: session {@code value}, set by {@code peer}'s response, binds later requests to it. */
     public void learnSession(String value, PeerState peer) {
-        if (sessions != null && !value.isEmpty()) {
-            sessions.put(value, peer);
+        if (stickyPeers != null && !value.isEmpty()) {
+            stickyPeers.learn(value, peer);
         }
     }
 
@@ -376,7 +323,7 @@ public final class UpstreamGroup {
 
     @Override
     public String toString() {
-        return "upstream " + name + " " + peers;
+        return "upstream " + name + " " + members.peers;
     }
 
     /** Builds an {@link UpstreamGroup}; {@link #build()} checks the whole configuration and names what is wrong. */
@@ -546,7 +493,7 @@ public final class UpstreamGroup {
                 throw new IllegalArgumentException("upstream \"" + name + "\" has only backup servers");
             }
             for (Peer peer : peers) {
-                checkSupported(balancer, peer, name);
+                peer.checkSupportedBy(balancer, name);
             }
             if (ntlm && keepalive.idle() == 0) {
                 throw new IllegalArgumentException("ntlm needs upstream keepalive, which is off in upstream \""
@@ -554,41 +501,9 @@ public final class UpstreamGroup {
             }
             addresses.clear();
             for (Peer peer : peers) {
-                addresses.add(resolve(name, peer.server(), resolver));
+                addresses.add(Addresses.resolve(name, peer.server(), resolver));
             }
             return new UpstreamGroup(this);
-        }
-    }
-
-    private static void checkSupported(Balancer balancer, Peer peer, String name) {
-        if (peer.backup() && !balancer.supportsBackup()) {
-            throw new IllegalArgumentException("backup is not supported by this balancing method (server "
-                    + peer.server() + " in upstream \"" + name + "\")");
-        }
-        if (!peer.slowStart().isZero() && !balancer.supportsSlowStart()) {
-            throw new IllegalArgumentException("slowStart is not supported by this balancing method (server "
-                    + peer.server() + " in upstream \"" + name + "\")");
-        }
-    }
-
-    private static List<SocketAddress> resolve(String name, String server, Resolver resolver) {
-        SocketAddress address = Addresses.socketAddress(server);
-        if (resolver == NoResolver.INSTANCE || !(address instanceof InetSocketAddress)
-                || !((InetSocketAddress) address).isUnresolved()) {
-            return List.of(address);
-        }
-        InetSocketAddress named = (InetSocketAddress) address;
-        try {
-            List<SocketAddress> resolved = new ArrayList<>();
-            for (InetAddress ip : resolver.resolve(named.getHostString())) {
-                resolved.add(new InetSocketAddress(ip, named.getPort()));
-            }
-            if (resolved.isEmpty()) {
-                throw new UnknownHostException(named.getHostString());
-            }
-            return resolved;
-        } catch (UnknownHostException e) {
-            throw new IllegalArgumentException("host not found in upstream \"" + name + "\": " + server, e);
         }
     }
 }
