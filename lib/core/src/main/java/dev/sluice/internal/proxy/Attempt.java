@@ -1,11 +1,16 @@
 package dev.sluice.internal.proxy;
 
+import static dev.sluice.internal.proxy.AttemptPhase.CONNECTING;
+import static dev.sluice.internal.proxy.AttemptPhase.DONE;
+import static dev.sluice.internal.proxy.AttemptPhase.HEAD_READ;
+import static dev.sluice.internal.proxy.AttemptPhase.IDLE;
+import static dev.sluice.internal.proxy.AttemptPhase.READING_HEAD;
+import static dev.sluice.internal.proxy.AttemptPhase.RELAYING;
+import static dev.sluice.internal.proxy.AttemptPhase.SENDING;
+import static dev.sluice.internal.proxy.AttemptPhase.TUNNEL;
+
 import dev.sluice.Route;
-import dev.sluice.internal.http.BodyFraming;
-import dev.sluice.internal.http.HeadLimits;
-import dev.sluice.internal.http.ParseResult;
 import dev.sluice.internal.http.ResponseHead;
-import dev.sluice.internal.http.ResponseParser;
 import dev.sluice.internal.net.ConnectHandler;
 import dev.sluice.internal.net.IoHandler;
 import dev.sluice.internal.net.Timeout;
@@ -23,28 +28,26 @@ import java.nio.channels.SocketChannel;
  * One attempt of an exchange on one peer: connect (or reuse a pooled connection), send the request (its body from
  * a {@link BodySource}), read the response head; then the exchange relays the body ({@link ResponseRelay}) or the
  * upgraded connection ({@link Tunnel}) over this attempt's connection. The upstream half of nginx's {@code
- * ngx_http_upstream_t}; its {@link Exchange} decides what each outcome means.
+ * ngx_http_upstream_t}; it reports to its exchange ({@link AttemptListener}), which decides what each outcome means.
  */
 final class Attempt implements ConnectHandler, IoHandler {
 
-    private enum Phase { IDLE, CONNECTING, SENDING, READING_HEAD, HEAD_READ, RELAYING, TUNNEL, DONE }
-
-    private final Exchange exchange;
+    private final AttemptListener exchange;
+    private final UpstreamRequest request;
     private final LoopContext loop;
     private final Timeout timer;
     private final UpstreamLease connection;
     private final RequestWriter writer = new RequestWriter();
-    private ResponseParser parser;
-    private int parserLimit;
+    private final AttemptMeter meter = new AttemptMeter();
+    private final ResponseHeadReader headReader;
 
-    private Phase phase = Phase.IDLE;
+    private AttemptPhase phase = IDLE;
     /** The tunnel this connection relays through once it switched protocols. */
     private Tunnel tunnel;
     private Route route;
     private PeerState peer;
     /** {@code ntlm}: whether the connection stays with the client connection after this attempt. */
     private boolean bindToClient;
-    private ByteBuffer in;
     private boolean timerIsRead;
 
     /** Whether {@link #finish} ended this attempt (true until the first {@link #start}). */
@@ -54,17 +57,15 @@ final class Attempt implements ConnectHandler, IoHandler {
     /** Whether this attempt already replaced a stale pooled connection with a fresh one. */
     private boolean freshRetryUsed;
     private boolean requestDone;
-    /** Whether any response byte arrived. */
-    private boolean responseStarted;
     private boolean surplus;
-    private ResponseHead head;
-    private final AttemptMeter meter = new AttemptMeter();
 
-    Attempt(Exchange exchange, LoopContext loop) {
+    Attempt(AttemptListener exchange, LoopContext loop, UpstreamRequest request) {
         this.exchange = exchange;
+        this.request = request;
         this.loop = loop;
         this.timer = loop.eventLoop.newTimeout(this::onTimer);
         this.connection = new UpstreamLease(loop);
+        this.headReader = new ResponseHeadReader(loop.eventLoop.buffers(), meter);
     }
 
     /** Starts an attempt on {@code peer} of {@code group}: a pooled connection if one is idle, else a new one. */
@@ -77,7 +78,7 @@ final class Attempt implements ConnectHandler, IoHandler {
         this.freshRetryUsed = false;
         meter.start(loop.eventLoop.nanoTime());
         resetExchangeState();
-        if (connection.reuse(loop.pool(group), peer.address(), exchange.isIdempotent(), this)) {
+        if (connection.reuse(loop.pool(group), peer.address(), request.isIdempotent(), this)) {
             reused = true;
             meter.pooledConnection();
             sendRequest();
@@ -97,18 +98,12 @@ final class Attempt implements ConnectHandler, IoHandler {
     private void resetExchangeState() {
         writer.clear();
         requestDone = false;
-        responseStarted = false;
         surplus = false;
-        head = null;
-        if (parser == null || parserLimit != route.bufferSize()) {
-            parserLimit = route.bufferSize();
-            parser = new ResponseParser(HeadLimits.of(parserLimit, parserLimit, parserLimit));
-        }
-        parser.reset(exchange.isHeadRequest());
+        headReader.reset(route.bufferSize(), request.isHeadMethod());
     }
 
     private void connect() {
-        phase = Phase.CONNECTING;
+        moveTo(CONNECTING);
         connection.connect(loop.connectOptions(route), this);
     }
 
@@ -122,18 +117,15 @@ final class Attempt implements ConnectHandler, IoHandler {
     @Override
     public void onConnectFailed(IOException cause) {
         connection.connectFailed();
-        phase = Phase.IDLE;
+        moveTo(IDLE);
         exchange.attemptFailed(this, cause instanceof SocketTimeoutException ? Failure.TIMEOUT : Failure.ERROR, false);
     }
 
     /** The connection is held: send the head and the body over it. */
     private void sendRequest() {
-        if (in == null) {
-            in = loop.eventLoop.buffers().acquire();
-        }
-        in.clear().flip();
-        writer.begin(exchange.upstreamHead(), exchange.bodySource());
-        phase = Phase.SENDING;
+        headReader.begin();
+        writer.begin(request.head(), request.body());
+        moveTo(SENDING);
         send();
     }
 
@@ -145,7 +137,7 @@ final class Attempt implements ConnectHandler, IoHandler {
         switch (writer.write(connection.channel())) {
             case SENT:
                 requestDone = true;
-                phase = Phase.READING_HEAD;
+                moveTo(READING_HEAD);
                 connection.interest(SelectionKey.OP_READ);
                 arm(route.readTimeout().toNanos(), true);
                 exchange.requestWritten();
@@ -171,7 +163,7 @@ final class Attempt implements ConnectHandler, IoHandler {
 
     /** A streamed body's client sent more: go on sending if this attempt was waiting for it. */
     void bodyArrived() {
-        if (phase == Phase.SENDING && writer.caughtUp()) {
+        if (phase == SENDING && writer.caughtUp()) {
             send();
         }
     }
@@ -179,19 +171,19 @@ final class Attempt implements ConnectHandler, IoHandler {
     /** Readiness of the upstream connection while this attempt owns it. */
     @Override
     public void onReady(int ops) {
-        if (phase == Phase.SENDING && (ops & SelectionKey.OP_READ) != 0) {
+        if (phase == SENDING && (ops & SelectionKey.OP_READ) != 0) {
             readHead();
-            if (phase != Phase.SENDING) {
+            if (phase != SENDING) {
                 return;
             }
         }
-        if (phase == Phase.SENDING && (ops & SelectionKey.OP_WRITE) != 0) {
+        if (phase == SENDING && (ops & SelectionKey.OP_WRITE) != 0) {
             send();
-        } else if (phase == Phase.READING_HEAD && (ops & SelectionKey.OP_READ) != 0) {
+        } else if (phase == READING_HEAD && (ops & SelectionKey.OP_READ) != 0) {
             readHead();
-        } else if (phase == Phase.RELAYING && (ops & SelectionKey.OP_READ) != 0) {
+        } else if (phase == RELAYING && (ops & SelectionKey.OP_READ) != 0) {
             exchange.relay();
-        } else if (phase == Phase.TUNNEL) {
+        } else if (phase == TUNNEL) {
             tunnel.ready(false, ops);
         }
     }
@@ -200,67 +192,39 @@ final class Attempt implements ConnectHandler, IoHandler {
     @Override
     public void onClosedByLoop(Throwable cause) {
         connection.lostToLoop();
-        if (loop.eventLoop.isShuttingDown() && phase != Phase.DONE && phase != Phase.IDLE) {
-            phase = Phase.IDLE; // the grace period ran out: our doing, not the peer's; nothing to retry or answer
+        if (loop.eventLoop.isShuttingDown() && phase != DONE && phase != IDLE) {
+            moveTo(IDLE); // the grace period ran out: our doing, not the peer's; nothing to retry or answer
             exchange.abandon();
-        } else if (phase == Phase.RELAYING || phase == Phase.HEAD_READ || phase == Phase.TUNNEL) {
-            phase = Phase.DONE;
+        } else if (phase == RELAYING || phase == HEAD_READ || phase == TUNNEL) {
+            moveTo(DONE);
             exchange.responseBroken(this);
-        } else if (phase != Phase.DONE && phase != Phase.IDLE) {
-            phase = Phase.IDLE;
+        } else if (phase != DONE && phase != IDLE) {
+            moveTo(IDLE);
             exchange.attemptFailed(this, Failure.ERROR, false);
         }
     }
 
     private void readHead() {
-        int n = readUpstream();
-        if (n < 0) {
-            transportFailed(Failure.ERROR);
-            return;
-        }
-        if (n == 0 && !in.hasRemaining()) {
-            return;
-        }
-        responseStarted = true;
-        for (;;) {
-            ParseResult result = parser.parse(in);
-            if (result == ParseResult.NEED_MORE) {
+        switch (headReader.read(connection.channel())) {
+            case CLOSED:
+                transportFailed(Failure.ERROR);
+                break;
+            case MORE:
                 arm(route.readTimeout().toNanos(), true);
-                return;
-            }
-            if (result == ParseResult.ERROR) {
+                break;
+            case INVALID:
                 transportFailed(Failure.INVALID_HEADER);
-                return;
-            }
-            ResponseHead parsed = parser.head();
-            if (parsed.isInterim()) {
-                parser.nextHead();
-                continue;
-            }
-            head = parsed;
-            meter.head(loop.eventLoop.nanoTime());
-            timer.cancel();
-            phase = Phase.HEAD_READ;
-            if (!requestDone) {
-                surplus = true;
-            }
-            connection.interest(0);
-            exchange.responseHead(this, parsed);
-            return;
-        }
-    }
-
-    /** Reads what the peer sent after what {@link #in} still holds; returns -1 for end of stream or an error. */
-    private int readUpstream() {
-        in.compact();
-        try {
-            int n = connection.channel().read(in);
-            in.flip();
-            meter.received(n);
-            return n;
-        } catch (IOException e) {
-            in.flip();
-            return -1;
+                break;
+            case HEAD:
+                meter.head(loop.eventLoop.nanoTime());
+                timer.cancel();
+                moveTo(HEAD_READ);
+                surplus = !requestDone; // the peer answered before it had the whole request
+                connection.interest(0);
+                exchange.responseHead(this, headReader.head());
+                break;
+            default:
+                break;
         }
     }
 
@@ -269,10 +233,8 @@ final class Attempt implements ConnectHandler, IoHandler {
      * which gives it back to the pool; the attempt is relaying from now on.
      */
     ByteBuffer beginRelay() {
-        phase = Phase.RELAYING;
-        ByteBuffer headBuffer = in;
-        in = null;
-        return headBuffer;
+        moveTo(RELAYING);
+        return headReader.handOff();
     }
 
     /** Whether this attempt already replaced a stale pooled connection with a fresh one. */
@@ -285,7 +247,6 @@ final class Attempt implements ConnectHandler, IoHandler {
         return writer.anySent();
     }
 
-    /** What this attempt did, for the access log and the listeners: its peer answered {@code status}. */
     /** The peer this client connection's bound connection ({@code ntlm}) goes to in {@code group}, or null. */
     PeerState boundPeer(UpstreamGroup group) {
         return connection.boundPeer(loop.pool(group));
@@ -306,13 +267,14 @@ final class Attempt implements ConnectHandler, IoHandler {
         return writer.sent();
     }
 
+    /** What this attempt did, for the access log and the listeners: its peer answered {@code status}. */
     AttemptRecord record(int status, long nowNanos) {
         return meter.record(peer.name(), status, nowNanos, reused);
     }
 
     /** Whether the body is being read from this attempt's connection. */
     boolean isRelaying() {
-        return phase == Phase.RELAYING;
+        return phase == RELAYING;
     }
 
     /** The peer's connection, while the attempt has one. */
@@ -335,14 +297,14 @@ final class Attempt implements ConnectHandler, IoHandler {
     void bodyRead(boolean surplus) {
         this.surplus |= surplus;
         meter.lastByte(loop.eventLoop.nanoTime());
-        phase = Phase.DONE;
+        moveTo(DONE);
         timer.cancel();
     }
 
     /** The connection switched protocols: its readiness now goes to {@code tunnel}. */
     void beginTunnel(Tunnel tunnel) {
         this.tunnel = tunnel;
-        phase = Phase.TUNNEL;
+        moveTo(TUNNEL);
         timer.cancel();
     }
 
@@ -353,7 +315,7 @@ final class Attempt implements ConnectHandler, IoHandler {
 
     /** The buffer the head was read into, holding what the peer sent after it (read mode); stays the attempt's. */
     ByteBuffer headBuffer() {
-        return in;
+        return headReader.buffer();
     }
 
     /**
@@ -361,16 +323,9 @@ final class Attempt implements ConnectHandler, IoHandler {
      * relaying, has no body and nothing after its head) and both sides allow it.
      */
     boolean reusable() {
-        return head != null && (phase == Phase.DONE || phase == Phase.HEAD_READ && endsWithHead())
-                && head.isReusable() && requestDone && !surplus && connection.isHeld() && !exchange.isUpgrade();
-    }
-
-    /** Whether the response was over with its head, nothing after it (no body, nothing unexpected): a response
-     * the exchange replaced (an intercepted error) then leaves nothing unread on the connection. */
-    private boolean endsWithHead() {
-        BodyFraming framing = head.bodyFraming();
-        return (framing == BodyFraming.NONE || framing == BodyFraming.CONTENT_LENGTH && head.contentLength() == 0)
-                && (in == null || !in.hasRemaining());
+        ResponseHead head = headReader.head();
+        return head != null && (phase == DONE || phase == HEAD_READ && headReader.endsWithHead())
+                && head.isReusable() && requestDone && !surplus && connection.isHeld() && !request.isUpgrade();
     }
 
     /**
@@ -389,21 +344,25 @@ final class Attempt implements ConnectHandler, IoHandler {
 
     private void release(boolean keep) {
         timer.cancel();
-        connection.giveBack(keep && reusable(), head, bindToClient ? peer : null);
-        if (in != null) {
-            loop.eventLoop.buffers().release(in);
-            in = null;
-        }
+        connection.giveBack(keep && reusable(), headReader.head(), bindToClient ? peer : null);
+        headReader.release();
         writer.clear();
-        phase = Phase.IDLE;
+        moveTo(IDLE);
     }
 
     private void transportFailed(Failure failure) {
         timer.cancel();
-        boolean stale = reused && !responseStarted && failure == Failure.ERROR;
+        boolean stale = reused && !headReader.anyRead() && failure == Failure.ERROR;
         connection.discard(stale);
-        phase = Phase.IDLE;
+        moveTo(IDLE);
         exchange.attemptFailed(this, failure, stale);
+    }
+
+    private void moveTo(AttemptPhase next) {
+        if (!phase.allows(next)) {
+            throw new IllegalStateException(this + ": no move to " + next);
+        }
+        phase = next;
     }
 
     private void arm(long nanos, boolean read) {
@@ -412,10 +371,10 @@ final class Attempt implements ConnectHandler, IoHandler {
     }
 
     private void onTimer() {
-        if (phase == Phase.RELAYING) {
-            phase = Phase.DONE;
+        if (phase == RELAYING) {
+            moveTo(DONE);
             exchange.responseBroken(this);
-        } else if (phase == Phase.SENDING || phase == Phase.READING_HEAD) {
+        } else if (phase == SENDING || phase == READING_HEAD) {
             transportFailed(Failure.TIMEOUT);
         }
     }

@@ -10,21 +10,20 @@ import dev.sluice.internal.http.ResponseHead;
 import dev.sluice.observe.ExchangeRecord;
 import dev.sluice.upstream.Outcome;
 import dev.sluice.upstream.PeerState;
-import dev.sluice.upstream.Selection;
 import dev.sluice.upstream.UpstreamGroup;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The upstream half of one request on a client connection: pick a peer, run {@link Attempt}s until one gives a
- * response or {@link RetryDecision} says stop, then relay that response ({@link ResponseRelay}) or the upgraded
- * connection ({@link Tunnel}); answers of the proxy's own (502, 504, an {@code error_page}) go back to the client
- * connection. nginx's {@code ngx_http_upstream_t} with the decisions of {@code ngx_http_upstream_next}. One instance
- * per client connection serves its requests in turn, so a request allocates no exchange.
+ * The upstream half of one request on a client connection: write the request for the peers once ({@link
+ * UpstreamRequest}), run {@link Attempt}s on the peers {@link PeerChoice} picks until one gives a response or {@link
+ * RetryDecision} says stop, then relay that response ({@link ResponseRelay}) or the upgraded connection ({@link
+ * Tunnel}); answers of the proxy's own (502, 504, an {@code error_page}) go back to the client connection. nginx's
+ * {@code ngx_http_upstream_t} with the decisions of {@code ngx_http_upstream_next}. One instance per client
+ * connection serves its requests in turn, so a request allocates no exchange.
  */
-final class Exchange {
+final class Exchange implements AttemptListener {
 
     private static final Logger logger = LoggerFactory.getLogger(Exchange.class);
 
@@ -36,23 +35,16 @@ final class Exchange {
     private final RequestBodyReader body;
     private final Attempt attempt;
     private final ResponseRelay responseRelay;
-    private final Selections selections;
-    /** A request's wait in its group's queue; made for the connection's first request that waits. */
-    private QueueWait queueWait;
+    private final PeerChoice choice;
+    private final UpstreamRequest upstreamRequest;
     private final RequestVariables variables;
     private final ExchangeLog log;
     private final Hooks hooks;
     private final StringBuilder scratch = new StringBuilder(64);
-    private ByteBuffer upstreamHead;
 
     private RequestHead request;
     private Route route;
     private UpstreamGroup group;
-    private Selection selection;
-    private boolean idempotent;
-    private boolean upgrade;
-    /** {@code ntlm}: the request's upstream connection stays with the client connection. */
-    private boolean ntlm;
     private boolean keepAlive;
     private boolean headerSent;
     private int status;
@@ -67,9 +59,10 @@ final class Exchange {
         this.body = body;
         this.log = new ExchangeLog(loop, remote.address);
         this.hooks = new Hooks(remote.address);
-        this.selections = new Selections(remote.bytes, scratch);
+        this.choice = new PeerChoice(this, loop, remote.bytes, scratch);
+        this.upstreamRequest = new UpstreamRequest(body, scratch);
         this.variables = variables;
-        this.attempt = new Attempt(this, loop);
+        this.attempt = new Attempt(this, loop, upstreamRequest);
         this.responseRelay = new ResponseRelay(this, loop);
     }
 
@@ -79,7 +72,6 @@ final class Exchange {
     void begin(RequestHead head, boolean keepAlive) {
         reset(head);
         this.keepAlive = keepAlive;
-        idempotent = head.isIdempotent() || head.fields().contains("Idempotency-Key");
         LocationTable server = servers.server(head);
         log.serverName(server.name());
         route = server.find(head, scratch, variables.captures());
@@ -90,7 +82,6 @@ final class Exchange {
     void beginWithoutRequest() {
         reset(null);
         keepAlive = false;
-        idempotent = false;
         route = null;
         hooks.bind(null, null, null);
         variables.captures().clear();
@@ -101,9 +92,7 @@ final class Exchange {
         log.begin();
         status = 0;
         headerSent = false;
-        upgrade = false;
         group = null;
-        selection = null;
     }
 
     RequestHead request() {
@@ -158,28 +147,18 @@ final class Exchange {
                 return;
             }
         }
-        upgrade = request.isUpgrade() && request.isMethod("GET") && !request.hasBody() && route.http11()
-                && request.upgradesOnlyTo(route.upgradeProtocols());
-        long dechunkedLength = request.bodyFraming() == BodyFraming.CHUNKED && !body.isStreaming()
-                ? body.bufferedLength() : -1;
-        upstreamHead = RequestRewriter.write(request, route, group, variables.bind(request, group), upstreamHead,
-                scratch, upgrade, dechunkedLength, edits);
-        selection = selections.begin(group, route, variables.bind(request, group),
-                edits == null ? null : edits.hashKey());
-        PeerState bound = group.ntlm() ? attempt.boundPeer(group) : null;
-        ntlm = bound != null || group.ntlm() && request.hasNtlmAuthorization();
-        if (bound != null) {
-            selection.prefer(bound); // ahead of a sticky session: the authentication lives on the connection
-        }
+        upstreamRequest.write(request, route, group, variables.bind(request, group), edits);
+        choice.begin(group, route, variables, edits == null ? null : edits.hashKey(),
+                group.ntlm() ? attempt.boundPeer(group) : null, request.hasNtlmAuthorization());
         firstAttemptNanos = loop.eventLoop.nanoTime();
         nextAttempt();
     }
 
     private void nextAttempt() {
-        PeerState peer = selection.select();
+        PeerState peer = choice.next();
         if (peer != null) {
-            attempt.start(route, group, peer, ntlm);
-        } else if (!waitInQueue()) {
+            attempt.start(route, group, peer, choice.ntlm());
+        } else if (!choice.waitInQueue()) {
             noLivePeer();
         }
     }
@@ -188,14 +167,6 @@ final class Exchange {
     private void noLivePeer() {
         log.noPeer(group.name(), Failure.NO_LIVE.status);
         cycle.respond(Failure.NO_LIVE.status, null, !keepAlive);
-    }
-
-    /** No peer is free for the request's first attempt: it waits in the group's queue, if it has one with room. */
-    private boolean waitInQueue() {
-        if (queueWait == null && !group.queueTimeout().isZero()) {
-            queueWait = new QueueWait(this, loop);
-        }
-        return queueWait != null && queueWait.begin(selection, group.queueTimeout().toNanos());
     }
 
     /** The wait in the queue ended: the request selects again ({@code admitted}) or, its time up, gets 502. */
@@ -208,7 +179,8 @@ final class Exchange {
     }
 
     /** An attempt failed before a response head: {@code ngx_http_upstream_next} for ERROR, TIMEOUT, INVALID_HEADER. */
-    void attemptFailed(Attempt failed, Failure failure, boolean stalePooledConnection) {
+    @Override
+    public void attemptFailed(Attempt failed, Failure failure, boolean stalePooledConnection) {
         if (!cycle.isUpstream()) {
             return;
         }
@@ -227,20 +199,22 @@ final class Exchange {
     }
 
     private RetryDecision.Action decide(Failure failure, boolean stale, boolean freshRetryUsed, boolean requestSent) {
-        return RetryDecision.decide(failure, stale, freshRetryUsed, requestSent, idempotent, body.isStreaming(),
-                body.anySent(), headerSent, route.nextUpstream(), selection.triesLeftAfterReport(),
+        return RetryDecision.decide(failure, stale, freshRetryUsed, requestSent, upstreamRequest.isIdempotent(),
+                body.isStreaming(), body.anySent(), headerSent, route.nextUpstream(), choice.triesLeft(),
                 loop.eventLoop.nanoTime() - firstAttemptNanos);
     }
 
     /** A buffered body could not be read back from its temporary file: the proxy's own failure, 500. */
-    void bodyUnreadable(Attempt failed, IOException cause) {
+    @Override
+    public void bodyUnreadable(Attempt failed, IOException cause) {
         logger.warn("cannot read a request body back from {}", loop.engine.tempFiles.directory(), cause);
         failed.finish(Outcome.NEUTRAL, 0, false);
         cycle.respond(HttpStatus.INTERNAL_SERVER_ERROR, null, true);
     }
 
     /** The peer's response head is in: move on (a listed status), intercept it, or relay it. */
-    void responseHead(Attempt current, ResponseHead head) {
+    @Override
+    public void responseHead(Attempt current, ResponseHead head) {
         int code = head.status();
         Failure failure = Failure.ofStatus(code);
         if (failure != null && decide(failure, false, true, true) == RetryDecision.Action.NEXT_PEER) {
@@ -260,7 +234,7 @@ final class Exchange {
             }
         }
         if (code == HttpStatus.SWITCHING_PROTOCOLS) {
-            if (upgrade) {
+            if (upstreamRequest.isUpgrade()) {
                 status = code;
                 keepAlive = false;
                 headerSent = true;
@@ -282,7 +256,7 @@ final class Exchange {
             }
             edits = hooks.responseEdits();
         }
-        edits = selections.answered(group, selection.current(), head, edits);
+        edits = choice.answered(head, edits);
         status = code;
         boolean dechunk = request.version() == HttpVersion.HTTP_1_0 && head.bodyFraming() == BodyFraming.CHUNKED;
         if (head.bodyFraming() == BodyFraming.UNTIL_CLOSE || dechunk || loop.eventLoop.isShuttingDown()) {
@@ -301,7 +275,8 @@ final class Exchange {
      * ready. Once the whole body is read the peer is released, before the client has it all, as nginx finalizes the
      * upstream when it is done; the exchange ends when the client has it all.
      */
-    void relay() {
+    @Override
+    public void relay() {
         ResponseRelay.Step step = responseRelay.pump(attempt.isRelaying() ? attempt.channel() : null);
         if (step == ResponseRelay.Step.STOPPED || !cycle.isUpstream()) {
             return;
@@ -334,7 +309,7 @@ final class Exchange {
         return group.keepalive().idle() > 0;
     }
 
-    // ---------------------------------------------------------------- upgraded connections
+    // ---------------------------------------------------------------- the end of an attempt or of the exchange
 
     /** The tunnel ended (both sides closed, an error, or idle for proxy_read_timeout): both connections close. */
     void tunnelEnded() {
@@ -342,15 +317,15 @@ final class Exchange {
         cycle.endAndClose();
     }
 
-    // ---------------------------------------------------------------- the end of an attempt or of the exchange
-
     /** The loop shuts down under the exchange: close the client as the loop would, without blaming the peer. */
-    void abandon() {
+    @Override
+    public void abandon() {
         cycle.close();
     }
 
     /** The response broke after its head went to the client: nothing to retry, the client sees a cut response. */
-    void responseBroken(Attempt current) {
+    @Override
+    public void responseBroken(Attempt current) {
         current.finish(Outcome.SUCCESS, status, false);
         cycle.endAndClose();
     }
@@ -373,12 +348,9 @@ final class Exchange {
     }
 
     /** An attempt ends: its outcome goes to the balancer and, with a status, to the attempt records. */
-    void attemptFinished(Attempt a, Outcome outcome, int code) {
-        if (selection != null && selection.current() != null) {
-            AttemptMeter meter = a.meter();
-            selection.current().countTraffic(a.bytesSent(), meter.bytesReceived());
-            selection.report(outcome, meter.headerNanos() >= 0 ? code : 0, meter.headerNanos(), meter.lastByteNanos());
-        }
+    @Override
+    public void attemptFinished(Attempt a, Outcome outcome, int code) {
+        choice.report(a, outcome, code);
         if (code != 0) {
             log.attempt(a, code);
         }
@@ -393,43 +365,20 @@ final class Exchange {
                 hooks.done(record);
             }
         }
-        if (queueWait != null) {
-            queueWait.end();
-        }
-        selection = null;
+        choice.end();
     }
 
     /** The client connection closed: the relay lets go of its buffers. */
     void release() {
         responseRelay.end();
         attempt.unbind();
-        if (queueWait != null) {
-            queueWait.end();
-        }
+        choice.end();
     }
 
     // ---------------------------------------------------------------- what the attempt and the relay ask
 
-    /** Whether the request may be sent again: not POST, LOCK or PATCH, or it carries an Idempotency-Key. */
-    boolean isIdempotent() {
-        return idempotent;
-    }
-
     boolean isHeadRequest() {
         return request != null && request.isMethod("HEAD");
-    }
-
-    boolean isUpgrade() {
-        return upgrade;
-    }
-
-    ByteBuffer upstreamHead() {
-        return upstreamHead;
-    }
-
-    /** The request body an attempt sends after the head: buffered, streamed, or null when there is none. */
-    BodySource bodySource() {
-        return body.source();
     }
 
     /** A streamed body waited for the client, whose bytes came: the attempt sends them. */
@@ -438,7 +387,8 @@ final class Exchange {
     }
 
     /** The request went to the peer whole: watch the client again, for an abort or the next request. */
-    void requestWritten() {
+    @Override
+    public void requestWritten() {
         if (body.isStreaming()) {
             cycle.watchInput();
         }
