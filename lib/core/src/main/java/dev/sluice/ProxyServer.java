@@ -6,6 +6,7 @@ import dev.sluice.internal.proxy.ProxyEngine;
 import dev.sluice.observe.AccessLog;
 import dev.sluice.observe.ExchangeListener;
 import dev.sluice.upstream.Ticker;
+import dev.sluice.upstream.UpstreamGroup;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.spi.SelectorProvider;
@@ -63,6 +64,14 @@ public final class ProxyServer implements AutoCloseable {
     /** The port of the first listening address. */
     public int port() {
         return addresses().get(0).getPort();
+    }
+
+    /**
+     * The idle keepalive connections this proxy's loops hold to {@code group}'s peers now (NGINX Plus's {@code
+     * keepalive} of an upstream); 0 for a group it never used.
+     */
+    public int idleConnections(UpstreamGroup group) {
+        return engine.idleConnections(Objects.requireNonNull(group, "group"));
     }
 
     /**

@@ -78,7 +78,7 @@ public final class Main {
                 List<ProxyServer> apis = new ArrayList<>();
                 StringBuilder lines = new StringBuilder();
                 try {
-                    for (Map.Entry<String, ProxyServer.Builder> api : settings.apiBuilders(backend).entrySet()) {
+                    for (Map.Entry<String, ProxyServer.Builder> api : settings.apiBuilders(backend, proxy).entrySet()) {
                         ProxyServer started = api.getValue().start();
                         apis.add(started);
                         lines.append("sluice: ").append(api.getKey()).append(" listening on ")

@@ -193,19 +193,20 @@ final class Settings {
     }
 
     /**
-     * The listeners of NGINX Plus's upstream API for {@code backend}, the group the main proxy uses, each a second
-     * proxy whose one route answers the API's paths, by what they serve: {@code --status-listen} reads the live
-     * state, {@code --api-listen} also changes the servers ({@link UpstreamApi}).
+     * The listeners of NGINX Plus's upstream API for {@code backend}, the group the main {@code proxy} uses, each a
+     * second proxy whose one route answers the API's paths, by what they serve: {@code --status-listen} reads the
+     * live state, {@code --api-listen} also changes the servers ({@link UpstreamApi}); both count {@code proxy}'s
+     * idle connections.
      */
-    Map<String, ProxyServer.Builder> apiBuilders(UpstreamGroup backend) {
+    Map<String, ProxyServer.Builder> apiBuilders(UpstreamGroup backend, ProxyServer proxy) {
         Map<String, ProxyServer.Builder> listeners = new LinkedHashMap<>();
         if (statusListen != null) {
-            UpstreamStatus status = UpstreamStatus.of(List.of(backend));
+            UpstreamStatus status = UpstreamStatus.of(List.of(backend)).withPoolsOf(proxy);
             listeners.put("status API", ProxyServer.builder().listen(statusListen).workers(1)
                     .route("/", r -> r.upstream(backend).handler(status.handler())));
         }
         if (apiListen != null) {
-            UpstreamApi api = UpstreamApi.of(List.of(backend));
+            UpstreamApi api = UpstreamApi.of(List.of(backend)).withPoolsOf(proxy);
             listeners.put("upstream API (with writes)", ProxyServer.builder().listen(apiListen).workers(1)
                     .route("/", r -> r.upstream(backend).handler(api.handler())
                             .handlerReadsBody(UpstreamApi.BODY_LIMIT)));

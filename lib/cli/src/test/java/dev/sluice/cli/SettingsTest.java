@@ -350,9 +350,10 @@ class SettingsTest {
     @Test
     void statusListenServesTheLiveStateOfTheFlagsGroup() throws Exception {
         Settings settings = Cli.parse("--server", "127.0.0.1:9001", "--server", "127.0.0.1:9002 weight=3",
-                "--status-listen", "127.0.0.1:0");
+                "--listen", "127.0.0.1:0", "--status-listen", "127.0.0.1:0");
         UpstreamGroup backend = settings.upstream();
-        try (ProxyServer status = settings.apiBuilders(backend).get("status API").start();
+        try (ProxyServer proxy = settings.toBuilder(backend).start();
+                ProxyServer status = settings.apiBuilders(backend, proxy).get("status API").start();
                 Socket socket = new Socket(InetAddress.getLoopbackAddress(), status.port())) {
             socket.getOutputStream().write("GET /api/9/http/upstreams/backend HTTP/1.0\r\n\r\n"
                     .getBytes(StandardCharsets.US_ASCII));
@@ -360,12 +361,12 @@ class SettingsTest {
             assertTrue(response.startsWith("HTTP/1.1 200 OK\r\n"), response);
             assertTrue(response.endsWith("{\"peers\":[{\"id\":0,\"server\":\"127.0.0.1:9001\",\"name\":\"127.0.0.1:9001\","
                     + "\"backup\":false,\"weight\":1,\"state\":\"up\",\"active\":0,\"requests\":0," + NO_RESPONSES + "\"fails\":0,\"unavail\":0,"
-                    + "\"max_fails\":1,\"fail_timeout\":10,\"max_conns\":0,\"health_checks\":{\"checks\":0,"
+                    + "\"max_fails\":1,\"fail_timeout\":10,\"max_conns\":0,\"downtime\":0,\"health_checks\":{\"checks\":0,"
                     + "\"fails\":0,\"unhealthy\":0}},{\"id\":1,\"server\":\"127.0.0.1:9002\","
                     + "\"name\":\"127.0.0.1:9002\",\"backup\":false,\"weight\":3,\"state\":\"up\",\"active\":0,"
                     + "\"requests\":0," + NO_RESPONSES + "\"fails\":0,\"unavail\":0,\"max_fails\":1,\"fail_timeout\":10,\"max_conns\":0,"
-                    + "\"health_checks\":{\"checks\":0,\"fails\":0,\"unhealthy\":0}}],"
-                    + "\"zone\":\"backend\"}"), response);
+                    + "\"downtime\":0,\"health_checks\":{\"checks\":0,\"fails\":0,\"unhealthy\":0}}],"
+                    + "\"keepalive\":0,\"zone\":\"backend\"}"), response);
         }
     }
 

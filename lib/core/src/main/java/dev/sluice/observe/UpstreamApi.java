@@ -3,6 +3,7 @@ package dev.sluice.observe;
 import dev.sluice.Answer;
 import dev.sluice.ProxyHandler;
 import dev.sluice.ProxyRequest;
+import dev.sluice.ProxyServer;
 import dev.sluice.internal.text.FlatJson;
 import dev.sluice.internal.text.NginxTime;
 import dev.sluice.upstream.Peer;
@@ -15,6 +16,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -29,26 +35,52 @@ import java.util.function.Consumer;
  *
  * <p>Anyone who reaches it can change where traffic goes: serve it on a loopback address or behind access control.
  * The route must read request bodies for it ({@code Route.Builder.handlerReadsBody}), as {@code --api-listen} does.
- * A server line added with a name is resolved on the proxy's loop that answers; prefer addresses.
+ * A server line is added, and a name in it resolved, on a thread of its own, never on an event loop; the answer
+ * comes when it is done (within the route's hook timeout).
  */
 public final class UpstreamApi {
 
     /** The most a request body may hold. */
     public static final int BODY_LIMIT = 16 * 1024;
 
-    private final Map<String, UpstreamGroup> groups = new LinkedHashMap<>();
+    /** How many additions may wait for the one thread that makes them. */
+    private static final int ADDING_QUEUE = 256;
+
+    /**
+     * Where servers are added: one daemon thread, made when needed and gone after a minute idle, so that resolving a
+     * name never holds up an event loop.
+     */
+    private static final ThreadPoolExecutor ADDING = new ThreadPoolExecutor(1, 1, 60, TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(ADDING_QUEUE), task -> {
+                Thread thread = new Thread(task, "sluice-api-add");
+                thread.setDaemon(true);
+                return thread;
+            });
+
+    static {
+        ADDING.allowCoreThreadTimeOut(true);
+    }
+
+    private final Map<String, UpstreamGroup> groups;
     private final UpstreamStatus status;
 
-    private UpstreamApi(List<UpstreamGroup> groups) {
-        for (UpstreamGroup group : groups) {
-            this.groups.putIfAbsent(Objects.requireNonNull(group, "group").name(), group);
-        }
-        this.status = UpstreamStatus.of(groups);
+    private UpstreamApi(Map<String, UpstreamGroup> groups, UpstreamStatus status) {
+        this.groups = groups;
+        this.status = status;
     }
 
     /** The API of {@code groups}, by name (a name given twice keeps the first group). */
     public static UpstreamApi of(List<UpstreamGroup> groups) {
-        return new UpstreamApi(groups);
+        Map<String, UpstreamGroup> byName = new LinkedHashMap<>();
+        for (UpstreamGroup group : groups) {
+            byName.putIfAbsent(Objects.requireNonNull(group, "group").name(), group);
+        }
+        return new UpstreamApi(byName, UpstreamStatus.of(groups));
+    }
+
+    /** The same API, its reads with each group's {@code keepalive} idle count: {@link UpstreamStatus#withPoolsOf}. */
+    public UpstreamApi withPoolsOf(ProxyServer server) {
+        return new UpstreamApi(groups, status.withPoolsOf(server));
     }
 
     /** A handler that answers the API's paths; give its route {@code handlerReadsBody(BODY_LIMIT)}. */
@@ -110,11 +142,21 @@ public final class UpstreamApi {
             if (members.containsKey("drain")) {
                 throw new BadRequest("UpstreamConfFormatError", "a new server cannot drain");
             }
-            List<PeerState> added = group.addServer((String) server, parameters(members));
-            return Answer.builder(201).header("Content-Type", "application/json")
-                    .body(server(new StringBuilder(), added.get(0)).toString()).build();
+            Consumer<Peer.Builder> parameters = parameters(members);
+            return Answer.after(CompletableFuture.supplyAsync(() -> add(group, (String) server, parameters), ADDING));
         } catch (BadRequest e) {
             return UpstreamStatus.error(400, e.code, e.getMessage());
+        } catch (RejectedExecutionException e) {
+            return UpstreamStatus.error(503, "UpstreamBusy", "too many servers being added at once");
+        }
+    }
+
+    /** Adds a checked server line; off the event loop, since a name may take a while to resolve. */
+    private static Answer add(UpstreamGroup group, String server, Consumer<Peer.Builder> parameters) {
+        try {
+            List<PeerState> added = group.addServer(server, parameters);
+            return Answer.builder(201).header("Content-Type", "application/json")
+                    .body(server(new StringBuilder(), added.get(0)).toString()).build();
         } catch (IllegalArgumentException e) {
             return UpstreamStatus.error(400, codeOf(e), e.getMessage());
         }

@@ -3,6 +3,7 @@ package dev.sluice.observe;
 import dev.sluice.Answer;
 import dev.sluice.ProxyHandler;
 import dev.sluice.ProxyRequest;
+import dev.sluice.ProxyServer;
 import dev.sluice.upstream.PeerState;
 import dev.sluice.upstream.UpstreamGroup;
 import java.time.ZoneOffset;
@@ -23,10 +24,10 @@ import java.util.Objects;
  * last attempt started, once one ended), {@code fails} (failed attempts
  * in all), {@code unavail} (times {@code max_fails} made it unavailable) and {@code max_fails}, {@code fail_timeout} (seconds), {@code max_conns}, {@code health_checks}
  * ({@code checks}, {@code fails}, {@code unhealthy}, and {@code last_passed} once a check ran), {@code
- * header_time} and {@code response_time} (moving averages in milliseconds, once a response came); its {@code
- * queue} ({@code size}, {@code max_size}, {@code overflows}) when it has one; and {@code zone}.
- * NGINX Plus fields Sluice does not count yet ({@code downtime}, {@code downstart}, the group's {@code keepalive}
- * idle count) are left out rather than sent as zeros.
+ * header_time} and {@code response_time} (moving averages in milliseconds, once a response came), {@code
+ * downtime} (milliseconds) and {@code downstart} (while it is down); per group its {@code keepalive} (the idle
+ * connections a proxy's pools hold, when the status reads them: {@link #withPoolsOf}), its {@code queue} ({@code
+ * size}, {@code max_size}, {@code overflows}) when it has one; and {@code zone}.
  *
  * <p>{@link #json()} for a service's own endpoint; {@link #handler()} answers the API paths on a route, the way
  * {@code --status-listen} serves them.
@@ -34,23 +35,37 @@ import java.util.Objects;
 public final class UpstreamStatus {
 
     /** NGINX Plus's form of a time: ISO 8601 in UTC with milliseconds. */
-    private static final DateTimeFormatter SELECTED =
+    private static final DateTimeFormatter TIME =
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
     /** The API path prefix NGINX Plus serves upstreams under. */
     public static final String PATH = "/api/9/http/upstreams";
 
-    private final Map<String, UpstreamGroup> groups = new LinkedHashMap<>();
+    private final Map<String, UpstreamGroup> groups;
+    /** The proxy whose idle connections each group's {@code keepalive} counts, or null: no such field. */
+    private final ProxyServer pools;
 
-    private UpstreamStatus(List<UpstreamGroup> groups) {
-        for (UpstreamGroup group : groups) {
-            this.groups.put(Objects.requireNonNull(group, "group").name(), group);
-        }
+    private UpstreamStatus(Map<String, UpstreamGroup> groups, ProxyServer pools) {
+        this.groups = groups;
+        this.pools = pools;
     }
 
     /** The status of {@code groups}, by name (a name given twice keeps the first group). */
     public static UpstreamStatus of(List<UpstreamGroup> groups) {
-        return new UpstreamStatus(groups);
+        Map<String, UpstreamGroup> byName = new LinkedHashMap<>();
+        for (UpstreamGroup group : groups) {
+            byName.putIfAbsent(Objects.requireNonNull(group, "group").name(), group);
+        }
+        return new UpstreamStatus(byName, null);
+    }
+
+    /**
+     * The same status with each group's {@code keepalive}: the idle connections {@code server}'s keepalive pools
+     * hold to its peers ({@link ProxyServer#idleConnections}). Without it the field is left out: idle connections
+     * are a proxy's, not a group's.
+     */
+    public UpstreamStatus withPoolsOf(ProxyServer server) {
+        return new UpstreamStatus(groups, Objects.requireNonNull(server, "server"));
     }
 
     /** Every group: {@code {"NAME": {...}, ...}}. */
@@ -117,7 +132,7 @@ public final class UpstreamStatus {
         return Answer.builder(status).header("Content-Type", "application/json").body(out.toString()).build();
     }
 
-    private static StringBuilder group(StringBuilder out, UpstreamGroup group) {
+    private StringBuilder group(StringBuilder out, UpstreamGroup group) {
         out.append("{\"peers\":[");
         List<PeerState> peers = group.peers();
         for (int i = 0; i < peers.size(); i++) {
@@ -127,6 +142,9 @@ public final class UpstreamStatus {
             peer(out, peers.get(i));
         }
         out.append(']');
+        if (pools != null) {
+            out.append(",\"keepalive\":").append(pools.idleConnections(group));
+        }
         group.queueStatus().ifPresent(queue -> out.append(",\"queue\":{\"size\":").append(queue.size())
                 .append(",\"max_size\":").append(queue.maxSize()).append(",\"overflows\":").append(queue.overflows())
                 .append('}'));
@@ -152,7 +170,7 @@ public final class UpstreamStatus {
         out.append("\"total\":").append(total).append('}')
                 .append(",\"sent\":").append(peer.bytesSent())
                 .append(",\"received\":").append(peer.bytesReceived());
-        peer.lastSelected().ifPresent(at -> out.append(",\"selected\":\"").append(SELECTED.format(at)).append('"'));
+        peer.lastSelected().ifPresent(at -> out.append(",\"selected\":\"").append(TIME.format(at)).append('"'));
         out
                 .append(",\"fails\":").append(peer.failures())
                 .append(",\"unavail\":").append(peer.unavailableTimes())
@@ -161,6 +179,8 @@ public final class UpstreamStatus {
                 .append(",\"max_conns\":").append(peer.peer().maxConns());
         peer.averageHeaderTime().ifPresent(t -> out.append(",\"header_time\":").append(t.toMillis()));
         peer.averageResponseTime().ifPresent(t -> out.append(",\"response_time\":").append(t.toMillis()));
+        out.append(",\"downtime\":").append(peer.downtime().toMillis());
+        peer.downStart().ifPresent(at -> out.append(",\"downstart\":\"").append(TIME.format(at)).append('"'));
         PeerState.HealthChecks checks = peer.healthChecks();
         out.append(",\"health_checks\":{\"checks\":").append(checks.checks()).append(",\"fails\":")
                 .append(checks.fails()).append(",\"unhealthy\":").append(checks.unhealthy());

@@ -74,6 +74,18 @@ public final class PeerState {
     long inflightStarts;
     volatile boolean down;
     volatile boolean healthy = true;
+    /**
+     * NGINX Plus's {@code downtime} (time in the unavail, checking and unhealthy states), in ticker nanoseconds: the
+     * periods that ended, and the start of the current one, or {@link #LONG_AGO} while the peer is up. A period
+     * ends when both its reasons have: the failure window ({@link #unavailUntil}) and ill health ({@link
+     * #healthySince}).
+     */
+    private long downtime;
+    private long downSince = LONG_AGO;
+    /** Ticker reading at which the failure window of the last failure that left the peer unavailable ends. */
+    private long unavailUntil = LONG_AGO;
+    /** Ticker reading at which health checks last found the peer healthy again. */
+    private long healthySince = LONG_AGO;
     /** Active health checks: in a row (under the group's lock), and in all (read by status documents). */
     private int checkFailsInARow;
     private int checkPassesInARow;
@@ -190,7 +202,13 @@ public final class PeerState {
             if (recovered && slowStartNanos > 0) {
                 slowStartSince = group.now.nanos();
             }
+            if (recovered) {
+                healthySince = group.now.nanos();
+            } else if (!healthy) {
+                wentDown(group.now.nanos());
+            }
             this.healthy = healthy;
+            settleDowntime(group.now.nanos());
             if (tier != null) {
                 tier.rotation.changed(this);
             }
@@ -330,6 +348,50 @@ public final class PeerState {
                 return Optional.empty();
             }
             return Optional.of(Instant.now().minusNanos(group.ticker.nanos() - selectedAt));
+        }
+    }
+
+    /**
+     * NGINX Plus's {@code downtime}: how long the peer was unavailable after {@code max_fails}, unhealthy, or not
+     * yet checked under a mandatory health check, the current such period included; a peer marked {@code down}
+     * is not counted, as NGINX Plus does not.
+     */
+    public Duration downtime() {
+        synchronized (group.lock) {
+            long now = group.ticker.nanos();
+            settleDowntime(now);
+            return Duration.ofNanos(downtime + (downSince == LONG_AGO ? 0 : now - downSince));
+        }
+    }
+
+    /** NGINX Plus's {@code downstart}: when the peer's current {@link #downtime()} began; empty while it is up. */
+    public Optional<Instant> downStart() {
+        synchronized (group.lock) {
+            long now = group.ticker.nanos();
+            settleDowntime(now);
+            return downSince == LONG_AGO ? Optional.empty() : Optional.of(Instant.now().minusNanos(now - downSince));
+        }
+    }
+
+    /** A failure at {@code now} left the peer unavailable until its failure window ends. Lock held. */
+    void unavailable(long now, long untilSecond) {
+        wentDown(now);
+        unavailUntil = Math.max(unavailUntil, untilSecond * 1_000_000_000L);
+    }
+
+    /** The peer is down from {@code now}, unless it already was. Lock held. */
+    private void wentDown(long now) {
+        settleDowntime(now);
+        if (downSince == LONG_AGO) {
+            downSince = now;
+        }
+    }
+
+    /** Closes the current down period once every reason for it ended by {@code now}. Lock held. */
+    private void settleDowntime(long now) {
+        if (downSince != LONG_AGO && healthy && unavailUntil <= now) {
+            downtime += Math.max(unavailUntil, healthySince) - downSince;
+            downSince = LONG_AGO;
         }
     }
 

@@ -313,6 +313,9 @@ public final class Selection {
             }
             peer.accessed = now.seconds();
             peer.checked = now.seconds();
+            if (peer.maxFails != 0 && peer.fails >= peer.maxFails) {
+                peer.unavailable(now.nanos(), peer.checked + peer.failTimeoutSeconds + 1);
+            }
             if (peer.maxFails != 0) {
                 peer.effectiveWeight = Math.max(0, peer.effectiveWeight - peer.weight / peer.maxFails);
             }

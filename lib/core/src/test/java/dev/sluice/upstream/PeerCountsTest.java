@@ -58,4 +58,58 @@ class PeerCountsTest {
         assertEquals(1, peer.unavailableTimes(), "the third request went elsewhere while it rested");
         assertEquals(1, group.peers().get(1).unavailableTimes());
     }
+
+    @Test
+    void downtimeRunsFromTheFailureThatMadeThePeerUnavailableToTheEndOfItsWindow() {
+        ManualTicker ticker = new ManualTicker();
+        UpstreamGroup group = UpstreamGroup.builder("c").ticker(ticker).server(server(0)).server(server(1)).build();
+        PeerState peer = group.peers().get(0);
+        ticker.advance(Duration.ofMillis(300));
+        fail(group, peer);
+        assertTrue(peer.downStart().isPresent());
+
+        ticker.advance(Duration.ofSeconds(4));
+        assertEquals(Duration.ofSeconds(4), peer.downtime());
+        ticker.advance(Duration.ofSeconds(60));
+
+        assertEquals(Duration.ofMillis(10_700), peer.downtime(), "fail_timeout 10 s, to the next whole second");
+        assertTrue(peer.downStart().isEmpty());
+    }
+
+    @Test
+    void downtimeAddsEachPeriodAndAnUnhealthyPeerIsDownUntilItsChecksPassWhateverItsFailureWindow() {
+        ManualTicker ticker = new ManualTicker();
+        UpstreamGroup group = UpstreamGroup.builder("c").ticker(ticker).server(server(0)).server(server(1)).build();
+        PeerState peer = group.peers().get(0);
+        fail(group, peer);
+        ticker.advance(Duration.ofSeconds(5));
+        peer.setHealthy(false); // inside the failure window: the same period goes on
+        ticker.advance(Duration.ofSeconds(20));
+        peer.setHealthy(true);
+        ticker.advance(Duration.ofSeconds(7));
+        peer.setHealthy(false);
+        ticker.advance(Duration.ofSeconds(2));
+
+        assertEquals(Duration.ofSeconds(27), peer.downtime(), "25 s unavailable then unhealthy, and 2 s unhealthy now");
+        assertTrue(peer.downStart().isPresent());
+        peer.setHealthy(true);
+        ticker.advance(Duration.ofSeconds(30));
+        assertEquals(Duration.ofSeconds(27), peer.downtime());
+    }
+
+    @Test
+    void aPeerMarkedDownIsNotCountedAsDownTime() {
+        ManualTicker ticker = new ManualTicker();
+        UpstreamGroup group = UpstreamGroup.builder("c").ticker(ticker).server(server(0), s -> s.down())
+                .server(server(1)).build();
+        ticker.advance(Duration.ofSeconds(30));
+        assertEquals(Duration.ZERO, group.peers().get(0).downtime());
+        assertTrue(group.peers().get(0).downStart().isEmpty());
+    }
+
+    private static void fail(UpstreamGroup group, PeerState peer) {
+        Selection selection = group.newSelection().prefer(peer);
+        assertEquals(peer, selection.select());
+        selection.report(Outcome.FAILURE);
+    }
 }

@@ -132,6 +132,7 @@ public final class KeepalivePool {
         this.sweep = loop.newTimeout(this::sweep);
         this.windowStartNanos = loop.nanoTime();
         loop.addDrainable(drainable);
+        registry.joined(this);
     }
 
     // ------------------------------------------------------------------------------------------------ hot path

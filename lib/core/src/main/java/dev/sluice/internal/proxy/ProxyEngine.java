@@ -113,6 +113,12 @@ public final class ProxyEngine {
         return keepalive.computeIfAbsent(group, g -> new PeerLimitsRegistry(settings(g.keepalive())));
     }
 
+    /** The idle connections every loop's keepalive pool holds to {@code group}'s peers. */
+    public int idleConnections(UpstreamGroup group) {
+        PeerLimitsRegistry registry = keepalive.get(group);
+        return registry == null ? 0 : registry.idleConnections();
+    }
+
     private static KeepaliveSettings settings(Keepalive k) {
         return KeepaliveSettings.builder().idle(k.idle()).adaptive(k.adaptive()).maxRequests(k.maxRequests()).maxTime(k.maxLifetime())
                 .idleTimeout(k.idleTimeout()).build();
