@@ -5,6 +5,7 @@ import dev.sluice.internal.http.HeadLimits;
 import dev.sluice.internal.http.HttpStatus;
 import dev.sluice.internal.http.ParseResult;
 import dev.sluice.internal.http.RequestParser;
+import dev.sluice.internal.net.BufferPool;
 import dev.sluice.internal.net.Interest;
 import dev.sluice.internal.net.IoHandler;
 import dev.sluice.internal.net.Timeout;
@@ -53,7 +54,8 @@ public final class ClientConnection implements IoHandler {
         String localPort = RemotePeer.portOf(channel.getLocalAddress());
         this.key = loop.eventLoop.register(channel, SelectionKey.OP_READ, this);
         this.output = new ClientOutput(this, channel, key, loop);
-        this.input = new ClientInput(channel, loop.eventLoop.buffers());
+        BufferPool full = loop.eventLoop.buffers();
+        this.input = new ClientInput(channel, loop.buffers(Math.min(ClientInput.FIRST_SIZE, full.bufferSize())), full);
         this.parser = new RequestParser(HeadLimits.of(limits.maxRequestLine(), limits.maxRequestLine(),
                 limits.maxHeaderSize()), limits.underscoresInHeaders(), limits.ignoreInvalidHeaders());
         this.timer = loop.eventLoop.newTimeout(this::onTimer);
@@ -128,6 +130,11 @@ public final class ClientConnection implements IoHandler {
     /** What the client sent and the proxy has not consumed yet, in read mode. */
     ByteBuffer input() {
         return input.bytes();
+    }
+
+    /** {@link #input()} in a full-size buffer, which a tunnel relays the client's bytes through. */
+    ByteBuffer inputForTunnel() {
+        return input.fullBytes();
     }
 
     /** Whether the read buffer is full of what the proxy has not consumed. */

@@ -7,22 +7,31 @@ import java.nio.channels.SocketChannel;
 
 /**
  * What one client sent and the proxy has not consumed yet: request heads (pipelined ones included) and body bytes,
- * in a read buffer from the loop's pool. The buffer goes back to the pool while it holds nothing, so a connection
- * waiting for its next request, or whose response streams to a slow reader, holds none (nginx frees its header
- * buffer the same way).
+ * in a read buffer from the loop's pools. A request starts in a small buffer ({@value #FIRST_SIZE} bytes, nginx's
+ * {@code client_header_buffer_size}), which a head of any size passes through, since the head parser copies what
+ * it reads; a read that fills it shows the client sends more at once (a body, a large head), and what it holds moves
+ * to a full-size buffer where the rest is read. The buffer goes back to its pool while it holds nothing, so a
+ * connection waiting for its next request, or whose response streams to a slow reader, holds none (nginx frees its
+ * header buffer the same way), and one that sends its head slowly holds a small one.
  */
 final class ClientInput {
+
+    /** The size of the buffer each request starts in. */
+    static final int FIRST_SIZE = 1024;
 
     /** What {@link #in} is while the read buffer is given back: empty, never written. */
     private static final ByteBuffer NONE = ByteBuffer.allocate(0);
 
     private final SocketChannel channel;
-    private final BufferPool pool;
+    private final BufferPool first;
+    private final BufferPool full;
     private ByteBuffer in;
 
-    ClientInput(SocketChannel channel, BufferPool pool) {
+    /** {@code first}: the pool of small buffers; {@code full}: the pool of full-size ones. */
+    ClientInput(SocketChannel channel, BufferPool first, BufferPool full) {
         this.channel = channel;
-        this.pool = pool;
+        this.first = first;
+        this.full = full;
         this.in = NONE;
     }
 
@@ -32,9 +41,28 @@ final class ClientInput {
         return in;
     }
 
+    /** The unconsumed bytes in a full-size buffer, for a tunnel that relays through it. */
+    ByteBuffer fullBytes() {
+        take();
+        if (isSmall()) {
+            grow();
+        }
+        return in;
+    }
+
     /** Reads more after the unconsumed bytes; the count read, 0 when the buffer is full, -1 at end or on an error. */
     int read() {
         take();
+        int n = readOnce();
+        if (n > 0 && isFull() && isSmall()) {
+            grow();
+            int more = readOnce();
+            return more > 0 ? n + more : n; // an end or error after bytes shows on the next read
+        }
+        return n;
+    }
+
+    private int readOnce() {
         if (in.limit() == in.capacity() && in.position() == 0) {
             return 0;
         }
@@ -73,7 +101,7 @@ final class ClientInput {
     /** Gives the buffer back to the pool if it holds nothing; the next read takes one again. */
     void releaseIfEmpty() {
         if (in != NONE && in != null && !in.hasRemaining()) {
-            pool.release(in);
+            giveBack();
             in = NONE;
         }
     }
@@ -81,15 +109,32 @@ final class ClientInput {
     /** The connection closed: the buffer goes back whatever it holds. */
     void release() {
         if (in != NONE && in != null) {
-            pool.release(in);
+            giveBack();
         }
         in = null;
     }
 
     private void take() {
         if (in == NONE) {
-            in = pool.acquire();
+            in = first.acquire();
             in.clear().flip();
         }
+    }
+
+    private boolean isSmall() {
+        return in.capacity() < full.bufferSize();
+    }
+
+    /** Moves the unconsumed bytes into a full-size buffer. */
+    private void grow() {
+        ByteBuffer bigger = full.acquire();
+        bigger.clear();
+        bigger.put(in).flip();
+        first.release(in);
+        in = bigger;
+    }
+
+    private void giveBack() {
+        (isSmall() ? first : full).release(in);
     }
 }

@@ -14,8 +14,10 @@ import java.nio.channels.FileChannel;
  * that buffer, and every attempt reads it back from the file through the same buffer. The file is closed, and so
  * deleted, by {@link #release()} when the exchange ends, whichever way it ends (see {@link TempFiles}).
  *
- * <p>The buffer is one of the loop's pooled direct buffers when the size allows (the default 16k does), else a heap
- * buffer for this body alone; either is given back when the exchange ends, so an idle connection holds none.
+ * <p>The buffer is one of the loop's pooled direct buffers when the size allows (the default 16k does), of the
+ * smallest power-of-two size from 1 KiB that holds a body whose length is known (nginx too sizes it to a smaller
+ * body), else a heap buffer for this body alone; either is given back when the exchange ends, so an idle connection
+ * holds none.
  *
  * <p>The file is written and read on the event loop, as nginx's workers write their temporary files: each call is
  * one sequential transfer of at most one buffer to or from a local file, which the page cache absorbs without
@@ -50,9 +52,8 @@ final class RequestBody implements BodySource {
         release();
         int limit = Math.max(loop.engine.limits.bodyBufferSize(), inMemory);
         capacity = contentLength >= 0 && contentLength < limit ? (int) Math.max(contentLength, 1) : limit;
-        BufferPool pool = loop.eventLoop.buffers();
-        pooled = capacity <= pool.bufferSize();
-        buffer = pooled ? pool.acquire() : ByteBuffer.allocate(capacity);
+        pooled = capacity <= loop.eventLoop.buffers().bufferSize();
+        buffer = pooled ? pool(capacity).acquire() : ByteBuffer.allocate(capacity);
         buffer.limit(capacity);
         loop.meter().bodyMemoryTaken(buffer.capacity());
     }
@@ -148,13 +149,19 @@ final class RequestBody implements BodySource {
         if (buffer != null) {
             loop.meter().bodyMemoryReturned(buffer.capacity());
             if (pooled) {
-                loop.eventLoop.buffers().release(buffer);
+                pool(buffer.capacity()).release(buffer);
             }
             buffer = null;
         }
         length = 0;
         sendPosition = 0;
         handedOut = false;
+    }
+
+    /** The loop's pool of the smallest buffers that hold {@code bytes}: 1 KiB, 2 KiB, ... up to its I/O buffers'. */
+    private BufferPool pool(int bytes) {
+        int size = Math.max(ClientInput.FIRST_SIZE, Integer.highestOneBit(Math.max(1, bytes - 1)) << 1);
+        return loop.buffers(Math.min(size, loop.eventLoop.buffers().bufferSize()));
     }
 
     private void spill() throws IOException {

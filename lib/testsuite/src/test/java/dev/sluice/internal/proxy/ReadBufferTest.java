@@ -17,8 +17,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The loop's 16 KiB read buffers are held only while they hold bytes: a client connection waiting for its next
- * request holds none, and neither does a response streaming to a slow reader besides its proxy_buffers, so that
- * memory per idle or slow client stays below nginx's.
+ * request holds none, and neither does a response streaming to a slow reader besides its proxy_buffers; a head
+ * that comes slowly holds a 1 KiB buffer, as nginx's client_header_buffer_size; so that memory per idle or slow
+ * client stays below nginx's.
  */
 class ReadBufferTest {
 
@@ -54,6 +55,58 @@ class ReadBufferTest {
         Thread.sleep(200); // let the relay fill the socket buffers and its proxy_buffers, then stop reading
 
         assertEquals(0, readBuffersInUse(server), "neither the client's read buffer nor the upstream head buffer");
+    }
+
+    @Test
+    void aHeadThatComesSlowlyHoldsOnlyASmallBuffer() throws Exception {
+        ScriptedUpstream up = upstreams.scripted().identity();
+        ProxyServer server = proxy.start(group(up.address()), r -> { });
+        RawClient slow = upstreams.rawClient(server.port());
+        slow.send("GET /slow HTTP/1.1\r\nHost: a\r\nX-Slow: ");
+        assertTrue(Exchanges.await(() -> smallBuffersInUse(server) == 1, 2000), "the head's first bytes were read");
+
+        assertEquals(0, readBuffersInUse(server), "no full-size buffer for a head in progress");
+        assertEquals(200, slow.send("1\r\n\r\n").readResponse().status());
+    }
+
+    @Test
+    void headsAndBodiesLargerThanTheSmallBufferPassWhole() throws Exception {
+        ScriptedUpstream up = upstreams.scripted().echo();
+        ProxyServer server = proxy.start(group(up.address()), r -> { });
+        RawClient client = upstreams.rawClient(server.port());
+        String cookie = "c".repeat(6000);
+        String body = "b".repeat(100_000);
+
+        RawClient.Reply reply = client.send("POST /big HTTP/1.1\r\nHost: a\r\nCookie: " + cookie
+                + "\r\nContent-Length: " + body.length() + "\r\n\r\n" + body).readResponse();
+
+        assertEquals(200, reply.status());
+        String forwarded = reply.bodyString();
+        assertTrue(forwarded.contains("Cookie: " + cookie + "\r\n"), "the whole cookie went upstream");
+        assertTrue(forwarded.endsWith("\r\n\r\n" + body), "the whole body went upstream");
+    }
+
+    @Test
+    void aBufferedBodyOfKnownLengthIsHeldInABufferOfItsSizeClass() throws Exception {
+        ScriptedUpstream up = upstreams.scripted()
+                .defaultResponse(Response.builder().stallForever().build());
+        ProxyServer server = proxy.start(group(up.address()), r -> { });
+        RawClient client = upstreams.rawClient(server.port());
+        client.send("POST /form HTTP/1.1\r\nHost: a\r\nContent-Length: 3000\r\n\r\n" + "f".repeat(3000));
+        assertTrue(Exchanges.await(() -> up.requestCount() == 1, 2000));
+
+        assertEquals(1, buffersInUse(server, 4096), "3,000 bytes in a 4 KiB buffer, not a 16 KiB one");
+    }
+
+    private static long smallBuffersInUse(ProxyServer server) {
+        return buffersInUse(server, ClientInput.FIRST_SIZE);
+    }
+
+    private static long buffersInUse(ProxyServer server, int size) {
+        return ProxyInternals.onLoop(server, l -> {
+            BufferPool buffers = l.buffers(size);
+            return buffers.allocatedCount() - buffers.idleCount();
+        });
     }
 
     private static long readBuffersInUse(ProxyServer server) {

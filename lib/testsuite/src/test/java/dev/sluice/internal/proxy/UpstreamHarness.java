@@ -15,7 +15,7 @@ import dev.sluice.upstream.UpstreamGroup;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.List;
@@ -31,6 +31,9 @@ import java.util.function.Consumer;
  * and knows the peers' failure accounting is final (the exchange record is handed over after the last report).
  */
 final class UpstreamHarness implements ExchangeListener {
+
+    /** The sockets that keep {@link #deadAddress()}'s ports taken. */
+    private static final List<Socket> DEAD_PORTS = new CopyOnWriteArrayList<>();
 
     private static final long WAIT_SECONDS = 5;
 
@@ -52,11 +55,16 @@ final class UpstreamHarness implements ExchangeListener {
         return group.build();
     }
 
-    /** A loopback address where nothing listens: a connect to it is refused at once. */
+    /**
+     * A loopback address where nothing listens: a connect to it is refused at once. A socket stays bound to its port
+     * without listening, for the test JVM's life, so that the system never hands the port to a listener a test
+     * opens later (its own upstream would then answer for the dead address).
+     */
     static String deadAddress() throws IOException {
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return "127.0.0.1:" + probe.getLocalPort();
-        }
+        Socket holder = new Socket();
+        holder.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        DEAD_PORTS.add(holder);
+        return "127.0.0.1:" + holder.getLocalPort();
     }
 
     /**
