@@ -88,6 +88,7 @@ public final class KeepalivePool {
     private final ArrayList<PeerIdle> peerList = new ArrayList<>();
     private final IdleList idle = new IdleList();
     private final Timeout sweep;
+    private final LimitProbes probes;
     private final ByteBuffer scratch = ByteBuffer.allocateDirect(64);
     private final Drainable drainable = new Drainable() {
         @Override
@@ -130,6 +131,7 @@ public final class KeepalivePool {
         this.settings = registry.settings();
         this.learn = settings.learnLimits();
         this.sweep = loop.newTimeout(this::sweep);
+        this.probes = new LimitProbes(this, loop);
         this.windowStartNanos = loop.nanoTime();
         loop.addDrainable(drainable);
         registry.joined(this);
@@ -156,7 +158,7 @@ public final class KeepalivePool {
             while ((c = peer.idle.first()) != null) {
                 long idleNanos = now - c.releasedNanos;
                 if (idleNanos >= cutoff || c.requests >= retireRequests) {
-                    dropIdle(c, idleNanos);
+                    dropIdle(c, idleNanos, idleNanos >= cutoff);
                     continue;
                 }
                 unlinkIdle(c);
@@ -199,10 +201,13 @@ public final class KeepalivePool {
             peer.limits.served(now, c.requests, c.requests > 1 ? c.idleNanosAtAcquire : 0);
         }
         long cutoff = idleCutoff(peer, now);
-        if (c.requests >= settings.maxRequests() || now - c.createdNanos > settings.maxTimeNanos() || cutoff <= 0
-                || (learn && c.requests >= peer.limits.retireRequests(now))) {
+        boolean ownLimit = c.requests >= settings.maxRequests() || now - c.createdNanos > settings.maxTimeNanos()
+                || cutoff <= 0;
+        if (ownLimit || learn && c.requests >= peer.limits.retireRequests(now)) {
             retired.increment();
-            closeChannel(c);
+            if (ownLimit || !probes.requestLimit(c, now)) {
+                closeChannel(c);
+            }
             return false;
         }
         c.handler = null;
@@ -369,7 +374,12 @@ public final class KeepalivePool {
         return retired.get();
     }
 
-    /** Idle connections the peer closed, reset or wrote to while they sat in the pool. */
+    /** Learned limits that a connection kept past them proved wrong, so that they were forgotten. */
+    public long limitsDisproved() {
+        return probes.disproved();
+    }
+
+    /** Idle connections the peer closed, reset or wrote to while they sat in the pool (or kept as a probe). */
     public long closedByPeerWhileIdle() {
         return closedByPeerWhileIdle.get();
     }
@@ -393,28 +403,34 @@ public final class KeepalivePool {
         return learn ? Math.min(timeout, peer.limits.retireIdleNanos(now)) : timeout;
     }
 
-    /** The idle watch: the socket of an idle connection became readable. */
-    void idleReadable(PooledConnection c) {
-        int n;
+    /** Whether the peer closed, reset or wrote to {@code c}, idle or a probe: a read that does not wait says. */
+    boolean peerClosed(PooledConnection c) {
         try {
             scratch.clear();
-            n = c.channel.read(scratch);
+            return c.channel.read(scratch) != 0;
         } catch (IOException e) {
-            n = -1; // reset
+            return true; // reset
         }
-        if (n == 0) {
+    }
+
+    /** The idle watch: the socket of an idle connection (or a probe) became readable. */
+    void idleReadable(PooledConnection c) {
+        if (!peerClosed(c)) {
             return;
         }
         long now = loop.nanoTime();
         long idleNanos = now - c.releasedNanos;
-        unlinkIdle(c);
+        if (c.state == PooledConnection.PROBE) {
+            probes.closed(c);
+        } else {
+            unlinkIdle(c);
+        }
         closeChannel(c);
         closedByPeerWhileIdle.increment();
         if (learn) {
             c.peer.limits.observeClose(now, idleNanos, c.requests);
         }
-        log.debug("{} {} after {} ms idle", c, n < 0 ? "closed by the peer" : "got unsolicited bytes",
-                TimeUnit.NANOSECONDS.toMillis(idleNanos));
+        log.debug("{} closed by the peer after {} ms idle", c, TimeUnit.NANOSECONDS.toMillis(idleNanos));
     }
 
     /** The loop closed the channel itself (a handler failed, or the loop shut down). */
@@ -423,6 +439,8 @@ public final class KeepalivePool {
             unlinkIdle(c);
         } else if (c.state == PooledConnection.IN_USE) {
             inUse--;
+        } else if (c.state == PooledConnection.PROBE) {
+            probes.closed(c);
         }
         c.state = PooledConnection.CLOSED;
     }
@@ -440,7 +458,7 @@ public final class KeepalivePool {
             long cutoff = idleCutoff(peer, now);
             PooledConnection oldest;
             while ((oldest = peer.idle.last()) != null && now - oldest.releasedNanos >= cutoff) {
-                dropIdle(oldest, now - oldest.releasedNanos);
+                dropIdle(oldest, now - oldest.releasedNanos, true);
             }
             if (oldest != null) {
                 long due = oldest.releasedNanos + cutoff;
@@ -489,11 +507,17 @@ public final class KeepalivePool {
         }
     }
 
-    /** Closes an idle connection our own limits retire: keepalive_timeout (expired) or a learned one (retired). */
-    private void dropIdle(PooledConnection c, long idleNanos) {
-        (idleNanos >= settings.idleTimeoutNanos() ? expired : retired).increment();
+    /**
+     * Closes an idle connection our own limits retire: keepalive_timeout (expired) or a learned one (retired); one
+     * that reached a learned idle limit ({@code atIdleCutoff}) may be kept to test it instead.
+     */
+    private void dropIdle(PooledConnection c, long idleNanos, boolean atIdleCutoff) {
+        boolean timeout = idleNanos >= settings.idleTimeoutNanos();
+        (timeout ? expired : retired).increment();
         unlinkIdle(c);
-        closeChannel(c);
+        if (timeout || !atIdleCutoff || !probes.idleLimit(c)) {
+            closeChannel(c);
+        }
     }
 
     private void closeAllIdle() {
@@ -502,6 +526,7 @@ public final class KeepalivePool {
             unlinkIdle(c);
             closeChannel(c);
         }
+        probes.closeAll();
     }
 
     private void unlinkIdle(PooledConnection c) {
@@ -509,7 +534,7 @@ public final class KeepalivePool {
         c.peer.idle.remove(c.byPeer);
     }
 
-    private void closeChannel(PooledConnection c) {
+    void closeChannel(PooledConnection c) {
         c.state = PooledConnection.CLOSED;
         c.handler = null;
         try {

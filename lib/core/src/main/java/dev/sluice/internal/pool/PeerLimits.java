@@ -62,6 +62,12 @@ import java.util.concurrent.TimeUnit;
  * {@code keepalive_requests} are not kept: those retire connections first anyway. Announced limits do not expire;
  * the next header refreshes them.
  *
+ * <p>Random closes at or below a learned limit (faults, a worker recycled after a number of requests over all its
+ * connections) would keep renewing it. So the limit is also tested: a connection retired at it is kept unused, one
+ * per peer at a time, until the peer should have closed it ({@link LimitProbes}); if the peer did not, the limit is
+ * forgotten at once, and a close at or below what that connection survived teaches nothing for {@value
+ * #HOLD_SECONDS} s.
+ *
  * <h2>What it promises</h2>
  * Together with the proxy's free resend of an idempotent request that meets a closed pooled connection, and its
  * check for an arrived close before a non-idempotent request takes one: a POST, PATCH or LOCK gets 502 because of a
@@ -110,6 +116,8 @@ public final class PeerLimits {
     private volatile boolean holding;
     private volatile long nextExpiry;
     private volatile long roundTrip = UNKNOWN_ROUND_TRIP;
+    /** Whether a connection kept past a learned limit tests it now, on some loop ({@link LimitProbes}). */
+    private boolean probing;
     /** The most requests one connection was seen to serve whole, and when: a close at fewer teaches no limit. */
     private volatile int mostServed;
     private volatile long mostServedAt;
@@ -250,6 +258,70 @@ public final class PeerLimits {
         hold();
     }
 
+    /**
+     * Whether a connection retired after {@code requests} requests by the learned request limit should test it: no
+     * other test is under way, and the limit in force is learned (an announced one is the peer's word).
+     */
+    synchronized boolean beginRequestProbe(int requests) {
+        if (probing || learnedRequests > requests || learnedRequests >= announcedRequests - 1) {
+            return false;
+        }
+        probing = true;
+        return true;
+    }
+
+    /** Whether a connection retired by the learned idle limit should test it; as {@link #beginRequestProbe}. */
+    synchronized boolean beginIdleProbe() {
+        if (probing || learnedIdle == UNKNOWN_IDLE || learnedIdle >= announcedIdle) {
+            return false;
+        }
+        probing = true;
+        return true;
+    }
+
+    /** A test ended with the peer's close, which teaches as any close does. */
+    synchronized void probeEnded() {
+        probing = false;
+    }
+
+    /**
+     * A connection served {@code requests} requests and stayed open past where a request limit would have closed
+     * it: a learned request limit at or below that is no limit of the peer's, and a close at or below it teaches
+     * none for {@value #HOLD_SECONDS} s.
+     */
+    synchronized void disproveRequests(long now, int requests) {
+        probing = false;
+        mostServed = requests + 1;
+        mostServedAt = now;
+        if (learnedRequests <= requests) {
+            learnedRequests = UNKNOWN_REQUESTS;
+            forgot();
+        }
+    }
+
+    /**
+     * A connection stayed open {@code idleNanos} idle, past the learned idle limit and its margin: the limit is no
+     * limit of the peer's, and a close sooner teaches none for {@value #HOLD_SECONDS} s.
+     */
+    synchronized void disproveIdle(long now, long idleNanos) {
+        probing = false;
+        longestSurvived = idleNanos;
+        longestSurvivedAt = now;
+        if (learnedIdle <= idleNanos) {
+            learnedIdle = UNKNOWN_IDLE;
+            forgot();
+        }
+    }
+
+    private void forgot() {
+        if (learnedIdle == UNKNOWN_IDLE && learnedRequests == UNKNOWN_REQUESTS) {
+            holding = false;
+            publish();
+        } else {
+            hold();
+        }
+    }
+
     private void hold() {
         holding = true;
         nextExpiry = learnedIdle == UNKNOWN_IDLE ? learnedRequestsUntil
@@ -268,12 +340,7 @@ public final class PeerLimits {
         if (learnedRequests != UNKNOWN_REQUESTS && now - learnedRequestsUntil >= 0) {
             learnedRequests = UNKNOWN_REQUESTS;
         }
-        if (learnedIdle == UNKNOWN_IDLE && learnedRequests == UNKNOWN_REQUESTS) {
-            holding = false;
-            publish();
-        } else {
-            hold();
-        }
+        forgot();
     }
 
     private void publish() {

@@ -8,7 +8,7 @@ import java.nio.channels.SocketChannel;
 /**
  * One upstream connection known to a {@link KeepalivePool}, from its first request to its close: it counts the
  * requests it carried (nginx's {@code c->requests}) and its age ({@code c->start_time}), and it is the channel's
- * {@link IoHandler} for its whole life. While idle it watches the socket itself; while in use it forwards readiness
+ * {@link IoHandler} for its whole life. While idle (or kept as a probe) it watches the socket itself; while in use it forwards readiness
  * to the handler set with {@link #handler(IoHandler)}, so switching owners is a field write, not a re-registration.
  *
  * <p>Use it on its loop's thread only.
@@ -18,6 +18,8 @@ public final class PooledConnection {
     static final int IN_USE = 0;
     static final int IDLE = 1;
     static final int CLOSED = 2;
+    /** Retired at a learned limit and kept unused to test it ({@link LimitProbes}). */
+    static final int PROBE = 3;
 
     final KeepalivePool pool;
     final PeerIdle peer;
@@ -32,6 +34,9 @@ public final class PooledConnection {
     long releasedNanos;
     long idleNanosAtAcquire;
     IoHandler handler;
+    /** While a probe: when it proves its limit wrong if the peer has not closed it, and which limit it tests. */
+    long probeDeadline;
+    boolean probesIdle;
 
     PooledConnection(KeepalivePool pool, PeerIdle peer, SelectionKey key, long createdNanos) {
         this.pool = pool;
@@ -84,7 +89,7 @@ public final class PooledConnection {
         return idleNanosAtAcquire;
     }
 
-    /** Whether it is still open (in use or idle). */
+    /** Whether it is still open (in use, idle, or a probe). */
     public boolean isOpen() {
         return state != CLOSED && channel.isOpen();
     }
@@ -92,7 +97,7 @@ public final class PooledConnection {
     @Override
     public String toString() {
         return "PooledConnection[" + peer.key + ", requests=" + requests + ", "
-                + (state == IN_USE ? "in use" : state == IDLE ? "idle" : "closed") + "]";
+                + (state == IN_USE ? "in use" : state == IDLE ? "idle" : state == PROBE ? "probe" : "closed") + "]";
     }
 
     /** The key's attachment: the idle watch while idle, the exchange's handler while in use. */
@@ -100,7 +105,7 @@ public final class PooledConnection {
 
         @Override
         public void onReady(int readyOps) throws IOException {
-            if (state == IDLE) {
+            if (state == IDLE || state == PROBE) {
                 pool.idleReadable(PooledConnection.this);
             } else if (handler != null) {
                 handler.onReady(readyOps);

@@ -466,7 +466,6 @@ class KeepalivePoolTest {
         advance(Duration.ofMillis(10_800)); // beyond what was learned, less 250 ms
 
         assertNull(acquire(second, a));
-        assertTrue(peerSawClose(c));
         assertEquals(1, second.retired());
     }
 
@@ -492,7 +491,51 @@ class KeepalivePoolTest {
         assertTrue(release(pool, d));
         assertSame(d, acquire(pool, a));
         assertFalse(release(pool, d), "it carried three requests, all the peer serves on one connection");
-        assertTrue(peerSawClose(d));
+        assertNull(acquire(pool, a));
+    }
+
+    @Test
+    void aConnectionRetiredAtALearnedRequestLimitIsKeptUnusedAndForgetsTheLimitIfThePeerKeepsItOpen()
+            throws Exception {
+        KeepalivePool pool = pool(KeepaliveSettings.defaults());
+        Upstream a = upstream();
+        learnOneRequestLimit(pool, a);
+        PooledConnection d = connect(pool, a);
+
+        assertFalse(release(pool, d), "retired at the limit learned");
+        assertNull(acquire(pool, a), "and never used again");
+        advance(Duration.ofMillis(PeerLimits.QUICK_CLOSE_MILLIS));
+
+        OnLoop.await(() -> pool.limitsDisproved() == 1, Duration.ofSeconds(5), "the peer kept it open");
+        assertEquals(PeerLimits.UNKNOWN_REQUESTS, pool.peerLimits(a.address()).requestLimit());
+        assertTrue(peerSawClose(d), "closed once the test ended");
+        PooledConnection e = connect(pool, a);
+        assertTrue(release(pool, e));
+        assertSame(e, acquire(pool, a), "connections are reused again");
+    }
+
+    @Test
+    void aPeerThatClosesTheConnectionKeptAtItsRequestLimitConfirmsTheLimit() throws Exception {
+        KeepalivePool pool = pool(KeepaliveSettings.defaults());
+        Upstream a = upstream();
+        learnOneRequestLimit(pool, a);
+        PooledConnection d = connect(pool, a);
+        assertFalse(release(pool, d));
+
+        a.closeLatest(); // the peer does close after one request
+        OnLoop.await(() -> pool.closedByPeerWhileIdle() == 2, Duration.ofSeconds(5), "the probe's close is seen");
+        advance(Duration.ofMillis(PeerLimits.QUICK_CLOSE_MILLIS));
+
+        assertEquals(0, pool.limitsDisproved());
+        assertEquals(1, pool.peerLimits(a.address()).requestLimit());
+    }
+
+    /** The peer closes a connection right after its first response: "one request a connection" is learned. */
+    private void learnOneRequestLimit(KeepalivePool pool, Upstream a) throws Exception {
+        release(pool, connect(pool, a));
+        a.closeLatest();
+        OnLoop.await(() -> pool.closedByPeerWhileIdle() == 1, Duration.ofSeconds(5), "the close is seen");
+        assertEquals(1, pool.peerLimits(a.address()).requestLimit());
     }
 
     @Test

@@ -159,4 +159,53 @@ class PeerLimitsTest {
         assertEquals(5 * S, limits.idleLimitNanos());
         assertEquals(100, limits.requestLimit());
     }
+
+    @Test
+    void aLearnedRequestLimitIsTestedOnePeerAtATimeAndAnAnnouncedOneNever() {
+        limits.observeClose(0, 1 * MS, 3);
+
+        assertEquals(false, limits.beginRequestProbe(2), "a connection below the limit tests nothing");
+        assertEquals(true, limits.beginRequestProbe(3));
+        assertEquals(false, limits.beginRequestProbe(3), "one test at a time");
+        limits.probeEnded();
+        limits.announce(-1, 4); // retires at 3 as well: the peer's word
+        assertEquals(false, limits.beginRequestProbe(3));
+    }
+
+    @Test
+    void aConnectionKeptOpenPastALearnedRequestLimitForgetsItAndBarsRelearningItForThirtySeconds() {
+        limits.observeClose(0, 1 * MS, 3);
+        limits.beginRequestProbe(3);
+
+        limits.disproveRequests(1 * S, 3);
+
+        assertEquals(PeerLimits.UNKNOWN_REQUESTS, limits.requestLimit());
+        limits.observeClose(2 * S, 1 * MS, 3); // a random close at the old limit
+        assertEquals(PeerLimits.UNKNOWN_REQUESTS, limits.requestLimit());
+        limits.observeClose(32 * S, 1 * MS, 3);
+        assertEquals(3, limits.requestLimit(), "thirty seconds on, a close teaches again");
+        assertEquals(true, limits.beginRequestProbe(3), "the test that disproved it ended");
+    }
+
+    @Test
+    void aConnectionKeptIdlePastALearnedIdleLimitForgetsIt() {
+        limits.observeClose(0, 4 * S, 10);
+        assertEquals(true, limits.beginIdleProbe());
+
+        limits.disproveIdle(5 * S, 4400 * MS);
+
+        assertEquals(PeerLimits.UNKNOWN_IDLE, limits.idleLimitNanos());
+        limits.observeClose(6 * S, 4 * S, 10);
+        assertEquals(PeerLimits.UNKNOWN_IDLE, limits.idleLimitNanos(), "it survived longer lately");
+    }
+
+    @Test
+    void anAnnouncedIdleLimitIsNotTested() {
+        limits.announce(5 * S, -1);
+        limits.observeClose(0, 4 * S, 10);
+        assertEquals(true, limits.beginIdleProbe(), "the learned 4 s retires before the announced 5 s");
+        limits.probeEnded();
+        limits.announce(3 * S, -1);
+        assertEquals(false, limits.beginIdleProbe());
+    }
 }
