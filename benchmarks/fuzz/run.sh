@@ -19,6 +19,7 @@ TARGETS=(
   "dev.sluice.internal.http.ChunkedBodyFuzzer chunkedBody"
   "dev.sluice.internal.http.LengthBodyFuzzer lengthBody"
   "dev.sluice.internal.http.PathNormaliserFuzzer normalisedPath"
+  "dev.sluice.internal.discovery.DnsResponseFuzzer dnsResponse"
   "dev.sluice.ValueTemplateFuzzer valueTemplate"
 )
 
