@@ -2,7 +2,8 @@
 # The long fuzzing run: every fuzz target of the library for N executions (default 10,000,000) through Jazzer's
 # own entry point, starting from the committed seed inputs. Reports executions, seconds, coverage and findings per
 # target in results/<timestamp>/summary.tsv. A finding is written as crash-* beside the target's seed inputs, where
-# the test phase of `mvn verify` then replays it (and fails until it is fixed).
+# the test phase of `mvn verify` then replays it (and fails until it is fixed). FUZZ_ONLY="SimpleName ..." runs
+# only those targets.
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -22,6 +23,17 @@ TARGETS=(
   "dev.sluice.internal.discovery.DnsResponseFuzzer dnsResponse"
   "dev.sluice.ValueTemplateFuzzer valueTemplate"
 )
+
+# FUZZ_ONLY="DnsResponseFuzzer ...": only the targets of those simple class names.
+if [[ -n "${FUZZ_ONLY:-}" ]]; then
+  chosen=()
+  for t in "${TARGETS[@]}"; do
+    class="${t%% *}"
+    [[ " $FUZZ_ONLY " == *" ${class##*.} "* ]] && chosen+=("$t")
+  done
+  (( ${#chosen[@]} )) || { echo "FUZZ_ONLY names no target: $FUZZ_ONLY" >&2; exit 2; }
+  TARGETS=("${chosen[@]}")
+fi
 
 cd "$REPO_ROOT"
 echo "building the library and its tests"

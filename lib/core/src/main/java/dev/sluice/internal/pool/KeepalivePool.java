@@ -49,7 +49,7 @@ import org.slf4j.LoggerFactory;
  * Beyond nginx, each peer's limits are learned and connections retired before them; see {@link PeerLimits}. And
  * with {@link KeepaliveSettings#adaptive()} ("keepalive auto"), {@code N} is a floor, not the cap: the pool keeps as
  * many idle connections as the group had in use at once during the current and the previous
- * {@value #ADAPTIVE_WINDOW_SECONDS}-second window, up to {@value #ADAPTIVE_MAX} per loop. With 256 requests in
+ * {@value InUse#ADAPTIVE_WINDOW_SECONDS}-second window, up to {@value InUse#ADAPTIVE_MAX} per loop ({@link InUse}). With 256 requests in
  * flight a fixed {@code keepalive 32} closes most connections a response releases and connects again for the next
  * request; the adaptive cap keeps what the load needs, and what it stops needing expires after
  * {@code keepalive_timeout}.
@@ -68,11 +68,6 @@ import org.slf4j.LoggerFactory;
 public final class KeepalivePool {
 
     private static final Logger log = LoggerFactory.getLogger(KeepalivePool.class);
-    /** The length of the windows over which an adaptive pool measures the connections in use at once. */
-    static final long ADAPTIVE_WINDOW_SECONDS = 10;
-    /** The most idle connections an adaptive pool keeps per loop, whatever the load. */
-    static final int ADAPTIVE_MAX = 4096;
-    private static final long ADAPTIVE_WINDOW_NANOS = TimeUnit.SECONDS.toNanos(ADAPTIVE_WINDOW_SECONDS);
 
     private final EventLoop loop;
     private final PeerLimitsRegistry registry;
@@ -114,11 +109,7 @@ public final class KeepalivePool {
     private final Counter retired = new Counter();
     private final Counter closedByPeerWhileIdle = new Counter();
     /** Connections handed out and not yet released or closed. */
-    private int inUse;
-    /** The most in use at once in the current window, and in the one before. */
-    private int peakInUse;
-    private int previousPeakInUse;
-    private long windowStartNanos;
+    private final InUse inUse;
 
     /**
      * A pool on {@code loop} for the upstream group whose shared state is {@code registry}. May be created on any
@@ -132,7 +123,7 @@ public final class KeepalivePool {
         this.learn = settings.learnLimits();
         this.sweep = loop.newTimeout(this::sweep);
         this.probes = new LimitProbes(this, loop);
-        this.windowStartNanos = loop.nanoTime();
+        this.inUse = new InUse(settings, loop.nanoTime());
         loop.addDrainable(drainable);
         registry.joined(this);
     }
@@ -166,7 +157,7 @@ public final class KeepalivePool {
                 c.requests++;
                 c.idleNanosAtAcquire = idleNanos;
                 hits.increment();
-                takenIntoUse();
+                inUse.taken();
                 return c;
             }
         }
@@ -190,7 +181,7 @@ public final class KeepalivePool {
         if (c.state == PooledConnection.IDLE) {
             throw new IllegalStateException("released twice: " + c);
         }
-        inUse--;
+        inUse.returned();
         long now = loop.nanoTime();
         if (closed || draining || settings.idle() == 0 || !c.key.isValid()) {
             closeChannel(c);
@@ -218,7 +209,7 @@ public final class KeepalivePool {
         if (c.key.interestOps() != SelectionKey.OP_READ) {
             c.key.interestOps(SelectionKey.OP_READ); // an atomic swap in the JDK: skip it when already so
         }
-        if (idle.size() > idleCap(now) && !trimQueued) {
+        if (idle.size() > inUse.idleCap(now) && !trimQueued) {
             trimQueued = true;
             loop.afterBatch(trim);
         }
@@ -250,7 +241,7 @@ public final class KeepalivePool {
         if (learn) {
             peer.limits.connected(connectNanos);
         }
-        takenIntoUse();
+        inUse.taken();
         return new PooledConnection(this, peer, key, loop.nanoTime());
     }
 
@@ -260,7 +251,7 @@ public final class KeepalivePool {
         if (c.state == PooledConnection.IDLE) {
             unlinkIdle(c);
         } else if (c.state == PooledConnection.IN_USE) {
-            inUse--;
+            inUse.returned();
         }
         closeChannel(c);
     }
@@ -353,7 +344,7 @@ public final class KeepalivePool {
 
     /** Connections handed out and not yet released or closed. Loop thread only. */
     public int inUse() {
-        return inUse;
+        return inUse.count();
     }
 
     /** Idle connections closed because {@code keepalive N} were already idle (LRU). */
@@ -438,7 +429,7 @@ public final class KeepalivePool {
         if (c.state == PooledConnection.IDLE) {
             unlinkIdle(c);
         } else if (c.state == PooledConnection.IN_USE) {
-            inUse--;
+            inUse.returned();
         } else if (c.state == PooledConnection.PROBE) {
             probes.closed(c);
         }
@@ -473,32 +464,10 @@ public final class KeepalivePool {
         }
     }
 
-    private void takenIntoUse() {
-        if (++inUse > peakInUse) {
-            peakInUse = inUse;
-        }
-    }
-
-    /**
-     * How many idle connections may stay: {@code keepalive N}, or with an adaptive pool the most that were in use at
-     * once in this window and the last (at least N, at most {@link #ADAPTIVE_MAX}).
-     */
-    private int idleCap(long now) {
-        if (!settings.adaptive()) {
-            return settings.idle();
-        }
-        if (now - windowStartNanos >= ADAPTIVE_WINDOW_NANOS) {
-            previousPeakInUse = now - windowStartNanos >= 2 * ADAPTIVE_WINDOW_NANOS ? inUse : peakInUse;
-            peakInUse = inUse;
-            windowStartNanos = now;
-        }
-        return Math.min(ADAPTIVE_MAX, Math.max(settings.idle(), Math.max(peakInUse, previousPeakInUse)));
-    }
-
     /** Closes the least recently used idle connections beyond the cap ({@code keepalive N}, or adaptive). */
     private void trim() {
         trimQueued = false;
-        int cap = idleCap(loop.nanoTime());
+        int cap = inUse.idleCap(loop.nanoTime());
         while (idle.size() > cap) {
             PooledConnection lru = idle.last();
             unlinkIdle(lru);

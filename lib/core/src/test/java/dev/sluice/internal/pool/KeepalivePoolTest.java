@@ -185,7 +185,7 @@ class KeepalivePoolTest {
         assertEquals(4, pool.idleCount());
 
         for (int window = 0; window < 2; window++) {
-            advance(Duration.ofSeconds(KeepalivePool.ADAPTIVE_WINDOW_SECONDS));
+            advance(Duration.ofSeconds(InUse.ADAPTIVE_WINDOW_SECONDS));
             PooledConnection one = acquire(pool, a);
             release(pool, one);
         }
