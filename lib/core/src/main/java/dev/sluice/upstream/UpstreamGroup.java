@@ -4,9 +4,14 @@ import java.net.SocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Objects;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
@@ -43,6 +48,8 @@ public final class UpstreamGroup {
     private final Resolver resolver;
     /** The id the next peer gets. */
     private int nextId;
+    /** Every server line the group was built with or given at run time, by its address as written. Lock held. */
+    private final Map<String, Peer> lines = new HashMap<>();
     /** NGINX Plus's {@code state} file, or null. */
     private final StateFile state;
     /** Whether selections add up the start of each attempt in flight per peer, for {@code least_time inflight}. */
@@ -78,6 +85,7 @@ public final class UpstreamGroup {
         for (boolean backups : new boolean[] {false, true}) {
             for (int i = 0; i < b.peers.size(); i++) {
                 Peer peer = b.peers.get(i);
+                lines.put(peer.server(), peer);
                 if (peer.backup() == backups) {
                     for (SocketAddress address : b.addresses.get(i)) {
                         list.add(new PeerState(this, peer, nextId++, address));
@@ -145,12 +153,63 @@ public final class UpstreamGroup {
                 added.add(new PeerState(this, peer, nextId++, socket));
             }
             list.addAll(added);
+            lines.putIfAbsent(peer.server(), peer);
             rebuild(list);
             saveState();
             admitted = admitFromQueue();
         }
         Selection.turn(admitted);
         return added;
+    }
+
+    /**
+     * Sets the addresses server line {@code server} (its address as written) stands for now, a complete snapshot from
+     * a discovery source such as DNS: a peer whose address is no longer listed leaves the group (its requests in
+     * flight end normally), a new address joins as a peer with the line's parameters, and the others keep their
+     * state. The balancer starts again from the new membership when it changed, as after {@link #addServer}; an
+     * empty snapshot leaves the line without peers until the next one.
+     *
+     * @return the line's peers after the change
+     * @throws IllegalArgumentException when the group has no server line {@code server}
+     */
+    public List<PeerState> setAddresses(String server, Collection<? extends SocketAddress> addresses) {
+        Set<SocketAddress> wanted = new LinkedHashSet<>(addresses);
+        List<PeerState> lineNow = new ArrayList<>();
+        Selection admitted = null;
+        synchronized (lock) {
+            Peer line = lines.get(server);
+            if (line == null) {
+                throw new IllegalArgumentException("upstream \"" + name + "\" has no server " + server);
+            }
+            List<PeerState> list = new ArrayList<>();
+            boolean changed = false;
+            for (PeerState peer : members.peers) {
+                boolean ofLine = peer.peer.server().equals(server);
+                if (ofLine && !wanted.remove(peer.address)) {
+                    peer.tier = null;
+                    changed = true;
+                    continue;
+                }
+                line = ofLine ? peer.peer : line; // parameters changed at run time carry over to new addresses
+                list.add(peer);
+            }
+            for (SocketAddress address : wanted) {
+                list.add(new PeerState(this, line, nextId++, address));
+                changed = true;
+            }
+            if (changed) {
+                rebuild(list);
+                saveState();
+                admitted = admitFromQueue();
+            }
+            for (PeerState peer : members.peers) {
+                if (peer.peer.server().equals(server)) {
+                    lineNow.add(peer);
+                }
+            }
+        }
+        Selection.turn(admitted);
+        return lineNow;
     }
 
     /**
