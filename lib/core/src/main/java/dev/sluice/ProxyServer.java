@@ -1,6 +1,7 @@
 package dev.sluice;
 
 import dev.sluice.internal.net.EventLoopGroup;
+import dev.sluice.internal.discovery.NameWatcher;
 import dev.sluice.internal.health.HealthChecker;
 import dev.sluice.internal.proxy.ProxyEngine;
 import dev.sluice.observe.AccessLog;
@@ -45,10 +46,12 @@ public final class ProxyServer implements AutoCloseable {
 
     private final ProxyEngine engine;
     private final HealthChecker checks;
+    private final NameWatcher names;
 
-    private ProxyServer(ProxyEngine engine, HealthChecker checks) {
+    private ProxyServer(ProxyEngine engine, HealthChecker checks, NameWatcher names) {
         this.engine = engine;
         this.checks = checks;
+        this.names = names;
     }
 
     /** Starts describing a proxy. */
@@ -82,6 +85,7 @@ public final class ProxyServer implements AutoCloseable {
      */
     public boolean shutdown(Duration grace) {
         checks.close();
+        names.close();
         return engine.shutdown(grace);
     }
 
@@ -380,13 +384,16 @@ public final class ProxyServer implements AutoCloseable {
                     .connections(workerConnections, maxConnections)
                     .provider(selectorProvider)
                     .clock(ticker::nanos);
-            HealthChecker checks = HealthChecker.start(all.stream().map(Route::upstream).filter(Objects::nonNull)
-                    .toList(), selectorProvider, ticker::nanos, List.copyOf(listeners));
+            List<UpstreamGroup> groups = all.stream().map(Route::upstream).filter(Objects::nonNull).toList();
+            HealthChecker checks = HealthChecker.start(groups, selectorProvider, ticker::nanos,
+                    List.copyOf(listeners));
+            NameWatcher names = NameWatcher.start(groups);
             try {
                 return new ProxyServer(ProxyEngine.start(addresses, loops, List.copyOf(routes), handler,
-                        List.copyOf(servers), limits, List.copyOf(listeners)), checks);
+                        List.copyOf(servers), limits, List.copyOf(listeners)), checks, names);
             } catch (IOException | RuntimeException e) {
                 checks.close();
+                names.close();
                 throw e;
             }
         }

@@ -139,6 +139,15 @@ final class Addresses {
      *
      * @throws IllegalArgumentException when the host is not found
      */
+    /** {@link #resolve}, or no address at all when the name is not found now ({@code resolve} lines). */
+    static List<SocketAddress> resolveIfFound(String name, String server, Resolver resolver) {
+        try {
+            return resolve(name, server, resolver);
+        } catch (IllegalArgumentException notFound) {
+            return List.of();
+        }
+    }
+
     static List<SocketAddress> resolve(String name, String server, Resolver resolver) {
         SocketAddress address = Addresses.socketAddress(server);
         if (resolver == NoResolver.INSTANCE || !(address instanceof InetSocketAddress)

@@ -7,7 +7,7 @@ import java.util.Objects;
  * One {@code server} line of an upstream group: its address as written and its parameters. Immutable.
  *
  * <p>Mirrors nginx's {@code server ADDRESS [weight=N] [max_fails=N] [fail_timeout=T] [backup] [down]
- * [max_conns=N] [slow_start=T] [route=S]}, with nginx's defaults: weight 1, max_fails 1, fail_timeout 10s,
+ * [max_conns=N] [slow_start=T] [route=S] [resolve]}, with nginx's defaults: weight 1, max_fails 1, fail_timeout 10s,
  * max_conns 0 (unlimited), slow_start 0 (off). A name that resolves to several addresses yields several
  * {@link PeerState}s that share one {@code Peer}.
  */
@@ -22,6 +22,7 @@ public final class Peer {
     private final int maxConns;
     private final Duration slowStart;
     private final String route;
+    private final boolean resolve;
 
     private Peer(Builder b) {
         this.server = b.server;
@@ -33,6 +34,7 @@ public final class Peer {
         this.maxConns = b.maxConns;
         this.slowStart = b.slowStart;
         this.route = b.route;
+        this.resolve = b.resolve;
     }
 
     /** The address exactly as written: {@code host:port}, {@code host} (port 80) or {@code unix:/path}. Consistent
@@ -84,6 +86,11 @@ public final class Peer {
         return route;
     }
 
+    /** {@code resolve}: the name is looked up again while the proxy runs, and the line's peers follow it. */
+    public boolean resolve() {
+        return resolve;
+    }
+
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder(server);
@@ -95,6 +102,7 @@ public final class Peer {
         if (!route.isEmpty()) sb.append(" route=").append(route);
         if (backup) sb.append(" backup");
         if (down) sb.append(" down");
+        if (resolve) sb.append(" resolve");
         return sb.toString();
     }
 
@@ -130,6 +138,7 @@ public final class Peer {
         b.maxConns = maxConns;
         b.slowStart = slowStart;
         b.route = route;
+        b.resolve = resolve;
         return b;
     }
 
@@ -148,6 +157,7 @@ public final class Peer {
         private int maxConns;
         private Duration slowStart = Duration.ZERO;
         private String route = "";
+        private boolean resolve;
 
         private Builder(String server) {
             this.server = Addresses.checkServer(server);
@@ -235,6 +245,21 @@ public final class Peer {
                 throw new IllegalArgumentException("route must be up to 64 letters, digits, '.', '_' or '-': \"" + route + "\" (server " + server + ")");
             }
             this.route = route;
+            return this;
+        }
+
+        /**
+         * NGINX Plus's {@code resolve}: the host name is looked up again while the proxy runs, when its records' time
+         * to live ends (or the resolver's {@code valid}), and the line's peers follow its addresses ({@link
+         * UpstreamGroup#setAddresses}). Needs the group's resolver to ask DNS servers ({@link Resolver#dns}). A name
+         * that does not resolve when the group is built leaves the line without peers until it does, rather than
+         * failing the build; a look-up that fails later keeps the addresses last found.
+         */
+        public Builder resolve() {
+            if (Addresses.isUnix(server) || Addresses.isLiteral(Addresses.host(server))) {
+                throw new IllegalArgumentException("resolve needs a host name, not an address (server " + server + ")");
+            }
+            this.resolve = true;
             return this;
         }
 

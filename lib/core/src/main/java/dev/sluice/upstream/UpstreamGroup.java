@@ -1,11 +1,12 @@
 package dev.sluice.upstream;
 
+import dev.sluice.internal.discovery.DnsResolver;
 import java.net.SocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -49,7 +50,7 @@ public final class UpstreamGroup {
     /** The id the next peer gets. */
     private int nextId;
     /** Every server line the group was built with or given at run time, by its address as written. Lock held. */
-    private final Map<String, Peer> lines = new HashMap<>();
+    private final Map<String, Peer> lines = new LinkedHashMap<>();
     /** NGINX Plus's {@code state} file, or null. */
     private final StateFile state;
     /** Whether selections add up the start of each attempt in flight per peer, for {@code least_time inflight}. */
@@ -277,6 +278,18 @@ public final class UpstreamGroup {
             }
             return true;
         }
+    }
+
+    /** Every server line, as configured and then added at run time; a line's peers share its {@link Peer}. */
+    public List<Peer> servers() {
+        synchronized (lock) {
+            return List.copyOf(lines.values());
+        }
+    }
+
+    /** How the group turns server names into addresses. */
+    public Resolver resolver() {
+        return resolver;
     }
 
     /** The peer with id {@code id}, or null. */
@@ -560,7 +573,16 @@ public final class UpstreamGroup {
             }
             addresses.clear();
             for (Peer peer : peers) {
-                addresses.add(Addresses.resolve(name, peer.server(), resolver));
+                if (peer.resolve() && !(resolver instanceof DnsResolver)) {
+                    throw new IllegalArgumentException("server " + peer.server() + " resolve in upstream \"" + name
+                            + "\" needs a resolver that asks DNS servers: resolver(Resolver.dns(...))");
+                }
+                if (peer.resolve() && state != null) {
+                    throw new IllegalArgumentException("server " + peer.server() + " resolve in upstream \"" + name
+                            + "\" cannot be kept in a state file yet");
+                }
+                addresses.add(peer.resolve() ? Addresses.resolveIfFound(name, peer.server(), resolver)
+                        : Addresses.resolve(name, peer.server(), resolver));
             }
             return new UpstreamGroup(this);
         }

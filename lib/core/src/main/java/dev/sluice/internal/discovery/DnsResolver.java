@@ -1,0 +1,70 @@
+package dev.sluice.internal.discovery;
+
+import dev.sluice.upstream.Resolver;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A {@link Resolver} that asks DNS servers itself ({@link DnsClient}), as nginx's {@code resolver ADDRESS ...
+ * [valid=T]} with {@code resolver_timeout}: a name's A and then AAAA records, and how long they hold (their least
+ * time to live, at least a second, or {@code valid} when given). Blocking: use it off the event loops.
+ */
+public final class DnsResolver implements Resolver {
+
+    private static final Duration LEAST_TTL = Duration.ofSeconds(1);
+
+    private final DnsClient client;
+    private final Duration valid;
+
+    /** A resolver of {@code servers}, each tried for {@code timeout}; {@code valid} overrides TTLs, or null. */
+    public DnsResolver(List<InetSocketAddress> servers, Duration timeout, Duration valid) {
+        this.client = new DnsClient(servers, timeout);
+        if (valid != null && (valid.isNegative() || valid.compareTo(LEAST_TTL) < 0)) {
+            throw new IllegalArgumentException("resolver valid must be at least 1s: " + valid);
+        }
+        this.valid = valid;
+    }
+
+    /** What a look-up found: the addresses, IPv4 first, and how long they may be used before the next one. */
+    public record Lookup(List<InetAddress> addresses, Duration validFor) {
+    }
+
+    @Override
+    public List<InetAddress> resolve(String host) throws UnknownHostException {
+        try {
+            List<InetAddress> addresses = lookUp(host).addresses();
+            if (addresses.isEmpty()) {
+                throw new UnknownHostException(host + ": no address records");
+            }
+            return addresses;
+        } catch (UnknownHostException e) {
+            throw e;
+        } catch (IOException e) {
+            UnknownHostException unknown = new UnknownHostException(host + ": " + e.getMessage());
+            unknown.initCause(e);
+            throw unknown;
+        }
+    }
+
+    /** Looks {@code host} up; an answer with no address is an empty list, a failure of both queries' servers throws. */
+    public Lookup lookUp(String host) throws IOException {
+        List<InetAddress> addresses = new ArrayList<>();
+        long ttl = Long.MAX_VALUE;
+        for (int type : new int[] {DnsMessage.A, DnsMessage.AAAA}) {
+            for (DnsRecord record : client.query(host, type).records()) {
+                if (!addresses.contains(record.address())) {
+                    addresses.add(record.address());
+                }
+                ttl = Math.min(ttl, record.ttlSeconds());
+            }
+        }
+        Duration validFor = valid != null ? valid
+                : ttl == Long.MAX_VALUE ? LEAST_TTL : Duration.ofSeconds(Math.max(LEAST_TTL.toSeconds(), ttl));
+        return new Lookup(List.copyOf(addresses), validFor);
+    }
+}
