@@ -247,8 +247,15 @@ final class Cli {
                             + " true} {\"drain\": true}, DELETE .../servers/ID; anyone who reaches it steers traffic;"
                             + " default off",
                     (s, f, v) -> s.setApiListen(v)),
-            unsupported("--resolver", "'ADDRESS... [valid=T]'", "resolver: re-resolve server names at run time"),
-            unsupported("--resolver-timeout", "T", "resolver_timeout"),
+            option(UPSTREAM, "--resolver", "'ADDRESS... [valid=T]'", false,
+                    "resolver: the DNS servers (IP[:PORT], port 53 unless given) that names of --server lines marked"
+                            + " 'resolve' are looked up with, again while the proxy runs, when their records' TTL"
+                            + " ends or after valid=T; a failed look-up keeps the addresses found last; default"
+                            + " none (names are resolved once, at start, by the system)",
+                    (s, f, v) -> s.setResolver(v)),
+            option(UPSTREAM, "--resolver-timeout", "T", false,
+                    "resolver_timeout: how long each DNS server has to answer; default 30s",
+                    (s, f, v) -> s.setResolverTimeout(NginxSyntax.time(v))),
             unsupported("--ssl-certificate", "FILE", "ssl_certificate: TLS on the listeners"),
             unsupported("--ssl-certificate-key", "FILE", "ssl_certificate_key"),
             unsupported("--ssl-protocols", "LIST", "ssl_protocols"),

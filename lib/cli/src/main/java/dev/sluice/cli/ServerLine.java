@@ -10,7 +10,7 @@ import java.util.function.Function;
 /**
  * One {@code --server} value, read as nginx reads a {@code server} line in an {@code upstream} block:
  * {@code ADDRESS [weight=N] [max_fails=N] [fail_timeout=T] [backup] [down] [max_conns=N] [slow_start=T]
- * [route=S]}, and turned into the {@link Peer.Builder} calls it stands for.
+ * [route=S] [resolve]}, and turned into the {@link Peer.Builder} calls it stands for.
  *
  * <p>Parsing checks the syntax (a known parameter, a number where one is due, an nginx time); the ranges (weight
  * 0, a backup under {@code hash}) and the address itself are the library's to check when the group is built.
@@ -94,6 +94,11 @@ final class ServerLine {
             case "slow_start":
                 Duration slowStart = read(name, value, text, NginxSyntax::seconds);
                 return p -> p.slowStart(slowStart);
+            case "resolve":
+                noValue(name, value, text);
+                return Peer.Builder::resolve;
+            case "service":
+                throw new IllegalArgumentException("service= (SRV records) is not supported yet in \"" + text + "\"");
             case "route":
                 String route = read(name, value, text, Function.identity());
                 return p -> p.route(route);

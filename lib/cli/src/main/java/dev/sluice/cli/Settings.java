@@ -15,7 +15,11 @@ import dev.sluice.upstream.Sticky;
 import dev.sluice.upstream.UpstreamGroup;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -52,6 +56,10 @@ final class Settings {
     private Sticky sticky;
     private boolean ntlm;
     private Path stateFile;
+    /** {@code --resolver}: DNS servers and {@code valid=}, or none; {@code --resolver-timeout}. */
+    private List<InetSocketAddress> resolvers;
+    private Duration resolverValid;
+    private Duration resolverTimeout = Duration.ofSeconds(30);
     private NextUpstream nextUpstream = NextUpstream.defaults();
     private final List<ServerLine> servers = new ArrayList<>();
     private final List<Step<ProxyServer.Builder>> proxySteps = new ArrayList<>();
@@ -87,7 +95,8 @@ final class Settings {
      * now, one peer per address, as nginx resolves at startup) and the {@code --upstream-keepalive*} options.
      */
     UpstreamGroup upstream() {
-        UpstreamGroup.Builder group = UpstreamGroup.builder(GROUP).balancer(balancer).resolver(Resolver.system());
+        UpstreamGroup.Builder group = UpstreamGroup.builder(GROUP).balancer(balancer)
+                .resolver(resolvers == null ? Resolver.system() : Resolver.dns(resolvers, resolverTimeout, resolverValid));
         for (ServerLine server : servers) {
             try {
                 group.server(server.address(), server::applyTo);
@@ -255,6 +264,53 @@ final class Settings {
 
     void setStateFile(Path file) {
         this.stateFile = file;
+    }
+
+    /** {@code --resolver 'ADDRESS... [valid=T]'}: IP addresses, each with an optional port (53 otherwise). */
+    void setResolver(String value) {
+        List<InetSocketAddress> servers = new ArrayList<>();
+        Duration valid = null;
+        for (String token : value.trim().split("\\s+")) {
+            if (token.startsWith("valid=")) {
+                valid = NginxSyntax.seconds(token.substring("valid=".length()));
+            } else if (!token.isEmpty()) {
+                servers.add(resolverAddress(token));
+            }
+        }
+        if (servers.isEmpty()) {
+            throw new IllegalArgumentException("no DNS server address in \"" + value + "\"");
+        }
+        this.resolvers = servers;
+        this.resolverValid = valid;
+    }
+
+    void setResolverTimeout(Duration timeout) {
+        this.resolverTimeout = timeout;
+    }
+
+    /** A DNS server: {@code IPv4}, {@code IPv4:PORT}, {@code IPv6}, {@code [IPv6]} or {@code [IPv6]:PORT}. */
+    private static InetSocketAddress resolverAddress(String token) {
+        String host = token;
+        String port = "53";
+        int colon = token.indexOf(':');
+        if (token.startsWith("[") && token.indexOf(']') > 0) {
+            int close = token.indexOf(']');
+            host = token.substring(1, close);
+            String rest = token.substring(close + 1);
+            port = rest.startsWith(":") ? rest.substring(1) : rest.isEmpty() ? port : "-";
+        } else if (colon >= 0 && colon == token.lastIndexOf(':')) {
+            host = token.substring(0, colon);
+            port = token.substring(colon + 1);
+        }
+        boolean literal = host.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}") || host.contains(":") && host.matches("[0-9A-Fa-f:.]+");
+        if (!literal || !port.matches("[0-9]{1,5}") || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535) {
+            throw new IllegalArgumentException("a DNS server is an IP address with an optional port: \"" + token + "\"");
+        }
+        try {
+            return new InetSocketAddress(InetAddress.getByName(host), Integer.parseInt(port));
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("a DNS server is an IP address with an optional port: \"" + token + "\"", e);
+        }
     }
 
     void setBalancer(Balancer balancer) {

@@ -111,11 +111,32 @@ class CliTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"--resolver", "--resolver-timeout", "--ssl-certificate", "--ssl-certificate-key",
-            "--ssl-protocols", "--proxy-ssl-verify"})
+    @ValueSource(strings = {"--ssl-certificate", "--ssl-certificate-key", "--ssl-protocols", "--proxy-ssl-verify"})
     void flagsOfLaterVersionsAreRecognisedAndRefused(String flag) {
         assertEquals(flag + ": not supported yet by this version of sluice", refused(SERVER, flag, "x").getMessage());
         assertEquals(flag + ": not supported yet by this version of sluice", refused(SERVER, flag).getMessage());
+    }
+
+    @Test
+    void aResolverIsIpAddressesWithOptionalPortsAndAnyOtherValueIsRefusedNamingTheFlag() {
+        Cli.parse(SERVER, "--resolver", "127.0.0.1 10.0.0.53:5353 [::1]:53 ::1 valid=30s", "--resolver-timeout", "5s");
+
+        assertEquals("--resolver: a DNS server is an IP address with an optional port: \"dns.example\"",
+                refused(SERVER, "--resolver", "dns.example").getMessage());
+        assertEquals("--resolver: no DNS server address in \"valid=5s\"",
+                refused(SERVER, "--resolver", "valid=5s").getMessage());
+        assertEquals("--resolver-timeout", refused(SERVER, "--resolver-timeout", "soon").flag());
+    }
+
+    @Test
+    void aServerToResolveNeedsAResolverAndSrvLookupsAreNotSupportedYet() {
+        Settings settings = Cli.parse("--server", "api.test:8080 resolve");
+        UsageException noResolver = assertThrows(UsageException.class, settings::upstream);
+
+        assertEquals("--server", noResolver.flag());
+        assertTrue(noResolver.getMessage().contains("needs a resolver that asks DNS servers"), noResolver.getMessage());
+        assertTrue(refused("--server", "api.test:8080 resolve service=http").getMessage()
+                .contains("service= (SRV records) is not supported yet"));
     }
 
     @Test

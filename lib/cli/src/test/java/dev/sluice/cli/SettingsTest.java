@@ -12,6 +12,7 @@ import dev.sluice.NextUpstream;
 import dev.sluice.NextUpstream.Condition;
 import dev.sluice.ProxyServer;
 import dev.sluice.Route;
+import dev.sluice.testing.ScriptedDns;
 import dev.sluice.upstream.Balancer;
 import dev.sluice.upstream.HealthCheck;
 import dev.sluice.upstream.Keepalive;
@@ -367,6 +368,21 @@ class SettingsTest {
                     + "\"requests\":0," + NO_RESPONSES + "\"fails\":0,\"unavail\":0,\"max_fails\":1,\"fail_timeout\":10,\"max_conns\":0,"
                     + "\"downtime\":0,\"health_checks\":{\"checks\":0,\"fails\":0,\"unhealthy\":0}}],"
                     + "\"keepalive\":0,\"zone\":\"backend\"}"), response);
+        }
+    }
+
+    @Test
+    void aServerMarkedResolveIsLookedUpWithTheResolversDnsServers() throws Exception {
+        try (ScriptedDns dns = ScriptedDns.start()) {
+            dns.address("api.test", 60, "10.0.0.7", "10.0.0.8");
+            Settings settings = Cli.parse("--server", "api.test:8080 resolve", "--resolver",
+                    "127.0.0.1:" + dns.address().getPort() + " valid=5s", "--resolver-timeout", "2s");
+
+            UpstreamGroup group = settings.upstream();
+
+            assertEquals(List.of("10.0.0.7:8080", "10.0.0.8:8080"),
+                    group.peers().stream().map(PeerState::name).toList());
+            assertTrue(group.servers().get(0).resolve());
         }
     }
 
