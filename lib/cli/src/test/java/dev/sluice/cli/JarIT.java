@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.sluice.testing.ScriptedDns;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -208,6 +209,25 @@ class JarIT {
         }
     }
 
+    @Test
+    void aServerNameThatMovesToAnotherAddressTakesTheTrafficWithIt() throws Exception {
+        String first = upstream(exchange -> respond(exchange, 200, "first"));
+        int port = Integer.parseInt(first.substring(first.indexOf(':') + 1));
+        upstreamAt("127.0.0.2", port, exchange -> respond(exchange, 200, "second"));
+        try (ScriptedDns dns = ScriptedDns.start()) {
+            dns.address("app.test", 60, "127.0.0.1");
+            start("--server", "app.test:" + port + " resolve", "--resolver",
+                    "127.0.0.1:" + dns.address().getPort() + " valid=1s");
+            assertEquals("first", get("/").body());
+
+            dns.address("app.test", 60, "127.0.0.2");
+
+            awaitStatus(json -> json.contains("\"name\":\"127.0.0.2:" + port + "\"")
+                    && !json.contains("\"name\":\"127.0.0.1:" + port + "\""));
+            assertEquals("second", get("/").body());
+        }
+    }
+
     // ---------------------------------------------------------------- the proxy process and its upstreams
 
     /** Starts the jar with {@code flags} and a read-only status API. */
@@ -252,7 +272,12 @@ class JarIT {
     }
 
     private String upstream(Handler handler) throws IOException {
-        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
+        return upstreamAt("127.0.0.1", 0, handler);
+    }
+
+    /** An upstream on {@code host}:{@code port} (0: any free port); its "host:port". */
+    private String upstreamAt(String host, int port, Handler handler) throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 16);
         server.createContext("/", exchange -> {
             try {
                 handler.handle(exchange);
@@ -263,7 +288,7 @@ class JarIT {
         server.setExecutor(upstreamThreads);
         server.start();
         upstreams.add(server);
-        return "127.0.0.1:" + server.getAddress().getPort();
+        return host + ":" + server.getAddress().getPort();
     }
 
     private HttpResponse<String> get(String path) throws Exception {
