@@ -12,10 +12,8 @@ import dev.sluice.upstream.UpstreamGroup;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -71,11 +69,7 @@ public final class UpstreamApi {
 
     /** The API of {@code groups}, by name (a name given twice keeps the first group). */
     public static UpstreamApi of(List<UpstreamGroup> groups) {
-        Map<String, UpstreamGroup> byName = new LinkedHashMap<>();
-        for (UpstreamGroup group : groups) {
-            byName.putIfAbsent(Objects.requireNonNull(group, "group").name(), group);
-        }
-        return new UpstreamApi(byName, UpstreamStatus.of(groups));
+        return new UpstreamApi(UpstreamStatus.byName(groups), UpstreamStatus.of(groups));
     }
 
     /** The same API, its reads with each group's {@code keepalive} idle count: {@link UpstreamStatus#withPoolsOf}. */

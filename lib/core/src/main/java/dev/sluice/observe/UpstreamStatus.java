@@ -52,11 +52,16 @@ public final class UpstreamStatus {
 
     /** The status of {@code groups}, by name (a name given twice keeps the first group). */
     public static UpstreamStatus of(List<UpstreamGroup> groups) {
+        return new UpstreamStatus(byName(groups), null);
+    }
+
+    /** {@code groups} by name, in order; a name given twice keeps the first group. */
+    static Map<String, UpstreamGroup> byName(List<UpstreamGroup> groups) {
         Map<String, UpstreamGroup> byName = new LinkedHashMap<>();
         for (UpstreamGroup group : groups) {
             byName.putIfAbsent(Objects.requireNonNull(group, "group").name(), group);
         }
-        return new UpstreamStatus(byName, null);
+        return byName;
     }
 
     /**

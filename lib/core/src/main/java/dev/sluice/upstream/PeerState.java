@@ -74,18 +74,7 @@ public final class PeerState {
     long inflightStarts;
     volatile boolean down;
     volatile boolean healthy = true;
-    /**
-     * NGINX Plus's {@code downtime} (time in the unavail, checking and unhealthy states), in ticker nanoseconds: the
-     * periods that ended, and the start of the current one, or {@link #LONG_AGO} while the peer is up. A period
-     * ends when both its reasons have: the failure window ({@link #unavailUntil}) and ill health ({@link
-     * #healthySince}).
-     */
-    private long downtime;
-    private long downSince = LONG_AGO;
-    /** Ticker reading at which the failure window of the last failure that left the peer unavailable ends. */
-    private long unavailUntil = LONG_AGO;
-    /** Ticker reading at which health checks last found the peer healthy again. */
-    private long healthySince = LONG_AGO;
+    private final Downtime downtime = new Downtime();
     /** Active health checks: in a row (under the group's lock), and in all (read by status documents). */
     private int checkFailsInARow;
     private int checkPassesInARow;
@@ -203,12 +192,11 @@ public final class PeerState {
                 slowStartSince = group.now.nanos();
             }
             if (recovered) {
-                healthySince = group.now.nanos();
+                downtime.recovered(group.now.nanos());
             } else if (!healthy) {
-                wentDown(group.now.nanos());
+                downtime.unhealthy(group.now.nanos(), this.healthy);
             }
             this.healthy = healthy;
-            settleDowntime(group.now.nanos());
             if (tier != null) {
                 tier.rotation.changed(this);
             }
@@ -358,9 +346,7 @@ public final class PeerState {
      */
     public Duration downtime() {
         synchronized (group.lock) {
-            long now = group.ticker.nanos();
-            settleDowntime(now);
-            return Duration.ofNanos(downtime + (downSince == LONG_AGO ? 0 : now - downSince));
+            return Duration.ofNanos(downtime.total(group.ticker.nanos(), healthy));
         }
     }
 
@@ -368,31 +354,14 @@ public final class PeerState {
     public Optional<Instant> downStart() {
         synchronized (group.lock) {
             long now = group.ticker.nanos();
-            settleDowntime(now);
-            return downSince == LONG_AGO ? Optional.empty() : Optional.of(Instant.now().minusNanos(now - downSince));
+            long since = downtime.since(now, healthy);
+            return since == LONG_AGO ? Optional.empty() : Optional.of(Instant.now().minusNanos(now - since));
         }
     }
 
     /** A failure at {@code now} left the peer unavailable until its failure window ends. Lock held. */
     void unavailable(long now, long untilSecond) {
-        wentDown(now);
-        unavailUntil = Math.max(unavailUntil, untilSecond * 1_000_000_000L);
-    }
-
-    /** The peer is down from {@code now}, unless it already was. Lock held. */
-    private void wentDown(long now) {
-        settleDowntime(now);
-        if (downSince == LONG_AGO) {
-            downSince = now;
-        }
-    }
-
-    /** Closes the current down period once every reason for it ended by {@code now}. Lock held. */
-    private void settleDowntime(long now) {
-        if (downSince != LONG_AGO && healthy && unavailUntil <= now) {
-            downtime += Math.max(unavailUntil, healthySince) - downSince;
-            downSince = LONG_AGO;
-        }
+        downtime.unavailable(now, untilSecond * 1_000_000_000L, healthy);
     }
 
     /** NGINX Plus's {@code unavail}: how many times reaching {@code max_fails} made the peer unavailable. */
