@@ -1,7 +1,7 @@
 package dev.sluice;
 
 import dev.sluice.internal.net.EventLoopGroup;
-import dev.sluice.internal.discovery.NameWatcher;
+import dev.sluice.internal.discovery.Discovery;
 import dev.sluice.internal.health.HealthChecker;
 import dev.sluice.internal.proxy.ProxyEngine;
 import dev.sluice.observe.AccessLog;
@@ -46,12 +46,12 @@ public final class ProxyServer implements AutoCloseable {
 
     private final ProxyEngine engine;
     private final HealthChecker checks;
-    private final NameWatcher names;
+    private final Discovery discovery;
 
-    private ProxyServer(ProxyEngine engine, HealthChecker checks, NameWatcher names) {
+    private ProxyServer(ProxyEngine engine, HealthChecker checks, Discovery discovery) {
         this.engine = engine;
         this.checks = checks;
-        this.names = names;
+        this.discovery = discovery;
     }
 
     /** Starts describing a proxy. */
@@ -85,7 +85,7 @@ public final class ProxyServer implements AutoCloseable {
      */
     public boolean shutdown(Duration grace) {
         checks.close();
-        names.close();
+        discovery.close();
         return engine.shutdown(grace);
     }
 
@@ -387,13 +387,13 @@ public final class ProxyServer implements AutoCloseable {
             List<UpstreamGroup> groups = all.stream().map(Route::upstream).filter(Objects::nonNull).toList();
             HealthChecker checks = HealthChecker.start(groups, selectorProvider, ticker::nanos,
                     List.copyOf(listeners));
-            NameWatcher names = NameWatcher.start(groups);
+            Discovery discovery = Discovery.start(groups);
             try {
                 return new ProxyServer(ProxyEngine.start(addresses, loops, List.copyOf(routes), handler,
-                        List.copyOf(servers), limits, List.copyOf(listeners)), checks, names);
+                        List.copyOf(servers), limits, List.copyOf(listeners)), checks, discovery);
             } catch (IOException | RuntimeException e) {
                 checks.close();
-                names.close();
+                discovery.close();
                 throw e;
             }
         }

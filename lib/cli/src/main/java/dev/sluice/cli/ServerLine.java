@@ -98,7 +98,8 @@ final class ServerLine {
                 noValue(name, value, text);
                 return Peer.Builder::resolve;
             case "service":
-                throw new IllegalArgumentException("service= (SRV records) is not supported yet in \"" + text + "\"");
+                String service = read(name, value, text, Function.identity());
+                return p -> p.service(service);
             case "route":
                 String route = read(name, value, text, Function.identity());
                 return p -> p.route(route);

@@ -129,14 +129,18 @@ class CliTest {
     }
 
     @Test
-    void aServerToResolveNeedsAResolverAndSrvLookupsAreNotSupportedYet() {
+    void aServerToResolveNeedsAResolverAndAServiceANameWithoutAPort() {
         Settings settings = Cli.parse("--server", "api.test:8080 resolve");
         UsageException noResolver = assertThrows(UsageException.class, settings::upstream);
+        UsageException port = assertThrows(UsageException.class, Cli.parse("--server", "api.test:8080 service=http"
+                + " resolve", "--resolver", "127.0.0.1")::upstream);
 
         assertEquals("--server", noResolver.flag());
         assertTrue(noResolver.getMessage().contains("needs a resolver that asks DNS servers"), noResolver.getMessage());
-        assertTrue(refused("--server", "api.test:8080 resolve service=http").getMessage()
-                .contains("service= (SRV records) is not supported yet"));
+        assertEquals("--server", port.flag());
+        assertTrue(port.getMessage().contains("service needs a host name without a port"), port.getMessage());
+        assertEquals("api.test service=http resolve", Cli.parse("--server", "api.test service=http resolve",
+                "--resolver", "127.0.0.1").upstream().servers().get(0).toString());
     }
 
     @Test

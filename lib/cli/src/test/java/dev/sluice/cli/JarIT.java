@@ -228,6 +228,26 @@ class JarIT {
         }
     }
 
+    @Test
+    void aServiceNameTakesItsServersFromSrvRecordsTheLowerPriorityAsBackups() throws Exception {
+        String primary = upstream(exchange -> respond(exchange, 200, "primary"));
+        String backup = upstream(exchange -> respond(exchange, 200, "backup"));
+        int primaryPort = Integer.parseInt(primary.substring(primary.indexOf(':') + 1));
+        int backupPort = Integer.parseInt(backup.substring(backup.indexOf(':') + 1));
+        try (ScriptedDns dns = ScriptedDns.start()) {
+            dns.srv("_http._tcp.app.test", 60, 1, 1, primaryPort, "a.app.test")
+                    .srv("_http._tcp.app.test", 60, 2, 1, backupPort, "b.app.test");
+            dns.address("a.app.test", 60, "127.0.0.1").address("b.app.test", 60, "127.0.0.1");
+            start("--server", "app.test service=http resolve", "--resolver", "127.0.0.1:" + dns.address().getPort());
+
+            awaitStatus(json -> json.contains("\"name\":\"127.0.0.1:" + primaryPort + "\"")
+                    && json.contains("\"name\":\"127.0.0.1:" + backupPort + "\""));
+            for (int i = 0; i < 3; i++) {
+                assertEquals("primary", get("/" + i).body(), "the backup serves only when the primary cannot");
+            }
+        }
+    }
+
     // ---------------------------------------------------------------- the proxy process and its upstreams
 
     /** Starts the jar with {@code flags} and a read-only status API. */

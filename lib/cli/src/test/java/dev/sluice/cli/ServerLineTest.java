@@ -73,7 +73,7 @@ class ServerLineTest {
             "a:1 backup=yes        | backup takes no value",
             "a:1 down=1            | down takes no value",
             "a:1 resolve=yes       | resolve takes no value",
-            "a:1 resolve service=x | service= (SRV records) is not supported yet",
+            "a:1 resolve service=  | service needs a value",
             "a:1 wieght=2          | unknown parameter \"wieght=2\"",
             "weight=2              | missing ADDRESS before \"weight=2\""})
     void aBadParameterIsNamedWithTheLine(String line, String expected) {

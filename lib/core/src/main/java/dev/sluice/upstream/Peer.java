@@ -2,6 +2,7 @@ package dev.sluice.upstream;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * One {@code server} line of an upstream group: its address as written and its parameters. Immutable.
@@ -23,6 +24,8 @@ public final class Peer {
     private final Duration slowStart;
     private final String route;
     private final boolean resolve;
+    private final String service;
+    private final EndpointSource source;
 
     private Peer(Builder b) {
         this.server = b.server;
@@ -35,10 +38,13 @@ public final class Peer {
         this.slowStart = b.slowStart;
         this.route = b.route;
         this.resolve = b.resolve;
+        this.service = b.service;
+        this.source = b.source;
     }
 
-    /** The address exactly as written: {@code host:port}, {@code host} (port 80) or {@code unix:/path}. Consistent
-     * hashing hashes this text, as nginx does, not the resolved address. */
+    /** The address exactly as written: {@code host:port}, {@code host} (port 80) or {@code unix:/path}; or the name
+     * of a line whose endpoints a {@link #source()} gives. Consistent hashing hashes this text, as nginx does, not the
+     * resolved address. */
     public String server() {
         return server;
     }
@@ -91,6 +97,18 @@ public final class Peer {
         return resolve;
     }
 
+    /** NGINX Plus's {@code service=NAME}: the SRV service whose records give this {@code resolve} line's endpoints;
+     * empty for A and AAAA records. */
+    public String service() {
+        return service;
+    }
+
+    /** The source this line's endpoints come from ({@link UpstreamGroup.Builder#discover}); empty for a line of
+     * fixed addresses or one that {@link #resolve() resolves} its name with the group's resolver. */
+    public Optional<EndpointSource> source() {
+        return Optional.ofNullable(source);
+    }
+
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder(server);
@@ -102,12 +120,19 @@ public final class Peer {
         if (!route.isEmpty()) sb.append(" route=").append(route);
         if (backup) sb.append(" backup");
         if (down) sb.append(" down");
+        if (!service.isEmpty()) sb.append(" service=").append(service);
         if (resolve) sb.append(" resolve");
+        if (source != null) sb.append(" discovered");
         return sb.toString();
     }
 
     static Builder builder(String server) {
         return new Builder(server);
+    }
+
+    /** A line named {@code name} whose endpoints {@code source} gives. */
+    static Builder discovered(String name, EndpointSource source) {
+        return new Builder(name, Objects.requireNonNull(source, "source"));
     }
 
     /**
@@ -129,7 +154,7 @@ public final class Peer {
 
     /** A builder holding this line's parameters, for a change of some of them at run time. */
     Builder toBuilder() {
-        Builder b = new Builder(server);
+        Builder b = source == null ? new Builder(server) : new Builder(server, source);
         b.weight = weight;
         b.maxFails = maxFails;
         b.failTimeout = failTimeout;
@@ -139,6 +164,7 @@ public final class Peer {
         b.slowStart = slowStart;
         b.route = route;
         b.resolve = resolve;
+        b.service = service;
         return b;
     }
 
@@ -158,9 +184,22 @@ public final class Peer {
         private Duration slowStart = Duration.ZERO;
         private String route = "";
         private boolean resolve;
+        private String service = "";
+        private final EndpointSource source;
 
         private Builder(String server) {
             this.server = Addresses.checkServer(server);
+            this.source = null;
+        }
+
+        private Builder(String name, EndpointSource source) {
+            Objects.requireNonNull(name, "name");
+            if (!name.matches("[A-Za-z0-9._:/@-]{1,253}")) {
+                throw new IllegalArgumentException("a discovered server line's name must be 1 to 253 letters, digits"
+                        + " or . _ : / @ -: \"" + name + "\"");
+            }
+            this.server = name;
+            this.source = source;
         }
 
         /** {@code weight=N}, 1 to 1,000,000; default 1. */
@@ -251,11 +290,15 @@ public final class Peer {
         /**
          * NGINX Plus's {@code resolve}: the host name is looked up again while the proxy runs, when its records' time
          * to live ends (or the resolver's {@code valid}), and the line's peers follow its addresses ({@link
-         * UpstreamGroup#setAddresses}). Needs the group's resolver to ask DNS servers ({@link Resolver#dns}). A name
+         * UpstreamGroup#setEndpoints}). Needs the group's resolver to ask DNS servers ({@link Resolver#dns}). A name
          * that does not resolve when the group is built leaves the line without peers until it does, rather than
          * failing the build; a look-up that fails later keeps the addresses last found.
          */
         public Builder resolve() {
+            if (source != null) {
+                throw new IllegalArgumentException("resolve is for a server name; server " + server
+                        + " has a source of its own");
+            }
             if (Addresses.isUnix(server) || Addresses.isLiteral(Addresses.host(server))) {
                 throw new IllegalArgumentException("resolve needs a host name, not an address (server " + server + ")");
             }
@@ -263,7 +306,32 @@ public final class Peer {
             return this;
         }
 
+        /**
+         * NGINX Plus's {@code service=NAME} with {@link #resolve()}: the line's endpoints are the targets of the name's
+         * SRV records, at their ports, with their weights; the records of the lowest priority are primary, the
+         * others backups (on a {@link #backup()} line only the lowest priority's records count, as backups). A
+         * service without a dot is looked up as {@code _NAME._tcp.HOST}, one with dots as {@code NAME.HOST}. The
+         * server is then written without a port.
+         */
+        public Builder service(String name) {
+            Objects.requireNonNull(name, "service");
+            if (!name.matches("[A-Za-z0-9._-]{1,63}") || name.startsWith(".") || name.endsWith(".")) {
+                throw new IllegalArgumentException("service must be a DNS name part: \"" + name + "\" (server "
+                        + server + ")");
+            }
+            if (source != null || Addresses.isUnix(server) || Addresses.isLiteral(Addresses.host(server))
+                    || server.indexOf(':') >= 0) {
+                throw new IllegalArgumentException("service needs a host name without a port (server " + server
+                        + ")");
+            }
+            this.service = name;
+            return this;
+        }
+
         Peer build() {
+            if (!service.isEmpty() && !resolve) {
+                throw new IllegalArgumentException("service needs resolve (server " + server + ")");
+            }
             return new Peer(this);
         }
     }

@@ -45,6 +45,12 @@ public final class PeerState {
     Tier tier;
     /** NGINX Plus's {@code drain}: only requests bound to it (sticky, ntlm) come; removed once none is left. */
     volatile boolean draining;
+    /** Set with {@link #tier} null when the peer leaves its group, for readers without the lock. */
+    private volatile boolean removed;
+    /** Whether the group told its listeners that this peer is leaving. Lock held. */
+    boolean leavingAnnounced;
+    /** What the line's discovery source last said of this peer; null for a peer of a fixed address. */
+    volatile Endpoint endpoint;
 
     /** nginx's {@code current_weight} while the peer is parked or recovering; see {@link Rotation#currentWeight}. */
     long currentWeight;
@@ -112,6 +118,25 @@ public final class PeerState {
     /** Whether the peer drains: only requests bound to it come, and it leaves its group once none is in flight. */
     public boolean isDraining() {
         return draining;
+    }
+
+    /** Takes the peer out of its group: no tier, no new request. Lock held. */
+    void leave() {
+        tier = null;
+        removed = true;
+    }
+
+    /**
+     * Whether the peer drains or left its group: the requests in flight to it end normally, but its connections
+     * close as they come back instead of waiting in the keepalive pool for requests that will not come.
+     */
+    public boolean isLeaving() {
+        return draining || removed;
+    }
+
+    /** What the line's discovery source last said of this peer (its zone, metadata, condition), if it has one. */
+    public Optional<Endpoint> endpoint() {
+        return Optional.ofNullable(endpoint);
     }
 
     /** Whether the peer was removed from its group; requests in flight to it still end normally. */

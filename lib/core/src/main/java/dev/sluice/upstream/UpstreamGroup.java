@@ -6,15 +6,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Objects;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 import java.util.random.RandomGenerator;
 
 /**
@@ -47,10 +46,8 @@ public final class UpstreamGroup {
     volatile Membership members;
     private final boolean byLoad;
     private final Resolver resolver;
-    /** The id the next peer gets. */
-    private int nextId;
-    /** Every server line the group was built with or given at run time, by its address as written. Lock held. */
-    private final Map<String, Peer> lines = new LinkedHashMap<>();
+    /** The server lines, and the changes of peers that follow them at run time. Lock held. */
+    private final ServerLines lines = new ServerLines(this);
     /** NGINX Plus's {@code state} file, or null. */
     private final StateFile state;
     /** Whether selections add up the start of each attempt in flight per peer, for {@code least_time inflight}. */
@@ -64,6 +61,8 @@ public final class UpstreamGroup {
     private final Duration queueTimeout;
     private final Keepalive keepalive;
     private final HealthCheck healthCheck;
+    /** Told of each peer that starts to drain or leaves. */
+    private final List<Consumer<PeerState>> leaveListeners = new CopyOnWriteArrayList<>();
 
     private UpstreamGroup(Builder b) {
         this.name = b.name;
@@ -86,10 +85,10 @@ public final class UpstreamGroup {
         for (boolean backups : new boolean[] {false, true}) {
             for (int i = 0; i < b.peers.size(); i++) {
                 Peer peer = b.peers.get(i);
-                lines.put(peer.server(), peer);
+                lines.add(peer);
                 if (peer.backup() == backups) {
                     for (SocketAddress address : b.addresses.get(i)) {
-                        list.add(new PeerState(this, peer, nextId++, address));
+                        list.add(lines.newPeer(peer, address));
                     }
                 }
             }
@@ -151,66 +150,105 @@ public final class UpstreamGroup {
         synchronized (lock) {
             List<PeerState> list = new ArrayList<>(members.peers);
             for (SocketAddress socket : addresses) {
-                added.add(new PeerState(this, peer, nextId++, socket));
+                added.add(lines.newPeer(peer, socket));
             }
             list.addAll(added);
-            lines.putIfAbsent(peer.server(), peer);
-            rebuild(list);
-            saveState();
-            admitted = admitFromQueue();
+            lines.add(peer);
+            admitted = change(list);
         }
         Selection.turn(admitted);
         return added;
     }
 
+    /** Makes {@code list} the group's peers, saves the state file, and admits a queued request. Lock held. */
+    private Selection change(List<PeerState> list) {
+        rebuild(list);
+        saveState();
+        return admitFromQueue();
+    }
+
     /**
-     * Sets the addresses server line {@code server} (its address as written) stands for now, a complete snapshot from
-     * a discovery source such as DNS: a peer whose address is no longer listed leaves the group (its requests in
-     * flight end normally), a new address joins as a peer with the line's parameters, and the others keep their
-     * state. The balancer starts again from the new membership when it changed, as after {@link #addServer}; an
+     * Sets the endpoints server line {@code server} (its address or name as written) stands for now, a complete
+     * snapshot from its discovery source (a DNS answer, a Kubernetes Service's EndpointSlices): an endpoint listed and
+     * ready joins as a peer with the line's parameters (and the endpoint's weight, if it gives one) or keeps its
+     * peer's state; a terminating one drains; one not ready, or no longer listed, leaves (its requests in flight end
+     * normally). The balancer starts again from the new membership when it changed, as after {@link #addServer}; an
      * empty snapshot leaves the line without peers until the next one.
      *
      * @return the line's peers after the change
      * @throws IllegalArgumentException when the group has no server line {@code server}
      */
-    public List<PeerState> setAddresses(String server, Collection<? extends SocketAddress> addresses) {
-        Set<SocketAddress> wanted = new LinkedHashSet<>(addresses);
-        List<PeerState> lineNow = new ArrayList<>();
+    public List<PeerState> setEndpoints(String server, Collection<Endpoint> endpoints) {
+        List<Endpoint> copy = List.copyOf(endpoints);
+        return changeLine(server, before -> lines.snapshot(before, server, copy));
+    }
+
+    /**
+     * Changes some endpoints of server line {@code server}, as a discovery source that sends deltas announces them:
+     * each of {@code changed} as {@link #setEndpoints} treats a listed endpoint, each address of {@code removed}
+     * leaving; the line's other peers stay as they are.
+     *
+     * @return the line's peers after the change
+     * @throws IllegalArgumentException when the group has no server line {@code server}
+     */
+    public List<PeerState> updateEndpoints(String server, Collection<Endpoint> changed,
+            Collection<? extends SocketAddress> removed) {
+        List<Endpoint> copy = List.copyOf(changed);
+        Set<SocketAddress> gone = Set.copyOf(removed);
+        return changeLine(server, before -> lines.update(before, server, copy, gone));
+    }
+
+    /** Applies {@code change} (the new peer list, or null for none) to line {@code server}'s peers. */
+    private List<PeerState> changeLine(String server, UnaryOperator<List<PeerState>> change) {
         Selection admitted = null;
+        List<PeerState> leaving;
         synchronized (lock) {
-            Peer line = lines.get(server);
-            if (line == null) {
-                throw new IllegalArgumentException("upstream \"" + name + "\" has no server " + server);
+            List<PeerState> before = members.peers;
+            List<PeerState> list = change.apply(before);
+            if (list != null) {
+                admitted = change(list);
             }
-            List<PeerState> list = new ArrayList<>();
-            boolean changed = false;
-            for (PeerState peer : members.peers) {
-                boolean ofLine = peer.peer.server().equals(server);
-                if (ofLine && !wanted.remove(peer.address)) {
-                    peer.tier = null;
-                    changed = true;
-                    continue;
-                }
-                line = ofLine ? peer.peer : line; // parameters changed at run time carry over to new addresses
-                list.add(peer);
-            }
-            for (SocketAddress address : wanted) {
-                list.add(new PeerState(this, line, nextId++, address));
-                changed = true;
-            }
-            if (changed) {
-                rebuild(list);
-                saveState();
-                admitted = admitFromQueue();
-            }
-            for (PeerState peer : members.peers) {
-                if (peer.peer.server().equals(server)) {
-                    lineNow.add(peer);
-                }
-            }
+            leaving = leaving(before);
         }
         Selection.turn(admitted);
-        return lineNow;
+        announce(leaving);
+        return peersOf(server);
+    }
+
+    private List<PeerState> peersOf(String server) {
+        return members.peers.stream().filter(peer -> peer.peer.server().equals(server)).toList();
+    }
+
+    /**
+     * Tells {@code listener} of each peer that starts to drain or leaves the group from now on, once, on the thread
+     * that made the change, after it: a proxy closes the idle connections such a peer keeps in its pools. Keep it
+     * short and never blocking. Closing what it returns stops the telling.
+     */
+    public AutoCloseable whenPeersLeave(Consumer<PeerState> listener) {
+        Objects.requireNonNull(listener, "listener");
+        leaveListeners.add(listener);
+        return () -> leaveListeners.remove(listener);
+    }
+
+    /** The peers of {@code before} that drain or left and were not announced yet, marked announced. Lock held. */
+    private List<PeerState> leaving(List<PeerState> before) {
+        List<PeerState> leaving = null;
+        for (PeerState peer : before) {
+            if (peer.isLeaving() && !peer.leavingAnnounced) {
+                peer.leavingAnnounced = true;
+                leaving = leaving == null ? new ArrayList<>() : leaving;
+                leaving.add(peer);
+            }
+        }
+        return leaving == null ? List.of() : leaving;
+    }
+
+    private void announce(List<PeerState> leaving) {
+        for (PeerState peer : leaving) {
+            for (Consumer<PeerState> listener : leaveListeners) {
+                listener.accept(peer);
+            }
+        }
     }
 
     /**
@@ -237,9 +275,7 @@ public final class UpstreamGroup {
             }
             state.configure(peer);
             state.down = peer.down();
-            rebuild(members.peers);
-            saveState();
-            admitted = admitFromQueue();
+            admitted = change(members.peers);
         }
         Selection.turn(admitted);
         return state;
@@ -250,14 +286,17 @@ public final class UpstreamGroup {
      * normally. Returns false when the group has no peer {@code id}.
      */
     public boolean removeServer(int id) {
+        List<PeerState> leaving;
         synchronized (lock) {
             PeerState state = peer(id);
             if (state == null) {
                 return false;
             }
             remove(state);
-            return true;
+            leaving = leaving(List.of(state));
         }
+        announce(leaving);
+        return true;
     }
 
     /**
@@ -265,6 +304,7 @@ public final class UpstreamGroup {
      * connection) and leaves the group once none is in flight. Returns false when the group has no peer {@code id}.
      */
     public boolean drainServer(int id) {
+        List<PeerState> leaving;
         synchronized (lock) {
             PeerState state = peer(id);
             if (state == null) {
@@ -276,14 +316,16 @@ public final class UpstreamGroup {
             } else {
                 state.tier.rotation.changed(state);
             }
-            return true;
+            leaving = leaving(List.of(state));
         }
+        announce(leaving);
+        return true;
     }
 
     /** Every server line, as configured and then added at run time; a line's peers share its {@link Peer}. */
     public List<Peer> servers() {
         synchronized (lock) {
-            return List.copyOf(lines.values());
+            return lines.all();
         }
     }
 
@@ -306,7 +348,7 @@ public final class UpstreamGroup {
     void remove(PeerState peer) {
         List<PeerState> list = new ArrayList<>(members.peers);
         list.remove(peer);
-        peer.tier = null;
+        peer.leave();
         rebuild(list);
         saveState();
     }
@@ -447,6 +489,24 @@ public final class UpstreamGroup {
         }
 
         /**
+         * Adds a server line named {@code name} whose peers are the endpoints {@code source} announces while a proxy
+         * with a route to this group runs (see {@link EndpointSource}), each with the line's parameters as set by
+         * {@code parameters}. The line starts without peers. Not with a {@link #stateFile state file}.
+         */
+        public Builder discover(String name, EndpointSource source, Consumer<Peer.Builder> parameters) {
+            Objects.requireNonNull(parameters, "parameters");
+            Peer.Builder peer = Peer.discovered(name, source);
+            parameters.accept(peer);
+            peers.add(peer.build());
+            return this;
+        }
+
+        /** {@link #discover(String, EndpointSource, Consumer)} with nginx's default parameters. */
+        public Builder discover(String name, EndpointSource source) {
+            return discover(name, source, s -> { });
+        }
+
+        /**
          * {@code health_check}: a proxy with a route to this group checks its peers actively and sends requests
          * only to the healthy ones (see {@link HealthCheck}); a group that only a handler chooses is not checked.
          * None by default: only failed requests count against a peer.
@@ -577,11 +637,13 @@ public final class UpstreamGroup {
                     throw new IllegalArgumentException("server " + peer.server() + " resolve in upstream \"" + name
                             + "\" needs a resolver that asks DNS servers: resolver(Resolver.dns(...))");
                 }
-                if (peer.resolve() && state != null) {
-                    throw new IllegalArgumentException("server " + peer.server() + " resolve in upstream \"" + name
-                            + "\" cannot be kept in a state file yet");
+                boolean discovered = peer.source().isPresent();
+                if ((peer.resolve() || discovered) && state != null) {
+                    throw new IllegalArgumentException("server " + peer.server() + (discovered ? " discovered" : " resolve")
+                            + " in upstream \"" + name + "\" cannot be kept in a state file yet");
                 }
-                addresses.add(peer.resolve() ? Addresses.resolveIfFound(name, peer.server(), resolver)
+                addresses.add(discovered || !peer.service().isEmpty() ? List.of() : peer.resolve()
+                        ? Addresses.resolveIfFound(name, peer.server(), resolver)
                         : Addresses.resolve(name, peer.server(), resolver));
             }
             return new UpstreamGroup(this);

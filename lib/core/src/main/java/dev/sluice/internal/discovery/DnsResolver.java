@@ -1,5 +1,6 @@
 package dev.sluice.internal.discovery;
 
+import dev.sluice.upstream.Endpoint;
 import dev.sluice.upstream.Resolver;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -34,6 +35,10 @@ public final class DnsResolver implements Resolver {
     public record Lookup(List<InetAddress> addresses, Duration validFor) {
     }
 
+    /** What a look-up found as a line's endpoints, and how long they may be used before the next one. */
+    public record Found(List<Endpoint> endpoints, Duration validFor) {
+    }
+
     @Override
     public List<InetAddress> resolve(String host) throws UnknownHostException {
         try {
@@ -63,8 +68,49 @@ public final class DnsResolver implements Resolver {
                 ttl = Math.min(ttl, record.ttlSeconds());
             }
         }
-        Duration validFor = valid != null ? valid
+        return new Lookup(List.copyOf(addresses), validFor(ttl));
+    }
+
+    /**
+     * Looks the SRV records of {@code name} up, as NGINX Plus's {@code service=}: each target's addresses (from the
+     * answer's additional records, else looked up) at the record's port with its weight (0 counting as 1); the
+     * records of the lowest priority are primary and the others backups, or with {@code onlyBest} (a backup line)
+     * only the lowest priority's records count. A target that does not resolve is left out.
+     */
+    public Found lookUpService(String name, boolean onlyBest) throws IOException {
+        List<DnsRecord> records = client.query(name, DnsMessage.SRV).records();
+        List<DnsRecord> services = records.stream().filter(r -> r.type() == DnsMessage.SRV).toList();
+        int best = services.stream().mapToInt(DnsRecord::priority).min().orElse(0);
+        long ttl = Long.MAX_VALUE;
+        List<Endpoint> endpoints = new ArrayList<>();
+        for (DnsRecord service : services) {
+            boolean backup = service.priority() != best;
+            if (backup && onlyBest) {
+                continue;
+            }
+            ttl = Math.min(ttl, service.ttlSeconds());
+            List<InetAddress> addresses = new ArrayList<>();
+            for (DnsRecord r : records) {
+                if (r.type() != DnsMessage.SRV && r.name().equals(service.target())) {
+                    addresses.add(r.address());
+                    ttl = Math.min(ttl, r.ttlSeconds());
+                }
+            }
+            if (addresses.isEmpty()) {
+                Lookup target = lookUp(service.target());
+                addresses.addAll(target.addresses());
+                ttl = Math.min(ttl, target.validFor().toSeconds());
+            }
+            for (InetAddress address : addresses) {
+                endpoints.add(Endpoint.ready(new InetSocketAddress(address, service.port()))
+                        .withWeight(Math.max(1, service.weight())).withBackup(backup));
+            }
+        }
+        return new Found(List.copyOf(endpoints), validFor(ttl));
+    }
+
+    private Duration validFor(long ttl) {
+        return valid != null ? valid
                 : ttl == Long.MAX_VALUE ? LEAST_TTL : Duration.ofSeconds(Math.max(LEAST_TTL.toSeconds(), ttl));
-        return new Lookup(List.copyOf(addresses), validFor);
     }
 }

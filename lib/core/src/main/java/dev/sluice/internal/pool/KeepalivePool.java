@@ -313,6 +313,17 @@ public final class KeepalivePool {
         return loop;
     }
 
+    /** Closes the idle connections to {@code peerKey}, a peer that left its group or drains. */
+    public void closeIdle(Object peerKey) {
+        checkInLoop();
+        PeerIdle peer = peers.get(peerKey);
+        PooledConnection c;
+        while (peer != null && (c = peer.idle.first()) != null) {
+            unlinkIdle(c);
+            closeChannel(c);
+        }
+    }
+
     /**
      * Closes every idle connection and stops pooling: later releases close. For an upstream group that is removed;
      * loop shutdown does the same by itself.

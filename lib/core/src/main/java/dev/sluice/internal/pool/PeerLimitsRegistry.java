@@ -4,6 +4,7 @@ import java.util.Objects;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * The keepalive state of one upstream group that every loop shares: its {@link KeepaliveSettings}, each peer's
@@ -34,6 +35,20 @@ public final class PeerLimitsRegistry {
     /** A loop's pool of the group joins. */
     void joined(KeepalivePool pool) {
         pools.add(pool);
+    }
+
+    /**
+     * A peer left its group or drains: every loop's pool closes the idle connections it keeps to {@code peerKey},
+     * on its own thread. Any thread.
+     */
+    public void peerLeaving(Object peerKey) {
+        for (KeepalivePool pool : pools) {
+            try {
+                pool.loop().execute(() -> pool.closeIdle(peerKey));
+            } catch (RejectedExecutionException stopped) {
+                // a loop that stopped holds no connection any more
+            }
+        }
     }
 
     /** The idle connections every loop's pool holds now: NGINX Plus's {@code keepalive} of the group. */

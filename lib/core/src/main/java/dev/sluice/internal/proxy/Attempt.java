@@ -344,7 +344,7 @@ final class Attempt implements ConnectHandler, IoHandler {
 
     private void release(boolean keep) {
         timer.cancel();
-        connection.giveBack(keep && reusable(), headReader.head(), bindToClient ? peer : null);
+        connection.giveBack(keep && reusable() && !peer.isLeaving(), headReader.head(), bindToClient ? peer : null);
         headReader.release();
         writer.clear();
         moveTo(IDLE);

@@ -21,7 +21,9 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,6 +47,8 @@ public final class ProxyEngine {
     private final Map<EventLoop, LoopContext> contexts = new IdentityHashMap<>();
     /** By group, as each is first used: a handler may choose groups no route names. */
     private final Map<UpstreamGroup, PeerLimitsRegistry> keepalive = new ConcurrentHashMap<>();
+    /** What tells each group's registry of peers that leave, stopped with the engine. */
+    private final Queue<AutoCloseable> leaveWatches = new ConcurrentLinkedQueue<>();
 
     private ProxyEngine(EventLoopGroup.Builder loopGroup, List<Route> routes, ProxyHandler handler,
             List<VirtualServer> servers, ClientLimits limits, List<ExchangeListener> listeners) {
@@ -100,6 +104,13 @@ public final class ProxyEngine {
         for (Acceptor acceptor : acceptors) {
             acceptor.close();
         }
+        for (AutoCloseable watch; (watch = leaveWatches.poll()) != null; ) {
+            try {
+                watch.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("a group listener cannot fail to be removed", e);
+            }
+        }
         return loops.shutdownGracefully(grace);
     }
 
@@ -110,7 +121,11 @@ public final class ProxyEngine {
 
     /** The keepalive settings of {@code group} and what every loop's cache learned about its peers. */
     PeerLimitsRegistry keepaliveOf(UpstreamGroup group) {
-        return keepalive.computeIfAbsent(group, g -> new PeerLimitsRegistry(settings(g.keepalive())));
+        return keepalive.computeIfAbsent(group, g -> {
+            PeerLimitsRegistry registry = new PeerLimitsRegistry(settings(g.keepalive()));
+            leaveWatches.add(g.whenPeersLeave(peer -> registry.peerLeaving(peer.address())));
+            return registry;
+        });
     }
 
     /** The idle connections every loop's keepalive pool holds to {@code group}'s peers. */
