@@ -52,6 +52,8 @@ public final class Selection {
     /** The peer a sticky session binds this request to, tried before the balancer. */
     private PeerState preferred;
     private int tries;
+    /** The tries this request would have without {@code proxy_next_upstream_tries}: one per peer not yet tried. */
+    private int untried;
     private int maxTries;
     private boolean started;
 
@@ -196,6 +198,7 @@ public final class Selection {
             if (!started) {
                 started = true;
                 tries = seen.primary.notDown + (seen.backup == null ? 0 : seen.backup.notDown);
+                untried = tries;
                 if (maxTries != 0 && tries > maxTries) {
                     tries = maxTries;
                 }
@@ -302,6 +305,24 @@ public final class Selection {
         if (tries > 0) {
             tries--;
         }
+        if (untried > 0) {
+            untried--;
+        }
+    }
+
+    /**
+     * Gives back the try the last {@link #report} spent, for an attempt that provably never reached its peer's
+     * application (refused, or broken before the peer had the whole request): a retry on another peer then does
+     * not count against {@code proxy_next_upstream_tries}. Each peer is still tried at most once per request, so the
+     * retries end when every peer was tried; a tier of one peer has no other to try.
+     *
+     * @return whether the request may try another peer now
+     */
+    public boolean refundTry() {
+        if (tier != null && !tier.single) {
+            tries = Math.min(tries + 1, untried);
+        }
+        return tier != null && !tier.single && tries > 0;
     }
 
     /** nginx's {@code free} for a tier of several peers: failures count, a success after the window clears them. */

@@ -242,6 +242,15 @@ final class Attempt implements ConnectHandler, IoHandler {
         return freshRetryUsed;
     }
 
+    /**
+     * Whether the peer provably never processed the request after {@code failure}: no response byte came, and it
+     * never had a byte of it (refused, or a connect that timed out) or, on a reused connection, not all of it (the
+     * connection broke while it was written).
+     */
+    boolean neverProcessed(Failure failure) {
+        return !headReader.anyRead() && (!requestSent() || reused && !requestDone && failure == Failure.ERROR);
+    }
+
     /** Whether any request byte reached the socket ({@code request_sent}): the request may then not go again. */
     boolean requestSent() {
         return writer.anySent();

@@ -185,21 +185,30 @@ final class Exchange implements AttemptListener {
             return;
         }
         RetryDecision.Action action = decide(failure, stalePooledConnection, failed.freshRetryUsed(),
-                failed.requestSent());
+                failed.requestSent(), failed.neverProcessed(failure));
         if (action == RetryDecision.Action.FRESH_CONNECTION) {
             failed.retryOnFreshConnection();
             return;
         }
         failed.finish(stalePooledConnection ? Outcome.NEUTRAL : Outcome.FAILURE, failure.status, false);
-        if (action == RetryDecision.Action.NEXT_PEER) {
+        if (action == RetryDecision.Action.NEXT_PEER_UNSPENT) {
+            PeerState peer = choice.refundTry() ? choice.next() : null; // none: the failure's status, as tries out
+            if (peer != null) {
+                attempt.start(route, group, peer, choice.ntlm());
+            } else {
+                cycle.respond(failure.status, null, !keepAlive);
+            }
+        } else if (action == RetryDecision.Action.NEXT_PEER) {
             nextAttempt();
         } else {
             cycle.respond(failure.status, null, !keepAlive);
         }
     }
 
-    private RetryDecision.Action decide(Failure failure, boolean stale, boolean freshRetryUsed, boolean requestSent) {
-        return RetryDecision.decide(failure, stale, freshRetryUsed, requestSent, upstreamRequest.isIdempotent(),
+    private RetryDecision.Action decide(Failure failure, boolean stale, boolean freshRetryUsed, boolean requestSent,
+            boolean neverProcessed) {
+        return RetryDecision.decide(failure, stale, freshRetryUsed, requestSent, neverProcessed,
+                upstreamRequest.isIdempotent(),
                 body.isStreaming(), body.anySent(), headerSent, route.nextUpstream(), choice.triesLeft(),
                 loop.eventLoop.nanoTime() - firstAttemptNanos);
     }
@@ -217,7 +226,7 @@ final class Exchange implements AttemptListener {
     public void responseHead(Attempt current, ResponseHead head) {
         int code = head.status();
         Failure failure = Failure.ofStatus(code);
-        if (failure != null && decide(failure, false, true, true) == RetryDecision.Action.NEXT_PEER) {
+        if (failure != null && decide(failure, false, true, true, false) == RetryDecision.Action.NEXT_PEER) {
             current.finish(failure.countsAgainstPeer() ? Outcome.FAILURE : Outcome.NEUTRAL, code, false);
             nextAttempt();
             return;

@@ -87,6 +87,11 @@ final class PeerChoice {
         }
     }
 
+    /** The attempt just reported did not reach its peer's application: it spends no try. Whether one is left. */
+    boolean refundTry() {
+        return selection.refundTry();
+    }
+
     /** The current peer answered with {@code head}: the response's edits, with a sticky cookie when one is set. */
     FieldEdits answered(ResponseHead head, FieldEdits edits) {
         return selections.answered(group, selection.current(), head, edits);

@@ -3,6 +3,7 @@ package dev.sluice.internal.proxy;
 import static dev.sluice.internal.proxy.RetryDecision.Action.ANSWER;
 import static dev.sluice.internal.proxy.RetryDecision.Action.FRESH_CONNECTION;
 import static dev.sluice.internal.proxy.RetryDecision.Action.NEXT_PEER;
+import static dev.sluice.internal.proxy.RetryDecision.Action.NEXT_PEER_UNSPENT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.sluice.NextUpstream;
@@ -19,6 +20,7 @@ class RetryDecisionTest {
         boolean stale;
         boolean freshTried;
         boolean requestSent;
+        boolean neverProcessed;
         boolean idempotent = true;
         boolean streamed;
         boolean bodyPartSent;
@@ -28,8 +30,8 @@ class RetryDecisionTest {
         long elapsedNanos;
 
         RetryDecision.Action decide() {
-            return RetryDecision.decide(failure, stale, freshTried, requestSent, idempotent, streamed, bodyPartSent,
-                    responseStarted, policy, triesLeft, elapsedNanos);
+            return RetryDecision.decide(failure, stale, freshTried, requestSent, neverProcessed, idempotent, streamed,
+                    bodyPartSent, responseStarted, policy, triesLeft, elapsedNanos);
         }
     }
 
@@ -156,5 +158,35 @@ class RetryDecisionTest {
         a.stale = true;
         a.policy = NextUpstream.off();
         assertEquals(FRESH_CONNECTION, a.decide(), "the peer never saw the request: resending it is not a retry");
+    }
+
+    @Test
+    void aRequestThePeerNeverProcessedMovesOnWhateverItsMethodWithoutSpendingATry() {
+        Attempt a = new Attempt();
+        a.neverProcessed = true;
+        a.requestSent = true; // a reused connection broke while the request was written
+        a.idempotent = false;
+        a.triesLeft = 0;
+        assertEquals(NEXT_PEER_UNSPENT, a.decide());
+    }
+
+    @Test
+    void aRequestNeverProcessedStillHonoursTheRoutesListItsTimeoutAndAStreamedBody() {
+        Attempt unlisted = new Attempt();
+        unlisted.neverProcessed = true;
+        unlisted.policy = NextUpstream.off();
+        Attempt late = new Attempt();
+        late.neverProcessed = true;
+        late.policy = NextUpstream.defaults().timeout(Duration.ofSeconds(1));
+        late.elapsedNanos = Duration.ofSeconds(2).toNanos();
+        Attempt streamedOut = new Attempt();
+        streamedOut.neverProcessed = true;
+        streamedOut.requestSent = true;
+        streamedOut.streamed = true;
+        streamedOut.bodyPartSent = true;
+
+        assertEquals(ANSWER, unlisted.decide());
+        assertEquals(ANSWER, late.decide());
+        assertEquals(ANSWER, streamedOut.decide());
     }
 }

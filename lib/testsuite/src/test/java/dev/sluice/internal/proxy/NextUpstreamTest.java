@@ -335,18 +335,46 @@ class NextUpstreamTest {
 
     @Test
     void triesCapsTheAttempts() throws Exception {
-        String dead1 = deadAddress();
-        String dead2 = deadAddress();
+        ScriptedUpstream reset1 = resetting();
+        ScriptedUpstream reset2 = resetting();
         ScriptedUpstream good = upstreams.scripted().identity();
-        UpstreamGroup group = group(dead1, dead2, good.address());
+        UpstreamGroup group = group(reset1.address(), reset2.address(), good.address());
         proxy.start(group, r -> r.nextUpstream(NextUpstream.defaults().tries(2)));
 
         assertEquals(502, proxy.get("/x").status());
 
         ExchangeRecord record = proxy.exchange();
-        assertEquals(dead1 + ", " + dead2, record.upstreamAddr());
+        assertEquals(reset1.address() + ", " + reset2.address(), record.upstreamAddr());
         assertEquals("502, 502", record.upstreamStatus());
         assertEquals(0, good.requestCount());
+    }
+
+    @Test
+    void refusedConnectsSpendNoTryAndAPostMovesOnToo() throws Exception {
+        String dead1 = deadAddress();
+        String dead2 = deadAddress();
+        ScriptedUpstream good = upstreams.scripted().echo();
+        UpstreamGroup group = group(dead1, dead2, good.address());
+        proxy.start(group, r -> r.nextUpstream(NextUpstream.defaults().tries(2)));
+
+        assertEquals(200, proxy.send("POST", "/x", "hello").status());
+
+        ExchangeRecord record = proxy.exchange();
+        assertEquals(dead1 + ", " + dead2 + ", " + good.address(), record.upstreamAddr());
+        assertEquals("502, 502, 200", record.upstreamStatus());
+        assertEquals(1, peer(group, dead1).fails(), "a refused connect still counts against its peer");
+    }
+
+    @Test
+    void whenEveryPeerRefusesTheClientGets502() throws Exception {
+        String dead1 = deadAddress();
+        String dead2 = deadAddress();
+        UpstreamGroup group = group(dead1, dead2);
+        proxy.start(group, r -> r.nextUpstream(NextUpstream.defaults().tries(1)));
+
+        assertEquals(502, proxy.get("/x").status());
+
+        assertEquals("502, 502", proxy.exchange().upstreamStatus(), "each peer once, then no more");
     }
 
     @Test
