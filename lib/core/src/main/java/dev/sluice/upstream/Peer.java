@@ -263,7 +263,9 @@ public final class Peer {
 
         /**
          * {@code slow_start=T}, from 0 (off, the default) to 365 days. Round robin and least_conn only. The weight
-         * ramps from 0 to the weight over T once the peer is back (healthy again, or out of its failure window).
+         * ramps from 0 to the weight over T once the peer is back (healthy again, or out of its failure window), and
+         * from the moment it joins a running group (added through the API, or an endpoint its source announces
+         * ready; with a mandatory health check, from its first passing check).
          * Where peers start their ramps together (a mandatory health check passing for all of them at once), Sluice
          * lets them share requests equally while every ramp is still at 0, where nginx's pass would give them all to
          * the first.

@@ -47,6 +47,21 @@ final class ServerLines {
         return new PeerState(group, line, nextId++, address);
     }
 
+    /**
+     * A new peer of {@code line} at {@code address} joining the running group: with {@code slow_start}, its weight
+     * ramps from zero from now, as a peer's does when it comes back, so that a cold instance is not handed its full
+     * share at once. Where every peer of a tier is new, they ramp together and share requests by their weights
+     * meanwhile (see {@link Peer.Builder#slowStart}): the ramp is relative, and nobody is flooded.
+     */
+    PeerState joining(Peer line, SocketAddress address) {
+        PeerState peer = newPeer(line, address);
+        if (peer.slowStartNanos > 0) {
+            group.now.forget();
+            peer.slowStartSince = group.now.nanos();
+        }
+        return peer;
+    }
+
     /** The peers after a snapshot of line {@code server}'s endpoints: what is not in it leaves. */
     List<PeerState> snapshot(List<PeerState> peers, String server, Collection<Endpoint> endpoints) {
         return apply(peers, server, byAddress(endpoints), List.of(), true);
@@ -91,7 +106,7 @@ final class ServerLines {
         for (Endpoint endpoint : announced.values()) {
             if (endpoint.condition() == Endpoint.Condition.READY
                     && (!endpoint.backup() || group.balancer.supportsBackup())) {
-                PeerState peer = newPeer(shaped(line, endpoint, line), endpoint.address());
+                PeerState peer = joining(shaped(line, endpoint, line), endpoint.address());
                 peer.endpoint = endpoint;
                 list.add(peer);
                 changed = true;

@@ -150,7 +150,7 @@ public final class UpstreamGroup {
         synchronized (lock) {
             List<PeerState> list = new ArrayList<>(members.peers);
             for (SocketAddress socket : addresses) {
-                added.add(lines.newPeer(peer, socket));
+                added.add(lines.joining(peer, socket));
             }
             list.addAll(added);
             lines.add(peer);

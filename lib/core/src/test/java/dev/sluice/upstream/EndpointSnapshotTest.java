@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -251,5 +252,39 @@ class EndpointSnapshotTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> group.setEndpoints("other.test:80", List.of()));
         assertTrue(e.getMessage().contains("other.test:80"), e.getMessage());
+    }
+
+    @Test
+    void aNewEndpointRampsUpFromWhenItJoinsWhileTheOthersKeepTheirShare() throws Exception {
+        ManualTicker ticker = new ManualTicker();
+        UpstreamGroup group = UpstreamGroup.builder("g").ticker(ticker).resolver(Resolver.none())
+                .discover(NAME, (g, line) -> () -> { }, s -> s.weight(10).slowStart(Duration.ofSeconds(10))).build();
+        group.setEndpoints(NAME, readyAll("10.0.0.1"));
+        ticker.advance(Duration.ofSeconds(10));
+
+        group.setEndpoints(NAME, readyAll("10.0.0.1", "10.0.0.2"));
+        long atOnce = picks(group, 30).stream().filter("10.0.0.2:8080"::equals).count();
+        ticker.advance(Duration.ofSeconds(5));
+        long halfway = picks(group, 30).stream().filter("10.0.0.2:8080"::equals).count();
+        ticker.advance(Duration.ofSeconds(5));
+        long after = picks(group, 30).stream().filter("10.0.0.2:8080"::equals).count();
+
+        assertEquals(0, atOnce, "a cold instance gets nothing at first");
+        assertTrue(halfway >= 8 && halfway <= 12, "weight 5 of 15 halfway: " + halfway);
+        assertEquals(15, after, "its full share once the ramp is over");
+    }
+
+    @Test
+    void aFleetOfNewEndpointsRampsTogetherSharingRequestsByWeight() throws Exception {
+        ManualTicker ticker = new ManualTicker();
+        UpstreamGroup group = UpstreamGroup.builder("g").ticker(ticker).resolver(Resolver.none())
+                .discover(NAME, (g, line) -> () -> { }, s -> s.slowStart(Duration.ofSeconds(10))).build();
+
+        group.setEndpoints(NAME, readyAll("10.0.0.1", "10.0.0.2", "10.0.0.3"));
+        List<String> picks = picks(group, 30);
+
+        for (String peer : List.of("10.0.0.1:8080", "10.0.0.2:8080", "10.0.0.3:8080")) {
+            assertEquals(10, picks.stream().filter(peer::equals).count(), peer + " in " + picks);
+        }
     }
 }
