@@ -76,7 +76,9 @@ final class Cli {
 
             option(UPSTREAM, "--server", "'ADDRESS [weight=N] [max_fails=N] [fail_timeout=T] [backup] [down] [max_conns=N]"
                             + " [slow_start=T] [route=S]'", true,
-                    "server: ADDRESS is host:port (a name resolves at startup, one peer per address) or unix:/path;"
+                    "server: ADDRESS is host:port (a name resolves at startup, one peer per address) or unix:/path,"
+                            + " or k8s:NAMESPACE/SERVICE[:PORT] for the endpoints of a Kubernetes Service (its"
+                            + " EndpointSlices, followed while the proxy runs; PORT a number or the port's name);"
                             + " at least one is required",
                     (s, f, v) -> s.addServer(ServerLine.parse(v))),
             option(UPSTREAM, "--balance", "METHOD", false,
@@ -256,6 +258,17 @@ final class Cli {
             option(UPSTREAM, "--resolver-timeout", "T", false,
                     "resolver_timeout: how long each DNS server has to answer; default 30s",
                     (s, f, v) -> s.setResolverTimeout(NginxSyntax.time(v))),
+            option(UPSTREAM, "--kubernetes-api", "URL", false,
+                    "the API server k8s: lines ask; default the pod's (https://$KUBERNETES_SERVICE_HOST:"
+                            + "$KUBERNETES_SERVICE_PORT)",
+                    (s, f, v) -> s.setKubernetesApi(v)),
+            option(UPSTREAM, "--kubernetes-token", "FILE", false,
+                    "the bearer token k8s: lines send, read again for each request; default the pod's service"
+                            + " account token",
+                    (s, f, v) -> s.setKubernetesToken(Path.of(v))),
+            option(UPSTREAM, "--kubernetes-ca", "FILE", false,
+                    "the PEM file of the CA that signs the API server's certificate; default the pod's",
+                    (s, f, v) -> s.setKubernetesCa(Path.of(v))),
             unsupported("--ssl-certificate", "FILE", "ssl_certificate: TLS on the listeners"),
             unsupported("--ssl-certificate-key", "FILE", "ssl_certificate_key"),
             unsupported("--ssl-protocols", "LIST", "ssl_protocols"),

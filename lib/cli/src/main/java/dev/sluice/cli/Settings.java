@@ -18,6 +18,7 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -60,6 +61,10 @@ final class Settings {
     private List<InetSocketAddress> resolvers;
     private Duration resolverValid;
     private Duration resolverTimeout = Duration.ofSeconds(30);
+    /** Where {@code k8s:} lines find the API server, its token and its CA; null: the pod's own. */
+    private URI kubernetesApi;
+    private Path kubernetesToken;
+    private Path kubernetesCa;
     private NextUpstream nextUpstream = NextUpstream.defaults();
     private final List<ServerLine> servers = new ArrayList<>();
     private final List<Step<ProxyServer.Builder>> proxySteps = new ArrayList<>();
@@ -99,7 +104,12 @@ final class Settings {
                 .resolver(resolvers == null ? Resolver.system() : Resolver.dns(resolvers, resolverTimeout, resolverValid));
         for (ServerLine server : servers) {
             try {
-                group.server(server.address(), server::applyTo);
+                if (KubernetesLine.is(server.address())) {
+                    group.discover(server.address(), KubernetesLine.source(server.address(), kubernetesApi,
+                            kubernetesToken, kubernetesCa), server::applyTo);
+                } else {
+                    group.server(server.address(), server::applyTo);
+                }
             } catch (IllegalArgumentException e) {
                 throw UsageException.rejected("--server", server.text(), e);
             }
@@ -282,6 +292,27 @@ final class Settings {
         }
         this.resolvers = servers;
         this.resolverValid = valid;
+    }
+
+    void setKubernetesApi(String value) {
+        URI uri;
+        try {
+            uri = URI.create(value);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--kubernetes-api", "not a URL: \"" + value + "\"");
+        }
+        if (!"https".equals(uri.getScheme()) && !"http".equals(uri.getScheme()) || uri.getHost() == null) {
+            throw new UsageException("--kubernetes-api", "write https://HOST[:PORT], not \"" + value + "\"");
+        }
+        this.kubernetesApi = uri;
+    }
+
+    void setKubernetesToken(Path file) {
+        this.kubernetesToken = file;
+    }
+
+    void setKubernetesCa(Path file) {
+        this.kubernetesCa = file;
     }
 
     void setResolverTimeout(Duration timeout) {

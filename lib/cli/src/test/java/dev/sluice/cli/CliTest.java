@@ -144,6 +144,22 @@ class CliTest {
     }
 
     @Test
+    void aKubernetesLineNamesItsNamespaceAndServiceAndItsApiServerIsAUrl() {
+        UsageException noNamespace = assertThrows(UsageException.class, Cli.parse("--server", "k8s:web")::upstream);
+        UsageException badService = assertThrows(UsageException.class,
+                Cli.parse("--server", "k8s:shop/Web_1")::upstream);
+
+        assertEquals("--server", noNamespace.flag());
+        assertTrue(noNamespace.getMessage().contains("write k8s:NAMESPACE/SERVICE[:PORT]"), noNamespace.getMessage());
+        assertTrue(badService.getMessage().contains("service must be a DNS label"), badService.getMessage());
+        assertEquals("--kubernetes-api: write https://HOST[:PORT], not \"ftp://api\"",
+                refused("--server", "k8s:shop/web", "--kubernetes-api", "ftp://api").getMessage());
+        assertEquals("k8s:shop/web:8080 discovered", Cli.parse("--server", "k8s:shop/web:8080",
+                "--kubernetes-api", "http://127.0.0.1:1", "--kubernetes-token", "/dev/null").upstream().servers()
+                .get(0).toString());
+    }
+
+    @Test
     void aServerIsRequiredUnlessTheDemoRuns() {
         assertEquals("--server: at least one is required (or try --demo; see --help)", refused().getMessage());
         assertEquals("--server", refused("--listen", "127.0.0.1:0").flag());

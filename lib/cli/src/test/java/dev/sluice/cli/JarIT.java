@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -246,6 +247,32 @@ class JarIT {
                 assertEquals("primary", get("/" + i).body(), "the backup serves only when the primary cannot");
             }
         }
+    }
+
+    @Test
+    void aKubernetesServiceLineTakesItsServersFromTheServicesEndpointSlices(@TempDir Path dir) throws Exception {
+        String pod = upstream(exchange -> respond(exchange, 200, "pod"));
+        int podPort = Integer.parseInt(pod.substring(pod.indexOf(':') + 1));
+        String slice = "{\"kind\":\"EndpointSlice\",\"apiVersion\":\"discovery.k8s.io/v1\",\"metadata\":{\"name\":"
+                + "\"web-a\",\"namespace\":\"shop\",\"resourceVersion\":\"7\",\"labels\":{\"kubernetes.io/service-name\":"
+                + "\"web\"}},\"addressType\":\"IPv4\",\"endpoints\":[{\"addresses\":[\"127.0.0.1\"],\"conditions\":"
+                + "{\"ready\":true}}],\"ports\":[{\"name\":\"http\",\"protocol\":\"TCP\",\"port\":" + podPort + "}]}";
+        List<String> asked = new CopyOnWriteArrayList<>();
+        String api = upstream(exchange -> {
+            asked.add(exchange.getRequestURI() + " " + exchange.getRequestHeaders().getFirst("Authorization"));
+            boolean watch = exchange.getRequestURI().getQuery().contains("watch=true");
+            respond(exchange, 200, watch ? "" : "{\"kind\":\"EndpointSliceList\",\"metadata\":"
+                    + "{\"resourceVersion\":\"7\"},\"items\":[" + slice + "]}");
+        });
+        Path token = Files.writeString(dir.resolve("token"), "secret\n");
+
+        start("--server", "k8s:shop/web:http max_fails=2", "--kubernetes-api", "http://" + api,
+                "--kubernetes-token", token.toString());
+
+        awaitStatus(json -> json.contains("\"name\":\"127.0.0.1:" + podPort + "\""));
+        assertEquals("pod", get("/").body());
+        assertTrue(asked.get(0).startsWith("/apis/discovery.k8s.io/v1/namespaces/shop/endpointslices?labelSelector="
+                + "kubernetes.io%2Fservice-name%3Dweb") && asked.get(0).endsWith(" Bearer secret"), asked.get(0));
     }
 
     // ---------------------------------------------------------------- the proxy process and its upstreams

@@ -15,14 +15,17 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import dev.sluice.testing.TestCertificates;
 import dev.sluice.testing.Upstreams;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLHandshakeException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The list and watch requests, as the API server sees them, and what its answers become. */
@@ -102,27 +105,30 @@ class ApiClientTest {
     }
 
     @Test
-    void anHttpsApiServerIsTrustedThroughTheCaFileOnly() throws Exception {
-        Path tls = Path.of(getClass().getResource("/tls").toURI());
+    void anHttpsApiServerIsTrustedThroughTheCaFileOnly(@TempDir Path dir) throws Exception {
+        TestCertificates cluster = TestCertificates.create(Files.createDirectory(dir.resolve("cluster")));
+        TestCertificates other = TestCertificates.create(Files.createDirectory(dir.resolve("other")));
+        TestCertificates.Issued apiServer = cluster.issue("kubernetes", "RSA", false, "ip:127.0.0.1");
         WireMockServer server = upstreams.wireMock(c -> c.httpDisabled(true).dynamicHttpsPort()
-                .keystorePath(tls.resolve("apiserver.p12").toString()).keystoreType("PKCS12")
-                .keystorePassword("changeit").keyManagerPassword("changeit"));
+                .keystorePath(apiServer.keyStoreFile().toString()).keystoreType("PKCS12")
+                .keystorePassword(TestCertificates.PASSWORD).keyManagerPassword(TestCertificates.PASSWORD));
         new ScriptedApiServer(server).list(list("100"));
         URI https = URI.create("https://127.0.0.1:" + server.httpsPort());
 
         ApiClient trusting = new ApiClient((SliceSource) EndpointSlices.service("default", "web").apiServer(https)
-                .token(() -> "").trust(tls.resolve("ca.crt")).build());
-        ApiClient other = new ApiClient((SliceSource) EndpointSlices.service("default", "web").apiServer(https)
-                .token(() -> "").trust(tls.resolve("other-ca.crt")).build());
+                .token(() -> "").trust(cluster.caFile()).build());
+        ApiClient otherTrust = new ApiClient((SliceSource) EndpointSlices.service("default", "web").apiServer(https)
+                .token(() -> "").trust(other.caFile()).build());
 
         assertEquals("100", trusting.list().resourceVersion());
-        assertThrows(SSLHandshakeException.class, other::list);
+        assertThrows(SSLHandshakeException.class, otherTrust::list);
     }
 
     @Test
-    void aCaFileWithoutACertificateIsRefused() {
-        IOException e = assertThrows(IOException.class, () -> Tls.trusting(Path.of(getClass().getResource(
-                "/tls/no-certificate.pem").toURI())));
+    void aCaFileWithoutACertificateIsRefused(@TempDir Path dir) throws IOException {
+        Path empty = Files.writeString(dir.resolve("no-certificate.pem"), "not a certificate\n");
+
+        IOException e = assertThrows(IOException.class, () -> Tls.trusting(empty));
 
         assertTrue(e.getMessage().contains("no-certificate.pem holds no certificate"), e.getMessage());
     }

@@ -3,6 +3,7 @@ package dev.sluice.testing;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +30,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class TestCertificates {
 
-    private static final String PASSWORD = "changeit";
+    /** The password of every key store this class writes. */
+    public static final String PASSWORD = "changeit";
     private static final long KEYTOOL_SECONDS = 60;
 
     private final Path dir;
@@ -94,7 +96,14 @@ public final class TestCertificates {
             Path keyFile = write(dir.resolve(alias + ".key"), pem("PRIVATE KEY", pkcs8));
             Path traditional = write(dir.resolve(alias + ".traditional.key"), algorithm.equals("EC")
                     ? pem("EC PRIVATE KEY", sec1(pkcs8)) : pem("RSA PRIVATE KEY", innerKey(pkcs8)));
-            return new Issued(chain, keyFile, traditional, leaf);
+            KeyStore issued = KeyStore.getInstance("PKCS12");
+            issued.load(null, null);
+            issued.setKeyEntry(alias, key, PASSWORD.toCharArray(), new X509Certificate[] {leaf, caCertificate});
+            Path keyStore = dir.resolve(alias + ".issued.p12");
+            try (OutputStream out = Files.newOutputStream(keyStore)) {
+                issued.store(out, PASSWORD.toCharArray());
+            }
+            return new Issued(chain, keyFile, traditional, keyStore, leaf);
         } catch (GeneralSecurityException e) {
             throw new IOException("keytool's output cannot be read", e);
         }
@@ -107,9 +116,12 @@ public final class TestCertificates {
      * @param keyFile its key in PKCS#8 ({@code BEGIN PRIVATE KEY})
      * @param traditionalKeyFile the same key in PKCS#1 ({@code BEGIN RSA PRIVATE KEY}) or SEC1 ({@code BEGIN EC
      *     PRIVATE KEY}, with its curve)
+     * @param keyStoreFile the key with the leaf and the CA's certificate as a PKCS#12 store, password {@link
+     *     #PASSWORD}: what a JDK server (WireMock's HTTPS) is configured with
      * @param certificate the leaf certificate
      */
-    public record Issued(Path certificateFile, Path keyFile, Path traditionalKeyFile, X509Certificate certificate) {
+    public record Issued(Path certificateFile, Path keyFile, Path traditionalKeyFile, Path keyStoreFile,
+            X509Certificate certificate) {
     }
 
     private static void keytool(String... arguments) throws IOException {
