@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
 """Prints the A records of NAME as SERVER:PORT answers them, sorted, one line, space-separated (empty if none).
 
-Usage: dnsquery.py SERVER PORT NAME. Exit status 0 on an answer (even an empty one), 1 on no answer within 1 s.
-The rolling-deploy benchmark uses it to wait until dnsmasq serves a new membership before going on.
+Usage: dnsquery.py SERVER PORT NAME [EXPECTED SECONDS]. Exit status 0 on an answer (even an empty one), 1 on no
+answer within 1 s. With EXPECTED (addresses, space-separated) it asks again every 10 ms until the answer is that set,
+for SECONDS at most (exit status 1 then, the last answer printed). The rolling-deploy benchmark uses it to wait until
+dnsmasq serves a new membership before going on; one process, so that the wait is not made of interpreter start-ups.
 """
 import random
 import socket
 import struct
 import sys
+import time
 
 
 def query(server, port, name):
@@ -49,10 +52,26 @@ def skip_name(data, pos):
 
 
 def main():
-    try:
-        print(" ".join(query(sys.argv[1], int(sys.argv[2]), sys.argv[3])))
-    except OSError:
-        sys.exit(1)
+    server, port, name = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+    if len(sys.argv) < 5:
+        try:
+            print(" ".join(query(server, port, name)))
+        except OSError:
+            sys.exit(1)
+        return
+    expected, deadline = sys.argv[4].split(), time.monotonic() + float(sys.argv[5])
+    got = None
+    while time.monotonic() < deadline:
+        try:
+            got = query(server, port, name)
+        except OSError:
+            got = None
+        if got == sorted(expected, key=lambda a: tuple(int(x) for x in a.split("."))):
+            print(" ".join(got))
+            return
+        time.sleep(0.01)
+    print("?" if got is None else " ".join(got))
+    sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -322,13 +322,9 @@ write_hosts() {
 
 # Until dnsmasq answers with exactly the members' addresses (5 s at most).
 await_dns() {
-  local want got end=$((SECONDS + 5)) g
-  want="$(for g in "${MEMBERS[@]}"; do echo "${UP_ADDR[$g]%:*}"; done | sort -t. -k4,4n | xargs)"
-  while (( SECONDS < end )); do
-    got="$(python3 "$SCRIPT_DIR/dnsquery.py" 127.0.0.1 "$DNS_PORT" "$DNS_NAME" 2>/dev/null || echo '?')"
-    [[ $got == "$want" ]] && return 0
-    sleep 0.05
-  done
+  local want got g
+  want="$(for g in "${MEMBERS[@]}"; do echo "${UP_ADDR[$g]%:*}"; done | xargs)"
+  got="$(python3 "$SCRIPT_DIR/dnsquery.py" 127.0.0.1 "$DNS_PORT" "$DNS_NAME" "$want" 5)" && return 0
   echo "dnsmasq answers '$got', expected '$want'" >&2
   return 1
 }
