@@ -199,12 +199,12 @@ ensure_tools() {
 }
 
 free_port() { # [ADDRESS]: a TCP port free on ADDRESS (default 127.0.0.1)
-  python3 -c 'import socket, sys; s = socket.socket(); s.bind((sys.argv[1], 0)); print(s.getsockname()[1]); s.close()' \
+  "$PY" -c 'import socket, sys; s = socket.socket(); s.bind((sys.argv[1], 0)); print(s.getsockname()[1]); s.close()' \
     "${1:-127.0.0.1}"
 }
 
 free_udp_port() {
-  python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+  "$PY" -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }
 
 # Wait until FILE holds PATTERN (or PID dies, or SECS pass).
@@ -230,6 +230,9 @@ wait_http() { # url pid secs
 
 # ---------------------------------------------------------------------------- setup
 ensure_tools
+# The interpreter itself, not a version manager's shim: a shim can take a second to start on a busy machine, and
+# the wait for a DNS change to be served would count it.
+PY="$(python3 -c 'import sys; print(sys.executable)')"
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 STAMP="$(date +%Y%m%d-%H%M%S)"
@@ -324,7 +327,7 @@ write_hosts() {
 await_dns() {
   local want got g
   want="$(for g in "${MEMBERS[@]}"; do echo "${UP_ADDR[$g]%:*}"; done | xargs)"
-  got="$(python3 "$SCRIPT_DIR/dnsquery.py" 127.0.0.1 "$DNS_PORT" "$DNS_NAME" "$want" 5)" && return 0
+  got="$("$PY" "$SCRIPT_DIR/dnsquery.py" 127.0.0.1 "$DNS_PORT" "$DNS_NAME" "$want" 5)" && return 0
   echo "dnsmasq answers '$got', expected '$want'" >&2
   return 1
 }
@@ -410,7 +413,7 @@ start_sluice() {
     local json
     json="$(curl -fsS --max-time 5 "http://127.0.0.1:$API_PORT/api/9/http/upstreams/backend/servers")" || return 1
     for g in "${MEMBERS[@]}"; do
-      SLUICE_ID[$g]="$(python3 -c 'import json, sys; print(next(s["id"] for s in json.loads(sys.argv[1]) if s["server"] == sys.argv[2]))' "$json" "${UP_ADDR[$g]}")"
+      SLUICE_ID[$g]="$("$PY" -c 'import json, sys; print(next(s["id"] for s in json.loads(sys.argv[1]) if s["server"] == sys.argv[2]))' "$json" "${UP_ADDR[$g]}")"
     done
   fi
 }
@@ -654,7 +657,7 @@ for PROXY in $CONTENDERS; do
   done
 done
 
-python3 "$SCRIPT_DIR/report.py" "$OUT_DIR" >"$OUT_DIR/summary.md"
+"$PY" "$SCRIPT_DIR/report.py" "$OUT_DIR" >"$OUT_DIR/summary.md"
 echo
 cat "$OUT_DIR/summary.md"
 log "results: $OUT_DIR (summary.md, results.tsv, machine.txt; each run's logs in its own folder)"
