@@ -13,7 +13,7 @@ import java.util.List;
  * @param bodyBytesSent response body bytes written to the client ({@code $body_bytes_sent})
  * @param requestNanos time from the first request byte to the last response byte ({@code $request_time})
  * @param attempts the attempts on peers, in order; empty when the proxy answered by itself
- * @param startMillis when the request began, in milliseconds since the epoch ({@code $time_local}, {@code $msec})
+ * @param startMillis when the request began, in milliseconds since the epoch
  * @param remoteUser the user name of Basic authentication ({@code $remote_user}), or null
  * @param referer the Referer field ({@code $http_referer}), or null
  * @param userAgent the User-Agent field ({@code $http_user_agent}), or null
@@ -85,5 +85,13 @@ public record ExchangeRecord(String clientAddress, String method, String target,
         if (rest < 100) sb.append('0');
         if (rest < 10) sb.append('0');
         sb.append(rest);
+    }
+
+    /**
+     * When the exchange ended (its start plus {@link #requestNanos()}), in milliseconds since the epoch: the time
+     * nginx writes a log line at, which {@code $time_local}, {@code $time_iso8601} and {@code $msec} show.
+     */
+    public long endMillis() {
+        return startMillis + requestNanos / 1_000_000;
     }
 }

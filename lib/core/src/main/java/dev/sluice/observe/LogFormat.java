@@ -99,11 +99,11 @@ public final class LogFormat {
         switch (v) {
             case REMOTE_ADDR: out.append(e.clientAddress()); break;
             case REMOTE_USER: out.append(orDash(e.remoteUser())); break;
-            case TIME_LOCAL: TIME_LOCAL.formatTo(Instant.ofEpochMilli(e.startMillis()), out); break;
-            case TIME_ISO8601: TIME_ISO8601.formatTo(Instant.ofEpochMilli(e.startMillis()), out); break;
+            case TIME_LOCAL: TIME_LOCAL.formatTo(Instant.ofEpochMilli(e.endMillis()), out); break;
+            case TIME_ISO8601: TIME_ISO8601.formatTo(Instant.ofEpochMilli(e.endMillis()), out); break;
             case MSEC:
-                out.append(e.startMillis() / 1000).append('.');
-                pad3(out, e.startMillis() % 1000);
+                out.append(e.endMillis() / 1000).append('.');
+                pad3(out, e.endMillis() % 1000);
                 break;
             case REQUEST:
                 out.append(e.method()).append(' ').append(e.target()).append(' ').append(e.protocol());

@@ -60,8 +60,8 @@ class LogFormatTest {
     }
 
     @Test
-    void bracedNamesMsecAndTheRequestParts() {
-        assertEquals("1764763200.123 GET /a?b=1 HTTP/1.1 200",
+    void bracedNamesMsecAtTheExchangesEndAsNginxLogsItAndTheRequestParts() {
+        assertEquals("1764763200.125 GET /a?b=1 HTTP/1.1 200",
                 LogFormat.parse("${msec} $request_method $request_uri $server_protocol $status")
                         .format(exchange(null, null, null)));
     }

@@ -133,6 +133,11 @@ public final class ScriptedDns implements AutoCloseable {
         return this;
     }
 
+    /** Answers queries for {@code name}'s records of {@code type} (1 A, 28 AAAA, 33 SRV) with {@code rcode}; 0 clears. */
+    public ScriptedDns answerCode(String name, int type, int rcode) {
+        return answerCode(name + "/" + type, rcode);
+    }
+
     /** Whether queries for {@code name} get no answer at all (the client times out). */
     public ScriptedDns silent(String name, boolean on) {
         set(silent, name, on);
@@ -229,7 +234,7 @@ public final class ScriptedDns implements AutoCloseable {
         boolean truncate = overUdp && truncated.getOrDefault(name, false);
         List<byte[]> answers = new ArrayList<>();
         List<byte[]> additional = new ArrayList<>();
-        int rcode = codes.getOrDefault(name, 0);
+        int rcode = codes.getOrDefault(name + "/" + type, codes.getOrDefault(name, 0));
         if (rcode == 0 && !truncate) {
             rcode = collect(name, name, type, answers, additional) ? 0 : NXDOMAIN;
         }

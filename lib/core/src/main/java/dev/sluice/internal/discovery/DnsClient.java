@@ -10,6 +10,7 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
@@ -51,23 +52,24 @@ public final class DnsClient {
      * @throws IOException naming each server's failure when none answered
      */
     public DnsMessage query(String name, int type) throws IOException {
-        IOException failures = null;
+        List<String> reasons = new ArrayList<>();
+        List<Exception> causes = new ArrayList<>();
         for (InetSocketAddress server : servers) {
             try {
                 DnsMessage answer = ask(server, name, type);
                 if (answer.rcode() == DnsMessage.NOERROR || answer.rcode() == DnsMessage.NXDOMAIN) {
                     return answer;
                 }
-                throw new IOException("answered " + rcodeName(answer.rcode()));
+                reasons.add(hostPort(server) + " answered " + rcodeName(answer.rcode()));
             } catch (IOException | IllegalArgumentException e) {
-                IOException failure = new IOException(hostPort(server) + ": " + e.getMessage(), e);
-                if (failures == null) {
-                    failures = new IOException("no DNS server answered for " + name + " " + typeName(type));
-                }
-                failures.addSuppressed(failure);
+                reasons.add(hostPort(server) + ": " + e.getMessage());
+                causes.add(e);
             }
         }
-        throw failures;
+        IOException failed = new IOException("no DNS server gave the " + typeName(type) + " records of " + name
+                + " (" + String.join("; ", reasons) + ")");
+        causes.forEach(failed::addSuppressed);
+        throw failed;
     }
 
     private DnsMessage ask(InetSocketAddress server, String name, int type) throws IOException {

@@ -9,6 +9,8 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A {@link Resolver} that asks DNS servers itself ({@link DnsClient}), as nginx's {@code resolver ADDRESS ...
@@ -16,6 +18,8 @@ import java.util.List;
  * time to live, at least a second, or {@code valid} when given). Blocking: use it off the event loops.
  */
 public final class DnsResolver implements Resolver {
+
+    private static final Logger log = LoggerFactory.getLogger(DnsResolver.class);
 
     private static final Duration LEAST_TTL = Duration.ofSeconds(1);
 
@@ -56,17 +60,37 @@ public final class DnsResolver implements Resolver {
         }
     }
 
-    /** Looks {@code host} up; an answer with no address is an empty list, a failure of both queries' servers throws. */
+    /**
+     * Looks {@code host} up; an answer with no address is an empty list. When one of the A and AAAA queries fails and
+     * the other is answered, the answer counts (a server that refuses AAAA queries, as some do, is no reason to lose
+     * the IPv4 addresses); only when both fail does the look-up throw.
+     */
     public Lookup lookUp(String host) throws IOException {
         List<InetAddress> addresses = new ArrayList<>();
         long ttl = Long.MAX_VALUE;
+        IOException failed = null;
+        boolean answered = false;
         for (int type : new int[] {DnsMessage.A, DnsMessage.AAAA}) {
-            for (DnsRecord record : client.query(host, type).records()) {
+            List<DnsRecord> records;
+            try {
+                records = client.query(host, type).records();
+                answered = true;
+            } catch (IOException e) {
+                failed = failed == null ? e : failed;
+                continue;
+            }
+            for (DnsRecord record : records) {
                 if (!addresses.contains(record.address())) {
                     addresses.add(record.address());
                 }
                 ttl = Math.min(ttl, record.ttlSeconds());
             }
+        }
+        if (!answered) {
+            throw failed;
+        }
+        if (failed != null) {
+            log.debug("{}: using the records found; {}", host, failed.getMessage());
         }
         return new Lookup(List.copyOf(addresses), validFor(ttl));
     }
