@@ -11,7 +11,6 @@ import java.util.Optional;
 import java.util.Objects;
 import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import java.util.random.RandomGenerator;
@@ -61,8 +60,8 @@ public final class UpstreamGroup {
     private final Duration queueTimeout;
     private final Keepalive keepalive;
     private final HealthCheck healthCheck;
-    /** Told of each peer that starts to drain or leaves. */
-    private final List<Consumer<PeerState>> leaveListeners = new CopyOnWriteArrayList<>();
+    /** Who is told of each peer that starts to drain or leaves. */
+    private final LeavingPeers leavingPeers = new LeavingPeers();
 
     private UpstreamGroup(Builder b) {
         this.name = b.name;
@@ -208,10 +207,10 @@ public final class UpstreamGroup {
             if (list != null) {
                 admitted = change(list);
             }
-            leaving = leaving(before);
+            leaving = leavingPeers.since(before);
         }
         Selection.turn(admitted);
-        announce(leaving);
+        leavingPeers.announce(leaving);
         return peersOf(server);
     }
 
@@ -225,30 +224,7 @@ public final class UpstreamGroup {
      * short and never blocking. Closing what it returns stops the telling.
      */
     public AutoCloseable whenPeersLeave(Consumer<PeerState> listener) {
-        Objects.requireNonNull(listener, "listener");
-        leaveListeners.add(listener);
-        return () -> leaveListeners.remove(listener);
-    }
-
-    /** The peers of {@code before} that drain or left and were not announced yet, marked announced. Lock held. */
-    private List<PeerState> leaving(List<PeerState> before) {
-        List<PeerState> leaving = null;
-        for (PeerState peer : before) {
-            if (peer.isLeaving() && !peer.leavingAnnounced) {
-                peer.leavingAnnounced = true;
-                leaving = leaving == null ? new ArrayList<>() : leaving;
-                leaving.add(peer);
-            }
-        }
-        return leaving == null ? List.of() : leaving;
-    }
-
-    private void announce(List<PeerState> leaving) {
-        for (PeerState peer : leaving) {
-            for (Consumer<PeerState> listener : leaveListeners) {
-                listener.accept(peer);
-            }
-        }
+        return leavingPeers.add(Objects.requireNonNull(listener, "listener"));
     }
 
     /**
@@ -293,9 +269,9 @@ public final class UpstreamGroup {
                 return false;
             }
             remove(state);
-            leaving = leaving(List.of(state));
+            leaving = leavingPeers.since(List.of(state));
         }
-        announce(leaving);
+        leavingPeers.announce(leaving);
         return true;
     }
 
@@ -316,9 +292,9 @@ public final class UpstreamGroup {
             } else {
                 state.tier.rotation.changed(state);
             }
-            leaving = leaving(List.of(state));
+            leaving = leavingPeers.since(List.of(state));
         }
-        announce(leaving);
+        leavingPeers.announce(leaving);
         return true;
     }
 

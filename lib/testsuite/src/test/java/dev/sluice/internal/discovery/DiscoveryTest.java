@@ -65,6 +65,23 @@ class DiscoveryTest {
     }
 
     @Test
+    void aNameIsLookedUpAgainWhenItsRecordsTimeToLiveEnds() throws Exception {
+        dns.address("api.test", 1, "10.0.0.1");
+        UpstreamGroup group = UpstreamGroup.builder("g")
+                .resolver(Resolver.dns(List.of(dns.address()), Duration.ofSeconds(2), null))
+                .server(LINE, s -> s.resolve()).server("10.9.9.9:80").build();
+        watcher = Discovery.start(List.of(group));
+        assertTrue(await(() -> dns.udpQueries() >= 4), "the first look-up and its first renewal");
+
+        dns.address("api.test", 300, "10.0.0.7");
+
+        assertTrue(await(() -> lineOf(group).equals(List.of("10.0.0.7:8080"))), lineOf(group).toString());
+        int settled = dns.udpQueries();
+        Thread.sleep(1_500);
+        assertEquals(settled, dns.udpQueries(), "a 300 s answer is not asked for again within 1.5 s");
+    }
+
+    @Test
     void aNameNotFoundWhenTheGroupIsBuiltLeavesItsLineWithoutPeersUntilItIs() throws Exception {
         UpstreamGroup group = group(LINE);
         assertEquals(List.of(), lineOf(group));
