@@ -67,8 +67,9 @@ public final class FileEndpoints implements EndpointSource {
             if (colon < 0) {
                 throw new IllegalArgumentException("line " + number + ": write IP:PORT, not \"" + words[0] + "\"");
             }
-            Endpoint endpoint = Endpoint.ready(new InetSocketAddress(
-                    InetAddress.getByName(words[0].substring(0, colon)), Integer.parseInt(words[0].substring(colon + 1))));
+            InetAddress ip = InetAddress.getByName(words[0].substring(0, colon));
+            int port = Integer.parseInt(words[0].substring(colon + 1));
+            Endpoint endpoint = Endpoint.ready(new InetSocketAddress(ip, port));
             for (int i = 1; i < words.length; i++) {
                 if (words[i].equals("terminating")) {
                     endpoint = endpoint.withCondition(Endpoint.Condition.TERMINATING);

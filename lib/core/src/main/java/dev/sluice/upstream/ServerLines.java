@@ -9,16 +9,16 @@ import java.util.Map;
 
 /**
  * A group's server lines and the changes of its peers at run time that follow them: lines added through the API,
- * and the endpoints discovery sources announce for a line, as complete snapshots or as changes. Every method runs
- * with the group's lock held (or before the group is shared) and returns the new peer list, or null when nothing
- * changed; the group then builds a new membership from it.
+ * and the endpoints discovery sources announce for a line, as complete snapshots or as changes. Used with the
+ * group's lock held (or before the group is shared); a change returns the new peer list, or null when nothing
+ * changed, and the group then builds a new membership from it.
  *
- * <p>A backup endpoint (an SRV record of a lower priority) joins the backup tier, or is left out when the balancing
- * method has none. An endpoint's condition decides its peer's fate: {@link Endpoint.Condition#READY} joins (a new peer with the
+ * <p>An endpoint's condition decides its peer's fate: {@link Endpoint.Condition#READY} joins (a new peer with the
  * line's parameters and a new id, never reused) or stays (keeping its counters, and coming back from a drain);
  * {@link Endpoint.Condition#TERMINATING} drains (no new request; it leaves once none is in flight);
  * {@link Endpoint.Condition#NOT_READY} and an address no longer listed leave at once, their requests in flight
- * ending normally.
+ * ending normally. A backup endpoint (an SRV record of a lower priority) joins the backup tier, or is left out when
+ * the balancing method has none.
  */
 final class ServerLines {
 
