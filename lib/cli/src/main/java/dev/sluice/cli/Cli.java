@@ -75,10 +75,11 @@ final class Cli {
                     (s, f, v) -> s.setHelp()),
 
             option(UPSTREAM, "--server", "'ADDRESS [weight=N] [max_fails=N] [fail_timeout=T] [backup] [down] [max_conns=N]"
-                            + " [slow_start=T] [route=S]'", true,
-                    "server: ADDRESS is host:port (a name resolves at startup, one peer per address) or unix:/path,"
-                            + " or k8s:NAMESPACE/SERVICE[:PORT] for the endpoints of a Kubernetes Service (its"
-                            + " EndpointSlices, followed while the proxy runs; PORT a number or the port's name);"
+                            + " [slow_start=T] [route=S] [service=NAME] [resolve]'", true,
+                    "server: ADDRESS is host:port (a name resolves at startup, one peer per address; with resolve,"
+                            + " again while the proxy runs, see --resolver; with service=NAME, its SRV records) or"
+                            + " unix:/path, or k8s:NAMESPACE/SERVICE[:PORT] for the endpoints of a Kubernetes Service"
+                            + " (its EndpointSlices, followed while the proxy runs; PORT a number or the port's name);"
                             + " at least one is required",
                     (s, f, v) -> s.addServer(ServerLine.parse(v))),
             option(UPSTREAM, "--balance", "METHOD", false,
