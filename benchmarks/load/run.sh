@@ -137,53 +137,8 @@ NCPU="$(nproc --all 2>/dev/null || getconf _NPROCESSORS_ONLN)"
 
 # ---------------------------------------------------------------------------- cleanup
 TMP="$(mktemp -d /tmp/sluice-load.XXXXXX)"
-PIDS=()
-POLICY_RC_CREATED=0
-
-stop_pid() {
-  local pid="$1" i
-  kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
-  kill -TERM "$pid" 2>/dev/null || true
-  for i in $(seq 1 50); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
-
-cleanup() {
-  local rc=$? pid
-  trap - EXIT INT TERM
-  for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
-  # nginx workers die with their master; sweep anything still holding our private prefix.
-  if command -v pgrep >/dev/null; then
-    for pid in $(pgrep -f -- "$TMP/" 2>/dev/null || true); do
-      [[ $pid != $$ ]] && kill -KILL "$pid" 2>/dev/null || true
-    done
-  fi
-  [[ $POLICY_RC_CREATED == 1 ]] && rm -f /usr/sbin/policy-rc.d
-  if [[ "${KEEP_TMP:-0}" == 1 ]]; then echo "run.sh: kept $TMP"; else rm -rf "$TMP"; fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'echo "run.sh: interrupted" >&2; exit 130' INT
-trap 'echo "run.sh: terminated" >&2; exit 143' TERM
-
-# Start a background process, remember its pid for cleanup. Usage: start_bg LOGFILE CMD...
-LAST_PID=""
-start_bg() {
-  local logf="$1"; shift
-  "$@" >"$logf" 2>&1 </dev/null &
-  LAST_PID=$!
-  PIDS+=("$LAST_PID")
-}
-
-forget_pid() {
-  local pid="$1" p keep=()
-  for p in "${PIDS[@]}"; do [[ $p == "$pid" ]] || keep+=("$p"); done
-  PIDS=("${keep[@]}")
-}
+# shellcheck source=../processes.sh
+source "$SCRIPT_DIR/../processes.sh"
 
 # ---------------------------------------------------------------------------- tools
 ensure_tools() {

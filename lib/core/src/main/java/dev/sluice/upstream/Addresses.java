@@ -1,5 +1,6 @@
 package dev.sluice.upstream;
 
+import dev.sluice.internal.discovery.DnsResolver;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -134,11 +135,29 @@ final class Addresses {
     }
 
     /**
-     * The addresses {@code server} of upstream {@code name} stands for: itself when it is an address (or the
-     * resolver is {@link Resolver#none()}), else every address {@code resolver} finds for its host.
+     * The addresses server line {@code line} of upstream {@code name} starts with: none for a line a source fills or
+     * an SRV ({@code service=}) line, whatever is found now for a {@code resolve} line (perhaps none), else what
+     * {@link #resolve} finds.
      *
-     * @throws IllegalArgumentException when the host is not found
+     * @throws IllegalArgumentException for a {@code resolve} line without a resolver that asks DNS servers, a line
+     *     that follows a source with a state file, or a host not found
      */
+    static List<SocketAddress> ofLine(String name, Peer line, Resolver resolver, boolean stateFile) {
+        if (line.resolve() && !(resolver instanceof DnsResolver)) {
+            throw new IllegalArgumentException("server " + line.server() + " resolve in upstream \"" + name
+                    + "\" needs a resolver that asks DNS servers: resolver(Resolver.dns(...))");
+        }
+        boolean discovered = line.source().isPresent();
+        if ((line.resolve() || discovered) && stateFile) {
+            throw new IllegalArgumentException("server " + line.server() + (discovered ? " discovered" : " resolve")
+                    + " in upstream \"" + name + "\" cannot be kept in a state file yet");
+        }
+        if (discovered || !line.service().isEmpty()) {
+            return List.of();
+        }
+        return line.resolve() ? resolveIfFound(name, line.server(), resolver) : resolve(name, line.server(), resolver);
+    }
+
     /** {@link #resolve}, or no address at all when the name is not found now ({@code resolve} lines). */
     static List<SocketAddress> resolveIfFound(String name, String server, Resolver resolver) {
         try {
@@ -148,6 +167,12 @@ final class Addresses {
         }
     }
 
+    /**
+     * The addresses {@code server} of upstream {@code name} stands for: itself when it is an address (or the
+     * resolver is {@link Resolver#none()}), else every address {@code resolver} finds for its host.
+     *
+     * @throws IllegalArgumentException when the host is not found
+     */
     static List<SocketAddress> resolve(String name, String server, Resolver resolver) {
         SocketAddress address = Addresses.socketAddress(server);
         if (resolver == NoResolver.INSTANCE || !(address instanceof InetSocketAddress)

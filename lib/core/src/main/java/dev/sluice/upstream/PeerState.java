@@ -81,13 +81,7 @@ public final class PeerState {
     volatile boolean down;
     volatile boolean healthy = true;
     private final Downtime downtime = new Downtime();
-    /** Active health checks: in a row (under the group's lock), and in all (read by status documents). */
-    private int checkFailsInARow;
-    private int checkPassesInARow;
-    private volatile long checks;
-    private volatile long checkFails;
-    private volatile long unhealthyTurns;
-    private volatile Boolean lastCheckPassed;
+    private final CheckTally checkTally = new CheckTally();
 
     PeerState(UpstreamGroup group, Peer peer, int id, SocketAddress address) {
         this.group = group;
@@ -237,30 +231,18 @@ public final class PeerState {
      */
     public boolean recordCheck(boolean passed, int fails, int passes) {
         synchronized (group.lock) {
-            checks++;
-            lastCheckPassed = passed;
-            if (passed) {
-                checkFailsInARow = 0;
-                if (++checkPassesInARow >= passes && !healthy) {
-                    setHealthy(true);
-                    return true;
-                }
-            } else {
-                checkFails++;
-                checkPassesInARow = 0;
-                if (++checkFailsInARow >= fails && healthy) {
-                    unhealthyTurns++;
-                    setHealthy(false);
-                    return true;
-                }
+            boolean turnsTo = checkTally.record(passed, healthy, fails, passes);
+            if (turnsTo == healthy) {
+                return false;
             }
-            return false;
+            setHealthy(turnsTo);
+            return true;
         }
     }
 
     /** NGINX Plus's {@code health_checks} of this peer: checks made, failed, turns to unhealthy, the last verdict. */
     public HealthChecks healthChecks() {
-        return new HealthChecks(checks, checkFails, unhealthyTurns, lastCheckPassed);
+        return checkTally.snapshot();
     }
 
     /**

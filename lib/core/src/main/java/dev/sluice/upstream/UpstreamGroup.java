@@ -1,6 +1,5 @@
 package dev.sluice.upstream;
 
-import dev.sluice.internal.discovery.DnsResolver;
 import java.net.SocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -609,18 +608,7 @@ public final class UpstreamGroup {
             }
             addresses.clear();
             for (Peer peer : peers) {
-                if (peer.resolve() && !(resolver instanceof DnsResolver)) {
-                    throw new IllegalArgumentException("server " + peer.server() + " resolve in upstream \"" + name
-                            + "\" needs a resolver that asks DNS servers: resolver(Resolver.dns(...))");
-                }
-                boolean discovered = peer.source().isPresent();
-                if ((peer.resolve() || discovered) && state != null) {
-                    throw new IllegalArgumentException("server " + peer.server() + (discovered ? " discovered" : " resolve")
-                            + " in upstream \"" + name + "\" cannot be kept in a state file yet");
-                }
-                addresses.add(discovered || !peer.service().isEmpty() ? List.of() : peer.resolve()
-                        ? Addresses.resolveIfFound(name, peer.server(), resolver)
-                        : Addresses.resolve(name, peer.server(), resolver));
+                addresses.add(Addresses.ofLine(name, peer, resolver, state != null));
             }
             return new UpstreamGroup(this);
         }

@@ -61,10 +61,10 @@ public final class TlsSession {
      * @throws IOException when the connection fails or ends before the handshake did
      */
     public Progress handshake() throws IOException {
-        if (engine.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.NOT_HANDSHAKING && !started) {
+        if (!started) {
             engine.beginHandshake();
+            started = true;
         }
-        started = true;
         for (;;) {
             if (!flush()) {
                 return Progress.NEED_WRITE;
@@ -155,7 +155,8 @@ public final class TlsSession {
             for (;;) {
                 SSLEngineResult result = engine.wrap(src, netOut);
                 if (result.getStatus() == SSLEngineResult.Status.BUFFER_OVERFLOW) {
-                    netOut = grown(netOut, engine.getSession().getPacketBufferSize());
+                    int capacity = Math.max(engine.getSession().getPacketBufferSize(), netOut.capacity() * 2);
+                    netOut = ByteBuffer.allocateDirect(capacity); // nothing was written into the smaller one
                     continue;
                 }
                 if (result.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.NEED_TASK) {
@@ -194,7 +195,7 @@ public final class TlsSession {
                     peerClosed = true;
                     return false;
                 }
-                case BUFFER_OVERFLOW -> appIn = grownReadable(appIn, engine.getSession().getApplicationBufferSize());
+                case BUFFER_OVERFLOW -> appIn = grown(appIn, engine.getSession().getApplicationBufferSize());
                 case BUFFER_UNDERFLOW -> {
                     if (netIn.remaining() == 0) {
                         netIn = grown(netIn.flip(), engine.getSession().getPacketBufferSize()).compact();
@@ -224,16 +225,10 @@ public final class TlsSession {
         }
     }
 
-    /** A buffer of at least {@code size} holding what {@code readable} holds, ready to be read. */
+    /** A buffer of {@code readable}'s kind, of at least {@code size}, holding what it holds, ready to be read. */
     private static ByteBuffer grown(ByteBuffer readable, int size) {
-        ByteBuffer bigger = ByteBuffer.allocateDirect(Math.max(size, readable.capacity() * 2));
-        bigger.put(readable);
-        bigger.flip();
-        return bigger;
-    }
-
-    private static ByteBuffer grownReadable(ByteBuffer readable, int size) {
-        ByteBuffer bigger = ByteBuffer.allocate(Math.max(size, readable.capacity() * 2));
+        int capacity = Math.max(size, readable.capacity() * 2);
+        ByteBuffer bigger = readable.isDirect() ? ByteBuffer.allocateDirect(capacity) : ByteBuffer.allocate(capacity);
         bigger.put(readable);
         bigger.flip();
         return bigger;

@@ -1,0 +1,40 @@
+package dev.sluice.upstream;
+
+/**
+ * A peer's active health checks counted: in a row, which decides its turns between healthy and unhealthy (changed
+ * under the group's lock), and in all, which the status documents read ({@link PeerState#healthChecks()}).
+ */
+final class CheckTally {
+
+    private int failsInARow;
+    private int passesInARow;
+    private volatile long checks;
+    private volatile long fails;
+    private volatile long unhealthyTurns;
+    private volatile Boolean lastPassed;
+
+    /**
+     * Counts one check of a peer that is {@code healthy} now; returns the health it turns to: unhealthy after {@code
+     * failsToTurn} failed checks in a row, healthy again after {@code passesToTurn} passed ones, else as it was.
+     * Lock held.
+     */
+    boolean record(boolean passed, boolean healthy, int failsToTurn, int passesToTurn) {
+        checks++;
+        lastPassed = passed;
+        if (passed) {
+            failsInARow = 0;
+            return ++passesInARow >= passesToTurn || healthy;
+        }
+        fails++;
+        passesInARow = 0;
+        if (++failsInARow >= failsToTurn && healthy) {
+            unhealthyTurns++;
+            return false;
+        }
+        return healthy;
+    }
+
+    PeerState.HealthChecks snapshot() {
+        return new PeerState.HealthChecks(checks, fails, unhealthyTurns, lastPassed);
+    }
+}
