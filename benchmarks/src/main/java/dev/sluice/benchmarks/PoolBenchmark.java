@@ -4,6 +4,7 @@ import dev.sluice.internal.net.ConnectHandler;
 import dev.sluice.internal.net.ConnectOptions;
 import dev.sluice.internal.net.EventLoop;
 import dev.sluice.internal.net.EventLoopGroup;
+import dev.sluice.internal.net.Wire;
 import dev.sluice.internal.pool.KeepalivePool;
 import dev.sluice.internal.pool.KeepaliveSettings;
 import dev.sluice.internal.pool.PeerLimitsRegistry;
@@ -138,7 +139,7 @@ public class PoolBenchmark {
                 InetSocketAddress peer = addresses[i % peers];
                 SelectionKey key = connect(peer);
                 accepted.add(servers.get(i % peers).accept());
-                onLoop(() -> pool.release(pool.register(peer, key, 0)));
+                onLoop(() -> pool.release(pool.register(peer, key, Wire.plain((SocketChannel) key.channel()), 0)));
             }
             checkIdle();
         }

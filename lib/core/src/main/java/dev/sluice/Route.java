@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -56,6 +57,7 @@ public final class Route {
     private final Match match;
     private final Pattern pattern;
     private final UpstreamGroup upstream;
+    private final UpstreamTls upstreamTls;
     private final ValueTemplate hashKey;
     private final Duration connectTimeout;
     private final Duration sendTimeout;
@@ -87,6 +89,7 @@ public final class Route {
         this.match = b.match;
         this.pattern = b.pattern;
         this.upstream = b.upstream;
+        this.upstreamTls = b.upstreamTls;
         this.hashKey = b.hashKey;
         this.connectTimeout = b.connectTimeout;
         this.sendTimeout = b.sendTimeout;
@@ -156,6 +159,11 @@ public final class Route {
     /** The group requests go to ({@code proxy_pass http://GROUP}). */
     public UpstreamGroup upstream() {
         return upstream;
+    }
+
+    /** How the route speaks TLS to its peers ({@code proxy_pass https://}), or empty for plain HTTP. */
+    public Optional<UpstreamTls> upstreamTls() {
+        return Optional.ofNullable(upstreamTls);
     }
 
     /** The hash key for {@code hash} and {@code hash consistent}: e.g. {@code $request_uri}. */
@@ -319,6 +327,7 @@ public final class Route {
         private final Match match;
         private final Pattern pattern;
         private UpstreamGroup upstream;
+        private UpstreamTls upstreamTls;
         private ValueTemplate hashKey = ValueTemplate.parse("hashKey", "$request_uri");
         private Duration connectTimeout = SIXTY_SECONDS;
         private Duration sendTimeout = SIXTY_SECONDS;
@@ -453,6 +462,15 @@ public final class Route {
         /** {@code proxy_pass http://GROUP}: required, unless the route {@link #answer answers} every request. */
         public Builder upstream(UpstreamGroup upstream) {
             this.upstream = Objects.requireNonNull(upstream, "upstream");
+            return this;
+        }
+
+        /**
+         * Speaks TLS to the peers ({@code proxy_pass https://}) as {@code tls} says; plain HTTP by default. Whatever
+         * group a request goes to, its handler's choice included, is spoken to so.
+         */
+        public Builder upstreamTls(UpstreamTls tls) {
+            this.upstreamTls = Objects.requireNonNull(tls, "tls");
             return this;
         }
 

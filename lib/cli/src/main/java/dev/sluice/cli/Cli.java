@@ -3,6 +3,7 @@ package dev.sluice.cli;
 import dev.sluice.NextUpstream;
 import dev.sluice.ProxyServer;
 import dev.sluice.Route;
+import dev.sluice.UpstreamTls;
 import dev.sluice.upstream.Keepalive;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -148,10 +149,36 @@ final class Cli {
                             + " an empty VALUE removes the field",
                     route(HeaderLine::parse, (r, h) -> r.setHeader(h.name(), h.value()))),
             option(PROXY, "--proxy-pass", "URL", false,
-                    "proxy_pass: http://backend (the flags' group is named backend), with an optional URI part that"
-                            + " replaces the location prefix /: http://backend/v2/ sends /items as /v2/items;"
-                            + " default http://backend",
-                    route(Cli::proxyPass, (r, uri) -> uri.isEmpty() ? r : r.passUri(uri))),
+                    "proxy_pass: http://backend (the flags' group is named backend), or https://backend to speak TLS"
+                            + " to its servers, with an optional URI part that replaces the location prefix /:"
+                            + " http://backend/v2/ sends /items as /v2/items; default http://backend",
+                    Cli::proxyPass),
+            option(PROXY, "--proxy-ssl-verify", "on|off", false,
+                    "proxy_ssl_verify: check the servers' certificate chain and name; default off, as nginx (a"
+                            + " warning says so at start)",
+                    tls(NginxSyntax::onOff, UpstreamTls.Builder::verify)),
+            option(PROXY, "--proxy-ssl-trusted-certificate", "FILE", false,
+                    "proxy_ssl_trusted_certificate: the PEM bundle of CAs trusted; default the JDK's trust store",
+                    tls(Path::of, UpstreamTls.Builder::trustedCertificate)),
+            option(PROXY, "--proxy-ssl-name", "NAME", false,
+                    "proxy_ssl_name: the name verified and sent as SNI; default the host of each --server line",
+                    tls(Function.identity(), UpstreamTls.Builder::name)),
+            option(PROXY, "--proxy-ssl-server-name", "on|off", false,
+                    "proxy_ssl_server_name: send the name as SNI; default off, as nginx",
+                    tls(NginxSyntax::onOff, UpstreamTls.Builder::serverName)),
+            option(PROXY, "--proxy-ssl-certificate", "FILE", false,
+                    "proxy_ssl_certificate: the PEM client certificate chain for servers that ask for one (mTLS);"
+                            + " needs --proxy-ssl-certificate-key",
+                    (s, f, v) -> s.setProxySslCertificate(Path.of(v))),
+            option(PROXY, "--proxy-ssl-certificate-key", "FILE", false,
+                    "proxy_ssl_certificate_key: its PEM key (PKCS#8, PKCS#1 or SEC 1, unencrypted)",
+                    (s, f, v) -> s.setProxySslCertificateKey(Path.of(v))),
+            option(PROXY, "--proxy-ssl-session-reuse", "on|off", false,
+                    "proxy_ssl_session_reuse: resume TLS sessions on new connections; default on",
+                    tls(NginxSyntax::onOff, UpstreamTls.Builder::sessionReuse)),
+            option(PROXY, "--proxy-ssl-protocols", "'PROTOCOL ...'", false,
+                    "proxy_ssl_protocols: some of TLSv1.2 TLSv1.3; default both",
+                    tls(v -> v.trim().split("\\s+"), UpstreamTls.Builder::protocols)),
             option(PROXY, "--proxy-http-version", "1.0|1.1", false,
                     "proxy_http_version; default 1.1 (Connection is cleared so upstream keepalive works)",
                     route(Function.identity(), Route.Builder::httpVersion)),
@@ -272,8 +299,7 @@ final class Cli {
                     (s, f, v) -> s.setKubernetesCa(Path.of(v))),
             unsupported("--ssl-certificate", "FILE", "ssl_certificate: TLS on the listeners"),
             unsupported("--ssl-certificate-key", "FILE", "ssl_certificate_key"),
-            unsupported("--ssl-protocols", "LIST", "ssl_protocols"),
-            unsupported("--proxy-ssl-verify", "on|off", "proxy_ssl_verify: HTTPS to the upstreams"));
+            unsupported("--ssl-protocols", "LIST", "ssl_protocols"));
 
     private static final Flags FLAGS;
     private static final Map<String, Handler> HANDLERS = new HashMap<>();
@@ -320,6 +346,7 @@ final class Cli {
         if (!demo && settings.servers().isEmpty()) {
             throw new UsageException("--server", "at least one is required (or try --demo; see --help)");
         }
+        settings.checkUpstreamTls();
         return settings;
     }
 
@@ -343,17 +370,19 @@ final class Cli {
         return new Option(new Flags.Flag(section, name, value, repeatable, true, help), handler);
     }
 
-    /** The URI part of a {@code --proxy-pass} URL naming the flags' group, or empty when it has none. */
-    private static String proxyPass(String url) {
-        String scheme = "http://" + Settings.GROUP;
-        if (url.startsWith("https://")) {
-            throw new IllegalArgumentException("https upstreams are not supported yet by this version of sluice");
-        }
+    /** {@code --proxy-pass}: http or https to the flags' group, and the URI part when it has one. */
+    private static void proxyPass(Settings settings, String flag, String url) {
+        boolean tls = url.startsWith("https://");
+        String scheme = (tls ? "https://" : "http://") + Settings.GROUP;
         if (!url.startsWith(scheme) || url.length() > scheme.length() && url.charAt(scheme.length()) != '/') {
-            throw new IllegalArgumentException("the URL names the flags' upstream group: " + scheme + "[/URI], not "
-                    + url);
+            throw new IllegalArgumentException("the URL names the flags' upstream group: http[s]://" + Settings.GROUP
+                    + "[/URI], not " + url);
         }
-        return url.substring(scheme.length());
+        settings.setUpstreamTls(tls);
+        String uri = url.substring(scheme.length());
+        if (!uri.isEmpty()) {
+            settings.addRouteStep(new Step<>(flag, url, r -> r.passUri(uri)));
+        }
     }
 
     private static Option unsupported(String name, String value, String help) {
@@ -377,6 +406,11 @@ final class Cli {
 
     private static <T> Handler route(Function<String, T> parser, BiFunction<Route.Builder, T, Route.Builder> setter) {
         return step(Settings::addRouteStep, parser, setter);
+    }
+
+    private static <T> Handler tls(Function<String, T> parser,
+            BiFunction<UpstreamTls.Builder, T, UpstreamTls.Builder> setter) {
+        return step(Settings::addUpstreamTlsStep, parser, setter);
     }
 
     /** Parses the value now, so a syntax error shows at once, and keeps the builder call for later. */

@@ -3,6 +3,7 @@ package dev.sluice.cli;
 import dev.sluice.NextUpstream;
 import dev.sluice.ProxyServer;
 import dev.sluice.Route;
+import dev.sluice.UpstreamTls;
 import dev.sluice.observe.AccessLog;
 import dev.sluice.observe.LogFormat;
 import dev.sluice.observe.UpstreamApi;
@@ -71,6 +72,11 @@ final class Settings {
     private final List<Step<Keepalive.Builder>> keepaliveSteps = new ArrayList<>();
     private final List<Step<NextUpstream>> nextUpstreamSteps = new ArrayList<>();
     private final List<Step<Route.Builder>> routeSteps = new ArrayList<>();
+    /** {@code --proxy-pass https://}: the route speaks TLS to the group, as the {@code --proxy-ssl-*} flags say. */
+    private boolean upstreamTls;
+    private final List<Step<UpstreamTls.Builder>> upstreamTlsSteps = new ArrayList<>();
+    private Path proxySslCertificate;
+    private Path proxySslCertificateKey;
 
     /** Whether {@code --help} was given: print the usage and do nothing else. */
     boolean help() {
@@ -141,7 +147,44 @@ final class Settings {
     /** Sets every {@code --proxy-*}, {@code --error-page} and hash-key option on a route to {@code upstream}. */
     Route.Builder configureRoute(Route.Builder route, UpstreamGroup upstream) {
         route.upstream(upstream).nextUpstream(Step.applyAll(nextUpstream, nextUpstreamSteps));
+        if (upstreamTls) {
+            route.upstreamTls(upstreamTlsSettings());
+        }
         return Step.applyAll(route, routeSteps);
+    }
+
+    /**
+     * The route's TLS to the group from the {@code --proxy-ssl-*} flags.
+     *
+     * @throws UsageException when a client certificate comes without its key, or the other way round
+     */
+    private UpstreamTls upstreamTlsSettings() {
+        UpstreamTls.Builder tls = Step.applyAll(UpstreamTls.builder(), upstreamTlsSteps);
+        if (proxySslCertificate != null && proxySslCertificateKey != null) {
+            tls.certificate(proxySslCertificate, proxySslCertificateKey);
+        } else if (proxySslCertificate != null) {
+            throw new UsageException("--proxy-ssl-certificate", "needs --proxy-ssl-certificate-key too");
+        } else if (proxySslCertificateKey != null) {
+            throw new UsageException("--proxy-ssl-certificate-key", "needs --proxy-ssl-certificate too");
+        }
+        return tls.build();
+    }
+
+    /**
+     * Checks what the flags only make sense together with.
+     *
+     * @throws UsageException naming a {@code --proxy-ssl-*} flag given without {@code --proxy-pass https://}
+     */
+    void checkUpstreamTls() {
+        if (upstreamTls) {
+            return;
+        }
+        String flag = !upstreamTlsSteps.isEmpty() ? upstreamTlsSteps.get(0).flag()
+                : proxySslCertificate != null ? "--proxy-ssl-certificate"
+                : proxySslCertificateKey != null ? "--proxy-ssl-certificate-key" : null;
+        if (flag != null) {
+            throw new UsageException(flag, "applies to TLS to the upstream: add --proxy-pass https://" + GROUP);
+        }
     }
 
     /** A proxy builder with the listen, worker and client-side flags and the access log, but no route yet. */
@@ -366,6 +409,22 @@ final class Settings {
 
     void addNextUpstreamStep(Step<NextUpstream> step) {
         nextUpstreamSteps.add(step);
+    }
+
+    void setUpstreamTls(boolean on) {
+        upstreamTls = on;
+    }
+
+    void setProxySslCertificate(Path file) {
+        proxySslCertificate = file;
+    }
+
+    void setProxySslCertificateKey(Path file) {
+        proxySslCertificateKey = file;
+    }
+
+    void addUpstreamTlsStep(Step<UpstreamTls.Builder> step) {
+        upstreamTlsSteps.add(step);
     }
 
     void addRouteStep(Step<Route.Builder> step) {

@@ -111,7 +111,7 @@ class CliTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"--ssl-certificate", "--ssl-certificate-key", "--ssl-protocols", "--proxy-ssl-verify"})
+    @ValueSource(strings = {"--ssl-certificate", "--ssl-certificate-key", "--ssl-protocols"})
     void flagsOfLaterVersionsAreRecognisedAndRefused(String flag) {
         assertEquals(flag + ": not supported yet by this version of sluice", refused(SERVER, flag, "x").getMessage());
         assertEquals(flag + ": not supported yet by this version of sluice", refused(SERVER, flag).getMessage());
@@ -288,6 +288,8 @@ class CliTest {
                 "--proxy-buffering", "--proxy-buffers", "--proxy-request-buffering", "--proxy-buffer-size", "--proxy-set-header",
                 "--proxy-pass", "--proxy-http-version", "--proxy-socket-keepalive", "--proxy-bind", "--proxy-ignore-client-abort",
                 "--proxy-upgrade", "--underscores-in-headers", "--ignore-invalid-headers",
+                "--proxy-ssl-verify", "--proxy-ssl-trusted-certificate", "--proxy-ssl-server-name", "--proxy-ssl-name",
+                "--proxy-ssl-certificate", "--proxy-ssl-certificate-key", "--proxy-ssl-session-reuse",
                 "--client-header-timeout", "--client-body-timeout", "--send-timeout", "--keepalive-timeout",
                 "--keepalive-requests", "--client-max-body-size", "--client-body-buffer-size", "--client-body-temp-path",
                 "--health-check", "--sticky", "--queue", "--api-listen", "--upstream-state", "--ntlm",

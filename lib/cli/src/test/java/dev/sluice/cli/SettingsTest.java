@@ -12,6 +12,7 @@ import dev.sluice.NextUpstream;
 import dev.sluice.NextUpstream.Condition;
 import dev.sluice.ProxyServer;
 import dev.sluice.Route;
+import dev.sluice.UpstreamTls;
 import dev.sluice.testing.ScriptedDns;
 import dev.sluice.upstream.Balancer;
 import dev.sluice.upstream.HealthCheck;
@@ -342,7 +343,49 @@ class SettingsTest {
     void proxyPassNamingAnotherGroupIsRefusedNamingTheFlag() {
         UsageException e = assertThrows(UsageException.class, () -> Cli.parse(SERVER, "--proxy-pass", "http://other/"));
         assertEquals("--proxy-pass", e.flag());
-        assertTrue(e.getMessage().contains("http://backend[/URI]"), e.getMessage());
+        assertTrue(e.getMessage().contains("http[s]://backend[/URI]"), e.getMessage());
+    }
+
+    @Test
+    void proxyPassHttpsSpeaksTlsToTheGroupWithNginxsDefaults() {
+        assertTrue(route(SERVER).upstreamTls().isEmpty());
+        Route route = route(SERVER, "--proxy-pass", "https://backend/v2/");
+        assertEquals("/v2/", route.passUri());
+        UpstreamTls tls = route.upstreamTls().orElseThrow();
+        assertFalse(tls.verify());
+        assertFalse(tls.serverName());
+        assertTrue(tls.sessionReuse());
+        assertEquals(List.of("TLSv1.2", "TLSv1.3"), tls.protocols());
+    }
+
+    @Test
+    void theProxySslFlagsShapeTheUpstreamTls() {
+        UpstreamTls tls = route(SERVER, "--proxy-pass", "https://backend", "--proxy-ssl-verify", "on",
+                "--proxy-ssl-trusted-certificate", "/etc/ca.pem", "--proxy-ssl-name", "api.internal",
+                "--proxy-ssl-server-name", "on", "--proxy-ssl-session-reuse", "off", "--proxy-ssl-certificate",
+                "/etc/client.pem", "--proxy-ssl-certificate-key", "/etc/client.key", "--proxy-ssl-protocols", "TLSv1.3")
+                .upstreamTls().orElseThrow();
+        assertTrue(tls.verify());
+        assertEquals(Path.of("/etc/ca.pem"), tls.trustedCertificate().orElseThrow());
+        assertEquals("api.internal", tls.name().orElseThrow());
+        assertTrue(tls.serverName());
+        assertFalse(tls.sessionReuse());
+        assertEquals(Path.of("/etc/client.pem"), tls.certificate().orElseThrow());
+        assertEquals(Path.of("/etc/client.key"), tls.certificateKey().orElseThrow());
+        assertEquals(List.of("TLSv1.3"), tls.protocols());
+    }
+
+    @Test
+    void proxySslFlagsWithoutHttpsOrHalfAClientCertificateAreRefusedNamingTheFlag() {
+        UsageException plain = assertThrows(UsageException.class, () -> Cli.parse(SERVER, "--proxy-ssl-verify", "on"));
+        assertEquals("--proxy-ssl-verify: applies to TLS to the upstream: add --proxy-pass https://backend",
+                plain.getMessage());
+        UsageException half = assertThrows(UsageException.class, () -> route(SERVER, "--proxy-pass",
+                "https://backend", "--proxy-ssl-certificate", "/etc/client.pem"));
+        assertEquals("--proxy-ssl-certificate: needs --proxy-ssl-certificate-key too", half.getMessage());
+        UsageException old = assertThrows(UsageException.class, () -> route(SERVER, "--proxy-pass",
+                "https://backend", "--proxy-ssl-protocols", "TLSv1.2 SSLv3"));
+        assertEquals("--proxy-ssl-protocols", old.flag());
     }
 
     private static final String NO_RESPONSES =

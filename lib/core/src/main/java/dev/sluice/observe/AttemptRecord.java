@@ -9,7 +9,10 @@ package dev.sluice.observe;
  * @param headerNanos time until the response head was read, or -1 ({@code $upstream_header_time})
  * @param responseNanos time until the attempt ended ({@code $upstream_response_time})
  * @param reusedConnection whether the attempt used a pooled keepalive connection
+ * @param error why the attempt failed, in the words of nginx's error log (e.g. {@code "upstream timed out while
+ *     connecting to upstream"}, {@code "SSL handshake failed (...) while SSL handshaking to upstream"}); null when the
+ *     peer answered and its response was read as far as the exchange needed
  */
 public record AttemptRecord(String upstreamAddress, int status, long connectNanos, long headerNanos,
-        long responseNanos, boolean reusedConnection) {
+        long responseNanos, boolean reusedConnection, String error) {
 }

@@ -17,8 +17,9 @@ class LogFormatTest {
 
     private static ExchangeRecord exchange(String user, String referer, String agent) {
         return new ExchangeRecord("10.1.2.3", "GET", "/a?b=1", "HTTP/1.1", 200, 512, 2_500_000,
-                List.of(new AttemptRecord("10.0.0.1:80", 502, 1_000_000, -1, 1_500_000, false),
-                        new AttemptRecord("10.0.0.2:80", 200, 0, 400_000, 900_000, true)),
+                List.of(new AttemptRecord("10.0.0.1:80", 502, 1_000_000, -1, 1_500_000, false,
+                                "upstream timed out while reading response header from upstream"),
+                        new AttemptRecord("10.0.0.2:80", 200, 0, 400_000, 900_000, true, null)),
                 NOON_UTC, user, referer, agent, "api.test", "/a", "backend");
     }
 

@@ -25,8 +25,9 @@ class ListenerAllocationTest {
 
     /** A request retried once: a refused connect on the first peer, a 200 from the second. */
     private static final ExchangeRecord RETRIED = new ExchangeRecord("10.1.1.1", "GET", "/a?id=7", "HTTP/1.1", 200,
-            5, 3_000_000, List.of(new AttemptRecord("10.0.0.1:80", 502, -1, -1, 1_000_000, false),
-                    new AttemptRecord("10.0.0.2:80", 200, 100_000, 1_500_000, 2_000_000, true)),
+            5, 3_000_000, List.of(new AttemptRecord("10.0.0.1:80", 502, -1, -1, 1_000_000, false,
+                            "connect() failed (Connection refused) while connecting to upstream"),
+                    new AttemptRecord("10.0.0.2:80", 200, 100_000, 1_500_000, 2_000_000, true, null)),
             0, null, null, "curl/8", "", "/", "backend");
 
     private final com.sun.management.ThreadMXBean threads =

@@ -3,10 +3,10 @@ package dev.sluice.internal.pool;
 import dev.sluice.internal.net.Drainable;
 import dev.sluice.internal.net.EventLoop;
 import dev.sluice.internal.net.Timeout;
+import dev.sluice.internal.net.Wire;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
-import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * <h2>Use</h2>
  * <pre>{@code
  * PooledConnection c = pool.acquire(peer.address());       // after the balancer chose the peer
- * if (c == null) { connect, then c = pool.register(peer.address(), key, connectNanos); }
+ * if (c == null) { connect, then c = pool.register(peer.address(), key, wire, connectNanos); }
  * c.handler(exchange);                                       // receives readiness while in use
  * ... on a response read to its end, both sides allowing reuse: pool.release(c); otherwise pool.close(c)
  * ... or, when the response said Connection: close: pool.closeAnnounced(c, status)
@@ -223,16 +223,17 @@ public final class KeepalivePool {
     // ------------------------------------------------------------------------------------------ the rest of the API
 
     /**
-     * Takes charge of a freshly connected upstream connection that is about to carry its first request. The key's
+     * Takes charge of a freshly connected upstream connection that is about to carry its first request, its bytes
+     * carried by {@code wire} (plain, or TLS once its handshake is done) over the key's channel. The key's
      * attachment becomes the connection's dispatcher: from now on set the exchange with
      * {@link PooledConnection#handler}, not {@link SelectionKey#attach}. {@code connectNanos}, how long the connect
      * took, is a sample of the round trip to the peer, which widens the margin kept before its idle limit.
      */
-    public PooledConnection register(Object peerKey, SelectionKey key, long connectNanos) {
+    public PooledConnection register(Object peerKey, SelectionKey key, Wire wire, long connectNanos) {
         checkInLoop();
         Objects.requireNonNull(peerKey, "peerKey");
-        if (!(key.channel() instanceof SocketChannel)) {
-            throw new IllegalArgumentException("not a socket channel: " + key.channel());
+        if (key.channel() != wire.channel()) {
+            throw new IllegalArgumentException("the wire is not over the key's channel: " + key.channel());
         }
         if (connectNanos < 0) {
             throw new IllegalArgumentException("connectNanos must be >= 0: " + connectNanos);
@@ -242,7 +243,7 @@ public final class KeepalivePool {
             peer.limits.connected(connectNanos);
         }
         inUse.taken();
-        return new PooledConnection(this, peer, key, loop.nanoTime());
+        return new PooledConnection(this, peer, key, wire, loop.nanoTime());
     }
 
     /** Closes a connection instead of pooling it: an error, an unread body, {@code Connection: close}. Idempotent. */
@@ -409,7 +410,7 @@ public final class KeepalivePool {
     boolean peerClosed(PooledConnection c) {
         try {
             scratch.clear();
-            return c.channel.read(scratch) != 0;
+            return c.wire.read(scratch) != 0;
         } catch (IOException e) {
             return true; // reset
         }
@@ -518,7 +519,7 @@ public final class KeepalivePool {
         c.state = PooledConnection.CLOSED;
         c.handler = null;
         try {
-            c.channel.close();
+            c.wire.close();
         } catch (IOException e) {
             log.debug("closing {} failed", c, e);
         }

@@ -1,9 +1,9 @@
 package dev.sluice.internal.pool;
 
 import dev.sluice.internal.net.IoHandler;
+import dev.sluice.internal.net.Wire;
 import java.io.IOException;
 import java.nio.channels.SelectionKey;
-import java.nio.channels.SocketChannel;
 
 /**
  * One upstream connection known to a {@link KeepalivePool}, from its first request to its close: it counts the
@@ -24,7 +24,7 @@ public final class PooledConnection {
     final KeepalivePool pool;
     final PeerIdle peer;
     final SelectionKey key;
-    final SocketChannel channel;
+    final Wire wire;
     final long createdNanos;
     final IdleList.Node byAge = new IdleList.Node(this);
     final IdleList.Node byPeer = new IdleList.Node(this);
@@ -38,11 +38,11 @@ public final class PooledConnection {
     long probeDeadline;
     boolean probesIdle;
 
-    PooledConnection(KeepalivePool pool, PeerIdle peer, SelectionKey key, long createdNanos) {
+    PooledConnection(KeepalivePool pool, PeerIdle peer, SelectionKey key, Wire wire, long createdNanos) {
         this.pool = pool;
         this.peer = peer;
         this.key = key;
-        this.channel = (SocketChannel) key.channel();
+        this.wire = wire;
         this.createdNanos = createdNanos;
         key.attach(new Dispatcher());
     }
@@ -52,8 +52,9 @@ public final class PooledConnection {
         this.handler = handler;
     }
 
-    public SocketChannel channel() {
-        return channel;
+    /** The connection's bytes: its socket's own, or TLS over it. */
+    public Wire wire() {
+        return wire;
     }
 
     /** The channel's key; change its interest set as the exchange needs (it is {@code OP_READ} when acquired). */
@@ -91,7 +92,7 @@ public final class PooledConnection {
 
     /** Whether it is still open (in use, idle, or a probe). */
     public boolean isOpen() {
-        return state != CLOSED && channel.isOpen();
+        return state != CLOSED && wire.channel().isOpen();
     }
 
     @Override

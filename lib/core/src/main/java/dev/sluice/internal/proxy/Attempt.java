@@ -2,6 +2,7 @@ package dev.sluice.internal.proxy;
 
 import static dev.sluice.internal.proxy.AttemptPhase.CONNECTING;
 import static dev.sluice.internal.proxy.AttemptPhase.DONE;
+import static dev.sluice.internal.proxy.AttemptPhase.HANDSHAKING;
 import static dev.sluice.internal.proxy.AttemptPhase.HEAD_READ;
 import static dev.sluice.internal.proxy.AttemptPhase.IDLE;
 import static dev.sluice.internal.proxy.AttemptPhase.READING_HEAD;
@@ -14,23 +15,34 @@ import dev.sluice.internal.http.ResponseHead;
 import dev.sluice.internal.net.ConnectHandler;
 import dev.sluice.internal.net.IoHandler;
 import dev.sluice.internal.net.Timeout;
+import dev.sluice.internal.net.Wire;
+import dev.sluice.internal.tls.TlsClient;
 import dev.sluice.observe.AttemptRecord;
 import dev.sluice.upstream.Outcome;
 import dev.sluice.upstream.PeerState;
 import dev.sluice.upstream.UpstreamGroup;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One attempt of an exchange on one peer: connect (or reuse a pooled connection), send the request (its body from
  * a {@link BodySource}), read the response head; then the exchange relays the body ({@link ResponseRelay}) or the
  * upgraded connection ({@link Tunnel}) over this attempt's connection. The upstream half of nginx's {@code
  * ngx_http_upstream_t}; it reports to its exchange ({@link AttemptListener}), which decides what each outcome means.
+ *
+ * <p>A route that speaks TLS to its peers ({@link TlsClient}) handshakes on each new connection before the request
+ * goes out, within what is left of {@code proxy_connect_timeout}, as nginx's connect timer covers its handshake; a
+ * failed handshake is an upstream {@code error}.
  */
 final class Attempt implements ConnectHandler, IoHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(Attempt.class);
 
     private final AttemptListener exchange;
     private final UpstreamRequest request;
@@ -45,6 +57,8 @@ final class Attempt implements ConnectHandler, IoHandler {
     /** The tunnel this connection relays through once it switched protocols. */
     private Tunnel tunnel;
     private Route route;
+    /** How the route speaks TLS to its peers, or null for plain HTTP. */
+    private TlsClient tls;
     private PeerState peer;
     /** {@code ntlm}: whether the connection stays with the client connection after this attempt. */
     private boolean bindToClient;
@@ -58,6 +72,8 @@ final class Attempt implements ConnectHandler, IoHandler {
     private boolean freshRetryUsed;
     private boolean requestDone;
     private boolean surplus;
+    /** Why the attempt failed, in the words of nginx's error log; null while it has not. */
+    private String error;
 
     Attempt(AttemptListener exchange, LoopContext loop, UpstreamRequest request) {
         this.exchange = exchange;
@@ -71,6 +87,7 @@ final class Attempt implements ConnectHandler, IoHandler {
     /** Starts an attempt on {@code peer} of {@code group}: a pooled connection if one is idle, else a new one. */
     void start(Route route, UpstreamGroup group, PeerState peer, boolean bindToClient) {
         this.route = route;
+        this.tls = loop.engine.tlsClient(route);
         this.peer = peer;
         this.bindToClient = bindToClient;
         this.finished = false;
@@ -78,7 +95,7 @@ final class Attempt implements ConnectHandler, IoHandler {
         this.freshRetryUsed = false;
         meter.start(loop.eventLoop.nanoTime());
         resetExchangeState();
-        if (connection.reuse(loop.pool(group), peer.address(), request.isIdempotent(), this)) {
+        if (connection.reuse(loop.pool(group, tls), peer.address(), request.isIdempotent(), this)) {
             reused = true;
             meter.pooledConnection();
             sendRequest();
@@ -96,6 +113,7 @@ final class Attempt implements ConnectHandler, IoHandler {
     }
 
     private void resetExchangeState() {
+        error = null;
         writer.clear();
         requestDone = false;
         surplus = false;
@@ -109,16 +127,51 @@ final class Attempt implements ConnectHandler, IoHandler {
 
     @Override
     public void onConnected(SelectionKey key) {
-        meter.connected(loop.eventLoop.nanoTime());
-        connection.connected(key, this);
-        sendRequest();
+        SocketChannel channel = (SocketChannel) key.channel();
+        if (tls == null) {
+            meter.connected(loop.eventLoop.nanoTime());
+            connection.connected(key, Wire.plain(channel), this);
+            sendRequest();
+            return;
+        }
+        String server = peer.peer().source().isPresent() ? "" : peer.server(); // a source's line names no host
+        connection.connected(key, tls.open(channel, server, (InetSocketAddress) peer.address()), this);
+        moveTo(HANDSHAKING);
+        long left = route.connectTimeout().toNanos() - (loop.eventLoop.nanoTime() - connection.connectStartNanos());
+        arm(Math.max(0, left), false);
+        handshake();
+    }
+
+    /** Takes the TLS handshake as far as it goes now; once done, sends the request. */
+    private void handshake() {
+        Wire.Progress progress;
+        try {
+            progress = connection.wire().handshake();
+        } catch (IOException e) {
+            transportFailed(Failure.ERROR, "SSL handshake failed (" + e.getMessage() + ") while SSL handshaking to"
+                    + " upstream");
+            log.warn("{}, upstream: {}", error, peer.name());
+            return;
+        }
+        switch (progress) {
+            case DONE -> {
+                timer.cancel();
+                meter.connected(loop.eventLoop.nanoTime()); // $upstream_connect_time counts the handshake, as nginx
+                sendRequest();
+            }
+            case NEED_READ -> connection.interest(SelectionKey.OP_READ);
+            default -> connection.interest(SelectionKey.OP_WRITE);
+        }
     }
 
     @Override
     public void onConnectFailed(IOException cause) {
         connection.connectFailed();
         moveTo(IDLE);
-        exchange.attemptFailed(this, cause instanceof SocketTimeoutException ? Failure.TIMEOUT : Failure.ERROR, false);
+        boolean timedOut = cause instanceof SocketTimeoutException;
+        error = timedOut ? "upstream timed out while connecting to upstream"
+                : "connect() failed (" + cause.getMessage() + ") while connecting to upstream";
+        exchange.attemptFailed(this, timedOut ? Failure.TIMEOUT : Failure.ERROR, false);
     }
 
     /** The connection is held: send the head and the body over it. */
@@ -134,7 +187,7 @@ final class Attempt implements ConnectHandler, IoHandler {
      * out, waits for the response head.
      */
     private void send() {
-        switch (writer.write(connection.channel())) {
+        switch (writer.write(connection.wire())) {
             case SENT:
                 requestDone = true;
                 moveTo(READING_HEAD);
@@ -151,7 +204,7 @@ final class Attempt implements ConnectHandler, IoHandler {
                 timer.cancel();
                 break;
             case FAILED:
-                transportFailed(Failure.ERROR);
+                transportFailed(Failure.ERROR, "send() failed while sending request to upstream");
                 break;
             case BODY_UNREADABLE:
                 exchange.bodyUnreadable(this, writer.bodyError());
@@ -171,6 +224,10 @@ final class Attempt implements ConnectHandler, IoHandler {
     /** Readiness of the upstream connection while this attempt owns it. */
     @Override
     public void onReady(int ops) {
+        if (phase == HANDSHAKING) {
+            handshake();
+            return;
+        }
         if (phase == SENDING && (ops & SelectionKey.OP_READ) != 0) {
             readHead();
             if (phase != SENDING) {
@@ -205,15 +262,17 @@ final class Attempt implements ConnectHandler, IoHandler {
     }
 
     private void readHead() {
-        switch (headReader.read(connection.channel())) {
+        switch (headReader.read(connection.wire())) {
             case CLOSED:
-                transportFailed(Failure.ERROR);
+                transportFailed(Failure.ERROR, "upstream prematurely closed connection while reading response header"
+                        + " from upstream");
                 break;
             case MORE:
                 arm(route.readTimeout().toNanos(), true);
                 break;
             case INVALID:
-                transportFailed(Failure.INVALID_HEADER);
+                transportFailed(Failure.INVALID_HEADER, "upstream sent invalid header while reading response header"
+                        + " from upstream");
                 break;
             case HEAD:
                 meter.head(loop.eventLoop.nanoTime());
@@ -257,8 +316,8 @@ final class Attempt implements ConnectHandler, IoHandler {
     }
 
     /** The peer this client connection's bound connection ({@code ntlm}) goes to in {@code group}, or null. */
-    PeerState boundPeer(UpstreamGroup group) {
-        return connection.boundPeer(loop.pool(group));
+    PeerState boundPeer(Route route, UpstreamGroup group) {
+        return connection.boundPeer(loop.pool(group, loop.engine.tlsClient(route)));
     }
 
     /** The client connection closed: a connection bound to it ({@code ntlm}) closes too. */
@@ -278,7 +337,7 @@ final class Attempt implements ConnectHandler, IoHandler {
 
     /** What this attempt did, for the access log and the listeners: its peer answered {@code status}. */
     AttemptRecord record(int status, long nowNanos) {
-        return meter.record(peer.name(), status, nowNanos, reused);
+        return meter.record(peer.name(), status, nowNanos, reused, error);
     }
 
     /** Whether the body is being read from this attempt's connection. */
@@ -287,8 +346,8 @@ final class Attempt implements ConnectHandler, IoHandler {
     }
 
     /** The peer's connection, while the attempt has one. */
-    SocketChannel channel() {
-        return connection.channel();
+    Wire wire() {
+        return connection.wire();
     }
 
     /** Waits for more of the body from the peer under proxy_read_timeout, or not at all while the client lags. */
@@ -359,7 +418,8 @@ final class Attempt implements ConnectHandler, IoHandler {
         moveTo(IDLE);
     }
 
-    private void transportFailed(Failure failure) {
+    private void transportFailed(Failure failure, String why) {
+        error = why;
         timer.cancel();
         boolean stale = reused && !headReader.anyRead() && failure == Failure.ERROR;
         connection.discard(stale);
@@ -381,10 +441,15 @@ final class Attempt implements ConnectHandler, IoHandler {
 
     private void onTimer() {
         if (phase == RELAYING) {
+            error = "upstream timed out while reading upstream";
             moveTo(DONE);
             exchange.responseBroken(this);
-        } else if (phase == SENDING || phase == READING_HEAD) {
-            transportFailed(Failure.TIMEOUT);
+        } else if (phase == HANDSHAKING) {
+            transportFailed(Failure.TIMEOUT, "upstream timed out while SSL handshaking to upstream");
+        } else if (phase == SENDING) {
+            transportFailed(Failure.TIMEOUT, "upstream timed out while sending request to upstream");
+        } else if (phase == READING_HEAD) {
+            transportFailed(Failure.TIMEOUT, "upstream timed out while reading response header from upstream");
         }
     }
 

@@ -63,8 +63,8 @@ final class AttemptMeter {
         return received;
     }
 
-    /** The record of the attempt on {@code peer}, ended at {@code now} with {@code status}. */
-    AttemptRecord record(String peer, int status, long now, boolean reused) {
-        return new AttemptRecord(peer, status, connectNanos, headerNanos, now - startNanos, reused);
+    /** The record of the attempt on {@code peer}, ended at {@code now} with {@code status}, failed with {@code error}. */
+    AttemptRecord record(String peer, int status, long now, boolean reused, String error) {
+        return new AttemptRecord(peer, status, connectNanos, headerNanos, now - startNanos, reused, error);
     }
 }

@@ -10,6 +10,8 @@ enum AttemptPhase {
     IDLE,
     /** Opening a connection to the peer. */
     CONNECTING,
+    /** Connected: the TLS handshake with the peer is under way. */
+    HANDSHAKING,
     /** Writing the request head and body; an early answer may be read meanwhile. */
     SENDING,
     /** The request went out whole: waiting for the response head. */
@@ -30,8 +32,10 @@ enum AttemptPhase {
                 return true;
             case CONNECTING:
                 return this == IDLE;
+            case HANDSHAKING:
+                return this == CONNECTING;
             case SENDING:
-                return this == IDLE || this == CONNECTING;
+                return this == IDLE || this == CONNECTING || this == HANDSHAKING;
             case READING_HEAD:
                 return this == SENDING;
             case HEAD_READ:

@@ -9,6 +9,7 @@ import dev.sluice.internal.net.BufferPool;
 import dev.sluice.internal.net.Interest;
 import dev.sluice.internal.net.IoHandler;
 import dev.sluice.internal.net.Timeout;
+import dev.sluice.internal.net.Wire;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
@@ -29,7 +30,7 @@ public final class ClientConnection implements IoHandler {
 
     private final LoopContext loop;
     private final ClientLimits limits;
-    private final SocketChannel channel;
+    private final Wire wire;
     private final SelectionKey key;
     private final Timeout timer;
     private final RequestParser parser;
@@ -49,13 +50,13 @@ public final class ClientConnection implements IoHandler {
     ClientConnection(LoopContext loop, ServerTable servers, SocketChannel channel) throws IOException {
         this.loop = loop;
         this.limits = loop.engine.limits;
-        this.channel = channel;
+        this.wire = Wire.plain(channel);
         this.remote = RemotePeer.of(channel.getRemoteAddress());
         String localPort = RemotePeer.portOf(channel.getLocalAddress());
         this.key = loop.eventLoop.register(channel, SelectionKey.OP_READ, this);
-        this.output = new ClientOutput(this, channel, key, loop);
+        this.output = new ClientOutput(this, wire, key, loop);
         BufferPool full = loop.eventLoop.buffers();
-        this.input = new ClientInput(channel, loop.buffers(Math.min(ClientInput.FIRST_SIZE, full.bufferSize())), full);
+        this.input = new ClientInput(wire, loop.buffers(Math.min(ClientInput.FIRST_SIZE, full.bufferSize())), full);
         this.parser = new RequestParser(HeadLimits.of(limits.maxRequestLine(), limits.maxRequestLine(),
                 limits.maxHeaderSize()), limits.underscoresInHeaders(), limits.ignoreInvalidHeaders());
         this.timer = loop.eventLoop.newTimeout(this::onTimer);
@@ -130,6 +131,11 @@ public final class ClientConnection implements IoHandler {
     /** What the client sent and the proxy has not consumed yet, in read mode. */
     ByteBuffer input() {
         return input.bytes();
+    }
+
+    /** The connection's bytes, for the tunnel. */
+    Wire wire() {
+        return wire;
     }
 
     /** {@link #input()} in a full-size buffer, which a tunnel relays the client's bytes through. */
@@ -289,7 +295,7 @@ public final class ClientConnection implements IoHandler {
         }
         moveTo(ClientState.LINGER);
         try {
-            channel.shutdownOutput();
+            wire.shutdownOutput();
         } catch (IOException e) {
             close();
             return;
@@ -354,7 +360,7 @@ public final class ClientConnection implements IoHandler {
         cycle.stop();
         key.cancel();
         try {
-            channel.close();
+            wire.close();
         } catch (IOException ignored) {
             // closing: nothing left to do
         }

@@ -1,9 +1,9 @@
 package dev.sluice.internal.proxy;
 
 import dev.sluice.internal.net.BufferPool;
+import dev.sluice.internal.net.Wire;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 
 /**
  * What one client sent and the proxy has not consumed yet: request heads (pipelined ones included) and body bytes,
@@ -22,13 +22,13 @@ final class ClientInput {
     /** What {@link #in} is while the read buffer is given back: empty, never written. */
     private static final ByteBuffer NONE = ByteBuffer.allocate(0);
 
-    private final SocketChannel channel;
+    private final Wire channel;
     private final BufferPool first;
     private final BufferPool full;
     private ByteBuffer in;
 
     /** {@code first}: the pool of small buffers; {@code full}: the pool of full-size ones. */
-    ClientInput(SocketChannel channel, BufferPool first, BufferPool full) {
+    ClientInput(Wire channel, BufferPool first, BufferPool full) {
         this.channel = channel;
         this.first = first;
         this.full = full;

@@ -2,10 +2,10 @@ package dev.sluice.internal.proxy;
 
 import dev.sluice.internal.net.Interest;
 import dev.sluice.internal.net.Timeout;
+import dev.sluice.internal.net.Wire;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -20,7 +20,7 @@ final class ClientOutput {
     private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
     private final ClientConnection client;
-    private final SocketChannel channel;
+    private final Wire channel;
     private final SelectionKey key;
     private final Timeout sendTimer;
     private final long sendTimeoutNanos;
@@ -28,7 +28,7 @@ final class ClientOutput {
     private ByteBuffer buffer = ByteBuffer.allocate(4096);
     private boolean dropping;
 
-    ClientOutput(ClientConnection client, SocketChannel channel, SelectionKey key, LoopContext loop) {
+    ClientOutput(ClientConnection client, Wire channel, SelectionKey key, LoopContext loop) {
         this.client = client;
         this.channel = channel;
         this.key = key;

@@ -149,7 +149,7 @@ final class Exchange implements AttemptListener {
         }
         upstreamRequest.write(request, route, group, variables.bind(request, group), edits);
         choice.begin(group, route, variables, edits == null ? null : edits.hashKey(),
-                group.ntlm() ? attempt.boundPeer(group) : null, request.hasNtlmAuthorization());
+                group.ntlm() ? attempt.boundPeer(route, group) : null, request.hasNtlmAuthorization());
         firstAttemptNanos = loop.eventLoop.nanoTime();
         nextAttempt();
     }
@@ -286,7 +286,7 @@ final class Exchange implements AttemptListener {
      */
     @Override
     public void relay() {
-        ResponseRelay.Step step = responseRelay.pump(attempt.isRelaying() ? attempt.channel() : null);
+        ResponseRelay.Step step = responseRelay.pump(attempt.isRelaying() ? attempt.wire() : null);
         if (step == ResponseRelay.Step.STOPPED || !cycle.isUpstream()) {
             return;
         }

@@ -59,7 +59,7 @@ final class ExchangeLog {
     /** No peer was left to try in {@code upstream}: nginx logs the upstream's name with the status it answers. */
     void noPeer(String upstream, int status) {
         if (attempts != null) {
-            add(new AttemptRecord(upstream, status, -1, -1, 0, false));
+            add(new AttemptRecord(upstream, status, -1, -1, 0, false, "no live upstreams while connecting to upstream"));
         }
     }
 

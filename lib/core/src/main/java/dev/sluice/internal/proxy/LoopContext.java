@@ -5,6 +5,7 @@ import dev.sluice.internal.net.BufferPool;
 import dev.sluice.internal.net.ConnectOptions;
 import dev.sluice.internal.net.EventLoop;
 import dev.sluice.internal.pool.KeepalivePool;
+import dev.sluice.internal.tls.TlsClient;
 import dev.sluice.upstream.UpstreamGroup;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -28,6 +29,8 @@ final class LoopContext {
     /** Pools of body buffers by size: the sizes a proxy's routes use are few, so a scan finds one unboxed. */
     private final List<BufferPool> bodyBuffers = new ArrayList<>(2);
     private final Map<UpstreamGroup, KeepalivePool> pools = new IdentityHashMap<>();
+    /** The caches of TLS connections, by how they were made: a connection serves only routes that make them so. */
+    private final Map<TlsClient, Map<UpstreamGroup, KeepalivePool>> tlsPools = new IdentityHashMap<>();
     private final Map<Route, ConnectOptions> connectOptions = new IdentityHashMap<>();
     private final Set<ClientConnection> clients = new LinkedHashSet<>();
     private boolean draining;
@@ -39,10 +42,23 @@ final class LoopContext {
 
     /** This loop's keepalive cache for {@code group}, as nginx keeps one per worker per upstream block. */
     KeepalivePool pool(UpstreamGroup group) {
-        KeepalivePool pool = pools.get(group);
+        return pool(pools, group);
+    }
+
+    /**
+     * This loop's keepalive cache for {@code group}'s connections made by {@code tls}; the plain ones' for null. A
+     * TLS connection is kept apart from plain ones and from those of other settings, which verified another name
+     * or presented another certificate.
+     */
+    KeepalivePool pool(UpstreamGroup group, TlsClient tls) {
+        return pool(tls == null ? pools : tlsPools.computeIfAbsent(tls, t -> new IdentityHashMap<>()), group);
+    }
+
+    private KeepalivePool pool(Map<UpstreamGroup, KeepalivePool> byGroup, UpstreamGroup group) {
+        KeepalivePool pool = byGroup.get(group);
         if (pool == null) {
             pool = new KeepalivePool(eventLoop, engine.keepaliveOf(group));
-            pools.put(group, pool);
+            byGroup.put(group, pool);
         }
         return pool;
     }

@@ -3,12 +3,14 @@ package dev.sluice.internal.proxy;
 import dev.sluice.ClientLimits;
 import dev.sluice.ProxyHandler;
 import dev.sluice.Route;
+import dev.sluice.UpstreamTls;
 import dev.sluice.VirtualServer;
 import dev.sluice.internal.net.Acceptor;
 import dev.sluice.internal.net.EventLoop;
 import dev.sluice.internal.net.EventLoopGroup;
 import dev.sluice.internal.pool.KeepaliveSettings;
 import dev.sluice.internal.pool.PeerLimitsRegistry;
+import dev.sluice.internal.tls.TlsClient;
 import dev.sluice.observe.AttemptRecord;
 import dev.sluice.observe.ExchangeListener;
 import dev.sluice.observe.ExchangeRecord;
@@ -49,6 +51,8 @@ public final class ProxyEngine {
     private final Map<UpstreamGroup, PeerLimitsRegistry> keepalive = new ConcurrentHashMap<>();
     /** What tells each group's registry of peers that leave, stopped with the engine. */
     private final Queue<AutoCloseable> leaveWatches = new ConcurrentLinkedQueue<>();
+    /** The TLS client of each route that speaks TLS to its peers, read at start; never changed after. */
+    private final Map<Route, TlsClient> tlsClients = new IdentityHashMap<>();
 
     private ProxyEngine(EventLoopGroup.Builder loopGroup, List<Route> routes, ProxyHandler handler,
             List<VirtualServer> servers, ClientLimits limits, List<ExchangeListener> listeners) {
@@ -59,6 +63,10 @@ public final class ProxyEngine {
                 || servers.stream().anyMatch(s -> s.handler() != null
                         || s.routes().stream().anyMatch(route -> route.handler() != null));
         this.tempFiles = new TempFiles(limits.bodyTempPath());
+        readUpstreamTls(routes);
+        for (VirtualServer server : servers) {
+            readUpstreamTls(server.routes());
+        }
         this.loops = loopGroup.build();
         for (EventLoop loop : loops.loops()) {
             LoopContext context = new LoopContext(loop, this);
@@ -92,6 +100,40 @@ public final class ProxyEngine {
             throw e;
         }
         return engine;
+    }
+
+    /**
+     * Reads the files of each route's {@link dev.sluice.UpstreamTls}, once per instance, and warns once for each
+     * that does not verify its peers.
+     *
+     * @throws dev.sluice.internal.tls.TlsFileException naming a file that cannot be used
+     */
+    private void readUpstreamTls(List<Route> routes) {
+        Map<UpstreamTls, TlsClient> read = new IdentityHashMap<>();
+        for (TlsClient client : tlsClients.values()) {
+            read.put(client.settings(), client);
+        }
+        for (Route route : routes) {
+            UpstreamTls tls = route.upstreamTls().orElse(null);
+            if (tls == null) {
+                continue;
+            }
+            TlsClient client = read.get(tls);
+            if (client == null) {
+                client = TlsClient.of(tls);
+                read.put(tls, client);
+                if (!tls.verify()) {
+                    log.warn("route {} speaks TLS to its peers without verifying their certificates (nginx's default,"
+                            + " proxy_ssl_verify off); UpstreamTls.builder().verify(true) checks them", route.location());
+                }
+            }
+            tlsClients.put(route, client);
+        }
+    }
+
+    /** How {@code route} speaks TLS to its peers, or null when it speaks plain HTTP. */
+    TlsClient tlsClient(Route route) {
+        return tlsClients.get(route);
     }
 
     /** The bound addresses. */

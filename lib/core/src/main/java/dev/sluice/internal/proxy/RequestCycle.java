@@ -270,7 +270,8 @@ final class RequestCycle {
         peer.beginTunnel(tunnel);
         ByteBuffer switched = output.adopt(head);
         client.enter(ClientState.TUNNEL);
-        tunnel.start(client.key(), client.inputForTunnel(), peer.key(), peer.headBuffer(), switched, idleNanos);
+        tunnel.start(client.key(), client.wire(), client.inputForTunnel(), peer.key(), peer.wire(), peer.headBuffer(),
+                switched, idleNanos);
     }
 
     /** Sends a response of the proxy's own: an error page, or an intercepted status with its {@code error_page}. */

@@ -1,8 +1,8 @@
 package dev.sluice.internal.proxy;
 
+import dev.sluice.internal.net.Wire;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 
 /**
  * Writes one request to a peer's connection: the head and the body's first run in one gathering write, then the
@@ -74,8 +74,8 @@ final class RequestWriter {
         return bodyError;
     }
 
-    /** Writes to {@code channel} until everything went out or one side has to wait. */
-    Result write(SocketChannel channel) {
+    /** Writes to {@code wire} until everything went out (none of it held by the wire) or one side has to wait. */
+    Result write(Wire wire) {
         for (;;) {
             if (!outgoing[1].hasRemaining() && body != null && !body.isComplete()) {
                 ByteBuffer run;
@@ -90,11 +90,14 @@ final class RequestWriter {
                 }
                 outgoing[1] = run == null ? NO_BODY : run;
             }
-            if (caughtUp()) {
-                return body != null && !body.isComplete() ? Result.CLIENT_PENDING : Result.SENT;
-            }
             try {
-                sent += Math.max(0, channel.write(outgoing));
+                if (caughtUp()) {
+                    if (!wire.flush()) {
+                        return Result.PEER_BUSY;
+                    }
+                    return body != null && !body.isComplete() ? Result.CLIENT_PENDING : Result.SENT;
+                }
+                sent += Math.max(0, wire.write(outgoing, 0, outgoing.length));
             } catch (IOException e) {
                 return Result.FAILED;
             }

@@ -6,9 +6,9 @@ import dev.sluice.internal.http.ParseResult;
 import dev.sluice.internal.http.ResponseHead;
 import dev.sluice.internal.http.ResponseParser;
 import dev.sluice.internal.net.BufferPool;
+import dev.sluice.internal.net.Wire;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 
 /**
  * Reads a peer's response head into a pooled buffer, parsing what comes as it comes and skipping interim (1xx)
@@ -65,7 +65,7 @@ final class ResponseHeadReader {
     }
 
     /** Reads what {@code channel} has and parses it. */
-    Result read(SocketChannel channel) {
+    Result read(Wire channel) {
         in.compact();
         int n;
         try {

@@ -9,9 +9,9 @@ import dev.sluice.internal.http.HttpFields;
 import dev.sluice.internal.http.ParseResult;
 import dev.sluice.internal.http.ResponseHead;
 import dev.sluice.internal.net.BufferPool;
+import dev.sluice.internal.net.Wire;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 
 /**
  * Moves one response body from the peer to the client with memory bounded by configuration, whatever the size of
@@ -188,7 +188,7 @@ final class ResponseRelay {
      * Writes what is queued to the client and reads from {@code peer} while there is room, until one side has to
      * wait or the body is over. {@code peer} is null once the exchange released it (the body was read whole).
      */
-    Step pump(SocketChannel peer) {
+    Step pump(Wire peer) {
         for (;;) {
             if (buffered && lastReadFilled && peer != null && !complete && !broken && roomToRead()) {
                 read(peer); // the last read left more at the peer: take it too, and write both in one go
@@ -292,7 +292,7 @@ final class ResponseRelay {
     }
 
     /** Reads once from the peer into the free room; 0 when it had nothing, else 1 (bytes, the end, or an error). */
-    private int read(SocketChannel peer) {
+    private int read(Wire peer) {
         long n;
         int count = 0;
         if (buffered) {

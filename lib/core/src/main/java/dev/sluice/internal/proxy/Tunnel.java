@@ -1,10 +1,11 @@
 package dev.sluice.internal.proxy;
 
+import dev.sluice.internal.net.EventLoop;
 import dev.sluice.internal.net.Timeout;
+import dev.sluice.internal.net.Wire;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
-import java.nio.channels.SocketChannel;
 
 /**
  * The two-way byte relay of a connection that switched protocols ({@code 101 Switching Protocols}, e.g. WebSocket):
@@ -31,7 +32,11 @@ final class Tunnel {
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
     private final Exchange exchange;
+    private final EventLoop loop;
     private final Timeout timer;
+    /** Moves again in a coming iteration: bytes a TLS side decrypted ahead signal no readiness of their own. */
+    private final Runnable again = this::moveAgain;
+    private boolean againQueued;
     /** Client to peer. */
     private final Pipe up = new Pipe();
     /** Peer to client. */
@@ -43,6 +48,7 @@ final class Tunnel {
 
     Tunnel(Exchange exchange, LoopContext loop) {
         this.exchange = exchange;
+        this.loop = loop.eventLoop;
         this.timer = loop.eventLoop.newTimeout(this::idle);
     }
 
@@ -50,14 +56,14 @@ final class Tunnel {
      * Starts relaying. {@code head} (the 101 head for the client) goes first to the client; {@code fromClient} and
      * {@code fromPeer} are in read mode, holding the bytes each side sent after its head, and stay their owners'.
      */
-    void start(SelectionKey clientKey, ByteBuffer fromClient, SelectionKey peerKey, ByteBuffer fromPeer,
-            ByteBuffer head, long idleNanos) {
+    void start(SelectionKey clientKey, Wire client, ByteBuffer fromClient, SelectionKey peerKey, Wire peer,
+            ByteBuffer fromPeer, ByteBuffer head, long idleNanos) {
         this.clientKey = clientKey;
         this.peerKey = peerKey;
         this.idleNanos = idleNanos;
         this.open = true;
-        up.reset((SocketChannel) clientKey.channel(), (SocketChannel) peerKey.channel(), EMPTY, fromClient);
-        down.reset((SocketChannel) peerKey.channel(), (SocketChannel) clientKey.channel(), head, fromPeer);
+        up.reset(client, peer, EMPTY, fromClient);
+        down.reset(peer, client, head, fromPeer);
         timer.schedule(idleNanos);
         move(up, down);
     }
@@ -98,6 +104,17 @@ final class Tunnel {
         if (moved) {
             timer.schedule(idleNanos);
         }
+        if ((up.readsAhead() || down.readsAhead()) && !againQueued) {
+            againQueued = true;
+            loop.execute(again);
+        }
+    }
+
+    private void moveAgain() {
+        againQueued = false;
+        if (open) {
+            move(up, down);
+        }
     }
 
     private void idle() {
@@ -115,12 +132,12 @@ final class Tunnel {
     private static final class Pipe {
 
         private final ByteBuffer[] out = new ByteBuffer[2];
-        private SocketChannel from;
-        private SocketChannel to;
+        private Wire from;
+        private Wire to;
         private boolean ended;
         private boolean shut;
 
-        void reset(SocketChannel from, SocketChannel to, ByteBuffer first, ByteBuffer buffer) {
+        void reset(Wire from, Wire to, ByteBuffer first, ByteBuffer buffer) {
             this.from = from;
             this.to = to;
             out[0] = first;
@@ -134,7 +151,7 @@ final class Tunnel {
             boolean moved = false;
             for (int i = 0; i < ROUNDS; i++) {
                 if (pending()) {
-                    moved |= to.write(out) > 0;
+                    moved |= to.write(out, 0, out.length) > 0;
                     if (pending()) {
                         return moved;
                     }
@@ -166,7 +183,12 @@ final class Tunnel {
         }
 
         boolean pending() {
-            return out[0].hasRemaining() || out[1].hasRemaining();
+            return out[0].hasRemaining() || out[1].hasRemaining() || to != null && to.hasPendingOutput();
+        }
+
+        /** Whether this direction would read now and its source holds bytes no readiness will announce. */
+        boolean readsAhead() {
+            return readInterest() != 0 && from.hasBufferedInput();
         }
 
         boolean done() {

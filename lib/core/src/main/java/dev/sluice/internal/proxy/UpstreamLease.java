@@ -8,6 +8,7 @@ import dev.sluice.internal.net.ConnectOptions;
 import dev.sluice.internal.net.Interest;
 import dev.sluice.internal.net.IoHandler;
 import dev.sluice.internal.net.PendingConnect;
+import dev.sluice.internal.net.Wire;
 import dev.sluice.internal.pool.KeepalivePool;
 import dev.sluice.internal.pool.PooledConnection;
 import dev.sluice.upstream.PeerState;
@@ -15,7 +16,6 @@ import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
-import java.nio.channels.SocketChannel;
 
 /**
  * The connection an {@link Attempt} holds to its peer: taken idle from the keepalive pool or connected anew, and
@@ -82,7 +82,7 @@ final class UpstreamLease {
     private static boolean stillOpen(PooledConnection c) {
         try {
             PEEK.clear();
-            return c.channel().read(PEEK) == 0;
+            return c.wire().read(PEEK) == 0;
         } catch (IOException e) {
             return false;
         }
@@ -94,10 +94,18 @@ final class UpstreamLease {
         pending = loop.eventLoop.connect(address, options, handler);
     }
 
-    /** The connect completed: the connection is registered with the pool and held for {@code handler}. */
-    void connected(SelectionKey key, IoHandler handler) {
+    /**
+     * The connect completed: the connection, carried by {@code wire} over the key's channel, is registered with the
+     * pool and held for {@code handler}.
+     */
+    void connected(SelectionKey key, Wire wire, IoHandler handler) {
         pending = null;
-        hold(pool.register(address, key, loop.eventLoop.nanoTime() - connectStartNanos), handler);
+        hold(pool.register(address, key, wire, loop.eventLoop.nanoTime() - connectStartNanos), handler);
+    }
+
+    /** When the current connect began, in the loop's clock: a TLS handshake ends within its connect timeout. */
+    long connectStartNanos() {
+        return connectStartNanos;
     }
 
     /** The connect failed: nothing is held. */
@@ -115,8 +123,8 @@ final class UpstreamLease {
         return connection != null;
     }
 
-    SocketChannel channel() {
-        return connection.channel();
+    Wire wire() {
+        return connection.wire();
     }
 
     SelectionKey key() {

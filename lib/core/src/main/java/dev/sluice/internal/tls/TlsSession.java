@@ -1,5 +1,6 @@
 package dev.sluice.internal.tls;
 
+import dev.sluice.internal.net.Wire;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
@@ -11,25 +12,18 @@ import javax.net.ssl.SSLException;
  * One TLS connection over a non-blocking {@link SocketChannel}, for the event loops: the handshake driven a step at
  * a time, then reads that decrypt and writes that encrypt, each returning at once with what it could do, as the
  * channel's own calls do. The loop keeps {@code OP_READ} or {@code OP_WRITE} as {@link #handshake()} asks, and
- * {@code OP_WRITE} while {@link #hasPendingWrite()}.
+ * {@code OP_WRITE} while {@link #hasPendingOutput()}.
  *
  * <p>A close_notify from the peer, or the connection's end, reads as -1, like a FIN on a plain connection; an alert
  * or a malformed record is an {@link SSLException}. Three buffers per connection: the records read and not yet
  * decrypted, the records made and not yet written, and the plaintext decrypted beyond what a read asked for.
  */
-public final class TlsSession {
-
-    /** What the handshake needs before it can go on. */
-    public enum Progress {
-        /** Finished: application data may flow. */
-        DONE,
-        /** Waiting for the peer's records: register {@code OP_READ}. */
-        NEED_READ,
-        /** Records wait to be written: register {@code OP_WRITE}. */
-        NEED_WRITE
-    }
+public final class TlsSession implements Wire {
 
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+
+    /** One buffer as an array, for the calls that take one (kept, so a write allocates nothing). */
+    private final ByteBuffer[] single = new ByteBuffer[1];
 
     private final SSLEngine engine;
     private final SocketChannel channel;
@@ -38,6 +32,8 @@ public final class TlsSession {
     private ByteBuffer netOut;
     private ByteBuffer appIn;
     private boolean peerClosed;
+    /** Whether the session is forgotten once made, so that no later connection resumes it. */
+    private boolean forgetSession;
 
     public TlsSession(SSLEngine engine, SocketChannel channel) {
         this.engine = engine;
@@ -50,6 +46,11 @@ public final class TlsSession {
         this.appIn.flip();
     }
 
+    /** Forgets the session once the handshake made it: {@code proxy_ssl_session_reuse off}. */
+    void forgetSessionWhenDone() {
+        forgetSession = true;
+    }
+
     public SSLEngine engine() {
         return engine;
     }
@@ -60,6 +61,7 @@ public final class TlsSession {
      * @throws SSLException when the peer's records are malformed, it sent an alert, or its certificate is refused
      * @throws IOException when the connection fails or ends before the handshake did
      */
+    @Override
     public Progress handshake() throws IOException {
         if (!started) {
             engine.beginHandshake();
@@ -81,6 +83,9 @@ public final class TlsSession {
                 }
                 case NEED_TASK -> runTasks();
                 default -> {
+                    if (forgetSession) {
+                        engine.getSession().invalidate();
+                    }
                     return flush() ? Progress.DONE : Progress.NEED_WRITE;
                 }
             }
@@ -88,48 +93,92 @@ public final class TlsSession {
     }
 
     /**
-     * Decrypts into {@code dst}: the bytes read, 0 when none is there yet (wait for {@code OP_READ}), or -1 once the
-     * peer closed (close_notify, or the connection's end).
+     * Decrypts into {@code dst} until it is full or no whole record is left: the bytes read, 0 when none is there yet
+     * (wait for {@code OP_READ}), or -1 once the peer closed (close_notify, or the connection's end).
      */
+    @Override
     public int read(ByteBuffer dst) throws IOException {
+        int total = 0;
         for (;;) {
             if (appIn.hasRemaining()) {
                 int n = Math.min(appIn.remaining(), dst.remaining());
-                ByteBuffer slice = appIn.slice(appIn.position(), n);
-                dst.put(slice);
+                dst.put(appIn.slice(appIn.position(), n));
                 appIn.position(appIn.position() + n);
-                return n;
+                total += n;
             }
-            if (peerClosed) {
-                return -1;
+            if (!dst.hasRemaining()) {
+                return total;
             }
-            if (!unwrap()) {
-                return peerClosed ? -1 : 0;
+            if (peerClosed || !unwrap()) {
+                return total > 0 ? total : peerClosed ? -1 : 0;
             }
         }
     }
 
+    @Override
+    public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
+        long total = 0;
+        for (int i = offset; i < offset + length; i++) {
+            if (!dsts[i].hasRemaining()) {
+                continue;
+            }
+            int n = read(dsts[i]);
+            if (n < 0) {
+                return total > 0 ? total : -1;
+            }
+            total += n;
+            if (dsts[i].hasRemaining()) {
+                break;
+            }
+        }
+        return total;
+    }
+
     /** Encrypts what it can of {@code src} and writes it; returns the plaintext bytes taken. */
+    @Override
     public int write(ByteBuffer src) throws IOException {
-        int taken = 0;
-        while (src.hasRemaining() && flush()) {
-            int before = src.remaining();
-            wrap(src);
-            if (src.remaining() == before) {
+        single[0] = src;
+        try {
+            return (int) write(single, 0, 1);
+        } finally {
+            single[0] = null;
+        }
+    }
+
+    /**
+     * Encrypts what it can of {@code srcs} and writes it: records are made while the previous ones went out whole,
+     * so at most one record's worth waits in {@link #hasPendingOutput()}. Returns the plaintext bytes taken.
+     */
+    @Override
+    public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
+        long taken = 0;
+        while (flush() && remaining(srcs, offset, length) > 0) {
+            long before = remaining(srcs, offset, length);
+            wrap(srcs, offset, length);
+            long after = remaining(srcs, offset, length);
+            if (after == before) {
                 break; // the engine is closed for writing
             }
-            taken += before - src.remaining();
+            taken += before - after;
         }
         flush();
         return taken;
     }
 
     /** Whether encrypted bytes still wait to be written: keep {@code OP_WRITE}. */
-    public boolean hasPendingWrite() {
+    @Override
+    public boolean hasPendingOutput() {
         return netOut.hasRemaining();
     }
 
+    /** Whether plaintext, or records not yet decrypted, wait: a read takes them without {@code OP_READ}. */
+    @Override
+    public boolean hasBufferedInput() {
+        return appIn.hasRemaining() || netIn.position() > 0;
+    }
+
     /** Writes what waits; whether nothing is left. */
+    @Override
     public boolean flush() throws IOException {
         while (netOut.hasRemaining()) {
             if (channel.write(netOut) == 0) {
@@ -139,8 +188,29 @@ public final class TlsSession {
         return true;
     }
 
-    /** Sends close_notify (as far as the channel takes it now); the connection may then be closed. */
+    /** Sends close_notify as far as the channel takes it now, then shuts the socket's output. */
+    @Override
+    public void shutdownOutput() throws IOException {
+        closeNotify();
+        channel.shutdownOutput();
+    }
+
+    /** Sends close_notify as far as the channel takes it now, then closes the socket. */
+    @Override
     public void close() throws IOException {
+        try {
+            closeNotify();
+        } finally {
+            channel.close();
+        }
+    }
+
+    @Override
+    public SocketChannel channel() {
+        return channel;
+    }
+
+    private void closeNotify() throws IOException {
         engine.closeOutbound();
         while (!engine.isOutboundDone() && flush()) {
             wrap(EMPTY);
@@ -148,12 +218,29 @@ public final class TlsSession {
         flush();
     }
 
-    /** Encrypts from {@code src} into the outgoing records, which must be empty. */
+    private static long remaining(ByteBuffer[] srcs, int offset, int length) {
+        long remaining = 0;
+        for (int i = offset; i < offset + length; i++) {
+            remaining += srcs[i].remaining();
+        }
+        return remaining;
+    }
+
     private void wrap(ByteBuffer src) throws SSLException {
+        single[0] = src;
+        try {
+            wrap(single, 0, 1);
+        } finally {
+            single[0] = null;
+        }
+    }
+
+    /** Encrypts from {@code srcs} into the outgoing records, which must be empty. */
+    private void wrap(ByteBuffer[] srcs, int offset, int length) throws SSLException {
         netOut.clear();
         try {
             for (;;) {
-                SSLEngineResult result = engine.wrap(src, netOut);
+                SSLEngineResult result = engine.wrap(srcs, offset, length, netOut);
                 if (result.getStatus() == SSLEngineResult.Status.BUFFER_OVERFLOW) {
                     int capacity = Math.max(engine.getSession().getPacketBufferSize(), netOut.capacity() * 2);
                     netOut = ByteBuffer.allocateDirect(capacity); // nothing was written into the smaller one

@@ -4,6 +4,7 @@ import dev.sluice.internal.net.Connects;
 import dev.sluice.internal.net.EventLoop;
 import dev.sluice.internal.net.EventLoopGroup;
 import dev.sluice.internal.net.OnLoop;
+import dev.sluice.internal.net.Wire;
 import java.net.InetSocketAddress;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
@@ -45,7 +46,7 @@ public final class KeepalivePoolMeasurement {
                     SelectionKey key = Connects.open(loop, peers[p]);
                     accepted.add(server.accept());
                     InetSocketAddress peer = peers[p];
-                    OnLoop.run(loop, () -> pool.release(pool.register(peer, key, 0)));
+                    OnLoop.run(loop, () -> pool.release(pool.register(peer, key, Wire.plain((SocketChannel) key.channel()), 0)));
                 }
             }
             for (int round = 0; round < 8; round++) {

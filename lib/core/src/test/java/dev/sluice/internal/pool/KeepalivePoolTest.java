@@ -16,11 +16,13 @@ import dev.sluice.internal.net.EventLoopGroup;
 import dev.sluice.internal.net.IoHandler;
 import dev.sluice.internal.net.ManualClock;
 import dev.sluice.internal.net.OnLoop;
+import dev.sluice.internal.net.Wire;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.channels.Pipe;
 import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -77,7 +79,7 @@ class KeepalivePoolTest {
     private PooledConnection connect(KeepalivePool pool, Upstream u, long connectNanos) throws Exception {
         SelectionKey key = Connects.open(pool.loop(), u.address());
         Socket server = u.next();
-        PooledConnection c = OnLoop.call(pool.loop(), () -> pool.register(u.address(), key, connectNanos));
+        PooledConnection c = OnLoop.call(pool.loop(), () -> pool.register(u.address(), key, Wire.plain((SocketChannel) key.channel()), connectNanos));
         serverSide.put(c, server);
         return c;
     }

@@ -2,6 +2,7 @@ package dev.sluice.internal.proxy;
 
 import static dev.sluice.internal.proxy.AttemptPhase.CONNECTING;
 import static dev.sluice.internal.proxy.AttemptPhase.DONE;
+import static dev.sluice.internal.proxy.AttemptPhase.HANDSHAKING;
 import static dev.sluice.internal.proxy.AttemptPhase.HEAD_READ;
 import static dev.sluice.internal.proxy.AttemptPhase.IDLE;
 import static dev.sluice.internal.proxy.AttemptPhase.READING_HEAD;
@@ -20,7 +21,14 @@ class AttemptPhaseTest {
     @Test
     void anAttemptStartsOnAPooledConnectionOrByConnecting() {
         assertEquals(EnumSet.of(IDLE, CONNECTING, SENDING), allowedFrom(IDLE));
-        assertEquals(EnumSet.of(IDLE, SENDING), allowedFrom(CONNECTING));
+        assertEquals(EnumSet.of(IDLE, HANDSHAKING, SENDING), allowedFrom(CONNECTING));
+    }
+
+    @Test
+    void aTlsHandshakeFollowsOnlyAConnectAndLeadsOnlyToSending() {
+        assertEquals(EnumSet.of(IDLE, SENDING), allowedFrom(HANDSHAKING));
+        assertEquals(EnumSet.of(CONNECTING), EnumSet.copyOf(java.util.Arrays.stream(AttemptPhase.values())
+                .filter(from -> from.allows(HANDSHAKING)).toList()));
     }
 
     @Test

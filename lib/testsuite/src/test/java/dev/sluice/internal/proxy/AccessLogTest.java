@@ -4,6 +4,7 @@ import static dev.sluice.internal.proxy.UpstreamHarness.deadAddress;
 import static dev.sluice.internal.proxy.UpstreamHarness.group;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.NextUpstream;
@@ -76,7 +77,10 @@ class AccessLogTest {
         AttemptRecord refused = attempts.get(0);
         assertEquals(-1, refused.connectNanos());
         assertEquals(-1, refused.headerNanos());
+        assertTrue(refused.error().startsWith("connect() failed (") && refused.error().endsWith(") while connecting"
+                + " to upstream"), refused.error());
         AttemptRecord answered = attempts.get(1);
+        assertNull(answered.error(), "a peer that answered, even 503, did not fail at the transport");
         assertTrue(answered.connectNanos() >= 0 && answered.headerNanos() >= answered.connectNanos(), answered.toString());
         assertTrue(answered.responseNanos() >= answered.headerNanos(), answered.toString());
         assertFalse(answered.reusedConnection());

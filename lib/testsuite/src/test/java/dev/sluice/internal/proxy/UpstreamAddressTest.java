@@ -160,13 +160,12 @@ class UpstreamAddressTest {
         assertEquals(200, client.send(RawClient.get("/")).readResponse().status());
         boolean clientSide = ProxyInternals.onLoop(proxy, loop -> {
             Set<?> clients = (Set<?>) ProxyInternals.field(loop, "clients");
-            SocketChannel channel = (SocketChannel) ProxyInternals.field(clients.iterator().next(), "channel");
-            return option(channel);
+            return option(((ClientConnection) clients.iterator().next()).wire().channel());
         });
         boolean upstreamSide = ProxyInternals.onLoop(proxy, loop -> {
             KeepalivePool pool = loop.pool(group);
             PooledConnection pooled = pool.acquire(group.peers().get(0).address());
-            boolean on = option(pooled.channel());
+            boolean on = option(pooled.wire().channel());
             pool.release(pooled);
             return on;
         });

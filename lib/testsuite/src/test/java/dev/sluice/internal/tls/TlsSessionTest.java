@@ -74,9 +74,9 @@ class TlsSessionTest {
 
                 handshake(session, key, selector);
                 ByteBuffer out = ByteBuffer.wrap(body);
-                while (out.hasRemaining() || session.hasPendingWrite()) {
+                while (out.hasRemaining() || session.hasPendingOutput()) {
                     session.write(out);
-                    if (out.hasRemaining() || session.hasPendingWrite()) {
+                    if (out.hasRemaining() || session.hasPendingOutput()) {
                         await(key, SelectionKey.OP_WRITE, selector);
                     }
                 }
