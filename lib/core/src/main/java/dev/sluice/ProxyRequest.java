@@ -2,6 +2,7 @@ package dev.sluice;
 
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A request as a {@link ProxyHandler} sees it: read-only, valid only during the hook it is given to (it is reused
@@ -32,6 +33,14 @@ public interface ProxyRequest {
 
     /** The prefix of the route that matched, e.g. {@code /api/}. */
     String routePrefix();
+
+    /**
+     * What the TLS handshake of the client's connection settled (protocol, cipher, SNI name, client certificate),
+     * or empty when the client speaks plain HTTP.
+     */
+    default Optional<ClientTls> tls() {
+        return Optional.empty();
+    }
 
     /**
      * The request body, read-only, when the route reads it for its handler ({@link Route.Builder#handlerReadsBody}):

@@ -15,7 +15,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
 
@@ -89,6 +91,18 @@ public final class ProxyServer implements AutoCloseable {
         return engine.shutdown(grace);
     }
 
+    /**
+     * Reads the certificate, key and CA files of every TLS address and virtual server again and uses them for the
+     * handshakes from now on, connections already open keeping theirs: nginx's reload for certificates. The CLI
+     * calls it on {@code SIGHUP}.
+     *
+     * @throws IllegalArgumentException naming the file that cannot be used, and why; the certificates in use then
+     *     all stay
+     */
+    public void reloadCertificates() {
+        engine.reloadCertificates();
+    }
+
     /** Shuts down with a grace period of 10 seconds. */
     @Override
     public void close() {
@@ -101,6 +115,7 @@ public final class ProxyServer implements AutoCloseable {
         private static final Duration MAX = Duration.ofDays(365);
 
         private final List<InetSocketAddress> listen = new ArrayList<>();
+        private final Map<InetSocketAddress, ServerTls> tls = new HashMap<>();
         private final List<Route> routes = new ArrayList<>();
         private ProxyHandler handler;
         private final List<VirtualServer> servers = new ArrayList<>();
@@ -135,6 +150,17 @@ public final class ProxyServer implements AutoCloseable {
         public Builder listen(InetSocketAddress address) {
             listen.add(ListenAddress.checked(address));
             return this;
+        }
+
+        /**
+         * {@code listen HOST:PORT ssl}: clients speak TLS to this address, which presents {@code tls}'s certificate
+         * unless the SNI name selects a virtual server with one of its own ({@link VirtualServer.Builder#tls}).
+         * Plain HTTP sent to it gets nginx's 400 "The plain HTTP request was sent to HTTPS port".
+         */
+        public Builder listen(String hostPort, ServerTls tls) {
+            InetSocketAddress address = ListenAddress.parse(hostPort);
+            this.tls.put(address, Objects.requireNonNull(tls, "tls"));
+            return listen(address);
         }
 
         /** {@code worker_processes N}: the number of event loops; 0 (the default) means one per processor. */
@@ -389,8 +415,8 @@ public final class ProxyServer implements AutoCloseable {
                     List.copyOf(listeners));
             Discovery discovery = Discovery.start(groups);
             try {
-                return new ProxyServer(ProxyEngine.start(addresses, loops, List.copyOf(routes), handler,
-                        List.copyOf(servers), limits, List.copyOf(listeners)), checks, discovery);
+                return new ProxyServer(ProxyEngine.start(addresses, Map.copyOf(tls), loops, List.copyOf(routes),
+                        handler, List.copyOf(servers), limits, List.copyOf(listeners)), checks, discovery);
             } catch (IOException | RuntimeException e) {
                 checks.close();
                 discovery.close();

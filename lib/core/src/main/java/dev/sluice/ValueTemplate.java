@@ -10,7 +10,10 @@ import java.util.Objects;
  *
  * <p>Variables: {@code $host}, {@code $remote_addr}, {@code $remote_port}, {@code $proxy_add_x_forwarded_for},
  * {@code $scheme}, {@code $request_uri}, {@code $uri}, {@code $args}, {@code $is_args}, {@code $request_method},
- * {@code $server_port}, {@code $proxy_host}, {@code $http_NAME}, {@code $arg_NAME} and {@code $cookie_NAME}, and
+ * {@code $server_port}, {@code $proxy_host}, {@code $http_NAME}, {@code $arg_NAME} and {@code $cookie_NAME}; on a
+ * TLS address {@code $https} ({@code on}, else empty), {@code $ssl_protocol}, {@code $ssl_cipher}, {@code
+ * $ssl_server_name}, {@code $ssl_client_verify} and {@code $ssl_client_s_dn} ({@code $scheme} is then
+ * {@code https}); and
  * {@code $1} to {@code $9}, the groups a regex route's pattern captured (empty in other routes); a name may be
  * braced, {@code ${host}}. {@code $request_uri} is the target as the client sent it (in origin form);
  * {@code $uri} is the path routes are matched against: decoded, slashes merged, dot-segments resolved, with any
@@ -25,7 +28,8 @@ public final class ValueTemplate {
      */
     public enum Variable {
         HOST, REMOTE_ADDR, REMOTE_PORT, PROXY_ADD_X_FORWARDED_FOR, SCHEME, REQUEST_URI, URI, ARGS, IS_ARGS,
-        REQUEST_METHOD, SERVER_PORT, PROXY_HOST, HTTP, ARG, COOKIE, CAPTURE
+        REQUEST_METHOD, SERVER_PORT, PROXY_HOST, HTTP, ARG, COOKIE, CAPTURE, HTTPS, SSL_PROTOCOL, SSL_CIPHER,
+        SSL_SERVER_NAME, SSL_CLIENT_VERIFY, SSL_CLIENT_S_DN
     }
 
     private final String source;

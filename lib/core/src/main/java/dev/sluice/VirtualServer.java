@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -32,6 +33,7 @@ public final class VirtualServer {
     private final ProxyHandler handler;
     private final List<InetSocketAddress> listen;
     private final boolean defaultServer;
+    private final ServerTls tls;
 
     private VirtualServer(Builder b) {
         this.names = List.copyOf(b.names);
@@ -39,6 +41,7 @@ public final class VirtualServer {
         this.handler = b.handler;
         this.listen = List.copyOf(b.listen);
         this.defaultServer = b.defaultServer;
+        this.tls = b.tls;
     }
 
     /** Starts a server for {@code names}, separated by spaces as in {@code server_name}. */
@@ -54,6 +57,11 @@ public final class VirtualServer {
     /** The routes, in the order they were added. */
     public List<Route> routes() {
         return routes;
+    }
+
+    /** The certificate this server's names get on the proxy's TLS addresses (by SNI), or empty: the address's. */
+    public Optional<ServerTls> tls() {
+        return Optional.ofNullable(tls);
     }
 
     /** The addresses this server listens on; empty: every address of the proxy. */
@@ -89,6 +97,7 @@ public final class VirtualServer {
         private ProxyHandler handler;
         private final List<InetSocketAddress> listen = new ArrayList<>();
         private boolean defaultServer;
+        private ServerTls tls;
 
         private Builder(String names) {
             Objects.requireNonNull(names, "names");
@@ -159,6 +168,17 @@ public final class VirtualServer {
          */
         public Builder defaultServer() {
             this.defaultServer = true;
+            return this;
+        }
+
+        /**
+         * The certificate a client gets when the SNI name it sends is one of this server's, on the proxy's TLS
+         * addresses ({@code ssl_certificate} in a {@code server} block); without one, the address's. Only the
+         * certificates of {@code tls} apply: protocols, ciphers and client certificates are the address's, as nginx
+         * takes them from the address's default server.
+         */
+        public Builder tls(ServerTls tls) {
+            this.tls = Objects.requireNonNull(tls, "tls");
             return this;
         }
 

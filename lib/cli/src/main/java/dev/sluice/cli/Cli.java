@@ -3,6 +3,7 @@ package dev.sluice.cli;
 import dev.sluice.NextUpstream;
 import dev.sluice.ProxyServer;
 import dev.sluice.Route;
+import dev.sluice.ServerTls;
 import dev.sluice.UpstreamTls;
 import dev.sluice.upstream.Keepalive;
 import java.net.InetAddress;
@@ -41,15 +42,15 @@ final class Cli {
     private static final String UPSTREAM = "Upstream group \"" + Settings.GROUP + "\" (nginx's upstream block)";
     private static final String PROXY = "Proxying, for the one route \"/\" (nginx's proxy_* directives)";
     private static final String CLIENT = "Client side (ngx_http_core_module)";
-    private static final String LATER = "Not supported yet (recognised and refused)";
 
     /** With {@code --demo}, the only flags that still mean something: the demo brings its own upstreams. */
     private static final Set<String> DEMO_FLAGS = Set.of("--demo", "--listen", "--worker-processes", "--access-log");
 
     private static final List<Option> OPTIONS = List.of(
-            option(GENERAL, "--listen", "HOST:PORT", true,
-                    "listen: where clients connect; default 127.0.0.1:8080; port 0 picks a free port",
-                    proxy(Function.identity(), (b, v) -> b.listen(v))),
+            option(GENERAL, "--listen", "'HOST:PORT [ssl]'", true,
+                    "listen: where clients connect; default 127.0.0.1:8080; port 0 picks a free port; ssl: clients"
+                            + " speak TLS there (with --ssl-certificate and --ssl-certificate-key)",
+                    Cli::listen),
             option(GENERAL, "--worker-processes", "N|auto", false,
                     "worker_processes: the number of event loops; default auto, one per processor",
                     proxy(Cli::workers, ProxyServer.Builder::workers)),
@@ -297,9 +298,29 @@ final class Cli {
             option(UPSTREAM, "--kubernetes-ca", "FILE", false,
                     "the PEM file of the CA that signs the API server's certificate; default the pod's",
                     (s, f, v) -> s.setKubernetesCa(Path.of(v))),
-            unsupported("--ssl-certificate", "FILE", "ssl_certificate: TLS on the listeners"),
-            unsupported("--ssl-certificate-key", "FILE", "ssl_certificate_key"),
-            unsupported("--ssl-protocols", "LIST", "ssl_protocols"));
+            option(CLIENT, "--ssl-certificate", "FILE", true,
+                    "ssl_certificate: the PEM certificate chain of the ssl addresses, leaf first; repeat it with"
+                            + " --ssl-certificate-key for an RSA and an EC certificate side by side; kill -HUP reads"
+                            + " the files again",
+                    (s, f, v) -> s.addSslCertificate(Path.of(v))),
+            option(CLIENT, "--ssl-certificate-key", "FILE", true,
+                    "ssl_certificate_key: the PEM key of the --ssl-certificate in the same place (PKCS#8, PKCS#1 or"
+                            + " SEC 1, unencrypted)",
+                    (s, f, v) -> s.addSslCertificateKey(Path.of(v))),
+            option(CLIENT, "--ssl-protocols", "'PROTOCOL ...'", false,
+                    "ssl_protocols: some of TLSv1.2 TLSv1.3; default both",
+                    serverTls(v -> v.trim().split("\\s+"), ServerTls.Builder::protocols)),
+            option(CLIENT, "--ssl-ciphers", "'SUITE ...'", false,
+                    "ssl_ciphers: the cipher suites accepted, by their JSSE names (TLS_AES_128_GCM_SHA256 ...);"
+                            + " default the JDK's",
+                    serverTls(v -> v.trim().split("[\\s:]+"), ServerTls.Builder::ciphers)),
+            option(CLIENT, "--ssl-client-certificate", "FILE", false,
+                    "ssl_client_certificate: the PEM bundle of CAs client certificates must chain to",
+                    serverTls(Path::of, ServerTls.Builder::clientCertificate)),
+            option(CLIENT, "--ssl-verify-client", "on|off|optional", false,
+                    "ssl_verify_client: ask for client certificates; on answers 400 to a client without a valid one,"
+                            + " optional lets it in; default off",
+                    serverTls(Cli::verifyClient, ServerTls.Builder::verifyClient)));
 
     private static final Flags FLAGS;
     private static final Map<String, Handler> HANDLERS = new HashMap<>();
@@ -347,6 +368,7 @@ final class Cli {
             throw new UsageException("--server", "at least one is required (or try --demo; see --help)");
         }
         settings.checkUpstreamTls();
+        settings.checkServerTls();
         return settings;
     }
 
@@ -367,7 +389,7 @@ final class Cli {
     }
 
     private static Option option(String section, String name, String value, boolean repeatable, String help, Handler handler) {
-        return new Option(new Flags.Flag(section, name, value, repeatable, true, help), handler);
+        return new Option(new Flags.Flag(section, name, value, repeatable, help), handler);
     }
 
     /** {@code --proxy-pass}: http or https to the flags' group, and the URI part when it has one. */
@@ -385,13 +407,6 @@ final class Cli {
         }
     }
 
-    private static Option unsupported(String name, String value, String help) {
-        // Flags refuses these before any handler runs; the handler only guards against that changing.
-        return new Option(new Flags.Flag(LATER, name, value, false, false, help), (s, f, v) -> {
-            throw new UsageException(f, "not supported yet by this version of sluice");
-        });
-    }
-
     private static <T> Handler proxy(Function<String, T> parser, BiFunction<ProxyServer.Builder, T, ProxyServer.Builder> setter) {
         return step(Settings::addProxyStep, parser, setter);
     }
@@ -406,6 +421,30 @@ final class Cli {
 
     private static <T> Handler route(Function<String, T> parser, BiFunction<Route.Builder, T, Route.Builder> setter) {
         return step(Settings::addRouteStep, parser, setter);
+    }
+
+    private static <T> Handler serverTls(Function<String, T> parser,
+            BiFunction<ServerTls.Builder, T, ServerTls.Builder> setter) {
+        return step(Settings::addServerTlsStep, parser, setter);
+    }
+
+    /** {@code --listen 'HOST:PORT [ssl]'}; the library checks the address when the proxy is built. */
+    private static void listen(Settings settings, String flag, String value) {
+        String[] parts = value.trim().split("\\s+");
+        boolean ssl = parts.length == 2 && parts[1].equals("ssl");
+        if (parts.length > 2 || parts.length == 2 && !ssl) {
+            throw new IllegalArgumentException("expected 'HOST:PORT [ssl]', got \"" + value + "\"");
+        }
+        settings.addListen(flag, value, parts[0], ssl);
+    }
+
+    private static ServerTls.ClientVerify verifyClient(String value) {
+        switch (value) {
+            case "on": return ServerTls.ClientVerify.ON;
+            case "off": return ServerTls.ClientVerify.OFF;
+            case "optional": return ServerTls.ClientVerify.OPTIONAL;
+            default: throw new IllegalArgumentException("invalid value \"" + value + "\" (on, off or optional)");
+        }
     }
 
     private static <T> Handler tls(Function<String, T> parser,

@@ -12,7 +12,7 @@ import java.util.Map;
  *
  * <p>A value follows its flag as the next argument ({@code --listen 127.0.0.1:8080}) or after an equals sign
  * ({@code --listen=127.0.0.1:8080}). The tokeniser refuses, each time with a {@link UsageException} naming the
- * flag: a flag it does not know, one that is known but not supported yet, a missing value, a value given to a
+ * flag: a flag it does not know, a missing value, a value given to a
  * flag that takes none, and a second occurrence of a flag that is not repeatable.
  */
 final class Flags {
@@ -24,10 +24,9 @@ final class Flags {
      * @param name such as {@code --proxy-connect-timeout}
      * @param value its value's placeholder, such as {@code T}, or null when it takes none
      * @param repeatable whether it may be given more than once
-     * @param supported false for a flag of the contract this version does not offer: it is listed and refused
      * @param help one line of help
      */
-    record Flag(String section, String name, String value, boolean repeatable, boolean supported, String help) {
+    record Flag(String section, String name, String value, boolean repeatable, String help) {
 
         boolean takesValue() {
             return value != null;
@@ -158,9 +157,6 @@ final class Flags {
             Flag nearest = nearest(name.replace('_', '-'));
             throw new UsageException(name, "unknown flag" + (nearest == null
                     ? " (see --help)" : "; did you mean " + nearest.name() + "?"));
-        }
-        if (!flag.supported()) {
-            throw new UsageException(name, "not supported yet by this version of sluice");
         }
         return flag;
     }

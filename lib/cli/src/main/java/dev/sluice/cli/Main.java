@@ -100,8 +100,9 @@ public final class Main {
                 addresses = proxy.addresses();
                 after = lines.toString();
                 if (log != null) {
-                    ReopenOnSignal.install(log);
+                    Signals.on("USR1", log::reopen);
                 }
+                Signals.on("HUP", () -> reloadCertificates(proxy, err));
             }
         } catch (UsageException e) {
             err.println("sluice: " + e.getMessage());
@@ -115,6 +116,16 @@ public final class Main {
         out.flush();
         awaitShutdown(running);
         return 0;
+    }
+
+    /** {@code SIGHUP}: the TLS files read again; when one fails, the error says why and the certificates stay. */
+    private static void reloadCertificates(ProxyServer proxy, PrintStream err) {
+        try {
+            proxy.reloadCertificates();
+        } catch (RuntimeException e) {
+            err.println("sluice: reload failed, the certificates in use stay: " + e.getMessage());
+            err.flush();
+        }
     }
 
     /** The startup line: {@code sluice: listening on 127.0.0.1:8080}, every address on one line. */

@@ -3,6 +3,7 @@ package dev.sluice.cli;
 import dev.sluice.NextUpstream;
 import dev.sluice.ProxyServer;
 import dev.sluice.Route;
+import dev.sluice.ServerTls;
 import dev.sluice.UpstreamTls;
 import dev.sluice.observe.AccessLog;
 import dev.sluice.observe.LogFormat;
@@ -72,6 +73,11 @@ final class Settings {
     private final List<Step<Keepalive.Builder>> keepaliveSteps = new ArrayList<>();
     private final List<Step<NextUpstream>> nextUpstreamSteps = new ArrayList<>();
     private final List<Step<Route.Builder>> routeSteps = new ArrayList<>();
+    /** Whether a {@code --listen} line says {@code ssl}: clients speak TLS there, as the {@code --ssl-*} flags say. */
+    private boolean sslListen;
+    private final List<Step<ServerTls.Builder>> serverTlsSteps = new ArrayList<>();
+    private final List<Path> sslCertificates = new ArrayList<>();
+    private final List<Path> sslCertificateKeys = new ArrayList<>();
     /** {@code --proxy-pass https://}: the route speaks TLS to the group, as the {@code --proxy-ssl-*} flags say. */
     private boolean upstreamTls;
     private final List<Step<UpstreamTls.Builder>> upstreamTlsSteps = new ArrayList<>();
@@ -168,6 +174,46 @@ final class Settings {
             throw new UsageException("--proxy-ssl-certificate-key", "needs --proxy-ssl-certificate too");
         }
         return tls.build();
+    }
+
+    /**
+     * The TLS of the {@code ssl} addresses from the {@code --ssl-*} flags, each certificate paired with the key given
+     * in the same place.
+     *
+     * @throws UsageException when certificates and keys do not pair up, or there is none
+     */
+    private ServerTls serverTlsSettings() {
+        if (sslCertificates.isEmpty() || sslCertificates.size() != sslCertificateKeys.size()) {
+            throw new UsageException(sslCertificates.isEmpty() ? "--listen" : "--ssl-certificate-key",
+                    "an ssl address needs each --ssl-certificate with its --ssl-certificate-key, as many of one as"
+                            + " of the other (" + sslCertificates.size() + " and " + sslCertificateKeys.size() + ")");
+        }
+        ServerTls.Builder tls = Step.applyAll(ServerTls.builder(), serverTlsSteps);
+        for (int i = 0; i < sslCertificates.size(); i++) {
+            tls.certificate(sslCertificates.get(i), sslCertificateKeys.get(i));
+        }
+        try {
+            return tls.build();
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--ssl-verify-client", e.getMessage());
+        }
+    }
+
+    /**
+     * Checks what the flags only make sense together with.
+     *
+     * @throws UsageException naming a {@code --ssl-*} flag given without an {@code ssl} address
+     */
+    void checkServerTls() {
+        if (sslListen) {
+            return;
+        }
+        String flag = !serverTlsSteps.isEmpty() ? serverTlsSteps.get(0).flag()
+                : !sslCertificates.isEmpty() ? "--ssl-certificate"
+                : !sslCertificateKeys.isEmpty() ? "--ssl-certificate-key" : null;
+        if (flag != null) {
+            throw new UsageException(flag, "applies to TLS for clients: add ssl to a --listen ('HOST:PORT ssl')");
+        }
     }
 
     /**
@@ -409,6 +455,24 @@ final class Settings {
 
     void addNextUpstreamStep(Step<NextUpstream> step) {
         nextUpstreamSteps.add(step);
+    }
+
+    /** {@code --listen}: an address, in TLS when {@code ssl}, whose certificate comes from the {@code --ssl-*} flags. */
+    void addListen(String flag, String value, String hostPort, boolean ssl) {
+        sslListen |= ssl;
+        proxySteps.add(new Step<>(flag, value, b -> ssl ? b.listen(hostPort, serverTlsSettings()) : b.listen(hostPort)));
+    }
+
+    void addSslCertificate(Path file) {
+        sslCertificates.add(file);
+    }
+
+    void addSslCertificateKey(Path file) {
+        sslCertificateKeys.add(file);
+    }
+
+    void addServerTlsStep(Step<ServerTls.Builder> step) {
+        serverTlsSteps.add(step);
     }
 
     void setUpstreamTls(boolean on) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.sluice.testing.ScriptedDns;
+import dev.sluice.testing.TestCertificates;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -17,6 +18,9 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,6 +34,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,6 +60,8 @@ class JarIT {
     private Process proxy;
     private volatile String proxyAddress;
     private volatile String statusAddress;
+    /** The proxy's {@code --listen}. */
+    private String listen = "127.0.0.1:0";
 
     @AfterEach
     void stop() throws InterruptedException {
@@ -275,7 +286,77 @@ class JarIT {
                 + "kubernetes.io%2Fservice-name%3Dweb") && asked.get(0).endsWith(" Bearer secret"), asked.get(0));
     }
 
+    @Test
+    void anSslAddressTerminatesTlsAndSighupReadsItsCertificateAgain(@TempDir Path dir) throws Exception {
+        TestCertificates ca = TestCertificates.create(dir.resolve("ca"));
+        TestCertificates.Issued first = ca.issue("first", "EC", false, "dns:localhost", "ip:127.0.0.1");
+        TestCertificates.Issued second = ca.issue("second", "RSA", false, "dns:localhost", "ip:127.0.0.1");
+        Path chain = dir.resolve("proxy.pem");
+        Path key = dir.resolve("proxy.key");
+        Files.copy(first.certificateFile(), chain);
+        Files.copy(first.keyFile(), key);
+        String up = upstream(exchange -> respond(exchange, 200, exchange.getRequestHeaders().getFirst("X-Scheme")));
+        listen = "127.0.0.1:0 ssl";
+
+        start("--server", up, "--ssl-certificate", chain.toString(), "--ssl-certificate-key", key.toString(),
+                "--proxy-set-header", "X-Scheme $scheme");
+
+        HttpClient https = HttpClient.newBuilder().sslContext(trusting(ca)).connectTimeout(PATIENCE).build();
+        assertEquals("https", https.send(request("https://" + proxyAddress + "/"),
+                HttpResponse.BodyHandlers.ofString()).body());
+        assertEquals("CN=first", subjectAt(proxyAddress));
+
+        Files.copy(second.certificateFile(), chain, StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(second.keyFile(), key, StandardCopyOption.REPLACE_EXISTING);
+        assertEquals(0, new ProcessBuilder("kill", "-HUP", Long.toString(proxy.pid())).start().waitFor());
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        String subject = subjectAt(proxyAddress);
+        while (!subject.equals("CN=second") && System.nanoTime() < deadline) {
+            sleep(50);
+            subject = subjectAt(proxyAddress);
+        }
+        assertEquals("CN=second", subject, "SIGHUP read the certificate files again");
+    }
+
     // ---------------------------------------------------------------- the proxy process and its upstreams
+
+    /** The subject of the certificate the TLS address {@code hostPort} presents. */
+    private static String subjectAt(String hostPort) throws Exception {
+        SSLContext trustingAll = SSLContext.getInstance("TLS");
+        trustingAll.init(null, new TrustManager[] {new X509TrustManager() {
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public X509Certificate[] getAcceptedIssuers() {
+                return new X509Certificate[0];
+            }
+        }}, null);
+        int colon = hostPort.lastIndexOf(':');
+        try (SSLSocket socket = (SSLSocket) trustingAll.getSocketFactory().createSocket(hostPort.substring(0, colon),
+                Integer.parseInt(hostPort.substring(colon + 1)))) {
+            socket.setSoTimeout((int) PATIENCE.toMillis());
+            socket.startHandshake();
+            return ((X509Certificate) socket.getSession().getPeerCertificates()[0]).getSubjectX500Principal()
+                    .getName();
+        }
+    }
+
+    private static SSLContext trusting(TestCertificates ca) throws Exception {
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        store.load(null, null);
+        store.setCertificateEntry("ca", ca.caCertificate());
+        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trust.init(store);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, trust.getTrustManagers(), null);
+        return context;
+    }
 
     /** Starts the jar with {@code flags} and a read-only status API. */
     private void start(String... flags) throws Exception {
@@ -286,7 +367,7 @@ class JarIT {
     private void startWith(String api, String... flags) throws Exception {
         assertTrue(Files.isRegularFile(JAR), JAR.toAbsolutePath() + " is built by mvn package");
         List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-jar", JAR.toString(), "--listen", "127.0.0.1:0", api, "127.0.0.1:0"));
+                "-jar", JAR.toString(), "--listen", listen, api, "127.0.0.1:0"));
         command.addAll(List.of(flags));
         proxy = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         CountDownLatch listening = new CountDownLatch(1);

@@ -51,10 +51,10 @@ class MainTest {
     }
 
     @Test
-    void anUnsupportedFlagIsStatusTwoWithOneLine() {
+    void aFlagWithoutWhatItAppliesToIsStatusTwoWithOneLine() {
         assertEquals(2, run("--server", "127.0.0.1:9001", "--ssl-certificate", "/etc/sluice/cert.pem"));
-        assertEquals("sluice: --ssl-certificate: not supported yet by this version of sluice" + System.lineSeparator(),
-                err());
+        assertEquals("sluice: --ssl-certificate: applies to TLS for clients: add ssl to a --listen ('HOST:PORT ssl')"
+                + System.lineSeparator(), err());
     }
 
     @Test

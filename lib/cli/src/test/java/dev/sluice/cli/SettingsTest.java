@@ -14,6 +14,7 @@ import dev.sluice.ProxyServer;
 import dev.sluice.Route;
 import dev.sluice.UpstreamTls;
 import dev.sluice.testing.ScriptedDns;
+import dev.sluice.testing.TestCertificates;
 import dev.sluice.upstream.Balancer;
 import dev.sluice.upstream.HealthCheck;
 import dev.sluice.upstream.Keepalive;
@@ -31,6 +32,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -373,6 +378,66 @@ class SettingsTest {
         assertEquals(Path.of("/etc/client.pem"), tls.certificate().orElseThrow());
         assertEquals(Path.of("/etc/client.key"), tls.certificateKey().orElseThrow());
         assertEquals(List.of("TLSv1.3"), tls.protocols());
+    }
+
+    @Test
+    void anSslAddressTakesItsTlsFromTheSslFlags(@TempDir Path dir) throws Exception {
+        TestCertificates ca = TestCertificates.create(dir);
+        TestCertificates.Issued localhost = ca.issue("localhost", "EC", false, "dns:localhost");
+        Settings settings = Cli.parse(SERVER, "--listen", "127.0.0.1:0 ssl", "--ssl-certificate",
+                localhost.certificateFile().toString(), "--ssl-certificate-key", localhost.keyFile().toString(),
+                "--ssl-protocols", "TLSv1.3", "--ssl-client-certificate", ca.caFile().toString(), "--ssl-verify-client",
+                "optional");
+        try (ProxyServer proxy = settings.toBuilder().start();
+                SSLSocket socket = (SSLSocket) trustingAll().getSocketFactory().createSocket("127.0.0.1",
+                        proxy.port())) {
+            socket.setSoTimeout(10_000);
+            socket.startHandshake();
+            assertEquals("TLSv1.3", socket.getSession().getProtocol());
+            assertEquals("CN=localhost", ((java.security.cert.X509Certificate) socket.getSession()
+                    .getPeerCertificates()[0]).getSubjectX500Principal().getName());
+        }
+    }
+
+    @Test
+    void sslFlagsThatDoNotFitTogetherAreRefusedNamingTheFlag() {
+        assertEquals("--listen: expected 'HOST:PORT [ssl]', got \"127.0.0.1:0 tls\"",
+                assertThrows(UsageException.class, () -> Cli.parse(SERVER, "--listen", "127.0.0.1:0 tls")).getMessage());
+        assertEquals("--ssl-protocols: applies to TLS for clients: add ssl to a --listen ('HOST:PORT ssl')",
+                assertThrows(UsageException.class, () -> Cli.parse(SERVER, "--ssl-protocols", "TLSv1.3")).getMessage());
+        UsageException noCertificate = assertThrows(UsageException.class,
+                () -> Cli.parse(SERVER, "--listen", "127.0.0.1:0 ssl").toBuilder());
+        assertEquals("--listen", noCertificate.flag());
+        UsageException unpaired = assertThrows(UsageException.class, () -> Cli.parse(SERVER, "--listen",
+                "127.0.0.1:0 ssl", "--ssl-certificate", "/a.pem", "--ssl-certificate-key", "/a.key",
+                "--ssl-certificate", "/b.pem").toBuilder());
+        assertEquals("--ssl-certificate-key", unpaired.flag());
+        assertEquals("--ssl-verify-client: invalid value \"maybe\" (on, off or optional)", assertThrows(
+                UsageException.class, () -> Cli.parse(SERVER, "--listen", "127.0.0.1:0 ssl", "--ssl-verify-client",
+                        "maybe")).getMessage());
+        UsageException noCas = assertThrows(UsageException.class, () -> Cli.parse(SERVER, "--listen",
+                "127.0.0.1:0 ssl", "--ssl-certificate", "/a.pem", "--ssl-certificate-key", "/a.key",
+                "--ssl-verify-client", "on").toBuilder());
+        assertTrue(noCas.getMessage().contains("ssl_client_certificate"), noCas.getMessage());
+    }
+
+    private static SSLContext trustingAll() throws Exception {
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, new TrustManager[] {new X509TrustManager() {
+            @Override
+            public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+                return new java.security.cert.X509Certificate[0];
+            }
+        }}, null);
+        return context;
     }
 
     @Test

@@ -52,9 +52,9 @@ public final class TestCertificates {
         this.caFile = write(dir.resolve("ca.crt"), pem("CERTIFICATE", encoded(caCertificate)));
     }
 
-    /** A new test CA whose files live in {@code dir}. */
+    /** A new test CA whose files live in {@code dir}, which is created if need be. */
     public static TestCertificates create(Path dir) throws IOException {
-        return new TestCertificates(dir);
+        return new TestCertificates(java.nio.file.Files.createDirectories(dir));
     }
 
     /** The CA's certificate as a PEM file: what a client that verifies trusts. */

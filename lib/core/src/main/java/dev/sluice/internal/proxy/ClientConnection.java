@@ -1,6 +1,7 @@
 package dev.sluice.internal.proxy;
 
 import dev.sluice.ClientLimits;
+import dev.sluice.ClientTls;
 import dev.sluice.internal.http.HeadLimits;
 import dev.sluice.internal.http.HttpStatus;
 import dev.sluice.internal.http.ParseResult;
@@ -10,6 +11,8 @@ import dev.sluice.internal.net.Interest;
 import dev.sluice.internal.net.IoHandler;
 import dev.sluice.internal.net.Timeout;
 import dev.sluice.internal.net.Wire;
+import dev.sluice.internal.tls.TlsServer;
+import dev.sluice.internal.tls.TlsSession;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
@@ -30,7 +33,7 @@ public final class ClientConnection implements IoHandler {
 
     private final LoopContext loop;
     private final ClientLimits limits;
-    private final Wire wire;
+    private Wire wire;
     private final SelectionKey key;
     private final Timeout timer;
     private final RequestParser parser;
@@ -38,8 +41,14 @@ public final class ClientConnection implements IoHandler {
     private final ClientOutput output;
     private final ClientInput input;
     private final RequestCycle cycle;
+    /** The TLS handshake of a client of a TLS address, until it is done; null otherwise. */
+    private ClientHandshake handshake;
+    /** Why every request on this connection gets a 400 of nginx's TLS kinds, or null. */
+    private TlsRefusal refusal;
+    /** Reads what a TLS session decrypted ahead, which no readiness announces. */
+    private final ReadAhead readAhead;
 
-    private ClientState state = ClientState.READ_HEAD;
+    private ClientState state;
     private Wait waiting = Wait.NONE;
     private int requests;
     private boolean clientClosedInput;
@@ -47,7 +56,8 @@ public final class ClientConnection implements IoHandler {
     private boolean headStarted;
     private LingeringClose lingering;
 
-    ClientConnection(LoopContext loop, ServerTable servers, SocketChannel channel) throws IOException {
+    /** A client that connected on {@code channel}, to an address whose TLS is {@code tls} (null: plain HTTP). */
+    ClientConnection(LoopContext loop, ServerTable servers, TlsServer tls, SocketChannel channel) throws IOException {
         this.loop = loop;
         this.limits = loop.engine.limits;
         this.wire = Wire.plain(channel);
@@ -60,7 +70,10 @@ public final class ClientConnection implements IoHandler {
         this.parser = new RequestParser(HeadLimits.of(limits.maxRequestLine(), limits.maxRequestLine(),
                 limits.maxHeaderSize()), limits.underscoresInHeaders(), limits.ignoreInvalidHeaders());
         this.timer = loop.eventLoop.newTimeout(this::onTimer);
+        this.readAhead = new ReadAhead(loop.eventLoop, this::readAhead);
         this.cycle = new RequestCycle(this, output, loop, servers, remote, localPort);
+        this.state = tls == null ? ClientState.READ_HEAD : ClientState.HANDSHAKE;
+        this.handshake = tls == null ? null : new ClientHandshake(this, tls, channel, key);
         loop.opened(this);
         expect(Wait.HEADER, limits.headerTimeout().toNanos());
     }
@@ -76,6 +89,10 @@ public final class ClientConnection implements IoHandler {
 
     @Override
     public void onReady(int readyOps) {
+        if (state == ClientState.HANDSHAKE) {
+            handshake.ready(input);
+            return;
+        }
         if (state == ClientState.TUNNEL) {
             cycle.tunnelReady(readyOps);
             return;
@@ -85,6 +102,45 @@ public final class ClientConnection implements IoHandler {
         }
         if ((readyOps & SelectionKey.OP_READ) != 0 && state != ClientState.CLOSED) {
             onClientReadable();
+        }
+        readAheadLater();
+    }
+
+    /** The TLS handshake is done: requests come through {@code session}; {@code refused} answers each, or null. */
+    void secured(TlsSession session, ClientTls facts, TlsRefusal refused) {
+        handshake = null;
+        wire = session;
+        input.use(session);
+        output.use(session);
+        cycle.secured(facts);
+        refusal = refused;
+        moveTo(ClientState.READ_HEAD);
+        Interest.set(key, SelectionKey.OP_READ);
+        onClientReadable();
+        readAheadLater();
+    }
+
+    /** The client of a TLS address spoke plain HTTP: its request, read as it is, gets nginx's 400 for that. */
+    void plainOnTlsPort() {
+        handshake = null;
+        refusal = TlsRefusal.PLAIN_HTTP;
+        moveTo(ClientState.READ_HEAD);
+        parseHead();
+    }
+
+    /**
+     * While the client is read, bytes a TLS session decrypted beyond what the last read took are read in a coming
+     * iteration: the socket will not say they are there.
+     */
+    private void readAheadLater() {
+        if (wire.hasBufferedInput() && (Interest.of(key) & SelectionKey.OP_READ) != 0 && state != ClientState.CLOSED) {
+            readAhead.schedule();
+        }
+    }
+
+    private void readAhead() {
+        if (state != ClientState.CLOSED && (Interest.of(key) & SelectionKey.OP_READ) != 0) {
+            onReady(SelectionKey.OP_READ);
         }
     }
 
@@ -169,6 +225,7 @@ public final class ClientConnection implements IoHandler {
     void reading(boolean read) {
         if (read) {
             Interest.add(key, SelectionKey.OP_READ);
+            readAheadLater();
         } else {
             Interest.remove(key, SelectionKey.OP_READ);
         }
@@ -189,7 +246,9 @@ public final class ClientConnection implements IoHandler {
         }
         headStarted = true;
         ParseResult result = parser.parse(input.bytes());
-        if (result == ParseResult.ERROR) {
+        if (refusal != null && result != ParseResult.NEED_MORE) {
+            cycle.refuse(HttpStatus.BAD_REQUEST, refusal.page());
+        } else if (result == ParseResult.ERROR) {
             cycle.refuse(parser.errorStatus());
         } else if (result != ParseResult.NEED_MORE) {
             requests++;
@@ -283,6 +342,7 @@ public final class ClientConnection implements IoHandler {
             input.releaseIfEmpty();
             expect(Wait.KEEPALIVE, limits.keepaliveTimeout().toNanos());
         }
+        readAheadLater();
     }
 
     /**
@@ -315,7 +375,9 @@ public final class ClientConnection implements IoHandler {
         waiting = Wait.NONE;
         switch (expired) {
             case HEADER:
-                if (state != ClientState.READ_HEAD) {
+                if (state == ClientState.HANDSHAKE) {
+                    close(); // nginx closes a handshake that ran out of client_header_timeout without a word
+                } else if (state != ClientState.READ_HEAD) {
                     cycle.respond(HttpStatus.REQUEST_TIMEOUT, null, true);
                 } else if (headStarted) {
                     cycle.refuse(HttpStatus.REQUEST_TIMEOUT);

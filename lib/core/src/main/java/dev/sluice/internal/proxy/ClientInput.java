@@ -22,7 +22,7 @@ final class ClientInput {
     /** What {@link #in} is while the read buffer is given back: empty, never written. */
     private static final ByteBuffer NONE = ByteBuffer.allocate(0);
 
-    private final Wire channel;
+    private Wire channel;
     private final BufferPool first;
     private final BufferPool full;
     private ByteBuffer in;
@@ -33,6 +33,11 @@ final class ClientInput {
         this.first = first;
         this.full = full;
         this.in = NONE;
+    }
+
+    /** Reads through {@code wire} from now on: the TLS session once the handshake began. */
+    void use(Wire wire) {
+        this.channel = wire;
     }
 
     /** The unconsumed bytes, in read mode; consuming moves the position. */

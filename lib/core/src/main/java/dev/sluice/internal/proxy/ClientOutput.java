@@ -20,7 +20,7 @@ final class ClientOutput {
     private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
     private final ClientConnection client;
-    private final Wire channel;
+    private Wire channel;
     private final SelectionKey key;
     private final Timeout sendTimer;
     private final long sendTimeoutNanos;
@@ -34,6 +34,11 @@ final class ClientOutput {
         this.key = key;
         this.sendTimer = loop.eventLoop.newTimeout(client::sendTimedOut);
         this.sendTimeoutNanos = loop.engine.limits.sendTimeout().toNanos();
+    }
+
+    /** Writes through {@code wire} from now on: the TLS session once the handshake is done. */
+    void use(Wire wire) {
+        this.channel = wire;
     }
 
     /** The buffer for a head of the proxy's making, cleared; give it back with {@link #queue} or {@link #adopt}. */
@@ -90,7 +95,7 @@ final class ClientOutput {
         if (client.isClosed()) {
             return false;
         }
-        if (remaining(buffers, count)) {
+        if (remaining(buffers, count) || channel.hasPendingOutput()) {
             if (dropping) {
                 for (int i = 0; i < count; i++) {
                     buffers[i].position(buffers[i].limit());
@@ -102,7 +107,7 @@ final class ClientOutput {
             } catch (IOException e) {
                 return client.writeFailed() && write(buffers, count);
             }
-            if (remaining(buffers, count)) {
+            if (remaining(buffers, count) || channel.hasPendingOutput()) {
                 Interest.add(key, SelectionKey.OP_WRITE);
                 sendTimer.schedule(sendTimeoutNanos);
                 return false;

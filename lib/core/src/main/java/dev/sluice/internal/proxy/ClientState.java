@@ -6,6 +6,8 @@ package dev.sluice.internal.proxy;
  * expects.
  */
 enum ClientState {
+    /** A client of a TLS address: its handshake, before its first request. */
+    HANDSHAKE,
     /** Waiting for, or reading, a request head (keepalive and pipelining included). */
     READ_HEAD,
     /** Admitted with a delay by {@code limit_req}: nothing is read meanwhile. */
@@ -27,8 +29,10 @@ enum ClientState {
     /** Whether a connection in this state may move to {@code next}. */
     boolean allows(ClientState next) {
         switch (this) {
+            case HANDSHAKE:
+                return next == READ_HEAD || next == CLOSED;
             case READ_HEAD:
-                return next != READ_HEAD && next != TUNNEL;
+                return next != READ_HEAD && next != TUNNEL && next != HANDSHAKE;
             case LIMITED:
                 return next == HOOK || next == READ_BODY || next == UPSTREAM || next == RESPOND || next == CLOSED;
             case HOOK:
@@ -36,7 +40,7 @@ enum ClientState {
             case READ_BODY:
                 return next == HOOK || next == UPSTREAM || next == RESPOND || next == CLOSED;
             case UPSTREAM:
-                return next != LIMITED && next != READ_BODY && next != UPSTREAM;
+                return next != LIMITED && next != READ_BODY && next != UPSTREAM && next != HANDSHAKE;
             case RESPOND:
                 return next == READ_HEAD || next == LINGER || next == CLOSED;
             case TUNNEL:

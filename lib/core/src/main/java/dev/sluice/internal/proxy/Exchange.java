@@ -1,6 +1,7 @@
 package dev.sluice.internal.proxy;
 
 import dev.sluice.Answer;
+import dev.sluice.ClientTls;
 import dev.sluice.Route;
 import dev.sluice.internal.http.BodyFraming;
 import dev.sluice.internal.http.HttpStatus;
@@ -129,6 +130,12 @@ final class Exchange implements AttemptListener {
     }
 
     /** The handler of the request's route, bound for this request. */
+    /** The client's TLS, for {@code $scheme}, {@code $ssl_*} and {@link dev.sluice.ProxyRequest#tls()}. */
+    void secured(ClientTls tls) {
+        variables.secured(tls);
+        hooks.secured(tls);
+    }
+
     Hooks hooks() {
         return hooks;
     }

@@ -1,6 +1,7 @@
 package dev.sluice.internal.proxy;
 
 import dev.sluice.Answer;
+import dev.sluice.ClientTls;
 import dev.sluice.ProxyHandler;
 import dev.sluice.Route;
 import dev.sluice.internal.http.RequestHead;
@@ -28,6 +29,7 @@ final class Hooks {
     private static final Logger log = LoggerFactory.getLogger(Hooks.class);
 
     private final String clientAddress;
+    private ClientTls tls;
     private RequestView view;
     private RequestEdits requestEdits;
     private ResponseEdits responseEdits;
@@ -39,6 +41,14 @@ final class Hooks {
         this.clientAddress = clientAddress;
     }
 
+    /** The client's TLS, which the request view gives the handler. */
+    void secured(ClientTls tls) {
+        this.tls = tls;
+        if (view != null) {
+            view.secured(tls);
+        }
+    }
+
     /** Binds the handler of a new request ({@code handler} null: the request has none, every hook is skipped). */
     void bind(ProxyHandler handler, Route route, RequestHead request) {
         this.handler = handler;
@@ -46,6 +56,7 @@ final class Hooks {
         this.request = request;
         if (handler != null && view == null) {
             view = new RequestView(clientAddress);
+            view.secured(tls);
             requestEdits = new RequestEdits();
             responseEdits = new ResponseEdits();
         }

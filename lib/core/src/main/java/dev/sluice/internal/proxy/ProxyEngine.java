@@ -3,6 +3,7 @@ package dev.sluice.internal.proxy;
 import dev.sluice.ClientLimits;
 import dev.sluice.ProxyHandler;
 import dev.sluice.Route;
+import dev.sluice.ServerTls;
 import dev.sluice.UpstreamTls;
 import dev.sluice.VirtualServer;
 import dev.sluice.internal.net.Acceptor;
@@ -11,6 +12,7 @@ import dev.sluice.internal.net.EventLoopGroup;
 import dev.sluice.internal.pool.KeepaliveSettings;
 import dev.sluice.internal.pool.PeerLimitsRegistry;
 import dev.sluice.internal.tls.TlsClient;
+import dev.sluice.internal.tls.TlsServer;
 import dev.sluice.observe.AttemptRecord;
 import dev.sluice.observe.ExchangeListener;
 import dev.sluice.observe.ExchangeRecord;
@@ -53,6 +55,8 @@ public final class ProxyEngine {
     private final Queue<AutoCloseable> leaveWatches = new ConcurrentLinkedQueue<>();
     /** The TLS client of each route that speaks TLS to its peers, read at start; never changed after. */
     private final Map<Route, TlsClient> tlsClients = new IdentityHashMap<>();
+    /** The TLS of each address clients speak TLS to. */
+    private final List<TlsServer> tlsServers = new ArrayList<>();
 
     private ProxyEngine(EventLoopGroup.Builder loopGroup, List<Route> routes, ProxyHandler handler,
             List<VirtualServer> servers, ClientLimits limits, List<ExchangeListener> listeners) {
@@ -82,16 +86,21 @@ public final class ProxyEngine {
      * @param routes the default server's, in the order they were added, which orders the regex routes
      * @param handler the default server's handler for its routes that have none, or null
      */
-    public static ProxyEngine start(List<InetSocketAddress> addresses, EventLoopGroup.Builder loops, List<Route> routes,
-            ProxyHandler handler, List<VirtualServer> servers, ClientLimits limits, List<ExchangeListener> listeners)
-            throws IOException {
+    public static ProxyEngine start(List<InetSocketAddress> addresses, Map<InetSocketAddress, ServerTls> tls,
+            EventLoopGroup.Builder loops, List<Route> routes, ProxyHandler handler, List<VirtualServer> servers,
+            ClientLimits limits, List<ExchangeListener> listeners) throws IOException {
         ProxyEngine engine = new ProxyEngine(loops, routes, handler, servers, limits, listeners);
         try {
             for (InetSocketAddress address : addresses) {
-                ServerTable table = new ServerTable(routes, handler,
-                        servers.stream().filter(server -> server.listensOn(address)).toList());
+                List<VirtualServer> there = servers.stream().filter(server -> server.listensOn(address)).toList();
+                ServerTable table = new ServerTable(routes, handler, there);
+                TlsServer secure = tls.containsKey(address) ? TlsServer.of(tls.get(address),
+                        there.stream().flatMap(s -> s.tls().stream()).toList(), table::tlsFor) : null;
+                if (secure != null) {
+                    engine.tlsServers.add(secure);
+                }
                 Acceptor acceptor = engine.loops.bind(address,
-                        (loop, channel) -> new ClientConnection(engine.contexts.get(loop), table, channel));
+                        (loop, channel) -> new ClientConnection(engine.contexts.get(loop), table, secure, channel));
                 engine.acceptors.add(acceptor);
                 engine.addresses.add((InetSocketAddress) acceptor.localAddress());
             }
@@ -129,6 +138,19 @@ public final class ProxyEngine {
             }
             tlsClients.put(route, client);
         }
+    }
+
+    /**
+     * Reads every TLS address's files again, then uses them all, or, when one fails, none.
+     *
+     * @throws dev.sluice.internal.tls.TlsFileException naming the file that failed
+     */
+    public void reloadCertificates() {
+        List<Runnable> swaps = new ArrayList<>();
+        for (TlsServer server : tlsServers) {
+            swaps.add(server.prepareReload());
+        }
+        swaps.forEach(Runnable::run);
     }
 
     /** How {@code route} speaks TLS to its peers, or null when it speaks plain HTTP. */

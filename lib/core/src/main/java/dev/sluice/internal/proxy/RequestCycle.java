@@ -2,6 +2,7 @@ package dev.sluice.internal.proxy;
 
 import dev.sluice.Answer;
 import dev.sluice.ClientLimits;
+import dev.sluice.ClientTls;
 import dev.sluice.Route;
 import dev.sluice.internal.http.HttpStatus;
 import dev.sluice.internal.http.RequestHead;
@@ -73,6 +74,17 @@ final class RequestCycle {
         } else {
             beforeHandler();
         }
+    }
+
+    /** The client's TLS handshake settled {@code tls}: for the variables and the handler of its requests. */
+    void secured(ClientTls tls) {
+        exchange.secured(tls);
+    }
+
+    /** The proxy answers {@code status} with {@code page} to every request of the connection, then closes it. */
+    void refuse(int status, byte[] page) {
+        exchange.beginWithoutRequest();
+        respond(status, page, true);
     }
 
     /** The proxy answers {@code status} to what is not a request: a head it could not parse, or none in time. */

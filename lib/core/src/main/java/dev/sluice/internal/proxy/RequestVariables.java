@@ -1,5 +1,6 @@
 package dev.sluice.internal.proxy;
 
+import dev.sluice.ClientTls;
 import dev.sluice.ValueTemplate;
 import dev.sluice.internal.http.HttpFields;
 import dev.sluice.internal.http.RequestHead;
@@ -18,11 +19,18 @@ final class RequestVariables implements ValueTemplate.Variables {
     private final Captures captures = new Captures();
     private RequestHead request;
     private UpstreamGroup group;
+    /** The connection's TLS, or null for plain HTTP. */
+    private ClientTls tls;
 
     RequestVariables(String remoteAddress, String remotePort, String localPort) {
         this.remoteAddress = remoteAddress;
         this.remotePort = remotePort;
         this.localPort = localPort;
+    }
+
+    /** The client's TLS: {@code $scheme} is https from now on, and the {@code $ssl_*} variables have values. */
+    void secured(ClientTls tls) {
+        this.tls = tls;
     }
 
     /** What the request's regex route captured: {@code $1} to {@code $9}. */
@@ -57,7 +65,25 @@ final class RequestVariables implements ValueTemplate.Variables {
                 sb.append(remoteAddress);
                 break;
             case SCHEME:
-                sb.append("http");
+                sb.append(tls == null ? "http" : "https");
+                break;
+            case HTTPS:
+                sb.append(tls == null ? "" : "on");
+                break;
+            case SSL_PROTOCOL:
+                appendTls(tls == null ? null : tls.protocol(), sb);
+                break;
+            case SSL_CIPHER:
+                appendTls(tls == null ? null : tls.cipher(), sb);
+                break;
+            case SSL_SERVER_NAME:
+                appendTls(tls == null ? null : tls.serverName(), sb);
+                break;
+            case SSL_CLIENT_VERIFY:
+                appendTls(tls == null ? null : tls.clientVerify(), sb);
+                break;
+            case SSL_CLIENT_S_DN:
+                appendTls(tls == null ? null : tls.clientSubject(), sb);
                 break;
             case REQUEST_URI:
                 sb.append(RequestRewriter.originForm(request.target()));
@@ -116,6 +142,12 @@ final class RequestVariables implements ValueTemplate.Variables {
         int colon = host.startsWith("[") ? host.indexOf(']') + 1 : host.indexOf(':');
         String name = colon > 0 && colon < host.length() && host.charAt(colon) == ':' ? host.substring(0, colon) : host;
         return name.toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private static void appendTls(String value, StringBuilder sb) {
+        if (value != null) {
+            sb.append(value);
+        }
     }
 
     /** The authority of an absolute-form target, which RFC 9112 §3.2.2 puts before the Host field. */

@@ -1,10 +1,12 @@
 package dev.sluice.internal.proxy;
 
+import dev.sluice.ClientTls;
 import dev.sluice.ProxyRequest;
 import dev.sluice.Route;
 import dev.sluice.internal.http.RequestHead;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.Optional;
 
 /** The {@link ProxyRequest} a handler sees: a view of the connection's current request head, reused per request. */
 final class RequestView implements ProxyRequest {
@@ -15,9 +17,20 @@ final class RequestView implements ProxyRequest {
     private Route route;
     private String path;
     private ByteBuffer body;
+    private ClientTls tls;
 
     RequestView(String clientAddress) {
         this.clientAddress = clientAddress;
+    }
+
+    /** The client's TLS: {@link ProxyRequest#tls()}. */
+    void secured(ClientTls tls) {
+        this.tls = tls;
+    }
+
+    @Override
+    public Optional<ClientTls> tls() {
+        return Optional.ofNullable(tls);
     }
 
     /** The body the route read for its handler (read-only), or null: {@link ProxyRequest#body()}. */

@@ -2,12 +2,14 @@ package dev.sluice.internal.proxy;
 
 import dev.sluice.ProxyHandler;
 import dev.sluice.Route;
+import dev.sluice.ServerTls;
 import dev.sluice.VirtualServer;
 import dev.sluice.internal.http.RequestHead;
 import dev.sluice.internal.http.TargetForm;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -29,6 +31,8 @@ final class ServerTable {
     /** {@code prefix.*} names as {@code prefix.}, longest first. */
     private final List<Map.Entry<String, LocationTable>> trailing = new ArrayList<>();
     private final List<Map.Entry<Pattern, LocationTable>> regexes = new ArrayList<>();
+    /** The virtual servers' own TLS, for the SNI name of a handshake; the address's for those without. */
+    private final Map<LocationTable, ServerTls> tls = new IdentityHashMap<>();
 
     /**
      * The servers of one listen address: {@code routes} and {@code handler} (or null) are the unnamed server's, and
@@ -41,6 +45,7 @@ final class ServerTable {
         LocationTable marked = null;
         for (VirtualServer server : servers) {
             LocationTable table = new LocationTable(server.names().get(0), server.routes(), server.handler());
+            server.tls().ifPresent(own -> tls.put(table, own));
             first = first == null ? table : first;
             marked = marked == null && server.isDefaultServer() ? table : marked;
             for (String name : server.names()) {
@@ -68,7 +73,19 @@ final class ServerTable {
         if (exact.isEmpty() && leading.isEmpty() && trailing.isEmpty() && regexes.isEmpty()) {
             return defaultServer;
         }
-        String host = host(request);
+        return server(host(request));
+    }
+
+    /**
+     * The TLS of the virtual server a handshake's SNI name {@code host} (lowercased) selects, as nginx selects the
+     * server block by it; null when that server has none of its own (the address's applies).
+     */
+    ServerTls tlsFor(String host) {
+        return tls.isEmpty() ? null : tls.get(server(host));
+    }
+
+    /** The virtual server {@code host} (lowercased, without port; null for none) names: its routes. */
+    private LocationTable server(String host) {
         if (host == null) {
             return defaultServer;
         }

@@ -1,6 +1,5 @@
 package dev.sluice.internal.proxy;
 
-import dev.sluice.internal.net.EventLoop;
 import dev.sluice.internal.net.Timeout;
 import dev.sluice.internal.net.Wire;
 import java.io.IOException;
@@ -32,11 +31,9 @@ final class Tunnel {
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
     private final Exchange exchange;
-    private final EventLoop loop;
     private final Timeout timer;
     /** Moves again in a coming iteration: bytes a TLS side decrypted ahead signal no readiness of their own. */
-    private final Runnable again = this::moveAgain;
-    private boolean againQueued;
+    private final ReadAhead again;
     /** Client to peer. */
     private final Pipe up = new Pipe();
     /** Peer to client. */
@@ -48,8 +45,8 @@ final class Tunnel {
 
     Tunnel(Exchange exchange, LoopContext loop) {
         this.exchange = exchange;
-        this.loop = loop.eventLoop;
         this.timer = loop.eventLoop.newTimeout(this::idle);
+        this.again = new ReadAhead(loop.eventLoop, this::moveAgain);
     }
 
     /**
@@ -104,14 +101,12 @@ final class Tunnel {
         if (moved) {
             timer.schedule(idleNanos);
         }
-        if ((up.readsAhead() || down.readsAhead()) && !againQueued) {
-            againQueued = true;
-            loop.execute(again);
+        if (up.readsAhead() || down.readsAhead()) {
+            again.schedule();
         }
     }
 
     private void moveAgain() {
-        againQueued = false;
         if (open) {
             move(up, down);
         }

@@ -36,10 +36,16 @@ public final class TlsSession implements Wire {
     private boolean forgetSession;
 
     public TlsSession(SSLEngine engine, SocketChannel channel) {
+        this(engine, channel, EMPTY);
+    }
+
+    /** A session whose peer already sent {@code prefix} (read mode), read off the channel before the session began. */
+    public TlsSession(SSLEngine engine, SocketChannel channel, ByteBuffer prefix) {
         this.engine = engine;
         this.channel = channel;
         int packet = engine.getSession().getPacketBufferSize();
-        this.netIn = ByteBuffer.allocateDirect(packet);
+        this.netIn = ByteBuffer.allocateDirect(Math.max(packet, prefix.remaining()));
+        this.netIn.put(prefix);
         this.netOut = ByteBuffer.allocateDirect(packet);
         this.netOut.flip(); // empty, ready to be drained
         this.appIn = ByteBuffer.allocate(engine.getSession().getApplicationBufferSize());

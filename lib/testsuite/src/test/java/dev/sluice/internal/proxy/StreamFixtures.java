@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
@@ -67,7 +68,7 @@ final class StreamFixtures {
                 ClientLimits limits, List<ExchangeListener> listeners) throws IOException {
             Route.Builder r = Route.builder("/").upstream(group);
             route.accept(r);
-            ProxyEngine engine = ProxyEngine.start(List.of(new InetSocketAddress("127.0.0.1", 0)), EventLoopGroup.builder().threads(1),
+            ProxyEngine engine = ProxyEngine.start(List.of(new InetSocketAddress("127.0.0.1", 0)), Map.of(), EventLoopGroup.builder().threads(1),
                     List.of(r.build()), null, List.of(), limits, listeners);
             return upstreams.manage(new StreamingProxy(engine));
         }

@@ -12,14 +12,14 @@ import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.api.io.TempDir;
 
-class ReopenOnSignalTest {
+class SignalsTest {
 
     @Test
     @EnabledOnOs(OS.LINUX)
     void sigusr1ReopensTheAccessLogAfterRotation(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("access.log");
         try (AccessLog log = AccessLog.toFile(file, LogFormat.combined())) {
-            assertTrue(ReopenOnSignal.install(log));
+            assertTrue(Signals.on("USR1", log::reopen));
             Files.move(file, dir.resolve("access.log.1"));
 
             Process kill = new ProcessBuilder("kill", "-USR1", Long.toString(ProcessHandle.current().pid())).start();
