@@ -1,5 +1,6 @@
 # Process bookkeeping shared by the benchmark scripts: every process a script starts is remembered and stopped on
-# exit, Ctrl-C and SIGTERM included, and anything still running from the script's private directory is swept.
+# exit, Ctrl-C and SIGTERM included, and anything still running from the script's private directory is swept; and
+# the two helpers every script starts its servers with, free_port and wait_http.
 # Source it after setting TMP (the script's private directory, removed on exit unless KEEP_TMP=1).
 
 PIDS=()
@@ -50,4 +51,21 @@ forget_pid() {
   local pid="$1" p keep=()
   for p in "${PIDS[@]}"; do [[ $p == "$pid" ]] || keep+=("$p"); done
   PIDS=("${keep[@]}")
+}
+
+# A TCP port free on ADDRESS (default 127.0.0.1) when asked.
+free_port() { # [ADDRESS]
+  python3 -c 'import socket, sys; s = socket.socket(); s.bind((sys.argv[1], 0)); print(s.getsockname()[1]); s.close()' \
+    "${1:-127.0.0.1}"
+}
+
+# Wait until URL answers 200 (or PID dies, or SECS pass); an https URL's certificate is not checked.
+wait_http() { # url pid secs
+  local end=$((SECONDS + $3))
+  while (( SECONDS < end )); do
+    kill -0 "$2" 2>/dev/null || return 1
+    [[ "$(curl -sk -o /dev/null -w '%{http_code}' --max-time 1 "$1" 2>/dev/null)" == 200 ]] && return 0
+    sleep 0.2
+  done
+  return 1
 }

@@ -169,21 +169,6 @@ ensure_tools() {
   for t in nginx haproxy wrk curl taskset python3; do command -v "$t" >/dev/null || die "$t still missing after install"; done
 }
 
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
-
-# Wait until URL answers 200 (or PID dies, or SECS pass).
-wait_http() {
-  local url="$1" pid="$2" secs="$3" end=$((SECONDS + $3))
-  while (( SECONDS < end )); do
-    kill -0 "$pid" 2>/dev/null || return 1
-    [[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "$url" 2>/dev/null)" == 200 ]] && return 0
-    sleep 0.2
-  done
-  return 1
-}
-
 # busy and total jiffies of core N: "busy total"
 cpu_jiffies() {
   awk -v c="cpu$1" '$1 == c { t = 0; for (i = 2; i <= NF; i++) t += $i; print t - $5 - $6, t }' /proc/stat

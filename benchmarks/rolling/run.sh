@@ -154,11 +154,6 @@ ensure_tools() {
   for t in curl taskset python3 javac; do command -v "$t" >/dev/null || die "$t still missing after install"; done
 }
 
-free_port() { # [ADDRESS]: a TCP port free on ADDRESS (default 127.0.0.1)
-  "$PY" -c 'import socket, sys; s = socket.socket(); s.bind((sys.argv[1], 0)); print(s.getsockname()[1]); s.close()' \
-    "${1:-127.0.0.1}"
-}
-
 free_udp_port() {
   "$PY" -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }
@@ -171,17 +166,6 @@ wait_log() { # file pattern pid secs
     (( SECONDS < end )) || return 1
     sleep 0.1
   done
-}
-
-# Wait until URL answers 200 (or PID dies, or SECS pass).
-wait_http() { # url pid secs
-  local end=$((SECONDS + $3))
-  while (( SECONDS < end )); do
-    kill -0 "$2" 2>/dev/null || return 1
-    [[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "$1" 2>/dev/null)" == 200 ]] && return 0
-    sleep 0.2
-  done
-  return 1
 }
 
 # ---------------------------------------------------------------------------- setup

@@ -30,8 +30,12 @@ Options:
   --out DIR             results directory [default benchmarks/tls/results/<timestamp>]
   -h, --help            this text
 
-Environment: SLUICE_JVM_OPTS (default "-XX:+UseParallelGC -Xms512m -Xmx512m"), LOAD_CPU / PROXY_CPU (0 / 1),
-KEEP_TMP=1 keeps the temporary directory.
+Environment: SLUICE_JAVA (the java to run Sluice with, default java on PATH), SLUICE_JVM_OPTS (default
+"-XX:+UseParallelGC -Xms512m -Xmx512m"), SLUICE_WARMUP (seconds of load before each Sluice measurement, default
+10: the JIT compiles the TLS paths), LOAD_CPU / PROXY_CPU (0 / 1), KEEP_TMP=1 keeps the temporary directory.
+
+Upstream keep-alive, as each proxy's users run it: nginx keepalive 32 (it keeps none unless told), HAProxy's
+default (it keeps every idle server connection), Sluice's default (as many idle as were in use at once).
 EOF
 }
 
@@ -60,6 +64,8 @@ CONTENDERS="${CONTENDERS:-nginx haproxy sluice}"
 CELLS="${CELLS:-term-small term-64k hs-new hs-reuse up-small up-64k}"
 SLUICE_JAR="${SLUICE_JAR:-$REPO_ROOT/lib/cli/target/sluice.jar}"
 SLUICE_JVM_OPTS="${SLUICE_JVM_OPTS:--XX:+UseParallelGC -Xms512m -Xmx512m}"
+SLUICE_JAVA="${SLUICE_JAVA:-java}"
+SLUICE_WARMUP="${SLUICE_WARMUP:-10}"
 LOAD_CPU="${LOAD_CPU:-0}"
 PROXY_CPU="${PROXY_CPU:-1}"
 for c in $CELLS; do [[ $c =~ ^(term-small|term-64k|hs-new|hs-reuse|up-small|up-64k)$ ]] || die "unknown cell '$c'"; done
@@ -83,20 +89,9 @@ printf 'round\tcell\tcontender\tvalue\tp99_us\terrors\n' >"$RAW"
   echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
   echo "cpu: $(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo) (load on core $LOAD_CPU, proxy on core $PROXY_CPU)"
   echo "nginx: $(nginx -v 2>&1 | sed 's/^nginx version: //'); haproxy: $(haproxy -v 2>&1 | head -1 | awk '{ print $3 }'); $(openssl version)"
-  echo "java: $(java -version 2>&1 | head -1); sluice: $(git -C "$REPO_ROOT" rev-parse --short HEAD 2>/dev/null); JVM flags: $SLUICE_JVM_OPTS"
-  echo "settings: ${DURATION}s per run, $ROUNDS round(s), cells {$CELLS}; certificates ECDSA P-256; TLSv1.2 and TLSv1.3"
+  echo "java: $("$SLUICE_JAVA" -version 2>&1 | head -1); sluice: $(git -C "$REPO_ROOT" rev-parse --short HEAD 2>/dev/null); JVM flags: $SLUICE_JVM_OPTS"
+  echo "settings: ${DURATION}s per run, $ROUNDS round(s), cells {$CELLS}; certificates ECDSA P-256; TLSv1.2 and TLSv1.3; Sluice warm-up ${SLUICE_WARMUP}s; upstream keep-alive: nginx 32, HAProxy and Sluice their defaults"
 } | tee "$OUT_DIR/machine.txt"
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
-wait_url() { # URL PID SECS
-  local end=$((SECONDS + $3))
-  while (( SECONDS < end )); do
-    kill -0 "$2" 2>/dev/null || return 1
-    [[ "$(curl -sk -o /dev/null -w '%{http_code}' --max-time 1 "$1" 2>/dev/null)" == 200 ]] && return 0
-    sleep 0.2
-  done
-  return 1
-}
 
 # ---------------------------------------------------------------------------- certificates and the upstream
 CERT="$TMP/cert.pem" KEY="$TMP/key.pem"
@@ -134,7 +129,7 @@ $(temp_paths "$UP/tmp")
 }
 EOF
 start_bg "$OUT_DIR/logs/upstream.log" taskset -c "$LOAD_CPU" nginx -p "$UP/" -c "$UP/nginx.conf" -g 'daemon off;'
-wait_url "https://127.0.0.1:$UTLS/small" "$LAST_PID" 15 || die "the upstream did not start"
+wait_http "https://127.0.0.1:$UTLS/small" "$LAST_PID" 15 || die "the upstream did not start"
 
 # ---------------------------------------------------------------------------- contenders
 # Each runs in one of two shapes: "front" (clients speak TLS to it, it speaks plain HTTP upstream) or "back"
@@ -177,10 +172,10 @@ start_haproxy() { # shape
   mkdir -p "$d"
   if [[ $1 == front ]]; then
     bind="bind 127.0.0.1:$PX_PORT ssl crt $TMP/haproxy.pem"
-    server="server up 127.0.0.1:$UPORT pool-max-conn 32"
+    server="server up 127.0.0.1:$UPORT"
   else
     bind="bind 127.0.0.1:$PX_PORT"
-    server="server up 127.0.0.1:$UTLS ssl verify none pool-max-conn 32"
+    server="server up 127.0.0.1:$UTLS ssl verify none"
   fi
   cat >"$d/haproxy.cfg" <<EOF
 global
@@ -213,8 +208,8 @@ start_sluice() { # shape
   else
     args=(--listen "127.0.0.1:$PX_PORT" --server "127.0.0.1:$UTLS" --proxy-pass https://backend)
   fi
-  start_bg "$OUT_DIR/logs/sluice-$1.log" taskset -c "$PROXY_CPU" java "${jvm[@]}" -jar "$SLUICE_JAR" \
-    --worker-processes 1 --upstream-keepalive 32 --access-log off "${args[@]}"
+  start_bg "$OUT_DIR/logs/sluice-$1.log" taskset -c "$PROXY_CPU" "$SLUICE_JAVA" "${jvm[@]}" -jar "$SLUICE_JAR" \
+    --worker-processes 1 --access-log off "${args[@]}"
   PX_PID=$LAST_PID
 }
 
@@ -223,9 +218,13 @@ start_contender() { # name shape
   "start_$1" "$2"
   local scheme=http
   [[ $2 == front ]] && scheme=https
-  wait_url "$scheme://127.0.0.1:$PX_PORT/small" "$PX_PID" 60 || { tail -20 "$OUT_DIR/logs/$1-$2.log" >&2; die "$1 ($2) did not start"; }
-  # A short warm-up: the JIT for Sluice, caches for all.
-  taskset -c "$LOAD_CPU" wrk -t1 -c16 -d3s "$scheme://127.0.0.1:$PX_PORT/small" >/dev/null 2>&1 || true
+  wait_http "$scheme://127.0.0.1:$PX_PORT/small" "$PX_PID" 60 || { tail -20 "$OUT_DIR/logs/$1-$2.log" >&2; die "$1 ($2) did not start"; }
+  # A warm-up: the JIT for Sluice, caches for all; new connections too, for the handshake paths.
+  local secs=2
+  [[ $1 == sluice ]] && secs=$SLUICE_WARMUP
+  taskset -c "$LOAD_CPU" wrk -t1 -c64 -d"${secs}s" "$scheme://127.0.0.1:$PX_PORT/small" >/dev/null 2>&1 || true
+  [[ $2 == front ]] && timeout $((secs + 10)) taskset -c "$LOAD_CPU" openssl s_time -connect "127.0.0.1:$PX_PORT" \
+    -new -time "$(( (secs + 1) / 2 ))" -www /small >/dev/null 2>&1 || true
 }
 
 stop_contender() {

@@ -42,7 +42,27 @@ public final class ServerTls {
         }
     }
 
+    /**
+     * A key store (PKCS#12, or JKS) whose every key entry, each with its chain, is a certificate to present.
+     *
+     * @param file the store
+     * @param password the store's password, which is the keys' too (as keytool and openssl write them)
+     */
+    public record KeyStoreFile(Path file, String password) {
+        public KeyStoreFile {
+            Objects.requireNonNull(file, "file");
+            Objects.requireNonNull(password, "password");
+        }
+
+        /** The file alone: a password has no place in a log. */
+        @Override
+        public String toString() {
+            return "KeyStoreFile[" + file + "]";
+        }
+    }
+
     private final List<KeyPair> certificates;
+    private final List<KeyStoreFile> keyStores;
     private final List<String> protocols;
     private final List<String> ciphers;
     private final Path clientCertificate;
@@ -50,6 +70,7 @@ public final class ServerTls {
 
     private ServerTls(Builder b) {
         this.certificates = List.copyOf(b.certificates);
+        this.keyStores = List.copyOf(b.keyStores);
         this.protocols = b.protocols;
         this.ciphers = b.ciphers;
         this.clientCertificate = b.clientCertificate;
@@ -68,6 +89,11 @@ public final class ServerTls {
     /** The certificates ({@code ssl_certificate}, {@code ssl_certificate_key}): one per key type at most. */
     public List<KeyPair> certificates() {
         return certificates;
+    }
+
+    /** The key stores whose keys are presented too. */
+    public List<KeyStoreFile> keyStores() {
+        return keyStores;
     }
 
     /** The protocols accepted ({@code ssl_protocols}). */
@@ -92,13 +118,15 @@ public final class ServerTls {
 
     @Override
     public String toString() {
-        return "ServerTls[certificates=" + certificates + ", protocols=" + protocols
+        return "ServerTls[certificates=" + certificates + (keyStores.isEmpty() ? "" : ", keyStores="
+                + keyStores.stream().map(KeyStoreFile::file).toList()) + ", protocols=" + protocols
                 + (ciphers.isEmpty() ? "" : ", ciphers=" + ciphers) + ", verifyClient=" + verifyClient + "]";
     }
 
     public static final class Builder {
 
         private final List<KeyPair> certificates = new ArrayList<>();
+        private final List<KeyStoreFile> keyStores = new ArrayList<>();
         private List<String> protocols = TlsProtocols.DEFAULT;
         private List<String> ciphers = List.of();
         private Path clientCertificate;
@@ -113,6 +141,15 @@ public final class ServerTls {
          */
         public Builder certificate(Path chain, Path key) {
             certificates.add(new KeyPair(chain, key));
+            return this;
+        }
+
+        /**
+         * The certificates of a key store, PKCS#12 or JKS, where a Java service keeps them: each key entry with its
+         * chain; repeatable, and beside PEM files.
+         */
+        public Builder keyStore(Path file, String password) {
+            keyStores.add(new KeyStoreFile(file, password));
             return this;
         }
 
@@ -150,8 +187,9 @@ public final class ServerTls {
          *     to check them against
          */
         public ServerTls build() {
-            if (certificates.isEmpty()) {
-                throw new IllegalArgumentException("TLS for clients needs a certificate (ssl_certificate)");
+            if (certificates.isEmpty() && keyStores.isEmpty()) {
+                throw new IllegalArgumentException("TLS for clients needs a certificate (ssl_certificate, or a key"
+                        + " store)");
             }
             if (verifyClient != ClientVerify.OFF && clientCertificate == null) {
                 throw new IllegalArgumentException("ssl_verify_client " + verifyClient.name().toLowerCase(

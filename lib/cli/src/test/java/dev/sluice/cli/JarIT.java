@@ -19,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,11 +33,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.TrustManagerFactory;
-import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -301,61 +296,35 @@ class JarIT {
         start("--server", up, "--ssl-certificate", chain.toString(), "--ssl-certificate-key", key.toString(),
                 "--proxy-set-header", "X-Scheme $scheme");
 
-        HttpClient https = HttpClient.newBuilder().sslContext(trusting(ca)).connectTimeout(PATIENCE).build();
+        HttpClient https = HttpClient.newBuilder().sslContext(ca.trustingContext()).connectTimeout(PATIENCE).build();
         assertEquals("https", https.send(request("https://" + proxyAddress + "/"),
                 HttpResponse.BodyHandlers.ofString()).body());
-        assertEquals("CN=first", subjectAt(proxyAddress));
+        assertEquals("CN=first", subjectAt(proxyAddress, ca));
 
         Files.copy(second.certificateFile(), chain, StandardCopyOption.REPLACE_EXISTING);
         Files.copy(second.keyFile(), key, StandardCopyOption.REPLACE_EXISTING);
         assertEquals(0, new ProcessBuilder("kill", "-HUP", Long.toString(proxy.pid())).start().waitFor());
         long deadline = System.nanoTime() + PATIENCE.toNanos();
-        String subject = subjectAt(proxyAddress);
+        String subject = subjectAt(proxyAddress, ca);
         while (!subject.equals("CN=second") && System.nanoTime() < deadline) {
             sleep(50);
-            subject = subjectAt(proxyAddress);
+            subject = subjectAt(proxyAddress, ca);
         }
         assertEquals("CN=second", subject, "SIGHUP read the certificate files again");
     }
 
     // ---------------------------------------------------------------- the proxy process and its upstreams
 
-    /** The subject of the certificate the TLS address {@code hostPort} presents. */
-    private static String subjectAt(String hostPort) throws Exception {
-        SSLContext trustingAll = SSLContext.getInstance("TLS");
-        trustingAll.init(null, new TrustManager[] {new X509TrustManager() {
-            @Override
-            public void checkClientTrusted(X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public void checkServerTrusted(X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public X509Certificate[] getAcceptedIssuers() {
-                return new X509Certificate[0];
-            }
-        }}, null);
+    /** The subject of the certificate the TLS address {@code hostPort} presents, checked against {@code ca}. */
+    private static String subjectAt(String hostPort, TestCertificates ca) throws Exception {
         int colon = hostPort.lastIndexOf(':');
-        try (SSLSocket socket = (SSLSocket) trustingAll.getSocketFactory().createSocket(hostPort.substring(0, colon),
-                Integer.parseInt(hostPort.substring(colon + 1)))) {
+        try (SSLSocket socket = (SSLSocket) ca.trustingContext().getSocketFactory().createSocket(
+                hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)))) {
             socket.setSoTimeout((int) PATIENCE.toMillis());
             socket.startHandshake();
             return ((X509Certificate) socket.getSession().getPeerCertificates()[0]).getSubjectX500Principal()
                     .getName();
         }
-    }
-
-    private static SSLContext trusting(TestCertificates ca) throws Exception {
-        KeyStore store = KeyStore.getInstance("PKCS12");
-        store.load(null, null);
-        store.setCertificateEntry("ca", ca.caCertificate());
-        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        trust.init(store);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, trust.getTrustManagers(), null);
-        return context;
     }
 
     /** Starts the jar with {@code flags} and a read-only status API. */

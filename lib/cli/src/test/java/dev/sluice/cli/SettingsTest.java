@@ -32,10 +32,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -383,13 +380,13 @@ class SettingsTest {
     @Test
     void anSslAddressTakesItsTlsFromTheSslFlags(@TempDir Path dir) throws Exception {
         TestCertificates ca = TestCertificates.create(dir);
-        TestCertificates.Issued localhost = ca.issue("localhost", "EC", false, "dns:localhost");
+        TestCertificates.Issued localhost = ca.issue("localhost", "EC", false, "dns:localhost", "ip:127.0.0.1");
         Settings settings = Cli.parse(SERVER, "--listen", "127.0.0.1:0 ssl", "--ssl-certificate",
                 localhost.certificateFile().toString(), "--ssl-certificate-key", localhost.keyFile().toString(),
                 "--ssl-protocols", "TLSv1.3", "--ssl-client-certificate", ca.caFile().toString(), "--ssl-verify-client",
                 "optional");
         try (ProxyServer proxy = settings.toBuilder().start();
-                SSLSocket socket = (SSLSocket) trustingAll().getSocketFactory().createSocket("127.0.0.1",
+                SSLSocket socket = (SSLSocket) ca.trustingContext().getSocketFactory().createSocket("127.0.0.1",
                         proxy.port())) {
             socket.setSoTimeout(10_000);
             socket.startHandshake();
@@ -419,25 +416,6 @@ class SettingsTest {
                 "127.0.0.1:0 ssl", "--ssl-certificate", "/a.pem", "--ssl-certificate-key", "/a.key",
                 "--ssl-verify-client", "on").toBuilder());
         assertTrue(noCas.getMessage().contains("ssl_client_certificate"), noCas.getMessage());
-    }
-
-    private static SSLContext trustingAll() throws Exception {
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, new TrustManager[] {new X509TrustManager() {
-            @Override
-            public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public java.security.cert.X509Certificate[] getAcceptedIssuers() {
-                return new java.security.cert.X509Certificate[0];
-            }
-        }}, null);
-        return context;
     }
 
     @Test

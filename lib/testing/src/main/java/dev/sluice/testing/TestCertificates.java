@@ -17,6 +17,10 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * Certificates made for a test by the JDK's own {@code keytool}, nothing checked in that could expire: a test CA, and
@@ -64,6 +68,36 @@ public final class TestCertificates {
 
     public X509Certificate caCertificate() {
         return caCertificate;
+    }
+
+    /** A TLS context that trusts this CA alone and presents nothing: a client that verifies the server. */
+    public SSLContext trustingContext() throws IOException {
+        return context(null);
+    }
+
+    /**
+     * A TLS context that trusts this CA and presents {@code identity} (null: nothing), issued by this CA or another:
+     * a server that asks for client certificates, or a client that presents one.
+     */
+    public SSLContext context(Issued identity) throws IOException {
+        try {
+            KeyManager[] keys = null;
+            if (identity != null) {
+                KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+                factory.init(load(identity.keyStoreFile()), PASSWORD.toCharArray());
+                keys = factory.getKeyManagers();
+            }
+            KeyStore trusted = KeyStore.getInstance("PKCS12");
+            trusted.load(null, null);
+            trusted.setCertificateEntry("ca", caCertificate);
+            TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            trust.init(trusted);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(keys, trust.getTrustManagers(), null);
+            return context;
+        } catch (GeneralSecurityException e) {
+            throw new IOException("the JDK cannot make a TLS context", e);
+        }
     }
 
     /**

@@ -3,9 +3,13 @@ package dev.sluice.internal.tls;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.Signature;
+import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -39,6 +43,40 @@ public record Credentials(List<X509Certificate> chain, PrivateKey key) {
                     + " (key values mismatch)");
         }
         return new Credentials(chain, key);
+    }
+
+    /**
+     * Reads every key entry of the key store {@code file} (PKCS#12 or JKS, told apart by the JDK), each with its
+     * chain; {@code password} opens the store and its keys.
+     *
+     * @throws TlsFileException naming the file when it cannot be read, the password is wrong, or it holds no key
+     */
+    public static List<Credentials> readStore(Path file, String password) {
+        KeyStore store;
+        try {
+            store = KeyStore.getInstance(file.toFile(), password.toCharArray());
+        } catch (java.io.IOException | GeneralSecurityException e) {
+            throw new TlsFileException(file, "cannot be read as a PKCS#12 or JKS key store (or the password is"
+                    + " wrong): " + e.getMessage(), e);
+        }
+        List<Credentials> found = new ArrayList<>();
+        try {
+            for (String alias : Collections.list(store.aliases())) {
+                if (store.isKeyEntry(alias) && store.getKey(alias, password.toCharArray()) instanceof PrivateKey key) {
+                    List<X509Certificate> chain = new ArrayList<>();
+                    for (Certificate c : store.getCertificateChain(alias)) {
+                        chain.add((X509Certificate) c);
+                    }
+                    found.add(new Credentials(chain, key));
+                }
+            }
+        } catch (GeneralSecurityException e) {
+            throw new TlsFileException(file, "a key cannot be read with the store's password: " + e.getMessage(), e);
+        }
+        if (found.isEmpty()) {
+            throw new TlsFileException(file, "holds no private key with its certificate chain");
+        }
+        return found;
     }
 
     private static boolean belong(X509Certificate leaf, PrivateKey key) {

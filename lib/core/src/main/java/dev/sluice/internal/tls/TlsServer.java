@@ -150,6 +150,13 @@ public final class TlsServer {
                 credentials.put(alias, Credentials.read(pair.chain(), pair.key()));
                 names.add(alias);
             }
+            for (ServerTls.KeyStoreFile store : tls.keyStores()) {
+                for (Credentials entry : Credentials.readStore(store.file(), store.password())) {
+                    String alias = "c" + credentials.size();
+                    credentials.put(alias, entry);
+                    names.add(alias);
+                }
+            }
             aliases.put(tls, names);
         }
         X509TrustManager cas = address.clientCertificate().map(TlsServer::trusting).orElse(null);

@@ -21,6 +21,8 @@ import javax.net.ssl.SSLException;
 public final class TlsSession implements Wire {
 
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+    /** A TLS record's header: type, version, and the length of what follows in its last two bytes. */
+    private static final int RECORD_HEADER = 5;
 
     /** One buffer as an array, for the calls that take one (kept, so a write allocates nothing). */
     private final ByteBuffer[] single = new ByteBuffer[1];
@@ -108,7 +110,8 @@ public final class TlsSession implements Wire {
         for (;;) {
             if (appIn.hasRemaining()) {
                 int n = Math.min(appIn.remaining(), dst.remaining());
-                dst.put(appIn.slice(appIn.position(), n));
+                dst.put(dst.position(), appIn, appIn.position(), n); // absolute: no slice to allocate
+                dst.position(dst.position() + n);
                 appIn.position(appIn.position() + n);
                 total += n;
             }
@@ -177,10 +180,17 @@ public final class TlsSession implements Wire {
         return netOut.hasRemaining();
     }
 
-    /** Whether plaintext, or records not yet decrypted, wait: a read takes them without {@code OP_READ}. */
+    /**
+     * Whether plaintext, or a whole record not yet decrypted, waits: a read takes it without {@code OP_READ}. Part
+     * of a record does not count: its rest comes with the socket's readiness.
+     */
     @Override
     public boolean hasBufferedInput() {
-        return appIn.hasRemaining() || netIn.position() > 0;
+        if (appIn.hasRemaining()) {
+            return true;
+        }
+        int held = netIn.position();
+        return held >= RECORD_HEADER && held >= RECORD_HEADER + ((netIn.get(3) & 0xff) << 8 | netIn.get(4) & 0xff);
     }
 
     /** Writes what waits; whether nothing is left. */

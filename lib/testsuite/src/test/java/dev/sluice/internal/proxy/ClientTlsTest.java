@@ -18,7 +18,6 @@ import dev.sluice.testing.TestCertificates;
 import dev.sluice.testing.Upstreams;
 import dev.sluice.upstream.UpstreamGroup;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -28,20 +27,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SNIHostName;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -87,7 +81,7 @@ class ClientTlsTest {
         ProxyServer proxy = proxy(ServerTls.of(localhost.certificateFile(), localhost.keyFile()), up,
                 b -> b.route("/", r -> r.upstream(group(up)).setHeader("X-Forwarded-Proto", "$scheme")
                         .setHeader("X-Https", "$https")));
-        HttpClient http = HttpClient.newBuilder().sslContext(trusting(ca)).connectTimeout(PATIENCE).build();
+        HttpClient http = HttpClient.newBuilder().sslContext(ca.trustingContext()).connectTimeout(PATIENCE).build();
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("https://localhost:"
                 + proxy.port() + "/hello")).timeout(PATIENCE).build(), HttpResponse.BodyHandlers.ofString());
 
@@ -248,6 +242,19 @@ class ClientTlsTest {
     }
 
     @Test
+    void aPkcs12KeyStoreServesAsTheCertificateAndAWrongPasswordNamesTheFile() throws Exception {
+        ScriptedUpstream up = upstreams.scripted().identity();
+        ProxyServer proxy = proxy(ServerTls.builder().keyStore(siteB.keyStoreFile(), TestCertificates.PASSWORD)
+                .build(), up, null);
+        assertEquals("CN=b.test", subjectFor(proxy, null));
+
+        TlsFileException wrong = assertThrows(TlsFileException.class, () -> ProxyServer.builder()
+                .listen("127.0.0.1:0", ServerTls.builder().keyStore(siteB.keyStoreFile(), "wrong").build())
+                .route("/", r -> r.upstream(group(up))).start().close());
+        assertEquals(siteB.keyStoreFile(), wrong.file());
+    }
+
+    @Test
     void aClientThatNeverHandshakesIsClosedAfterTheHeaderTimeout() throws Exception {
         ScriptedUpstream up = upstreams.scripted().identity();
         ProxyServer proxy = upstreams.manage(ProxyServer.builder()
@@ -329,35 +336,10 @@ class ClientTlsTest {
         return connect(proxy, sni, parameters, null);
     }
 
-    /** A TLS socket to the proxy trusting any certificate, sending {@code sni}, presenting {@code as} if not null. */
+    /** A TLS socket to the proxy trusting the test CA, sending {@code sni}, presenting {@code as} if not null. */
     private static SSLSocket connect(ProxyServer proxy, String sni, Consumer<SSLParameters> parameters,
             TestCertificates.Issued as) throws Exception {
-        SSLContext context = SSLContext.getInstance("TLS");
-        KeyManagerFactory keys = null;
-        if (as != null) {
-            KeyStore store = KeyStore.getInstance("PKCS12");
-            try (InputStream in = Files.newInputStream(as.keyStoreFile())) {
-                store.load(in, TestCertificates.PASSWORD.toCharArray());
-            }
-            keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            keys.init(store, TestCertificates.PASSWORD.toCharArray());
-        }
-        context.init(keys == null ? null : keys.getKeyManagers(), new javax.net.ssl.TrustManager[] {
-            new javax.net.ssl.X509TrustManager() {
-                @Override
-                public void checkClientTrusted(X509Certificate[] chain, String authType) {
-                }
-
-                @Override
-                public void checkServerTrusted(X509Certificate[] chain, String authType) {
-                }
-
-                @Override
-                public X509Certificate[] getAcceptedIssuers() {
-                    return new X509Certificate[0];
-                }
-            }}, null);
-        SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(),
+        SSLSocket socket = (SSLSocket) ca.context(as).getSocketFactory().createSocket(InetAddress.getLoopbackAddress(),
                 proxy.port());
         socket.setSoTimeout((int) PATIENCE.toMillis());
         SSLParameters p = socket.getSSLParameters();
@@ -378,16 +360,5 @@ class ClientTlsTest {
         try (SSLSocket socket = connect(proxy, "localhost", p -> { }, as)) {
             return exchange(socket, RawClient.get("/"));
         }
-    }
-
-    private static SSLContext trusting(TestCertificates authority) throws GeneralSecurityException, IOException {
-        KeyStore store = KeyStore.getInstance("PKCS12");
-        store.load(null, null);
-        store.setCertificateEntry("ca", authority.caCertificate());
-        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        trust.init(store);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, trust.getTrustManagers(), null);
-        return context;
     }
 }

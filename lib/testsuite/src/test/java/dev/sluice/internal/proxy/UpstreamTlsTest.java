@@ -17,19 +17,14 @@ import dev.sluice.upstream.Keepalive;
 import dev.sluice.upstream.PeerState;
 import dev.sluice.upstream.UpstreamGroup;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.time.Duration;
 import java.util.function.Consumer;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -290,24 +285,9 @@ class UpstreamTlsTest {
 
     /** A server context presenting {@code certificate}; trusting the test CA's clients when it demands one. */
     private static SSLContext serverContext(TestCertificates.Issued certificate, boolean trustClients)
-            throws IOException, GeneralSecurityException {
-        if (!trustClients) {
-            return TlsContexts.server(Credentials.read(certificate.certificateFile(), certificate.keyFile()));
-        }
-        KeyStore keys = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(certificate.keyStoreFile())) {
-            keys.load(in, TestCertificates.PASSWORD.toCharArray());
-        }
-        KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        keyManagers.init(keys, TestCertificates.PASSWORD.toCharArray());
-        KeyStore trusted = KeyStore.getInstance("PKCS12");
-        trusted.load(null, null);
-        trusted.setCertificateEntry("ca", ca.caCertificate());
-        TrustManagerFactory trustManagers = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        trustManagers.init(trusted);
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(keyManagers.getKeyManagers(), trustManagers.getTrustManagers(), null);
-        return context;
+            throws IOException {
+        return trustClients ? ca.context(certificate)
+                : TlsContexts.server(Credentials.read(certificate.certificateFile(), certificate.keyFile()));
     }
 
     /** Answers each connection with a plain HTTP response, whatever it sent. */
