@@ -32,7 +32,8 @@ Options:
 
 Environment: SLUICE_JAVA (the java to run Sluice with, default java on PATH), SLUICE_JVM_OPTS (default
 "-XX:+UseParallelGC -Xms512m -Xmx512m"), SLUICE_WARMUP (seconds of load before each Sluice measurement, default
-10: the JIT compiles the TLS paths), LOAD_CPU / PROXY_CPU (0 / 1), KEEP_TMP=1 keeps the temporary directory.
+60: under load the JIT goes on compiling the JDK's TLS code for about a minute, on the proxy's one core, and until
+it is done the p99 is hundreds of milliseconds), LOAD_CPU / PROXY_CPU (0 / 1), KEEP_TMP=1 keeps the temporary directory.
 
 Upstream keep-alive, as each proxy's users run it: nginx keepalive 32 (it keeps none unless told), HAProxy's
 default (it keeps every idle server connection), Sluice's default (as many idle as were in use at once).
@@ -65,7 +66,7 @@ CELLS="${CELLS:-term-small term-64k hs-new hs-reuse up-small up-64k}"
 SLUICE_JAR="${SLUICE_JAR:-$REPO_ROOT/lib/cli/target/sluice.jar}"
 SLUICE_JVM_OPTS="${SLUICE_JVM_OPTS:--XX:+UseParallelGC -Xms512m -Xmx512m}"
 SLUICE_JAVA="${SLUICE_JAVA:-java}"
-SLUICE_WARMUP="${SLUICE_WARMUP:-10}"
+SLUICE_WARMUP="${SLUICE_WARMUP:-60}"
 LOAD_CPU="${LOAD_CPU:-0}"
 PROXY_CPU="${PROXY_CPU:-1}"
 for c in $CELLS; do [[ $c =~ ^(term-small|term-64k|hs-new|hs-reuse|up-small|up-64k)$ ]] || die "unknown cell '$c'"; done
@@ -222,7 +223,8 @@ start_contender() { # name shape
   # A warm-up: the JIT for Sluice, caches for all; new connections too, for the handshake paths.
   local secs=2
   [[ $1 == sluice ]] && secs=$SLUICE_WARMUP
-  taskset -c "$LOAD_CPU" wrk -t1 -c64 -d"${secs}s" "$scheme://127.0.0.1:$PX_PORT/small" >/dev/null 2>&1 || true
+  taskset -c "$LOAD_CPU" wrk -t1 -c64 -d"$(( (secs + 1) / 2 ))s" "$scheme://127.0.0.1:$PX_PORT/small" >/dev/null 2>&1 || true
+  taskset -c "$LOAD_CPU" wrk -t1 -c64 -d"$(( (secs + 1) / 2 ))s" "$scheme://127.0.0.1:$PX_PORT/64k" >/dev/null 2>&1 || true
   [[ $2 == front ]] && timeout $((secs + 10)) taskset -c "$LOAD_CPU" openssl s_time -connect "127.0.0.1:$PX_PORT" \
     -new -time "$(( (secs + 1) / 2 ))" -www /small >/dev/null 2>&1 || true
 }

@@ -71,6 +71,15 @@ public final class TlsSession implements Wire {
      */
     @Override
     public Progress handshake() throws IOException {
+        try {
+            return stepHandshake();
+        } catch (SSLException e) {
+            sendAlert();
+            throw e;
+        }
+    }
+
+    private Progress stepHandshake() throws IOException {
         if (!started) {
             engine.beginHandshake();
             started = true;
@@ -202,6 +211,21 @@ public final class TlsSession implements Wire {
             }
         }
         return true;
+    }
+
+    /**
+     * Sends the alert the engine made of a failed handshake (a refused certificate, no common protocol, no
+     * application protocol), as far as the channel takes it now, so the peer learns why; best effort.
+     */
+    private void sendAlert() {
+        try {
+            if (flush()) {
+                wrap(EMPTY);
+                flush();
+            }
+        } catch (IOException nothingMore) {
+            // the connection is failing anyway: the exception that brought us here says why
+        }
     }
 
     /** Sends close_notify as far as the channel takes it now, then shuts the socket's output. */

@@ -120,6 +120,16 @@ class ClientTlsTest {
     }
 
     @Test
+    void aClientOfferingOnlyH2IsToldNoApplicationProtocol() throws Exception {
+        ScriptedUpstream up = upstreams.scripted().identity();
+        ProxyServer proxy = proxy(ServerTls.of(localhost.certificateFile(), localhost.keyFile()), up, null);
+        try (SSLSocket socket = connect(proxy, "localhost", p -> p.setApplicationProtocols(new String[] {"h2"}))) {
+            SSLException refused = assertThrows(SSLException.class, socket::startHandshake);
+            assertTrue(refused.getMessage().contains("no_application_protocol"), refused.getMessage());
+        }
+    }
+
+    @Test
     void aProtocolTheAddressDoesNotAcceptFailsTheHandshake() throws Exception {
         ScriptedUpstream up = upstreams.scripted().identity();
         ProxyServer proxy = proxy(ServerTls.builder().certificate(localhost.certificateFile(), localhost.keyFile())
