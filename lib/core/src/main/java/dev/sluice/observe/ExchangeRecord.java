@@ -1,5 +1,6 @@
 package dev.sluice.observe;
 
+import dev.sluice.ClientTls;
 import java.util.List;
 
 /**
@@ -23,10 +24,12 @@ import java.util.List;
  *     none matched or no head was parsed
  * @param upstream the name of the upstream group it went to (a handler may choose another than the route's); null
  *     when it did not go upstream
+ * @param tls what the TLS handshake of the client's connection settled ({@code $ssl_protocol} and the others), or
+ *     null when the client spoke plain HTTP
  */
 public record ExchangeRecord(String clientAddress, String method, String target, String protocol, int status,
         long bodyBytesSent, long requestNanos, List<AttemptRecord> attempts, long startMillis, String remoteUser,
-        String referer, String userAgent, String serverName, String location, String upstream) {
+        String referer, String userAgent, String serverName, String location, String upstream, ClientTls tls) {
 
     /** {@code $upstream_addr}: every attempt's address, joined by ", " as nginx joins them; "-" when none. */
     public String upstreamAddr() {

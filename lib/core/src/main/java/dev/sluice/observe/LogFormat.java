@@ -14,7 +14,9 @@ import java.util.Objects;
  * <p>Variables: {@code $remote_addr}, {@code $remote_user}, {@code $time_local}, {@code $time_iso8601}, {@code $msec},
  * {@code $request}, {@code $request_method}, {@code $request_uri}, {@code $server_protocol}, {@code $status},
  * {@code $body_bytes_sent}, {@code $request_time}, {@code $http_referer}, {@code $http_user_agent},
- * {@code $server_name} (the virtual server's first name), and nginx's
+ * {@code $server_name} (the virtual server's first name), {@code $scheme}, {@code $https} ({@code on} on a TLS
+ * address, else empty), {@code $ssl_protocol}, {@code $ssl_cipher}, {@code $ssl_server_name} and {@code
+ * $ssl_client_verify}, and nginx's
  * {@code $upstream_addr}, {@code $upstream_status}, {@code $upstream_response_time}, {@code $upstream_connect_time}
  * and {@code $upstream_header_time} (every attempt's value, joined as nginx joins them). A name may be braced,
  * {@code ${status}}. A value that is missing is written as nginx writes it, {@code -}.
@@ -42,7 +44,8 @@ public final class LogFormat {
     private enum Variable {
         REMOTE_ADDR, REMOTE_USER, TIME_LOCAL, TIME_ISO8601, MSEC, REQUEST, REQUEST_METHOD, REQUEST_URI,
         SERVER_PROTOCOL, STATUS, BODY_BYTES_SENT, REQUEST_TIME, HTTP_REFERER, HTTP_USER_AGENT, UPSTREAM_ADDR,
-        UPSTREAM_STATUS, UPSTREAM_RESPONSE_TIME, UPSTREAM_CONNECT_TIME, UPSTREAM_HEADER_TIME, SERVER_NAME
+        UPSTREAM_STATUS, UPSTREAM_RESPONSE_TIME, UPSTREAM_CONNECT_TIME, UPSTREAM_HEADER_TIME, SERVER_NAME, SCHEME,
+        HTTPS, SSL_PROTOCOL, SSL_CIPHER, SSL_SERVER_NAME, SSL_CLIENT_VERIFY
     }
 
     private static final LogFormat COMBINED_FORMAT = parse(COMBINED);
@@ -121,6 +124,12 @@ public final class LogFormat {
             case UPSTREAM_RESPONSE_TIME: out.append(e.upstreamResponseTime()); break;
             case UPSTREAM_CONNECT_TIME: out.append(e.upstreamConnectTime()); break;
             case SERVER_NAME: out.append(orDash(e.serverName())); break;
+            case SCHEME: out.append(e.tls() == null ? "http" : "https"); break;
+            case HTTPS: out.append(e.tls() == null ? "" : "on"); break;
+            case SSL_PROTOCOL: out.append(e.tls() == null ? "-" : e.tls().protocol()); break;
+            case SSL_CIPHER: out.append(e.tls() == null ? "-" : e.tls().cipher()); break;
+            case SSL_SERVER_NAME: out.append(orDash(e.tls() == null ? null : e.tls().serverName())); break;
+            case SSL_CLIENT_VERIFY: out.append(e.tls() == null ? "-" : e.tls().clientVerify()); break;
             default: out.append(e.upstreamHeaderTime()); break;
         }
     }

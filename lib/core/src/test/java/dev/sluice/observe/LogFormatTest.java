@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sluice.ClientTls;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +21,7 @@ class LogFormatTest {
                 List.of(new AttemptRecord("10.0.0.1:80", 502, 1_000_000, -1, 1_500_000, false,
                                 "upstream timed out while reading response header from upstream"),
                         new AttemptRecord("10.0.0.2:80", 200, 0, 400_000, 900_000, true, null)),
-                NOON_UTC, user, referer, agent, "api.test", "/a", "backend");
+                NOON_UTC, user, referer, agent, "api.test", "/a", "backend", null);
     }
 
     @Test
@@ -50,7 +51,19 @@ class LogFormatTest {
         ExchangeRecord unnamed = exchange(null, null, null);
         assertEquals("-", format.format(new ExchangeRecord(unnamed.clientAddress(), unnamed.method(), unnamed.target(),
                 unnamed.protocol(), unnamed.status(), unnamed.bodyBytesSent(), unnamed.requestNanos(),
-                unnamed.attempts(), unnamed.startMillis(), null, null, null, "", null, null)));
+                unnamed.attempts(), unnamed.startMillis(), null, null, null, "", null, null, null)));
+    }
+
+    @Test
+    void theTlsVariablesSayWhatTheHandshakeSettledAndADashOnPlainHttp() {
+        LogFormat format = LogFormat.parse("$scheme|$https|$ssl_protocol|$ssl_cipher|$ssl_server_name|$ssl_client_verify");
+        ExchangeRecord plain = exchange(null, null, null);
+        assertEquals("http||-|-|-|-", format.format(plain));
+        ExchangeRecord secured = new ExchangeRecord(plain.clientAddress(), plain.method(), plain.target(),
+                plain.protocol(), plain.status(), plain.bodyBytesSent(), plain.requestNanos(), plain.attempts(),
+                plain.startMillis(), null, null, null, "api.test", "/a", "backend",
+                new ClientTls("TLSv1.3", "TLS_AES_128_GCM_SHA256", "api.test", "NONE", null));
+        assertEquals("https|on|TLSv1.3|TLS_AES_128_GCM_SHA256|api.test|NONE", format.format(secured));
     }
 
     @Test

@@ -134,6 +134,7 @@ final class Exchange implements AttemptListener {
     void secured(ClientTls tls) {
         variables.secured(tls);
         hooks.secured(tls);
+        log.secured(tls);
     }
 
     Hooks hooks() {

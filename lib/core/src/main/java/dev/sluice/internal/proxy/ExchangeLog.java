@@ -1,5 +1,6 @@
 package dev.sluice.internal.proxy;
 
+import dev.sluice.ClientTls;
 import dev.sluice.internal.http.RequestHead;
 import dev.sluice.observe.AttemptRecord;
 import dev.sluice.observe.ExchangeRecord;
@@ -18,6 +19,8 @@ final class ExchangeLog {
     private long startNanos;
     /** {@code $server_name}: the virtual server that took the request, or null before a head was parsed. */
     private String serverName;
+    /** The client's TLS, or null for plain HTTP. */
+    private ClientTls tls;
     /** {@code $body_bytes_sent}. */
     private long bodyBytesSent;
 
@@ -47,6 +50,11 @@ final class ExchangeLog {
     /** {@code bytes} more of the response body went to the client. */
     void countBody(int bytes) {
         bodyBytesSent += bytes;
+    }
+
+    /** The client's connection speaks TLS, as {@code tls} settled: every exchange on it is recorded so. */
+    void secured(ClientTls tls) {
+        this.tls = tls;
     }
 
     /** An attempt on {@code attempt}'s peer ended with {@code status}. */
@@ -83,7 +91,7 @@ final class ExchangeLog {
                 requestNanos, List.copyOf(attempts), System.currentTimeMillis() - requestNanos / 1_000_000,
                 none ? null : RemoteUser.of(request.fields().get("Authorization")),
                 none ? null : request.fields().get("Referer"), none ? null : request.fields().get("User-Agent"),
-                serverName, location, upstream);
+                serverName, location, upstream, tls);
         loop.engine.exchangeEnded(record);
         return record;
     }

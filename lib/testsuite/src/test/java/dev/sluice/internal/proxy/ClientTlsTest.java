@@ -176,6 +176,22 @@ class ClientTlsTest {
     }
 
     @Test
+    void theExchangeRecordCarriesTheClientsTls() throws Exception {
+        ScriptedUpstream up = upstreams.scripted().identity();
+        Exchanges records = new Exchanges();
+        ProxyServer proxy = proxy(ServerTls.of(localhost.certificateFile(), localhost.keyFile()), up,
+                b -> b.listener(records).route("/", r -> r.upstream(group(up))));
+        try (SSLSocket socket = connect(proxy, "localhost", p -> { })) {
+            exchange(socket, RawClient.get("/"));
+            assertTrue(Exchanges.await(() -> records.exchanges.size() == 1, 5_000));
+            ClientTls tls = records.exchanges.get(0).tls();
+            assertEquals(socket.getSession().getProtocol(), tls.protocol());
+            assertEquals("localhost", tls.serverName());
+            assertEquals("https", dev.sluice.observe.LogFormat.parse("$scheme").format(records.exchanges.get(0)));
+        }
+    }
+
+    @Test
     void aDemandedClientCertificateIsCheckedAndEachFailureGetsItsOwn400() throws Exception {
         ScriptedUpstream up = upstreams.scripted().echo();
         ServerTls demanding = ServerTls.builder().certificate(localhost.certificateFile(), localhost.keyFile())
