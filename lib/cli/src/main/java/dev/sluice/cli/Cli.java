@@ -170,10 +170,10 @@ final class Cli {
             option(PROXY, "--proxy-ssl-certificate", "FILE", false,
                     "proxy_ssl_certificate: the PEM client certificate chain for servers that ask for one (mTLS);"
                             + " needs --proxy-ssl-certificate-key",
-                    (s, f, v) -> s.setProxySslCertificate(Path.of(v))),
+                    (s, f, v) -> s.tls().setProxySslCertificate(Path.of(v))),
             option(PROXY, "--proxy-ssl-certificate-key", "FILE", false,
                     "proxy_ssl_certificate_key: its PEM key (PKCS#8, PKCS#1 or SEC 1, unencrypted)",
-                    (s, f, v) -> s.setProxySslCertificateKey(Path.of(v))),
+                    (s, f, v) -> s.tls().setProxySslCertificateKey(Path.of(v))),
             option(PROXY, "--proxy-ssl-session-reuse", "on|off", false,
                     "proxy_ssl_session_reuse: resume TLS sessions on new connections; default on",
                     tls(NginxSyntax::onOff, UpstreamTls.Builder::sessionReuse)),
@@ -302,11 +302,11 @@ final class Cli {
                     "ssl_certificate: the PEM certificate chain of the ssl addresses, leaf first; repeat it with"
                             + " --ssl-certificate-key for an RSA and an EC certificate side by side; kill -HUP reads"
                             + " the files again",
-                    (s, f, v) -> s.addSslCertificate(Path.of(v))),
+                    (s, f, v) -> s.tls().addSslCertificate(Path.of(v))),
             option(CLIENT, "--ssl-certificate-key", "FILE", true,
                     "ssl_certificate_key: the PEM key of the --ssl-certificate in the same place (PKCS#8, PKCS#1 or"
                             + " SEC 1, unencrypted)",
-                    (s, f, v) -> s.addSslCertificateKey(Path.of(v))),
+                    (s, f, v) -> s.tls().addSslCertificateKey(Path.of(v))),
             option(CLIENT, "--ssl-protocols", "'PROTOCOL ...'", false,
                     "ssl_protocols: some of TLSv1.2 TLSv1.3; default both",
                     serverTls(v -> v.trim().split("\\s+"), ServerTls.Builder::protocols)),
@@ -367,8 +367,7 @@ final class Cli {
         if (!demo && settings.servers().isEmpty()) {
             throw new UsageException("--server", "at least one is required (or try --demo; see --help)");
         }
-        settings.checkUpstreamTls();
-        settings.checkServerTls();
+        settings.tls().check();
         return settings;
     }
 
@@ -400,7 +399,7 @@ final class Cli {
             throw new IllegalArgumentException("the URL names the flags' upstream group: http[s]://" + Settings.GROUP
                     + "[/URI], not " + url);
         }
-        settings.setUpstreamTls(tls);
+        settings.tls().setUpstreamTls(tls);
         String uri = url.substring(scheme.length());
         if (!uri.isEmpty()) {
             settings.addRouteStep(new Step<>(flag, url, r -> r.passUri(uri)));
@@ -425,7 +424,7 @@ final class Cli {
 
     private static <T> Handler serverTls(Function<String, T> parser,
             BiFunction<ServerTls.Builder, T, ServerTls.Builder> setter) {
-        return step(Settings::addServerTlsStep, parser, setter);
+        return step((s, step) -> s.tls().addServerStep(step), parser, setter);
     }
 
     /** {@code --listen 'HOST:PORT [ssl]'}; the library checks the address when the proxy is built. */
@@ -449,7 +448,7 @@ final class Cli {
 
     private static <T> Handler tls(Function<String, T> parser,
             BiFunction<UpstreamTls.Builder, T, UpstreamTls.Builder> setter) {
-        return step(Settings::addUpstreamTlsStep, parser, setter);
+        return step((s, step) -> s.tls().addUpstreamStep(step), parser, setter);
     }
 
     /** Parses the value now, so a syntax error shows at once, and keeps the builder call for later. */

@@ -3,7 +3,6 @@ package dev.sluice.cli;
 import dev.sluice.NextUpstream;
 import dev.sluice.ProxyServer;
 import dev.sluice.Route;
-import dev.sluice.ServerTls;
 import dev.sluice.UpstreamTls;
 import dev.sluice.observe.AccessLog;
 import dev.sluice.observe.LogFormat;
@@ -73,16 +72,8 @@ final class Settings {
     private final List<Step<Keepalive.Builder>> keepaliveSteps = new ArrayList<>();
     private final List<Step<NextUpstream>> nextUpstreamSteps = new ArrayList<>();
     private final List<Step<Route.Builder>> routeSteps = new ArrayList<>();
-    /** Whether a {@code --listen} line says {@code ssl}: clients speak TLS there, as the {@code --ssl-*} flags say. */
-    private boolean sslListen;
-    private final List<Step<ServerTls.Builder>> serverTlsSteps = new ArrayList<>();
-    private final List<Path> sslCertificates = new ArrayList<>();
-    private final List<Path> sslCertificateKeys = new ArrayList<>();
-    /** {@code --proxy-pass https://}: the route speaks TLS to the group, as the {@code --proxy-ssl-*} flags say. */
-    private boolean upstreamTls;
-    private final List<Step<UpstreamTls.Builder>> upstreamTlsSteps = new ArrayList<>();
-    private Path proxySslCertificate;
-    private Path proxySslCertificateKey;
+    /** The {@code --ssl-*} and {@code --proxy-ssl-*} flags. */
+    private final TlsFlags tls = new TlsFlags();
 
     /** Whether {@code --help} was given: print the usage and do nothing else. */
     boolean help() {
@@ -153,84 +144,11 @@ final class Settings {
     /** Sets every {@code --proxy-*}, {@code --error-page} and hash-key option on a route to {@code upstream}. */
     Route.Builder configureRoute(Route.Builder route, UpstreamGroup upstream) {
         route.upstream(upstream).nextUpstream(Step.applyAll(nextUpstream, nextUpstreamSteps));
-        if (upstreamTls) {
-            route.upstreamTls(upstreamTlsSettings());
+        UpstreamTls upstreamTls = tls.upstream();
+        if (upstreamTls != null) {
+            route.upstreamTls(upstreamTls);
         }
         return Step.applyAll(route, routeSteps);
-    }
-
-    /**
-     * The route's TLS to the group from the {@code --proxy-ssl-*} flags.
-     *
-     * @throws UsageException when a client certificate comes without its key, or the other way round
-     */
-    private UpstreamTls upstreamTlsSettings() {
-        UpstreamTls.Builder tls = Step.applyAll(UpstreamTls.builder(), upstreamTlsSteps);
-        if (proxySslCertificate != null && proxySslCertificateKey != null) {
-            tls.certificate(proxySslCertificate, proxySslCertificateKey);
-        } else if (proxySslCertificate != null) {
-            throw new UsageException("--proxy-ssl-certificate", "needs --proxy-ssl-certificate-key too");
-        } else if (proxySslCertificateKey != null) {
-            throw new UsageException("--proxy-ssl-certificate-key", "needs --proxy-ssl-certificate too");
-        }
-        return tls.build();
-    }
-
-    /**
-     * The TLS of the {@code ssl} addresses from the {@code --ssl-*} flags, each certificate paired with the key given
-     * in the same place.
-     *
-     * @throws UsageException when certificates and keys do not pair up, or there is none
-     */
-    private ServerTls serverTlsSettings() {
-        if (sslCertificates.isEmpty() || sslCertificates.size() != sslCertificateKeys.size()) {
-            throw new UsageException(sslCertificates.isEmpty() ? "--listen" : "--ssl-certificate-key",
-                    "an ssl address needs each --ssl-certificate with its --ssl-certificate-key, as many of one as"
-                            + " of the other (" + sslCertificates.size() + " and " + sslCertificateKeys.size() + ")");
-        }
-        ServerTls.Builder tls = Step.applyAll(ServerTls.builder(), serverTlsSteps);
-        for (int i = 0; i < sslCertificates.size(); i++) {
-            tls.certificate(sslCertificates.get(i), sslCertificateKeys.get(i));
-        }
-        try {
-            return tls.build();
-        } catch (IllegalArgumentException e) {
-            throw new UsageException("--ssl-verify-client", e.getMessage());
-        }
-    }
-
-    /**
-     * Checks what the flags only make sense together with.
-     *
-     * @throws UsageException naming a {@code --ssl-*} flag given without an {@code ssl} address
-     */
-    void checkServerTls() {
-        if (sslListen) {
-            return;
-        }
-        String flag = !serverTlsSteps.isEmpty() ? serverTlsSteps.get(0).flag()
-                : !sslCertificates.isEmpty() ? "--ssl-certificate"
-                : !sslCertificateKeys.isEmpty() ? "--ssl-certificate-key" : null;
-        if (flag != null) {
-            throw new UsageException(flag, "applies to TLS for clients: add ssl to a --listen ('HOST:PORT ssl')");
-        }
-    }
-
-    /**
-     * Checks what the flags only make sense together with.
-     *
-     * @throws UsageException naming a {@code --proxy-ssl-*} flag given without {@code --proxy-pass https://}
-     */
-    void checkUpstreamTls() {
-        if (upstreamTls) {
-            return;
-        }
-        String flag = !upstreamTlsSteps.isEmpty() ? upstreamTlsSteps.get(0).flag()
-                : proxySslCertificate != null ? "--proxy-ssl-certificate"
-                : proxySslCertificateKey != null ? "--proxy-ssl-certificate-key" : null;
-        if (flag != null) {
-            throw new UsageException(flag, "applies to TLS to the upstream: add --proxy-pass https://" + GROUP);
-        }
     }
 
     /** A proxy builder with the listen, worker and client-side flags and the access log, but no route yet. */
@@ -459,36 +377,13 @@ final class Settings {
 
     /** {@code --listen}: an address, in TLS when {@code ssl}, whose certificate comes from the {@code --ssl-*} flags. */
     void addListen(String flag, String value, String hostPort, boolean ssl) {
-        sslListen |= ssl;
-        proxySteps.add(new Step<>(flag, value, b -> ssl ? b.listen(hostPort, serverTlsSettings()) : b.listen(hostPort)));
+        tls.listensWithTls(ssl);
+        proxySteps.add(new Step<>(flag, value, b -> ssl ? b.listen(hostPort, tls.server()) : b.listen(hostPort)));
     }
 
-    void addSslCertificate(Path file) {
-        sslCertificates.add(file);
-    }
-
-    void addSslCertificateKey(Path file) {
-        sslCertificateKeys.add(file);
-    }
-
-    void addServerTlsStep(Step<ServerTls.Builder> step) {
-        serverTlsSteps.add(step);
-    }
-
-    void setUpstreamTls(boolean on) {
-        upstreamTls = on;
-    }
-
-    void setProxySslCertificate(Path file) {
-        proxySslCertificate = file;
-    }
-
-    void setProxySslCertificateKey(Path file) {
-        proxySslCertificateKey = file;
-    }
-
-    void addUpstreamTlsStep(Step<UpstreamTls.Builder> step) {
-        upstreamTlsSteps.add(step);
+    /** The {@code --ssl-*} and {@code --proxy-ssl-*} flags, for Cli to fill. */
+    TlsFlags tls() {
+        return tls;
     }
 
     void addRouteStep(Step<Route.Builder> step) {
