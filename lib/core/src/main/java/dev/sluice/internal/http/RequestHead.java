@@ -19,8 +19,6 @@ import java.util.List;
  */
 public final class RequestHead extends MessageHead {
 
-    private static final char[] HEX_DIGITS = "0123456789ABCDEF".toCharArray();
-
     private int methodStart;
     private int methodEnd;
     private String method;
@@ -162,14 +160,7 @@ public final class RequestHead extends MessageHead {
      * appends those bytes raw, which lets a client add header lines through {@code %0D%0A}.
      */
     public void appendPath(StringBuilder out) {
-        for (int i = 0; i < pathLength; i++) {
-            int b = path[i] & 0xff;
-            if (b <= ' ' || b == 0x7f) {
-                out.append('%').append(HEX_DIGITS[b >> 4]).append(HEX_DIGITS[b & 0xf]);
-            } else {
-                out.append((char) b);
-            }
-        }
+        UriText.appendPath(out, path, 0, pathLength);
     }
 
     /**
@@ -178,14 +169,7 @@ public final class RequestHead extends MessageHead {
      * {@code % ? #} as %XX.
      */
     public void appendEscapedPath(StringBuilder out, int from) {
-        for (int i = from; i < pathLength; i++) {
-            int b = path[i] & 0xff;
-            if (b <= ' ' || b >= 0x7f || b == '%' || b == '?' || b == '#') {
-                out.append('%').append(HEX_DIGITS[b >> 4]).append(HEX_DIGITS[b & 0xf]);
-            } else {
-                out.append((char) b);
-            }
-        }
+        UriText.appendEscaped(out, path, from, pathLength);
     }
 
     /** Which request-target form {@link #target()} is. */

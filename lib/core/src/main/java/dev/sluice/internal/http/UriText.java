@@ -1,0 +1,77 @@
+package dev.sluice.internal.http;
+
+import java.util.Arrays;
+
+/**
+ * The normalised path, nginx's {@code $uri}, as text: written one character per byte for a field value or a
+ * variable ({@link #appendPath}), escaped for a request line or a {@code Location} ({@link #appendEscaped}), and read
+ * back into its bytes ({@link #pathBytes}).
+ */
+public final class UriText {
+
+    private static final char[] HEX_DIGITS = "0123456789ABCDEF".toCharArray();
+
+    private UriText() {
+    }
+
+    /**
+     * Appends {@code bytes[from, to)} one character per byte, writing the bytes no URI path holds unescaped —
+     * controls, space and DEL — as %XX, so that the result is always a valid field value. nginx appends those bytes
+     * raw, which lets a client add header lines through {@code %0D%0A}.
+     */
+    public static void appendPath(StringBuilder out, byte[] bytes, int from, int to) {
+        append(out, bytes, from, to, false);
+    }
+
+    /**
+     * Appends {@code bytes[from, to)} escaped for a request line, as nginx's {@code ngx_escape_uri} does for {@code
+     * proxy_pass} with a URI part: controls, space, DEL, bytes beyond ASCII and {@code % ? #} as %XX.
+     */
+    public static void appendEscaped(StringBuilder out, byte[] bytes, int from, int to) {
+        append(out, bytes, from, to, true);
+    }
+
+    private static void append(StringBuilder out, byte[] bytes, int from, int to, boolean requestLine) {
+        for (int i = from; i < to; i++) {
+            int b = bytes[i] & 0xff;
+            if (b <= ' ' || b == 0x7f || requestLine && (b > 0x7f || b == '%' || b == '?' || b == '#')) {
+                out.append('%').append(HEX_DIGITS[b >> 4]).append(HEX_DIGITS[b & 0xf]);
+            } else {
+                out.append((char) b);
+            }
+        }
+    }
+
+    /**
+     * The bytes of a path {@link #appendPath} wrote, e.g. {@link dev.sluice.ProxyRequest#path()}: each character a
+     * byte, with its %XX escapes of controls, space and DEL decoded. Every other '%' is a byte of the path. A path
+     * that held such an escape as text ({@code %2520} in the target) reads as the byte it names. Null when a
+     * character is beyond Latin-1, which {@link #appendPath} never writes.
+     */
+    public static byte[] pathBytes(String text) {
+        byte[] out = new byte[text.length()];
+        int n = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c > 0xff) {
+                return null;
+            }
+            int escaped = c == '%' && i + 2 < text.length() ? escapedByte(text.charAt(i + 1), text.charAt(i + 2)) : -1;
+            if (escaped >= 0) {
+                out[n++] = (byte) escaped;
+                i += 2;
+            } else {
+                out[n++] = (byte) c;
+            }
+        }
+        return Arrays.copyOf(out, n);
+    }
+
+    /** The byte {@code %hl} names when {@link #appendPath} escapes it (a control, space or DEL), else -1. */
+    private static int escapedByte(char high, char low) {
+        int h = Character.digit(high, 16);
+        int l = Character.digit(low, 16);
+        int b = h < 0 || l < 0 ? -1 : h << 4 | l;
+        return b >= 0 && (b <= ' ' || b == 0x7f) ? b : -1;
+    }
+}
