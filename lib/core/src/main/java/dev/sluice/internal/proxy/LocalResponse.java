@@ -35,7 +35,8 @@ final class LocalResponse {
             boolean keepAlive, boolean headRequest) {
         boolean builtIn = body == null && status >= 400;
         int length = body != null ? body.length : builtIn ? HeadWriter.errorPageLength(status) : 0;
-        ByteBuffer b = out.capacity() < length + 256 ? ByteBuffer.allocate(length + 256) : out;
+        int room = (headRequest || headOnly(status) ? 0 : length) + 256; // a HEAD's body is counted, not written
+        ByteBuffer b = out.capacity() < room ? ByteBuffer.allocate(room) : out;
         for (;;) {
             try {
                 b.clear();
