@@ -1,8 +1,10 @@
 package dev.sluice;
 
+import dev.sluice.internal.files.StaticFiles;
 import dev.sluice.upstream.UpstreamGroup;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -24,6 +26,9 @@ import java.util.regex.PatternSyntaxException;
  * ({@code "= /x"}) ends the search; otherwise the longest matching prefix is remembered, and unless it is a {@code
  * "^~ /x"} route the regex routes ({@code "~ REGEX"}, {@code "~* REGEX"} ignoring case) are tried in the order they
  * were added, the first that matches winning; without one the remembered prefix serves.
+ *
+ * <p>A route may instead answer every request itself, with no upstream: {@link Builder#answer} (nginx's {@code
+ * return}) or {@link Builder#root} (nginx's {@code root}: small static files, such as error pages).
  *
  * <p>Every option has nginx's default unless its Javadoc says otherwise.
  *
@@ -79,6 +84,8 @@ public final class Route {
     private final List<RequestLimit> requestLimits;
     private final List<ConnectionLimit> connectionLimits;
     private final ProxyHandler handler;
+    private final Path root;
+    private final List<String> index;
     private final String passUri;
     private final ValueTemplate passTemplate;
     private final Duration hookTimeout;
@@ -110,7 +117,9 @@ public final class Route {
         this.upgradeProtocols = b.upgradeProtocols;
         this.requestLimits = List.copyOf(b.requestLimits);
         this.connectionLimits = List.copyOf(b.connectionLimits);
-        this.handler = b.handler;
+        this.root = b.root;
+        this.index = b.index == null ? List.of("index.html") : b.index;
+        this.handler = root == null ? b.handler : new StaticFiles(root, index);
         this.passUri = b.passUri;
         this.passTemplate = b.passTemplate;
         this.hookTimeout = b.hookTimeout;
@@ -289,6 +298,16 @@ public final class Route {
         return handler;
     }
 
+    /** The directory the route serves files from ({@code root}), or empty: see {@link Builder#root}. */
+    public Optional<Path> root() {
+        return Optional.ofNullable(root);
+    }
+
+    /** The index files of a route with a {@link #root()} ({@code index}): {@code index.html} by default. */
+    public List<String> index() {
+        return index;
+    }
+
     /** The longest wait for an answer that comes later ({@link Answer#after}); 60s by default. */
     public Duration hookTimeout() {
         return hookTimeout;
@@ -311,8 +330,9 @@ public final class Route {
 
     @Override
     public String toString() {
-        return "location " + location() + " { " + (upstream == null ? "return" : "proxy_pass http://" + upstream.name()
-                + (passUri == null ? "" : passUri)) + "; }";
+        String does = root != null ? "root " + root : upstream == null ? "return"
+                : "proxy_pass http://" + upstream.name() + (passUri == null ? "" : passUri);
+        return "location " + location() + " { " + does + "; }";
     }
 
     /** Builds a {@link Route}; each method names the nginx directive it mirrors and its default. */
@@ -350,7 +370,11 @@ public final class Route {
         private final List<RequestLimit> requestLimits = new ArrayList<>();
         private final List<ConnectionLimit> connectionLimits = new ArrayList<>();
         private ProxyHandler handler;
-        private boolean answers;
+        /** The option by which the route answers every request itself ("answer", "root"), or null. */
+        private String answers;
+        private Path root;
+        /** The index files given, or null for nginx's default. */
+        private List<String> index;
         private String passUri;
         private ValueTemplate passTemplate;
         private Duration hookTimeout = SIXTY_SECONDS;
@@ -382,8 +406,9 @@ public final class Route {
          * what comes back. None by default.
          */
         public Builder handler(ProxyHandler handler) {
-            if (answers) {
-                throw new IllegalArgumentException("route " + prefix + " answers every request: it has no handler");
+            if (answers != null) {
+                throw new IllegalArgumentException("route " + prefix + " answers every request by its " + answers
+                        + ": it cannot also have a handler");
             }
             this.handler = Objects.requireNonNull(handler, "handler");
             return this;
@@ -417,21 +442,94 @@ public final class Route {
 
         /**
          * nginx's {@code return}: the route answers every request with {@code answer} and proxies nothing, so it
-         * needs no upstream.
+         * has no upstream, no {@link #handler} and no {@link #root}.
          */
         public Builder answer(Answer answer) {
             Objects.requireNonNull(answer, "answer");
-            if (handler != null && !answers) {
-                throw new IllegalArgumentException("route " + prefix + " has a handler: it answers through it");
-            }
+            answersEvery("answer");
             this.handler = new ProxyHandler() {
                 @Override
                 public Answer onRequest(ProxyRequest request) {
                     return answer;
                 }
             };
-            this.answers = true;
             return this;
+        }
+
+        /**
+         * nginx's {@code root DIR} with what {@code try_files $uri =404} answers: the route serves GET and HEAD
+         * itself from the files under {@code directory} and proxies nothing, so it has no upstream, no {@link
+         * #handler} and no {@link #answer}. For the small files a configuration points its error pages at ({@code
+         * error_page 500 /error_500.txt; location = /error_500.txt { root html/; }}) and a few assets: each file is
+         * read when requested (nothing is cached), whole, into memory, on the event loop, as an nginx worker without
+         * {@code aio} reads it; it is no way to serve large downloads. None by default.
+         *
+         * <ul>
+         *   <li>The file is {@code directory} followed by the request's path, nginx's {@code $uri} ({@link
+         *       ProxyRequest#path()}: decoded, dot-segments resolved). It gets 200 with a {@code Content-Type} by its
+         *       extension from the common lines of nginx's {@code mime.types} ({@code application/octet-stream}, the
+         *       stock {@code default_type}, for others, no charset), {@code Last-Modified} and {@code
+         *       Content-Length}; a HEAD gets the same head without the body. No ETag, no ranges, no 304: every GET
+         *       gets the whole file.
+         *   <li>A directory, asked for with a '/' at the end, serves its first {@link #index} file, or is 403: there
+         *       is never a listing (nginx's {@code autoindex off}). Asked for without the '/', it is a 301 to the
+         *       path with it, as nginx sends (the {@code Location} is a path, as with {@code absolute_redirect
+         *       off}).
+         *   <li>A missing file is 404, and so is anything but a regular file or a directory. A file the process may
+         *       not read is 403.
+         *   <li>A method but GET and HEAD is 405 with {@code Allow: GET, HEAD}, before the file is looked for.
+         *   <li>A file larger than 1 MiB is 500, logged: a file is held whole in memory and read on the loop that
+         *       serves other connections meanwhile, so the limit bounds both; a file that large belongs to a file
+         *       server behind an upstream.
+         * </ul>
+         *
+         * <p>No file outside {@code directory} is served: a path whose real path (with every symbolic link followed)
+         * is not under the directory's real path is 404, as is a path segment that holds a control byte or is not
+         * UTF-8. Links that stay inside are followed; one pointing out is refused, where nginx's default ({@code
+         * disable_symlinks off}) would follow it. The check guards against what the directory holds, not against a
+         * local user who swaps a link in while a request is served. A relative directory is taken from the working
+         * directory (nginx takes it from its prefix); it need not exist when the route is built, and a request
+         * while it does not is 404.
+         */
+        public Builder root(Path directory) {
+            Objects.requireNonNull(directory, "root");
+            answersEvery("root");
+            this.root = directory;
+            return this;
+        }
+
+        /**
+         * nginx's {@code index NAME ...}: the files a directory of the {@link #root} is answered with, the first that
+         * is a regular file winning; default {@code index.html}. Each is a plain file name (nginx also takes a path,
+         * and redirects internally to it, which may end in another route; here the file is served from the same
+         * directory).
+         */
+        public Builder index(String... names) {
+            Objects.requireNonNull(names, "index");
+            if (names.length == 0) {
+                throw new IllegalArgumentException("index needs at least one file name");
+            }
+            for (String name : names) {
+                Objects.requireNonNull(name, "index");
+                if (name.isEmpty() || name.equals(".") || name.equals("..") || name.chars().anyMatch(
+                        c -> c < ' ' || c == 0x7f || c == '/' || c == '\\')) {
+                    throw new IllegalArgumentException("index: not a plain file name: \"" + name + "\"");
+                }
+            }
+            this.index = List.of(names);
+            return this;
+        }
+
+        /**
+         * Makes {@code option} the way the route answers every request itself: it then proxies nothing, so it has
+         * no handler of the user's, no upstream (checked at {@link #build}) and no other such option.
+         */
+        private void answersEvery(String option) {
+            if (answers == null ? handler != null : !answers.equals(option)) {
+                throw new IllegalArgumentException("route " + prefix + (answers == null ? " has a handler"
+                        : " answers every request by its " + answers) + ": it cannot also answer by its " + option);
+            }
+            this.answers = option;
         }
 
         /**
@@ -459,7 +557,10 @@ public final class Route {
             return this;
         }
 
-        /** {@code proxy_pass http://GROUP}: required, unless the route {@link #answer answers} every request. */
+        /**
+         * {@code proxy_pass http://GROUP}: required, unless the route answers every request itself ({@link #answer},
+         * {@link #root}), when it must have none.
+         */
         public Builder upstream(UpstreamGroup upstream) {
             this.upstream = Objects.requireNonNull(upstream, "upstream");
             return this;
@@ -689,8 +790,15 @@ public final class Route {
 
         /** Checks the route and builds it. */
         public Route build() {
-            if (upstream == null && !answers) {
+            if (upstream == null && answers == null) {
                 throw new IllegalArgumentException("route " + prefix + " has no upstream");
+            }
+            if (upstream != null && answers != null) {
+                throw new IllegalArgumentException("route " + prefix + " answers every request by its " + answers
+                        + ": it cannot also have an upstream");
+            }
+            if (root == null && index != null) {
+                throw new IllegalArgumentException("route " + prefix + " has an index but no root");
             }
             if (passUri != null && pattern != null && passTemplate == null) {
                 throw new IllegalArgumentException("route " + prefix + ": a regex route's passUri must name variables"

@@ -1,0 +1,218 @@
+package dev.sluice.internal.files;
+
+import dev.sluice.Answer;
+import dev.sluice.ProxyHandler;
+import dev.sluice.ProxyRequest;
+import dev.sluice.internal.http.UriText;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The handler of a route with {@code root}: nginx's {@code root DIR; index ...;} with what {@code try_files $uri
+ * =404} answers, for the small files a configuration points its error pages at. It answers every request itself,
+ * reading the file when asked (nothing is cached), whole, on the event loop, as an nginx worker without {@code aio}
+ * reads it:
+ *
+ * <ul>
+ *   <li>a method but GET and HEAD: 405 with {@code Allow: GET, HEAD}, whether or not the file exists;
+ *   <li>the file is the directory and the request's {@code $uri} ({@link ProxyRequest#path()}); a regular file is
+ *       200 with its {@code Content-Type} by extension ({@link MediaTypes}), {@code Last-Modified} and {@code
+ *       Content-Length} (a HEAD gets the same head and no body);
+ *   <li>a directory, with a '/' at the end of the path: the first of the index files that is a regular file, else
+ *       403 (nginx with {@code autoindex off}: no listing, ever); without the '/': 301 to the path with it (and the
+ *       query), as nginx, with a {@code Location} that is a path (nginx's {@code absolute_redirect off});
+ *   <li>a path that names nothing, a file with a '/' after it, or anything but a regular file or directory: 404;
+ *       one the process may not read: 403; a file above {@link #MAX_FILE_SIZE}, or an error reading it: 500,
+ *       logged.
+ * </ul>
+ *
+ * <p>No file outside the directory is ever served: a path segment that is {@code .} or {@code ..}, holds a
+ * control byte or is not UTF-8 is 404, and so is a path whose real path (every symbolic link followed) is not under
+ * the directory's real path — a link inside the directory that points out of it. Links that stay inside are
+ * followed. (nginx's default, {@code disable_symlinks off}, follows every link.) The check is made before the file
+ * is opened: it guards against what the directory holds, not against a local user who swaps a link in between.
+ */
+public final class StaticFiles implements ProxyHandler {
+
+    /**
+     * The largest file served, 1 MiB: a file is read whole into memory on the event loop, so its size bounds both
+     * the memory a request holds and the time the loop's other connections wait. Error pages and a few assets fit;
+     * larger files belong to a file server behind an upstream.
+     */
+    public static final int MAX_FILE_SIZE = 1 << 20;
+
+    private static final Logger log = LoggerFactory.getLogger(StaticFiles.class);
+    private static final DateTimeFormatter HTTP_DATE =
+            DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US).withZone(ZoneOffset.UTC);
+    private static final Answer NOT_ALLOWED = Answer.builder(405).header("Allow", "GET, HEAD").build();
+    private static final Answer FORBIDDEN = Answer.of(403);
+    private static final Answer NOT_FOUND = Answer.of(404);
+    private static final Answer FAILED = Answer.of(500);
+
+    private final Path root;
+    private final List<String> index;
+
+    /** Serves files under {@code root}, a directory with {@code index} files (plain names) in the order given. */
+    public StaticFiles(Path root, List<String> index) {
+        this.root = Objects.requireNonNull(root, "root");
+        this.index = List.copyOf(index);
+    }
+
+    @Override
+    public Answer onRequest(ProxyRequest request) {
+        String method = request.method();
+        if (!method.equals("GET") && !method.equals("HEAD")) {
+            return NOT_ALLOWED;
+        }
+        byte[] path = UriText.pathBytes(request.path());
+        try {
+            Path top = root.toRealPath();
+            Path file = resolve(top, path);
+            if (file == null) {
+                return NOT_FOUND;
+            }
+            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+            boolean slash = path[path.length - 1] == '/';
+            if (attributes.isDirectory()) {
+                return slash ? index(top, file) : withSlash(path, request.query());
+            }
+            if (slash || !attributes.isRegularFile()) {
+                return NOT_FOUND;
+            }
+            return read(file, file.getFileName().toString(), attributes);
+        } catch (IOException e) {
+            return failed(e, path);
+        }
+    }
+
+    /**
+     * The real path of {@code path} under {@code top}, or null when a segment could name something outside it (a
+     * {@code .} or {@code ..}, a control byte, a separator of the file system, not UTF-8) or its real path is not
+     * under {@code top}.
+     */
+    private static Path resolve(Path top, byte[] path) throws IOException {
+        if (path == null || path.length == 0 || path[0] != '/') {
+            return null;
+        }
+        Path file = top;
+        int start = 1;
+        for (int i = 1; i <= path.length; i++) {
+            if (i < path.length && path[i] != '/') {
+                continue;
+            }
+            if (i > start) {
+                String segment = segment(path, start, i, top.getFileSystem().getSeparator());
+                if (segment == null) {
+                    return null;
+                }
+                try {
+                    file = file.resolve(segment);
+                } catch (InvalidPathException e) {
+                    return null;
+                }
+            }
+            start = i + 1;
+        }
+        Path real = file.toRealPath();
+        return real.startsWith(top) ? real : null;
+    }
+
+    /** One segment of the path as a file name, or null when it is no plain name. */
+    private static String segment(byte[] path, int from, int to, String separator) {
+        for (int i = from; i < to; i++) {
+            if (path[i] >= 0 && path[i] < ' ' || path[i] == 0x7f) {
+                return null;
+            }
+        }
+        String name;
+        try {
+            name = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(path, from, to - from)).toString();
+        } catch (CharacterCodingException e) {
+            return null;
+        }
+        boolean dots = name.equals(".") || name.equals("..");
+        return dots || name.contains(separator) ? null : name;
+    }
+
+    /** The first index file of {@code directory} that is a regular file under {@code top}, else 403. */
+    private Answer index(Path top, Path directory) throws IOException {
+        for (String name : index) {
+            Path file;
+            try {
+                file = directory.resolve(name).toRealPath();
+            } catch (NoSuchFileException e) {
+                continue; // nginx tries the next one
+            }
+            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+            if (file.startsWith(top) && attributes.isRegularFile()) {
+                return read(file, name, attributes);
+            }
+        }
+        return FORBIDDEN;
+    }
+
+    /** The 301 nginx sends for a directory named without its '/': to the path with one, and the query. */
+    private static Answer withSlash(byte[] path, String query) {
+        StringBuilder location = new StringBuilder(path.length + query.length() + 2);
+        UriText.appendEscaped(location, path, 0, path.length);
+        location.append('/');
+        if (!query.isEmpty()) {
+            location.append('?').append(query);
+        }
+        return Answer.redirect(301, location.toString());
+    }
+
+    /** The file, read whole: its type by {@code name}, its time of change and its bytes; 500 beyond the limit. */
+    private static Answer read(Path file, String name, BasicFileAttributes attributes) throws IOException {
+        byte[] body;
+        if (attributes.size() > MAX_FILE_SIZE) {
+            body = null;
+        } else {
+            try (InputStream in = Files.newInputStream(file)) {
+                body = in.readNBytes(MAX_FILE_SIZE + 1);
+            }
+        }
+        if (body == null || body.length > MAX_FILE_SIZE) {
+            log.warn("root: {} is larger than the {} bytes a root serves; answered 500", file, MAX_FILE_SIZE);
+            return FAILED;
+        }
+        return Answer.builder(200)
+                .header("Content-Type", MediaTypes.of(name))
+                .header("Last-Modified", HTTP_DATE.format(attributes.lastModifiedTime().toInstant()))
+                .body(body)
+                .build();
+    }
+
+    /**
+     * What a failure of the file system costs, as nginx maps {@code open()}'s errors: no access is 403, a name that
+     * is not there (or a file where a directory should be, a loop of links, a name too long) 404, anything else 500.
+     */
+    private Answer failed(IOException e, byte[] path) {
+        if (e instanceof AccessDeniedException) {
+            return FORBIDDEN;
+        }
+        if (e instanceof FileSystemException) {
+            return NOT_FOUND;
+        }
+        log.warn("root {}: reading {} failed; answered 500", root,
+                path == null ? "?" : new String(path, StandardCharsets.UTF_8), e);
+        return FAILED;
+    }
+}
