@@ -35,6 +35,13 @@ public interface ProxyRequest {
     String routePrefix();
 
     /**
+     * The value of {@code template} for this request: nginx's variables ({@code $host}, {@code $request_uri},
+     * {@code $1}, ...) as {@code proxy_set_header} would send them, so that a handler can build text the way
+     * nginx's configuration does.
+     */
+    String value(ValueTemplate template);
+
+    /**
      * What the TLS handshake of the client's connection settled (protocol, cipher, SNI name, client certificate),
      * or empty when the client speaks plain HTTP.
      */

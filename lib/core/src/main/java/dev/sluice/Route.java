@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -446,11 +447,42 @@ public final class Route {
          */
         public Builder answer(Answer answer) {
             Objects.requireNonNull(answer, "answer");
-            answersEvery("answer");
+            return answering("answer", request -> answer);
+        }
+
+        /**
+         * nginx's {@code return CODE TEXT} and {@code return CODE URL}: the route answers every request with {@code
+         * status} and proxies nothing, as {@link #answer} does; for a redirect (301, 302, 303, 307, 308) {@code text}
+         * is the Location, otherwise the body, as {@code text/plain} (an empty text: nginx's own page for a status of
+         * 400 or more, else no body). The text may hold variables ({@link ValueTemplate}), evaluated per request:
+         * {@code returns(301, "https://$host$request_uri")}.
+         */
+        public Builder returns(int status, String text) {
+            if (status < 200 || status > 599) {
+                throw new IllegalArgumentException("return status must be between 200 and 599: " + status);
+            }
+            ValueTemplate template = ValueTemplate.parse("return", Objects.requireNonNull(text, "text"),
+                    !isRedirect(status));
+            Function<String, Answer> answer = value -> value.isEmpty() ? Answer.of(status)
+                    : isRedirect(status) ? Answer.redirect(status, value) : Answer.of(status, value);
+            if (template.isConstant()) {
+                Answer fixed = answer.apply(text);
+                return answering("answer", request -> fixed);
+            }
+            return answering("answer", request -> answer.apply(request.value(template)));
+        }
+
+        private static boolean isRedirect(int status) {
+            return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+        }
+
+        /** Makes {@code answer} the route's handler, by {@code option}: see {@link #answersEvery}. */
+        private Builder answering(String option, Function<ProxyRequest, Answer> answer) {
+            answersEvery(option);
             this.handler = new ProxyHandler() {
                 @Override
                 public Answer onRequest(ProxyRequest request) {
-                    return answer;
+                    return answer.apply(request);
                 }
             };
             return this;

@@ -55,8 +55,13 @@ public final class ValueTemplate {
      * @throws IllegalArgumentException for an unknown variable, a '$' without a name, or a control character
      */
     public static ValueTemplate parse(String option, String template) {
+        return parse(option, template, false);
+    }
+
+    /** {@link #parse}, letting line breaks through when {@code lines}: for a body, which no header line holds. */
+    static ValueTemplate parse(String option, String template, boolean lines) {
         Objects.requireNonNull(template, option);
-        if (template.chars().anyMatch(c -> c < ' ' && c != '\t' || c == 0x7f)) {
+        if (template.chars().anyMatch(c -> c < ' ' && c != '\t' && !(lines && (c == '\n' || c == '\r')) || c == 0x7f)) {
             throw new IllegalArgumentException(option + " must not hold control characters: \"" + template + "\"");
         }
         return new ValueTemplate(template, VariableText.split(option, template, name -> variable(option, name)));
@@ -97,6 +102,16 @@ public final class ValueTemplate {
     /** Whether the template is empty, which for {@code proxy_set_header} removes the field. */
     public boolean isEmpty() {
         return parts.length == 0;
+    }
+
+    /** Whether the template holds no variable: its value is its text. */
+    boolean isConstant() {
+        for (Object part : parts) {
+            if (part instanceof Part) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The template as written. */

@@ -9,10 +9,10 @@ import dev.sluice.upstream.Balancer;
  * {@code hash KEY [consistent]}, {@code random [two [least_conn]]} or NGINX Plus's {@code least_time header |
  * last_byte [inflight]}.
  *
- * @param balancer the method
+ * @param method the method, as code: {@code Balancer.hash().consistent()}
  * @param hashKey the KEY of {@code hash}, such as {@code $request_uri}, or null for the other methods
  */
-record BalanceLine(Balancer balancer, String hashKey) {
+record BalanceLine(Expr.Static method, String hashKey) {
 
     private static final String METHODS =
             "round_robin, least_conn, ip_hash, 'hash KEY [consistent]', 'random [two [least_conn]]' or "
@@ -27,11 +27,11 @@ record BalanceLine(Balancer balancer, String hashKey) {
         String[] words = text.trim().split("\\s+");
         switch (words[0]) {
             case "round_robin":
-                return only(words, 1, text, new BalanceLine(Balancer.roundRobin(), null));
+                return only(words, 1, text, method("roundRobin"));
             case "least_conn":
-                return only(words, 1, text, new BalanceLine(Balancer.leastConn(), null));
+                return only(words, 1, text, method("leastConn"));
             case "ip_hash":
-                return only(words, 1, text, new BalanceLine(Balancer.ipHash(), null));
+                return only(words, 1, text, method("ipHash"));
             case "hash":
                 return hash(words, text);
             case "random":
@@ -50,44 +50,52 @@ record BalanceLine(Balancer balancer, String hashKey) {
         String key = words[1];
         ValueTemplate.parse("hash key", key);
         if (words.length == 2) {
-            return new BalanceLine(Balancer.hash(), key);
+            return new BalanceLine(Expr.Static.of(Balancer.class, "hash"), key);
         }
         if (!words[2].equals("consistent")) {
             throw new IllegalArgumentException("invalid parameter \"" + words[2] + "\" after the hash KEY (only consistent): \"" + text + "\"");
         }
-        return only(words, 3, text, new BalanceLine(Balancer.hash().consistent(), key));
+        return only(words, 3, text, new BalanceLine(Expr.Static.of(Balancer.class, "hash").then("consistent"), key));
     }
 
     private static BalanceLine random(String[] words, String text) {
         if (words.length == 1) {
-            return new BalanceLine(Balancer.random(), null);
+            return method("random");
         }
         if (!words[1].equals("two")) {
             throw new IllegalArgumentException("invalid parameter \"" + words[1] + "\" after random (only two): \"" + text + "\"");
         }
         if (words.length == 2) {
-            return new BalanceLine(Balancer.randomTwo(), null);
+            return method("randomTwo");
         }
         if (!words[2].equals("least_conn")) {
             throw new IllegalArgumentException("invalid method \"" + words[2] + "\" after random two (only least_conn): \"" + text + "\"");
         }
-        return only(words, 3, text, new BalanceLine(Balancer.randomTwoLeastConn(), null));
+        return only(words, 3, text, method("randomTwoLeastConn"));
     }
 
     private static BalanceLine leastTime(String[] words, String text) {
         if (words.length < 2 || !words[1].equals("header") && !words[1].equals("last_byte")) {
             throw new IllegalArgumentException("least_time needs header or last_byte: \"" + text + "\"");
         }
-        Balancer.LeastTimeBalancer method = words[1].equals("header") ? Balancer.leastTimeHeader()
-                : Balancer.leastTimeLastByte();
+        BalanceLine method = method(words[1].equals("header") ? "leastTimeHeader" : "leastTimeLastByte");
         if (words.length == 2) {
-            return new BalanceLine(method, null);
+            return method;
         }
         if (!words[2].equals("inflight")) {
             throw new IllegalArgumentException("invalid parameter \"" + words[2] + "\" after least_time " + words[1]
                     + " (only inflight): \"" + text + "\"");
         }
-        return only(words, 3, text, new BalanceLine(method.inflight(), null));
+        return only(words, 3, text, new BalanceLine(method.method().then("inflight"), null));
+    }
+
+    /** The method, built. */
+    Balancer balancer() {
+        return (Balancer) new Evaluator().value(method, null);
+    }
+
+    private static BalanceLine method(String factory) {
+        return new BalanceLine(Expr.Static.of(Balancer.class, factory), null);
     }
 
     private static BalanceLine only(String[] words, int count, String text, BalanceLine line) {

@@ -45,6 +45,8 @@ final class Cli {
 
     /** With {@code --demo}, the only flags that still mean something: the demo brings its own upstreams. */
     private static final Set<String> DEMO_FLAGS = Set.of("--demo", "--listen", "--worker-processes", "--access-log");
+    /** With a configuration file, the only flags: the file says everything else. */
+    private static final Set<String> CONFIG_FLAGS = Set.of("-c", "-t", "--to-java");
 
     private static final List<Option> OPTIONS = List.of(
             option(GENERAL, "--listen", "'HOST:PORT [ssl]'", true,
@@ -70,6 +72,17 @@ final class Cli {
                     "log_format: FORMAT made of text and nginx variables ($remote_addr, $time_local, $request, $status,"
                             + " $body_bytes_sent, $http_referer, $http_user_agent, $request_time, $upstream_addr, ...)",
                     (s, f, v) -> s.addLogFormat(v)),
+            option(GENERAL, "-c", "FILE", false,
+                    "run the nginx configuration FILE (http, upstream, server and location blocks with the directives"
+                            + " Sluice implements; anything else is an error naming FILE:LINE); no other flag but -t",
+                    (s, f, v) -> s.setConfigFile(Path.of(v))),
+            option(GENERAL, "-t", null, false,
+                    "with -c: check the configuration (every file read, every group resolved) and exit, as nginx -t",
+                    (s, f, v) -> s.setTestOnly()),
+            option(GENERAL, "--to-java", "FILE", false,
+                    "print the Java builder code of the nginx configuration FILE: a class whose proxy() returns the"
+                            + " ProxyServer.Builder that -c FILE runs",
+                    (s, f, v) -> s.setToJava(Path.of(v))),
             option(GENERAL, "--demo", null, false,
                     "run two built-in upstreams on loopback (one answers 200, one 500) behind the proxy and print what to curl",
                     (s, f, v) -> s.setDemo()),
@@ -352,17 +365,26 @@ final class Cli {
         }
         List<Flags.Given> given = FLAGS.tokenise(args);
         boolean demo = given.stream().anyMatch(g -> g.flag().name().equals("--demo"));
+        boolean config = given.stream().anyMatch(g -> CONFIG_FLAGS.contains(g.flag().name()));
         for (Flags.Given g : given) {
             String name = g.flag().name();
             if (demo && !DEMO_FLAGS.contains(name)) {
                 throw new UsageException(name, "cannot be combined with --demo, which brings its own"
                         + " upstreams and routes (only --listen, --worker-processes and --access-log apply)");
             }
+            if (config && !CONFIG_FLAGS.contains(name)) {
+                throw new UsageException(name, "cannot be combined with a configuration file (-c, -t, --to-java),"
+                        + " which says everything");
+            }
             try {
                 HANDLERS.get(name).accept(settings, name, g.value());
             } catch (IllegalArgumentException e) {
                 throw new UsageException(name, e.getMessage());
             }
+        }
+        if (config) {
+            settings.checkConfigFlags();
+            return settings;
         }
         if (!demo && settings.servers().isEmpty()) {
             throw new UsageException("--server", "at least one is required (or try --demo; see --help)");
@@ -379,6 +401,8 @@ final class Cli {
     /** The text {@code --help} prints. */
     static String usage() {
         return "Usage: java -jar sluice.jar --server ADDRESS [--server ADDRESS ...] [options]\n"
+                + "       java -jar sluice.jar -c nginx.conf [-t]\n"
+                + "       java -jar sluice.jar --to-java nginx.conf\n"
                 + "       java -jar sluice.jar --demo [--listen HOST:PORT]\n"
                 + "\n"
                 + "A reverse proxy with nginx's semantics. Each flag mirrors the nginx directive of the same name,\n"
@@ -437,7 +461,7 @@ final class Cli {
         settings.addListen(flag, value, parts[0], ssl);
     }
 
-    private static ServerTls.ClientVerify verifyClient(String value) {
+    static ServerTls.ClientVerify verifyClient(String value) {
         switch (value) {
             case "on": return ServerTls.ClientVerify.ON;
             case "off": return ServerTls.ClientVerify.OFF;

@@ -67,7 +67,8 @@ final class Flags {
         Map<String, String> once = new HashMap<>();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
-            if (!arg.startsWith("--") || arg.length() == 2) {
+            boolean shortFlag = byName.containsKey(arg) && !arg.startsWith("--");
+            if (!shortFlag && (!arg.startsWith("--") || arg.length() == 2)) {
                 throw new UsageException(null, "unexpected argument \"" + arg + "\" (flags start with --; see --help)");
             }
             int eq = arg.indexOf('=');

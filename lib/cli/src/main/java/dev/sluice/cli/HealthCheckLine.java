@@ -18,39 +18,49 @@ final class HealthCheckLine {
     }
 
     /**
-     * Reads a health check.
+     * Reads a health check and builds it.
+     *
+     * @throws IllegalArgumentException naming the parameter that is not understood, or the value the library refuses
+     */
+    static HealthCheck parse(String text) {
+        return (HealthCheck) new Evaluator().value(code(words(text), null), null);
+    }
+
+    /**
+     * The health check of {@code words} as code: {@code HealthCheck.builder().interval(...)...build()}, with
+     * {@code match} (a {@code ResponseMatch} built from a {@code match} block) when not null.
      *
      * @throws IllegalArgumentException naming the parameter that is not understood
      */
-    static HealthCheck parse(String text) {
-        HealthCheck.Builder check = HealthCheck.builder();
-        ResponseMatch.Builder match = ResponseMatch.builder();
+    static Expr.Static code(List<String> words, Expr.Static match) {
+        Expr.Static check = Expr.Static.of(HealthCheck.class, "builder");
+        Expr.Static conditions = Expr.Static.of(ResponseMatch.class, "builder");
         boolean matched = false;
-        for (String word : words(text)) {
+        for (String word : words) {
             int eq = word.indexOf('=');
             String name = eq < 0 ? word : word.substring(0, eq);
             String value = eq < 0 ? null : word.substring(eq + 1);
             if (word.startsWith("body~") || word.startsWith("body!~")) {
-                match.body(word.substring("body".length()));
+                conditions = conditions.then("body", word.substring("body".length()));
                 matched = true;
                 continue;
             }
             switch (name) {
-                case "interval" -> check.interval(NginxSyntax.time(need(name, value)));
-                case "jitter" -> check.jitter(NginxSyntax.time(need(name, value)));
-                case "fails" -> check.fails(NginxSyntax.number(need(name, value)));
-                case "passes" -> check.passes(NginxSyntax.number(need(name, value)));
-                case "uri" -> check.uri(need(name, value));
-                case "port" -> check.port(NginxSyntax.number(need(name, value)));
-                case "timeout" -> check.timeout(NginxSyntax.time(need(name, value)));
-                case "keepalive_time" -> check.keepaliveTime(NginxSyntax.time(need(name, value)));
-                case "mandatory" -> check.mandatory(flag(name, value));
+                case "interval" -> check = check.then("interval", NginxSyntax.time(need(name, value)));
+                case "jitter" -> check = check.then("jitter", NginxSyntax.time(need(name, value)));
+                case "fails" -> check = check.then("fails", NginxSyntax.number(need(name, value)));
+                case "passes" -> check = check.then("passes", NginxSyntax.number(need(name, value)));
+                case "uri" -> check = check.then("uri", need(name, value));
+                case "port" -> check = check.then("port", NginxSyntax.number(need(name, value)));
+                case "timeout" -> check = check.then("timeout", NginxSyntax.time(need(name, value)));
+                case "keepalive_time" -> check = check.then("keepaliveTime", NginxSyntax.time(need(name, value)));
+                case "mandatory" -> check = check.then("mandatory", flag(name, value));
                 case "status" -> {
-                    match.status(need(name, value).replace(',', ' '));
+                    conditions = conditions.then("status", need(name, value).replace(',', ' '));
                     matched = true;
                 }
                 case "header" -> {
-                    match.header(need(name, value));
+                    conditions = conditions.then("header", need(name, value));
                     matched = true;
                 }
                 case "persistent" -> throw new IllegalArgumentException("persistent keeps a peer's health across"
@@ -58,10 +68,13 @@ final class HealthCheckLine {
                 default -> throw new IllegalArgumentException("unknown parameter \"" + word + "\"");
             }
         }
-        if (matched) {
-            check.match(match.build());
+        if (matched && match != null) {
+            throw new IllegalArgumentException("give the conditions in the match block or on the line, not both");
         }
-        return check.build();
+        if (matched || match != null) {
+            check = check.then("match", matched ? conditions.then("build") : match);
+        }
+        return check.then("build");
     }
 
     private static String need(String name, String value) {

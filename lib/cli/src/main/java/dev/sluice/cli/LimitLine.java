@@ -19,20 +19,29 @@ final class LimitLine {
      * @throws IllegalArgumentException naming the parameter that is wrong
      */
     static RequestLimit requests(String text) {
-        RequestLimit.Builder limit = RequestLimit.builder("limit-req");
+        return (RequestLimit) new Evaluator().value(requests("limit-req", text), null);
+    }
+
+    /**
+     * {@link #requests(String)} as code, for the zone named {@code zone}: {@code RequestLimit.builder(zone)...build()}.
+     *
+     * @throws IllegalArgumentException naming the parameter that is wrong
+     */
+    static Expr.Static requests(String zone, String text) {
+        Expr.Static limit = Expr.Static.of(RequestLimit.class, "builder", zone);
         boolean rate = false;
         for (String word : words(text)) {
             if (word.equals("nodelay")) {
-                limit.nodelay();
+                limit = limit.then("nodelay");
             } else if (word.startsWith("rate=")) {
-                limit.rate(word.substring(5));
+                limit = limit.then("rate", word.substring(5));
                 rate = true;
             } else if (word.startsWith("burst=")) {
-                limit.burst(NginxSyntax.number(word.substring(6)));
+                limit = limit.then("burst", NginxSyntax.number(word.substring(6)));
             } else if (word.startsWith("delay=")) {
-                limit.delay(NginxSyntax.number(word.substring(6)));
+                limit = limit.then("delay", NginxSyntax.number(word.substring(6)));
             } else if (word.startsWith("status=")) {
-                limit.status(NginxSyntax.number(word.substring(7)));
+                limit = limit.then("status", NginxSyntax.number(word.substring(7)));
             } else {
                 throw new IllegalArgumentException("unknown parameter \"" + word
                         + "\"; expected rate=R, burst=N, nodelay, delay=N or status=CODE");
@@ -41,7 +50,7 @@ final class LimitLine {
         if (!rate) {
             throw new IllegalArgumentException("rate=R is required, such as rate=10r/s, got \"" + text + "\"");
         }
-        return limit.build();
+        return limit.then("build");
     }
 
     /**
@@ -50,6 +59,15 @@ final class LimitLine {
      * @throws IllegalArgumentException naming the parameter that is wrong
      */
     static ConnectionLimit connections(String text) {
+        return (ConnectionLimit) new Evaluator().value(connections("limit-conn", text), null);
+    }
+
+    /**
+     * {@link #connections(String)} as code, for the zone named {@code zone}: {@code ConnectionLimit.perClient(...)}.
+     *
+     * @throws IllegalArgumentException naming the parameter that is wrong
+     */
+    static Expr.Static connections(String zone, String text) {
         String[] words = words(text);
         if (words.length == 0 || words.length > 2) {
             throw new IllegalArgumentException("expected 'N [status=CODE]', got \"" + text + "\"");
@@ -61,7 +79,7 @@ final class LimitLine {
             }
             status = NginxSyntax.number(words[1].substring(7));
         }
-        return ConnectionLimit.perClient("limit-conn", NginxSyntax.number(words[0]), status);
+        return Expr.Static.of(ConnectionLimit.class, "perClient", zone, NginxSyntax.number(words[0]), status);
     }
 
     private static String[] words(String text) {

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,6 +60,12 @@ public final class Main {
         if (settings.help()) {
             out.print(Cli.usage());
             return 0;
+        }
+        if (settings.toJava() != null) {
+            return printJava(settings.toJava(), out, err);
+        }
+        if (settings.configFile() != null) {
+            return runConfig(settings.configFile(), settings.testOnly(), out, err);
         }
         // slf4j-simple reads its destination once, when the first logger is created; building the proxy creates
         // the access log's logger, so this comes first.
@@ -115,6 +122,75 @@ public final class Main {
         out.print(after);
         out.flush();
         awaitShutdown(running);
+        return 0;
+    }
+
+    /** {@code --to-java FILE}: the builder code of the file on {@code out}, in a class named after the file. */
+    private static int printJava(Path file, PrintStream out, PrintStream err) {
+        try {
+            out.print(NginxConfig.read(file).toJava(className(file)));
+            out.flush();
+            return 0;
+        } catch (UsageException e) {
+            err.println("sluice: " + e.getMessage());
+            return FAILED;
+        }
+    }
+
+    /** {@code nginx.conf}: {@code NginxConf}. */
+    static String className(Path file) {
+        String name = new Names().of(file.getFileName().toString(), "proxy");
+        return Character.toUpperCase(name.charAt(0)) + name.substring(1);
+    }
+
+    /**
+     * {@code -c FILE [-t]}: the proxy of an nginx configuration file, run until a signal; with {@code -t} built
+     * (every file read, every group resolved) but not started. A file that is wrong exits 1, as nginx does.
+     */
+    private static int runConfig(Path file, boolean testOnly, PrintStream out, PrintStream err) {
+        NginxConfig.Built built;
+        try {
+            NginxConfig config = NginxConfig.read(file);
+            config.warnings().forEach(w -> err.println("sluice: " + w));
+            built = config.build();
+        } catch (UsageException e) {
+            err.println("sluice: " + e.getMessage());
+            if (testOnly) {
+                err.println("sluice: configuration file " + file + " test failed");
+            }
+            return FAILED;
+        }
+        AccessLog log = built.accessLog();
+        if (testOnly) {
+            if (log != null) {
+                log.close();
+            }
+            err.println("sluice: the configuration file " + file + " syntax is ok");
+            err.println("sluice: configuration file " + file + " test is successful");
+            return 0;
+        }
+        ProxyServer proxy;
+        try {
+            proxy = built.proxy().start();
+        } catch (IOException | RuntimeException e) {
+            if (log != null) {
+                log.close();
+            }
+            err.println("sluice: cannot start: " + describe(e));
+            return FAILED;
+        }
+        if (log != null) {
+            Signals.on("USR1", log::reopen);
+        }
+        Signals.on("HUP", () -> reloadCertificates(proxy, err));
+        out.println(listeningLine(proxy.addresses()));
+        out.flush();
+        awaitShutdown(() -> {
+            proxy.shutdown(GRACE);
+            if (log != null) {
+                log.close();
+            }
+        });
         return 0;
     }
 

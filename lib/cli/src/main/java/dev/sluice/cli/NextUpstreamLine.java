@@ -23,9 +23,18 @@ final class NextUpstreamLine {
      * @throws IllegalArgumentException quoting an unknown condition, or {@code off} mixed with conditions
      */
     static NextUpstream parse(String text) {
+        return (NextUpstream) new Evaluator().value(code(text), null);
+    }
+
+    /**
+     * The conditions as code: {@code NextUpstream.on(Condition.ERROR, ...)} or {@code NextUpstream.off()}.
+     *
+     * @throws IllegalArgumentException quoting an unknown condition, or {@code off} mixed with conditions
+     */
+    static Expr.Static code(String text) {
         String[] words = text.trim().split("\\s+");
         if (words.length == 1 && words[0].equalsIgnoreCase("off")) {
-            return NextUpstream.off();
+            return Expr.Static.of(NextUpstream.class, "off");
         }
         Set<Condition> conditions = EnumSet.noneOf(Condition.class);
         for (String word : words) {
@@ -35,7 +44,7 @@ final class NextUpstreamLine {
             conditions.add(condition(word, text));
         }
         Condition[] all = conditions.toArray(new Condition[0]);
-        return NextUpstream.on(all[0], Arrays.copyOfRange(all, 1, all.length));
+        return Expr.Static.of(NextUpstream.class, "on", all[0], Arrays.copyOfRange(all, 1, all.length));
     }
 
     private static Condition condition(String word, String text) {

@@ -1,10 +1,8 @@
 package dev.sluice.cli;
 
 import dev.sluice.upstream.Peer;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -19,9 +17,9 @@ final class ServerLine {
 
     private final String text;
     private final String address;
-    private final List<Consumer<Peer.Builder>> parameters;
+    private final List<Expr.Call> parameters;
 
-    private ServerLine(String text, String address, List<Consumer<Peer.Builder>> parameters) {
+    private ServerLine(String text, String address, List<Expr.Call> parameters) {
         this.text = text;
         this.address = address;
         this.parameters = List.copyOf(parameters);
@@ -41,7 +39,7 @@ final class ServerLine {
         if (address.contains("=")) {
             throw new IllegalArgumentException("missing ADDRESS before \"" + address + "\" in \"" + text + "\"");
         }
-        List<Consumer<Peer.Builder>> parameters = new ArrayList<>();
+        List<Expr.Call> parameters = new ArrayList<>();
         for (int i = 1; i < tokens.length; i++) {
             parameters.add(parameter(tokens[i], text));
         }
@@ -60,7 +58,12 @@ final class ServerLine {
 
     /** Sets this line's parameters on the peer being built. */
     void applyTo(Peer.Builder peer) {
-        parameters.forEach(p -> p.accept(peer));
+        new Evaluator().apply(peer, Peer.Builder.class, parameters, null);
+    }
+
+    /** This line's parameters as calls on a {@link Peer.Builder}. */
+    List<Expr.Call> parameters() {
+        return parameters;
     }
 
     @Override
@@ -68,41 +71,34 @@ final class ServerLine {
         return text;
     }
 
-    private static Consumer<Peer.Builder> parameter(String token, String text) {
+    private static Expr.Call parameter(String token, String text) {
         int eq = token.indexOf('=');
         String name = eq < 0 ? token : token.substring(0, eq);
         String value = eq < 0 ? null : token.substring(eq + 1);
         switch (name) {
             case "backup":
                 noValue(name, value, text);
-                return Peer.Builder::backup;
+                return Expr.Call.of(null, "backup");
             case "down":
                 noValue(name, value, text);
-                return Peer.Builder::down;
+                return Expr.Call.of(null, "down");
             case "weight":
-                int weight = read(name, value, text, NginxSyntax::number);
-                return p -> p.weight(weight);
+                return Expr.Call.of(null, "weight", read(name, value, text, NginxSyntax::number));
             case "max_fails":
-                int maxFails = read(name, value, text, NginxSyntax::number);
-                return p -> p.maxFails(maxFails);
+                return Expr.Call.of(null, "maxFails", read(name, value, text, NginxSyntax::number));
             case "fail_timeout":
-                Duration failTimeout = read(name, value, text, NginxSyntax::seconds);
-                return p -> p.failTimeout(failTimeout);
+                return Expr.Call.of(null, "failTimeout", read(name, value, text, NginxSyntax::seconds));
             case "max_conns":
-                int maxConns = read(name, value, text, NginxSyntax::number);
-                return p -> p.maxConns(maxConns);
+                return Expr.Call.of(null, "maxConns", read(name, value, text, NginxSyntax::number));
             case "slow_start":
-                Duration slowStart = read(name, value, text, NginxSyntax::seconds);
-                return p -> p.slowStart(slowStart);
+                return Expr.Call.of(null, "slowStart", read(name, value, text, NginxSyntax::seconds));
             case "resolve":
                 noValue(name, value, text);
-                return Peer.Builder::resolve;
+                return Expr.Call.of(null, "resolve");
             case "service":
-                String service = read(name, value, text, Function.identity());
-                return p -> p.service(service);
+                return Expr.Call.of(null, "service", read(name, value, text, Function.identity()));
             case "route":
-                String route = read(name, value, text, Function.identity());
-                return p -> p.route(route);
+                return Expr.Call.of(null, "route", read(name, value, text, Function.identity()));
             default:
                 throw new IllegalArgumentException("unknown parameter \"" + token + "\" in \"" + text + "\"");
         }

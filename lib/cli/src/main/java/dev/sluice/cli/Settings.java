@@ -46,6 +46,10 @@ final class Settings {
 
     private boolean help;
     private boolean demo;
+    /** {@code -c}, {@code -t}, {@code --to-java}. */
+    private Path configFile;
+    private boolean testOnly;
+    private Path toJava;
     private String statusListen;
     private String apiListen;
     private AccessLogTarget accessLog;
@@ -83,6 +87,21 @@ final class Settings {
     /** Whether {@code --demo} was given. */
     boolean demo() {
         return demo;
+    }
+
+    /** The nginx configuration file of {@code -c}, or null. */
+    Path configFile() {
+        return configFile;
+    }
+
+    /** Whether {@code -t} was given: check the file and exit. */
+    boolean testOnly() {
+        return testOnly;
+    }
+
+    /** The nginx configuration file of {@code --to-java}, or null. */
+    Path toJava() {
+        return toJava;
     }
 
     /** The {@code --access-log} destination; when not given, off, or standard output under {@code --demo}. */
@@ -244,6 +263,28 @@ final class Settings {
         demo = true;
     }
 
+    void setConfigFile(Path file) {
+        configFile = file;
+    }
+
+    void setTestOnly() {
+        testOnly = true;
+    }
+
+    void setToJava(Path file) {
+        toJava = file;
+    }
+
+    /** {@code -t} needs {@code -c}; {@code --to-java} goes alone. */
+    void checkConfigFlags() {
+        if (testOnly && configFile == null) {
+            throw new UsageException("-t", "tests the file of -c FILE, which is missing");
+        }
+        if (toJava != null && (configFile != null || testOnly)) {
+            throw new UsageException("--to-java", "goes alone: it prints code and runs nothing");
+        }
+    }
+
     void setAccessLog(AccessLogTarget target) {
         accessLog = target;
     }
@@ -327,7 +368,7 @@ final class Settings {
     }
 
     /** A DNS server: {@code IPv4}, {@code IPv4:PORT}, {@code IPv6}, {@code [IPv6]} or {@code [IPv6]:PORT}. */
-    private static InetSocketAddress resolverAddress(String token) {
+    static InetSocketAddress resolverAddress(String token) {
         String host = token;
         String port = "53";
         int colon = token.indexOf(':');

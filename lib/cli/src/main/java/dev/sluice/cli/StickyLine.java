@@ -15,11 +15,20 @@ final class StickyLine {
     }
 
     /**
-     * Reads a sticky line.
+     * Reads a sticky line and builds it.
+     *
+     * @throws IllegalArgumentException naming what is not understood, or the value the library refuses
+     */
+    static Sticky parse(String text) {
+        return (Sticky) new Evaluator().value(code(text), null);
+    }
+
+    /**
+     * The sticky line as code: {@code Sticky.cookie("srv").expires(...).build()}.
      *
      * @throws IllegalArgumentException naming what is not understood
      */
-    static Sticky parse(String text) {
+    static Expr.Static code(String text) {
         String[] words = text.trim().split("\\s+");
         switch (words[0]) {
             case "cookie":
@@ -28,7 +37,7 @@ final class StickyLine {
                 if (words.length < 2) {
                     throw new IllegalArgumentException("sticky route needs at least one variable: \"" + text + "\"");
                 }
-                return Sticky.route(Arrays.copyOfRange(words, 1, words.length));
+                return Expr.Static.of(Sticky.class, "route", (Object) Arrays.copyOfRange(words, 1, words.length));
             case "learn":
                 return learn(words, text);
             default:
@@ -36,11 +45,11 @@ final class StickyLine {
         }
     }
 
-    private static Sticky cookie(String[] words, String text) {
+    private static Expr.Static cookie(String[] words, String text) {
         if (words.length < 2 || words[1].contains("=")) {
             throw new IllegalArgumentException("sticky cookie needs a NAME: \"" + text + "\"");
         }
-        Sticky.Builder cookie = Sticky.cookie(words[1]);
+        Expr.Static cookie = Expr.Static.of(Sticky.class, "cookie", words[1]);
         for (int i = 2; i < words.length; i++) {
             String word = words[i];
             int eq = word.indexOf('=');
@@ -49,23 +58,23 @@ final class StickyLine {
             switch (name) {
                 case "expires" -> {
                     if ("max".equals(value)) {
-                        cookie.expiresMax();
+                        cookie = cookie.then("expiresMax");
                     } else {
-                        cookie.expires(NginxSyntax.time(need(name, value)));
+                        cookie = cookie.then("expires", NginxSyntax.time(need(name, value)));
                     }
                 }
-                case "domain" -> cookie.domain(need(name, value));
-                case "path" -> cookie.path(need(name, value));
-                case "samesite" -> cookie.sameSite(need(name, value));
-                case "httponly" -> cookie.httpOnly();
-                case "secure" -> cookie.secure();
+                case "domain" -> cookie = cookie.then("domain", need(name, value));
+                case "path" -> cookie = cookie.then("path", need(name, value));
+                case "samesite" -> cookie = cookie.then("sameSite", need(name, value));
+                case "httponly" -> cookie = cookie.then("httpOnly");
+                case "secure" -> cookie = cookie.then("secure");
                 default -> throw new IllegalArgumentException("unknown parameter \"" + word + "\"");
             }
         }
-        return cookie.build();
+        return cookie.then("build");
     }
 
-    private static Sticky learn(String[] words, String text) {
+    private static Expr.Static learn(String[] words, String text) {
         String create = null;
         String lookup = null;
         String timeout = null;
@@ -86,14 +95,14 @@ final class StickyLine {
         if (create == null || lookup == null) {
             throw new IllegalArgumentException("sticky learn needs create= and lookup=: \"" + text + "\"");
         }
-        Sticky.Builder learn = Sticky.learn(create, lookup);
+        Expr.Static learn = Expr.Static.of(Sticky.class, "learn", create, lookup);
         if (timeout != null) {
-            learn.timeout(NginxSyntax.time(timeout));
+            learn = learn.then("timeout", NginxSyntax.time(timeout));
         }
         if (size != null) {
-            learn.size(NginxSyntax.number(size));
+            learn = learn.then("size", NginxSyntax.number(size));
         }
-        return learn.build();
+        return learn.then("build");
     }
 
     private static String need(String name, String value) {

@@ -59,7 +59,7 @@ final class Exchange implements AttemptListener {
         this.loop = loop;
         this.body = body;
         this.log = new ExchangeLog(loop, remote.address);
-        this.hooks = new Hooks(remote.address);
+        this.hooks = new Hooks(remote.address, variables);
         this.choice = new PeerChoice(this, loop, remote.bytes, scratch);
         this.upstreamRequest = new UpstreamRequest(body, scratch);
         this.variables = variables;

@@ -29,6 +29,7 @@ final class Hooks {
     private static final Logger log = LoggerFactory.getLogger(Hooks.class);
 
     private final String clientAddress;
+    private final RequestVariables variables;
     private ClientTls tls;
     private RequestView view;
     private RequestEdits requestEdits;
@@ -37,8 +38,9 @@ final class Hooks {
     private Route route;
     private RequestHead request;
 
-    Hooks(String clientAddress) {
+    Hooks(String clientAddress, RequestVariables variables) {
         this.clientAddress = clientAddress;
+        this.variables = variables;
     }
 
     /** The client's TLS, which the request view gives the handler. */
@@ -55,7 +57,7 @@ final class Hooks {
         this.route = route;
         this.request = request;
         if (handler != null && view == null) {
-            view = new RequestView(clientAddress);
+            view = new RequestView(clientAddress, variables);
             view.secured(tls);
             requestEdits = new RequestEdits();
             responseEdits = new ResponseEdits();

@@ -113,7 +113,9 @@ final class RequestVariables implements ValueTemplate.Variables {
                 captures.appendTo(part.name().charAt(0) - '0', sb);
                 break;
             case PROXY_HOST:
-                sb.append(group.name());
+                if (group != null) {
+                    sb.append(group.name());
+                }
                 break;
             case HTTP:
                 String value = request.fields().get(part.name());

@@ -3,6 +3,7 @@ package dev.sluice.internal.proxy;
 import dev.sluice.ClientTls;
 import dev.sluice.ProxyRequest;
 import dev.sluice.Route;
+import dev.sluice.ValueTemplate;
 import dev.sluice.internal.http.RequestHead;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -12,6 +13,7 @@ import java.util.Optional;
 final class RequestView implements ProxyRequest {
 
     private final String clientAddress;
+    private final RequestVariables variables;
     private final StringBuilder scratch = new StringBuilder(64);
     private RequestHead head;
     private Route route;
@@ -19,8 +21,16 @@ final class RequestView implements ProxyRequest {
     private ByteBuffer body;
     private ClientTls tls;
 
-    RequestView(String clientAddress) {
+    RequestView(String clientAddress, RequestVariables variables) {
         this.clientAddress = clientAddress;
+        this.variables = variables;
+    }
+
+    @Override
+    public String value(ValueTemplate template) {
+        StringBuilder out = new StringBuilder();
+        template.appendTo(out, variables.bind(head, route.upstream()));
+        return out.toString();
     }
 
     /** The client's TLS: {@link ProxyRequest#tls()}. */

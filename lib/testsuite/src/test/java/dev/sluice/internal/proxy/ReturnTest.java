@@ -1,0 +1,87 @@
+package dev.sluice.internal.proxy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sluice.Answer;
+import dev.sluice.ProxyHandler;
+import dev.sluice.ProxyRequest;
+import dev.sluice.ProxyServer;
+import dev.sluice.Route;
+import dev.sluice.ValueTemplate;
+import dev.sluice.testing.RawClient;
+import dev.sluice.testing.RawClient.Reply;
+import dev.sluice.testing.ScriptedUpstream;
+import dev.sluice.testing.Upstreams;
+import dev.sluice.upstream.UpstreamGroup;
+import java.io.IOException;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** nginx's {@code return}, {@code Route.Builder.returns}, and the variables a handler evaluates with {@code ProxyRequest.value}. */
+class ReturnTest {
+
+    @RegisterExtension
+    final Upstreams upstreams = new Upstreams();
+
+    private Reply get(Consumer<ProxyServer.Builder> proxy, String request) throws IOException {
+        RawClient client = upstreams.rawClient(upstreams.proxy(proxy).port());
+        client.send(request);
+        return client.readResponse();
+    }
+
+    @Test
+    void aRedirectsLocationIsMadeOfTheRequestsVariables() throws IOException {
+        Reply reply = get(p -> p.route("/", r -> r.returns(301, "https://$host$request_uri")),
+                "GET /a/b?x=1 HTTP/1.1\r\nHost: example.test\r\n\r\n");
+        assertEquals(301, reply.status());
+        assertEquals("https://example.test/a/b?x=1", reply.header("Location"));
+    }
+
+    @Test
+    void aTextIsTheBodyAsPlainTextAndARegexRoutesCapturesFillIt() throws IOException {
+        Reply reply = get(p -> p.route("~ ^/users/(\\d+)$", r -> r.returns(200, "user $1 from $remote_addr\n")),
+                RawClient.get("/users/42"));
+        assertEquals(200, reply.status());
+        assertEquals("text/plain", reply.header("Content-Type"));
+        assertEquals("user 42 from 127.0.0.1\n", reply.bodyString());
+    }
+
+    @Test
+    void anEmptyTextGivesNginxsOwnPageForAnErrorAndNoBodyOtherwise() throws IOException {
+        Reply gone = get(p -> p.route("/", r -> r.returns(410, "")), RawClient.get("/"));
+        Reply empty = get(p -> p.route("/", r -> r.returns(204, "")), RawClient.get("/"));
+        assertEquals(410, gone.status());
+        assertTrue(gone.bodyString().contains("<title>410 Gone</title>"), gone.bodyString());
+        assertEquals(204, empty.status());
+        assertEquals("", empty.bodyString());
+    }
+
+    @Test
+    void aHandlerEvaluatesTemplatesWithTheVariablesProxySetHeaderSees() throws IOException {
+        ValueTemplate template = ValueTemplate.parse("test", "$request_method $uri $arg_q $http_x_name");
+        ProxyHandler handler = new ProxyHandler() {
+            @Override
+            public Answer onRequest(ProxyRequest request) {
+                return Answer.of(200, request.value(template));
+            }
+        };
+        ScriptedUpstream upstream = upstreams.scripted();
+        UpstreamGroup group = UpstreamGroup.builder("g").server(upstream.address()).build();
+        Reply reply = get(p -> p.route("/", r -> r.upstream(group).handler(handler)),
+                "GET /a/../b?q=find HTTP/1.1\r\nHost: h\r\nX-Name: named\r\n\r\n");
+        assertEquals("GET /b find named", reply.bodyString());
+    }
+
+    @Test
+    void aReturnIsRefusedWithAStatusNginxWouldNotSendOrBesideAHandler() {
+        assertEquals("return status must be between 200 and 599: 700",
+                assertThrows(IllegalArgumentException.class, () -> Route.builder("/").returns(700, "")).getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Route.builder("/").returns(301, "/x\r\nSet-Cookie: a=b"));
+        assertThrows(IllegalArgumentException.class,
+                () -> Route.builder("/").handler(new ProxyHandler() { }).returns(200, "x"));
+        assertThrows(IllegalArgumentException.class, () -> Route.builder("/").returns(200, "$nope"));
+    }
+}
