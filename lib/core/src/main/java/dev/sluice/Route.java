@@ -206,7 +206,7 @@ public final class Route {
         return interceptErrors;
     }
 
-    /** {@code error_page CODE ...}: the page sent in place of an intercepted response, by status. */
+    /** {@code error_page CODE ...}: the page sent for the proxy's own error or an intercepted response, by status. */
     public Map<Integer, byte[]> errorPages() {
         return errorPages;
     }
@@ -648,7 +648,12 @@ public final class Route {
             return this;
         }
 
-        /** {@code error_page CODE ... PAGE}: the body sent, with the status kept, for an intercepted response. */
+        /**
+         * {@code error_page CODE ... PAGE}: the body sent as {@code text/html}, with the status kept, when the
+         * proxy answers this route's request with {@code status} itself (a 502 or 504 when no peer answers, a 413,
+         * a limit's 503), and for an upstream's response with it under {@link #interceptErrors}; nginx sends its
+         * {@code error_page} in both cases.
+         */
         public Builder errorPage(int status, String body) {
             return errorPage(status, body.getBytes(StandardCharsets.UTF_8));
         }

@@ -286,9 +286,15 @@ final class RequestCycle {
                 switched, idleNanos);
     }
 
-    /** Sends a response of the proxy's own: an error page, or an intercepted status with its {@code error_page}. */
+    /**
+     * Sends a response of the proxy's own: an intercepted status with its {@code error_page}, or an error of the
+     * proxy's, whose page is the route's {@code error_page} for the status when it has one (nginx's {@code
+     * error_page 502 504 /50x.html}), else nginx's built-in page.
+     */
     void respond(int code, byte[] page, boolean closeAfter) {
-        respond(code, page == null ? List.of() : LocalResponse.HTML, page, closeAfter);
+        Route route = exchange.route();
+        byte[] body = page == null && route != null ? route.errorPages().get(code) : page;
+        respond(code, body == null ? List.of() : LocalResponse.HTML, body, closeAfter);
     }
 
     /** Sends a handler's answer. */

@@ -20,7 +20,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * {@code proxy_intercept_errors} with {@code error_page}: a peer's response of status 300 or more that has a page
  * is replaced by the page with its status kept; it is not a failure of the peer; {@code proxy_next_upstream} is
- * decided first; and the peer's connection is reused only when the replaced response had no body to skip.
+ * decided first; and the peer's connection is reused only when the replaced response had no body to skip. A page
+ * also answers the proxy's own error of its status, as nginx's {@code error_page} does.
  */
 class InterceptErrorsTest {
 
@@ -68,6 +69,20 @@ class InterceptErrorsTest {
 
         assertEquals(500, reply.status());
         assertEquals("upstream body", reply.bodyString());
+    }
+
+    @Test
+    void thePageAlsoAnswersTheProxysOwnErrorWithoutInterceptErrorsAsNginxsErrorPage() throws Exception {
+        ScriptedUpstream closed = upstreams.scripted();
+        String address = closed.address();
+        closed.close();
+        proxy.start(group(address), r -> r.errorPage(502, PAGE));
+
+        RawClient.Reply reply = proxy.get("/x");
+
+        assertEquals(502, reply.status());
+        assertEquals(PAGE, reply.bodyString());
+        assertEquals("text/html", reply.header("Content-Type"));
     }
 
     @Test
