@@ -21,9 +21,13 @@ import java.util.stream.Collectors;
  * builds and starts the proxy (or the {@link Demo}), prints one line containing {@code listening on HOST:PORT},
  * and runs until SIGTERM or SIGINT, when a shutdown hook stops it gracefully (10 seconds' grace).
  *
- * <p>Exit status: 0 after {@code --help}; 2 for a bad flag or value, with one line on standard error naming the
- * flag ({@code sluice: --proxy-connect-timeout: invalid time "5x"}); 1 when the proxy cannot start (a port in
- * use); after a signal, the JVM's usual 143 (SIGTERM) or 130 (SIGINT), once the proxy has stopped.
+ * <p>With {@code -c FILE} the proxy is an nginx configuration file's ({@link NginxConfig}); {@code -t} checks it and
+ * exits; {@code --to-java FILE} prints its builder code.
+ *
+ * <p>Exit status: 0 after {@code --help}, a {@code -t} that passed, or {@code --to-java}; 2 for a bad flag or value,
+ * with one line on standard error naming the flag ({@code sluice: --proxy-connect-timeout: invalid time "5x"}); 1
+ * when the proxy cannot start (a port in use) or a configuration file is wrong (one line naming its file and line,
+ * as nginx exits 1); after a signal, the JVM's usual 143 (SIGTERM) or 130 (SIGINT), once the proxy has stopped.
  */
 public final class Main {
 

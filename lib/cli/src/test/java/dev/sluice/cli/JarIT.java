@@ -10,7 +10,9 @@ import dev.sluice.testing.TestCertificates;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -55,6 +57,8 @@ class JarIT {
     private Process proxy;
     private volatile String proxyAddress;
     private volatile String statusAddress;
+    /** Whether the process prints a status API's address too, as every flag-started one here does. */
+    private volatile boolean expectStatus = true;
     /** The proxy's {@code --listen}. */
     private String listen = "127.0.0.1:0";
 
@@ -313,6 +317,36 @@ class JarIT {
         assertEquals("CN=second", subject, "SIGHUP read the certificate files again");
     }
 
+    @Test
+    void anNginxConfigurationRunsWithDashCAfterDashTHasPassedIt(@TempDir Path dir) throws Exception {
+        String up = upstream(exchange -> respond(exchange, 200, "upstream saw " + exchange.getRequestURI()
+                + " from " + exchange.getRequestHeaders().getFirst("X-Real-IP")));
+        int port;
+        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = free.getLocalPort();
+        }
+        Path file = dir.resolve("nginx.conf");
+        Files.writeString(file, "worker_processes 1;\nevents { worker_connections 64; }\nhttp {\n"
+                + "  upstream app { server " + up + "; keepalive 4; }\n"
+                + "  server {\n    listen 127.0.0.1:" + port + ";\n"
+                + "    location /api/ { proxy_pass http://app/v1/; proxy_set_header X-Real-IP $remote_addr; }\n"
+                + "    location = /ping { return 200 \"pong\\n\"; }\n  }\n}\n");
+        Process test = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-jar",
+                JAR.toString(), "-c", file.toString(), "-t").redirectErrorStream(true).start();
+        assertTrue(test.waitFor(PATIENCE.toSeconds(), TimeUnit.SECONDS));
+        assertEquals(0, test.exitValue(), new String(test.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+
+        expectStatus = false;
+        proxy = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-jar", JAR.toString(),
+                "-c", file.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        awaitListening();
+
+        assertEquals("127.0.0.1:" + port, proxyAddress);
+        assertEquals("upstream saw /v1/items from 127.0.0.1", get("/api/items").body());
+        assertEquals("pong\n", get("/ping").body());
+        assertEquals(404, get("/elsewhere").statusCode());
+    }
+
     // ---------------------------------------------------------------- the proxy process and its upstreams
 
     /** The subject of the certificate the TLS address {@code hostPort} presents, checked against {@code ca}. */
@@ -339,6 +373,11 @@ class JarIT {
                 "-jar", JAR.toString(), "--listen", listen, api, "127.0.0.1:0"));
         command.addAll(List.of(flags));
         proxy = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        awaitListening();
+    }
+
+    /** Waits until the proxy process has printed where it listens (and its status API, when expected). */
+    private void awaitListening() throws InterruptedException {
         CountDownLatch listening = new CountDownLatch(1);
         Thread reader = new Thread(() -> readOutput(proxy, listening), "sluice-jar-output");
         reader.setDaemon(true);
@@ -359,7 +398,7 @@ class JarIT {
                         proxyAddress = m.group(1);
                     }
                 }
-                if (proxyAddress != null && statusAddress != null) {
+                if (proxyAddress != null && (statusAddress != null || !expectStatus)) {
                     listening.countDown();
                 }
             }

@@ -1,0 +1,571 @@
+package dev.sluice.cli;
+
+import dev.sluice.ProxyServer;
+import dev.sluice.observe.AccessLog;
+import dev.sluice.observe.LogFormat;
+import dev.sluice.upstream.ResponseMatch;
+import dev.sluice.upstream.UpstreamGroup;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * An nginx configuration file ({@code -c FILE}) as the library's builders: {@code upstream} blocks become groups
+ * ({@link UpstreamBlock}), {@code server} blocks virtual servers ({@link ServerBlock}), locations routes ({@link
+ * RouteDirectives}), and the client-side directives settings of the proxy. The mapping yields code ({@link Expr}),
+ * which {@link #build()} runs and {@link #toJava} prints, so {@code -c} and {@code --to-java} cannot differ.
+ *
+ * <p>What Sluice does not implement is an error naming the file and line, never skipped: {@code unknown
+ * directive "x"}, or {@code not supported: "x": why}. A few directives are accepted because Sluice already does
+ * what they ask or they concern nginx's own process ({@link #ACCEPTED}). The client-side directives ({@code
+ * client_max_body_size}, {@code keepalive_timeout}, ...) and {@code access_log} apply to the whole proxy here: they
+ * may be written at any level, but must not differ between levels.
+ */
+final class NginxConfig implements RouteDirectives.Surroundings {
+
+    /** Every directive a server or location inherits from the level around it. */
+    static final Set<String> INHERITED;
+
+    static {
+        Set<String> names = new HashSet<>(RouteDirectives.INHERITED);
+        names.addAll(ServerBlock.SSL);
+        INHERITED = Set.copyOf(names);
+    }
+
+    /** Directives with nothing to do here, and why. */
+    static final Map<String, String> ACCEPTED = Map.ofEntries(
+            Map.entry("pid", "the process is the JVM's"),
+            Map.entry("user", "the process runs as the user who starts it"),
+            Map.entry("daemon", "the proxy runs in the foreground"),
+            Map.entry("error_log", "errors go to standard error"),
+            Map.entry("use", "the JDK chooses the event mechanism"),
+            Map.entry("multi_accept", "each loop accepts what is waiting"),
+            Map.entry("accept_mutex", "each loop accepts on its own"),
+            Map.entry("sendfile", "files are not sent with sendfile here"),
+            Map.entry("tcp_nopush", "files are not sent with sendfile here"),
+            Map.entry("tcp_nodelay", "TCP_NODELAY is always set"),
+            Map.entry("pcre_jit", "regexes are the JDK's"));
+
+    /**
+     * Directives accepted with a warning, because what applies instead is close enough to run the file but is
+     * not what it says: the warning names what applies.
+     */
+    static final Map<String, String> WARNED = Map.ofEntries(
+            Map.entry("proxy_busy_buffers_size", "the buffers of a response are proxy_buffers alone, sent as the"
+                    + " client reads"),
+            Map.entry("types", "files served by root get their type from Sluice's table of nginx's common types"),
+            Map.entry("default_type", "files served by root whose type Sluice's table does not know are"
+                    + " application/octet-stream"),
+            Map.entry("ssl_session_cache", "the JDK's session cache applies (20,480 sessions)"),
+            Map.entry("ssl_session_timeout", "the JDK's session timeout applies (24 hours)"),
+            Map.entry("ssl_session_tickets", "the JDK's session tickets apply (TLS 1.3 tickets on)"),
+            Map.entry("ssl_prefer_server_ciphers", "the JDK's cipher order applies"),
+            Map.entry("ssl_dhparam", "the JDK's finite-field groups of RFC 7919 apply"),
+            Map.entry("ssl_ecdh_curve", "the JDK's named groups apply"));
+
+    /** Directives accepted with one value, which is what Sluice always does: {@code proxy_cache off}. */
+    static final Map<String, String> SETTLED = Map.of(
+            "proxy_cache", "off",
+            "gzip", "off",
+            "ssl_stapling", "off",
+            "proxy_cache_bypass", "1",
+            "proxy_no_cache", "1",
+            "chunked_transfer_encoding", "on",
+            "server_tokens", "off");
+
+    /** Directives of nginx that Sluice does not implement, and why or what to use instead. */
+    private static final Map<String, String> UNSUPPORTED = Map.ofEntries(
+            Map.entry("if", "conditions per request; a ProxyHandler decides in code"),
+            Map.entry("rewrite", "rewriting the URI; a ProxyHandler's upstreamRequest does"),
+            Map.entry("set", "variables of one's own; a ProxyHandler does"),
+            Map.entry("add_header", "adding response fields; a ProxyHandler's upstreamResponse does"),
+            Map.entry("proxy_hide_header", "hiding response fields; a ProxyHandler's upstreamResponse does"),
+            Map.entry("proxy_pass_header", "a ProxyHandler's upstreamResponse does"),
+            Map.entry("proxy_cache", "caching"),
+            Map.entry("proxy_cache_path", "caching"),
+            Map.entry("gzip", "compression"),
+            Map.entry("try_files", "falling back between files; root serves $uri or answers 404"),
+            Map.entry("alias", "only root"),
+            Map.entry("auth_basic", "authentication; a ProxyHandler's onRequest answers 401"),
+            Map.entry("allow", "access by address; a ProxyHandler's onRequest answers 403"),
+            Map.entry("deny", "access by address; a ProxyHandler's onRequest answers 403"),
+            Map.entry("limit_except", "a ProxyHandler's onRequest answers 405"),
+            Map.entry("ssl_stapling", "OCSP stapling"),
+            Map.entry("stream", "TCP/UDP proxying"),
+            Map.entry("fastcgi_pass", "FastCGI upstreams; proxy_pass speaks HTTP"),
+            Map.entry("uwsgi_pass", "uwsgi upstreams; proxy_pass speaks HTTP"),
+            Map.entry("scgi_pass", "SCGI upstreams; proxy_pass speaks HTTP"),
+            Map.entry("grpc_pass", "gRPC upstreams (HTTP/2); proxy_pass speaks HTTP/1.1"),
+            Map.entry("memcached_pass", "memcached upstreams; proxy_pass speaks HTTP"),
+            Map.entry("auth_request", "subrequests; a ProxyHandler's onRequest can ask an auth service with Answer.after"),
+            Map.entry("sub_filter", "rewriting bodies"),
+            Map.entry("ssl", "ssl on is gone from nginx too; write listen ... ssl"),
+            Map.entry("http2", "HTTP/2; clients speak HTTP/1.1 here"),
+            Map.entry("api", "NGINX Plus's API block; --status-listen and --api-listen serve it from the flags"),
+            Map.entry("load_module", "nginx's dynamic modules"),
+            Map.entry("proxy_pass_request_body", "subrequests; the body always goes upstream"),
+            Map.entry("proxy_pass_request_headers", "subrequests; the fields always go upstream"),
+            Map.entry("mail", "mail proxying"));
+
+    /** The client-side directives, each one call on the proxy builder. */
+    private final Map<String, Function<Directive, Expr.Call>> proxyWide = Map.of(
+            "client_max_body_size", d -> call(d, "clientMaxBodySize", Args.parsed(d, NginxSyntax::size)),
+            "client_body_buffer_size", d -> call(d, "clientBodyBufferSize", Args.parsed(d, NginxSyntax::intSize)),
+            "client_body_temp_path", d -> call(d, "clientBodyTempPath", path(Args.one(d))),
+            "client_header_timeout", d -> call(d, "clientHeaderTimeout", Args.time(d)),
+            "client_body_timeout", d -> call(d, "clientBodyTimeout", Args.time(d)),
+            "send_timeout", d -> call(d, "sendTimeout", Args.time(d)),
+            "keepalive_timeout", d -> {
+                if (d.args().size() == 2) {
+                    throw Args.unsupported(d, "the second time (the Keep-Alive: timeout= field)");
+                }
+                return call(d, "keepaliveTimeout", Args.time(d));
+            },
+            "keepalive_requests", d -> call(d, "keepaliveRequests", Args.number(d)),
+            "underscores_in_headers", d -> call(d, "underscoresInHeaders", Args.onOff(d)),
+            "ignore_invalid_headers", d -> call(d, "ignoreInvalidHeaders", Args.onOff(d)));
+
+    private final Path file;
+    private final Path prefix;
+    private final Names names = new Names();
+    private final Map<String, UpstreamBlock> groups = new LinkedHashMap<>();
+    private final Map<String, UpstreamBlock> implicitGroups = new LinkedHashMap<>();
+    private final Map<String, Directive> matches = new HashMap<>();
+    private final Map<String, Directive> requestZones = new HashMap<>();
+    private final Map<String, Directive> connectionZones = new HashMap<>();
+    private final Map<String, Expr.Local> zoneLocals = new HashMap<>();
+    private final Map<String, String> zoneUses = new HashMap<>();
+    private final Map<String, Expr.Local> pages = new HashMap<>();
+    private final Map<String, Directive> logFormats = new HashMap<>();
+    private final Map<String, Directive> settings = new LinkedHashMap<>();
+    private final List<Directive> accessLogs = new ArrayList<>();
+    private final List<Expr.Local> locals = new ArrayList<>();
+    private final List<Expr.Call> proxy = new ArrayList<>();
+    private final Set<String> upgradeVariables = new HashSet<>();
+    private final List<String> warnings = new ArrayList<>();
+    private Expr.Static resolver;
+    private ServerBlock current;
+    private Expr.Local accessLog;
+
+    private NginxConfig(Path file) {
+        this.file = file.toAbsolutePath().normalize();
+        Path parent = this.file.getParent();
+        this.prefix = parent == null ? this.file : parent;
+    }
+
+    /**
+     * Reads and maps a configuration file; nothing is built or started yet.
+     *
+     * @throws UsageException for the first thing that is wrong or not supported, naming file and line
+     */
+    static NginxConfig read(Path file) {
+        NginxConfig config = new NginxConfig(file);
+        config.main(ConfigFile.read(file));
+        return config;
+    }
+
+    /**
+     * What {@link #build()} makes.
+     *
+     * @param proxy the proxy, ready to {@code start()}
+     * @param accessLog its access log, open, to reopen on a signal and close with the proxy; null when off
+     */
+    record Built(ProxyServer.Builder proxy, AccessLog accessLog) {
+    }
+
+    /**
+     * Builds the proxy: every local first (groups, certificates, pages, the log), then the builder.
+     *
+     * @throws UsageException for a value the library refuses or a file it cannot read, naming file and line
+     */
+    Built build() {
+        Evaluator evaluator = new Evaluator();
+        for (Expr.Local local : locals()) {
+            evaluator.value(local, local.origin());
+        }
+        ProxyServer.Builder built = (ProxyServer.Builder) evaluator.value(proxyCode(), file.toString());
+        return new Built(built, accessLog == null ? null : (AccessLog) evaluator.value(accessLog, accessLog.origin()));
+    }
+
+    /** The directives accepted but not applied, each {@code FILE:LINE: warning: ...}, in the order read. */
+    List<String> warnings() {
+        return List.copyOf(warnings);
+    }
+
+    /** The Java source of the same proxy: a class {@code className} whose {@code proxy()} returns the builder. */
+    String toJava(String className) {
+        return JavaSource.of(className, file.getFileName().toString(), locals(), proxyCode());
+    }
+
+    private Expr.Static proxyCode() {
+        return new Expr.Static(ProxyServer.class, "builder", List.of(), proxy);
+    }
+
+    /** Groups first, in the order of their blocks, then the rest in the order made. */
+    private List<Expr.Local> locals() {
+        List<Expr.Local> all = new ArrayList<>();
+        groups.values().forEach(g -> all.add(g.local()));
+        implicitGroups.values().forEach(g -> all.add(g.local()));
+        all.addAll(locals);
+        return all;
+    }
+
+    private void main(List<Directive> directives) {
+        Directive http = null;
+        for (Directive d : directives) {
+            switch (d.name()) {
+                case "http" -> {
+                    if (http != null) {
+                        throw d.error("\"http\" directive is duplicate (the first at " + http.origin() + ")");
+                    }
+                    http = block(d);
+                }
+                case "events" -> events(block(d));
+                case "worker_processes" -> {
+                    String n = Args.one(d);
+                    proxy.add(call(d, "workers", n.equals("auto") ? 0 : Args.number(d)));
+                }
+                default -> accepted(d, "main");
+            }
+        }
+        if (http == null) {
+            throw new UsageException(file + ":1", "no \"http\" block: nothing to proxy");
+        }
+        http(http);
+    }
+
+    private void events(Directive events) {
+        for (Directive d : events.block()) {
+            if (d.name().equals("worker_connections")) {
+                proxy.add(call(d, "workerConnections", Args.number(d)));
+            } else {
+                accepted(d, "events");
+            }
+        }
+    }
+
+    private void http(Directive http) {
+        for (Directive d : http.block()) {
+            switch (d.name()) {
+                case "upstream" -> {
+                    UpstreamBlock group = UpstreamBlock.read(block(d), names);
+                    if (groups.put(group.name(), group) != null) {
+                        throw d.error("duplicate upstream \"" + group.name() + "\"");
+                    }
+                }
+                case "match" -> matches.put(Args.one(block(d)), d);
+                case "map" -> map(block(d));
+                case "log_format" -> {
+                    Args.args(d, 2, Integer.MAX_VALUE);
+                    logFormats.put(d.args().get(0), d);
+                }
+                case "limit_req_zone" -> requestZones.put(zoneName(d), d);
+                case "limit_conn_zone" -> connectionZones.put(zoneName(d), d);
+                case "resolver" -> resolver = UpstreamBlock.resolver(d, null);
+                default -> {
+                    // the rest below, once every group, zone and match is known
+                }
+            }
+        }
+        Scope scope = Scope.top(upgradeVariables).inner(http.block(), INHERITED);
+        List<ServerBlock> servers = new ArrayList<>();
+        for (Directive d : http.block()) {
+            switch (d.name()) {
+                case "server" -> servers.add(ServerBlock.read(block(d), this, scope));
+                case "upstream", "match", "map", "log_format", "limit_req_zone", "limit_conn_zone", "resolver" -> {
+                    // read above
+                }
+                default -> common(d, "http");
+            }
+        }
+        if (servers.isEmpty()) {
+            throw http.error("no \"server\" block in \"http\": nothing listens");
+        }
+        ServerBlock.mergeWildcards(servers);
+        if (resolver != null) {
+            groups.values().forEach(g -> g.useResolver(resolver));
+        }
+        for (ServerBlock server : servers) {
+            for (Directive[] check : server.healthChecks()) {
+                group(check[1]).healthCheck(RouteDirectives.healthCheck(check[0], this), check[0]);
+            }
+        }
+        tlsAddresses(servers);
+        for (ServerBlock server : servers) {
+            current = server;
+            proxy.add(server.call());
+        }
+        current = null;
+        settings.values().forEach(d -> proxy.add(proxyWide.get(d.name()).apply(d)));
+        accessLog();
+    }
+
+    /** The TLS addresses, each with the certificate of its default server, as nginx takes it from that one. */
+    private void tlsAddresses(List<ServerBlock> servers) {
+        Map<String, ServerBlock> defaults = new LinkedHashMap<>();
+        Map<String, ServerBlock.Listen> lines = new HashMap<>();
+        for (ServerBlock server : servers) {
+            for (ServerBlock.Listen listen : server.listens()) {
+                if (listen.ssl() && (!defaults.containsKey(listen.address()) || listen.defaultServer())) {
+                    defaults.put(listen.address(), server);
+                    lines.put(listen.address(), listen);
+                }
+            }
+        }
+        defaults.forEach((address, server) -> {
+            Expr.Local tls = server.tls();
+            if (tls == null) {
+                throw lines.get(address).at().error("no \"ssl_certificate\" is defined for the \"listen ... ssl\""
+                        + " directive");
+            }
+            proxy.add(call(lines.get(address).at(), "listen", address, tls));
+        });
+    }
+
+    /**
+     * A directive of the http, server or location level other than those the level reads itself: one that a
+     * location inherits (read by the route), a client-side setting, {@code access_log}, an accepted one, or an
+     * error.
+     */
+    void common(Directive d, String context) {
+        if (ServerBlock.SSL.contains(d.name()) && context.equals("location")) {
+            throw d.error("\"" + d.name() + "\" directive is not allowed here (a location)");
+        }
+        boolean known = INHERITED.contains(d.name()) || proxyWide.containsKey(d.name()) || d.name().equals("access_log");
+        if (!known) {
+            accepted(d, context);
+            return;
+        }
+        Args.noBlock(d);
+        if (INHERITED.contains(d.name())) {
+            return;
+        }
+        if (proxyWide.containsKey(d.name())) {
+            proxyWide.get(d.name()).apply(d);
+            Directive earlier = settings.putIfAbsent(d.name(), d);
+            if (earlier != null && !earlier.args().equals(d.args())) {
+                throw Args.unsupported(d, "different values at different levels (\"" + d.joined() + "\", and \""
+                        + earlier.joined() + "\" at " + earlier.origin() + "): it applies to the whole proxy here");
+            }
+            return;
+        }
+        if (d.name().equals("access_log")) {
+            accessLogs.add(d);
+            return;
+        }
+        accepted(d, context);
+    }
+
+    private void accepted(Directive d, String context) {
+        if (ACCEPTED.containsKey(d.name()) || d.joined().equals(SETTLED.get(d.name()))) {
+            return;
+        }
+        if (WARNED.containsKey(d.name())) {
+            warnings.add(d.origin() + ": warning: \"" + d.name() + "\" is not applied: " + WARNED.get(d.name()));
+            return;
+        }
+        if (UNSUPPORTED.containsKey(d.name())) {
+            throw Args.unsupported(d, UNSUPPORTED.get(d.name()));
+        }
+        throw Args.unknown(d, context);
+    }
+
+    /** {@code access_log PATH [FORMAT]} or {@code off}; one log for the whole proxy. */
+    private void accessLog() {
+        Directive on = null;
+        for (Directive d : accessLogs) {
+            Args.args(d, 1, 2);
+            boolean off = d.args().get(0).equals("off");
+            if (on == null && !off) {
+                on = d;
+            } else if (on != null && !d.args().equals(on.args())) {
+                throw Args.unsupported(d, "a second access log, or one turned off in one place (\"" + d.joined()
+                        + "\", and \"" + on.joined() + "\" at " + on.origin() + "): one log covers the whole proxy");
+            }
+        }
+        if (on == null) {
+            return;
+        }
+        if (accessLogs.stream().anyMatch(d -> d.args().get(0).equals("off"))) {
+            Directive off = accessLogs.stream().filter(d -> d.args().get(0).equals("off")).findFirst().orElseThrow();
+            throw Args.unsupported(off, "access_log off in one place while " + on.origin() + " logs: one log covers"
+                    + " the whole proxy");
+        }
+        String target = on.args().get(0);
+        if (target.startsWith("syslog:")) {
+            throw Args.unsupported(on, "syslog");
+        }
+        String formatName = on.args().size() == 2 ? on.args().get(1) : "combined";
+        Expr.Static format;
+        if (logFormats.containsKey(formatName)) {
+            Directive f = logFormats.get(formatName);
+            List<String> parts = f.args().subList(1, f.args().size());
+            if (parts.get(0).startsWith("escape=")) {
+                throw Args.unsupported(f, "escape=");
+            }
+            format = Expr.Static.of(LogFormat.class, "parse", String.join("", parts));
+        } else if (formatName.equals("combined")) {
+            format = Expr.Static.of(LogFormat.class, "combined");
+        } else {
+            throw on.error("unknown log format \"" + formatName + "\"");
+        }
+        accessLog = local("access-log", AccessLog.class, Expr.Static.of(AccessLog.class, "toFile", path(target), format),
+                on);
+        proxy.add(call(on, "listener", accessLog));
+    }
+
+    /** {@code map $http_upgrade $NAME {...}}, nginx's WebSocket idiom; no other map. */
+    private void map(Directive d) {
+        Args.args(d, 2, 2);
+        if (!d.args().get(0).equals("$http_upgrade")) {
+            throw Args.unsupported(d, "map other than nginx's WebSocket idiom (map $http_upgrade"
+                    + " $connection_upgrade), whose lines Sluice needs no longer: it forwards upgrades itself");
+        }
+        upgradeVariables.add(d.args().get(1));
+    }
+
+    @Override
+    public UpstreamBlock group(Directive proxyPass) {
+        String host = RouteDirectives.proxyPassHost(proxyPass);
+        UpstreamBlock group = groups.get(host);
+        if (group != null) {
+            return group;
+        }
+        String address = host.matches(".*:[0-9]+") ? host : host + (Args.one(proxyPass).startsWith("https") ? ":443" : ":80");
+        return implicitGroups.computeIfAbsent(address, a -> {
+            UpstreamBlock implicit = UpstreamBlock.implicit(a, proxyPass.origin(), names);
+            if (resolver != null) {
+                implicit.useResolver(resolver);
+            }
+            return implicit;
+        });
+    }
+
+    @Override
+    public Expr.Local requestZone(Directive limitReq, Directive status) {
+        String zone = null;
+        StringBuilder words = new StringBuilder();
+        for (String arg : limitReq.args()) {
+            if (arg.startsWith("zone=")) {
+                zone = arg.substring(5);
+            } else {
+                words.append(' ').append(arg);
+            }
+        }
+        Directive declared = zone == null ? null : requestZones.get(zone);
+        if (declared == null) {
+            throw limitReq.error(zone == null ? "\"limit_req\" needs zone=NAME" : "zero size shared memory zone \"" + zone + "\"");
+        }
+        String rate = declared.args().stream().filter(a -> a.startsWith("rate=")).findFirst()
+                .orElseThrow(() -> declared.error("\"limit_req_zone\" needs rate=R"));
+        String text = rate + words + (status == null ? "" : " status=" + Args.one(status));
+        String name = zone;
+        return zone("req:" + zone, text, limitReq, () -> LimitLine.requests(name, text));
+    }
+
+    @Override
+    public Expr.Local connectionZone(Directive limitConn, Directive status) {
+        Args.args(limitConn, 2, 2);
+        String zone = limitConn.args().get(0);
+        if (!connectionZones.containsKey(zone)) {
+            throw limitConn.error("zero size shared memory zone \"" + zone + "\"");
+        }
+        String text = limitConn.args().get(1) + (status == null ? "" : " status=" + Args.one(status));
+        return zone("conn:" + zone, text, limitConn, () -> LimitLine.connections(zone, text));
+    }
+
+    private Expr.Local zone(String key, String text, Directive at, Supplier<Expr.Static> code) {
+        String earlier = zoneUses.putIfAbsent(key, text);
+        if (earlier != null && !earlier.equals(text)) {
+            throw Args.unsupported(at, "one zone used with different parameters (\"" + text + "\" and \"" + earlier
+                    + "\"): the parameters belong to the zone here");
+        }
+        return zoneLocals.computeIfAbsent(key, k -> {
+            Expr.Static limit = Args.parsed(at, t -> code.get());
+            return local(k.substring(k.indexOf(':') + 1) + "-" + (k.startsWith("req") ? "requests" : "connections"),
+                    limit.type(), limit, at);
+        });
+    }
+
+    private static String zoneName(Directive d) {
+        Args.args(d, 2, 4);
+        String key = d.args().get(0);
+        if (!key.equals("$binary_remote_addr") && !key.equals("$remote_addr")) {
+            throw Args.unsupported(d, "zones keyed by other than the client address (" + key + ")");
+        }
+        for (String arg : d.args()) {
+            if (arg.startsWith("zone=")) {
+                int colon = arg.indexOf(':');
+                return arg.substring(5, colon < 0 ? arg.length() : colon);
+            }
+        }
+        throw d.error("\"" + d.name() + "\" needs zone=NAME:SIZE");
+    }
+
+    @Override
+    public Expr.Local errorPage(String uri, Directive at) {
+        String page = current.pageFile(uri);
+        if (page == null) {
+            throw Args.unsupported(at, "a page (" + uri + ") that no location with root serves in this server");
+        }
+        Path path = path(page);
+        return pages.computeIfAbsent(path.toString(), p -> local("page-" + path.getFileName(), byte[].class,
+                Expr.Static.of(Files.class, "readAllBytes", path), at));
+    }
+
+    @Override
+    public Expr.Static match(String name, Directive at) {
+        Directive block = matches.get(name);
+        if (block == null) {
+            throw at.error("match \"" + name + "\" not found");
+        }
+        Expr.Static match = Expr.Static.of(ResponseMatch.class, "builder");
+        for (Directive d : block.block()) {
+            Args.noBlock(d);
+            Args.args(d, 1, Integer.MAX_VALUE);
+            List<String> args = d.args();
+            switch (d.name()) {
+                case "status" -> match = match.then("status",
+                        args.get(0).equals("!") ? "!" + String.join(" ", args.subList(1, args.size())) : d.joined());
+                case "header" -> match = match.then("header", d.joined());
+                case "body" -> {
+                    Args.args(d, 2, 2);
+                    match = match.then("body", (args.get(0).startsWith("!") ? "!~" : "~") + args.get(1));
+                }
+                default -> throw Args.unknown(d, "match");
+            }
+        }
+        return match.then("build");
+    }
+
+    @Override
+    public Path path(String configured) {
+        return prefix.resolve(configured).normalize();
+    }
+
+    /** A new local of the generated code, named after {@code name}; {@code at} for its errors. */
+    Expr.Local local(String name, Class<?> type, Expr value, Directive at) {
+        Expr.Local local = new Expr.Local(names.of(name, "value"), type, value, at.origin());
+        locals.add(local);
+        return local;
+    }
+
+    private static Directive block(Directive d) {
+        if (!d.isBlock()) {
+            throw d.error("directive \"" + d.name() + "\" has no opening \"{\"");
+        }
+        return d;
+    }
+
+    private static Expr.Call call(Directive d, String method, Object... args) {
+        return Expr.Call.of(d.origin(), method, args);
+    }
+}

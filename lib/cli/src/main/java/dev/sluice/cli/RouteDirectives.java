@@ -1,0 +1,311 @@
+package dev.sluice.cli;
+
+import dev.sluice.NextUpstream;
+import dev.sluice.UpstreamTls;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * A location's directives, with those it inherits from its server and the http block as nginx inherits them
+ * ({@link Scope}), as calls on its {@code Route.Builder}: what the route serves ({@code proxy_pass}, {@code
+ * return} or {@code root}), then every {@code proxy_*}, {@code error_page}, {@code limit_*} and {@code health_check}.
+ */
+final class RouteDirectives {
+
+    /** What a location needs from the rest of the file. */
+    interface Surroundings {
+
+        /**
+         * The group a {@code proxy_pass} names: an upstream block, or the one nginx makes of {@code HOST:PORT}.
+         */
+        UpstreamBlock group(Directive proxyPass);
+
+        /** The zone of {@code limit_req zone=NAME ...}, as a local. */
+        Expr.Local requestZone(Directive limitReq, Directive status);
+
+        /** The zone of {@code limit_conn NAME N}, as a local. */
+        Expr.Local connectionZone(Directive limitConn, Directive status);
+
+        /** The page {@code error_page ... URI} sends: the file a {@code root} location serves for URI, as a local. */
+        Expr.Local errorPage(String uri, Directive at);
+
+        /** The conditions of {@code match NAME { ... }}, as code. */
+        Expr.Static match(String name, Directive at);
+
+        /** A path of the file, relative ones taken from the directory of the main file. */
+        Path path(String configured);
+    }
+
+    /** Directives that become one call of the route builder, each from its own arguments. */
+    private static final Map<String, Function<Directive, Expr.Call>> SIMPLE = Map.ofEntries(
+            Map.entry("proxy_connect_timeout", d -> call(d, "connectTimeout", Args.time(d))),
+            Map.entry("proxy_send_timeout", d -> call(d, "sendTimeout", Args.time(d))),
+            Map.entry("proxy_read_timeout", d -> call(d, "readTimeout", Args.time(d))),
+            Map.entry("proxy_intercept_errors", d -> call(d, "interceptErrors", Args.onOff(d))),
+            Map.entry("proxy_buffering", d -> call(d, "buffering", Args.onOff(d))),
+            Map.entry("proxy_request_buffering", d -> call(d, "requestBuffering", Args.onOff(d))),
+            Map.entry("proxy_buffer_size", d -> call(d, "bufferSize", Args.parsed(d, NginxSyntax::intSize))),
+            Map.entry("proxy_buffers", d -> {
+                Args.args(d, 2, 2);
+                return call(d, "buffers", Args.parsed(d, a -> NginxSyntax.number(d.args().get(0))),
+                        Args.parsed(d, a -> NginxSyntax.intSize(d.args().get(1))));
+            }),
+            Map.entry("proxy_http_version", d -> call(d, "httpVersion", Args.one(d))),
+            Map.entry("proxy_socket_keepalive", d -> call(d, "socketKeepalive", Args.onOff(d))),
+            Map.entry("proxy_ignore_client_abort", d -> call(d, "ignoreClientAbort", Args.onOff(d))),
+            Map.entry("proxy_bind", RouteDirectives::bind),
+            Map.entry("index", d -> {
+                Args.args(d, 1, Integer.MAX_VALUE);
+                return call(d, "index", (Object) d.args().toArray(new String[0]));
+            }));
+
+    /** The TLS directives of the upstream side, gathered into one {@code UpstreamTls}. */
+    private static final Set<String> PROXY_SSL = Set.of("proxy_ssl_verify", "proxy_ssl_trusted_certificate",
+            "proxy_ssl_name", "proxy_ssl_server_name", "proxy_ssl_certificate", "proxy_ssl_certificate_key",
+            "proxy_ssl_session_reuse", "proxy_ssl_protocols");
+
+    /** Every directive a location may inherit (nginx: those allowed in http, server and location). */
+    static final Set<String> INHERITED;
+
+    static {
+        Set<String> names = new java.util.HashSet<>(SIMPLE.keySet());
+        names.addAll(PROXY_SSL);
+        names.addAll(Set.of("proxy_set_header", "proxy_next_upstream", "proxy_next_upstream_tries",
+                "proxy_next_upstream_timeout", "error_page", "limit_req", "limit_req_status", "limit_conn",
+                "limit_conn_status", "root", "proxy_redirect"));
+        INHERITED = Set.copyOf(names);
+    }
+
+    private final Scope scope;
+    private final Surroundings around;
+    private final Directive location;
+    private final List<Expr.Call> calls = new ArrayList<>();
+
+    private RouteDirectives(Scope scope, Surroundings around, Directive location) {
+        this.scope = scope;
+        this.around = around;
+        this.location = location;
+    }
+
+    /**
+     * The calls of one route.
+     *
+     * @param scope the directives in effect in the location, inherited ones included
+     * @param serves the location's own {@code proxy_pass} or {@code return}, or null for a {@code root} one
+     * @param location the location block, for errors
+     */
+    static List<Expr.Call> of(Scope scope, Surroundings around, Directive serves, Directive location) {
+        RouteDirectives route = new RouteDirectives(scope, around, location);
+        route.serves(serves);
+        route.options();
+        return route.calls;
+    }
+
+    private void serves(Directive serves) {
+        if (serves != null && serves.name().equals("return")) {
+            calls.addAll(returns(serves));
+        } else if (serves != null) {
+            proxyPass(serves);
+        } else if (scope.has("root")) {
+            Directive root = scope.last("root");
+            calls.add(call(root, "root", around.path(Args.one(root))));
+        } else {
+            throw location.error("not supported: a location without proxy_pass, return or root");
+        }
+    }
+
+    /** {@code return CODE [TEXT|URL]} or {@code return URL} (a 302), as nginx's rewrite module. */
+    static List<Expr.Call> returns(Directive d) {
+        Args.args(d, 1, 2);
+        String first = d.args().get(0);
+        boolean url = first.startsWith("http://") || first.startsWith("https://") || first.startsWith("$scheme");
+        if (d.args().size() == 1 && url) {
+            return List.of(call(d, "returns", 302, first));
+        }
+        int code = Args.parsed(d, a -> NginxSyntax.number(first));
+        if (code == 444) {
+            throw Args.unsupported(d, "444 (close without a response)");
+        }
+        return List.of(call(d, "returns", code, d.args().size() == 2 ? d.args().get(1) : ""));
+    }
+
+    /** The host part of a {@code proxy_pass} URL: the group's name, or {@code HOST:PORT}. */
+    static String proxyPassHost(Directive d) {
+        String url = Args.one(d);
+        if (!url.startsWith("https://") && !url.startsWith("http://")) {
+            throw d.error("invalid URL prefix in \"" + url + "\" (http:// or https://)");
+        }
+        if (url.indexOf('$') >= 0) {
+            throw Args.unsupported(d, "variables in the URL (" + url + ")");
+        }
+        String rest = url.substring(url.indexOf("//") + 2);
+        int slash = rest.indexOf('/');
+        return slash < 0 ? rest : rest.substring(0, slash);
+    }
+
+    private void proxyPass(Directive d) {
+        String url = Args.one(d);
+        boolean tls = url.startsWith("https://");
+        String rest = url.substring(url.indexOf("//") + 2);
+        int slash = rest.indexOf('/');
+        UpstreamBlock group = around.group(d);
+        calls.add(call(d, "upstream", group.local()));
+        if (slash >= 0) {
+            calls.add(call(d, "passUri", rest.substring(slash)));
+        }
+        if (group.hashKey() != null) {
+            calls.add(call(d, "hashKey", group.hashKey()));
+        }
+        if (tls) {
+            calls.add(call(d, "upstreamTls", upstreamTls()));
+        } else {
+            for (String name : PROXY_SSL) {
+                if (scope.has(name)) {
+                    throw scope.last(name).error("\"" + name + "\" needs proxy_pass https:// in its location");
+                }
+            }
+        }
+    }
+
+    private Expr.Static upstreamTls() {
+        Expr.Static tls = Expr.Static.of(UpstreamTls.class, "builder");
+        for (Directive d : scope.all(PROXY_SSL)) {
+            switch (d.name()) {
+                case "proxy_ssl_verify" -> tls = tls.then("verify", Args.onOff(d));
+                case "proxy_ssl_trusted_certificate" -> tls = tls.then("trustedCertificate", around.path(Args.one(d)));
+                case "proxy_ssl_name" -> tls = tls.then("name", Args.one(d));
+                case "proxy_ssl_server_name" -> tls = tls.then("serverName", Args.onOff(d));
+                case "proxy_ssl_session_reuse" -> tls = tls.then("sessionReuse", Args.onOff(d));
+                case "proxy_ssl_protocols" -> tls = tls.then("protocols", (Object) d.args().toArray(new String[0]));
+                default -> {
+                    // the certificate and its key go together, below
+                }
+            }
+        }
+        if (scope.has("proxy_ssl_certificate") != scope.has("proxy_ssl_certificate_key")) {
+            Directive one = scope.has("proxy_ssl_certificate") ? scope.last("proxy_ssl_certificate")
+                    : scope.last("proxy_ssl_certificate_key");
+            throw one.error("proxy_ssl_certificate and proxy_ssl_certificate_key go together");
+        }
+        if (scope.has("proxy_ssl_certificate")) {
+            tls = tls.then("certificate", around.path(Args.one(scope.last("proxy_ssl_certificate"))),
+                    around.path(Args.one(scope.last("proxy_ssl_certificate_key"))));
+        }
+        return tls.then("build");
+    }
+
+    /** NGINX Plus's {@code health_check [PARAMETER...] [match=NAME]} as code. */
+    static Expr.Static healthCheck(Directive d, Surroundings around) {
+        List<String> words = new ArrayList<>();
+        Expr.Static match = null;
+        for (String arg : d.args()) {
+            if (arg.startsWith("match=")) {
+                match = around.match(arg.substring("match=".length()), d);
+            } else if (arg.startsWith("status=") || arg.startsWith("header=") || arg.startsWith("body")) {
+                throw d.error("invalid parameter \"" + arg + "\" (conditions go in a match block)");
+            } else {
+                words.add(arg);
+            }
+        }
+        Expr.Static conditions = match;
+        return Args.parsed(d, text -> HealthCheckLine.code(words, conditions));
+    }
+
+    /** Every other directive in effect, in the order written. */
+    private void options() {
+        for (Directive d : scope.all(INHERITED)) {
+            Function<Directive, Expr.Call> simple = SIMPLE.get(d.name());
+            if (simple != null) {
+                calls.add(simple.apply(d));
+                continue;
+            }
+            switch (d.name()) {
+                case "proxy_set_header" -> setHeader(d);
+                case "error_page" -> errorPage(d);
+                case "limit_req" -> calls.add(call(d, "limitRequests",
+                        around.requestZone(d, scope.has("limit_req_status") ? scope.last("limit_req_status") : null)));
+                case "limit_conn" -> calls.add(call(d, "limitConnections",
+                        around.connectionZone(d, scope.has("limit_conn_status") ? scope.last("limit_conn_status") : null)));
+                case "proxy_redirect" -> {
+                    if (!Args.one(d).equals("off")) {
+                        throw Args.unsupported(d, "rewriting Location fields; only proxy_redirect off, which is what"
+                                + " Sluice does");
+                    }
+                }
+                default -> {
+                    // root, proxy_ssl_*, limit_*_status and proxy_next_upstream* are read where they belong
+                }
+            }
+        }
+        if (scope.has("proxy_next_upstream") || scope.has("proxy_next_upstream_tries")
+                || scope.has("proxy_next_upstream_timeout")) {
+            calls.add(call(location, "nextUpstream", nextUpstream()));
+        }
+    }
+
+    private Expr.Static nextUpstream() {
+        Expr.Static next = scope.has("proxy_next_upstream")
+                ? Args.parsed(scope.last("proxy_next_upstream"), NextUpstreamLine::code)
+                : Expr.Static.of(NextUpstream.class, "defaults");
+        if (scope.has("proxy_next_upstream_tries")) {
+            next = next.then("tries", Args.number(scope.last("proxy_next_upstream_tries")));
+        }
+        if (scope.has("proxy_next_upstream_timeout")) {
+            next = next.then("timeout", Args.time(scope.last("proxy_next_upstream_timeout")));
+        }
+        return next;
+    }
+
+    /**
+     * {@code proxy_set_header}, except the lines of nginx's WebSocket idiom ({@code Upgrade $http_upgrade}, and
+     * {@code Connection} set to {@code upgrade} or to the variable a {@code map $http_upgrade} block makes): the
+     * route forwards a genuine upgrade itself, and keeps upstream connections alive for every other request.
+     */
+    private void setHeader(Directive d) {
+        Args.args(d, 1, 2);
+        String name = d.args().get(0);
+        String value = d.args().size() == 2 ? d.args().get(1) : "";
+        String lower = name.toLowerCase(Locale.ROOT);
+        boolean idiom = lower.equals("upgrade") && value.equals("$http_upgrade")
+                || lower.equals("connection") && (value.equalsIgnoreCase("upgrade") || scope.isUpgradeVariable(value));
+        if (!idiom) {
+            calls.add(call(d, "setHeader", name, value));
+        }
+    }
+
+    private void errorPage(Directive d) {
+        Args.args(d, 2, Integer.MAX_VALUE);
+        List<String> args = d.args();
+        String uri = args.get(args.size() - 1);
+        if (uri.startsWith("=") || args.stream().anyMatch(a -> a.startsWith("="))) {
+            throw Args.unsupported(d, "changing the status (=CODE); the status is kept");
+        }
+        if (!uri.startsWith("/")) {
+            throw Args.unsupported(d, "a page that is not a local URI (" + uri + "): named locations and redirects");
+        }
+        Expr.Local page = around.errorPage(uri, d);
+        for (String code : args.subList(0, args.size() - 1)) {
+            calls.add(call(d, "errorPage", Args.parsed(d, a -> NginxSyntax.number(code)), page));
+        }
+    }
+
+    /** {@code proxy_bind ADDRESS}: an IP address; {@code off}, variables and {@code transparent} are not. */
+    private static Expr.Call bind(Directive d) {
+        Args.args(d, 1, 2);
+        String address = d.args().get(0);
+        if (d.args().size() == 2 || address.indexOf('$') >= 0) {
+            throw Args.unsupported(d, "variables and transparent (" + d.joined() + "): an IP address of this host");
+        }
+        return call(d, "bind", Expr.Static.of(InetAddress.class, "getByName", address));
+    }
+
+    private static Expr.Call call(Directive d, String method, Object... args) {
+        return Expr.Call.of(d.origin(), method, args);
+    }
+}

@@ -1,0 +1,151 @@
+package dev.sluice.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sluice.ProxyServer;
+import dev.sluice.testing.RawClient;
+import dev.sluice.testing.RecordedRequest;
+import dev.sluice.testing.ScriptedUpstream;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import javax.tools.JavaCompiler;
+import javax.tools.ToolProvider;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An nginx configuration run with real sockets ({@code -c}): server names, locations, inherited fields, return,
+ * a root location serving the error page; and the code {@code --to-java} prints, compiled and started, answering
+ * the same requests the same way.
+ */
+class NginxConfigProxyTest {
+
+    @TempDir
+    Path dir;
+
+    private final List<AutoCloseable> running = new ArrayList<>();
+    private ScriptedUpstream first;
+    private ScriptedUpstream second;
+    private int port;
+    private Path file;
+
+    @BeforeEach
+    void configuration() throws IOException {
+        first = ScriptedUpstream.start().echo();
+        second = ScriptedUpstream.start().echo();
+        running.add(first);
+        running.add(second);
+        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = free.getLocalPort();
+        }
+        Files.createDirectories(dir.resolve("html"));
+        Files.writeString(dir.resolve("html/50x.html"), "<p>try again later</p>\n");
+        file = dir.resolve("nginx.conf");
+        Files.writeString(file, "events {}\n"
+                + "http {\n"
+                + "  proxy_set_header X-Real-IP $remote_addr;\n"
+                + "  upstream pool { server " + first.address() + "; server " + second.address() + "; }\n"
+                + "  upstream dead { server 127.0.0.1:1 max_fails=0; }\n"
+                + "  server {\n"
+                + "    listen 127.0.0.1:" + port + ";\n"
+                + "    server_name api.test;\n"
+                + "    location /v1/ { proxy_pass http://pool/internal/; proxy_set_header X-Api yes; }\n"
+                + "    location / { proxy_pass http://pool; }\n"
+                + "    location /down/ { proxy_pass http://dead; error_page 502 /50x.html; }\n"
+                + "    location = /50x.html { root html; }\n"
+                + "  }\n"
+                + "  server {\n"
+                + "    listen 127.0.0.1:" + port + ";\n"
+                + "    server_name old.test;\n"
+                + "    return 301 https://api.test$request_uri;\n"
+                + "  }\n"
+                + "}\n");
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (AutoCloseable closeable : running) {
+            closeable.close();
+        }
+    }
+
+    /** What a client and the upstreams saw of one request. */
+    private record Seen(int status, String location, String body, String target, String xApi, String xRealIp) {
+    }
+
+    private List<Seen> exchange(ProxyServer.Builder builder) throws Exception {
+        ProxyServer proxy = builder.start();
+        List<Seen> seen = new ArrayList<>();
+        try {
+            for (String[] request : new String[][] {{"api.test", "/v1/items?x=1"}, {"api.test", "/other"},
+                    {"old.test", "/a?b=c"}, {"api.test", "/down/x"}, {"api.test", "/50x.html"}}) {
+                int firstBefore = first.requestCount();
+                int secondBefore = second.requestCount();
+                try (RawClient client = RawClient.connect(proxy.port()).timeout(Duration.ofSeconds(10))) {
+                    client.send("GET " + request[1] + " HTTP/1.1\r\nHost: " + request[0] + "\r\n\r\n");
+                    RawClient.Reply reply = client.readResponse();
+                    RecordedRequest upstream = first.requestCount() > firstBefore ? first.requests().get(firstBefore)
+                            : second.requestCount() > secondBefore ? second.requests().get(secondBefore) : null;
+                    seen.add(new Seen(reply.status(), reply.header("Location"),
+                            upstream == null ? reply.bodyString() : "", upstream == null ? null : upstream.target(),
+                            upstream == null ? null : upstream.header("X-Api"),
+                            upstream == null ? null : upstream.header("X-Real-IP")));
+                }
+            }
+        } finally {
+            proxy.close();
+        }
+        return seen;
+    }
+
+    @Test
+    void aConfigurationFileRunsAsNginxWouldRunIt() throws Exception {
+        List<Seen> seen = exchange(NginxConfig.read(file).build().proxy());
+
+        assertEquals(new Seen(200, null, "", "/internal/items?x=1", "yes", null), seen.get(0),
+                "the location's own proxy_set_header replaced the inherited one, and the URI part its prefix");
+        assertEquals(new Seen(200, null, "", "/other", null, "127.0.0.1"), seen.get(1),
+                "the http level's proxy_set_header reached the location that sets none");
+        assertEquals(new Seen(301, "https://api.test/a?b=c", "", null, null, null), seen.get(2));
+        assertEquals(new Seen(502, null, "<p>try again later</p>\n", null, null, null), seen.get(3),
+                "error_page sent the file the root location serves");
+        assertEquals(new Seen(200, null, "<p>try again later</p>\n", null, null, null), seen.get(4));
+        assertEquals(1, first.requestCount(), "round robin over the pool");
+        assertEquals(1, second.requestCount(), "round robin over the pool");
+    }
+
+    @Test
+    void theJavaCodeOfAConfigurationBehavesLikeTheConfiguration() throws Exception {
+        List<Seen> fromFile = exchange(NginxConfig.read(file).build().proxy());
+
+        String source = NginxConfig.read(file).toJava("NginxConf");
+        Path sources = Files.createDirectories(dir.resolve("src"));
+        Path classes = Files.createDirectories(dir.resolve("classes"));
+        Files.writeString(sources.resolve("NginxConf.java"), source);
+        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+        String library = Path.of(ProxyServer.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        int status = javac.run(null, null, null, "-d", classes.toString(), "-classpath", library,
+                sources.resolve("NginxConf.java").toString());
+        assertEquals(0, status, source);
+        ProxyServer.Builder fromCode;
+        try (URLClassLoader loader = new URLClassLoader(new URL[] {classes.toUri().toURL()}, getClass().getClassLoader())) {
+            fromCode = (ProxyServer.Builder) loader.loadClass("NginxConf").getMethod("proxy").invoke(null);
+        }
+        List<Seen> fromJava = exchange(fromCode);
+
+        assertEquals(fromFile, fromJava, source);
+        assertTrue(source.contains("Files.readAllBytes(Path.of(" + JavaSource.literal(dir.resolve("html/50x.html").toString())),
+                source);
+    }
+}

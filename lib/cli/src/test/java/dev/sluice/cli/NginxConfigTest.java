@@ -1,0 +1,244 @@
+package dev.sluice.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sluice.testing.TestCertificates;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What each part of an nginx configuration becomes on the builders, read from the code {@code --to-java} prints
+ * (the same calls {@code -c} runs), and the errors that name file and line. Behaviour with real sockets is in
+ * {@link NginxConfigProxyTest}.
+ */
+class NginxConfigTest {
+
+    @TempDir
+    Path dir;
+
+    private NginxConfig config(String http) throws IOException {
+        Path file = dir.resolve("nginx.conf");
+        Files.writeString(file, "events {}\nhttp {\n" + http + "\n}\n");
+        return NginxConfig.read(file);
+    }
+
+    private String java(String http) throws IOException {
+        return config(http).toJava("Proxy");
+    }
+
+    private String error(String http) throws IOException {
+        return assertThrows(UsageException.class, () -> config(http)).getMessage().replace(dir + "/", "");
+    }
+
+    private static void assertStartsWith(String text, String start) {
+        assertTrue(text.startsWith(start), text);
+    }
+
+    private static void assertHas(String code, String... lines) {
+        for (String line : lines) {
+            assertTrue(code.contains(line), () -> "no \"" + line + "\" in\n" + code);
+        }
+    }
+
+    @Test
+    void anUpstreamBlockIsAGroupWithItsServersMethodAndKeepalive() throws IOException {
+        String code = java("upstream app {\n least_conn;\n server 127.0.0.1:9001 weight=3 max_fails=2 fail_timeout=10s;\n"
+                + " server 127.0.0.1:9002 backup;\n keepalive 16;\n keepalive_timeout 30s;\n}\n"
+                + "server { listen 127.0.0.1:8080; location / { proxy_pass http://app; } }");
+        assertHas(code, "UpstreamGroup app = UpstreamGroup.builder(\"app\")",
+                ".balancer(Balancer.leastConn())",
+                ".server(\"127.0.0.1:9001\", peer -> peer\n",
+                ".weight(3)", ".maxFails(2)", ".failTimeout(Duration.ofSeconds(10)))",
+                ".server(\"127.0.0.1:9002\", peer -> peer.backup())",
+                ".keepalive(keepalive -> keepalive\n", ".idle(16)", ".idleTimeout(Duration.ofSeconds(30)))",
+                ".route(\"/\", route -> route.upstream(app))");
+    }
+
+    @Test
+    void aLocationInheritsWhatItDoesNotSetAndReplacesWhatItDoesAsNginxDoes() throws IOException {
+        String code = java("proxy_set_header Host $host;\nproxy_set_header X-A a;\nproxy_read_timeout 30s;\n"
+                + "upstream b { server 127.0.0.1:9001; }\n"
+                + "server { listen 127.0.0.1:8080; proxy_connect_timeout 2s;\n"
+                + " location /inherits/ { proxy_pass http://b; }\n"
+                + " location /own/ { proxy_pass http://b; proxy_set_header X-B b; proxy_read_timeout 5s; } }");
+        String inherits = code.substring(code.indexOf("/inherits/"), code.indexOf("/own/"));
+        assertHas(inherits, ".setHeader(\"Host\", \"$host\")", ".setHeader(\"X-A\", \"a\")",
+                ".readTimeout(Duration.ofSeconds(30))", ".connectTimeout(Duration.ofSeconds(2))");
+        String own = code.substring(code.indexOf("/own/"));
+        assertHas(own, ".setHeader(\"X-B\", \"b\")", ".readTimeout(Duration.ofSeconds(5))",
+                ".connectTimeout(Duration.ofSeconds(2))");
+        assertFalse(own.contains("X-A"), own);
+        assertFalse(own.contains("\"Host\""), own);
+    }
+
+    @Test
+    void theHashKeyOfAGroupGoesToEveryRouteToIt() throws IOException {
+        String code = java("upstream h { hash $request_uri consistent; server 127.0.0.1:9001; }\n"
+                + "server { listen 127.0.0.1:8080; location /a/ { proxy_pass http://h; } location /b/ { proxy_pass http://h/v2/; } }");
+        assertHas(code, ".balancer(Balancer.hash().consistent())",
+                ".route(\"/a/\", route -> route\n", ".hashKey(\"$request_uri\")", ".passUri(\"/v2/\")");
+        assertEquals(2, code.split("hashKey").length - 1, code);
+    }
+
+    @Test
+    void proxyPassToAnAddressWithoutABlockMakesAGroupOfThatServer() throws IOException {
+        String code = java("server { listen 127.0.0.1:8080; location / { proxy_pass http://127.0.0.1:9005; }"
+                + " location /x/ { proxy_pass http://127.0.0.1:9005/y/; } }");
+        assertHas(code, "UpstreamGroup group1270019005 = UpstreamGroup.builder(\"127.0.0.1:9005\")",
+                ".server(\"127.0.0.1:9005\")", ".upstream(group1270019005)");
+        assertEquals(1, code.split("UpstreamGroup.builder").length - 1, "one group for both: " + code);
+    }
+
+    @Test
+    void returnAnswersWithItsTextOrLocationAndAServerLevelReturnAnswersEverything() throws IOException {
+        String code = java("server { listen 127.0.0.1:8080; location = /health { return 200 \"ok\\n\"; }"
+                + " location /old { return https://example.com$request_uri; } location /gone { return 410; } }\n"
+                + "server { listen 127.0.0.1:8081; location / { proxy_pass http://127.0.0.1:9001; }"
+                + " return 301 https://$host$request_uri; }");
+        assertHas(code, ".route(\"= /health\", route -> route.returns(200, \"ok\\n\"))",
+                ".route(\"/old\", route -> route.returns(302, \"https://example.com$request_uri\"))",
+                ".route(\"/gone\", route -> route.returns(410, \"\"))",
+                ".route(\"/\", route -> route.returns(301, \"https://$host$request_uri\"))");
+        assertEquals("nginx.conf:3: not supported: \"return\": 444 (close without a response)",
+                error("server { listen 127.0.0.1:8080; location / { return 444; } }"));
+    }
+
+    @Test
+    void theWebSocketIdiomIsRecognisedAndItsLinesLeftOutSinceRoutesForwardUpgradesThemselves() throws IOException {
+        String code = java("map $http_upgrade $connection_upgrade { default upgrade; '' close; }\n"
+                + "server { listen 127.0.0.1:8080; location /ws/ { proxy_pass http://127.0.0.1:9001;\n"
+                + " proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade;\n"
+                + " proxy_set_header Connection $connection_upgrade; proxy_set_header X-Real-IP $remote_addr; }\n"
+                + " location /plain/ { proxy_pass http://127.0.0.1:9001; proxy_set_header Connection \"upgrade\"; } }");
+        assertHas(code, ".httpVersion(\"1.1\")", ".setHeader(\"X-Real-IP\", \"$remote_addr\")");
+        assertFalse(code.contains("Upgrade\""), code);
+        assertFalse(code.contains("Connection"), code);
+        assertEquals("nginx.conf:3: not supported: \"map\": map other than nginx's WebSocket idiom (map $http_upgrade"
+                + " $connection_upgrade), whose lines Sluice needs no longer: it forwards upgrades itself",
+                error("map $cookie_x $y { default a; }\nserver { listen 127.0.0.1:8080; location / { return 200; } }"));
+    }
+
+    @Test
+    void clientSideDirectivesApplyToTheWholeProxyAndMayNotDifferBetweenLevels() throws IOException {
+        String code = java("client_max_body_size 10m; keepalive_timeout 65;\n"
+                + "server { listen 127.0.0.1:8080; client_max_body_size 10m; location / { return 200; } }");
+        assertHas(code, ".clientMaxBodySize(10485760L)", ".keepaliveTimeout(Duration.ofSeconds(65))");
+        assertEquals(1, code.split("clientMaxBodySize").length - 1, code);
+        assertEquals("nginx.conf:5: not supported: \"client_max_body_size\": different values at different levels"
+                + " (\"1m\", and \"10m\" at nginx.conf:3): it applies to the whole proxy here",
+                error("client_max_body_size 10m;\nserver { listen 127.0.0.1:8080;\n location / { return 200; }"
+                        + " client_max_body_size 1m; }"));
+    }
+
+    @Test
+    void workerAndEventDirectivesSetTheLoops() throws IOException {
+        Path file = dir.resolve("nginx.conf");
+        Files.writeString(file, "worker_processes 2;\npid /run/x.pid;\nevents { worker_connections 512; use epoll; }\n"
+                + "http { server { listen 127.0.0.1:8080; location / { return 200; } } }");
+        assertHas(NginxConfig.read(file).toJava("P"), ".workers(2)", ".workerConnections(512)");
+    }
+
+    @Test
+    void whatSluiceDoesNotImplementIsAnErrorNamingFileLineAndWhy() throws IOException {
+        String server = "server { listen 127.0.0.1:8080; location / { proxy_pass http://127.0.0.1:9001;\n";
+        assertEquals("nginx.conf:4: unknown directive \"proxy_frobnicate\" in location",
+                error(server + "proxy_frobnicate on; } }"));
+        assertEquals("nginx.conf:4: not supported: \"if\": conditions per request; a ProxyHandler decides in code",
+                error(server + "if ($x) { return 403; } } }"));
+        assertEquals("nginx.conf:4: not supported: \"proxy_cache\": caching", error(server + "proxy_cache one; } }"));
+        assertEquals("nginx.conf:4: not supported: \"location\": a location inside a location",
+                error(server + "location /in/ { return 200; } } }"));
+        assertEquals("nginx.conf:3: not supported: \"listen\": the listen parameter \"reuseport\"",
+                error("server { listen 127.0.0.1:8080 reuseport; location / { return 200; } }"));
+        assertEquals("nginx.conf:2: no \"server\" block in \"http\": nothing listens", error("upstream b { server a:1; }"));
+    }
+
+    @Test
+    void directivesThatWouldDoSomethingSluiceDoesOtherwiseAreAcceptedWithAWarning() throws IOException {
+        NginxConfig config = config("ssl_session_timeout 10m;\nserver { listen 127.0.0.1:8080; location / { return 200; } }");
+        assertEquals(List.of(dir.resolve("nginx.conf") + ":3: warning: \"ssl_session_timeout\" is not applied: the"
+                + " JDK's session timeout applies (24 hours)"), config.warnings());
+    }
+
+    @Test
+    void offValuesOfWhatSluiceNeverDoesAreAccepted() throws IOException {
+        String code = java("gzip off; server_tokens off;\n"
+                + "server { listen 127.0.0.1:8080; location / { proxy_pass http://127.0.0.1:9001; proxy_cache off;"
+                + " proxy_redirect off; } }");
+        assertHas(code, ".upstream(");
+        assertEquals("nginx.conf:3: not supported: \"gzip\": compression", error("gzip on;"));
+    }
+
+    @Test
+    void listenFormsAreNginxsAndBothWildcardsOfAPortBecomeOneDualStackAddress() throws IOException {
+        String code = java("server { listen 8080; listen [::]:8080 ipv6only=on; server_name a.test;"
+                + " location / { return 200; } }\n"
+                + "server { listen *:8081 default_server; location / { return 200; } }\n"
+                + "server { listen 127.0.0.2; location / { return 200; } }");
+        assertHas(code, ".server(\"a.test\", virtualServer -> virtualServer\n",
+                ".listen(\"[::]:8080\")", ".listen(\"0.0.0.0:8081\")", ".defaultServer()", ".listen(\"127.0.0.2:80\")",
+                ".server(\"_\", ");
+        assertFalse(code.contains("0.0.0.0:8080"), code);
+    }
+
+    @Test
+    void anSslAddressPresentsTheCertificateOfItsDefaultServerAndEachServerItsOwnBySni() throws IOException {
+        TestCertificates ca = TestCertificates.create(dir.resolve("ca"));
+        TestCertificates.Issued one = ca.issue("one", "RSA", false, "dns:one.test");
+        TestCertificates.Issued two = ca.issue("two", "EC", false, "dns:two.test");
+        String code = java("ssl_protocols TLSv1.3;\n"
+                + "server { listen 127.0.0.1:8443 ssl; server_name one.test; ssl_certificate " + one.certificateFile()
+                + "; ssl_certificate_key " + one.keyFile() + "; location / { return 200; } }\n"
+                + "server { listen 127.0.0.1:8443 ssl; server_name two.test; ssl_certificate " + two.certificateFile()
+                + "; ssl_certificate_key " + two.keyFile() + "; location / { return 200; } }");
+        assertHas(code, "ServerTls oneTestTls = ServerTls.builder()", ".protocols(\"TLSv1.3\")",
+                "ServerTls twoTestTls = ServerTls.builder()", ".listen(\"127.0.0.1:8443\", oneTestTls)",
+                ".tls(oneTestTls)", ".tls(twoTestTls)");
+        assertEquals("nginx.conf:3: no \"ssl_certificate\" is defined for the \"listen ... ssl\" directive",
+                error("server { listen 127.0.0.1:8443 ssl; location / { return 200; } }"));
+    }
+
+    @Test
+    void aHealthCheckInALocationChecksItsGroupWithTheConditionsOfItsMatchBlock() throws IOException {
+        String code = java("match ok { status 200-399; header Content-Type = text/html; body ~ \"Welcome\"; }\n"
+                + "upstream b { zone b 64k; server 127.0.0.1:9001; }\n"
+                + "server { listen 127.0.0.1:8080; location / { proxy_pass http://b; health_check interval=2s fails=3"
+                + " uri=/healthz match=ok; } }");
+        assertHas(code, ".healthCheck(HealthCheck.builder()", ".interval(Duration.ofSeconds(2))", ".fails(3)",
+                ".uri(\"/healthz\")", ".match(ResponseMatch.builder()", ".status(\"200-399\")",
+                ".header(\"Content-Type = text/html\")", ".body(\"~Welcome\")");
+        assertEquals("nginx.conf:4: match \"nope\" not found", error("upstream b { server 127.0.0.1:9001; }\n"
+                + "server { listen 127.0.0.1:8080; location / { proxy_pass http://b; health_check match=nope; } }"));
+    }
+
+    @Test
+    void aRequestZoneIsOneLimitSharedByTheLocationsThatNameIt() throws IOException {
+        String code = java("limit_req_zone $binary_remote_addr zone=one:10m rate=5r/s; limit_req_status 429;\n"
+                + "limit_conn_zone $binary_remote_addr zone=addr:10m;\n"
+                + "server { listen 127.0.0.1:8080; location /a/ { limit_req zone=one burst=10 nodelay; limit_conn addr 4;"
+                + " return 200; } location /b/ { limit_req zone=one burst=10 nodelay; return 200; } }");
+        assertHas(code, "RequestLimit oneRequests = RequestLimit.builder(\"one\")", ".rate(\"5r/s\")", ".burst(10)",
+                ".nodelay()", ".status(429)", "ConnectionLimit addrConnections = ConnectionLimit.perClient(\"addr\", 4, 503)",
+                ".limitRequests(oneRequests)", ".limitConnections(addrConnections)");
+        assertEquals(1, code.split("RequestLimit.builder").length - 1, code);
+        assertStartsWith(error("limit_req_zone $binary_remote_addr zone=one:10m rate=5r/s;\n"
+                + "server { listen 127.0.0.1:8080; location /a/ { limit_req zone=one burst=1; return 200; }\n"
+                + " location /b/ { limit_req zone=one burst=2; return 200; } }"),
+                "nginx.conf:5: not supported: \"limit_req\": one zone used with different parameters");
+    }
+
+    @Test
+    void aValueTheLibraryRefusesNamesTheLineWhereItWasWritten() throws IOException {
+        NginxConfig config = config("upstream b {\n server 127.0.0.1:9001 weight=0;\n}\n"
+                + "server { listen 127.0.0.1:8080; location / { proxy_pass http://b; } }");
+        assertStartsWith(assertThrows(UsageException.class, config::build).getMessage().replace(dir + "/", ""),
+                "nginx.conf:4: weight must be between 1 and");
+    }
+}
