@@ -50,9 +50,7 @@ final class ConfigFile {
         } catch (IOException e) {
             throw new UsageException(includedAt, "cannot read " + file + " (" + e.getMessage() + ")");
         }
-        Lexer lexer = new Lexer(file.toString(), text);
-        List<Directive> directives = block(lexer, depth, false);
-        return directives;
+        return block(new Lexer(file.toString(), text), depth, false);
     }
 
     private List<Directive> block(Lexer lexer, int depth, boolean inBraces) {
@@ -115,10 +113,10 @@ final class ConfigFile {
         }
         Path pattern = prefix.resolve(args.get(0)).normalize();
         String last = pattern.getFileName() == null ? "" : pattern.getFileName().toString();
-        List<Directive> directives = new ArrayList<>();
         if (last.indexOf('*') < 0 && last.indexOf('?') < 0 && last.indexOf('[') < 0) {
             return file(pattern, depth + 1, origin);
         }
+        List<Directive> directives = new ArrayList<>();
         List<Path> matches = new ArrayList<>();
         Path dir = pattern.getParent();
         if (Files.isDirectory(dir)) {

@@ -4,7 +4,6 @@ import dev.sluice.ProxyServer;
 import dev.sluice.observe.AccessLog;
 import dev.sluice.observe.LogFormat;
 import dev.sluice.upstream.ResponseMatch;
-import dev.sluice.upstream.UpstreamGroup;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
-import java.util.function.Supplier;
 
 /**
  * An nginx configuration file ({@code -c FILE}) as the library's builders: {@code upstream} blocks become groups
@@ -23,9 +21,8 @@ import java.util.function.Supplier;
  * RouteDirectives}), and the client-side directives settings of the proxy. The mapping yields code ({@link Expr}),
  * which {@link #build()} runs and {@link #toJava} prints, so {@code -c} and {@code --to-java} cannot differ.
  *
- * <p>What Sluice does not implement is an error naming the file and line, never skipped: {@code unknown
- * directive "x"}, or {@code not supported: "x": why}. A few directives are accepted because Sluice already does
- * what they ask or they concern nginx's own process ({@link #ACCEPTED}). The client-side directives ({@code
+ * <p>What Sluice does not implement is an error naming the file and line, never skipped ({@link
+ * UnmappedDirectives}). The client-side directives ({@code
  * client_max_body_size}, {@code keepalive_timeout}, ...) and {@code access_log} apply to the whole proxy here: they
  * may be written at any level, but must not differ between levels.
  */
@@ -39,81 +36,6 @@ final class NginxConfig implements RouteDirectives.Surroundings {
         names.addAll(ServerBlock.SSL);
         INHERITED = Set.copyOf(names);
     }
-
-    /** Directives with nothing to do here, and why. */
-    static final Map<String, String> ACCEPTED = Map.ofEntries(
-            Map.entry("pid", "the process is the JVM's"),
-            Map.entry("user", "the process runs as the user who starts it"),
-            Map.entry("daemon", "the proxy runs in the foreground"),
-            Map.entry("error_log", "errors go to standard error"),
-            Map.entry("use", "the JDK chooses the event mechanism"),
-            Map.entry("multi_accept", "each loop accepts what is waiting"),
-            Map.entry("accept_mutex", "each loop accepts on its own"),
-            Map.entry("sendfile", "files are not sent with sendfile here"),
-            Map.entry("tcp_nopush", "files are not sent with sendfile here"),
-            Map.entry("tcp_nodelay", "TCP_NODELAY is always set"),
-            Map.entry("pcre_jit", "regexes are the JDK's"));
-
-    /**
-     * Directives accepted with a warning, because what applies instead is close enough to run the file but is
-     * not what it says: the warning names what applies.
-     */
-    static final Map<String, String> WARNED = Map.ofEntries(
-            Map.entry("proxy_busy_buffers_size", "the buffers of a response are proxy_buffers alone, sent as the"
-                    + " client reads"),
-            Map.entry("types", "files served by root get their type from Sluice's table of nginx's common types"),
-            Map.entry("default_type", "files served by root whose type Sluice's table does not know are"
-                    + " application/octet-stream"),
-            Map.entry("ssl_session_cache", "the JDK's session cache applies (20,480 sessions)"),
-            Map.entry("ssl_session_timeout", "the JDK's session timeout applies (24 hours)"),
-            Map.entry("ssl_session_tickets", "the JDK's session tickets apply (TLS 1.3 tickets on)"),
-            Map.entry("ssl_prefer_server_ciphers", "the JDK's cipher order applies"),
-            Map.entry("ssl_dhparam", "the JDK's finite-field groups of RFC 7919 apply"),
-            Map.entry("ssl_ecdh_curve", "the JDK's named groups apply"));
-
-    /** Directives accepted with one value, which is what Sluice always does: {@code proxy_cache off}. */
-    static final Map<String, String> SETTLED = Map.of(
-            "proxy_cache", "off",
-            "gzip", "off",
-            "ssl_stapling", "off",
-            "proxy_cache_bypass", "1",
-            "proxy_no_cache", "1",
-            "chunked_transfer_encoding", "on",
-            "server_tokens", "off");
-
-    /** Directives of nginx that Sluice does not implement, and why or what to use instead. */
-    private static final Map<String, String> UNSUPPORTED = Map.ofEntries(
-            Map.entry("if", "conditions per request; a ProxyHandler decides in code"),
-            Map.entry("rewrite", "rewriting the URI; a ProxyHandler's upstreamRequest does"),
-            Map.entry("set", "variables of one's own; a ProxyHandler does"),
-            Map.entry("add_header", "adding response fields; a ProxyHandler's upstreamResponse does"),
-            Map.entry("proxy_hide_header", "hiding response fields; a ProxyHandler's upstreamResponse does"),
-            Map.entry("proxy_pass_header", "a ProxyHandler's upstreamResponse does"),
-            Map.entry("proxy_cache", "caching"),
-            Map.entry("proxy_cache_path", "caching"),
-            Map.entry("gzip", "compression"),
-            Map.entry("try_files", "falling back between files; root serves $uri or answers 404"),
-            Map.entry("alias", "only root"),
-            Map.entry("auth_basic", "authentication; a ProxyHandler's onRequest answers 401"),
-            Map.entry("allow", "access by address; a ProxyHandler's onRequest answers 403"),
-            Map.entry("deny", "access by address; a ProxyHandler's onRequest answers 403"),
-            Map.entry("limit_except", "a ProxyHandler's onRequest answers 405"),
-            Map.entry("ssl_stapling", "OCSP stapling"),
-            Map.entry("stream", "TCP/UDP proxying"),
-            Map.entry("fastcgi_pass", "FastCGI upstreams; proxy_pass speaks HTTP"),
-            Map.entry("uwsgi_pass", "uwsgi upstreams; proxy_pass speaks HTTP"),
-            Map.entry("scgi_pass", "SCGI upstreams; proxy_pass speaks HTTP"),
-            Map.entry("grpc_pass", "gRPC upstreams (HTTP/2); proxy_pass speaks HTTP/1.1"),
-            Map.entry("memcached_pass", "memcached upstreams; proxy_pass speaks HTTP"),
-            Map.entry("auth_request", "subrequests; a ProxyHandler's onRequest can ask an auth service with Answer.after"),
-            Map.entry("sub_filter", "rewriting bodies"),
-            Map.entry("ssl", "ssl on is gone from nginx too; write listen ... ssl"),
-            Map.entry("http2", "HTTP/2; clients speak HTTP/1.1 here"),
-            Map.entry("api", "NGINX Plus's API block; --status-listen and --api-listen serve it from the flags"),
-            Map.entry("load_module", "nginx's dynamic modules"),
-            Map.entry("proxy_pass_request_body", "subrequests; the body always goes upstream"),
-            Map.entry("proxy_pass_request_headers", "subrequests; the fields always go upstream"),
-            Map.entry("mail", "mail proxying"));
 
     /** The client-side directives, each one call on the proxy builder. */
     private final Map<String, Function<Directive, Expr.Call>> proxyWide = Map.of(
@@ -139,10 +61,7 @@ final class NginxConfig implements RouteDirectives.Surroundings {
     private final Map<String, UpstreamBlock> groups = new LinkedHashMap<>();
     private final Map<String, UpstreamBlock> implicitGroups = new LinkedHashMap<>();
     private final Map<String, Directive> matches = new HashMap<>();
-    private final Map<String, Directive> requestZones = new HashMap<>();
-    private final Map<String, Directive> connectionZones = new HashMap<>();
-    private final Map<String, Expr.Local> zoneLocals = new HashMap<>();
-    private final Map<String, String> zoneUses = new HashMap<>();
+    private final LimitZones zones = new LimitZones(this::local);
     private final Map<String, Expr.Local> pages = new HashMap<>();
     private final Map<String, Directive> logFormats = new HashMap<>();
     private final Map<String, Directive> settings = new LinkedHashMap<>();
@@ -195,6 +114,11 @@ final class NginxConfig implements RouteDirectives.Surroundings {
         return new Built(built, accessLog == null ? null : (AccessLog) evaluator.value(accessLog, accessLog.origin()));
     }
 
+    /** Notes a directive accepted but not applied: {@code FILE:LINE: warning: "NAME" is not applied: why}. */
+    void warn(Directive d, String why) {
+        warnings.add(d.origin() + ": warning: \"" + d.name() + "\" is not applied: " + why);
+    }
+
     /** The directives accepted but not applied, each {@code FILE:LINE: warning: ...}, in the order read. */
     List<String> warnings() {
         return List.copyOf(warnings);
@@ -233,7 +157,7 @@ final class NginxConfig implements RouteDirectives.Surroundings {
                     String n = Args.one(d);
                     proxy.add(call(d, "workers", n.equals("auto") ? 0 : Args.number(d)));
                 }
-                default -> accepted(d, "main");
+                default -> UnmappedDirectives.judge(d, "main", this::warn);
             }
         }
         if (http == null) {
@@ -247,7 +171,7 @@ final class NginxConfig implements RouteDirectives.Surroundings {
             if (d.name().equals("worker_connections")) {
                 proxy.add(call(d, "workerConnections", Args.number(d)));
             } else {
-                accepted(d, "events");
+                UnmappedDirectives.judge(d, "events", this::warn);
             }
         }
     }
@@ -267,8 +191,7 @@ final class NginxConfig implements RouteDirectives.Surroundings {
                     Args.args(d, 2, Integer.MAX_VALUE);
                     logFormats.put(d.args().get(0), d);
                 }
-                case "limit_req_zone" -> requestZones.put(zoneName(d), d);
-                case "limit_conn_zone" -> connectionZones.put(zoneName(d), d);
+                case "limit_req_zone", "limit_conn_zone" -> zones.declare(d);
                 case "resolver" -> resolver = UpstreamBlock.resolver(d, null);
                 default -> {
                     // the rest below, once every group, zone and match is known
@@ -341,7 +264,7 @@ final class NginxConfig implements RouteDirectives.Surroundings {
         }
         boolean known = INHERITED.contains(d.name()) || proxyWide.containsKey(d.name()) || d.name().equals("access_log");
         if (!known) {
-            accepted(d, context);
+            UnmappedDirectives.judge(d, context, this::warn);
             return;
         }
         Args.noBlock(d);
@@ -361,21 +284,7 @@ final class NginxConfig implements RouteDirectives.Surroundings {
             accessLogs.add(d);
             return;
         }
-        accepted(d, context);
-    }
-
-    private void accepted(Directive d, String context) {
-        if (ACCEPTED.containsKey(d.name()) || d.joined().equals(SETTLED.get(d.name()))) {
-            return;
-        }
-        if (WARNED.containsKey(d.name())) {
-            warnings.add(d.origin() + ": warning: \"" + d.name() + "\" is not applied: " + WARNED.get(d.name()));
-            return;
-        }
-        if (UNSUPPORTED.containsKey(d.name())) {
-            throw Args.unsupported(d, UNSUPPORTED.get(d.name()));
-        }
-        throw Args.unknown(d, context);
+        UnmappedDirectives.judge(d, context, this::warn);
     }
 
     /** {@code access_log PATH [FORMAT]} or {@code off}; one log for the whole proxy. */
@@ -451,63 +360,12 @@ final class NginxConfig implements RouteDirectives.Surroundings {
 
     @Override
     public Expr.Local requestZone(Directive limitReq, Directive status) {
-        String zone = null;
-        StringBuilder words = new StringBuilder();
-        for (String arg : limitReq.args()) {
-            if (arg.startsWith("zone=")) {
-                zone = arg.substring(5);
-            } else {
-                words.append(' ').append(arg);
-            }
-        }
-        Directive declared = zone == null ? null : requestZones.get(zone);
-        if (declared == null) {
-            throw limitReq.error(zone == null ? "\"limit_req\" needs zone=NAME" : "zero size shared memory zone \"" + zone + "\"");
-        }
-        String rate = declared.args().stream().filter(a -> a.startsWith("rate=")).findFirst()
-                .orElseThrow(() -> declared.error("\"limit_req_zone\" needs rate=R"));
-        String text = rate + words + (status == null ? "" : " status=" + Args.one(status));
-        String name = zone;
-        return zone("req:" + zone, text, limitReq, () -> LimitLine.requests(name, text));
+        return zones.requestZone(limitReq, status);
     }
 
     @Override
     public Expr.Local connectionZone(Directive limitConn, Directive status) {
-        Args.args(limitConn, 2, 2);
-        String zone = limitConn.args().get(0);
-        if (!connectionZones.containsKey(zone)) {
-            throw limitConn.error("zero size shared memory zone \"" + zone + "\"");
-        }
-        String text = limitConn.args().get(1) + (status == null ? "" : " status=" + Args.one(status));
-        return zone("conn:" + zone, text, limitConn, () -> LimitLine.connections(zone, text));
-    }
-
-    private Expr.Local zone(String key, String text, Directive at, Supplier<Expr.Static> code) {
-        String earlier = zoneUses.putIfAbsent(key, text);
-        if (earlier != null && !earlier.equals(text)) {
-            throw Args.unsupported(at, "one zone used with different parameters (\"" + text + "\" and \"" + earlier
-                    + "\"): the parameters belong to the zone here");
-        }
-        return zoneLocals.computeIfAbsent(key, k -> {
-            Expr.Static limit = Args.parsed(at, t -> code.get());
-            return local(k.substring(k.indexOf(':') + 1) + "-" + (k.startsWith("req") ? "requests" : "connections"),
-                    limit.type(), limit, at);
-        });
-    }
-
-    private static String zoneName(Directive d) {
-        Args.args(d, 2, 4);
-        String key = d.args().get(0);
-        if (!key.equals("$binary_remote_addr") && !key.equals("$remote_addr")) {
-            throw Args.unsupported(d, "zones keyed by other than the client address (" + key + ")");
-        }
-        for (String arg : d.args()) {
-            if (arg.startsWith("zone=")) {
-                int colon = arg.indexOf(':');
-                return arg.substring(5, colon < 0 ? arg.length() : colon);
-            }
-        }
-        throw d.error("\"" + d.name() + "\" needs zone=NAME:SIZE");
+        return zones.connectionZone(limitConn, status);
     }
 
     @Override

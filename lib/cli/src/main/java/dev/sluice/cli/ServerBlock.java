@@ -78,9 +78,11 @@ final class ServerBlock {
             throw Args.unsupported(d, "named locations (" + path + ")");
         }
         Directive serves = null;
+        Directive tryFiles = null;
         for (Directive inner : d.block()) {
             switch (inner.name()) {
                 case "location" -> throw Args.unsupported(inner, "a location inside a location");
+                case "try_files" -> tryFiles = tryFiles(inner);
                 case "proxy_pass", "return" -> {
                     Args.noBlock(inner);
                     if (serves != null) {
@@ -93,7 +95,23 @@ final class ServerBlock {
                 default -> config.common(inner, "location");
             }
         }
+        if (tryFiles != null && serves != null) {
+            throw Args.unsupported(tryFiles, "try_files beside " + serves.name() + "; it goes with root alone");
+        }
         locations.add(new Location(path, scope.inner(d.block(), NginxConfig.INHERITED), serves, d));
+    }
+
+    /**
+     * {@code try_files $uri =404} and {@code try_files $uri $uri/ =404}: what a {@code root} location does anyway
+     * (a directory's index, a 301 to add its slash, else 404); any other list is not supported.
+     */
+    private static Directive tryFiles(Directive d) {
+        Args.noBlock(d);
+        if (!d.joined().equals("$uri =404") && !d.joined().equals("$uri $uri/ =404")) {
+            throw Args.unsupported(d, "falling back between other files or to a named location (" + d.joined()
+                    + "); root serves $uri, a directory's index, or answers 404");
+        }
+        return d;
     }
 
     /** {@code =/x} as {@code = /x}: nginx lets a modifier touch its path. */
@@ -106,7 +124,7 @@ final class ServerBlock {
         return path;
     }
 
-    private static Listen listen(Directive d) {
+    private Listen listen(Directive d) {
         Args.args(d, 1, Integer.MAX_VALUE);
         String address = d.args().get(0);
         if (address.startsWith("unix:")) {
@@ -128,7 +146,7 @@ final class ServerBlock {
                 case "ipv6only=on", "ipv6only=off" -> {
                     // an IPv6 wildcard address is dual-stack here: see NginxConfig's merge of wildcards
                 }
-                case "http2" -> throw Args.unsupported(d, "HTTP/2 (http2); clients speak HTTP/1.1 here");
+                case "http2" -> config.warn(d, UnmappedDirectives.HTTP2);
                 default -> throw Args.unsupported(d, "the listen parameter \"" + parameter + "\"");
             }
         }

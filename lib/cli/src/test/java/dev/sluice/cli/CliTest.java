@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -194,7 +195,7 @@ class CliTest {
         assertEquals(new AccessLogTarget(AccessLogTarget.Kind.FILE, file, "short"), settings.accessLog());
         AccessLog log = settings.openAccessLog();
         log.exchangeEnded(new ExchangeRecord("10.0.0.9", "GET", "/x", "HTTP/1.1", 204, 0, 0, List.of(), 0, null,
-                null, null, null, null, null, null));
+                null, null, null, null, null, null, Map.of()));
         log.close();
         assertEquals(List.of("204 /x"), Files.readAllLines(file));
         assertEquals("combined", Cli.parse(SERVER, "--access-log", "stdout combined").accessLog().format());

@@ -241,4 +241,32 @@ class NginxConfigTest {
         assertStartsWith(assertThrows(UsageException.class, config::build).getMessage().replace(dir + "/", ""),
                 "nginx.conf:4: weight must be between 1 and");
     }
+
+    @Test
+    void aRootLocationServesFilesAndAnErrorPageIsTheFileItServesForTheUri() throws IOException {
+        String code = java("server { listen 127.0.0.1:8080; root html;\n"
+                + " location /static/ { try_files $uri $uri/ =404; index index.htm; }\n"
+                + " location / { proxy_pass http://127.0.0.1:9001; error_page 502 504 /50x.html; }\n"
+                + " location = /50x.html { } }");
+        String html = JavaSource.literal(dir.resolve("html").toString());
+        String page = JavaSource.literal(dir.resolve("html/50x.html").toString());
+        assertHas(code, ".route(\"/static/\", route -> route\n", ".root(Path.of(" + html + "))", ".index(\"index.htm\")",
+                "byte[] page50xHtml = Files.readAllBytes(Path.of(" + page + "));", ".errorPage(502, page50xHtml)",
+                ".errorPage(504, page50xHtml)", ".route(\"= /50x.html\", route -> route.root(Path.of(" + html + ")))");
+        assertEquals("nginx.conf:4: not supported: \"try_files\": falling back between other files or to a named"
+                + " location ($uri @app); root serves $uri, a directory's index, or answers 404",
+                error("server { listen 127.0.0.1:8080; root html;\n location / { try_files $uri @app; } }"));
+        assertEquals("nginx.conf:4: not supported: \"try_files\": try_files beside proxy_pass; it goes with root alone",
+                error("server { listen 127.0.0.1:8080;\n location / { try_files $uri =404; proxy_pass http://127.0.0.1:9001; } }"));
+        assertEquals("nginx.conf:4: not supported: \"error_page\": a page (/missing.html) that no location with root"
+                + " serves in this server", error("server { listen 127.0.0.1:8080;\n location / { proxy_pass"
+                + " http://127.0.0.1:9001; error_page 502 /missing.html; } }"));
+    }
+
+    @Test
+    void http2IsAcceptedWithAWarningSinceClientsFallBackToHttp11() throws IOException {
+        NginxConfig config = config("server { listen 127.0.0.1:8080 http2; location / { return 200; } }");
+        assertEquals(List.of(dir.resolve("nginx.conf") + ":3: warning: \"listen\" is not applied: clients speak"
+                + " HTTP/1.1 here (TLS offers http/1.1 alone in ALPN)"), config.warnings());
+    }
 }

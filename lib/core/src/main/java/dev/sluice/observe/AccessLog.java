@@ -3,6 +3,7 @@ package dev.sluice.observe;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,6 +61,12 @@ public final class AccessLog implements ExchangeListener, AutoCloseable {
         } else if (logger.isInfoEnabled()) {
             logger.info(format.format(e));
         }
+    }
+
+    /** The request fields its format names as {@code $http_NAME}. */
+    @Override
+    public Set<String> requestFields() {
+        return format.requestFields();
     }
 
     /** The access-log line of one exchange in the default format, {@link LogFormat#upstream()}. */

@@ -2,6 +2,7 @@ package dev.sluice.observe;
 
 import dev.sluice.upstream.PeerState;
 import dev.sluice.upstream.UpstreamGroup;
+import java.util.Set;
 
 /**
  * Receives what the proxy did, one call per attempt on a peer and one per finished client request: the SPI for
@@ -14,6 +15,15 @@ public interface ExchangeListener {
 
     /** An attempt on a peer ended, successfully or not. */
     default void attemptEnded(AttemptRecord attempt) {
+    }
+
+    /**
+     * The request fields this listener reads with {@link ExchangeRecord#requestField} (names in any case), such as
+     * an access log's {@code $http_x_forwarded_for}: the proxy keeps those of each request for its record, and
+     * no others. None by default.
+     */
+    default Set<String> requestFields() {
+        return Set.of();
     }
 
     /** A client request ended: its response was sent, or the client went away. */

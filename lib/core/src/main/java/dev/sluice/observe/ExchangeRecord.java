@@ -2,6 +2,8 @@ package dev.sluice.observe;
 
 import dev.sluice.ClientTls;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
 /**
  * One client request and what became of it, handed to {@link ExchangeListener}s when it ends.
@@ -26,10 +28,21 @@ import java.util.List;
  *     when it did not go upstream
  * @param tls what the TLS handshake of the client's connection settled ({@code $ssl_protocol} and the others), or
  *     null when the client spoke plain HTTP
+ * @param requestFields the request fields some listener asked for ({@link ExchangeListener#requestFields}), by
+ *     lowercased name, those the request had: see {@link #requestField}
  */
 public record ExchangeRecord(String clientAddress, String method, String target, String protocol, int status,
         long bodyBytesSent, long requestNanos, List<AttemptRecord> attempts, long startMillis, String remoteUser,
-        String referer, String userAgent, String serverName, String location, String upstream, ClientTls tls) {
+        String referer, String userAgent, String serverName, String location, String upstream, ClientTls tls,
+        Map<String, String> requestFields) {
+
+    /**
+     * The value of the request field {@code name} ({@code $http_NAME}), or null when the request had none or no
+     * listener asked for it with {@link ExchangeListener#requestFields}.
+     */
+    public String requestField(String name) {
+        return requestFields.get(name.toLowerCase(Locale.ROOT));
+    }
 
     /** {@code $upstream_addr}: every attempt's address, joined by ", " as nginx joins them; "-" when none. */
     public String upstreamAddr() {

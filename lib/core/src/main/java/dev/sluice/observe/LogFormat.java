@@ -4,8 +4,10 @@ import dev.sluice.internal.text.VariableText;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * An access-log line made of text and nginx variables: nginx's {@code log_format}. Parsed once; each
@@ -13,7 +15,8 @@ import java.util.Objects;
  *
  * <p>Variables: {@code $remote_addr}, {@code $remote_user}, {@code $time_local}, {@code $time_iso8601}, {@code $msec},
  * {@code $request}, {@code $request_method}, {@code $request_uri}, {@code $server_protocol}, {@code $status},
- * {@code $body_bytes_sent}, {@code $request_time}, {@code $http_referer}, {@code $http_user_agent},
+ * {@code $body_bytes_sent}, {@code $request_time}, {@code $http_referer}, {@code $http_user_agent}, any other
+ * request field as {@code $http_NAME} (dashes written as underscores: {@code $http_x_forwarded_for}),
  * {@code $server_name} (the virtual server's first name), {@code $scheme}, {@code $https} ({@code on} on a TLS
  * address, else empty), {@code $ssl_protocol}, {@code $ssl_cipher}, {@code $ssl_server_name} and {@code
  * $ssl_client_verify}, and nginx's
@@ -52,8 +55,12 @@ public final class LogFormat {
     private static final LogFormat UPSTREAM_FORMAT = parse(UPSTREAM);
 
     private final String source;
-    /** Alternating parts: a String of literal text, or a {@link Variable}. */
+    /** Alternating parts: a String of literal text, a {@link Variable}, or a {@link Field}. */
     private final Object[] parts;
+
+    /** {@code $http_NAME}, a request field other than Referer and User-Agent, by its lowercased name. */
+    private record Field(String name) {
+    }
 
     private LogFormat(String source, Object[] parts) {
         this.source = source;
@@ -85,6 +92,8 @@ public final class LogFormat {
         for (Object part : parts) {
             if (part instanceof String) {
                 out.append((String) part);
+            } else if (part instanceof Field field) {
+                out.append(orDash(e.requestField(field.name())));
             } else {
                 append(out, (Variable) part, e);
             }
@@ -149,7 +158,23 @@ public final class LogFormat {
     }
 
 
-    private static Variable variable(String name, String format) {
+    /** The request fields the format names ({@code $http_x_forwarded_for}: {@code x-forwarded-for}), lowercased. */
+    public Set<String> requestFields() {
+        Set<String> names = new LinkedHashSet<>();
+        for (Object part : parts) {
+            if (part instanceof Field field) {
+                names.add(field.name());
+            }
+        }
+        return names;
+    }
+
+    private static Object variable(String name, String format) {
+        String lower = name.toLowerCase(Locale.ROOT);
+        if (lower.startsWith("http_") && lower.length() > 5 && !lower.equals("http_referer")
+                && !lower.equals("http_user_agent")) {
+            return new Field(lower.substring(5).replace('_', '-'));
+        }
         try {
             return Variable.valueOf(name.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {

@@ -9,6 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,7 +23,7 @@ class LogFormatTest {
                 List.of(new AttemptRecord("10.0.0.1:80", 502, 1_000_000, -1, 1_500_000, false,
                                 "upstream timed out while reading response header from upstream"),
                         new AttemptRecord("10.0.0.2:80", 200, 0, 400_000, 900_000, true, null)),
-                NOON_UTC, user, referer, agent, "api.test", "/a", "backend", null);
+                NOON_UTC, user, referer, agent, "api.test", "/a", "backend", null, Map.of("x-forwarded-for", "203.0.113.7"));
     }
 
     @Test
@@ -38,6 +40,14 @@ class LogFormatTest {
     }
 
     @Test
+    void anyRequestFieldIsHttpNameAndTheFormatSaysWhichItNeeds() {
+        LogFormat format = LogFormat.parse("\"$http_x_forwarded_for\" \"$http_X_Missing\" \"$http_referer\"");
+        assertEquals("\"203.0.113.7\" \"-\" \"r\"", format.format(exchange(null, "r", null)));
+        assertEquals(Set.of("x-forwarded-for", "x-missing"), format.requestFields());
+        assertEquals(Set.of("x-forwarded-for", "x-missing"), AccessLog.toLogger(format).requestFields());
+    }
+
+    @Test
     void upstreamVariablesJoinEveryAttempt() {
         String line = LogFormat.parse("$upstream_addr|$upstream_status|$upstream_response_time|$upstream_header_time")
                 .format(exchange(null, null, null));
@@ -51,7 +61,7 @@ class LogFormatTest {
         ExchangeRecord unnamed = exchange(null, null, null);
         assertEquals("-", format.format(new ExchangeRecord(unnamed.clientAddress(), unnamed.method(), unnamed.target(),
                 unnamed.protocol(), unnamed.status(), unnamed.bodyBytesSent(), unnamed.requestNanos(),
-                unnamed.attempts(), unnamed.startMillis(), null, null, null, "", null, null, null)));
+                unnamed.attempts(), unnamed.startMillis(), null, null, null, "", null, null, null, Map.of())));
     }
 
     @Test
@@ -62,7 +72,7 @@ class LogFormatTest {
         ExchangeRecord secured = new ExchangeRecord(plain.clientAddress(), plain.method(), plain.target(),
                 plain.protocol(), plain.status(), plain.bodyBytesSent(), plain.requestNanos(), plain.attempts(),
                 plain.startMillis(), null, null, null, "api.test", "/a", "backend",
-                new ClientTls("TLSv1.3", "TLS_AES_128_GCM_SHA256", "api.test", "NONE", null));
+                new ClientTls("TLSv1.3", "TLS_AES_128_GCM_SHA256", "api.test", "NONE", null), Map.of());
         assertEquals("https|on|TLSv1.3|TLS_AES_128_GCM_SHA256|api.test|NONE", format.format(secured));
     }
 

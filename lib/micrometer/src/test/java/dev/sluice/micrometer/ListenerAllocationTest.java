@@ -12,6 +12,7 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.lang.management.ManagementFactory;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -28,7 +29,7 @@ class ListenerAllocationTest {
             5, 3_000_000, List.of(new AttemptRecord("10.0.0.1:80", 502, -1, -1, 1_000_000, false,
                             "connect() failed (Connection refused) while connecting to upstream"),
                     new AttemptRecord("10.0.0.2:80", 200, 100_000, 1_500_000, 2_000_000, true, null)),
-            0, null, null, "curl/8", "", "/", "backend", null);
+            0, null, null, "curl/8", "", "/", "backend", null, Map.of());
 
     private final com.sun.management.ThreadMXBean threads =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();

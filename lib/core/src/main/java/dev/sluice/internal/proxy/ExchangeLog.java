@@ -5,7 +5,9 @@ import dev.sluice.internal.http.RequestHead;
 import dev.sluice.observe.AttemptRecord;
 import dev.sluice.observe.ExchangeRecord;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What one exchange did, for the access log and the other listeners: its attempts as they end, then the exchange
@@ -76,6 +78,22 @@ final class ExchangeLog {
         loop.engine.attemptEnded(record);
     }
 
+    /** The values of the request fields the listeners read, by lowercased name; those the request lacks left out. */
+    private Map<String, String> fields(RequestHead request) {
+        List<String> names = loop.engine.requestFields;
+        if (names.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, String> fields = new HashMap<>();
+        for (String name : names) {
+            String value = request.fields().get(name);
+            if (value != null) {
+                fields.put(name, value);
+            }
+        }
+        return fields;
+    }
+
     /**
      * The exchange ended with {@code status}; {@code request} is null when no head was parsed. Returns its record,
      * or null when exchanges are not recorded.
@@ -91,7 +109,7 @@ final class ExchangeLog {
                 requestNanos, List.copyOf(attempts), System.currentTimeMillis() - requestNanos / 1_000_000,
                 none ? null : RemoteUser.of(request.fields().get("Authorization")),
                 none ? null : request.fields().get("Referer"), none ? null : request.fields().get("User-Agent"),
-                serverName, location, upstream, tls);
+                serverName, location, upstream, tls, none ? Map.of() : fields(request));
         loop.engine.exchangeEnded(record);
         return record;
     }

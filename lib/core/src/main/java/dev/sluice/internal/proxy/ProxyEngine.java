@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -43,6 +44,8 @@ public final class ProxyEngine {
     final List<ExchangeListener> listeners;
     /** Whether exchanges are recorded: for listeners, or for a handler's {@code done}. */
     final boolean recordsExchanges;
+    /** The request fields the listeners read from each record ({@link ExchangeListener#requestFields}). */
+    final List<String> requestFields;
     final BufferMeter meter = new BufferMeter();
     final TempFiles tempFiles;
     final EventLoopGroup loops;
@@ -62,6 +65,8 @@ public final class ProxyEngine {
             List<VirtualServer> servers, ClientLimits limits, List<ExchangeListener> listeners) {
         this.limits = limits;
         this.listeners = listeners;
+        this.requestFields = listeners.stream().flatMap(l -> l.requestFields().stream())
+                .map(name -> name.toLowerCase(Locale.ROOT)).distinct().toList();
         this.recordsExchanges = !listeners.isEmpty() || handler != null
                 || routes.stream().anyMatch(route -> route.handler() != null)
                 || servers.stream().anyMatch(s -> s.handler() != null

@@ -12,7 +12,9 @@ import dev.sluice.NextUpstream.Condition;
 import dev.sluice.ProxyServer;
 import dev.sluice.observe.AccessLog;
 import dev.sluice.observe.AttemptRecord;
+import dev.sluice.observe.ExchangeListener;
 import dev.sluice.observe.ExchangeRecord;
+import dev.sluice.observe.LogFormat;
 import dev.sluice.testing.RawClient;
 import dev.sluice.testing.ScriptedUpstream;
 import dev.sluice.testing.ScriptedUpstream.Response;
@@ -20,11 +22,16 @@ import dev.sluice.testing.Upstreams;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What the proxy tells observers: one attempt event per try on a peer, one exchange event per client request with
@@ -91,6 +98,37 @@ class AccessLogTest {
         assertEquals(200, exchange.status());
         assertEquals(String.valueOf(good.port()).length(), exchange.bodyBytesSent());
         assertEquals("502, 503, 200", exchange.upstreamStatus());
+    }
+
+    @Test
+    void aRequestFieldTheFormatNamesIsLoggedAndNoOtherIsKept(@TempDir Path dir) throws Exception {
+        ScriptedUpstream good = upstreams.scripted().identity();
+        Path file = dir.resolve("access.log");
+        AccessLog log = AccessLog.toFile(file, LogFormat.parse("$status \"$http_x_forwarded_for\" \"$http_x_absent\""));
+        List<ExchangeRecord> records = new ArrayList<>();
+        ExchangeListener recorder = new ExchangeListener() {
+            @Override
+            public void exchangeEnded(ExchangeRecord exchange) {
+                synchronized (records) {
+                    records.add(exchange);
+                }
+            }
+        };
+        ProxyServer server = upstreams.proxy(p -> p.route("/", r -> r.upstream(group(good.address())))
+                .listener(log).listener(recorder));
+
+        try (RawClient client = upstreams.rawClient(server.port())) {
+            client.send("GET / HTTP/1.1\r\nHost: h\r\nX-Forwarded-For: 203.0.113.7\r\nX-Other: kept? no\r\n\r\n");
+            assertEquals(200, client.readResponse().status());
+        }
+        server.close();
+        log.close();
+
+        assertEquals(List.of("200 \"203.0.113.7\" \"-\""), Files.readAllLines(file));
+        synchronized (records) {
+            assertEquals(Map.of("x-forwarded-for", "203.0.113.7"), records.get(0).requestFields());
+            assertNull(records.get(0).requestField("X-Other"), "a field no listener asked for is not kept");
+        }
     }
 
     @Test
