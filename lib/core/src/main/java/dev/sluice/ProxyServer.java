@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -411,7 +412,10 @@ public final class ProxyServer implements AutoCloseable {
                     .provider(selectorProvider)
                     .clock(ticker::nanos);
             List<UpstreamGroup> groups = all.stream().map(Route::upstream).filter(Objects::nonNull).toList();
-            HealthChecker checks = HealthChecker.start(groups, selectorProvider, ticker::nanos,
+            Map<UpstreamGroup, UpstreamTls> groupTls = new IdentityHashMap<>();
+            all.stream().filter(r -> r.upstream() != null && r.upstreamTls().isPresent())
+                    .forEach(r -> groupTls.putIfAbsent(r.upstream(), r.upstreamTls().get()));
+            HealthChecker checks = HealthChecker.start(groups, groupTls, selectorProvider, ticker::nanos,
                     List.copyOf(listeners));
             Discovery discovery = Discovery.start(groups);
             try {

@@ -54,7 +54,8 @@ final class UnmappedDirectives {
             "proxy_cache_bypass", "1",
             "proxy_no_cache", "1",
             "chunked_transfer_encoding", "on",
-            "server_tokens", "off");
+            "server_tokens", "off",
+            "default_type", "application/octet-stream");
 
     /** Directives of nginx that Sluice does not implement, and why or what to use instead. */
     static final Map<String, String> UNSUPPORTED = Map.ofEntries(

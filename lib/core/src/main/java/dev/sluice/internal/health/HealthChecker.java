@@ -1,9 +1,11 @@
 package dev.sluice.internal.health;
 
+import dev.sluice.UpstreamTls;
 import dev.sluice.internal.net.EventLoop;
 import dev.sluice.internal.net.EventLoopGroup;
 import dev.sluice.internal.net.NanoClock;
 import dev.sluice.internal.net.Timeout;
+import dev.sluice.internal.tls.TlsClient;
 import dev.sluice.observe.ExchangeListener;
 import dev.sluice.upstream.PeerState;
 import dev.sluice.upstream.UpstreamGroup;
@@ -21,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * PeerProbe} per peer, all on one event loop of their own, so that checks never wait behind requests nor requests
  * behind checks. A peer of a {@code mandatory} check is unhealthy from the start until its first check passes. A
  * change of health is logged and told to the listeners. A group that several proxies serve is checked once, by the
- * first of them to start, while it runs.
+ * first of them to start, while it runs. A group that a route speaks TLS to is checked in TLS with that route's
+ * settings (the first such route's), as nginx's {@code health_check} uses its location's {@code proxy_ssl_*}.
  */
 public final class HealthChecker implements AutoCloseable {
 
@@ -38,11 +41,12 @@ public final class HealthChecker implements AutoCloseable {
     }
 
     /**
-     * Starts checking the peers of every group of {@code groups} that has a health check; with none, starts
-     * nothing. Channels come from {@code provider} and time from {@code clock}, as the proxy's own.
+     * Starts checking the peers of every group of {@code groups} that has a health check, in TLS for a group of
+     * {@code tls}; with none, starts nothing. Channels come from {@code provider} and time from {@code clock}, as the
+     * proxy's own.
      */
-    public static HealthChecker start(Collection<UpstreamGroup> groups, SelectorProvider provider, NanoClock clock,
-            List<ExchangeListener> listeners) {
+    public static HealthChecker start(Collection<UpstreamGroup> groups, Map<UpstreamGroup, UpstreamTls> tls,
+            SelectorProvider provider, NanoClock clock, List<ExchangeListener> listeners) {
         List<UpstreamGroup> checked = new ArrayList<>();
         HealthChecker checker;
         synchronized (CHECKING) {
@@ -60,7 +64,8 @@ public final class HealthChecker implements AutoCloseable {
         }
         EventLoop loop = checker.loops.next();
         for (UpstreamGroup group : checked) {
-            loop.execute(new Membership(group, loop, checker)::look);
+            TlsClient client = tls.containsKey(group) ? TlsClient.of(tls.get(group)) : null;
+            loop.execute(new Membership(group, client, loop, checker)::look);
         }
         return checker;
     }
@@ -75,13 +80,15 @@ public final class HealthChecker implements AutoCloseable {
         private static final long LOOK_EVERY_NANOS = 1_000_000_000L;
 
         private final UpstreamGroup group;
+        private final TlsClient tls;
         private final EventLoop loop;
         private final HealthChecker checker;
         private final Map<PeerState, PeerProbe> probes = new IdentityHashMap<>();
         private final Timeout timer;
 
-        Membership(UpstreamGroup group, EventLoop loop, HealthChecker checker) {
+        Membership(UpstreamGroup group, TlsClient tls, EventLoop loop, HealthChecker checker) {
             this.group = group;
+            this.tls = tls;
             this.loop = loop;
             this.checker = checker;
             this.timer = loop.newTimeout(this::look);
@@ -94,7 +101,7 @@ public final class HealthChecker implements AutoCloseable {
                     if (group.healthCheck().mandatory()) {
                         peer.setHealthy(false);
                     }
-                    PeerProbe probe = new PeerProbe(group, peer, loop, checker);
+                    PeerProbe probe = new PeerProbe(group, peer, tls, loop, checker);
                     probes.put(peer, probe);
                     probe.start();
                 }

@@ -13,6 +13,8 @@ import dev.sluice.internal.net.EventLoop;
 import dev.sluice.internal.net.IoHandler;
 import dev.sluice.internal.net.PendingConnect;
 import dev.sluice.internal.net.Timeout;
+import dev.sluice.internal.net.Wire;
+import dev.sluice.internal.tls.TlsClient;
 import dev.sluice.upstream.HealthCheck;
 import dev.sluice.upstream.PeerState;
 import dev.sluice.upstream.ResponseMatch;
@@ -37,7 +39,7 @@ import java.util.concurrent.ThreadLocalRandom;
 final class PeerProbe implements ConnectHandler, IoHandler {
 
     /** Where the probe is: waiting for the next check, or in one. */
-    private enum Phase { WAITING, CONNECTING, SENDING, READING_HEAD, READING_BODY }
+    private enum Phase { WAITING, CONNECTING, HANDSHAKING, SENDING, READING_HEAD, READING_BODY }
 
     /**
      * Checks fall due on a grid of this step, so that the checks of many peers share the loop's wake-ups: at 1,000
@@ -50,6 +52,8 @@ final class PeerProbe implements ConnectHandler, IoHandler {
     private final HealthCheck check;
     private final EventLoop loop;
     private final HealthChecker checker;
+    /** How the group's routes speak TLS to the peer, which the checks speak too; null for plain HTTP. */
+    private final TlsClient tls;
     private final SocketAddress address;
     private final ConnectOptions options;
     private final Timeout timer;
@@ -62,6 +66,7 @@ final class PeerProbe implements ConnectHandler, IoHandler {
     private Phase phase = Phase.WAITING;
     private PendingConnect pending;
     private SelectionKey key;
+    private Wire wire;
     private long connectedAt;
     /** Whether the current check runs on a connection an earlier check left open. */
     private boolean reused;
@@ -71,12 +76,13 @@ final class PeerProbe implements ConnectHandler, IoHandler {
     private ResponseHead head;
     private BodyDecoder decoder;
 
-    PeerProbe(UpstreamGroup group, PeerState peer, EventLoop loop, HealthChecker checker) {
+    PeerProbe(UpstreamGroup group, PeerState peer, TlsClient tls, EventLoop loop, HealthChecker checker) {
         this.group = group;
         this.peer = peer;
         this.check = group.healthCheck();
         this.loop = loop;
         this.checker = checker;
+        this.tls = tls;
         this.address = checkedAddress(peer.address(), check.port());
         this.options = ConnectOptions.defaults().withConnectTimeout(check.timeout());
         this.timer = loop.newTimeout(this::onTimer);
@@ -131,7 +137,32 @@ final class PeerProbe implements ConnectHandler, IoHandler {
         if (in == null) {
             in = ByteBuffer.allocate(16 * 1024);
         }
-        sendRequest();
+        SocketChannel channel = (SocketChannel) key.channel();
+        if (tls == null) {
+            wire = Wire.plain(channel);
+            sendRequest();
+            return;
+        }
+        String server = peer.peer().source().isPresent() ? "" : peer.server(); // a source's line names no host
+        wire = tls.open(channel, server, (InetSocketAddress) address);
+        phase = Phase.HANDSHAKING;
+        handshake();
+    }
+
+    /** Takes the TLS handshake as far as it goes now, within the check's timeout; once done, sends the check. */
+    private void handshake() {
+        Wire.Progress progress;
+        try {
+            progress = wire.handshake();
+        } catch (IOException e) {
+            verdict(false, "SSL handshake failed: " + e.getMessage());
+            return;
+        }
+        switch (progress) {
+            case DONE -> sendRequest();
+            case NEED_READ -> key.interestOps(SelectionKey.OP_READ);
+            default -> key.interestOps(SelectionKey.OP_WRITE);
+        }
     }
 
     @Override
@@ -144,7 +175,9 @@ final class PeerProbe implements ConnectHandler, IoHandler {
 
     @Override
     public void onReady(int readyOps) {
-        if (phase == Phase.SENDING && (readyOps & SelectionKey.OP_WRITE) != 0) {
+        if (phase == Phase.HANDSHAKING) {
+            handshake();
+        } else if (phase == Phase.SENDING && (readyOps & SelectionKey.OP_WRITE) != 0) {
             send();
         } else if ((phase == Phase.READING_HEAD || phase == Phase.READING_BODY)
                 && (readyOps & SelectionKey.OP_READ) != 0) {
@@ -169,13 +202,15 @@ final class PeerProbe implements ConnectHandler, IoHandler {
     }
 
     private void send() {
+        boolean flushed;
         try {
-            channel().write(out);
+            wire.write(out);
+            flushed = wire.flush();
         } catch (IOException e) {
             connectionFailed("the connection failed: " + e.getMessage());
             return;
         }
-        if (out.hasRemaining()) {
+        if (out.hasRemaining() || !flushed) {
             key.interestOps(SelectionKey.OP_WRITE);
             return;
         }
@@ -184,10 +219,17 @@ final class PeerProbe implements ConnectHandler, IoHandler {
     }
 
     private void read() {
+        do {
+            readOnce();
+        } while ((phase == Phase.READING_HEAD || phase == Phase.READING_BODY) && wire.hasBufferedInput());
+    }
+
+    /** One read and what it brings; TLS may hold more already off the socket, which {@link #read} goes on to. */
+    private void readOnce() {
         in.compact();
         int n;
         try {
-            n = channel().read(in);
+            n = wire.read(in);
         } catch (IOException e) {
             n = -1;
         } finally {
@@ -334,16 +376,17 @@ final class PeerProbe implements ConnectHandler, IoHandler {
         if (key != null) {
             key.cancel();
             try {
-                key.channel().close();
+                if (wire != null) {
+                    wire.close();
+                } else {
+                    key.channel().close();
+                }
             } catch (IOException ignored) {
                 // closing a check's connection: nothing to do if it fails
             }
             key = null;
+            wire = null;
         }
-    }
-
-    private SocketChannel channel() {
-        return (SocketChannel) key.channel();
     }
 
     @Override

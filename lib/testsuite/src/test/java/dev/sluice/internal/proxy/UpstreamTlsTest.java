@@ -15,6 +15,7 @@ import dev.sluice.testing.TestCertificates;
 import dev.sluice.testing.Upstreams;
 import dev.sluice.upstream.Keepalive;
 import dev.sluice.upstream.PeerState;
+import dev.sluice.upstream.HealthCheck;
 import dev.sluice.upstream.UpstreamGroup;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -248,6 +249,33 @@ class UpstreamTlsTest {
                     .start().close());
             assertEquals(file, e.file());
         }
+    }
+
+    @Test
+    void aGroupAnHttpsRouteNamesIsHealthCheckedInTlsWithThatRoutesSettings() throws Exception {
+        HttpsUpstream up = upstream(localhost, false, null, 5_000);
+        UpstreamGroup group = UpstreamGroup.builder("backend").server(up.address())
+                .healthCheck(HealthCheck.builder().interval(Duration.ofMillis(100)).uri("/health").mandatory(true)
+                        .build()).build();
+        ProxyServer proxy = proxy(group, verifying().build());
+
+        assertTrue(Exchanges.await(() -> group.peers().get(0).isHealthy() && up.requests() > 0, 5000),
+                "mandatory, so unhealthy until a check passed, and one did, in TLS");
+        assertTrue(up.handshakeFailures().isEmpty(), "no check spoke plain HTTP to the TLS port: "
+                + up.handshakeFailures());
+        assertEquals(200, get(proxy, "/x").status());
+    }
+
+    @Test
+    void aHealthCheckFailsWhenTheHandshakeDoes() throws Exception {
+        HttpsUpstream up = upstream(otherHost, false, null, 5_000);
+        UpstreamGroup group = UpstreamGroup.builder("backend").server(up.address())
+                .healthCheck(HealthCheck.builder().interval(Duration.ofMillis(100)).uri("/health").build()).build();
+        ProxyServer proxy = proxy(group, verifying().build());
+
+        assertTrue(Exchanges.await(() -> !group.peers().get(0).isHealthy(), 5000),
+                "the certificate names another host: the check fails, as a request's attempt would");
+        assertEquals(502, get(proxy, "/x").status());
     }
 
     // ------------------------------------------------------------------------------------------------ fixtures
