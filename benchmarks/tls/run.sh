@@ -19,6 +19,8 @@ Cells (each contender in each, median of the rounds):
   hs-new, hs-reuse       new TLS handshakes per second, each followed by one small request (openssl s_time,
                          one connection at a time): full handshakes, then resumed sessions
   up-small, up-64k       plain clients (wrk, 64 connections); the proxy speaks TLS to the upstream (keepalive 32)
+  idle                   the RSS the proxy adds per idle TLS keep-alive connection: IDLE_CONNS clients (default
+                         2000, idleclients.py) make one request each and wait; KiB per connection, lower is better
 
 Options:
   --quick               3 s per run, 1 round
@@ -62,14 +64,15 @@ if [[ $QUICK == 1 ]]; then DURATION="${DURATION:-3}"; ROUNDS="${ROUNDS:-1}"; fi
 DURATION="${DURATION:-10}"
 ROUNDS="${ROUNDS:-3}"
 CONTENDERS="${CONTENDERS:-nginx haproxy sluice}"
-CELLS="${CELLS:-term-small term-64k hs-new hs-reuse up-small up-64k}"
+CELLS="${CELLS:-term-small term-64k hs-new hs-reuse idle up-small up-64k}"
+IDLE_CONNS="${IDLE_CONNS:-2000}"
 SLUICE_JAR="${SLUICE_JAR:-$REPO_ROOT/lib/cli/target/sluice.jar}"
 SLUICE_JVM_OPTS="${SLUICE_JVM_OPTS:--XX:+UseParallelGC -Xms512m -Xmx512m}"
 SLUICE_JAVA="${SLUICE_JAVA:-java}"
 SLUICE_WARMUP="${SLUICE_WARMUP:-60}"
 LOAD_CPU="${LOAD_CPU:-0}"
 PROXY_CPU="${PROXY_CPU:-1}"
-for c in $CELLS; do [[ $c =~ ^(term-small|term-64k|hs-new|hs-reuse|up-small|up-64k)$ ]] || die "unknown cell '$c'"; done
+for c in $CELLS; do [[ $c =~ ^(term-small|term-64k|hs-new|hs-reuse|idle|up-small|up-64k)$ ]] || die "unknown cell '$c'"; done
 for p in $CONTENDERS; do [[ $p =~ ^(nginx|haproxy|sluice)$ ]] || die "unknown contender '$p'"; done
 [[ $CONTENDERS != *sluice* || -f $SLUICE_JAR ]] || die "no Sluice jar at $SLUICE_JAR (mvn -q -DskipTests package)"
 
@@ -246,6 +249,25 @@ measure() { # round cell contender; prints "value p99_us errors"
         "$scheme://127.0.0.1:$PX_PORT/$body" >"$f" 2>&1 || true
       python3 "$LOAD_DIR/wrkparse.py" "$f" | awk -F'\t' '{ printf "%s %s %d\n", $1, $5, $11 + $12 + $13 + $14 + $15 }'
       ;;
+    idle)
+      # Memory the proxy adds per idle TLS keep-alive connection: IDLE_CONNS clients make one request each and wait.
+      # nginx and HAProxy: their RSS. Sluice: what the JVM holds for them, live heap after a full collection plus
+      # native memory (direct buffers, with -XX:NativeMemoryTracking=summary in SLUICE_JVM_OPTS), since its RSS
+      # hides both behind a heap already touched and malloc's reuse of buffers freed during the warm-up.
+      local before after holder
+      before="$(held_kib "$3" "$PX_PID")"
+      taskset -c "$LOAD_CPU" python3 "$SCRIPT_DIR/idleclients.py" "$IDLE_CONNS" "$PX_PORT" 60 >"$f" 2>&1 &
+      holder=$!
+      for _ in $(seq 1 240); do grep -q '^ready' "$f" && break; sleep 0.5; done
+      sleep 2
+      after="$(held_kib "$3" "$PX_PID")"
+      kill "$holder" 2>/dev/null || true; wait "$holder" 2>/dev/null || true
+      if grep -q '^ready' "$f"; then
+        awk -v a="$after" -v b="$before" -v n="$IDLE_CONNS" 'BEGIN { printf "%.1f - 0\n", (a - b) / n }'
+      else
+        echo "NA - 1"
+      fi
+      ;;
     hs-*)
       local mode=-new
       [[ $2 == hs-reuse ]] && mode=-reuse
@@ -260,6 +282,20 @@ measure() { # round cell contender; prints "value p99_us errors"
 }
 
 shape_of() { [[ $1 == up-* ]] && echo back || echo front; }
+
+held_kib() { # contender pid: the memory it holds, in KiB (see the idle cell)
+  local total=0 p
+  if [[ $1 == sluice ]]; then
+    jcmd "$2" GC.run >/dev/null 2>&1 || true
+    total=$(jcmd "$2" GC.heap_info 2>/dev/null | awk '/used [0-9]+K/ { for (i = 1; i <= NF; i++) if ($i == "used") { v = $(i + 1); sub(/K.*/, "", v); s += v } } END { print s + 0 }')
+    total=$(( total + $(jcmd "$2" VM.native_memory summary 2>/dev/null | awk '/- +Other \(/ { if (match($0, /committed=[0-9]+KB/)) print substr($0, RSTART + 10, RLENGTH - 12) }' | head -1 || echo 0) + 0 ))
+  else
+    for p in "$2" $(pgrep -P "$2" || true); do
+      total=$(( total + $(awk '/^VmRSS:/ { print $2 }' "/proc/$p/status" 2>/dev/null || echo 0) ))
+    done
+  fi
+  echo "$total"
+}
 
 for round in $(seq 1 "$ROUNDS"); do
   for shape in front back; do
@@ -288,7 +324,7 @@ def median(cell, who, col):
     vals = [float(r[col]) for r in rows if r[1] == cell and r[2] == who and r[col] not in ("NA", "-", "")]
     return statistics.median(vals) if vals else None
 unit = {"term-small": "rps", "term-64k": "rps", "up-small": "rps", "up-64k": "rps",
-        "hs-new": "handshakes/s", "hs-reuse": "handshakes/s"}
+        "hs-new": "handshakes/s", "hs-reuse": "handshakes/s", "idle": "KiB held per idle connection, lower is better: RSS, for Sluice live heap and native memory"}
 print("| cell | " + " | ".join(contenders) + " | " + " | ".join("sluice/" + c for c in contenders if c != "sluice") + " |")
 print("|---|" + "---:|" * (len(contenders) + len([c for c in contenders if c != "sluice"])))
 for cell in cells:

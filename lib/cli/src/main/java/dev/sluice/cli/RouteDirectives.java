@@ -59,11 +59,7 @@ final class RouteDirectives {
             Map.entry("proxy_http_version", d -> call(d, "httpVersion", Args.one(d))),
             Map.entry("proxy_socket_keepalive", d -> call(d, "socketKeepalive", Args.onOff(d))),
             Map.entry("proxy_ignore_client_abort", d -> call(d, "ignoreClientAbort", Args.onOff(d))),
-            Map.entry("proxy_bind", RouteDirectives::bind),
-            Map.entry("index", d -> {
-                Args.args(d, 1, Integer.MAX_VALUE);
-                return call(d, "index", (Object) d.args().toArray(new String[0]));
-            }));
+            Map.entry("proxy_bind", RouteDirectives::bind));
 
     /** The TLS directives of the upstream side, gathered into one {@code UpstreamTls}. */
     private static final Set<String> PROXY_SSL = Set.of("proxy_ssl_verify", "proxy_ssl_trusted_certificate",
@@ -78,7 +74,7 @@ final class RouteDirectives {
         names.addAll(PROXY_SSL);
         names.addAll(Set.of("proxy_set_header", "proxy_next_upstream", "proxy_next_upstream_tries",
                 "proxy_next_upstream_timeout", "error_page", "limit_req", "limit_req_status", "limit_conn",
-                "limit_conn_status", "root", "proxy_redirect"));
+                "limit_conn_status", "root", "index", "proxy_redirect"));
         INHERITED = Set.copyOf(names);
     }
 
@@ -115,6 +111,11 @@ final class RouteDirectives {
         } else if (scope.has("root")) {
             Directive root = scope.last("root");
             calls.add(call(root, "root", around.path(Args.one(root))));
+            if (scope.has("index")) {
+                Directive index = scope.last("index");
+                Args.args(index, 1, Integer.MAX_VALUE);
+                calls.add(call(index, "index", (Object) index.args().toArray(new String[0])));
+            }
         } else {
             throw location.error("not supported: a location without proxy_pass, return or root");
         }
@@ -239,7 +240,7 @@ final class RouteDirectives {
                     }
                 }
                 default -> {
-                    // root, proxy_ssl_*, limit_*_status and proxy_next_upstream* are read where they belong
+                    // root, index, proxy_ssl_*, limit_*_status and proxy_next_upstream* are read where they belong
                 }
             }
         }

@@ -269,4 +269,16 @@ class NginxConfigTest {
         assertEquals(List.of(dir.resolve("nginx.conf") + ":3: warning: \"listen\" is not applied: clients speak"
                 + " HTTP/1.1 here (TLS offers http/1.1 alone in ALPN)"), config.warnings());
     }
+
+    @Test
+    void anInheritedIndexGoesToRootLocationsAloneAndAProxyLocationBuilds() throws IOException {
+        NginxConfig config = config("index index.htm index.html;\n"
+                + "server { listen 127.0.0.1:8080; root html;\n location /files/ { }\n"
+                + " location / { proxy_pass http://127.0.0.1:9001; } }");
+        String code = config.toJava("P");
+        assertHas(code, ".index(\"index.htm\", \"index.html\")");
+        assertEquals(1, code.split("\\.index\\(").length - 1, code);
+        assertHas(code.substring(code.indexOf(".route(\"/\"")), ".route(\"/\", route -> route.upstream(");
+        config.build();
+    }
 }

@@ -15,8 +15,9 @@ import javax.net.ssl.SSLException;
  * {@code OP_WRITE} while {@link #hasPendingOutput()}.
  *
  * <p>A close_notify from the peer, or the connection's end, reads as -1, like a FIN on a plain connection; an alert
- * or a malformed record is an {@link SSLException}. Three buffers per connection: the records read and not yet
- * decrypted, the records made and not yet written, and the plaintext decrypted beyond what a read asked for.
+ * or a malformed record is an {@link SSLException}. Three buffers, each borrowed from its loop thread's {@link
+ * TlsBuffers} only while it holds bytes: the records read and not yet decrypted, the records made and not yet
+ * written, and the plaintext decrypted beyond what a read asked for. An idle keep-alive connection holds none.
  */
 public final class TlsSession implements Wire {
 
@@ -29,9 +30,14 @@ public final class TlsSession implements Wire {
 
     private final SSLEngine engine;
     private final SocketChannel channel;
+    private final int packetSize;
+    private final int applicationSize;
     private boolean started;
+    /** Records read, not yet decrypted, in write mode (its position: the bytes held); null when none. */
     private ByteBuffer netIn;
+    /** Records made, not yet written, in read mode; null when none. */
     private ByteBuffer netOut;
+    /** Plaintext decrypted beyond a read, in read mode; null when none. */
     private ByteBuffer appIn;
     private boolean peerClosed;
     /** Whether the session is forgotten once made, so that no later connection resumes it. */
@@ -45,13 +51,35 @@ public final class TlsSession implements Wire {
     public TlsSession(SSLEngine engine, SocketChannel channel, ByteBuffer prefix) {
         this.engine = engine;
         this.channel = channel;
-        int packet = engine.getSession().getPacketBufferSize();
-        this.netIn = ByteBuffer.allocateDirect(Math.max(packet, prefix.remaining()));
-        this.netIn.put(prefix);
-        this.netOut = ByteBuffer.allocateDirect(packet);
-        this.netOut.flip(); // empty, ready to be drained
-        this.appIn = ByteBuffer.allocate(engine.getSession().getApplicationBufferSize());
-        this.appIn.flip();
+        this.packetSize = engine.getSession().getPacketBufferSize();
+        this.applicationSize = engine.getSession().getApplicationBufferSize();
+        if (prefix.hasRemaining()) {
+            this.netIn = prefix.remaining() > packetSize ? ByteBuffer.allocateDirect(prefix.remaining())
+                    : TlsBuffers.ofThisThread().packet(packetSize);
+            this.netIn.put(prefix);
+        }
+    }
+
+    /** How many buffers the session holds now: 0 to 3. */
+    int heldBuffers() {
+        return (netIn == null ? 0 : 1) + (netOut == null ? 0 : 1) + (appIn == null ? 0 : 1);
+    }
+
+    /** Gives back every buffer that holds nothing; each public call ends so. */
+    private void releaseEmpty() {
+        TlsBuffers buffers = TlsBuffers.ofThisThread();
+        if (netIn != null && netIn.position() == 0) {
+            buffers.release(netIn);
+            netIn = null;
+        }
+        if (netOut != null && !netOut.hasRemaining()) {
+            buffers.release(netOut);
+            netOut = null;
+        }
+        if (appIn != null && !appIn.hasRemaining()) {
+            buffers.release(appIn);
+            appIn = null;
+        }
     }
 
     /** Forgets the session once the handshake made it: {@code proxy_ssl_session_reuse off}. */
@@ -76,6 +104,8 @@ public final class TlsSession implements Wire {
         } catch (SSLException e) {
             sendAlert();
             throw e;
+        } finally {
+            releaseEmpty();
         }
     }
 
@@ -85,7 +115,7 @@ public final class TlsSession implements Wire {
             started = true;
         }
         for (;;) {
-            if (!flush()) {
+            if (!drain()) {
                 return Progress.NEED_WRITE;
             }
             switch (engine.getHandshakeStatus()) {
@@ -103,7 +133,7 @@ public final class TlsSession implements Wire {
                     if (forgetSession) {
                         engine.getSession().invalidate();
                     }
-                    return flush() ? Progress.DONE : Progress.NEED_WRITE;
+                    return drain() ? Progress.DONE : Progress.NEED_WRITE;
                 }
             }
         }
@@ -115,9 +145,17 @@ public final class TlsSession implements Wire {
      */
     @Override
     public int read(ByteBuffer dst) throws IOException {
+        try {
+            return readInto(dst);
+        } finally {
+            releaseEmpty();
+        }
+    }
+
+    private int readInto(ByteBuffer dst) throws IOException {
         int total = 0;
         for (;;) {
-            if (appIn.hasRemaining()) {
+            if (appIn != null && appIn.hasRemaining()) {
                 int n = Math.min(appIn.remaining(), dst.remaining());
                 dst.put(dst.position(), appIn, appIn.position(), n); // absolute: no slice to allocate
                 dst.position(dst.position() + n);
@@ -170,23 +208,27 @@ public final class TlsSession implements Wire {
     @Override
     public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
         long taken = 0;
-        while (flush() && remaining(srcs, offset, length) > 0) {
-            long before = remaining(srcs, offset, length);
-            wrap(srcs, offset, length);
-            long after = remaining(srcs, offset, length);
-            if (after == before) {
-                break; // the engine is closed for writing
+        try {
+            while (drain() && remaining(srcs, offset, length) > 0) {
+                long before = remaining(srcs, offset, length);
+                wrap(srcs, offset, length);
+                long after = remaining(srcs, offset, length);
+                if (after == before) {
+                    break; // the engine is closed for writing
+                }
+                taken += before - after;
             }
-            taken += before - after;
+            drain();
+        } finally {
+            releaseEmpty();
         }
-        flush();
         return taken;
     }
 
     /** Whether encrypted bytes still wait to be written: keep {@code OP_WRITE}. */
     @Override
     public boolean hasPendingOutput() {
-        return netOut.hasRemaining();
+        return netOut != null && netOut.hasRemaining();
     }
 
     /**
@@ -195,8 +237,11 @@ public final class TlsSession implements Wire {
      */
     @Override
     public boolean hasBufferedInput() {
-        if (appIn.hasRemaining()) {
+        if (appIn != null && appIn.hasRemaining()) {
             return true;
+        }
+        if (netIn == null) {
+            return false;
         }
         int held = netIn.position();
         return held >= RECORD_HEADER && held >= RECORD_HEADER + ((netIn.get(3) & 0xff) << 8 | netIn.get(4) & 0xff);
@@ -205,7 +250,16 @@ public final class TlsSession implements Wire {
     /** Writes what waits; whether nothing is left. */
     @Override
     public boolean flush() throws IOException {
-        while (netOut.hasRemaining()) {
+        try {
+            return drain();
+        } finally {
+            releaseEmpty();
+        }
+    }
+
+    /** Writes the records that wait, as far as the channel takes them; whether none is left. */
+    private boolean drain() throws IOException {
+        while (netOut != null && netOut.hasRemaining()) {
             if (channel.write(netOut) == 0) {
                 return false;
             }
@@ -219,9 +273,9 @@ public final class TlsSession implements Wire {
      */
     private void sendAlert() {
         try {
-            if (flush()) {
+            if (drain()) {
                 wrap(EMPTY);
-                flush();
+                drain();
             }
         } catch (IOException nothingMore) {
             // the connection is failing anyway: the exception that brought us here says why
@@ -231,8 +285,12 @@ public final class TlsSession implements Wire {
     /** Sends close_notify as far as the channel takes it now, then shuts the socket's output. */
     @Override
     public void shutdownOutput() throws IOException {
-        closeNotify();
-        channel.shutdownOutput();
+        try {
+            closeNotify();
+            channel.shutdownOutput();
+        } finally {
+            releaseEmpty();
+        }
     }
 
     /** Sends close_notify as far as the channel takes it now, then closes the socket. */
@@ -241,8 +299,25 @@ public final class TlsSession implements Wire {
         try {
             closeNotify();
         } finally {
-            channel.close();
+            try {
+                channel.close();
+            } finally {
+                releaseAll();
+            }
         }
+    }
+
+    /** Gives back every buffer, whatever it holds: the connection is closed. */
+    private void releaseAll() {
+        TlsBuffers buffers = TlsBuffers.ofThisThread();
+        for (ByteBuffer held : new ByteBuffer[] {netIn, netOut, appIn}) {
+            if (held != null) {
+                buffers.release(held);
+            }
+        }
+        netIn = null;
+        netOut = null;
+        appIn = null;
     }
 
     @Override
@@ -252,10 +327,10 @@ public final class TlsSession implements Wire {
 
     private void closeNotify() throws IOException {
         engine.closeOutbound();
-        while (!engine.isOutboundDone() && flush()) {
+        while (!engine.isOutboundDone() && drain()) {
             wrap(EMPTY);
         }
-        flush();
+        drain();
     }
 
     private static long remaining(ByteBuffer[] srcs, int offset, int length) {
@@ -277,6 +352,9 @@ public final class TlsSession implements Wire {
 
     /** Encrypts from {@code srcs} into the outgoing records, which must be empty. */
     private void wrap(ByteBuffer[] srcs, int offset, int length) throws SSLException {
+        if (netOut == null) {
+            netOut = TlsBuffers.ofThisThread().packet(packetSize);
+        }
         netOut.clear();
         try {
             for (;;) {
@@ -301,6 +379,13 @@ public final class TlsSession implements Wire {
      * {@link #appIn} may hold plaintext). Notes the peer's close.
      */
     private boolean unwrap() throws IOException {
+        if (netIn == null) {
+            netIn = TlsBuffers.ofThisThread().packet(packetSize);
+        }
+        if (appIn == null) {
+            appIn = TlsBuffers.ofThisThread().plaintext(applicationSize);
+            appIn.flip();
+        }
         for (;;) {
             netIn.flip();
             SSLEngineResult result;

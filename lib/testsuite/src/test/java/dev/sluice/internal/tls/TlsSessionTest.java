@@ -90,7 +90,9 @@ class TlsSessionTest {
 
                 assertEquals(body.length, in.position());
                 assertEquals(-1, readToEnd(session, key, selector), "the server's close_notify reads as the end");
+                assertEquals(0, session.heldBuffers(), "with nothing left to read or write it holds no buffer");
                 session.close(); // the JDK's socket waits for the answering close_notify
+                assertEquals(0, session.heldBuffers());
                 assertEquals(body.length, echoed.get(PATIENCE_MILLIS, TimeUnit.MILLISECONDS).length);
             }
         }
