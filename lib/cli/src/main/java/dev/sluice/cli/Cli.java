@@ -6,8 +6,6 @@ import dev.sluice.Route;
 import dev.sluice.ServerTls;
 import dev.sluice.UpstreamTls;
 import dev.sluice.upstream.Keepalive;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -52,10 +50,10 @@ final class Cli {
             option(GENERAL, "--listen", "'HOST:PORT [ssl]'", true,
                     "listen: where clients connect; default 127.0.0.1:8080; port 0 picks a free port; ssl: clients"
                             + " speak TLS there (with --ssl-certificate and --ssl-certificate-key)",
-                    Cli::listen),
+                    FlagValues::listen),
             option(GENERAL, "--worker-processes", "N|auto", false,
                     "worker_processes: the number of event loops; default auto, one per processor",
-                    proxy(Cli::workers, ProxyServer.Builder::workers)),
+                    proxy(FlagValues::workers, ProxyServer.Builder::workers)),
             option(GENERAL, "--worker-connections", "N", false,
                     "worker_connections: client connections each event loop holds at most, more wait in the listen"
                             + " backlog; default 0, no limit",
@@ -101,7 +99,7 @@ final class Cli {
                     "round_robin (default), least_conn, ip_hash, 'hash KEY [consistent]', 'random [two [least_conn]]'"
                             + " or 'least_time header|last_byte [inflight]';"
                             + " KEY uses nginx variables such as $request_uri, $remote_addr, $arg_x, $http_x, $cookie_x",
-                    Cli::balance),
+                    FlagValues::balance),
             option(UPSTREAM, "--upstream-keepalive", "N|auto", false,
                     "keepalive: idle upstream connections kept per event loop, N as nginx's fixed cap (0 turns upstream"
                             + " keepalive off), or auto: at least 32 and as many as were in use at once lately; default auto",
@@ -140,7 +138,7 @@ final class Cli {
                     route(NginxSyntax::onOff, Route.Builder::interceptErrors)),
             option(PROXY, "--error-page", "'CODE [CODE...] FILE'", true,
                     "error_page: FILE (read at startup) is the body sent for each CODE, the status kept",
-                    Cli::errorPage),
+                    FlagValues::errorPage),
             option(PROXY, "--proxy-buffering", "on|off", false,
                     "proxy_buffering: read a response ahead into --proxy-buffers while the client is slower (on), or"
                             + " relay each read before the next (off); an upstream's X-Accel-Buffering: yes|no overrides it;"
@@ -149,7 +147,7 @@ final class Cli {
             option(PROXY, "--proxy-buffers", "'N SIZE'", false,
                     "proxy_buffers: a buffered response holds at most N buffers of SIZE, N 2 to 1024, SIZE 1k to 1m;"
                             + " default '8 4k'",
-                    Cli::buffers),
+                    FlagValues::buffers),
             option(PROXY, "--proxy-request-buffering", "on|off", false,
                     "proxy_request_buffering: read the whole request body before choosing a peer, so a retry can send"
                             + " it again (on), or stream it to the peer as it arrives, never retried once sent (off);"
@@ -166,7 +164,7 @@ final class Cli {
                     "proxy_pass: http://backend (the flags' group is named backend), or https://backend to speak TLS"
                             + " to its servers, with an optional URI part that replaces the location prefix /:"
                             + " http://backend/v2/ sends /items as /v2/items; default http://backend",
-                    Cli::proxyPass),
+                    FlagValues::proxyPass),
             option(PROXY, "--proxy-ssl-verify", "on|off", false,
                     "proxy_ssl_verify: check the servers' certificate chain and name; default off, as nginx (a"
                             + " warning says so at start)",
@@ -201,7 +199,7 @@ final class Cli {
                     route(NginxSyntax::onOff, Route.Builder::socketKeepalive)),
             option(PROXY, "--proxy-bind", "ADDR|off", false,
                     "proxy_bind: the local IP address upstream connections come from; default off",
-                    Cli::bind),
+                    FlagValues::bind),
             option(PROXY, "--proxy-ignore-client-abort", "on|off", false,
                     "proxy_ignore_client_abort; default off",
                     route(NginxSyntax::onOff, Route.Builder::ignoreClientAbort)),
@@ -333,7 +331,7 @@ final class Cli {
             option(CLIENT, "--ssl-verify-client", "on|off|optional", false,
                     "ssl_verify_client: ask for client certificates; on answers 400 to a client without a valid one,"
                             + " optional lets it in; default off",
-                    serverTls(Cli::verifyClient, ServerTls.Builder::verifyClient)));
+                    serverTls(FlagValues::verifyClient, ServerTls.Builder::verifyClient)));
 
     private static final Flags FLAGS;
     private static final Map<String, Handler> HANDLERS = new HashMap<>();
@@ -415,21 +413,6 @@ final class Cli {
         return new Option(new Flags.Flag(section, name, value, repeatable, help), handler);
     }
 
-    /** {@code --proxy-pass}: http or https to the flags' group, and the URI part when it has one. */
-    private static void proxyPass(Settings settings, String flag, String url) {
-        boolean tls = url.startsWith("https://");
-        String scheme = (tls ? "https://" : "http://") + Settings.GROUP;
-        if (!url.startsWith(scheme) || url.length() > scheme.length() && url.charAt(scheme.length()) != '/') {
-            throw new IllegalArgumentException("the URL names the flags' upstream group: http[s]://" + Settings.GROUP
-                    + "[/URI], not " + url);
-        }
-        settings.tls().setUpstreamTls(tls);
-        String uri = url.substring(scheme.length());
-        if (!uri.isEmpty()) {
-            settings.addRouteStep(new Step<>(flag, url, r -> r.passUri(uri)));
-        }
-    }
-
     private static <T> Handler proxy(Function<String, T> parser, BiFunction<ProxyServer.Builder, T, ProxyServer.Builder> setter) {
         return step(Settings::addProxyStep, parser, setter);
     }
@@ -451,25 +434,6 @@ final class Cli {
         return step((s, step) -> s.tls().addServerStep(step), parser, setter);
     }
 
-    /** {@code --listen 'HOST:PORT [ssl]'}; the library checks the address when the proxy is built. */
-    private static void listen(Settings settings, String flag, String value) {
-        String[] parts = value.trim().split("\\s+");
-        boolean ssl = parts.length == 2 && parts[1].equals("ssl");
-        if (parts.length > 2 || parts.length == 2 && !ssl) {
-            throw new IllegalArgumentException("expected 'HOST:PORT [ssl]', got \"" + value + "\"");
-        }
-        settings.addListen(flag, value, parts[0], ssl);
-    }
-
-    static ServerTls.ClientVerify verifyClient(String value) {
-        switch (value) {
-            case "on": return ServerTls.ClientVerify.ON;
-            case "off": return ServerTls.ClientVerify.OFF;
-            case "optional": return ServerTls.ClientVerify.OPTIONAL;
-            default: throw new IllegalArgumentException("invalid value \"" + value + "\" (on, off or optional)");
-        }
-    }
-
     private static <T> Handler tls(Function<String, T> parser,
             BiFunction<UpstreamTls.Builder, T, UpstreamTls.Builder> setter) {
         return step((s, step) -> s.tls().addUpstreamStep(step), parser, setter);
@@ -481,67 +445,5 @@ final class Cli {
             T value = parser.apply(raw);
             add.accept(s, new Step<>(flag, raw, b -> setter.apply(b, value)));
         };
-    }
-
-    /** {@code auto} is 0, which the builder reads as one loop per processor; a number must be at least 1. */
-    private static int workers(String text) {
-        if (text.equals("auto")) {
-            return 0;
-        }
-        int n = NginxSyntax.number(text);
-        if (n == 0) {
-            throw new IllegalArgumentException("invalid value \"0\" (a number from 1, or auto)");
-        }
-        return n;
-    }
-
-    private static void balance(Settings settings, String flag, String raw) {
-        BalanceLine line = BalanceLine.parse(raw);
-        settings.setBalancer(line.balancer());
-        if (line.hashKey() != null) {
-            settings.addRouteStep(new Step<>(flag, raw, r -> r.hashKey(line.hashKey())));
-        }
-    }
-
-    private static void errorPage(Settings settings, String flag, String raw) {
-        ErrorPageLine page = ErrorPageLine.parse(raw);
-        settings.addRouteStep(new Step<>(flag, raw, r -> {
-            for (int code : page.codes()) {
-                r.errorPage(code, page.body());
-            }
-            return r;
-        }));
-    }
-
-    /** nginx's {@code proxy_buffers N SIZE}: a number and a size; their ranges are the library's to check. */
-    private static void buffers(Settings settings, String flag, String raw) {
-        String[] parts = raw.strip().split("\\s+");
-        if (parts.length != 2) {
-            throw new IllegalArgumentException("expected 'N SIZE', got \"" + raw + "\"");
-        }
-        int count = NginxSyntax.number(parts[0]);
-        int size = NginxSyntax.intSize(parts[1]);
-        settings.addRouteStep(new Step<>(flag, raw, r -> r.buffers(count, size)));
-    }
-
-    /** An IP address (nginx's {@code proxy_bind} takes no name) or {@code off}. */
-    private static void bind(Settings settings, String flag, String raw) {
-        if (raw.equals("off")) {
-            return;
-        }
-        String literal = raw.startsWith("[") && raw.endsWith("]") ? raw.substring(1, raw.length() - 1) : raw;
-        boolean ipv4 = literal.matches("(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}");
-        boolean ipv6 = literal.contains(":") && literal.matches("[0-9A-Fa-f:.]+");
-        InetAddress address;
-        try {
-            address = ipv4 || ipv6 ? InetAddress.getByName(literal) : null;
-        } catch (UnknownHostException e) {
-            address = null;
-        }
-        if (address == null) {
-            throw new IllegalArgumentException("invalid address \"" + raw + "\" (an IP address, or off)");
-        }
-        InetAddress bound = address;
-        settings.addRouteStep(new Step<>(flag, raw, r -> r.bind(bound)));
     }
 }

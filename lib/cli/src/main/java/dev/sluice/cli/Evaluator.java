@@ -15,6 +15,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * Runs {@link Expr} code against the library's builders: each call finds the public method of that name whose
@@ -36,7 +37,7 @@ final class Evaluator {
         for (Expr.Call call : calls) {
             String at = call.origin() == null ? origin : call.origin();
             List<Object> args = values(call.args(), at);
-            Method method = (Method) choose(declared.getMethods(), call.method(), call.args(), args, false, declared);
+            Method method = (Method) find(declared, call.method(), false, e -> takes(e, call.args(), args));
             result = invoke(method, result, arguments(method, call.args(), args, at), at);
             declared = method.getReturnType();
         }
@@ -53,9 +54,7 @@ final class Evaluator {
         }
         if (arg instanceof Expr.Static s) {
             List<Object> args = values(s.args(), origin);
-            Executable made = s.method().equals("new")
-                    ? choose(s.type().getConstructors(), "new", s.args(), args, false, s.type())
-                    : choose(s.type().getMethods(), s.method(), s.args(), args, true, s.type());
+            Executable made = find(s.type(), s.method(), true, e -> takes(e, s.args(), args));
             Object[] actual = arguments(made, s.args(), args, origin);
             Object start = made instanceof Method m ? invoke(m, null, actual, origin) : construct((Constructor<?>) made, actual, origin);
             Class<?> type = made instanceof Method m ? m.getReturnType() : s.type();
@@ -95,18 +94,22 @@ final class Evaluator {
         return (Class<?>) t;
     }
 
-    /** The method or constructor named so whose parameters take the arguments; one must. */
-    static Executable choose(Executable[] candidates, String name, List<Object> raw, List<Object> values,
-            boolean statics, Class<?> owner) {
-        for (Executable e : candidates) {
-            boolean named = e instanceof Constructor ? name.equals("new") : e.getName().equals(name);
-            if (named && Modifier.isStatic(e.getModifiers()) == statics && takes(e, raw, values)) {
+    /**
+     * The public method of {@code owner} named {@code name} (static or not, as {@code statics} says), or its
+     * constructor when {@code name} is {@code "new"}, that {@code fits}; one must.
+     */
+    static Executable find(Class<?> owner, String name, boolean statics, Predicate<Executable> fits) {
+        boolean constructor = name.equals("new");
+        for (Executable e : constructor ? owner.getConstructors() : owner.getMethods()) {
+            if ((constructor || e.getName().equals(name) && Modifier.isStatic(e.getModifiers()) == statics)
+                    && fits.test(e)) {
                 return e;
             }
         }
-        throw new IllegalStateException("no " + owner.getName() + "." + name + " taking " + values);
+        throw new IllegalStateException("no " + owner.getName() + "." + name + " fits the call");
     }
 
+    /** Whether {@code e} takes these arguments: {@code raw} as written, {@code values} as computed. */
     private static boolean takes(Executable e, List<Object> raw, List<Object> values) {
         Class<?>[] types = e.getParameterTypes();
         if (types.length != values.size()) {

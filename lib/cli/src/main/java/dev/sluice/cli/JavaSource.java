@@ -3,7 +3,6 @@ package dev.sluice.cli;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Executable;
 import java.lang.reflect.Method;
-import java.lang.reflect.Modifier;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -136,15 +135,7 @@ final class JavaSource {
      * the library's builders, whose overloads differ in those or in types printed the same way.
      */
     private static Executable resolve(Class<?> owner, String name, List<Object> args, boolean statics) {
-        Executable[] candidates = name.equals("new") ? owner.getConstructors() : owner.getMethods();
-        for (Executable e : candidates) {
-            boolean named = e instanceof Constructor ? name.equals("new") : e.getName().equals(name)
-                    && Modifier.isStatic(e.getModifiers()) == statics;
-            if (named && e.getParameterCount() == args.size() && lambdasFit(e, args)) {
-                return e;
-            }
-        }
-        throw new IllegalStateException("no " + owner.getName() + "." + name + " with " + args.size() + " arguments");
+        return Evaluator.find(owner, name, statics, e -> e.getParameterCount() == args.size() && lambdasFit(e, args));
     }
 
     private static boolean lambdasFit(Executable e, List<Object> args) {

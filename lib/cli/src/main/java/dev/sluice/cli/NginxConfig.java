@@ -64,7 +64,9 @@ final class NginxConfig implements RouteDirectives.Surroundings {
     private final LimitZones zones = new LimitZones(this::local);
     private final Map<String, Expr.Local> pages = new HashMap<>();
     private final Map<String, Directive> logFormats = new HashMap<>();
-    private final Map<String, Directive> settings = new LinkedHashMap<>();
+    /** The client-side directives by name, the first of each, and their calls in that order. */
+    private final Map<String, Directive> settings = new HashMap<>();
+    private final List<Expr.Call> settingCalls = new ArrayList<>();
     private final List<Directive> accessLogs = new ArrayList<>();
     private final List<Expr.Local> locals = new ArrayList<>();
     private final List<Expr.Call> proxy = new ArrayList<>();
@@ -218,7 +220,7 @@ final class NginxConfig implements RouteDirectives.Surroundings {
         }
         for (ServerBlock server : servers) {
             for (Directive[] check : server.healthChecks()) {
-                group(check[1]).healthCheck(RouteDirectives.healthCheck(check[0], this), check[0]);
+                group(ProxyPassUrl.of(check[1])).healthCheck(RouteDirectives.healthCheck(check[0], this), check[0]);
             }
         }
         tlsAddresses(servers);
@@ -227,7 +229,7 @@ final class NginxConfig implements RouteDirectives.Surroundings {
             proxy.add(server.call());
         }
         current = null;
-        settings.values().forEach(d -> proxy.add(proxyWide.get(d.name()).apply(d)));
+        proxy.addAll(settingCalls);
         accessLog();
     }
 
@@ -272,9 +274,11 @@ final class NginxConfig implements RouteDirectives.Surroundings {
             return;
         }
         if (proxyWide.containsKey(d.name())) {
-            proxyWide.get(d.name()).apply(d);
+            Expr.Call call = proxyWide.get(d.name()).apply(d);
             Directive earlier = settings.putIfAbsent(d.name(), d);
-            if (earlier != null && !earlier.args().equals(d.args())) {
+            if (earlier == null) {
+                settingCalls.add(call);
+            } else if (!earlier.args().equals(d.args())) {
                 throw Args.unsupported(d, "different values at different levels (\"" + d.joined() + "\", and \""
                         + earlier.joined() + "\" at " + earlier.origin() + "): it applies to the whole proxy here");
             }
@@ -303,8 +307,8 @@ final class NginxConfig implements RouteDirectives.Surroundings {
         if (on == null) {
             return;
         }
-        if (accessLogs.stream().anyMatch(d -> d.args().get(0).equals("off"))) {
-            Directive off = accessLogs.stream().filter(d -> d.args().get(0).equals("off")).findFirst().orElseThrow();
+        Directive off = accessLogs.stream().filter(d -> d.args().get(0).equals("off")).findFirst().orElse(null);
+        if (off != null) {
             throw Args.unsupported(off, "access_log off in one place while " + on.origin() + " logs: one log covers"
                     + " the whole proxy");
         }
@@ -342,15 +346,13 @@ final class NginxConfig implements RouteDirectives.Surroundings {
     }
 
     @Override
-    public UpstreamBlock group(Directive proxyPass) {
-        String host = RouteDirectives.proxyPassHost(proxyPass);
-        UpstreamBlock group = groups.get(host);
+    public UpstreamBlock group(ProxyPassUrl url) {
+        UpstreamBlock group = groups.get(url.host());
         if (group != null) {
             return group;
         }
-        String address = host.matches(".*:[0-9]+") ? host : host + (Args.one(proxyPass).startsWith("https") ? ":443" : ":80");
-        return implicitGroups.computeIfAbsent(address, a -> {
-            UpstreamBlock implicit = UpstreamBlock.implicit(a, proxyPass.origin(), names);
+        return implicitGroups.computeIfAbsent(url.address(), a -> {
+            UpstreamBlock implicit = UpstreamBlock.implicit(a, url.at().origin(), names);
             if (resolver != null) {
                 implicit.useResolver(resolver);
             }

@@ -24,7 +24,7 @@ final class RouteDirectives {
         /**
          * The group a {@code proxy_pass} names: an upstream block, or the one nginx makes of {@code HOST:PORT}.
          */
-        UpstreamBlock group(Directive proxyPass);
+        UpstreamBlock group(ProxyPassUrl url);
 
         /** The zone of {@code limit_req zone=NAME ...}, as a local. */
         Expr.Local requestZone(Directive limitReq, Directive status);
@@ -136,34 +136,17 @@ final class RouteDirectives {
         return List.of(call(d, "returns", code, d.args().size() == 2 ? d.args().get(1) : ""));
     }
 
-    /** The host part of a {@code proxy_pass} URL: the group's name, or {@code HOST:PORT}. */
-    static String proxyPassHost(Directive d) {
-        String url = Args.one(d);
-        if (!url.startsWith("https://") && !url.startsWith("http://")) {
-            throw d.error("invalid URL prefix in \"" + url + "\" (http:// or https://)");
-        }
-        if (url.indexOf('$') >= 0) {
-            throw Args.unsupported(d, "variables in the URL (" + url + ")");
-        }
-        String rest = url.substring(url.indexOf("//") + 2);
-        int slash = rest.indexOf('/');
-        return slash < 0 ? rest : rest.substring(0, slash);
-    }
-
     private void proxyPass(Directive d) {
-        String url = Args.one(d);
-        boolean tls = url.startsWith("https://");
-        String rest = url.substring(url.indexOf("//") + 2);
-        int slash = rest.indexOf('/');
-        UpstreamBlock group = around.group(d);
+        ProxyPassUrl url = ProxyPassUrl.of(d);
+        UpstreamBlock group = around.group(url);
         calls.add(call(d, "upstream", group.local()));
-        if (slash >= 0) {
-            calls.add(call(d, "passUri", rest.substring(slash)));
+        if (url.uri() != null) {
+            calls.add(call(d, "passUri", url.uri()));
         }
         if (group.hashKey() != null) {
             calls.add(call(d, "hashKey", group.hashKey()));
         }
-        if (tls) {
+        if (url.tls()) {
             calls.add(call(d, "upstreamTls", upstreamTls()));
         } else {
             for (String name : PROXY_SSL) {

@@ -213,7 +213,7 @@ final class ServerBlock {
                 case "ssl_protocols" -> server = server.then("protocols", (Object) d.args().toArray(new String[0]));
                 case "ssl_ciphers" -> server = ciphers(server, d);
                 case "ssl_client_certificate" -> server = server.then("clientCertificate", config.path(Args.one(d)));
-                default -> server = server.then("verifyClient", Args.parsed(d, Cli::verifyClient));
+                default -> server = server.then("verifyClient", Args.parsed(d, FlagValues::verifyClient));
             }
         }
         String name = names().isEmpty() ? "server" : names().get(0);

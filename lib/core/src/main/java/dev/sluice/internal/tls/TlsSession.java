@@ -67,17 +67,16 @@ public final class TlsSession implements Wire {
 
     /** Gives back every buffer that holds nothing; each public call ends so. */
     private void releaseEmpty() {
-        TlsBuffers buffers = TlsBuffers.ofThisThread();
         if (netIn != null && netIn.position() == 0) {
-            buffers.release(netIn);
+            TlsBuffers.ofThisThread().release(netIn);
             netIn = null;
         }
         if (netOut != null && !netOut.hasRemaining()) {
-            buffers.release(netOut);
+            TlsBuffers.ofThisThread().release(netOut);
             netOut = null;
         }
         if (appIn != null && !appIn.hasRemaining()) {
-            buffers.release(appIn);
+            TlsBuffers.ofThisThread().release(appIn);
             appIn = null;
         }
     }
