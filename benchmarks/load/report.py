@@ -12,8 +12,9 @@ import os
 import statistics
 import sys
 
-NAMES = {"nginx": "nginx", "haproxy": "HAProxy", "sluice-base": "Sluice (base jar)", "sluice": "Sluice"}
-ORDER = ["nginx", "haproxy", "sluice-base", "sluice"]
+NAMES = {"nginx": "nginx", "haproxy": "HAProxy", "haproxy-default": "HAProxy (defaults)", "vertx": "Vert.x",
+         "gateway": "SC Gateway", "sluice-base": "Sluice (base jar)", "sluice": "Sluice"}
+ORDER = ["nginx", "haproxy", "haproxy-default", "vertx", "gateway", "sluice-base", "sluice"]
 BODY_ORDER = {"small": 0, "64k": 1, "1m": 2}
 BODY_LABEL = {"small": "100 B", "64k": "64 KiB", "1m": "1 MiB"}
 
@@ -120,9 +121,11 @@ def f_ratio(v):
 
 def console(summary, notes):
     lines = []
-    hdr = ("%5s  %-6s  %-8s %10s %7s %9s %9s %6s %6s %7s %8s"
-           % ("conns", "body", "proxy", "req/s", "spread", "p50", "p99",
-              "cpu", "other", "errors", "Sl/this"))
+    # The proxy column is as wide as the longest name in this run.
+    w = max([8] + [len(NAMES.get(s["contender"], s["contender"])) for s in summary])
+    row = "%5s  %-6s  %-" + str(w) + "s %10s %7s %9s %9s %6s %6s %7s %8s"
+    hdr = (row % ("conns", "body", "proxy", "req/s", "spread", "p50", "p99",
+                  "cpu", "other", "errors", "Sl/this"))
     for k in sorted({s["keepalive"] for s in summary}, key=keepalive_order):
         rounds = max(s["rounds"] for s in summary if s["keepalive"] == k)
         lines.append("")
@@ -140,7 +143,7 @@ def console(summary, notes):
             prev = cell
             errs = s["non2xx"] + s["sock_err"]
             noisy = s["other"] is not None and s["other"] > NOISY
-            lines.append("%5d  %-6s  %-8s %10s %7s %9s %9s %6s %6s %7s %8s" % (
+            lines.append(row % (
                 s["conns"], s["body"], NAMES.get(s["contender"], s["contender"]),
                 f_int(s["rps"]), f_pct(s["spread_pct"]) or "-", lat(s["p50_us"]), lat(s["p99_us"]),
                 f_pct(s["cpu_own"]), f_pct(s["other"]) + ("~" if noisy else " "),

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# End-to-end reverse-proxy load comparison: Sluice vs nginx vs HAProxy on this machine.
+# End-to-end reverse-proxy load comparison: Sluice vs nginx, HAProxy, Vert.x and Spring Cloud Gateway
+# on this machine.
 #
 # One static upstream (a private nginx) and wrk share core 0; the proxy under test gets
 # core 1 alone. Contenders are measured one at a time, interleaved round by round, and the
@@ -14,8 +15,8 @@ usage() {
   cat <<'EOF'
 Usage: benchmarks/load/run.sh [options]
 
-Compares Sluice, nginx and HAProxy as reverse proxies in front of one static nginx
-upstream, with wrk as the load generator, all on loopback.
+Compares Sluice, nginx, HAProxy, Vert.x http-proxy and Spring Cloud Gateway as reverse
+proxies in front of one static nginx upstream, with wrk as the load generator, all on loopback.
 
 Options (each also settable by the environment variable in brackets):
   --quick               smoke test: 3 s per run, 1 round, 2 s JVM warm-up per body
@@ -27,9 +28,16 @@ Options (each also settable by the environment variable in brackets):
                         Sluice contenders                          [KEEPALIVES, default "32 256"]
   --conns "C..."        wrk connection counts                      [CONNS, default "8 64 256"]
   --bodies "B..."       response bodies: small (100 B), 64k, 1m    [BODIES, default "small 64k"]
-  --contenders "P..."   any of nginx haproxy sluice sluice-base    [CONTENDERS, default nginx haproxy sluice]
+  --contenders "P..."   any of nginx haproxy haproxy-default sluice sluice-base vertx gateway
+                                                   [CONTENDERS, default nginx haproxy sluice]
+                        haproxy: idle server connections capped at K (pool-max-conn K), the
+                          equal-caps view; haproxy-default: HAProxy's own pool defaults, K unused;
+                        vertx: Vert.x http-proxy, gateway: Spring Cloud Gateway (server WebFlux),
+                          both at most K upstream connections; their jars are built with mvn
+                          (benchmarks/contenders/{vertx,gateway}) the first time they are needed
   --threads N           wrk threads (all on the load core)         [WRK_THREADS, default 1]
-  --warmup SECS         Sluice warm-up per body before measuring   [WARMUP, default 5]
+  --warmup SECS         JVM warm-up per body before measuring (Sluice, Vert.x, Gateway)
+                                                                   [WARMUP, default 5]
   --wait-quiet SECS     before each run, wait up to SECS for both cores to be under
                         QUIET_MAX% busy (other builds on a shared machine); 0 = off
                                                      [QUIET_WAIT, default 30; --quick: 0]
@@ -42,10 +50,16 @@ Options (each also settable by the environment variable in brackets):
   -h, --help            this text
 
 Other environment knobs:
+  SLUICE_JAVA       the java binary that runs Sluice and sluice-base (default "java" on PATH), e.g.
+                    /usr/lib/jvm/temurin-25-jdk-amd64/bin/java; Vert.x and Gateway use "java"
   SLUICE_JVM_OPTS   JVM flags for Sluice (default "-XX:+UseParallelGC -Xms512m -Xmx512m")
+  PEER_JVM_OPTS     JVM flags for Vert.x and Gateway (default: the same as Sluice's default)
+  VERTX_JAR / GATEWAY_JAR  the contender jars (default benchmarks/contenders/{vertx,gateway}/
+                    target/{vertx,gateway}-proxy.jar, built when missing)
   SLUICE_EXTRA_ARGS extra Sluice flags appended after the fixed ones (default empty)
   HAPROXY_REUSE     HAProxy http-reuse mode: always (default), safe, aggressive, never
   NATIVE_WARMUP     warm-up seconds per body for nginx and HAProxy (default 1)
+  JVM_START_WAIT    seconds a JVM contender has to start answering (default 120)
   LOAD_CPU / PROXY_CPU  cores for wrk+upstream and for the proxy (default 0 and 1)
   WRK_TIMEOUT       wrk's per-request timeout (default 2s)
   QUIET_MAX         busy % under which a core counts as quiet for --wait-quiet (default 15)
@@ -104,13 +118,21 @@ CONTENDERS="${CONTENDERS:-nginx haproxy sluice}"
 WRK_THREADS="${WRK_THREADS:-1}"
 WRK_TIMEOUT="${WRK_TIMEOUT:-2s}"
 SLUICE_JAR="${SLUICE_JAR:-$REPO_ROOT/lib/cli/target/sluice.jar}"
+SLUICE_JAVA="${SLUICE_JAVA:-java}"
 SLUICE_JVM_OPTS="${SLUICE_JVM_OPTS:--XX:+UseParallelGC -Xms512m -Xmx512m}"
+# The other JVM contenders get the same default flags as Sluice, so the comparison is fair; a separate
+# knob, so that SLUICE_JVM_OPTS can carry flags of a newer SLUICE_JAVA that their java does not know.
+PEER_JVM_OPTS="${PEER_JVM_OPTS:--XX:+UseParallelGC -Xms512m -Xmx512m}"
+CONTENDERS_DIR="$REPO_ROOT/benchmarks/contenders"
+VERTX_JAR="${VERTX_JAR:-$CONTENDERS_DIR/vertx/target/vertx-proxy.jar}"
+GATEWAY_JAR="${GATEWAY_JAR:-$CONTENDERS_DIR/gateway/target/gateway-proxy.jar}"
+JVM_START_WAIT="${JVM_START_WAIT:-120}"
 SLUICE_EXTRA_ARGS="${SLUICE_EXTRA_ARGS:-}"
 HAPROXY_REUSE="${HAPROXY_REUSE:-always}"
 LOAD_CPU="${LOAD_CPU:-0}"
 PROXY_CPU="${PROXY_CPU:-1}"
 
-for v in DURATION ROUNDS WARMUP NATIVE_WARMUP WRK_THREADS LOAD_CPU PROXY_CPU QUIET_WAIT QUIET_MAX; do
+for v in DURATION ROUNDS WARMUP NATIVE_WARMUP WRK_THREADS LOAD_CPU PROXY_CPU QUIET_WAIT QUIET_MAX JVM_START_WAIT; do
   is_uint "${!v}" || die "$v must be a whole number, got '${!v}'"
 done
 (( DURATION >= 1 && ROUNDS >= 1 && WRK_THREADS >= 1 )) || die "duration, rounds and threads must be >= 1"
@@ -124,12 +146,17 @@ done
 for c in $CONNS; do is_uint "$c" && (( c >= 1 )) || die "connection counts must be >= 1, got '$c'"; done
 for b in $BODIES; do [[ $b =~ ^(small|64k|1m)$ ]] || die "unknown body '$b' (small, 64k, 1m)"; done
 if [[ -n ${BASE_JAR:-} && " $CONTENDERS " != *" sluice-base "* ]]; then CONTENDERS="$CONTENDERS sluice-base"; fi
-for p in $CONTENDERS; do [[ $p =~ ^(nginx|haproxy|sluice|sluice-base)$ ]] || die "unknown contender '$p'"; done
+for p in $CONTENDERS; do
+  [[ $p =~ ^(nginx|haproxy|haproxy-default|sluice|sluice-base|vertx|gateway)$ ]] \
+    || die "unknown contender '$p' (nginx, haproxy, haproxy-default, sluice, sluice-base, vertx, gateway)"
+done
 if [[ " $CONTENDERS " == *" sluice-base "* ]]; then
   [[ -n ${BASE_JAR:-} && -f $BASE_JAR ]] || die "contender sluice-base needs --base-jar PATH (an existing jar)"
 fi
 case "$HAPROXY_REUSE" in always|safe|aggressive|never) ;; *) die "HAPROXY_REUSE: always, safe, aggressive or never" ;; esac
 [[ "$SLUICE_JAR" = /* ]] || SLUICE_JAR="$PWD/$SLUICE_JAR"
+[[ "$VERTX_JAR" = /* ]] || VERTX_JAR="$PWD/$VERTX_JAR"
+[[ "$GATEWAY_JAR" = /* ]] || GATEWAY_JAR="$PWD/$GATEWAY_JAR"
 
 NCPU="$(nproc --all 2>/dev/null || getconf _NPROCESSORS_ONLN)"
 (( LOAD_CPU < NCPU && PROXY_CPU < NCPU )) || die "needs cores $LOAD_CPU and $PROXY_CPU, this machine has $NCPU"
@@ -212,6 +239,13 @@ printf 'round\tkeepalive\tconns\tbody\tcontender\t%s\tcpu_proxy_pct\tproxy_proce
 NOTES=()
 EXIT_CODE=0
 
+# Leave a contender out of the run, saying why (on the console and in the report's notes).
+drop_contender() { # name reason
+  echo "*** $2" >&2
+  NOTES+=("$2")
+  CONTENDERS="$(for p in $CONTENDERS; do [[ $p == "$1" ]] || printf '%s ' "$p"; done)"
+}
+
 # Sluice: locate (or build) the jar; skip it with a clear message when absent.
 want_sluice=0
 for p in $CONTENDERS; do [[ $p == sluice ]] && want_sluice=1; done
@@ -226,18 +260,67 @@ if [[ $want_sluice == 1 ]]; then
   if [[ ! -f "$SLUICE_JAR" ]]; then
     skip_reason="Sluice skipped: $SLUICE_JAR not found (build it with 'mvn -q -DskipTests package' at the repo root, or pass --build or --jar PATH)"
     [[ $BUILD == 1 ]] && skip_reason="Sluice skipped: the build finished but $SLUICE_JAR still does not exist"
-  elif ! command -v java >/dev/null; then
-    skip_reason="Sluice skipped: no java on PATH (apt-get install -y openjdk-17-jre-headless)"
+  elif ! command -v "$SLUICE_JAVA" >/dev/null; then
+    skip_reason="Sluice skipped: no $SLUICE_JAVA (SLUICE_JAVA; for java on PATH: apt-get install -y openjdk-17-jre-headless)"
   fi
-  if [[ -n $skip_reason ]]; then
-    echo "*** $skip_reason" >&2
-    NOTES+=("$skip_reason")
-    CONTENDERS="$(for p in $CONTENDERS; do [[ $p == sluice ]] || printf '%s ' "$p"; done)"
-  fi
+  [[ -z $skip_reason ]] || drop_contender sluice "$skip_reason"
 fi
+if [[ " $CONTENDERS " == *" sluice-base "* ]] && ! command -v "$SLUICE_JAVA" >/dev/null; then
+  die "contender sluice-base needs $SLUICE_JAVA (SLUICE_JAVA)"
+fi
+
+# Vert.x and Spring Cloud Gateway: standalone Maven projects under benchmarks/contenders/, built here
+# the first time they are measured (not modules of the root pom: the repository's build never needs them).
+# A contender whose jar is missing and cannot be built is skipped with a message, like Sluice.
+ensure_contender_jar() { # name jar
+  local name="$1" jar="$2" pom="$CONTENDERS_DIR/$1/pom.xml" blog="$OUT_DIR/logs/build-$1.log"
+  [[ " $CONTENDERS " == *" $name "* ]] || return 0
+  if ! command -v java >/dev/null; then
+    drop_contender "$name" "$name skipped: no java on PATH (apt-get install -y openjdk-17-jre-headless)"
+    return 0
+  fi
+  [[ -f $jar ]] && return 0
+  if [[ $jar != "$CONTENDERS_DIR/$name/target/"* ]]; then
+    drop_contender "$name" "$name skipped: $jar not found"
+    return 0
+  fi
+  if ! command -v mvn >/dev/null; then
+    drop_contender "$name" "$name skipped: $jar is missing and there is no mvn to build it (apt-get install -y maven)"
+    return 0
+  fi
+  log "building $name: mvn -q -B -f $pom package -DskipTests (log: $blog)"
+  if ! timeout 1800 mvn -q -B -f "$pom" package -DskipTests >"$blog" 2>&1 || [[ ! -f $jar ]]; then
+    tail -30 "$blog" >&2
+    drop_contender "$name" "$name skipped: building $jar failed (log: $blog)"
+  fi
+}
+ensure_contender_jar vertx "$VERTX_JAR"
+ensure_contender_jar gateway "$GATEWAY_JAR"
+
 CONTENDERS="$(echo $CONTENDERS)"
 [[ -n $CONTENDERS ]] || die "no contender left to measure"
 read -r -a CONT_ARR <<<"$CONTENDERS"
+
+# Versions of the libraries in a contender jar: "artifact version, ..." for the ARTIFACTs named.
+jar_versions() { # jar artifact...
+  python3 - "$@" <<'PY' 2>/dev/null || echo "?"
+import re, sys, zipfile
+jar, wanted = sys.argv[1], sys.argv[2:]
+found = {}
+with zipfile.ZipFile(jar) as z:
+    for n in z.namelist():
+        m = re.match(r"BOOT-INF/lib/(.+?)-(\d[^/]*?)\.jar$", n)  # a Spring Boot jar's nested jars
+        if m:
+            found.setdefault(m.group(1), m.group(2))
+        m = re.match(r"META-INF/maven/[^/]+/([^/]+)/pom\.properties$", n)  # a shaded jar's artifacts
+        if m:
+            v = re.search(r"^version=(.+)$", z.read(n).decode(), re.M)
+            if v:
+                found.setdefault(m.group(1), v.group(1).strip())
+print(", ".join("%s %s" % (a, found.get(a, "?")) for a in wanted))
+PY
+}
+measured() { [[ " $CONTENDERS " == *" $1 "* ]]; }
 
 # Machine description, recorded with the results.
 {
@@ -253,8 +336,14 @@ read -r -a CONT_ARR <<<"$CONTENDERS"
   if command -v java >/dev/null; then echo "java: $(java -version 2>&1 | head -2 | paste -sd';' | sed 's/;/; /')"; else echo "java: none"; fi
   echo "sluice: $([[ " $CONTENDERS " == *" sluice "* ]] && echo "$SLUICE_JAR ($(git -C "$REPO_ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'))" || echo 'not measured')"
   [[ " $CONTENDERS " == *" sluice-base "* ]] && echo "sluice-base: $BASE_JAR"
+  if measured sluice || measured sluice-base; then
+    echo "sluice java: $SLUICE_JAVA ($("$SLUICE_JAVA" -version 2>&1 | head -2 | paste -sd';' | sed 's/;/; /'))"
+  fi
   echo "sluice JVM flags: $SLUICE_JVM_OPTS"
-  echo "settings: ${DURATION}s per run, $ROUNDS round(s), keepalive K in {$KEEPALIVES}, connections {$CONNS}, bodies {$BODIES}, wrk -t$WRK_THREADS --timeout $WRK_TIMEOUT, warm-up ${WARMUP}s/body (Sluice) ${NATIVE_WARMUP}s/body (others), haproxy http-reuse $HAPROXY_REUSE, wait for quiet cores up to ${QUIET_WAIT}s (<${QUIET_MAX}% busy)"
+  measured vertx && echo "vertx: $VERTX_JAR ($(jar_versions "$VERTX_JAR" vertx-http-proxy vertx-core netty-codec-http))"
+  measured gateway && echo "gateway: $GATEWAY_JAR ($(jar_versions "$GATEWAY_JAR" spring-cloud-gateway-server-webflux spring-boot reactor-netty-http netty-codec-http))"
+  if measured vertx || measured gateway; then echo "vertx/gateway JVM flags: $PEER_JVM_OPTS"; fi
+  echo "settings: ${DURATION}s per run, $ROUNDS round(s), keepalive K in {$KEEPALIVES}, connections {$CONNS}, bodies {$BODIES}, wrk -t$WRK_THREADS --timeout $WRK_TIMEOUT, warm-up ${WARMUP}s/body (JVMs) ${NATIVE_WARMUP}s/body (nginx, HAProxy), haproxy http-reuse $HAPROXY_REUSE, wait for quiet cores up to ${QUIET_WAIT}s (<${QUIET_MAX}% busy)"
 } >"$OUT_DIR/machine.txt"
 cat "$OUT_DIR/machine.txt"
 
@@ -339,8 +428,9 @@ EOF
   PX_PID=$LAST_PID
 }
 
-start_haproxy() { # K
-  PX_DIR="$TMP/haproxy-k$1"; mkdir -p "$PX_DIR"
+# HAProxy; the server line's pool settings differ between the two HAProxy contenders.
+haproxy_with() { # name K server-pool-settings comment
+  PX_DIR="$TMP/$1-k$2"; mkdir -p "$PX_DIR"
   cat >"$PX_DIR/haproxy.cfg" <<EOF
 global
   nbthread 1
@@ -362,9 +452,8 @@ frontend fe
   default_backend be
 
 backend be
-  # pool-max-conn caps idle pooled server connections, like nginx's 'keepalive K';
-  # pool-purge-delay 60s matches nginx's upstream keepalive_timeout default.
-  server up 127.0.0.1:$UPORT pool-max-conn $1 pool-purge-delay 60s
+  # $4
+  server up 127.0.0.1:$UPORT$3
 EOF
   haproxy -c -q -f "$PX_DIR/haproxy.cfg" >"$OUT_DIR/logs/haproxy-check.log" 2>&1 \
     || { cat "$OUT_DIR/logs/haproxy-check.log" >&2; die "haproxy rejected its config"; }
@@ -372,11 +461,24 @@ EOF
   PX_PID=$LAST_PID
 }
 
+# The equal-caps view: idle server connections capped at K, as nginx's 'keepalive K' caps its cache.
+start_haproxy() { # K
+  haproxy_with haproxy "$1" " pool-max-conn $1 pool-purge-delay 60s" \
+    "pool-max-conn caps idle pooled server connections, like nginx's 'keepalive K'; pool-purge-delay 60s matches nginx's upstream keepalive_timeout default."
+}
+
+# The defaults view: HAProxy's own pool defaults, as its users run it (pool-max-conn -1: idle server
+# connections not capped; pool-purge-delay 5s: half of the idle ones closed every 5 s); K does not apply.
+start_haproxy-default() { # K
+  haproxy_with haproxy-default "$1" "" \
+    "HAProxy's pool defaults: pool-max-conn -1 (idle server connections not capped), pool-purge-delay 5s."
+}
+
 start_sluice() { # K [JAR]
   local -a jvm extra
   read -r -a jvm <<<"$SLUICE_JVM_OPTS"
   read -r -a extra <<<"$SLUICE_EXTRA_ARGS"
-  start_bg "$PX_LOG" taskset -c "$PROXY_CPU" java "${jvm[@]}" -jar "${2:-$SLUICE_JAR}" \
+  start_bg "$PX_LOG" taskset -c "$PROXY_CPU" "$SLUICE_JAVA" "${jvm[@]}" -jar "${2:-$SLUICE_JAR}" \
     --listen "127.0.0.1:$PX_PORT" --worker-processes 1 --server "127.0.0.1:$UPORT" \
     --upstream-keepalive "$1" --access-log off "${extra[@]}"
   PX_PID=$LAST_PID
@@ -386,10 +488,38 @@ start_sluice-base() { # K
   start_sluice "$1" "$BASE_JAR"
 }
 
+# Vert.x http-proxy (benchmarks/contenders/vertx): one event loop, one verticle, at most K pooled
+# upstream connections (PoolOptions http1MaxSize), keep-alive, HTTP/1.1, TCP_NODELAY, NIO transport.
+start_vertx() { # K
+  local -a jvm
+  read -r -a jvm <<<"$PEER_JVM_OPTS"
+  start_bg "$PX_LOG" taskset -c "$PROXY_CPU" java "${jvm[@]}" -jar "$VERTX_JAR" "$PX_PORT" "127.0.0.1:$UPORT" "$1"
+  PX_PID=$LAST_PID
+}
+
+# Spring Cloud Gateway server WebFlux (benchmarks/contenders/gateway): one route /** to the upstream, set
+# by command-line properties; one Reactor Netty I/O thread (reactor.netty.ioWorkerCount=1, the default
+# being max(cores, 4)); a fixed pool of at most K upstream connections (pool.max-connections is read only
+# with pool.type=fixed: the default elastic pool has no cap); logging at WARN, no actuator on the classpath.
+GW="spring.cloud.gateway.server.webflux"
+start_gateway() { # K
+  local -a jvm
+  read -r -a jvm <<<"$PEER_JVM_OPTS"
+  start_bg "$PX_LOG" taskset -c "$PROXY_CPU" java "${jvm[@]}" -Dreactor.netty.ioWorkerCount=1 -jar "$GATEWAY_JAR" \
+    --server.address=127.0.0.1 --server.port="$PX_PORT" --server.shutdown=immediate \
+    "--$GW.routes[0].id=upstream" "--$GW.routes[0].uri=http://127.0.0.1:$UPORT" "--$GW.routes[0].predicates[0]=Path=/**" \
+    "--$GW.httpclient.pool.type=fixed" "--$GW.httpclient.pool.max-connections=$1" \
+    --logging.level.root=WARN --spring.main.banner-mode=off
+  PX_PID=$LAST_PID
+}
+
+# Contenders that run on a JVM: they get WARMUP seconds per body to compile their hot paths.
+is_jvm() { [[ $1 == sluice* || $1 == vertx || $1 == gateway ]]; }
+
 # Start a contender and wait until it proxies; returns non-zero (with a message) otherwise.
 start_contender() { # name K round
   local name="$1" k="$2" logf end
-  PX_PORT="$(free_port)"
+  PX_PORT="$(free_port)" PX_DIR=""
   PX_LOG="$OUT_DIR/logs/$name-k$k-r$3.log"
   logf="$PX_LOG"
   "start_$name" "$k"
@@ -404,10 +534,13 @@ start_contender() { # name K round
       sleep 0.2
     done
   fi
-  if ! wait_http "http://127.0.0.1:$PX_PORT/small" "$PX_PID" 30; then
+  # A JVM contender gets longer: Spring Boot alone takes several seconds to start on one core.
+  local secs=30
+  is_jvm "$name" && secs=$JVM_START_WAIT
+  if ! wait_http "http://127.0.0.1:$PX_PORT/small" "$PX_PID" "$secs"; then
     echo "!!! $name did not start answering 200 on 127.0.0.1:$PX_PORT (log $logf):" >&2
     tail -20 "$logf" >&2
-    [[ -f "$PX_DIR/error.log" ]] && tail -20 "$PX_DIR/error.log" >&2
+    [[ -n $PX_DIR && -f "$PX_DIR/error.log" ]] && tail -20 "$PX_DIR/error.log" >&2
     return 1
   fi
 }
@@ -478,7 +611,7 @@ wait_quiet() {
 
 warm_up() { # name K round
   local secs="$NATIVE_WARMUP" b
-  [[ $1 == sluice* ]] && secs="$WARMUP"
+  is_jvm "$1" && secs="$WARMUP"
   (( secs > 0 )) || return 0
   for b in $BODIES; do
     run_wrk "$OUT_DIR/logs/warmup-$1-k$2-r$3-$b.txt" "$secs" 64 "$b" || true
@@ -487,7 +620,13 @@ warm_up() { # name K round
 
 n_cells=$(( $(wc -w <<<"$KEEPALIVES") * $(wc -w <<<"$CONNS") * $(wc -w <<<"$BODIES") ))
 n_runs=$(( n_cells * ${#CONT_ARR[@]} * ROUNDS ))
-est=$(( n_runs * (DURATION + 1 + (QUIET_WAIT > 0)) + $(wc -w <<<"$KEEPALIVES") * ROUNDS * ${#CONT_ARR[@]} * ($(wc -w <<<"$BODIES") * NATIVE_WARMUP + 3) ))
+# Each start: its warm-up per body, plus a few seconds to start (a JVM: about 10 on one core).
+per_start=0
+for p in "${CONT_ARR[@]}"; do
+  if is_jvm "$p"; then per_start=$(( per_start + $(wc -w <<<"$BODIES") * WARMUP + 10 ))
+  else per_start=$(( per_start + $(wc -w <<<"$BODIES") * NATIVE_WARMUP + 3 )); fi
+done
+est=$(( n_runs * (DURATION + 1 + (QUIET_WAIT > 0)) + $(wc -w <<<"$KEEPALIVES") * ROUNDS * per_start ))
 log "contenders: $CONTENDERS; $n_cells cells x ${#CONT_ARR[@]} contenders x $ROUNDS rounds = $n_runs runs of ${DURATION}s (about $(( est / 60 + 1 )) min)"
 log "results in $OUT_DIR"
 
@@ -539,7 +678,7 @@ for k in $KEEPALIVES; do
           printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$k" "$c" "$b" "$name" "$parsed" \
             "$cpu_px" "$cpu_own" "$cpu_up" "$cpu_upown" "wrk/$(basename "$f")" >>"$RAW"
           IFS=$'\t' read -r rps p50 _ _ p99 _ _ _ _ _ non2xx ec er ew et <<<"$parsed"
-          printf '[%3d/%d] K=%-3s r%d %-7s c=%-3s %-5s %9s req/s  p50 %6sus  p99 %7sus  cpu: proxy core %5s%% (proxy %5s%%), load core %5s%% (wrk+upstream %5s%%)\n' \
+          printf '[%3d/%d] K=%-3s r%d %-15s c=%-3s %-5s %9s req/s  p50 %6sus  p99 %7sus  cpu: proxy core %5s%% (proxy %5s%%), load core %5s%% (wrk+upstream %5s%%)\n' \
             "$run_no" "$n_runs" "$k" "$round" "$name" "$c" "$b" "$rps" "$p50" "$p99" "$cpu_px" "$cpu_own" "$cpu_up" "$cpu_upown"
           if (( wrc != 0 || prc != 0 )); then
             echo "!!! $name K=$k c=$c $b: wrk failed (exit $wrc); output:" >&2
