@@ -57,6 +57,12 @@ final class HeadReader {
         violation = null;
     }
 
+    /** Resets, and gives the scanner's array back to the thread. */
+    void release() {
+        reset();
+        scanner.release();
+    }
+
     boolean isDone() {
         return state == DONE;
     }

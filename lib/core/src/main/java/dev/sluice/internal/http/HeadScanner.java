@@ -1,13 +1,14 @@
 package dev.sluice.internal.http;
 
+import dev.sluice.internal.net.ThreadBuffers;
 import java.nio.ByteBuffer;
-import java.util.Arrays;
 
 /**
  * Gathers the bytes of one head from successive buffers and splits them into CRLF-terminated lines, enforcing the
- * line and head size limits. Bytes are copied into one array that is kept for the life of the connection (it grows
- * once, from 1 KiB like nginx's client_header_buffer_size, up to the head limit), so field offsets stay valid and a
- * head may be split at any byte.
+ * line and head size limits. Bytes are copied into one array, so field offsets stay valid and a head may be split at
+ * any byte. The array is borrowed from the thread's {@link ThreadBuffers} when the first byte of a head arrives
+ * (1 KiB, like nginx's client_header_buffer_size, doubled up to the head limit for a larger head) and given back by
+ * {@link #release()} between heads, so a connection waiting for its next request holds none.
  *
  * <p>A line is handed out only when its LF has arrived, which makes split heads parse exactly like whole ones; the
  * limit checks use only a lower bound of the line length, so a split never changes which error is reported.
@@ -24,8 +25,10 @@ final class HeadScanner {
     /** Bytes copied per step, so that a body arriving with the head is mostly left in the caller's buffer. */
     private static final int COPY_STEP = 2048;
 
+    private static final byte[] NONE = new byte[0];
+
     private final int maxHead;
-    private byte[] buf;
+    private byte[] buf = NONE;
     private int used;
     private int scanPos;
     private int lineLimit;
@@ -38,7 +41,6 @@ final class HeadScanner {
 
     HeadScanner(int maxHead) {
         this.maxHead = maxHead;
-        this.buf = new byte[Math.min(INITIAL_CAPACITY, maxHead)];
     }
 
     void reset(int firstLineLimit) {
@@ -48,6 +50,17 @@ final class HeadScanner {
         lineStart = 0;
         lineEnd = 0;
         lineLimit = firstLineLimit;
+    }
+
+    /** Gives the array back between heads (after {@link #reset}); the next head borrows one again. */
+    void release() {
+        if (used != 0) {
+            throw new IllegalStateException("a head is in the scanner: reset it first");
+        }
+        if (buf != NONE) {
+            ThreadBuffers.ofThisThread().giveBack(buf);
+            buf = NONE;
+        }
     }
 
     /** Sets the limit, CRLF included, for the lines that follow. */
@@ -109,13 +122,22 @@ final class HeadScanner {
                 return NEED_MORE;
             }
             if (u == b.length) {
-                buf = Arrays.copyOf(b, Math.min(b.length * 2, maxHead));
+                grow(b, u);
             }
             int n = Math.min(Math.min(in.remaining(), buf.length - u), COPY_STEP);
             copyBase = u;
             copyInPosition = in.position();
             in.get(buf, u, n);
             used = u + n;
+        }
+    }
+
+    private void grow(byte[] old, int used) {
+        ThreadBuffers buffers = ThreadBuffers.ofThisThread();
+        buf = buffers.array(old == NONE ? Math.min(INITIAL_CAPACITY, maxHead) : Math.min(old.length * 2, maxHead));
+        if (old != NONE) {
+            System.arraycopy(old, 0, buf, 0, used);
+            buffers.giveBack(old);
         }
     }
 

@@ -18,11 +18,12 @@ import java.util.Objects;
 public final class HttpFields {
 
     private static final byte[] EMPTY = new byte[0];
+    private static final int[] NO_OFFSETS = new int[0];
     private static final int INITIAL_FIELDS = 16;
 
     private byte[] buf = EMPTY;
-    /** Per field: nameStart, nameEnd, valueStart, valueEnd. */
-    private int[] offsets = new int[INITIAL_FIELDS * 4];
+    /** Per field: nameStart, nameEnd, valueStart, valueEnd; taken with the first field (most trailers have none). */
+    private int[] offsets = NO_OFFSETS;
     private int size;
     /** Lazily built strings: name of field i at 2i, value at 2i+1. */
     private String[] strings;
@@ -38,7 +39,7 @@ public final class HttpFields {
     void add(int nameStart, int nameEnd, int valueStart, int valueEnd) {
         int at = size * 4;
         if (at == offsets.length) {
-            offsets = Arrays.copyOf(offsets, offsets.length * 2);
+            offsets = Arrays.copyOf(offsets, Math.max(INITIAL_FIELDS * 4, offsets.length * 2));
         }
         offsets[at] = nameStart;
         offsets[at + 1] = nameEnd;
@@ -58,6 +59,7 @@ public final class HttpFields {
 
     void clear() {
         size = 0;
+        buf = EMPTY;
         if (stringsUsed > 0) {
             Arrays.fill(strings, 0, stringsUsed, null);
             stringsUsed = 0;

@@ -64,6 +64,14 @@ public final class RequestParser {
     }
 
     /**
+     * Forgets the last request as {@link #reset} does and gives the memory its head was read into back to the
+     * thread: the connection waits for its next request. The next {@link #parse} borrows it again.
+     */
+    public void release() {
+        reader.release();
+    }
+
+    /**
      * Consumes head bytes from {@code in} (from its position to its limit). On {@code DONE} the position is just after
      * the head's final CRLF and the remaining bytes are left for the body or the next request; on {@code NEED_MORE}
      * every byte was consumed. After {@code ERROR} the position is unspecified and the connection must be closed.

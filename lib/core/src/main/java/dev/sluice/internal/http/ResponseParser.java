@@ -46,6 +46,14 @@ public final class ResponseParser {
     }
 
     /**
+     * Forgets the last head and gives the memory it was read into back to the thread: the exchange is over. Call
+     * {@link #reset(boolean)} before the next response.
+     */
+    public void release() {
+        reader.release();
+    }
+
+    /**
      * After an interim response, prepares for the next head of the same exchange.
      *
      * @throws IllegalStateException unless the last head parsed was interim

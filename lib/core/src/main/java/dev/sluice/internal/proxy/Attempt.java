@@ -410,6 +410,11 @@ final class Attempt implements ConnectHandler, IoHandler {
         release(keep);
     }
 
+    /** The exchange is over: the response head it read is no longer asked for, and its memory goes back. */
+    void forgetHead() {
+        headReader.forgetHead();
+    }
+
     private void release(boolean keep) {
         timer.cancel();
         connection.giveBack(keep && reusable() && !peer.isLeaving(), headReader.head(), bindToClient ? peer : null);

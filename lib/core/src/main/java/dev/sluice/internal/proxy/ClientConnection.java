@@ -291,6 +291,14 @@ public final class ClientConnection implements IoHandler {
         input.releaseIfEmpty();
     }
 
+    /**
+     * The client sent nothing more for now: its read buffer goes back while it holds nothing, so that a body that
+     * comes slowly holds only the buffer it is gathered in (nginx reads it straight into client_body_buffer_size).
+     */
+    void idleInput() {
+        input.releaseIfEmpty();
+    }
+
     /** A write to the client failed; true when the exchange goes on without the client (ignore_client_abort). */
     boolean writeFailed() {
         return cycle.writeFailed();
@@ -340,6 +348,8 @@ public final class ClientConnection implements IoHandler {
             parseHead();
         } else {
             input.releaseIfEmpty();
+            parser.release();
+            output.release();
             expect(Wait.KEEPALIVE, limits.keepaliveTimeout().toNanos());
         }
         readAheadLater();
@@ -432,6 +442,8 @@ public final class ClientConnection implements IoHandler {
     private void release() {
         cycle.release();
         input.release();
+        parser.release();
+        output.release();
         loop.closed(this);
     }
 

@@ -1,6 +1,7 @@
 package dev.sluice.internal.proxy;
 
 import dev.sluice.internal.net.Interest;
+import dev.sluice.internal.net.ThreadBuffers;
 import dev.sluice.internal.net.Timeout;
 import dev.sluice.internal.net.Wire;
 import java.io.IOException;
@@ -13,11 +14,14 @@ import java.nio.charset.StandardCharsets;
  * body runs the relay passes, written in one gathering write. When the client cannot take everything it waits for
  * the socket under send_timeout, the connection's write timer as in nginx, and tells the connection when that runs
  * out ({@link ClientConnection#sendTimedOut}); once the client went away with {@code proxy_ignore_client_abort on},
- * what would go to it is dropped.
+ * what would go to it is dropped. The buffer heads are written into is lent by the thread when a head is made and
+ * given back when the connection waits for its next request ({@link #release}).
  */
 final class ClientOutput {
 
     private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    /** The size of the buffer lent for a head: most heads and nginx's error pages fit. */
+    private static final int HEAD_SIZE = 4096;
 
     private final ClientConnection client;
     private Wire channel;
@@ -25,7 +29,8 @@ final class ClientOutput {
     private final Timeout sendTimer;
     private final long sendTimeoutNanos;
     private final ByteBuffer[] queued = new ByteBuffer[1];
-    private ByteBuffer buffer = ByteBuffer.allocate(4096);
+    /** The buffer heads are written into, or null while none is lent. */
+    private ByteBuffer buffer;
     private boolean dropping;
 
     ClientOutput(ClientConnection client, Wire channel, SelectionKey key, LoopContext loop) {
@@ -43,6 +48,9 @@ final class ClientOutput {
 
     /** The buffer for a head of the proxy's making, cleared; give it back with {@link #queue} or {@link #adopt}. */
     ByteBuffer cleared() {
+        if (buffer == null) {
+            buffer = ThreadBuffers.ofThisThread().heap(HEAD_SIZE);
+        }
         return buffer.clear();
     }
 
@@ -66,13 +74,22 @@ final class ClientOutput {
 
     /** Queues {@code 100 Continue} and writes it. */
     void sendContinue() {
-        queueFlipped(buffer.clear().put(CONTINUE).flip());
+        queueFlipped(cleared().put(CONTINUE).flip());
         flush();
     }
 
     /** Forgets what was queued: a new request begins. */
     void reset() {
         queued[0] = null;
+    }
+
+    /** Gives the head buffer back to the thread: everything went out and the connection waits, or it closed. */
+    void release() {
+        queued[0] = null;
+        if (buffer != null) {
+            ThreadBuffers.ofThisThread().giveBack(buffer);
+            buffer = null;
+        }
     }
 
     /** The queued head not written whole yet, or null. */

@@ -373,7 +373,10 @@ final class Exchange implements AttemptListener {
         }
     }
 
-    /** The exchange is over: its record goes to the listeners. */
+    /**
+     * The exchange is over: its record goes to the listeners, and the memory its heads were written and read into
+     * goes back to the thread.
+     */
     void end() {
         if (request != null || status != 0) {
             ExchangeRecord record = log.end(request, status, route == null ? null : route.location(),
@@ -383,13 +386,17 @@ final class Exchange implements AttemptListener {
             }
         }
         choice.end();
+        attempt.forgetHead();
+        upstreamRequest.release();
     }
 
-    /** The client connection closed: the relay lets go of its buffers. */
+    /** The client connection closed: the relay and the heads let go of their buffers. */
     void release() {
         responseRelay.end();
         attempt.unbind();
         choice.end();
+        attempt.forgetHead();
+        upstreamRequest.release();
     }
 
     // ---------------------------------------------------------------- what the attempt and the relay ask

@@ -1,6 +1,7 @@
 package dev.sluice.internal.proxy;
 
 import dev.sluice.internal.http.HeadWriter;
+import dev.sluice.internal.net.ThreadBuffers;
 import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -28,7 +29,8 @@ final class LocalResponse {
     }
 
     /**
-     * Writes the response into {@code out} (or a larger buffer it returns), flipped for writing to the client:
+     * Writes the response into {@code out}, or a larger buffer lent by the thread for which {@code out} is given
+     * back, and returns it flipped for writing to the client:
      * the status line, {@code fields}, then Content-Type for a built-in page, Content-Length and Connection.
      */
     static ByteBuffer write(ByteBuffer out, int status, List<Map.Entry<String, String>> fields, byte[] body,
@@ -36,14 +38,15 @@ final class LocalResponse {
         boolean builtIn = body == null && status >= 400;
         int length = body != null ? body.length : builtIn ? HeadWriter.errorPageLength(status) : 0;
         int room = (headRequest || headOnly(status) ? 0 : length) + 256; // a HEAD's body is counted, not written
-        ByteBuffer b = out.capacity() < room ? ByteBuffer.allocate(room) : out;
+        ThreadBuffers buffers = ThreadBuffers.ofThisThread();
+        ByteBuffer b = out.capacity() < room ? buffers.replace(out, room) : out;
         for (;;) {
             try {
                 b.clear();
                 writeInto(b, status, fields, body, builtIn, length, keepAlive, headRequest);
                 return b.flip();
             } catch (BufferOverflowException e) {
-                b = ByteBuffer.allocate(b.capacity() * 2);
+                b = buffers.replace(b, b.capacity() * 2);
             }
         }
     }

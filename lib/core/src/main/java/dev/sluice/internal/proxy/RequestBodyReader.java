@@ -137,6 +137,7 @@ final class RequestBodyReader {
                 return;
             }
             if (n == 0) {
+                client.idleInput();
                 return;
             }
         }

@@ -7,6 +7,7 @@ import dev.sluice.internal.http.HttpFields;
 import dev.sluice.internal.http.HttpVersion;
 import dev.sluice.internal.http.RequestHead;
 import dev.sluice.internal.http.TargetForm;
+import dev.sluice.internal.net.ThreadBuffers;
 import dev.sluice.upstream.UpstreamGroup;
 import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;
@@ -43,7 +44,8 @@ final class RequestRewriter {
     }
 
     /**
-     * Writes the upstream head into {@code reuse} (grown if needed) and returns it ready to read; {@code upgrade}
+     * Writes the upstream head into {@code reuse}, or a buffer lent by the thread when it is null or too small (the
+     * smaller one given back), and returns it ready to read; {@code upgrade}
      * says the request asks to switch protocols and is forwarded as such; {@code dechunkedLength} is the payload
      * length of a buffered chunked body, sent with that Content-Length instead of the client's framing, or -1 to
      * keep the client's framing fields; {@code group} names {@code $proxy_host}; {@code edits} are a handler's,
@@ -51,15 +53,17 @@ final class RequestRewriter {
      */
     static ByteBuffer write(RequestHead request, Route route, UpstreamGroup group, ValueTemplate.Variables variables,
             ByteBuffer reuse, StringBuilder scratch, boolean upgrade, long dechunkedLength, RequestEdits edits) {
-        int size = Math.max(reuse == null ? 0 : reuse.capacity(), request.headLength() + 256);
-        ByteBuffer dst = reuse == null || reuse.capacity() < size ? ByteBuffer.allocate(size) : reuse;
+        int size = request.headLength() + 256;
+        ThreadBuffers buffers = ThreadBuffers.ofThisThread();
+        ByteBuffer dst = reuse == null ? buffers.heapAtLeast(size)
+                : reuse.capacity() < size ? buffers.replace(reuse, size) : reuse;
         for (;;) {
             try {
                 dst.clear();
                 writeInto(dst, request, route, group, variables, scratch, upgrade, dechunkedLength, edits);
                 return dst.flip();
             } catch (BufferOverflowException e) {
-                dst = ByteBuffer.allocate(dst.capacity() * 2);
+                dst = buffers.replace(dst, dst.capacity() * 2);
             }
         }
     }

@@ -131,6 +131,14 @@ final class ResponseHeadReader {
                 && (in == null || !in.hasRemaining());
     }
 
+    /** The exchange is over: the parser gives the memory the head was read into back to the thread. */
+    void forgetHead() {
+        head = null;
+        if (parser != null) {
+            parser.release();
+        }
+    }
+
     /** The attempt ended: the buffer goes back to the pool. */
     void release() {
         if (in != null) {

@@ -5,6 +5,7 @@ import dev.sluice.internal.http.HttpFields;
 import dev.sluice.internal.http.HttpVersion;
 import dev.sluice.internal.http.RequestHead;
 import dev.sluice.internal.http.ResponseHead;
+import dev.sluice.internal.net.ThreadBuffers;
 import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;
 
@@ -24,12 +25,15 @@ final class ResponseRewriter {
     }
 
     /**
-     * Writes the client head into {@code reuse} (grown if needed), left in write mode; {@code upgrade} for the 101
+     * Writes the client head into {@code reuse}, or a larger buffer lent by the thread for which {@code reuse} is
+     * given back, left in write mode; {@code upgrade} for the 101
      * of an upgraded connection; {@code edits} are a handler's, or null.
      */
     static ByteBuffer write(ResponseHead head, RequestHead request, boolean keepAlive, ByteBuffer reuse,
             boolean upgrade, FieldEdits edits) {
-        ByteBuffer dst = reuse.capacity() < head.headLength() + 128 ? ByteBuffer.allocate(head.headLength() + 128) : reuse;
+        int size = head.headLength() + 128;
+        ThreadBuffers buffers = ThreadBuffers.ofThisThread();
+        ByteBuffer dst = reuse.capacity() < size ? buffers.replace(reuse, size) : reuse;
         boolean dechunk = request.version() == HttpVersion.HTTP_1_0;
         for (;;) {
             try {
@@ -37,7 +41,7 @@ final class ResponseRewriter {
                 writeInto(dst, head, request, keepAlive, dechunk, upgrade, edits);
                 return dst;
             } catch (BufferOverflowException e) {
-                dst = ByteBuffer.allocate(dst.capacity() * 2);
+                dst = buffers.replace(dst, dst.capacity() * 2);
             }
         }
     }

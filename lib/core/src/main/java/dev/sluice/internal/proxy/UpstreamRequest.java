@@ -3,14 +3,15 @@ package dev.sluice.internal.proxy;
 import dev.sluice.Route;
 import dev.sluice.internal.http.BodyFraming;
 import dev.sluice.internal.http.RequestHead;
+import dev.sluice.internal.net.ThreadBuffers;
 import dev.sluice.upstream.UpstreamGroup;
 import java.nio.ByteBuffer;
 
 /**
  * The request as every attempt of an exchange sends it: the head written for the peers once ({@link
  * RequestRewriter}), the body after it, and what an attempt must know of it: whether it may go out again, whether
- * it is a HEAD request (a response with no body), whether it asks to switch protocols. One per client connection,
- * its head buffer reused request after request.
+ * it is a HEAD request (a response with no body), whether it asks to switch protocols. One per client connection;
+ * its head buffer is lent by the thread for the exchange and given back at its end.
  */
 final class UpstreamRequest {
 
@@ -40,6 +41,14 @@ final class UpstreamRequest {
                 ? body.bufferedLength() : -1;
         head = RequestRewriter.write(request, route, group, variables, head, scratch, upgrade, dechunkedLength,
                 edits);
+    }
+
+    /** The exchange is over: the head buffer goes back to the thread. */
+    void release() {
+        if (head != null) {
+            ThreadBuffers.ofThisThread().giveBack(head);
+            head = null;
+        }
     }
 
     /** Whether the request may be sent again: not POST, LOCK or PATCH, or it carries an Idempotency-Key. */

@@ -1,5 +1,6 @@
 package dev.sluice.internal.tls;
 
+import dev.sluice.internal.net.ThreadBuffers;
 import dev.sluice.internal.net.Wire;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -16,7 +17,7 @@ import javax.net.ssl.SSLException;
  *
  * <p>A close_notify from the peer, or the connection's end, reads as -1, like a FIN on a plain connection; an alert
  * or a malformed record is an {@link SSLException}. Three buffers, each borrowed from its loop thread's {@link
- * TlsBuffers} only while it holds bytes: the records read and not yet decrypted, the records made and not yet
+ * ThreadBuffers} only while it holds bytes: the records read and not yet decrypted, the records made and not yet
  * written, and the plaintext decrypted beyond what a read asked for. An idle keep-alive connection holds none.
  */
 public final class TlsSession implements Wire {
@@ -55,7 +56,7 @@ public final class TlsSession implements Wire {
         this.applicationSize = engine.getSession().getApplicationBufferSize();
         if (prefix.hasRemaining()) {
             this.netIn = prefix.remaining() > packetSize ? ByteBuffer.allocateDirect(prefix.remaining())
-                    : TlsBuffers.ofThisThread().packet(packetSize);
+                    : ThreadBuffers.ofThisThread().direct(packetSize);
             this.netIn.put(prefix);
         }
     }
@@ -68,15 +69,15 @@ public final class TlsSession implements Wire {
     /** Gives back every buffer that holds nothing; each public call ends so. */
     private void releaseEmpty() {
         if (netIn != null && netIn.position() == 0) {
-            TlsBuffers.ofThisThread().release(netIn);
+            ThreadBuffers.ofThisThread().giveBack(netIn);
             netIn = null;
         }
         if (netOut != null && !netOut.hasRemaining()) {
-            TlsBuffers.ofThisThread().release(netOut);
+            ThreadBuffers.ofThisThread().giveBack(netOut);
             netOut = null;
         }
         if (appIn != null && !appIn.hasRemaining()) {
-            TlsBuffers.ofThisThread().release(appIn);
+            ThreadBuffers.ofThisThread().giveBack(appIn);
             appIn = null;
         }
     }
@@ -308,10 +309,10 @@ public final class TlsSession implements Wire {
 
     /** Gives back every buffer, whatever it holds: the connection is closed. */
     private void releaseAll() {
-        TlsBuffers buffers = TlsBuffers.ofThisThread();
+        ThreadBuffers buffers = ThreadBuffers.ofThisThread();
         for (ByteBuffer held : new ByteBuffer[] {netIn, netOut, appIn}) {
             if (held != null) {
-                buffers.release(held);
+                buffers.giveBack(held);
             }
         }
         netIn = null;
@@ -352,7 +353,7 @@ public final class TlsSession implements Wire {
     /** Encrypts from {@code srcs} into the outgoing records, which must be empty. */
     private void wrap(ByteBuffer[] srcs, int offset, int length) throws SSLException {
         if (netOut == null) {
-            netOut = TlsBuffers.ofThisThread().packet(packetSize);
+            netOut = ThreadBuffers.ofThisThread().direct(packetSize);
         }
         netOut.clear();
         try {
@@ -379,10 +380,10 @@ public final class TlsSession implements Wire {
      */
     private boolean unwrap() throws IOException {
         if (netIn == null) {
-            netIn = TlsBuffers.ofThisThread().packet(packetSize);
+            netIn = ThreadBuffers.ofThisThread().direct(packetSize);
         }
         if (appIn == null) {
-            appIn = TlsBuffers.ofThisThread().plaintext(applicationSize);
+            appIn = ThreadBuffers.ofThisThread().heap(applicationSize);
             appIn.flip();
         }
         for (;;) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.ProxyServer;
 import dev.sluice.internal.net.BufferPool;
+import dev.sluice.internal.net.ThreadBuffers;
 import dev.sluice.testing.RawClient;
 import dev.sluice.testing.ScriptedUpstream;
 import dev.sluice.testing.ScriptedUpstream.Response;
@@ -16,12 +17,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The loop's 16 KiB read buffers are held only while they hold bytes: a client connection waiting for its next
- * request holds none, and neither does a response streaming to a slow reader besides its proxy_buffers; a head
- * that comes slowly holds a 1 KiB buffer, as nginx's client_header_buffer_size; so that memory per idle or slow
- * client stays below nginx's.
+ * What a client connection holds, so that memory per idle or slow client stays below nginx's. The loop's 16 KiB read
+ * buffers are held only while they hold bytes: a client connection waiting for its next request holds none, and
+ * neither does a response streaming to a slow reader besides its proxy_buffers; a head that comes slowly holds a
+ * 1 KiB buffer, as nginx's client_header_buffer_size. The memory heads are read and written into (the request
+ * parser's array, the head the peers get, the response parser's array, the head the client gets) is lent by the
+ * loop's thread for an exchange and given back when the connection waits for its next request, as nginx frees its
+ * request pool between requests.
  */
-class ReadBufferTest {
+class ConnectionMemoryTest {
 
     @RegisterExtension
     final Upstreams upstreams = new Upstreams();
@@ -40,8 +44,25 @@ class ReadBufferTest {
         }
 
         assertEquals(0, readBuffersInUse(server), "ten idle keepalive connections");
+        assertTrue(Exchanges.await(() -> headMemoryLent(server) == 0, 2000), "ten idle keepalive connections hold "
+                + headMemoryLent(server) + " head arrays or buffers");
         assertEquals(200, clients.get(3).send(RawClient.get("/again")).readResponse().status(),
                 "a connection takes a buffer again when its next request comes");
+    }
+
+    @Test
+    void anExchangeInFlightHoldsItsHeadsUntilItEnds() throws Exception {
+        ScriptedUpstream up = upstreams.scripted()
+                .defaultResponse(Response.builder().stallForever().build());
+        ProxyServer server = proxy.start(group(up.address()), r -> { });
+        RawClient client = upstreams.rawClient(server.port());
+        client.send(RawClient.get("/waits"));
+        assertTrue(Exchanges.await(() -> up.requestCount() == 1, 2000));
+
+        assertEquals(2, headMemoryLent(server), "the request's array and the head the peer got");
+        client.close();
+        assertTrue(Exchanges.await(() -> headMemoryLent(server) == 0, 2000),
+                "a closed connection gives everything back");
     }
 
     @Test
@@ -84,6 +105,8 @@ class ReadBufferTest {
         String forwarded = reply.bodyString();
         assertTrue(forwarded.contains("Cookie: " + cookie + "\r\n"), "the whole cookie went upstream");
         assertTrue(forwarded.endsWith("\r\n\r\n" + body), "the whole body went upstream");
+        assertTrue(Exchanges.await(() -> headMemoryLent(server) == 0, 2000),
+                "the larger arrays the head took went back: " + headMemoryLent(server));
     }
 
     @Test
@@ -98,6 +121,21 @@ class ReadBufferTest {
         assertEquals(1, buffersInUse(server, 4096), "3,000 bytes in a 4 KiB buffer, not a 16 KiB one");
     }
 
+    @Test
+    void aBodyThatComesSlowlyHoldsOnlyTheBufferItIsGatheredIn() throws Exception {
+        ScriptedUpstream up = upstreams.scripted().echo();
+        ProxyServer server = proxy.start(group(up.address()), r -> { });
+        RawClient slow = upstreams.rawClient(server.port());
+        slow.send("POST /form HTTP/1.1\r\nHost: a\r\nContent-Length: 3000\r\n\r\n" + "f".repeat(1000));
+        assertTrue(Exchanges.await(() -> buffersInUse(server, 4096) == 1, 2000), "the body's buffer was taken");
+
+        assertTrue(Exchanges.await(() -> smallBuffersInUse(server) + readBuffersInUse(server) == 0, 2000),
+                "no read buffer while the rest of the body is awaited");
+        RawClient.Reply reply = slow.send("g".repeat(2000)).readResponse();
+        assertEquals(200, reply.status());
+        assertTrue(reply.bodyString().endsWith("f".repeat(1000) + "g".repeat(2000)), "the whole body went upstream");
+    }
+
     private static long smallBuffersInUse(ProxyServer server) {
         return buffersInUse(server, ClientInput.FIRST_SIZE);
     }
@@ -106,6 +144,13 @@ class ReadBufferTest {
         return ProxyInternals.onLoop(server, l -> {
             BufferPool buffers = l.buffers(size);
             return buffers.allocatedCount() - buffers.idleCount();
+        });
+    }
+
+    private static long headMemoryLent(ProxyServer server) {
+        return ProxyInternals.onLoop(server, l -> {
+            ThreadBuffers buffers = ThreadBuffers.ofThisThread();
+            return buffers.madeCount() - buffers.keptCount();
         });
     }
 
