@@ -138,7 +138,7 @@ class HealthCheckTest {
     void withKeepaliveTimeChecksShareAConnectionUntilItIsThatOld() throws Exception {
         UpstreamGroup group = group(check -> check.keepaliveTime(Duration.ofMillis(2500)));
         proxy(group);
-        upstreams.network().settle(SECOND);
+        awaitFirstCheck();
         tick();
         tick();
         tick();
@@ -155,7 +155,7 @@ class HealthCheckTest {
         a.closeAfterRequests(1); // closes each connection after one response, without saying so
         UpstreamGroup group = group(check -> check.keepaliveTime(Duration.ofMinutes(1)));
         proxy(group);
-        upstreams.network().settle(SECOND);
+        awaitFirstCheck();
         tick();
         tick();
 
@@ -236,6 +236,15 @@ class HealthCheckTest {
                     }
                 }));
         return upstreams.rawClient(proxy.port());
+    }
+
+    /**
+     * Waits for the check made at start to reach the peer, then for the network to settle: a health checker's loop
+     * that has not begun yet is not one the network can wait for.
+     */
+    private void awaitFirstCheck() throws InterruptedException {
+        assertTrue(Exchanges.await(() -> !checkConnections().isEmpty(), 2000), "the check made at start");
+        upstreams.network().settle(SECOND);
     }
 
     private List<Integer> checkConnections() {
