@@ -10,9 +10,10 @@ import java.nio.ByteBuffer;
  * loop runs on that loop's thread, so nothing here is shared or locked.
  *
  * <p>Kept per size: the first request for a size opens a shelf for it, and a returned array or buffer is kept only
- * on the shelf of its exact size, up to {@value #KEEP_BYTES} bytes and {@value #KEEP_COUNT} of them; one of another size (grown for a large
- * head) goes to the collector. Up to {@value #MAX_SHELVES} sizes are kept; beyond that, a size is served without being
- * kept, and so is one larger than a shelf holds. In steady state taking and giving back allocate nothing.
+ * on the shelf of its exact size, up to {@value #KEEP_BYTES} bytes and {@value #KEEP_COUNT} of them; one of a size
+ * no one asked for (a buffer a writer grew by itself) goes to the collector. Up to {@value #MAX_SHELVES} sizes are
+ * kept; beyond that, a size is served without being kept, and so is one larger than a shelf holds. In steady state
+ * taking and giving back allocate nothing.
  *
  * <p>What is given back must not be used afterwards, and is given back once.
  */
@@ -90,7 +91,7 @@ public final class ThreadBuffers {
 
     /**
      * How many arrays and buffers of the sizes kept were made since the thread began; less {@link #keptCount()}, how
-     * many are lent now.
+     * many are lent now (while no shelf was full when one came back).
      */
     public long madeCount() {
         return made;
