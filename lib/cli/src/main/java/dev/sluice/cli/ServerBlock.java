@@ -283,6 +283,7 @@ final class ServerBlock {
      */
     String pageFile(String uri) {
         Location best = null;
+        int bestLength = -1;
         for (Location location : locations) {
             String path = location.path();
             if (path.equals("= " + uri) || path.equals("=" + uri)) {
@@ -291,8 +292,9 @@ final class ServerBlock {
             }
             String prefix = path.startsWith("^~ ") ? path.substring(3) : path;
             if (!prefix.startsWith("~") && !prefix.startsWith("=") && uri.startsWith(prefix)
-                    && (best == null || prefix.length() > best.path().length())) {
+                    && prefix.length() > bestLength) {
                 best = location;
+                bestLength = prefix.length();
             }
         }
         if (best == null || best.serves() != null || !best.scope().has("root")) {

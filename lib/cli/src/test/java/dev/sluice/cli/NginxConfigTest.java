@@ -264,6 +264,16 @@ class NginxConfigTest {
     }
 
     @Test
+    void anErrorPageIsTheFileOfTheLongestPrefixLocationWhateverItsModifier() throws IOException {
+        String code = java("server { listen 127.0.0.1:8080;\n"
+                + " location ^~ /e/ { root a; }\n"
+                + " location /e/p/ { root b; }\n"
+                + " location / { proxy_pass http://127.0.0.1:9001; error_page 502 /e/p/x.html; } }");
+        String page = JavaSource.literal(dir.resolve("b/e/p/x.html").toString());
+        assertHas(code, "Files.readAllBytes(Path.of(" + page + "))");
+    }
+
+    @Test
     void http2IsAcceptedWithAWarningSinceClientsFallBackToHttp11() throws IOException {
         NginxConfig config = config("server { listen 127.0.0.1:8080 http2; location / { return 200; } }");
         assertEquals(List.of(dir.resolve("nginx.conf") + ":3: warning: \"listen\" is not applied: clients speak"
