@@ -386,8 +386,7 @@ final class Exchange implements AttemptListener {
             }
         }
         choice.end();
-        attempt.forgetHead();
-        upstreamRequest.release();
+        giveBackHeads();
     }
 
     /** The client connection closed: the relay and the heads let go of their buffers. */
@@ -395,6 +394,11 @@ final class Exchange implements AttemptListener {
         responseRelay.end();
         attempt.unbind();
         choice.end();
+        giveBackHeads();
+    }
+
+    /** The heads written and read for this exchange are not asked for any more: their memory goes back. */
+    private void giveBackHeads() {
         attempt.forgetHead();
         upstreamRequest.release();
     }
