@@ -167,7 +167,7 @@ rss() {
   echo "$total"
 }
 
-printf 'attack\tcontender\tidle_rss_kib\tpeak_rss_kib\tprobes\tprobes_failed\tprobe_p50_s\tprobe_p99_s\tprobe_max_s\tattack_connected_max\n' \
+printf 'attack\tcontender\tidle_rss_kib\tpeak_rss_kib\tend_rss_kib\tprobes\tprobes_failed\tprobe_p50_s\tprobe_p99_s\tprobe_max_s\tattack_connected_max\n' \
   >"$OUT_DIR/summary.tsv"
 for ATTACK in $ATTACKS; do
   for C in $CONTENDERS; do
@@ -212,7 +212,7 @@ try:
 except OSError:
     pass
 q = lambda p: times[min(len(times) - 1, int(p * len(times)))] if times else float("nan")
-print("\t".join(map(str, [attack, contender, idle, max(rss), len(probes), failed,
+print("\t".join(map(str, [attack, contender, idle, max(rss), rss[-1], len(probes), failed,
                          "%.3f" % q(0.5), "%.3f" % q(0.99), "%.3f" % (times[-1] if times else float("nan")), connected])))
 PY
   done

@@ -93,19 +93,27 @@ fi
 PIDS+=("$SERVER")
 wait_port "$PROXY_PORT"
 
+# The connections process $1 holds open to the upstreams (its keepalive pool, and any request in flight).
+upstream_connections() {
+    local filter="" port
+    for port in "${UPSTREAM_PORTS[@]}"; do filter+="${filter:+ or }dport = :$port"; done
+    ss -Htnp state established "( $filter )" 2>/dev/null | grep -c "pid=$1," || true
+}
+
 measure() { # $1: label
     if [[ "$PROXY" == nginx ]]; then
         local worker
         worker="$(pgrep -P "$SERVER" | head -1)"
-        echo "$1: nginx worker open fds $(ls "/proc/$worker/fd" | wc -l), RSS $(awk '/VmRSS/ {print $2 "K"}' \
-            "/proc/$worker/status")"
+        echo "$1: nginx worker open fds $(ls "/proc/$worker/fd" | wc -l) ($(upstream_connections "$worker") of them" \
+            "connections to the upstreams), RSS $(awk '/VmRSS/ {print $2 "K"}' "/proc/$worker/status")"
         return
     fi
     jcmd "$SERVER" GC.run >/dev/null
     local heap fds
     heap="$(jcmd "$SERVER" GC.heap_info | grep -Eo 'used [0-9]+K' | awk '{s += $2} END {print s "K"}')"
     fds="$(ls "/proc/$SERVER/fd" | wc -l)"
-    echo "$1: sluice open fds $fds, heap used after a full GC $heap"
+    echo "$1: sluice open fds $fds ($(upstream_connections "$SERVER") of them connections to the upstreams)," \
+        "heap used after a full GC $heap"
 }
 
 measure "start"

@@ -1,6 +1,5 @@
 package dev.sluice.internal.proxy;
 
-import dev.sluice.internal.net.BufferPool;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -14,10 +13,14 @@ import java.nio.channels.FileChannel;
  * that buffer, and every attempt reads it back from the file through the same buffer. The file is closed, and so
  * deleted, by {@link #release()} when the exchange ends, whichever way it ends (see {@link TempFiles}).
  *
- * <p>The buffer is one of the loop's pooled direct buffers when the size allows (the default 16k does), of the
- * smallest power-of-two size from 1 KiB that holds a body whose length is known (nginx too sizes it to a smaller
- * body), else a heap buffer for this body alone; either is given back when the exchange ends, so an idle connection
- * holds none.
+ * <p>The buffer holds what has arrived, not what is announced: it is taken with the body's first bytes, one of the
+ * loop's pooled direct buffers of the smallest power-of-two size from 1 KiB that holds them, and moved to the next
+ * size that holds what arrives after, up to client_body_buffer_size (or the body's length when it is known to be
+ * smaller). nginx takes the whole buffer when the body starts, so a client that announces 8 KiB and trickles a few
+ * bytes holds 8 KiB there and 1 KiB here; a body that comes in one read takes its size at once, and one that comes
+ * in several is copied at most once per doubling, less than its own length in all. A size above the pools' (a
+ * handler's body limit) takes a heap buffer for this body alone. Either is given back when the exchange ends, so
+ * an idle connection holds none.
  *
  * <p>The file is written and read on the event loop, as nginx's workers write their temporary files: each call is
  * one sequential transfer of at most one buffer to or from a local file, which the page cache absorbs without
@@ -52,17 +55,17 @@ final class RequestBody implements BodySource {
         release();
         int limit = Math.max(loop.engine.limits.bodyBufferSize(), inMemory);
         capacity = contentLength >= 0 && contentLength < limit ? (int) Math.max(contentLength, 1) : limit;
-        pooled = capacity <= loop.eventLoop.buffers().bufferSize();
-        buffer = pooled ? pool(capacity).acquire() : ByteBuffer.allocate(capacity);
-        buffer.limit(capacity);
-        loop.meter().bodyMemoryTaken(buffer.capacity());
     }
 
     /** Adds the bytes {@code src[from, from + count)}; what does not fit in memory goes to the temporary file. */
     void append(ByteBuffer src, int from, int count) throws IOException {
         while (count > 0) {
-            if (!buffer.hasRemaining()) {
-                spill();
+            if (buffer == null || !buffer.hasRemaining()) {
+                if (buffer == null || buffer.limit() < capacity) {
+                    grow((int) Math.min(capacity, length + count));
+                } else {
+                    spill();
+                }
             }
             int n = Math.min(count, buffer.remaining());
             buffer.put(buffer.position(), src, from, n).position(buffer.position() + n);
@@ -76,6 +79,9 @@ final class RequestBody implements BodySource {
     void finish() throws IOException {
         if (file != null) {
             spill();
+        } else if (buffer == null) {
+            buffer = ByteBuffer.allocate(0); // a chunked body of no chunk: nothing arrived to take memory for
+            pooled = false;
         } else {
             buffer.flip();
         }
@@ -146,22 +152,38 @@ final class RequestBody implements BodySource {
             file = null;
             loop.meter().tempFileClosed();
         }
-        if (buffer != null) {
-            loop.meter().bodyMemoryReturned(buffer.capacity());
-            if (pooled) {
-                pool(buffer.capacity()).release(buffer);
-            }
-            buffer = null;
-        }
+        giveBack();
         length = 0;
         sendPosition = 0;
         handedOut = false;
     }
 
-    /** The loop's pool of the smallest buffers that hold {@code bytes}: 1 KiB, 2 KiB, ... up to its I/O buffers'. */
-    private BufferPool pool(int bytes) {
+    /**
+     * Moves the bytes held so far into a buffer that holds {@code bytes}, at most {@link #capacity}: a pooled one of
+     * the smallest size from 1 KiB up to the loop's I/O buffers' that does, else a heap buffer of the capacity.
+     */
+    private void grow(int bytes) {
         int size = Math.max(ClientInput.FIRST_SIZE, Integer.highestOneBit(Math.max(1, bytes - 1)) << 1);
-        return loop.buffers(Math.min(size, loop.eventLoop.buffers().bufferSize()));
+        boolean fromPool = size <= loop.eventLoop.buffers().bufferSize();
+        ByteBuffer larger = fromPool ? loop.buffers(size).acquire() : ByteBuffer.allocate(capacity);
+        larger.limit(Math.min(larger.capacity(), capacity));
+        if (buffer != null) {
+            larger.put(0, buffer, 0, buffer.position()).position(buffer.position());
+        }
+        giveBack();
+        buffer = larger;
+        pooled = fromPool;
+        loop.meter().bodyMemoryTaken(larger.capacity());
+    }
+
+    private void giveBack() {
+        if (buffer != null) {
+            loop.meter().bodyMemoryReturned(buffer.capacity());
+            if (pooled) {
+                loop.buffers(buffer.capacity()).release(buffer);
+            }
+        }
+        buffer = null;
     }
 
     private void spill() throws IOException {

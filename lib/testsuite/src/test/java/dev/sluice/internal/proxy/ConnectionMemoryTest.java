@@ -127,13 +127,43 @@ class ConnectionMemoryTest {
         ProxyServer server = proxy.start(group(up.address()), r -> { });
         RawClient slow = upstreams.rawClient(server.port());
         slow.send("POST /form HTTP/1.1\r\nHost: a\r\nContent-Length: 3000\r\n\r\n" + "f".repeat(1000));
-        assertTrue(Exchanges.await(() -> buffersInUse(server, 4096) == 1, 2000), "the body's buffer was taken");
+        assertTrue(Exchanges.await(() -> bodyMemory(server) == 1024, 2000), "the body's 1,000 bytes were gathered "
+                + "in 1 KiB: " + bodyMemory(server));
 
-        assertTrue(Exchanges.await(() -> smallBuffersInUse(server) + readBuffersInUse(server) == 0, 2000),
-                "no read buffer while the rest of the body is awaited");
+        assertTrue(Exchanges.await(() -> readBuffersInUse(server) == 0 && smallBuffersInUse(server) == 1, 2000),
+                "no read buffer while the rest of the body is awaited, only the body's own");
         RawClient.Reply reply = slow.send("g".repeat(2000)).readResponse();
         assertEquals(200, reply.status());
         assertTrue(reply.bodyString().endsWith("f".repeat(1000) + "g".repeat(2000)), "the whole body went upstream");
+    }
+
+    @Test
+    void aBodyHoldsMemoryForTheBytesThatArrivedNotForTheLengthItAnnounced() throws Exception {
+        ScriptedUpstream up = upstreams.scripted().echo();
+        ProxyServer server = proxy.start(group(up.address()), r -> { });
+        RawClient slow = upstreams.rawClient(server.port());
+        slow.send("POST /trickle HTTP/1.1\r\nHost: a\r\nContent-Length: 8192\r\n\r\n");
+        assertTrue(Exchanges.await(() -> readBuffersInUse(server) + smallBuffersInUse(server) == 0, 2000),
+                "the head was read");
+        assertEquals(0, bodyMemory(server), "no body memory before the body's first byte");
+
+        StringBuilder sent = new StringBuilder("t".repeat(100));
+        slow.send(sent.toString());
+        assertTrue(Exchanges.await(() -> bodyMemory(server) > 0, 2000), "the body's first bytes were read");
+        assertEquals(1024, bodyMemory(server), "100 bytes of 8,192 are held in 1 KiB, as they arrived");
+        sent.append("z".repeat(8192 - sent.length()));
+        slow.send(sent.substring(100, 3000));
+        assertTrue(Exchanges.await(() -> bodyMemory(server) == 4096, 2000), "3,000 bytes moved to 4 KiB: "
+                + bodyMemory(server));
+        RawClient.Reply reply = slow.send(sent.substring(3000)).readResponse();
+
+        assertEquals(200, reply.status());
+        assertTrue(reply.bodyString().endsWith("\r\n\r\n" + sent), "the whole body went upstream, in order");
+        assertTrue(Exchanges.await(() -> bodyMemory(server) == 0, 2000), "the exchange gave its body memory back");
+    }
+
+    private static long bodyMemory(ProxyServer server) {
+        return ProxyInternals.onLoop(server, l -> l.meter().bodyMemory());
     }
 
     private static long smallBuffersInUse(ProxyServer server) {
