@@ -250,7 +250,7 @@ public final class Route {
         return requestBuffering;
     }
 
-    /** {@code proxy_buffer_size}: the largest response head accepted from a peer. */
+    /** {@code proxy_buffer_size}: the buffer a response head is read into, the largest head accepted from a peer. */
     public int bufferSize() {
         return bufferSize;
     }
@@ -739,7 +739,11 @@ public final class Route {
             return this;
         }
 
-        /** {@code proxy_buffer_size}: the largest response head accepted, 1 KiB to 1 MiB; default 4k (one page). */
+        /**
+         * {@code proxy_buffer_size}: the buffer a response head is read into, and so the largest head accepted, 1 KiB
+         * to 1 MiB; default 4k (one page). What follows the head in the same read stays in it for the body (and, with
+         * {@link #buffering} off, the whole body passes through it), as in nginx.
+         */
         public Builder bufferSize(int bytes) {
             if (bytes < 1024 || bytes > 1 << 20) {
                 throw new IllegalArgumentException("bufferSize must be between 1024 and 1048576 bytes: " + bytes);

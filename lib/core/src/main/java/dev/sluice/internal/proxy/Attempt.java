@@ -81,7 +81,7 @@ final class Attempt implements ConnectHandler, IoHandler {
         this.loop = loop;
         this.timer = loop.eventLoop.newTimeout(this::onTimer);
         this.connection = new UpstreamLease(loop);
-        this.headReader = new ResponseHeadReader(loop.eventLoop.buffers(), meter);
+        this.headReader = new ResponseHeadReader(loop, meter);
     }
 
     /** Starts an attempt on {@code peer} of {@code group}: a pooled connection if one is idle, else a new one. */

@@ -11,10 +11,11 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 
 /**
- * Reads a peer's response head into a pooled buffer, parsing what comes as it comes and skipping interim (1xx)
- * heads; the bytes after the head stay in the buffer for the body's relay. The head may be as long as {@code
- * proxy_buffer_size}, as nginx reads it into one buffer of that size. One per attempt, its parser reused while the
- * route's buffer size stays the same.
+ * Reads a peer's response head into a pooled buffer of {@code proxy_buffer_size}, as nginx reads it into one buffer
+ * of that size, parsing what comes as it comes and skipping interim (1xx) heads; the head may be as
+ * long as the buffer, and the bytes after it stay there for the body's relay. So what a response reads ahead of its
+ * client is bounded as nginx bounds it: this buffer and the {@code proxy_buffers}. One per attempt, its parser reused
+ * while the route's buffer size stays the same.
  */
 final class ResponseHeadReader {
 
@@ -32,16 +33,17 @@ final class ResponseHeadReader {
         HEAD
     }
 
-    private final BufferPool buffers;
+    private final LoopContext loop;
     private final AttemptMeter meter;
+    private BufferPool buffers;
     private ResponseParser parser;
     private int parserLimit;
     private ByteBuffer in;
     private boolean anyRead;
     private ResponseHead head;
 
-    ResponseHeadReader(BufferPool buffers, AttemptMeter meter) {
-        this.buffers = buffers;
+    ResponseHeadReader(LoopContext loop, AttemptMeter meter) {
+        this.loop = loop;
         this.meter = meter;
     }
 
@@ -50,8 +52,10 @@ final class ResponseHeadReader {
         anyRead = false;
         head = null;
         if (parser == null || parserLimit != limit) {
+            release();
             parserLimit = limit;
             parser = new ResponseParser(HeadLimits.of(limit, limit, limit));
+            buffers = loop.buffers(limit);
         }
         parser.reset(headMethod);
     }
@@ -139,7 +143,7 @@ final class ResponseHeadReader {
         }
     }
 
-    /** The attempt ended: the buffer goes back to the pool. */
+    /** The attempt ended: the buffer goes back to its pool. */
     void release() {
         if (in != null) {
             buffers.release(in);

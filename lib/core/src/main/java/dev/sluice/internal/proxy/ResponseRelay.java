@@ -179,7 +179,7 @@ final class ResponseRelay {
      */
     private void releaseHeadBufferIfDone() {
         if (buffered && headBuffer != null && !headBuffer.hasRemaining()) {
-            loop.eventLoop.buffers().release(headBuffer);
+            loop.buffers(headBuffer.capacity()).release(headBuffer);
             headBuffer = null;
         }
     }
@@ -250,7 +250,7 @@ final class ResponseRelay {
         }
         queueCount = 0;
         if (headBuffer != null) {
-            loop.eventLoop.buffers().release(headBuffer);
+            loop.buffers(headBuffer.capacity()).release(headBuffer);
             headBuffer = null;
         }
     }

@@ -11,6 +11,7 @@ import dev.sluice.testing.RawClient;
 import dev.sluice.testing.ScriptedUpstream;
 import dev.sluice.testing.ScriptedUpstream.Response;
 import dev.sluice.testing.Upstreams;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -79,6 +80,21 @@ class ConnectionMemoryTest {
     }
 
     @Test
+    void aResponseIsReadThroughABufferOfProxyBufferSizeNotTheLoopsReadBuffer() throws Exception {
+        ScriptedUpstream up = upstreams.scripted().defaultResponse(Response.builder()
+                .body(new byte[100_000]).throttleBody(100, Duration.ofSeconds(30)).build());
+        ProxyServer server = proxy.start(group(up.address()), r -> r.buffering(false).bufferSize(4096));
+        RawClient client = upstreams.rawClient(server.port());
+        client.send(RawClient.get("/drip"));
+
+        assertTrue(Exchanges.await(() -> buffersInUse(server, 4096) == 1, 2000),
+                "the head and the body that follows it are read into one 4 KiB buffer, proxy_buffer_size");
+        assertEquals(0, readBuffersInUse(server), "not into a 16 KiB read buffer of the loop");
+        client.close();
+        assertTrue(Exchanges.await(() -> buffersInUse(server, 4096) == 0, 2000), "given back when the exchange ends");
+    }
+
+    @Test
     void aHeadThatComesSlowlyHoldsOnlyASmallBuffer() throws Exception {
         ScriptedUpstream up = upstreams.scripted().identity();
         ProxyServer server = proxy.start(group(up.address()), r -> { });
@@ -118,7 +134,7 @@ class ConnectionMemoryTest {
         client.send("POST /form HTTP/1.1\r\nHost: a\r\nContent-Length: 3000\r\n\r\n" + "f".repeat(3000));
         assertTrue(Exchanges.await(() -> up.requestCount() == 1, 2000));
 
-        assertEquals(1, buffersInUse(server, 4096), "3,000 bytes in a 4 KiB buffer, not a 16 KiB one");
+        assertEquals(4096, bodyMemory(server), "3,000 bytes in a 4 KiB buffer, not a 16 KiB one");
     }
 
     @Test
