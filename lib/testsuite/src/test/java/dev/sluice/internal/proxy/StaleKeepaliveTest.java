@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.sluice.NextUpstream;
 import dev.sluice.ProxyServer;
 import dev.sluice.Route;
+import dev.sluice.internal.net.EventLoop;
 import dev.sluice.internal.pool.KeepalivePool;
 import dev.sluice.internal.pool.PeerLimits;
 import dev.sluice.testing.RawClient;
@@ -270,19 +271,22 @@ class StaleKeepaliveTest {
     /**
      * Holds the proxy's loop for 1.5 s and sends {@code request} 100 ms into it, well before the upstream's idle
      * close at 900 ms (a margin for a busy machine): when the loop wakes, the request comes first in its ready set,
-     * the pooled connection's FIN second.
+     * the pooled connection's FIN second. The hold starts from a timer, so after a select: the interest the client
+     * connection took for its next request is registered by then, and epoll lists the request when it arrives,
+     * not when the loop registers that interest after the hold (which put it behind the FIN).
      */
     private static RawClient.Reply sendWhileTheLoopIsBusy(ProxyServer proxy, RawClient client, String request)
             throws Exception {
         CountDownLatch busy = new CountDownLatch(1);
-        ProxyInternals.loop(proxy).eventLoop.execute(() -> {
+        EventLoop loop = ProxyInternals.loop(proxy).eventLoop;
+        loop.execute(() -> loop.newTimeout(() -> {
             busy.countDown();
             try {
                 Thread.sleep(1500);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        });
+        }).schedule(TimeUnit.MILLISECONDS.toNanos(1)));
         assertTrue(busy.await(2, TimeUnit.SECONDS));
         Thread.sleep(100);
         return client.send(request).readResponse();
