@@ -24,8 +24,9 @@ Options (each also settable by the environment variable in brackets):
                         (same as --bodies 1m --conns 64 --keepalive 32; those flags still override)
   --duration SECS       seconds per measured wrk run              [DURATION, default 10]
   --rounds N            interleaved rounds, median reported        [ROUNDS, default 3]
-  --keepalive "K..."    upstream keepalive pool sizes; "auto" (Sluice's adaptive pool) only with
-                        Sluice contenders                          [KEEPALIVES, default "32 256"]
+  --keepalive "K..."    upstream keepalive pool sizes; "auto" (Sluice's adaptive pool, its default)
+                        only with Sluice contenders and haproxy-default, each at its own
+                        defaults                                   [KEEPALIVES, default "32 256"]
   --conns "C..."        wrk connection counts                      [CONNS, default "8 64 256"]
   --bodies "B..."       response bodies: small (100 B), 64k, 1m    [BODIES, default "small 64k"]
   --contenders "P..."   any of nginx haproxy haproxy-default sluice sluice-base vertx gateway
@@ -138,7 +139,10 @@ done
 (( DURATION >= 1 && ROUNDS >= 1 && WRK_THREADS >= 1 )) || die "duration, rounds and threads must be >= 1"
 for k in $KEEPALIVES; do
   if [[ $k == auto ]]; then
-    for p in $CONTENDERS; do [[ $p == sluice* ]] || die "keepalive 'auto' is Sluice's alone; measure it with --contenders sluice"; done
+    for p in $CONTENDERS; do
+      [[ $p == sluice* || $p == haproxy-default ]] \
+        || die "keepalive 'auto' is Sluice's alone; measure it with sluice, sluice-base and haproxy-default (which takes no K)"
+    done
   else
     is_uint "$k" || die "keepalive sizes must be whole numbers or auto, got '$k'"
   fi
