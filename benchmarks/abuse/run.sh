@@ -18,6 +18,10 @@ Usage: benchmarks/abuse/run.sh [options]
   --conns N            attack connections                       [CONNS, default 1000]
   --rate N             new attack connections per second        [RATE, default 200]
   --length SECS        attack length                            [LENGTH, default 60]
+  --second-wave        halfway through, a second wave of N connections for the rest;
+                       its cost per connection is measured from the plateau before it
+                       to the one at the end, past the attack path's first-time costs
+                       (the JIT's work on it, allocator growth)    [SECOND_WAVE=1]
   --jar PATH           the Sluice jar  [SLUICE_JAR, default <repo>/lib/cli/target/sluice.jar]
   --out DIR            results directory [OUT_DIR, default benchmarks/abuse/results/<timestamp>]
   --quick              conns 200, length 20
@@ -39,6 +43,7 @@ CONTENDERS="${CONTENDERS:-nginx sluice}"
 CONNS="${CONNS:-1000}"
 RATE="${RATE:-200}"
 LENGTH="${LENGTH:-60}"
+SECOND_WAVE="${SECOND_WAVE:-0}"
 SLUICE_JAR="${SLUICE_JAR:-$REPO_ROOT/lib/cli/target/sluice.jar}"
 SLUICE_JVM_OPTS="${SLUICE_JVM_OPTS:--XX:+UseSerialGC -Xms64m -Xmx64m -XX:+AlwaysPreTouch -XX:MaxDirectMemorySize=512m}"
 OUT_DIR="${OUT_DIR:-$SCRIPT_DIR/results/$(date +%Y%m%d-%H%M%S)}"
@@ -51,6 +56,7 @@ while (( $# )); do
     --length) LENGTH="${2:?}"; shift ;;
     --jar) SLUICE_JAR="${2:?}"; shift ;;
     --out) OUT_DIR="${2:?}"; shift ;;
+    --second-wave) SECOND_WAVE=1 ;;
     --quick) CONNS=200; LENGTH=20 ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; die "unknown option '$1'" ;;
@@ -167,7 +173,7 @@ rss() {
   echo "$total"
 }
 
-printf 'attack\tcontender\tidle_rss_kib\tpeak_rss_kib\tend_rss_kib\tprobes\tprobes_failed\tprobe_p50_s\tprobe_p99_s\tprobe_max_s\tattack_connected_max\n' \
+printf 'attack\tcontender\tidle_rss_kib\tpeak_rss_kib\tend_rss_kib\twave2_kib_per_conn\tprobes\tprobes_failed\tprobe_p50_s\tprobe_p99_s\tprobe_max_s\tattack_connected_max\n' \
   >"$OUT_DIR/summary.tsv"
 for ATTACK in $ATTACKS; do
   for C in $CONTENDERS; do
@@ -187,17 +193,26 @@ for ATTACK in $ATTACKS; do
     start_bg "$prefix.slowhttptest.log" slowhttptest "${mode[@]}" -c "$CONNS" -r "$RATE" -l "$LENGTH" -u "$url" \
       -p 5 -g -o "$prefix"
     ATTACK_PID=$LAST_PID
-    : >"$prefix.probes" ; : >"$prefix.rss"
-    end=$((SECONDS + LENGTH + 5)); next_rss=0
+    WAVE2_PID=""
+    : >"$prefix.probes" ; : >"$prefix.rss"; rm -f "$prefix.wave2-at"
+    start=$SECONDS; end=$((SECONDS + LENGTH + 5)); next_rss=0
     while (( SECONDS < end )) && kill -0 "$ATTACK_PID" 2>/dev/null; do
       curl -s -o /dev/null --max-time 5 -w '%{http_code} %{time_total}\n' "http://127.0.0.1:$PORT/small" \
         >>"$prefix.probes" 2>/dev/null || echo "000 5" >>"$prefix.probes"
       if (( SECONDS >= next_rss )); then rss "$PX_PID" >>"$prefix.rss"; next_rss=$SECONDS; fi
+      if [[ $SECOND_WAVE == 1 && -z $WAVE2_PID ]] && (( SECONDS - start >= LENGTH / 2 )); then
+        wc -l <"$prefix.rss" >"$prefix.wave2-at"
+        log "$ATTACK against $C: a second wave of $CONNS connections for $((LENGTH / 2))s"
+        start_bg "$prefix.wave2.slowhttptest.log" slowhttptest "${mode[@]}" -c "$CONNS" -r "$RATE" \
+          -l "$((LENGTH / 2))" -u "$url" -p 5 -g -o "$prefix.wave2"
+        WAVE2_PID=$LAST_PID
+      fi
       sleep 0.25
     done
     stop_pid "$ATTACK_PID"
+    [[ -z $WAVE2_PID ]] || stop_pid "$WAVE2_PID"
     stop_pid "$PX_PID"
-    python3 - "$ATTACK" "$C" "$idle" "$prefix" >>"$OUT_DIR/summary.tsv" <<'PY'
+    python3 - "$ATTACK" "$C" "$idle" "$prefix" "$CONNS" >>"$OUT_DIR/summary.tsv" <<'PY'
 import csv, sys
 attack, contender, idle, prefix = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 probes = [l.split() for l in open(prefix + ".probes") if l.strip()]
@@ -212,7 +227,16 @@ try:
 except OSError:
     pass
 q = lambda p: times[min(len(times) - 1, int(p * len(times)))] if times else float("nan")
-print("\t".join(map(str, [attack, contender, idle, max(rss), rss[-1], len(probes), failed,
+# With a second wave: what its connections added, from the plateau before it (the median of the 5 samples before
+# it started) to the plateau at the end (the median of the last 5), per connection of the wave.
+wave2 = "-"
+try:
+    at = int(open(prefix + ".wave2-at").read())
+    median = lambda xs: sorted(xs)[len(xs) // 2]
+    wave2 = "%.1f" % ((median(rss[-5:]) - median(rss[max(0, at - 5):at])) / int(sys.argv[5]))
+except (OSError, ValueError, IndexError):
+    pass
+print("\t".join(map(str, [attack, contender, idle, max(rss), rss[-1], wave2, len(probes), failed,
                          "%.3f" % q(0.5), "%.3f" % q(0.99), "%.3f" % (times[-1] if times else float("nan")), connected])))
 PY
   done
