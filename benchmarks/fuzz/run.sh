@@ -13,22 +13,24 @@ RUNS="${1:-10000000}"
 OUT="$SCRIPT_DIR/results/$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$OUT"
 
-# Each target (a class with fuzzerTestOneInput), and the @FuzzTest method whose seed inputs it starts from.
+# Each target: its module, the class with fuzzerTestOneInput, and the @FuzzTest method whose seed inputs it starts
+# from.
 TARGETS=(
-  "dev.sluice.internal.http.RequestHeadFuzzer requestHead"
-  "dev.sluice.internal.http.ResponseHeadFuzzer responseHead"
-  "dev.sluice.internal.http.ChunkedBodyFuzzer chunkedBody"
-  "dev.sluice.internal.http.LengthBodyFuzzer lengthBody"
-  "dev.sluice.internal.http.PathNormaliserFuzzer normalisedPath"
-  "dev.sluice.internal.discovery.DnsResponseFuzzer dnsResponse"
-  "dev.sluice.ValueTemplateFuzzer valueTemplate"
+  "lib/core dev.sluice.internal.http.RequestHeadFuzzer requestHead"
+  "lib/core dev.sluice.internal.http.ResponseHeadFuzzer responseHead"
+  "lib/core dev.sluice.internal.http.ChunkedBodyFuzzer chunkedBody"
+  "lib/core dev.sluice.internal.http.LengthBodyFuzzer lengthBody"
+  "lib/core dev.sluice.internal.http.PathNormaliserFuzzer normalisedPath"
+  "lib/core dev.sluice.internal.discovery.DnsResponseFuzzer dnsResponse"
+  "lib/core dev.sluice.ValueTemplateFuzzer valueTemplate"
+  "lib/cli dev.sluice.cli.NginxConfFuzzer nginxConf"
 )
 
 # FUZZ_ONLY="DnsResponseFuzzer ...": only the targets of those simple class names.
 if [[ -n "${FUZZ_ONLY:-}" ]]; then
   chosen=()
   for t in "${TARGETS[@]}"; do
-    class="${t%% *}"
+    read -r _ class _ <<<"$t"
     [[ " $FUZZ_ONLY " == *" ${class##*.} "* ]] && chosen+=("$t")
   done
   (( ${#chosen[@]} )) || { echo "FUZZ_ONLY names no target: $FUZZ_ONLY" >&2; exit 2; }
@@ -37,17 +39,24 @@ fi
 
 cd "$REPO_ROOT"
 echo "building the library and its tests"
-mvn -q -B -pl lib/core -am -DskipTests test-compile >"$OUT/build.log" 2>&1 || { tail -20 "$OUT/build.log"; exit 1; }
-mvn -q -B -pl lib/core dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$OUT/classpath.txt" \
-  >>"$OUT/build.log" 2>&1 || { tail -20 "$OUT/build.log"; exit 1; }
-CP="lib/core/target/test-classes:lib/core/target/classes:$(cat "$OUT/classpath.txt")"
+mvn -q -B -pl lib/core,lib/cli -am -DskipTests install >"$OUT/build.log" 2>&1 || { tail -20 "$OUT/build.log"; exit 1; }
+# The test classpath of a module: its own classes and tests, and its dependencies (the library from the build above).
+classpath() {
+  local file="$OUT/classpath-${1//\//-}.txt"
+  if [[ ! -f $file ]]; then
+    mvn -q -B -pl "$1" dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$file" \
+      >>"$OUT/build.log" 2>&1 || { tail -20 "$OUT/build.log"; exit 1; }
+  fi
+  echo "$1/target/test-classes:$1/target/classes:$(cat "$file")"
+}
 
 printf 'target\texecutions\tseconds\texec_per_s\tcoverage\tfindings\n' >"$OUT/summary.tsv"
 status=0
 for t in "${TARGETS[@]}"; do
-  read -r class method <<<"$t"
+  read -r module class method <<<"$t"
+  CP="$(classpath "$module")"
   simple="${class##*.}"
-  seeds="lib/core/src/test/resources/$(dirname "${class//.//}")/${simple%er}TestInputs/$method"
+  seeds="$module/src/test/resources/$(dirname "${class//.//}")/${simple%er}TestInputs/$method"
   corpus="$OUT/corpus/$simple"
   mkdir -p "$corpus"
   cp "$seeds"/* "$corpus"/ 2>/dev/null || true

@@ -24,6 +24,7 @@ final class ConfigFile {
     /** How deep includes may nest before a loop is assumed. */
     private static final int MAX_INCLUDE_DEPTH = 16;
 
+    /** Where relative include patterns start; null where includes are not read. */
     private final Path prefix;
 
     private ConfigFile(Path prefix) {
@@ -39,6 +40,16 @@ final class ConfigFile {
         Path absolute = file.toAbsolutePath().normalize();
         Path parent = absolute.getParent();
         return new ConfigFile(parent == null ? absolute : parent).file(absolute, 0, null);
+    }
+
+    /**
+     * The directives of {@code text}, read as a file called {@code name} whose {@code include}s are refused: what
+     * reads configuration handed over whole, without a file system behind it.
+     *
+     * @throws UsageException for a syntax error or an include, naming {@code name} and the line
+     */
+    static List<Directive> parse(String name, String text) {
+        return new ConfigFile(null).block(new Lexer(name, text), 0, false);
     }
 
     private List<Directive> file(Path file, int depth, String includedAt) {
@@ -107,6 +118,9 @@ final class ConfigFile {
     private List<Directive> include(List<String> args, String origin, int depth) {
         if (args.size() != 1) {
             throw new UsageException(origin, "invalid number of arguments in \"include\"");
+        }
+        if (prefix == null) {
+            throw new UsageException(origin, "\"include\" is not read here: the configuration is given whole");
         }
         if (depth >= MAX_INCLUDE_DEPTH) {
             throw new UsageException(origin, "includes nest deeper than " + MAX_INCLUDE_DEPTH + " (a file includes itself?)");

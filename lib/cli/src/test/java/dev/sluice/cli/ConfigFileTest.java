@@ -31,6 +31,17 @@ class ConfigFileTest {
     }
 
     @Test
+    void aConfigurationGivenWholeIsReadAsAFileButRefusesIncludes() {
+        List<Directive> top = ConfigFile.parse("given.conf", "events {}\nhttp { gzip off; }\n");
+        assertEquals(List.of("events", "http"), top.stream().map(Directive::name).toList());
+        assertEquals("given.conf:2", top.get(1).origin());
+
+        UsageException e = assertThrows(UsageException.class,
+                () -> ConfigFile.parse("given.conf", "http {\n  include /etc/nginx/mime.types;\n}\n"));
+        assertEquals("given.conf:2: \"include\" is not read here: the configuration is given whole", e.getMessage());
+    }
+
+    @Test
     void directivesBlocksAndLinesAreRead() throws IOException {
         List<Directive> top = read("events {}\n\nhttp {\n  upstream b {\n    server 127.0.0.1:9001 weight=2;\n  }\n}\n");
         assertEquals(List.of("events", "http"), top.stream().map(Directive::name).toList());
