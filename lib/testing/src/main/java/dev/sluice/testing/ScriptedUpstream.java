@@ -1,13 +1,11 @@
 package dev.sluice.testing;
 
 import java.io.ByteArrayOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ProtocolException;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -71,7 +69,6 @@ public final class ScriptedUpstream implements AutoCloseable {
 
     private static final int MAX_CONNECTION_THREADS = 64;
     private static final Duration RESET_GRACE = Duration.ofMillis(20);
-    private static final byte[] CONTINUE = ascii("HTTP/1.1 100 Continue\r\n\r\n");
     private static final byte[] BAD_REQUEST =
             ascii("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
     private static final Response DEFAULT = Response.ok("ok");
@@ -363,7 +360,8 @@ public final class ScriptedUpstream implements AutoCloseable {
                     }
                     socket.setSoTimeout(millis(SAFETY_TIMEOUT));
                 }
-                RecordedRequest request = readRequest(reader, out, socket.getPort(), sequence, index);
+                RecordedRequest request = RequestReader.read(reader, autoContinue ? out : null, socket.getPort(),
+                        sequence, index);
                 if (request == null) {
                     return;
                 }
@@ -426,78 +424,6 @@ public final class ScriptedUpstream implements AutoCloseable {
         } finally {
             openSockets.remove(socket);
             Wire.closeQuietly(socket);
-        }
-    }
-
-    /** Reads one request; null if the connection ended cleanly before one began. */
-    private RecordedRequest readRequest(Wire.Reader reader, OutputStream out, int clientPort, int sequence,
-            int index) throws IOException {
-        reader.startCapture();
-        String method = "";
-        String target = "";
-        String version = "";
-        List<Map.Entry<String, String>> fields = new ArrayList<>();
-        byte[] body = new byte[0];
-        try {
-            String line;
-            int emptyLines = 0;
-            do {
-                line = reader.readLine(Wire.MAX_LINE);
-                if (line == null) {
-                    return null;
-                }
-            } while (line.isEmpty() && ++emptyLines < 16);
-            String[] parts = line.split(" ", -1);
-            if (parts.length != 3 || parts[0].isEmpty() || parts[1].isEmpty()) {
-                throw new ProtocolException("malformed request line: " + line);
-            }
-            method = parts[0];
-            target = parts[1];
-            version = parts[2];
-            if (!version.matches("HTTP/\\d\\.\\d")) {
-                throw new ProtocolException("malformed protocol version: " + version);
-            }
-            Wire.readFields(reader, fields, Wire.MAX_HEAD);
-            Map<String, List<String>> headers = Wire.multimap(fields);
-            List<String> transferEncoding = headers.getOrDefault("Transfer-Encoding", List.of());
-            List<String> connection = headers.getOrDefault("Connection", List.of());
-            boolean keepAlive = version.equals("HTTP/1.0")
-                    ? Wire.hasToken(connection, "keep-alive")
-                    : !Wire.hasToken(connection, "close");
-            boolean chunked = false;
-            long length = 0;
-            if (!transferEncoding.isEmpty()) {
-                if (!Wire.lastCodingIsChunked(transferEncoding)) {
-                    throw new ProtocolException("request Transfer-Encoding does not end in chunked");
-                }
-                chunked = true;
-                if (headers.containsKey("Content-Length")) {
-                    keepAlive = false; // RFC 9112 6.1: close after a message framed both ways
-                }
-            } else {
-                length = Math.max(0, Wire.contentLength(headers.getOrDefault("Content-Length", List.of())));
-                if (length > Wire.MAX_BODY) {
-                    throw new ProtocolException("Content-Length larger than " + Wire.MAX_BODY);
-                }
-            }
-            if ((chunked || length > 0) && autoContinue && version.equals("HTTP/1.1")
-                    && Wire.hasToken(headers.getOrDefault("Expect", List.of()), "100-continue")) {
-                out.write(CONTINUE);
-                out.flush();
-            }
-            if (chunked) {
-                List<Map.Entry<String, String>> trailers = new ArrayList<>();
-                body = Wire.readChunked(reader, trailers, Wire.MAX_BODY);
-            } else if (length > 0) {
-                body = reader.readExactly(length);
-            }
-            return new RecordedRequest(method, target, version, fields, body, reader.stopCapture(), sequence, index,
-                    clientPort, null, keepAlive);
-        } catch (ProtocolException e) {
-            return new RecordedRequest(method, target, version, fields, body, reader.stopCapture(), sequence, index,
-                    clientPort, e.getMessage(), false);
-        } catch (EOFException e) {
-            return null;
         }
     }
 
@@ -577,7 +503,6 @@ public final class ScriptedUpstream implements AutoCloseable {
         }
     }
 
-    /** Waits for the duration unless the upstream closes first; false if it closed. */
     /**
      * Writes {@code bytes[from, to)}, in pieces of the response's throttle with its pause between them when it has
      * one; false when the upstream closed meanwhile.
@@ -595,6 +520,7 @@ public final class ScriptedUpstream implements AutoCloseable {
         return true;
     }
 
+    /** Waits for the duration unless the upstream closes first; false if it closed. */
     private boolean pause(Duration duration) throws InterruptedException {
         if (duration.isZero()) {
             return !closed.get();
