@@ -9,6 +9,7 @@ import dev.sluice.upstream.UpstreamGroup;
 import java.nio.charset.StandardCharsets;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
@@ -23,9 +24,10 @@ import org.openjdk.jmh.annotations.Threads;
  * The cost of one request's pick and report, {@link Selection#select()} then {@link Selection#report(Outcome)},
  * for every balancing method, as a proxy pays it per request (plus {@code stickyCookie}: round robin with three in
  * four requests bound to a peer by its cookie id, and {@code withQueue}: round robin in a group with an empty
- * {@code queue}). The group (weights 1 to 5 in turn, system clock)
- * is shared by all threads; each thread keeps its own {@link Selection} and resets it per request, as a
- * connection does.
+ * {@code queue}). The group (weights 1 to 5 in turn, system clock) is the same for all threads; each thread keeps
+ * its own {@link Selection} and resets it per request, as a connection does, and picks as an event loop of its
+ * own ({@link UpstreamGroup#newSelection(int)}): from its own copy of the balancing state with {@code state=loop},
+ * the default, and from the one state all threads share with {@code state=shared} ({@code zone}).
  *
  * <pre>{@code java -jar benchmarks/target/benchmarks.jar BalancerBenchmark -prof gc}</pre>
  */
@@ -44,18 +46,26 @@ public class BalancerBenchmark {
     @Param({"8", "100", "1000"})
     public int peers;
 
+    @Param({"loop", "shared"})
+    public String state;
+
     UpstreamGroup group;
+    /** The loop number the next thread picks as. */
+    final AtomicInteger loops = new AtomicInteger();
 
     @Setup
     public void buildGroup() {
-        group = group(method, peers);
+        group = group(method, peers, state.equals("shared"));
     }
 
     /** The group every thread picks from: {@code peers} servers of weights 1, 2, 3, 4, 5, 1, 2, ... */
-    static UpstreamGroup group(String method, int peers) {
+    static UpstreamGroup group(String method, int peers, boolean shared) {
         UpstreamGroup.Builder b = UpstreamGroup.builder("bench")
                 .balancer(balancer(method))
                 .random(new SplittableRandom(42));
+        if (shared) {
+            b.sharedState();
+        }
         if (method.equals("stickyCookie")) {
             b.sticky(Sticky.cookie("srv_id").build());
         } else if (method.equals("withQueue")) {
@@ -113,11 +123,13 @@ public class BalancerBenchmark {
 
         @Setup
         public void prepare(BalancerBenchmark benchmark) {
-            prepare(benchmark.group, benchmark.method, Thread.currentThread().getId());
+            prepare(benchmark.group, benchmark.method, benchmark.loops.getAndIncrement());
         }
 
-        void prepare(UpstreamGroup group, String method, long seed) {
-            selection = group.newSelection();
+        /** Readies the request stream of loop {@code loop}, whose number also seeds its keys. */
+        void prepare(UpstreamGroup group, String method, int loop) {
+            long seed = loop;
+            selection = group.newSelection(loop);
             this.group = group;
             bySticky = method.equals("stickyCookie");
             byKey = method.equals("hash") || method.equals("consistentHash");

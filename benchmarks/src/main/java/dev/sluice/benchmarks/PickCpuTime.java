@@ -9,10 +9,11 @@ import java.util.concurrent.CyclicBarrier;
 /**
  * A cross-check of {@link BalancerBenchmark} for a machine shared with other work: the same picks and reports,
  * timed by the CPU time of the picking threads instead of the wall clock, so that time spent descheduled does
- * not count. Prints one Markdown row per method, peer count and thread count: the lowest CPU time per pick over
- * several rounds (after warm-up rounds), and the wall time per pick of that round.
+ * not count. Prints one Markdown row per method, peer count, state (each thread its own loop's copy, or one
+ * shared) and thread count: the lowest CPU time per pick over several rounds (after warm-up rounds), and the wall
+ * time per pick of that round.
  *
- * <pre>{@code java -cp benchmarks/target/benchmarks.jar dev.sluice.benchmarks.PickCpuTime [methods] [peers]}</pre>
+ * <pre>{@code java -cp benchmarks/target/benchmarks.jar dev.sluice.benchmarks.PickCpuTime [methods] [peers] [loop,shared]}</pre>
  *
  * <p>Run one JVM per method (as JMH forks do), so that one method's profile does not slow another's code.
  */
@@ -29,21 +30,24 @@ public final class PickCpuTime {
         String[] methods = args.length > 0 ? args[0].split(",")
                 : new String[] {"roundRobin", "leastConn", "ipHash", "hash", "consistentHash", "random", "randomTwo"};
         String[] sizes = args.length > 1 ? args[1].split(",") : new String[] {"8", "100", "1000"};
+        String[] states = args.length > 2 ? args[2].split(",") : new String[] {"loop", "shared"};
         for (String method : methods) {
             for (String size : sizes) {
-                for (int threads = 1; threads <= 2; threads++) {
-                    measure(method, Integer.parseInt(size), threads);
+                for (String state : states) {
+                    for (int threads = 1; threads <= 2; threads++) {
+                        measure(method, Integer.parseInt(size), state, threads);
+                    }
                 }
             }
         }
     }
 
-    private static void measure(String method, int peers, int threads) throws Exception {
+    private static void measure(String method, int peers, String state, int threads) throws Exception {
         BalancerBenchmark.Requests[] requests = new BalancerBenchmark.Requests[threads];
-        var group = BalancerBenchmark.group(method, peers);
+        var group = BalancerBenchmark.group(method, peers, state.equals("shared"));
         for (int t = 0; t < threads; t++) {
             requests[t] = new BalancerBenchmark.Requests();
-            requests[t].prepare(group, method, t + 1);
+            requests[t].prepare(group, method, t);
         }
         double bestCpu = Double.MAX_VALUE;
         double wallOfBest = 0;
@@ -81,6 +85,6 @@ public final class PickCpuTime {
                 wallOfBest = (double) java.util.Arrays.stream(wall).max().getAsLong() / PICKS_PER_ROUND;
             }
         }
-        System.out.printf("| %s | %d | %d | %.1f | %.1f |%n", method, peers, threads, bestCpu, wallOfBest);
+        System.out.printf("| %s | %d | %s | %d | %.1f | %.1f |%n", method, peers, state, threads, bestCpu, wallOfBest);
     }
 }

@@ -59,7 +59,10 @@ final class UpstreamBlock {
                 case "keepalive_requests" -> group.keepalive.add(Expr.Call.of(d.origin(), "maxRequests", Args.number(d)));
                 case "keepalive_time" -> group.keepalive.add(Expr.Call.of(d.origin(), "maxLifetime", Args.time(d)));
                 case "keepalive_timeout" -> group.keepalive.add(Expr.Call.of(d.origin(), "idleTimeout", Args.time(d)));
-                case "zone" -> Args.args(d, 1, 2);
+                case "zone" -> {
+                    Args.args(d, 1, 2);
+                    group.calls.add(Expr.Call.of(d.origin(), "sharedState"));
+                }
                 case "sticky" -> {
                     Expr.Static sticky = Args.parsed(d, text -> StickyLine.code(sticky(d)));
                     group.calls.add(Expr.Call.of(d.origin(), "sticky", sticky));

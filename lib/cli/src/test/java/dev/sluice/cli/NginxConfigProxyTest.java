@@ -55,7 +55,8 @@ class NginxConfigProxyTest {
         Files.writeString(file, "events {}\n"
                 + "http {\n"
                 + "  proxy_set_header X-Real-IP $remote_addr;\n"
-                + "  upstream pool { server " + first.address() + "; server " + second.address() + "; }\n"
+                + "  upstream pool { zone pool 64k; server " + first.address() + "; server " + second.address()
+                + "; }\n"
                 + "  upstream dead { server 127.0.0.1:1 max_fails=0; }\n"
                 + "  server {\n"
                 + "    listen 127.0.0.1:" + port + ";\n"

@@ -7,23 +7,32 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.ToLongFunction;
 
 /**
  * The live state of one peer: one address of one {@code server} line, as nginx's {@code ngx_http_upstream_rr_peer_t}
- * holds it. Shared by every thread that picks from the group.
+ * holds it. Shared by every thread that picks from the group's shared state; an event loop with its own copy of
+ * the group's state (see {@link UpstreamGroup#newSelection(int)}) picks a <em>twin</em> of it, the same peer with
+ * that loop's own balancing fields.
  *
  * <p>The balancing fields ({@code current_weight}, {@code effective_weight}, {@code conns}, {@code fails},
- * {@code checked}, {@code accessed}) change only under the group's lock, inside {@link Selection#select()} and
+ * {@code checked}, {@code accessed}) change only under their group's lock, inside {@link Selection#select()} and
  * {@link Selection#report(Outcome)}. The getters read them under the same lock, so what they return is a
- * consistent, if instantly outdated, view: enough for a status page or a test.
+ * consistent, if instantly outdated, view: enough for a status page or a test. A peer and its twins answer alike:
+ * counts (requests, responses, active requests, failures, bytes) are added up over the loops, and what each loop
+ * judges for itself (failures in the window, the time left resting, the effective weight) is the worst loop's.
  */
 public final class PeerState {
 
     /** A time long before any reading, so that the first pick starts a new failure window, as nginx's 0 does. */
     static final long LONG_AGO = Long.MIN_VALUE / 4;
+    private static final PeerState[] NO_TWINS = new PeerState[0];
 
     /** The server line's parameters; replaced under the group's lock by a change at run time. */
     volatile Peer peer;
@@ -41,6 +50,11 @@ public final class PeerState {
     int maxConns;
     long slowStartNanos;
     final UpstreamGroup group;
+    /** The peer of the group's own state that this one is a loop's twin of; this peer itself when it is that. */
+    final PeerState original;
+    /** This peer's twins in the loops' copies of its group, by loop number; null for a loop without one. Replaced
+     * under the group's lock. */
+    private volatile PeerState[] twins = NO_TWINS;
     /** The tier this peer is in, set when a tier is built; null once the peer is removed from its group. */
     Tier tier;
     /** NGINX Plus's {@code drain}: only requests bound to it (sticky, ntlm) come; removed once none is left. */
@@ -85,6 +99,7 @@ public final class PeerState {
 
     PeerState(UpstreamGroup group, Peer peer, int id, SocketAddress address) {
         this.group = group;
+        this.original = this;
         this.id = id;
         this.address = address;
         this.name = printable(address);
@@ -92,6 +107,58 @@ public final class PeerState {
         configure(peer);
         this.effectiveWeight = weight;
         this.down = peer.down();
+    }
+
+    /** A twin of {@code original} for a loop's {@code copy} of its group, as the original is now. */
+    private PeerState(UpstreamGroup copy, PeerState original) {
+        this.group = copy;
+        this.original = original;
+        this.id = original.id;
+        this.address = original.address;
+        this.name = original.name;
+        this.stickyId = original.stickyId;
+        this.slowStartSince = original.slowStartSince;
+        takeLine();
+        this.effectiveWeight = weight;
+    }
+
+    /** A twin of this peer for {@code copy}, registered as its twin for the copy's loop. Lock of the origin held. */
+    PeerState newTwin(UpstreamGroup copy) {
+        PeerState twin = new PeerState(copy, this);
+        PeerState[] grown = Arrays.copyOf(twins, Math.max(twins.length, copy.loop + 1));
+        grown[copy.loop] = twin;
+        twins = grown;
+        return twin;
+    }
+
+    /** This peer's twin for loop {@code loop}, or null. */
+    PeerState twin(int loop) {
+        PeerState[] known = twins;
+        return loop < known.length ? known[loop] : null;
+    }
+
+    /** A twin takes its original's server line and flags, before its copy rebuilds. Both locks held. */
+    void takeLine() {
+        configure(original.peer);
+        down = original.down;
+        healthy = original.healthy;
+        draining = original.draining;
+        endpoint = original.endpoint;
+    }
+
+    /** A twin takes its original's flags without a rebuild, re-filed as the original was. Both locks held. */
+    void followFlags() {
+        endpoint = original.endpoint;
+        markDown(original.down);
+        if (healthy != original.healthy) {
+            markHealthy(original.healthy);
+        }
+        if (draining != original.draining) {
+            draining = original.draining;
+            if (tier != null) {
+                tier.rotation.changed(this);
+            }
+        }
     }
 
     /** Takes the parameters of {@code line}; down is the caller's to set. Lock held, or not yet shared. */
@@ -135,8 +202,8 @@ public final class PeerState {
 
     /** Whether the peer was removed from its group; requests in flight to it still end normally. */
     public boolean isRemoved() {
-        synchronized (group.lock) {
-            return tier == null;
+        synchronized (original.group.lock) {
+            return original.tier == null;
         }
     }
 
@@ -177,20 +244,32 @@ public final class PeerState {
 
     /** Marks the peer down or up at run time, as the NGINX Plus API's {@code "down": true} does. */
     public void setDown(boolean down) {
-        Selection admitted = null;
+        if (original != this) {
+            original.setDown(down);
+            return;
+        }
+        Selection admitted;
         synchronized (group.lock) {
-            if (this.down != down && tier == null) {
-                this.down = down;
-            } else if (this.down != down) {
-                this.down = down;
-                tier.notDown += down ? -1 : 1;
-                group.now.forget();
-                tier.rotation.changed(this);
-                group.saveState();
-                admitted = down ? null : group.admitFromQueue();
-            }
+            admitted = markDown(down);
+            group.copiesFollow();
         }
         Selection.turn(admitted);
+    }
+
+    /** {@link #setDown} in this peer's group alone; returns the queued request it admits, if any. Lock held. */
+    private Selection markDown(boolean down) {
+        if (this.down == down) {
+            return null;
+        }
+        this.down = down;
+        if (tier == null) {
+            return null;
+        }
+        tier.notDown += down ? -1 : 1;
+        group.now.forget();
+        tier.rotation.changed(this);
+        group.saveState();
+        return down ? null : group.admitFromQueue();
     }
 
     /** Whether active health checks consider the peer healthy; always true without health checks. */
@@ -203,25 +282,35 @@ public final class PeerState {
      * one, as NGINX Plus does.
      */
     public void setHealthy(boolean healthy) {
+        if (original != this) {
+            original.setHealthy(healthy);
+            return;
+        }
         Selection admitted;
         synchronized (group.lock) {
-            group.now.forget();
-            boolean recovered = healthy && !this.healthy;
-            if (recovered && slowStartNanos > 0) {
-                slowStartSince = group.now.nanos();
-            }
-            if (recovered) {
-                downtime.recovered(group.now.nanos());
-            } else if (!healthy) {
-                downtime.unhealthy(group.now.nanos(), this.healthy);
-            }
-            this.healthy = healthy;
-            if (tier != null) {
-                tier.rotation.changed(this);
-            }
-            admitted = recovered ? group.admitFromQueue() : null;
+            admitted = markHealthy(healthy);
+            group.copiesFollow();
         }
         Selection.turn(admitted);
+    }
+
+    /** {@link #setHealthy} in this peer's group alone; returns the queued request it admits, if any. Lock held. */
+    private Selection markHealthy(boolean healthy) {
+        group.now.forget();
+        boolean recovered = healthy && !this.healthy;
+        if (recovered && slowStartNanos > 0) {
+            slowStartSince = group.now.nanos();
+        }
+        if (recovered) {
+            downtime.recovered(group.now.nanos());
+        } else if (!healthy) {
+            downtime.unhealthy(group.now.nanos(), this.healthy);
+        }
+        this.healthy = healthy;
+        if (tier != null) {
+            tier.rotation.changed(this);
+        }
+        return recovered ? group.admitFromQueue() : null;
     }
 
     /**
@@ -230,6 +319,9 @@ public final class PeerState {
      * peer's health changed.
      */
     public boolean recordCheck(boolean passed, int fails, int passes) {
+        if (original != this) {
+            return original.recordCheck(passed, fails, passes);
+        }
         synchronized (group.lock) {
             boolean turnsTo = checkTally.record(passed, healthy, fails, passes);
             if (turnsTo == healthy) {
@@ -242,7 +334,7 @@ public final class PeerState {
 
     /** NGINX Plus's {@code health_checks} of this peer: checks made, failed, turns to unhealthy, the last verdict. */
     public HealthChecks healthChecks() {
-        return checkTally.snapshot();
+        return original.checkTally.snapshot();
     }
 
     /**
@@ -258,27 +350,21 @@ public final class PeerState {
 
     /** Requests in flight to this peer ({@code conns}); idle keepalive connections do not count. */
     public int activeConnections() {
-        synchronized (group.lock) {
-            return conns;
-        }
+        return (int) sum(p -> p.conns);
     }
 
     /** Failures counted since the last successful probe ({@code fails}). */
     public int fails() {
-        synchronized (group.lock) {
-            return fails;
-        }
+        return (int) most(p -> p.fails);
     }
 
     /** The weight smooth round robin uses now ({@code effective_weight}): lowered by failures, recovering by one
      * per pass. */
     public int effectiveWeight() {
-        synchronized (group.lock) {
-            return effectiveWeight;
-        }
+        return (int) -most(p -> -p.effectiveWeight);
     }
 
-    /** Smooth round robin's running score ({@code current_weight}). */
+    /** Smooth round robin's running score ({@code current_weight}) in this peer's own group or loop. */
     public long currentWeight() {
         synchronized (group.lock) {
             return tier == null ? currentWeight : tier.rotation.currentWeight(this);
@@ -287,21 +373,21 @@ public final class PeerState {
 
     /** How much longer the peer stays unavailable after reaching {@code max_fails}; zero when it is available. */
     public Duration unavailableFor() {
-        synchronized (group.lock) {
-            if (maxFails == 0 || fails < maxFails) {
-                return Duration.ZERO;
-            }
-            long untilSecond = checked + failTimeoutSeconds + 1;
-            long nanos = untilSecond * 1_000_000_000L - group.ticker.nanos();
-            return nanos > 0 ? Duration.ofNanos(nanos) : Duration.ZERO;
+        return Duration.ofNanos(most(PeerState::unavailableNanos));
+    }
+
+    /** {@link #unavailableFor()} in this peer's own group or loop, in nanoseconds. Lock held. */
+    private long unavailableNanos() {
+        if (maxFails == 0 || fails < maxFails) {
+            return 0;
         }
+        long untilSecond = checked + failTimeoutSeconds + 1;
+        return Math.max(0, untilSecond * 1_000_000_000L - group.ticker.nanos());
     }
 
     /** Requests sent to this peer, including failed attempts. */
     public long requests() {
-        synchronized (group.lock) {
-            return requests;
-        }
+        return sum(p -> p.requests);
     }
 
     /**
@@ -309,9 +395,12 @@ public final class PeerState {
      * 3xx, 4xx, 5xx]}, a copy.
      */
     public long[] responses() {
-        synchronized (group.lock) {
-            return responses.clone();
+        long[] all = new long[responses.length];
+        for (int i = 0; i < all.length; i++) {
+            int statusClass = i;
+            all[i] = sum(p -> p.responses[statusClass]);
         }
+        return all;
     }
 
     /**
@@ -325,12 +414,12 @@ public final class PeerState {
 
     /** NGINX Plus's {@code sent}: bytes sent to the peer by attempts that ended. */
     public long bytesSent() {
-        return sent.sum();
+        return sum(p -> p.sent.sum());
     }
 
     /** NGINX Plus's {@code received}: bytes received from the peer by attempts that ended. */
     public long bytesReceived() {
-        return received.sum();
+        return sum(p -> p.received.sum());
     }
 
     /**
@@ -338,12 +427,11 @@ public final class PeerState {
      * ended (an attempt that failed before a response counts from when it failed); empty before the first.
      */
     public Optional<Instant> lastSelected() {
-        synchronized (group.lock) {
-            if (selectedAt == LONG_AGO) {
-                return Optional.empty();
-            }
-            return Optional.of(Instant.now().minusNanos(group.ticker.nanos() - selectedAt));
+        long last = most(p -> p.selectedAt);
+        if (last == LONG_AGO) {
+            return Optional.empty();
         }
+        return Optional.of(Instant.now().minusNanos(group.ticker.nanos() - last));
     }
 
     /**
@@ -352,18 +440,20 @@ public final class PeerState {
      * is not counted, as NGINX Plus does not.
      */
     public Duration downtime() {
-        synchronized (group.lock) {
-            return Duration.ofNanos(downtime.total(group.ticker.nanos(), healthy));
-        }
+        return Duration.ofNanos(most(p -> p.downtime.total(p.group.ticker.nanos(), p.healthy)));
     }
 
     /** NGINX Plus's {@code downstart}: when the peer's current {@link #downtime()} began; empty while it is up. */
     public Optional<Instant> downStart() {
-        synchronized (group.lock) {
-            long now = group.ticker.nanos();
-            long since = downtime.since(now, healthy);
-            return since == LONG_AGO ? Optional.empty() : Optional.of(Instant.now().minusNanos(now - since));
+        long now = group.ticker.nanos();
+        long earliest = Long.MAX_VALUE;
+        for (PeerState member : family()) {
+            synchronized (member.group.lock) {
+                long since = member.downtime.since(now, member.healthy);
+                earliest = since == LONG_AGO ? earliest : Math.min(earliest, since);
+            }
         }
+        return earliest == Long.MAX_VALUE ? Optional.empty() : Optional.of(Instant.now().minusNanos(now - earliest));
     }
 
     /** A failure at {@code now} left the peer unavailable until its failure window ends. Lock held. */
@@ -373,9 +463,7 @@ public final class PeerState {
 
     /** NGINX Plus's {@code unavail}: how many times reaching {@code max_fails} made the peer unavailable. */
     public long unavailableTimes() {
-        synchronized (group.lock) {
-            return unavailTurns;
-        }
+        return sum(p -> p.unavailTurns);
     }
 
     /** Counts a response of {@code status}; 0 (no response) counts nothing. Lock held. */
@@ -387,23 +475,69 @@ public final class PeerState {
 
     /** Attempts on this peer that failed ({@link Outcome#FAILURE}). */
     public long failures() {
-        synchronized (group.lock) {
-            return failures;
-        }
+        return sum(p -> p.failures);
     }
 
     /** The moving average of the time to the response head ({@code header_time}); empty before the first. */
     public Optional<Duration> averageHeaderTime() {
-        synchronized (group.lock) {
-            return headerTime < 0 ? Optional.empty() : Optional.of(Duration.ofNanos(headerTime));
-        }
+        long average = latestMeasured(p -> p.headerTime);
+        return average < 0 ? Optional.empty() : Optional.of(Duration.ofNanos(average));
     }
 
     /** The moving average of the time to the response's last byte ({@code response_time}); empty before the first. */
     public Optional<Duration> averageResponseTime() {
-        synchronized (group.lock) {
-            return responseTime < 0 ? Optional.empty() : Optional.of(Duration.ofNanos(responseTime));
+        long average = latestMeasured(p -> p.responseTime);
+        return average < 0 ? Optional.empty() : Optional.of(Duration.ofNanos(average));
+    }
+
+    /** This peer's original and every twin of it: where its state is, all told. */
+    private List<PeerState> family() {
+        List<PeerState> family = new ArrayList<>(1 + original.twins.length);
+        family.add(original);
+        for (PeerState twin : original.twins) {
+            if (twin != null) {
+                family.add(twin);
+            }
         }
+        return family;
+    }
+
+    /** {@code field} added up over the family, each member read under its own group's lock. */
+    private long sum(ToLongFunction<PeerState> field) {
+        long sum = 0;
+        for (PeerState member : family()) {
+            synchronized (member.group.lock) {
+                sum += field.applyAsLong(member);
+            }
+        }
+        return sum;
+    }
+
+    /** The largest {@code field} of the family, each member read under its own group's lock. */
+    private long most(ToLongFunction<PeerState> field) {
+        long most = Long.MIN_VALUE;
+        for (PeerState member : family()) {
+            synchronized (member.group.lock) {
+                most = Math.max(most, field.applyAsLong(member));
+            }
+        }
+        return most;
+    }
+
+    /** {@code average} of the family member measured last, or -1 when none was measured. */
+    private long latestMeasured(ToLongFunction<PeerState> average) {
+        long at = Long.MIN_VALUE;
+        long latest = -1;
+        for (PeerState member : family()) {
+            synchronized (member.group.lock) {
+                long value = average.applyAsLong(member);
+                if (value >= 0 && member.timedAt >= at) {
+                    at = member.timedAt;
+                    latest = value;
+                }
+            }
+        }
+        return latest;
     }
 
     /**

@@ -162,10 +162,10 @@ public final class Selection {
      * for none.
      */
     public Selection prefer(PeerState peer) {
-        if (peer != null && peer.group != group) {
+        if (peer != null && peer.original.group != group.origin) {
             throw new IllegalArgumentException(peer + " is not a peer of group " + group.name());
         }
-        this.preferred = peer;
+        this.preferred = peer == null ? null : group.own(peer);
         return this;
     }
 
@@ -270,6 +270,7 @@ public final class Selection {
         }
         current = null;
         Selection next = null;
+        boolean drained;
         synchronized (group.lock) {
             Now now = group.now;
             now.forget();
@@ -297,9 +298,13 @@ public final class Selection {
             } else if (at != null) {
                 recordOutcome(peer, outcome, now);
             }
-            if (at != null && peer.draining && peer.conns == 0) {
+            drained = at != null && peer.draining && peer.conns == 0;
+            if (drained && group.origin == group) {
                 group.remove(peer);
             }
+        }
+        if (drained && group.origin != group) {
+            group.origin.leaveIfDrained(peer.original);
         }
         turn(next);
         if (tries > 0) {
@@ -418,9 +423,9 @@ public final class Selection {
         return current;
     }
 
-    /** The group this selection picks from. */
+    /** The group this selection picks from (the group itself, also when it picks from a loop's own copy). */
     public UpstreamGroup group() {
-        return group;
+        return group.origin;
     }
 
     /**

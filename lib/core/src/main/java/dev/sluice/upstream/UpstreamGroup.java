@@ -30,10 +30,23 @@ import java.util.random.RandomGenerator;
  * <p>Requests pick peers through a {@link Selection} from {@link #newSelection()}. Picks and reports from any
  * number of threads are serialised by one lock per group, as nginx serialises them with its upstream zone's
  * lock, so every counter stays consistent.
+ *
+ * <p>A proxy's event loops pick through {@link #newSelection(int)} instead: by default each loop balances with its
+ * own copy of the peers' balancing state (current and effective weights, active requests, failures), as each nginx
+ * worker does with an upstream block that has no {@code zone}, so that loops never wait for one another or share
+ * a cache line. {@link Builder#sharedState()} gives every loop the one shared state instead, as {@code zone} does.
+ * Either way, the group's {@link #peers()} show the whole group (requests and responses added up over the loops),
+ * and every change at run time (a peer set down, a server added, drained or removed) reaches every loop.
  */
 public final class UpstreamGroup {
 
     final Object lock = new Object();
+    /** The group users see: this one, or the group whose state this event loop's copy keeps for itself. */
+    final UpstreamGroup origin;
+    /** The event loop this copy is for, numbered from 0; -1 for the group itself. */
+    final int loop;
+    /** The loops' own copies of the balancing state; null when every loop shares this one, and in a copy. */
+    private final LoopCopies copies;
     final String name;
     final Balancer balancer;
     final Ticker ticker;
@@ -63,6 +76,8 @@ public final class UpstreamGroup {
     private final LeavingPeers leavingPeers = new LeavingPeers();
 
     private UpstreamGroup(Builder b) {
+        this.origin = this;
+        this.loop = -1;
         this.name = b.name;
         this.balancer = b.balancer;
         this.ticker = b.ticker;
@@ -79,6 +94,7 @@ public final class UpstreamGroup {
         this.tracksInflight = balancer instanceof LeastTime && ((LeastTime) balancer).tracksInflight();
         this.resolver = b.resolver;
         this.state = b.state;
+        this.copies = b.sharedState || queue != null ? null : new LoopCopies(this);
         List<PeerState> list = new ArrayList<>();
         for (boolean backups : new boolean[] {false, true}) {
             for (int i = 0; i < b.peers.size(); i++) {
@@ -97,11 +113,86 @@ public final class UpstreamGroup {
         }
     }
 
-    /** A new membership of {@code list}, and the sticky index of it. Lock held, or not yet shared. */
-    private void rebuild(List<PeerState> list) {
+    /**
+     * Event loop {@code loop}'s copy of {@code origin}'s balancing state: a group of the same configuration whose
+     * peers are twins of the origin's (see {@link LoopCopies}). Origin's lock held.
+     */
+    private UpstreamGroup(UpstreamGroup origin, int loop) {
+        this.origin = origin;
+        this.loop = loop;
+        this.copies = null;
+        this.name = origin.name;
+        this.balancer = origin.balancer;
+        this.ticker = origin.ticker;
+        this.now = new Now(ticker);
+        this.random = origin.random instanceof RandomGenerator.SplittableGenerator splittable ? splittable.split()
+                : new SplittableRandom(origin.random.nextLong());
+        this.keepalive = origin.keepalive;
+        this.healthCheck = origin.healthCheck;
+        this.queue = null;
+        this.sticky = origin.sticky;
+        this.ntlm = origin.ntlm;
+        this.stickyPeers = null;
+        this.queueTimeout = origin.queueTimeout;
+        this.byLoad = origin.byLoad;
+        this.tracksInflight = origin.tracksInflight;
+        this.resolver = origin.resolver;
+        this.state = null;
+        List<PeerState> twins = new ArrayList<>();
+        for (PeerState original : origin.members.peers) {
+            twins.add(original.newTwin(this));
+        }
+        rebuild(twins);
+    }
+
+    /** Event loop {@code loop}'s copy of this group's state. Lock held. */
+    UpstreamGroup newCopy(int loop) {
+        return new UpstreamGroup(this, loop);
+    }
+
+    /** A new membership of {@code list}, and the sticky index of it; the loops' copies follow. Lock held, or not
+     * yet shared. */
+    void rebuild(List<PeerState> list) {
         members = new Membership(list, balancer, now, byLoad);
         if (stickyPeers != null) {
             stickyPeers.index(members.peers);
+        }
+        copiesFollow();
+    }
+
+    /** Each loop's copy takes this group's peers as they are now. Lock held. */
+    void copiesFollow() {
+        if (copies != null) {
+            copies.follow();
+        }
+    }
+
+    /**
+     * This group's own peer for {@code peer}, a peer of this group or of its origin or of one of the origin's copies;
+     * null when it is of another group or has no twin here (it left before this copy was made).
+     */
+    PeerState own(PeerState peer) {
+        PeerState original = peer.original;
+        if (original.group != origin) {
+            return null;
+        }
+        return loop < 0 ? original : original.twin(loop);
+    }
+
+    /** Whether no request is in flight to {@code original}, in this group or any loop's copy. Lock held. */
+    private boolean idle(PeerState original) {
+        return original.conns == 0 && (copies == null || copies.idle(original));
+    }
+
+    /**
+     * A loop's copy saw the last request to its twin of {@code original}, a draining peer, end: the peer leaves
+     * once none is in flight in any loop. Lock not held.
+     */
+    void leaveIfDrained(PeerState original) {
+        synchronized (lock) {
+            if (original.tier != null && original.draining && idle(original)) {
+                remove(original);
+            }
         }
     }
 
@@ -207,6 +298,7 @@ public final class UpstreamGroup {
                 admitted = change(list);
             }
             leaving = leavingPeers.since(before);
+            copiesFollow();
         }
         Selection.turn(admitted);
         leavingPeers.announce(leaving);
@@ -286,10 +378,11 @@ public final class UpstreamGroup {
                 return false;
             }
             state.draining = true;
-            if (state.conns == 0) {
+            if (idle(state)) {
                 remove(state);
             } else {
                 state.tier.rotation.changed(state);
+                copiesFollow();
             }
             leaving = leavingPeers.since(List.of(state));
         }
@@ -371,7 +464,7 @@ public final class UpstreamGroup {
     /** {@code sticky learn}: session {@code value}, set by {@code peer}'s response, binds later requests to it. */
     public void learnSession(String value, PeerState peer) {
         if (stickyPeers != null && !value.isEmpty()) {
-            stickyPeers.learn(value, peer);
+            stickyPeers.learn(value, peer.original);
         }
     }
 
@@ -405,9 +498,30 @@ public final class UpstreamGroup {
         return queue == null ? null : queue.admitFirst();
     }
 
-    /** A new selection for one request at a time; keep it and {@link Selection#reset()} it for the next one. */
+    /**
+     * A new selection for one request at a time, on the group's shared state; keep it and {@link Selection#reset()}
+     * it for the next one.
+     */
     public Selection newSelection() {
         return new Selection(this);
+    }
+
+    /**
+     * A new selection for the requests of event loop {@code loop} (numbered from 0), one request at a time. With
+     * per-loop state (the default) it picks from that loop's own copy of the balancing state, made at the first
+     * such call, which only one thread may use: give each thread that picks its own number. With {@link
+     * Builder#sharedState() shared state} it is {@link #newSelection()}.
+     */
+    public Selection newSelection(int loop) {
+        if (loop < 0) {
+            throw new IllegalArgumentException("loop must not be negative: " + loop);
+        }
+        return copies == null ? newSelection() : new Selection(copies.of(loop));
+    }
+
+    /** Whether every event loop picks from this group's one shared state ({@link Builder#sharedState()}). */
+    public boolean sharesState() {
+        return copies == null;
     }
 
     @Override
@@ -428,6 +542,7 @@ public final class UpstreamGroup {
         private HealthCheck healthCheck;
         private Sticky sticky;
         private boolean ntlm;
+        private boolean sharedState;
         private StateFile state;
         /** Whether {@link #build()} took the servers from an existing state file. */
         private boolean stateRead;
@@ -513,6 +628,18 @@ public final class UpstreamGroup {
          */
         public Builder ntlm() {
             this.ntlm = true;
+            return this;
+        }
+
+        /**
+         * nginx's {@code zone}: every event loop picks from one shared balancing state, so that the weights, active
+         * requests and failures each peer has are the whole proxy's, at the cost of a lock all loops take for each
+         * pick. By default each loop keeps its own copy, as each nginx worker does without a zone: smooth round
+         * robin's sequence, {@code least_conn}'s counts, {@code max_fails} and {@code max_conns} then hold per loop.
+         * A group with a {@link #queue} always shares its state, as NGINX Plus needs a zone for one.
+         */
+        public Builder sharedState() {
+            this.sharedState = true;
             return this;
         }
 

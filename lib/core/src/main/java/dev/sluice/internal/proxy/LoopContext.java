@@ -25,6 +25,8 @@ final class LoopContext {
     private static final int IDLE_BUFFER_BYTES = 4 << 20;
 
     final EventLoop eventLoop;
+    /** The loop's number among the proxy's loops, from 0: it picks peers from its own copy of a group's state. */
+    final int index;
     final ProxyEngine engine;
     /** Pools of body buffers by size: the sizes a proxy's routes use are few, so a scan finds one unboxed. */
     private final List<BufferPool> bodyBuffers = new ArrayList<>(2);
@@ -35,8 +37,9 @@ final class LoopContext {
     private final Set<ClientConnection> clients = new LinkedHashSet<>();
     private boolean draining;
 
-    LoopContext(EventLoop eventLoop, ProxyEngine engine) {
+    LoopContext(EventLoop eventLoop, int index, ProxyEngine engine) {
         this.eventLoop = eventLoop;
+        this.index = index;
         this.engine = engine;
     }
 

@@ -77,8 +77,10 @@ public final class ProxyEngine {
             readUpstreamTls(server.routes());
         }
         this.loops = loopGroup.build();
-        for (EventLoop loop : loops.loops()) {
-            LoopContext context = new LoopContext(loop, this);
+        List<EventLoop> all = loops.loops();
+        for (int i = 0; i < all.size(); i++) {
+            EventLoop loop = all.get(i);
+            LoopContext context = new LoopContext(loop, i, this);
             contexts.put(loop, context);
             loop.execute(() -> loop.addDrainable(new ClientDrain(context)));
         }
