@@ -29,6 +29,8 @@ Options:
   --contenders "P..."   any of nginx haproxy sluice              [CONTENDERS, default all three]
   --cells "C..."        a subset of the cells above              [CELLS, default all]
   --jar PATH            the Sluice jar [SLUICE_JAR, default <repo>/lib/cli/target/sluice.jar]
+  --provider conscrypt  run Sluice with Conscrypt (a JSSE provider over BoringSSL, fetched with Maven) installed
+                        ahead of the JDK's providers, as an application would install it; default: the JDK's own
   --out DIR             results directory [default benchmarks/tls/results/<timestamp>]
   -h, --help            this text
 
@@ -54,6 +56,7 @@ while [[ $# -gt 0 ]]; do
     --contenders) CONTENDERS="${2:?}"; shift ;;
     --cells) CELLS="${2:?}"; shift ;;
     --jar) SLUICE_JAR="${2:?}"; shift ;;
+    --provider) PROVIDER="${2:?}"; shift ;;
     --out) OUT_DIR="${2:?}"; shift ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; die "unknown option: $1" ;;
@@ -70,6 +73,8 @@ SLUICE_JAR="${SLUICE_JAR:-$REPO_ROOT/lib/cli/target/sluice.jar}"
 SLUICE_JVM_OPTS="${SLUICE_JVM_OPTS:--XX:+UseParallelGC -Xms512m -Xmx512m}"
 SLUICE_JAVA="${SLUICE_JAVA:-java}"
 SLUICE_WARMUP="${SLUICE_WARMUP:-60}"
+PROVIDER="${PROVIDER:-jdk}"
+[[ $PROVIDER =~ ^(jdk|conscrypt)$ ]] || die "unknown provider '$PROVIDER' (jdk or conscrypt)"
 LOAD_CPU="${LOAD_CPU:-0}"
 PROXY_CPU="${PROXY_CPU:-1}"
 for c in $CELLS; do [[ $c =~ ^(term-small|term-64k|hs-new|hs-reuse|idle|up-small|up-64k)$ ]] || die "unknown cell '$c'"; done
@@ -94,8 +99,27 @@ printf 'round\tcell\tcontender\tvalue\tp99_us\terrors\n' >"$RAW"
   echo "cpu: $(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo) (load on core $LOAD_CPU, proxy on core $PROXY_CPU)"
   echo "nginx: $(nginx -v 2>&1 | sed 's/^nginx version: //'); haproxy: $(haproxy -v 2>&1 | head -1 | awk '{ print $3 }'); $(openssl version)"
   echo "java: $("$SLUICE_JAVA" -version 2>&1 | head -1); sluice: $(git -C "$REPO_ROOT" rev-parse --short HEAD 2>/dev/null); JVM flags: $SLUICE_JVM_OPTS"
+  echo "Sluice's TLS provider: $PROVIDER"
   echo "settings: ${DURATION}s per run, $ROUNDS round(s), cells {$CELLS}; certificates ECDSA P-256; TLSv1.2 and TLSv1.3; Sluice warm-up ${SLUICE_WARMUP}s; upstream keep-alive: nginx 32, HAProxy and Sluice their defaults"
 } | tee "$OUT_DIR/machine.txt"
+
+# ---------------------------------------------------------------------------- Sluice's TLS provider
+# With --provider conscrypt, Sluice runs with Conscrypt's jar on its class path and Conscrypt first in the JDK's
+# provider list (the JDK's own providers shifted one place down), so that SSLContext.getInstance("TLS") is
+# Conscrypt's: what an application does with Security.insertProviderAt(Conscrypt.newProvider(), 1).
+SLUICE_LAUNCH=(-jar "$SLUICE_JAR")
+if [[ $PROVIDER == conscrypt ]]; then
+  command -v mvn >/dev/null || die "mvn is needed to fetch Conscrypt"
+  mvn -q -B dependency:copy -Dartifact=org.conscrypt:conscrypt-openjdk-uber:2.5.2 -DoutputDirectory="$TMP/provider" \
+    || die "could not fetch org.conscrypt:conscrypt-openjdk-uber:2.5.2"
+  java_home="$("$SLUICE_JAVA" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.home/ { print $2 }')"
+  { echo "security.provider.1=org.conscrypt.OpenSSLProvider"
+    sed -n 's/^security\.provider\.\([0-9]*\)=\(.*\)$/\1 \2/p' "$java_home/conf/security/java.security" |
+      while read -r n name; do echo "security.provider.$((n + 1))=$name"; done
+  } >"$TMP/provider/java.security"
+  SLUICE_LAUNCH=(-Djava.security.properties="$TMP/provider/java.security"
+                 -cp "$SLUICE_JAR:$TMP/provider/conscrypt-openjdk-uber-2.5.2.jar" dev.sluice.cli.Main)
+fi
 
 # ---------------------------------------------------------------------------- certificates and the upstream
 CERT="$TMP/cert.pem" KEY="$TMP/key.pem"
@@ -212,7 +236,7 @@ start_sluice() { # shape
   else
     args=(--listen "127.0.0.1:$PX_PORT" --server "127.0.0.1:$UTLS" --proxy-pass https://backend)
   fi
-  start_bg "$OUT_DIR/logs/sluice-$1.log" taskset -c "$PROXY_CPU" "$SLUICE_JAVA" "${jvm[@]}" -jar "$SLUICE_JAR" \
+  start_bg "$OUT_DIR/logs/sluice-$1.log" taskset -c "$PROXY_CPU" "$SLUICE_JAVA" "${jvm[@]}" "${SLUICE_LAUNCH[@]}" \
     --worker-processes 1 --access-log off "${args[@]}"
   PX_PID=$LAST_PID
 }

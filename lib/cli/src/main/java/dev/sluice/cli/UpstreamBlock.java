@@ -10,7 +10,8 @@ import java.util.List;
 
 /**
  * An {@code upstream NAME { ... }} block as a group, {@code UpstreamGroup.builder(NAME)...build()}: its {@code
- * server} lines, balancing method, {@code keepalive*} directives, and NGINX Plus's {@code sticky}, {@code queue},
+ * server} lines, balancing method, {@code keepalive*} directives, {@code zone} (one balancing state shared by every
+ * event loop; without it each loop keeps its own, as nginx's workers do), and NGINX Plus's {@code sticky}, {@code queue},
  * {@code ntlm}, {@code state} and {@code resolver}; the {@code health_check} of a location that proxies to it is
  * added by {@link #healthCheck}. Also the group nginx makes of {@code proxy_pass http://HOST:PORT} without a block.
  */

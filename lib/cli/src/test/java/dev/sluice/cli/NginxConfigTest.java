@@ -206,6 +206,18 @@ class NginxConfigTest {
     }
 
     @Test
+    void aZoneSharesTheGroupsStateAcrossTheLoopsAndItsAbsenceKeepsOneStatePerLoop() throws IOException {
+        String zoned = java("upstream b { zone b 64k; server 127.0.0.1:9001; }\n"
+                + "server { listen 127.0.0.1:8080; location / { proxy_pass http://b; } }");
+        assertHas(zoned, ".sharedState()");
+        String perLoop = java("upstream b { server 127.0.0.1:9001; }\n"
+                + "server { listen 127.0.0.1:8080; location / { proxy_pass http://b; } }");
+        assertFalse(perLoop.contains("sharedState"), perLoop);
+        assertEquals("nginx.conf:3: invalid number of arguments in \"zone\"",
+                error("upstream b { zone; server 127.0.0.1:9001; }"));
+    }
+
+    @Test
     void aHealthCheckInALocationChecksItsGroupWithTheConditionsOfItsMatchBlock() throws IOException {
         String code = java("match ok { status 200-399; header Content-Type = text/html; body ~ \"Welcome\"; }\n"
                 + "upstream b { zone b 64k; server 127.0.0.1:9001; }\n"

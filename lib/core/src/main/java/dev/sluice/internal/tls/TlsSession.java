@@ -303,7 +303,25 @@ public final class TlsSession implements Wire {
                 channel.close();
             } finally {
                 releaseAll();
+                releaseEngine();
             }
+        }
+    }
+
+    /**
+     * Frees what the engine of a provider over a native library (BoringSSL, OpenSSL: installed by the application
+     * ahead of the JDK's) holds outside the heap, which it keeps until both its sides are closed: its inbound side
+     * is closed too once the socket is. The JDK's own engine holds nothing there, and closing its inbound side
+     * before the peer's close_notify would invalidate the session and cost its resumption, so it is left as it is.
+     */
+    private void releaseEngine() {
+        if (engine.isInboundDone() || engine.getClass().getModule() == SSLEngine.class.getModule()) {
+            return;
+        }
+        try {
+            engine.closeInbound();
+        } catch (SSLException truncated) {
+            // the socket is closed: nothing more comes either way
         }
     }
 
