@@ -76,6 +76,58 @@ class ConcurrencyTest {
     }
 
     @Test
+    void twoLoopsPickingOnTheirOwnCopiesWhileTheGroupChangesLoseNoCountAndNeverDeadlock() throws Exception {
+        UpstreamGroup group = UpstreamGroup.builder("c").resolver(Resolver.none())
+                .server(server(0), s -> s.weight(2).maxFails(0))
+                .server(server(1), s -> s.maxFails(0))
+                .build();
+        List<PeerState> everyPeer = new ArrayList<>(group.peers());
+        AtomicLong picks = new AtomicLong();
+        CountDownLatch done = new CountDownLatch(3);
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < 2; t++) {
+            int loop = t;
+            threads.add(new Thread(() -> {
+                Selection selection = group.newSelection(loop);
+                for (int i = 0; i < 20_000; i++) {
+                    if (selection.reset().select() != null) {
+                        picks.incrementAndGet();
+                        selection.report(i % 7 == 0 ? Outcome.FAILURE : Outcome.SUCCESS);
+                    }
+                }
+                done.countDown();
+            }));
+        }
+        threads.add(new Thread(() -> {
+            PeerState first = group.peers().get(0);
+            for (int i = 0; i < 300; i++) {
+                first.setDown(i % 2 == 0);
+                group.changeServer(first.id(), s -> s.weight(1 + (first.peer().weight() % 3)));
+                List<PeerState> added = group.addServer(server(2), s -> s.maxFails(0));
+                synchronized (everyPeer) {
+                    everyPeer.addAll(added);
+                }
+                group.removeServer(added.get(0).id());
+            }
+            first.setDown(false);
+            done.countDown();
+        }));
+        threads.forEach(Thread::start);
+        boolean finished = done.await(60, TimeUnit.SECONDS);
+        for (Thread thread : threads) {
+            thread.join(1000);
+        }
+
+        assertEquals(true, finished, "every thread finished in time: no deadlock between the group's and a copy's lock");
+        long requests = 0;
+        for (PeerState peer : everyPeer) {
+            assertEquals(0, peer.activeConnections(), peer.name());
+            requests += peer.requests();
+        }
+        assertEquals(picks.get(), requests, "every pick counted once, in whichever loop and membership it was");
+    }
+
+    @Test
     void roundRobinSharesStayExactUnderTwoThreads() throws Exception {
         UpstreamGroup group = UpstreamGroup.builder("c")
                 .server(server(0), s -> s.weight(3)).server(server(1), s -> s.weight(1))
