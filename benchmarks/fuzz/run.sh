@@ -24,6 +24,7 @@ TARGETS=(
   "lib/core dev.sluice.internal.discovery.DnsResponseFuzzer dnsResponse"
   "lib/core dev.sluice.ValueTemplateFuzzer valueTemplate"
   "lib/cli dev.sluice.cli.NginxConfFuzzer nginxConf"
+  "lib/kubernetes dev.sluice.kubernetes.JsonFuzzer json"
 )
 
 # FUZZ_ONLY="DnsResponseFuzzer ...": only the targets of those simple class names.
@@ -39,7 +40,7 @@ fi
 
 cd "$REPO_ROOT"
 echo "building the library and its tests"
-mvn -q -B -pl lib/core,lib/cli -am -DskipTests install >"$OUT/build.log" 2>&1 || { tail -20 "$OUT/build.log"; exit 1; }
+mvn -q -B -pl lib/core,lib/cli,lib/kubernetes -am -DskipTests install >"$OUT/build.log" 2>&1 || { tail -20 "$OUT/build.log"; exit 1; }
 # The test classpath of a module: its own classes and tests, and its dependencies (the library from the build above).
 classpath() {
   local file="$OUT/classpath-${1//\//-}.txt"
@@ -63,7 +64,10 @@ for t in "${TARGETS[@]}"; do
   echo "fuzzing $simple for $RUNS executions"
   log="$OUT/$simple.log"
   set +e
-  java -cp "$CP" com.code_intelligence.jazzer.Jazzer --target_class="$class" -runs="$RUNS" \
+  # The heap is bounded well under libFuzzer's RSS limit: left to the JVM's default (a quarter of the memory), it grows
+  # past 2 GB between collections and libFuzzer calls that an out-of-memory finding; bounded, an input that really
+  # takes too much memory still fails, with an OutOfMemoryError.
+  java -Xmx1g -cp "$CP" com.code_intelligence.jazzer.Jazzer --target_class="$class" -runs="$RUNS" \
     -artifact_prefix="$seeds/" -timeout=10 -rss_limit_mb=2048 "$corpus" >"$log" 2>&1
   rc=$?
   set -e

@@ -164,7 +164,11 @@ public final class ProxyServer implements AutoCloseable {
             return listen(address);
         }
 
-        /** {@code worker_processes N}: the number of event loops; 0 (the default) means one per processor. */
+        /**
+         * {@code worker_processes N}: the number of event loops; 0 (the default) means one per processor. Like nginx's
+         * workers, each loop balances with its own copy of a group's state unless the group shares one ({@link
+         * dev.sluice.upstream.UpstreamGroup.Builder#sharedState()}, nginx's {@code zone}).
+         */
         public Builder workers(int workers) {
             if (workers < 0 || workers > 1024) {
                 throw new IllegalArgumentException("workers must be between 0 and 1024: " + workers);
