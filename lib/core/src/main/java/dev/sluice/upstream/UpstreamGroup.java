@@ -509,8 +509,9 @@ public final class UpstreamGroup {
     /**
      * A new selection for the requests of event loop {@code loop} (numbered from 0), one request at a time. With
      * per-loop state (the default) it picks from that loop's own copy of the balancing state, made at the first
-     * such call, which only one thread may use: give each thread that picks its own number. With {@link
-     * Builder#sharedState() shared state} it is {@link #newSelection()}.
+     * such call, under that copy's own lock: threads that share a number share its copy and wait for each other,
+     * so give each thread that picks its own number. With {@link Builder#sharedState() shared state} it is {@link
+     * #newSelection()}.
      */
     public Selection newSelection(int loop) {
         if (loop < 0) {
