@@ -95,7 +95,7 @@ final class ServerLines {
                 list.add(peer);
             } else {
                 changed |= follow(peer, endpoint, line);
-                if (peer.draining && peer.conns == 0) {
+                if (peer.draining && group.idle(peer)) {
                     peer.leave();
                     changed = true;
                 } else {

@@ -180,8 +180,21 @@ public final class UpstreamGroup {
     }
 
     /** Whether no request is in flight to {@code original}, in this group or any loop's copy. Lock held. */
-    private boolean idle(PeerState original) {
+    boolean idle(PeerState original) {
         return original.conns == 0 && (copies == null || copies.idle(original));
+    }
+
+    /**
+     * Removes the draining peers that no request is in flight to, in this group or any loop's copy. Called once the
+     * copies know the peers drain: a request that ended before then was reported on a twin not yet draining, so no
+     * loop will report that peer's last request. Lock held.
+     */
+    private void removeDrainedIdle() {
+        for (PeerState peer : List.copyOf(members.peers)) {
+            if (peer.draining && idle(peer)) {
+                remove(peer);
+            }
+        }
     }
 
     /**
@@ -297,8 +310,9 @@ public final class UpstreamGroup {
             if (list != null) {
                 admitted = change(list);
             }
-            leaving = leavingPeers.since(before);
             copiesFollow();
+            removeDrainedIdle();
+            leaving = leavingPeers.since(before);
         }
         Selection.turn(admitted);
         leavingPeers.announce(leaving);
@@ -378,12 +392,9 @@ public final class UpstreamGroup {
                 return false;
             }
             state.draining = true;
-            if (idle(state)) {
-                remove(state);
-            } else {
-                state.tier.rotation.changed(state);
-                copiesFollow();
-            }
+            state.tier.rotation.changed(state);
+            copiesFollow();
+            removeDrainedIdle();
             leaving = leavingPeers.since(List.of(state));
         }
         leavingPeers.announce(leaving);

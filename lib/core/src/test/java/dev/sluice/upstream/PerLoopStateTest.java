@@ -11,6 +11,8 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -177,6 +179,30 @@ class PerLoopStateTest {
         assertTrue(a.isRemoved());
         assertTrue(inFlight.isLeaving(), "its connections close as they come back in that loop too");
         assertEquals(List.of(group.peers().get(0)), group.peers());
+    }
+
+    @Test
+    void aTerminatingEndpointDrainsUntilNoLoopHasARequestOnIt() throws Exception {
+        InetAddress first = InetAddress.getByName("10.0.0.1");
+        InetAddress second = InetAddress.getByName("10.0.0.2");
+        UpstreamGroup group = UpstreamGroup.builder("loops").resolver(host -> List.of(first, second))
+                .server("api.test:8080").build();
+        Selection one = group.newSelection(1);
+        PeerState inFlight = one.reset().select();
+        InetSocketAddress busy = (InetSocketAddress) inFlight.address();
+        InetSocketAddress other = new InetSocketAddress(busy.getAddress().equals(first) ? second : first, 8080);
+
+        group.setEndpoints("api.test:8080", List.of(Endpoint.ready(busy).withCondition(Endpoint.Condition.TERMINATING),
+                Endpoint.ready(other)));
+        assertEquals(2, group.peers().size(), "loop 1 still has a request on it: it drains, it does not leave");
+        Selection zero = group.newSelection(0);
+        PeerState picked = zero.reset().select();
+        zero.report(Outcome.SUCCESS);
+        assertEquals(other, picked.address(), "loop 0 sends nothing new to the draining peer");
+        one.report(Outcome.SUCCESS);
+
+        assertEquals(1, group.peers().size(), "it left with the last request on it");
+        assertEquals(other, group.peers().get(0).address());
     }
 
     @Test
