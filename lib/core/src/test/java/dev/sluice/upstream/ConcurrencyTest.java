@@ -128,6 +128,44 @@ class ConcurrencyTest {
     }
 
     @Test
+    void everyPeerDrainedWhileTwoLoopsPickLeavesOnceTheirRequestsEnd() throws Exception {
+        UpstreamGroup group = UpstreamGroup.builder("c").resolver(Resolver.none())
+                .server(server(0), s -> s.maxFails(0))
+                .build();
+        List<PeerState> drained = new ArrayList<>();
+        AtomicLong loopsRunning = new AtomicLong(2);
+        List<Thread> loops = new ArrayList<>();
+        for (int t = 0; t < 2; t++) {
+            int loop = t;
+            loops.add(new Thread(() -> {
+                Selection selection = group.newSelection(loop);
+                for (int i = 0; i < 200_000 && (i < 1_000 || loopsRunning.get() > 0); i++) {
+                    if (selection.reset().select() != null) {
+                        selection.report(Outcome.SUCCESS);
+                    }
+                }
+            }));
+        }
+        loops.forEach(Thread::start);
+        for (int i = 0; i < 200; i++) {
+            PeerState added = group.addServer(server(1), s -> s.maxFails(0)).get(0);
+            Thread.onSpinWait();
+            group.drainServer(added.id());
+            drained.add(added);
+        }
+        loopsRunning.set(0);
+        for (Thread loop : loops) {
+            loop.join(30_000);
+        }
+
+        for (PeerState peer : drained) {
+            assertEquals(0, peer.activeConnections(), peer.name());
+            assertEquals(true, peer.isRemoved(), "peer " + peer.id() + " left once no loop had a request on it");
+        }
+        assertEquals(1, group.peers().size());
+    }
+
+    @Test
     void roundRobinSharesStayExactUnderTwoThreads() throws Exception {
         UpstreamGroup group = UpstreamGroup.builder("c")
                 .server(server(0), s -> s.weight(3)).server(server(1), s -> s.weight(1))
