@@ -56,7 +56,7 @@ final class LoopCopies {
     /** Whether no loop has a request in flight to its twin of {@code original}. Origin's lock held. */
     boolean idle(PeerState original) {
         for (UpstreamGroup copy : copies) {
-            PeerState twin = copy == null ? null : original.twin(copy.loop);
+            PeerState twin = copy == null ? null : original.family.twin(copy.loop);
             if (twin != null) {
                 synchronized (copy.lock) {
                     if (twin.conns > 0) {
@@ -76,7 +76,7 @@ final class LoopCopies {
             boolean rebuild = before.size() != originals.size();
             for (int i = 0; i < originals.size(); i++) {
                 PeerState original = originals.get(i);
-                PeerState twin = original.twin(copy.loop);
+                PeerState twin = original.family.twin(copy.loop);
                 if (twin == null) {
                     twin = original.newTwin(copy);
                     rebuild = true;

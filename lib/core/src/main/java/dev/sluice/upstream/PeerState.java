@@ -7,13 +7,9 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.ToLongFunction;
 
 /**
  * The live state of one peer: one address of one {@code server} line, as nginx's {@code ngx_http_upstream_rr_peer_t}
@@ -32,7 +28,6 @@ public final class PeerState {
 
     /** A time long before any reading, so that the first pick starts a new failure window, as nginx's 0 does. */
     static final long LONG_AGO = Long.MIN_VALUE / 4;
-    private static final PeerState[] NO_TWINS = new PeerState[0];
 
     /** The server line's parameters; replaced under the group's lock by a change at run time. */
     volatile Peer peer;
@@ -52,9 +47,8 @@ public final class PeerState {
     final UpstreamGroup group;
     /** The peer of the group's own state that this one is a loop's twin of; this peer itself when it is that. */
     final PeerState original;
-    /** This peer's twins in the loops' copies of its group, by loop number; null for a loop without one. Replaced
-     * under the group's lock. */
-    private volatile PeerState[] twins = NO_TWINS;
+    /** This peer and its twins in the loops' copies of its group, one family for all of them. */
+    final PeerFamily family;
     /** The tier this peer is in, set when a tier is built; null once the peer is removed from its group. */
     Tier tier;
     /** NGINX Plus's {@code drain}: only requests bound to it (sticky, ntlm) come; removed once none is left. */
@@ -100,6 +94,7 @@ public final class PeerState {
     PeerState(UpstreamGroup group, Peer peer, int id, SocketAddress address) {
         this.group = group;
         this.original = this;
+        this.family = new PeerFamily(this);
         this.id = id;
         this.address = address;
         this.name = printable(address);
@@ -113,6 +108,7 @@ public final class PeerState {
     private PeerState(UpstreamGroup copy, PeerState original) {
         this.group = copy;
         this.original = original;
+        this.family = original.family;
         this.id = original.id;
         this.address = original.address;
         this.name = original.name;
@@ -125,16 +121,8 @@ public final class PeerState {
     /** A twin of this peer for {@code copy}, registered as its twin for the copy's loop. Lock of the origin held. */
     PeerState newTwin(UpstreamGroup copy) {
         PeerState twin = new PeerState(copy, this);
-        PeerState[] grown = Arrays.copyOf(twins, Math.max(twins.length, copy.loop + 1));
-        grown[copy.loop] = twin;
-        twins = grown;
+        family.add(twin, copy.loop);
         return twin;
-    }
-
-    /** This peer's twin for loop {@code loop}, or null. */
-    PeerState twin(int loop) {
-        PeerState[] known = twins;
-        return loop < known.length ? known[loop] : null;
     }
 
     /** A twin takes its original's server line and flags, before its copy rebuilds. Both locks held. */
@@ -350,18 +338,18 @@ public final class PeerState {
 
     /** Requests in flight to this peer ({@code conns}); idle keepalive connections do not count. */
     public int activeConnections() {
-        return (int) sum(p -> p.conns);
+        return (int) family.sum(p -> p.conns);
     }
 
     /** Failures counted since the last successful probe ({@code fails}). */
     public int fails() {
-        return (int) most(p -> p.fails);
+        return (int) family.most(p -> p.fails);
     }
 
     /** The weight smooth round robin uses now ({@code effective_weight}): lowered by failures, recovering by one
      * per pass. */
     public int effectiveWeight() {
-        return (int) -most(p -> -p.effectiveWeight);
+        return (int) family.least(p -> p.effectiveWeight);
     }
 
     /** Smooth round robin's running score ({@code current_weight}) in this peer's own group or loop. */
@@ -373,7 +361,7 @@ public final class PeerState {
 
     /** How much longer the peer stays unavailable after reaching {@code max_fails}; zero when it is available. */
     public Duration unavailableFor() {
-        return Duration.ofNanos(most(PeerState::unavailableNanos));
+        return Duration.ofNanos(family.most(PeerState::unavailableNanos));
     }
 
     /** {@link #unavailableFor()} in this peer's own group or loop, in nanoseconds. Lock held. */
@@ -387,7 +375,7 @@ public final class PeerState {
 
     /** Requests sent to this peer, including failed attempts. */
     public long requests() {
-        return sum(p -> p.requests);
+        return family.sum(p -> p.requests);
     }
 
     /**
@@ -396,9 +384,12 @@ public final class PeerState {
      */
     public long[] responses() {
         long[] all = new long[responses.length];
-        for (int i = 0; i < all.length; i++) {
-            int statusClass = i;
-            all[i] = sum(p -> p.responses[statusClass]);
+        for (PeerState member : family.members()) {
+            synchronized (member.group.lock) {
+                for (int i = 0; i < all.length; i++) {
+                    all[i] += member.responses[i];
+                }
+            }
         }
         return all;
     }
@@ -414,12 +405,12 @@ public final class PeerState {
 
     /** NGINX Plus's {@code sent}: bytes sent to the peer by attempts that ended. */
     public long bytesSent() {
-        return sum(p -> p.sent.sum());
+        return family.sum(p -> p.sent.sum());
     }
 
     /** NGINX Plus's {@code received}: bytes received from the peer by attempts that ended. */
     public long bytesReceived() {
-        return sum(p -> p.received.sum());
+        return family.sum(p -> p.received.sum());
     }
 
     /**
@@ -427,7 +418,7 @@ public final class PeerState {
      * ended (an attempt that failed before a response counts from when it failed); empty before the first.
      */
     public Optional<Instant> lastSelected() {
-        long last = most(p -> p.selectedAt);
+        long last = family.most(p -> p.selectedAt);
         if (last == LONG_AGO) {
             return Optional.empty();
         }
@@ -440,14 +431,14 @@ public final class PeerState {
      * is not counted, as NGINX Plus does not.
      */
     public Duration downtime() {
-        return Duration.ofNanos(most(p -> p.downtime.total(p.group.ticker.nanos(), p.healthy)));
+        return Duration.ofNanos(family.most(p -> p.downtime.total(p.group.ticker.nanos(), p.healthy)));
     }
 
     /** NGINX Plus's {@code downstart}: when the peer's current {@link #downtime()} began; empty while it is up. */
     public Optional<Instant> downStart() {
         long now = group.ticker.nanos();
         long earliest = Long.MAX_VALUE;
-        for (PeerState member : family()) {
+        for (PeerState member : family.members()) {
             synchronized (member.group.lock) {
                 long since = member.downtime.since(now, member.healthy);
                 earliest = since == LONG_AGO ? earliest : Math.min(earliest, since);
@@ -463,7 +454,7 @@ public final class PeerState {
 
     /** NGINX Plus's {@code unavail}: how many times reaching {@code max_fails} made the peer unavailable. */
     public long unavailableTimes() {
-        return sum(p -> p.unavailTurns);
+        return family.sum(p -> p.unavailTurns);
     }
 
     /** Counts a response of {@code status}; 0 (no response) counts nothing. Lock held. */
@@ -475,69 +466,19 @@ public final class PeerState {
 
     /** Attempts on this peer that failed ({@link Outcome#FAILURE}). */
     public long failures() {
-        return sum(p -> p.failures);
+        return family.sum(p -> p.failures);
     }
 
     /** The moving average of the time to the response head ({@code header_time}); empty before the first. */
     public Optional<Duration> averageHeaderTime() {
-        long average = latestMeasured(p -> p.headerTime);
+        long average = family.latestMeasured(p -> p.headerTime);
         return average < 0 ? Optional.empty() : Optional.of(Duration.ofNanos(average));
     }
 
     /** The moving average of the time to the response's last byte ({@code response_time}); empty before the first. */
     public Optional<Duration> averageResponseTime() {
-        long average = latestMeasured(p -> p.responseTime);
+        long average = family.latestMeasured(p -> p.responseTime);
         return average < 0 ? Optional.empty() : Optional.of(Duration.ofNanos(average));
-    }
-
-    /** This peer's original and every twin of it: where its state is, all told. */
-    private List<PeerState> family() {
-        List<PeerState> family = new ArrayList<>(1 + original.twins.length);
-        family.add(original);
-        for (PeerState twin : original.twins) {
-            if (twin != null) {
-                family.add(twin);
-            }
-        }
-        return family;
-    }
-
-    /** {@code field} added up over the family, each member read under its own group's lock. */
-    private long sum(ToLongFunction<PeerState> field) {
-        long sum = 0;
-        for (PeerState member : family()) {
-            synchronized (member.group.lock) {
-                sum += field.applyAsLong(member);
-            }
-        }
-        return sum;
-    }
-
-    /** The largest {@code field} of the family, each member read under its own group's lock. */
-    private long most(ToLongFunction<PeerState> field) {
-        long most = Long.MIN_VALUE;
-        for (PeerState member : family()) {
-            synchronized (member.group.lock) {
-                most = Math.max(most, field.applyAsLong(member));
-            }
-        }
-        return most;
-    }
-
-    /** {@code average} of the family member measured last, or -1 when none was measured. */
-    private long latestMeasured(ToLongFunction<PeerState> average) {
-        long at = Long.MIN_VALUE;
-        long latest = -1;
-        for (PeerState member : family()) {
-            synchronized (member.group.lock) {
-                long value = average.applyAsLong(member);
-                if (value >= 0 && member.timedAt >= at) {
-                    at = member.timedAt;
-                    latest = value;
-                }
-            }
-        }
-        return latest;
     }
 
     /**

@@ -176,7 +176,7 @@ public final class UpstreamGroup {
         if (original.group != origin) {
             return null;
         }
-        return loop < 0 ? original : original.twin(loop);
+        return loop < 0 ? original : original.family.twin(loop);
     }
 
     /** Whether no request is in flight to {@code original}, in this group or any loop's copy. Lock held. */
@@ -308,9 +308,10 @@ public final class UpstreamGroup {
             List<PeerState> before = members.peers;
             List<PeerState> list = change.apply(before);
             if (list != null) {
-                admitted = change(list);
+                admitted = change(list); // its rebuild brings the copies along
+            } else {
+                copiesFollow(); // a drain begun or ended without a change of membership
             }
-            copiesFollow();
             removeDrainedIdle();
             leaving = leavingPeers.since(before);
         }
