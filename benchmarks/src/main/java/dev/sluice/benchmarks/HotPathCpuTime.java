@@ -25,7 +25,7 @@ public final class HotPathCpuTime {
 
     public static void main(String[] args) throws Exception {
         for (int peers : new int[] {1, 4}) {
-            PoolBenchmark.WarmPool pool = new PoolBenchmark.WarmPool(peers);
+            PoolBenchmark.WarmPool pool = new PoolBenchmark.WarmPool(peers, true);
             try {
                 double best = Double.MAX_VALUE;
                 for (int round = 0; round < ROUNDS; round++) {

@@ -41,7 +41,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The cost of one {@link KeepalivePool#acquire} + {@link KeepalivePool#release} pair, as a proxy pays it per
  * request on a warm pool: {@code keepalive 32} idle connections (real loopback sockets) spread over {@code peers}
- * peers, each acquire asking for the next peer in turn and getting its most recently released connection.
+ * peers, each acquire asking for the next peer in turn ({@code asks=inTurn}, a round robin's stream) or always for
+ * the first ({@code asks=onePeer}, a hash balancer's hot key), and getting its most recently released connection.
  *
  * <p>The pool may only be used on its event loop's thread, so each invocation hands one task to the loop that
  * runs {@value #PAIRS} pairs back to back, and the benchmark thread parks until it is done; the hand-over (a queue
@@ -71,6 +72,10 @@ public class PoolBenchmark {
     @Param({"1", "4"})
     public int peers;
 
+    /** Which peer each acquire asks for: {@code inTurn}, the next one each time, or {@code onePeer}, the first. */
+    @Param({"inTurn", "onePeer"})
+    public String asks;
+
     private WarmPool pool;
     private final Runnable batch = this::runBatch;
     private volatile Thread waiter;
@@ -78,7 +83,7 @@ public class PoolBenchmark {
 
     @Setup(Level.Trial)
     public void openPool() throws Exception {
-        pool = new WarmPool(peers);
+        pool = new WarmPool(peers, asks.equals("inTurn"));
     }
 
     @TearDown(Level.Trial)
@@ -120,10 +125,14 @@ public class PoolBenchmark {
         private final InetSocketAddress[] addresses;
         private final List<ServerSocketChannel> servers = new ArrayList<>();
         private final List<SocketChannel> accepted = new ArrayList<>();
+        /** Masks a pair's number to the index of the peer it asks for: all peers in turn, or the first only. */
+        private final int askMask;
         /** How many releases kept their connection, so the calls' results are used. */
         int kept;
 
-        WarmPool(int peers) throws Exception {
+        /** {@code inTurn}: each acquire asks for the next of the {@code peers} peers; otherwise always the first. */
+        WarmPool(int peers, boolean inTurn) throws Exception {
+            askMask = inTurn ? peers - 1 : 0;
             group = EventLoopGroup.builder().threads(1).threadNamePrefix("bench-loop-").build();
             loop = group.loops().get(0);
             pool = new KeepalivePool(loop, new PeerLimitsRegistry(KeepaliveSettings.builder()
@@ -144,11 +153,11 @@ public class PoolBenchmark {
             checkIdle();
         }
 
-        /** On the loop: {@code n} acquire + release pairs, asking for the peers in turn. */
+        /** On the loop: {@code n} acquire + release pairs. */
         void pairs(int n) {
             KeepalivePool p = pool;
             InetSocketAddress[] a = addresses;
-            int mask = a.length - 1;
+            int mask = askMask;
             int k = 0;
             for (int i = 0; i < n; i++) {
                 PooledConnection c = p.acquire(a[i & mask]);
