@@ -1,8 +1,10 @@
 package dev.sluice.benchmarks;
 
 import dev.sluice.ProxyHandler;
+import dev.sluice.ProxyRequest;
 import dev.sluice.ProxyServer;
 import dev.sluice.Route;
+import dev.sluice.observe.ExchangeRecord;
 import dev.sluice.upstream.UpstreamGroup;
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -18,8 +20,9 @@ import java.util.function.Consumer;
 /**
  * What one proxied request allocates on the proxy's event loop, in bytes, read from the loop thread's allocation
  * counter ({@code com.sun.management.ThreadMXBean#getThreadAllocatedBytes}) over many keep-alive requests, after
- * warm-up: for a route with no handler, and for one with a handler that overrides nothing (every phase at its
- * default), on one kept-alive client connection. Client and upstream are blocking sockets on threads of their own, whose allocations do not count.
+ * warm-up: for a route with no handler, for one with a handler that overrides nothing (every phase at its
+ * default), and for one whose handler reads each exchange's record ({@code done}), on one kept-alive client
+ * connection. Client and upstream are blocking sockets on threads of their own, whose allocations do not count.
  * The upstream connection is renewed every 1,000 requests ({@code keepalive_requests}' default), and a connection
  * costs the loop a few hundred bytes (the JDK's channel, its key and addresses, the pooled connection); one more row
  * keeps a single upstream connection for the whole run, which leaves what the requests themselves allocate.
@@ -54,6 +57,11 @@ public final class ExchangeAllocation {
             measure("no handler, one upstream connection throughout (keepalive_requests unbounded)", oneConnection,
                     r -> { });
             measure("a handler with every phase at its default", group, r -> r.handler(new ProxyHandler() { }));
+            measure("a handler that overrides done (and nothing else)", group, r -> r.handler(new ProxyHandler() {
+                @Override
+                public void done(ProxyRequest request, ExchangeRecord record) {
+                }
+            }));
         }
     }
 

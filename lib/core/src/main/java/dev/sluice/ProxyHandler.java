@@ -64,7 +64,10 @@ public interface ProxyHandler {
         return null;
     }
 
-    /** The exchange ended: what it did, as the access log sees it. Default: nothing. */
+    /**
+     * The exchange ended: what it did, as the access log sees it. Default: nothing; the proxy builds the record
+     * only for a handler that overrides this method (or for an {@link dev.sluice.observe.ExchangeListener}).
+     */
     default void done(ProxyRequest request, ExchangeRecord record) {
     }
 }

@@ -2,6 +2,7 @@ package dev.sluice.internal.proxy;
 
 import dev.sluice.ClientLimits;
 import dev.sluice.ProxyHandler;
+import dev.sluice.ProxyRequest;
 import dev.sluice.Route;
 import dev.sluice.ServerTls;
 import dev.sluice.UpstreamTls;
@@ -67,10 +68,10 @@ public final class ProxyEngine {
         this.listeners = listeners;
         this.requestFields = listeners.stream().flatMap(l -> l.requestFields().stream())
                 .map(name -> name.toLowerCase(Locale.ROOT)).distinct().toList();
-        this.recordsExchanges = !listeners.isEmpty() || handler != null
-                || routes.stream().anyMatch(route -> route.handler() != null)
-                || servers.stream().anyMatch(s -> s.handler() != null
-                        || s.routes().stream().anyMatch(route -> route.handler() != null));
+        this.recordsExchanges = !listeners.isEmpty() || readsRecords(handler)
+                || routes.stream().anyMatch(route -> readsRecords(route.handler()))
+                || servers.stream().anyMatch(s -> readsRecords(s.handler())
+                        || s.routes().stream().anyMatch(route -> readsRecords(route.handler())));
         this.tempFiles = new TempFiles(limits.bodyTempPath());
         readUpstreamTls(routes);
         for (VirtualServer server : servers) {
@@ -83,6 +84,22 @@ public final class ProxyEngine {
             LoopContext context = new LoopContext(loop, i, this);
             contexts.put(loop, context);
             loop.execute(() -> loop.addDrainable(new ClientDrain(context)));
+        }
+    }
+
+    /**
+     * Whether {@code handler} (null for none) reads the record of each exchange: only a handler that overrides
+     * {@link ProxyHandler#done} does, so one that does not costs its routes no record per request.
+     */
+    static boolean readsRecords(ProxyHandler handler) {
+        if (handler == null) {
+            return false;
+        }
+        try {
+            return handler.getClass().getMethod("done", ProxyRequest.class, ExchangeRecord.class)
+                    .getDeclaringClass() != ProxyHandler.class;
+        } catch (NoSuchMethodException e) {
+            throw new AssertionError("ProxyHandler.done is public", e);
         }
     }
 
