@@ -1,6 +1,5 @@
 package dev.sluice.testing;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -68,7 +67,6 @@ public final class ScriptedUpstream implements AutoCloseable {
     public static final Duration SAFETY_TIMEOUT = Duration.ofSeconds(30);
 
     private static final int MAX_CONNECTION_THREADS = 64;
-    private static final Duration RESET_GRACE = Duration.ofMillis(20);
     private static final byte[] BAD_REQUEST =
             ascii("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
     private static final Response DEFAULT = Response.ok("ok");
@@ -91,6 +89,7 @@ public final class ScriptedUpstream implements AutoCloseable {
     private volatile Duration closeWhenIdle;
     private volatile boolean rstInsteadOfFin;
     private volatile boolean autoContinue = true;
+    private final ResponseWriter writer = new ResponseWriter(this::pause);
 
     private ScriptedUpstream(ServerSocket bound) {
         serverSocket = bound;
@@ -392,7 +391,7 @@ public final class ScriptedUpstream implements AutoCloseable {
                         Wire.readUntilClosed(socket);
                         return;
                     case RAW:
-                        if (!drip(out, response.raw, 0, response.raw.length, response)) {
+                        if (!writer.drip(out, response.raw, 0, response.raw.length, response)) {
                             return;
                         }
                         if (response.closeAfterResponse || !request.keepAlive()) {
@@ -401,7 +400,7 @@ public final class ScriptedUpstream implements AutoCloseable {
                         }
                         break;
                     default:
-                        if (!writeResponse(response, request, socket, out)) {
+                        if (!writer.write(response, request, socket, out)) {
                             return;
                         }
                 }
@@ -427,74 +426,6 @@ public final class ScriptedUpstream implements AutoCloseable {
         }
     }
 
-    /** Writes a scripted response; false if the connection was closed as part of it. */
-    private boolean writeResponse(Response response, RecordedRequest request, Socket socket, OutputStream out)
-            throws IOException, InterruptedException {
-        int status = response.status;
-        boolean bodyAllowed = status / 100 != 1 && status != 204 && status != 304;
-        boolean userFraming = false;
-        boolean userConnection = false;
-        for (Map.Entry<String, String> header : response.headers) {
-            userFraming |= header.getKey().equalsIgnoreCase("Content-Length")
-                    || header.getKey().equalsIgnoreCase("Transfer-Encoding");
-            userConnection |= header.getKey().equalsIgnoreCase("Connection");
-        }
-        boolean close = response.closeAfterResponse || response.bodyUntilClose || !request.keepAlive();
-
-        StringBuilder head = new StringBuilder(256);
-        head.append("HTTP/1.1 ").append(status).append(' ').append(response.reason).append("\r\n");
-        for (Map.Entry<String, String> header : response.headers) {
-            head.append(header.getKey()).append(": ").append(header.getValue()).append("\r\n");
-        }
-        byte[] bodyWire = response.body;
-        if (response.chunkSize > 0) {
-            if (!userFraming) {
-                head.append("Transfer-Encoding: chunked\r\n");
-            }
-            bodyWire = chunk(response.body, response.chunkSize);
-        } else if (!userFraming && bodyAllowed && !response.bodyUntilClose) {
-            head.append("Content-Length: ").append(response.body.length).append("\r\n");
-        }
-        if (!userConnection && (response.closeAfterResponse || !request.keepAlive())) {
-            head.append("Connection: close\r\n");
-        }
-        head.append("\r\n");
-        if (!bodyAllowed || request.method().equals("HEAD")) {
-            bodyWire = new byte[0];
-        }
-
-        byte[] headBytes = head.toString().getBytes(StandardCharsets.ISO_8859_1);
-        int end = response.cutAfter >= 0 ? Math.min(response.cutAfter, bodyWire.length) : bodyWire.length;
-        if (response.throttleBytes <= 0) {
-            ByteArrayOutputStream all = new ByteArrayOutputStream(headBytes.length + end);
-            all.write(headBytes);
-            all.write(bodyWire, 0, end);
-            out.write(all.toByteArray());
-            out.flush();
-        } else {
-            out.write(headBytes);
-            out.flush();
-            if (!drip(out, bodyWire, 0, end, response)) {
-                return false;
-            }
-        }
-        if (response.cutAfter >= 0) {
-            if (response.cutWithReset) {
-                // let the partial body leave the send queue: SO_LINGER 0 discards whatever is still in it
-                pause(RESET_GRACE);
-                Wire.closeWithRst(socket);
-            } else {
-                Wire.closeWithFin(socket);
-            }
-            return false;
-        }
-        if (close) {
-            Wire.closeWithFin(socket);
-            return false;
-        }
-        return true;
-    }
-
     private void policyClose(Socket socket) {
         if (rstInsteadOfFin) {
             Wire.closeWithRst(socket);
@@ -503,41 +434,12 @@ public final class ScriptedUpstream implements AutoCloseable {
         }
     }
 
-    /**
-     * Writes {@code bytes[from, to)}, in pieces of the response's throttle with its pause between them when it has
-     * one; false when the upstream closed meanwhile.
-     */
-    private boolean drip(OutputStream out, byte[] bytes, int from, int to, Response response)
-            throws IOException, InterruptedException {
-        int step = response.throttleBytes > 0 ? response.throttleBytes : Math.max(1, to - from);
-        for (int offset = from; offset < to; offset += step) {
-            if (offset > from && !pause(response.throttlePeriod)) {
-                return false;
-            }
-            out.write(bytes, offset, Math.min(step, to - offset));
-            out.flush();
-        }
-        return true;
-    }
-
     /** Waits for the duration unless the upstream closes first; false if it closed. */
     private boolean pause(Duration duration) throws InterruptedException {
         if (duration.isZero()) {
             return !closed.get();
         }
         return !closedLatch.await(duration.toNanos(), TimeUnit.NANOSECONDS);
-    }
-
-    private static byte[] chunk(byte[] body, int chunkSize) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(body.length + 64);
-        for (int offset = 0; offset < body.length; offset += chunkSize) {
-            int n = Math.min(chunkSize, body.length - offset);
-            out.writeBytes(ascii(Integer.toHexString(n) + "\r\n"));
-            out.write(body, offset, n);
-            out.writeBytes(ascii("\r\n"));
-        }
-        out.writeBytes(ascii("0\r\n\r\n"));
-        return out.toByteArray();
     }
 
     private static int millis(Duration duration) {
