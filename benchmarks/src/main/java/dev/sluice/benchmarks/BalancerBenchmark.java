@@ -27,7 +27,11 @@ import org.openjdk.jmh.annotations.Threads;
  * {@code queue}). The group (weights 1 to 5 in turn, system clock) is the same for all threads; each thread keeps
  * its own {@link Selection} and resets it per request, as a connection does, and picks as an event loop of its
  * own ({@link UpstreamGroup#newSelection(int)}): from its own copy of the balancing state with {@code state=loop},
- * the default, and from the one state all threads share with {@code state=shared} ({@code zone}).
+ * the default, and from the one state all threads share with {@code state=shared} ({@code zone}). With {@code
+ * clock=system} a selection reads the group's ticker, the system clock, where it needs the time, as a user's own
+ * thread does; with {@code clock=turn} it reads its thread's earlier reading of that clock instead ({@link
+ * UpstreamGroup#newSelection(int, dev.sluice.upstream.Ticker)}), as the proxy's event loops do: a loop reads the
+ * clock once per turn for its timers whether or not it picks, and the thread here reads it once per 4,096 requests.
  *
  * <pre>{@code java -jar benchmarks/target/benchmarks.jar BalancerBenchmark -prof gc}</pre>
  */
@@ -48,6 +52,9 @@ public class BalancerBenchmark {
 
     @Param({"loop", "shared"})
     public String state;
+
+    @Param({"system", "turn"})
+    public String clock;
 
     UpstreamGroup group;
     /** The loop number the next thread picks as. */
@@ -120,16 +127,23 @@ public class BalancerBenchmark {
         UpstreamGroup group;
         boolean bySticky;
         int next;
+        /** The thread's reading of the system clock, for {@code clock=turn}. */
+        long turnNanos;
 
         @Setup
         public void prepare(BalancerBenchmark benchmark) {
-            prepare(benchmark.group, benchmark.method, benchmark.loops.getAndIncrement());
+            prepare(benchmark.group, benchmark.method, benchmark.loops.getAndIncrement(),
+                    benchmark.clock.equals("turn"));
         }
 
-        /** Readies the request stream of loop {@code loop}, whose number also seeds its keys. */
-        void prepare(UpstreamGroup group, String method, int loop) {
+        /**
+         * Readies the request stream of loop {@code loop}, whose number also seeds its keys; {@code byTurn}: its
+         * selection reads the thread's own reading of the clock.
+         */
+        void prepare(UpstreamGroup group, String method, int loop, boolean byTurn) {
             long seed = loop;
-            selection = group.newSelection(loop);
+            turnNanos = System.nanoTime();
+            selection = byTurn ? group.newSelection(loop, () -> turnNanos) : group.newSelection(loop);
             this.group = group;
             bySticky = method.equals("stickyCookie");
             byKey = method.equals("hash") || method.equals("consistentHash");
@@ -148,6 +162,9 @@ public class BalancerBenchmark {
 
         PeerState pickAndReport() {
             int i = next++ & (INPUTS - 1);
+            if (i == 0) {
+                turnNanos = System.nanoTime();
+            }
             Selection s = selection.reset();
             if (byKey) {
                 s.hashKey(keys[i], 0, KEY_LENGTH);

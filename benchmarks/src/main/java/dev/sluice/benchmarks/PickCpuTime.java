@@ -47,7 +47,7 @@ public final class PickCpuTime {
         var group = BalancerBenchmark.group(method, peers, state.equals("shared"));
         for (int t = 0; t < threads; t++) {
             requests[t] = new BalancerBenchmark.Requests();
-            requests[t].prepare(group, method, t);
+            requests[t].prepare(group, method, t, false);
         }
         double bestCpu = Double.MAX_VALUE;
         double wallOfBest = 0;

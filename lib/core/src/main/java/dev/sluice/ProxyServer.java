@@ -351,7 +351,9 @@ public final class ProxyServer implements AutoCloseable {
          * The clock of every timeout the proxy keeps (client and upstream timeouts, keepalive, lingering,
          * {@code limit_req}). Default {@link Ticker#system()}; a test passes a manual ticker and moves time by hand.
          * An upstream group's {@code fail_timeout} reads the group's own ticker ({@link
-         * dev.sluice.upstream.UpstreamGroup.Builder#ticker}).
+         * dev.sluice.upstream.UpstreamGroup.Builder#ticker}); when that is this same ticker (both default to {@link
+         * Ticker#system()}), the group's picks read each loop's reading of it, taken once per turn of the loop as
+         * nginx's workers read {@code ngx_current_msec}.
          */
         public Builder ticker(Ticker ticker) {
             this.ticker = Objects.requireNonNull(ticker, "ticker");
@@ -413,8 +415,7 @@ public final class ProxyServer implements AutoCloseable {
             EventLoopGroup.Builder loops = EventLoopGroup.builder()
                     .threads(workers == 0 ? Runtime.getRuntime().availableProcessors() : workers)
                     .connections(workerConnections, maxConnections)
-                    .provider(selectorProvider)
-                    .clock(ticker::nanos);
+                    .provider(selectorProvider);
             List<UpstreamGroup> groups = all.stream().map(Route::upstream).filter(Objects::nonNull).toList();
             Map<UpstreamGroup, UpstreamTls> groupTls = new IdentityHashMap<>();
             all.stream().filter(r -> r.upstream() != null && r.upstreamTls().isPresent())
@@ -423,8 +424,9 @@ public final class ProxyServer implements AutoCloseable {
                     List.copyOf(listeners));
             Discovery discovery = Discovery.start(groups);
             try {
-                return new ProxyServer(ProxyEngine.start(addresses, Map.copyOf(tls), loops, List.copyOf(routes),
-                        handler, List.copyOf(servers), limits, List.copyOf(listeners)), checks, discovery);
+                return new ProxyServer(ProxyEngine.start(addresses, Map.copyOf(tls), loops, ticker,
+                        List.copyOf(routes), handler, List.copyOf(servers), limits, List.copyOf(listeners)), checks,
+                        discovery);
             } catch (IOException | RuntimeException e) {
                 checks.close();
                 discovery.close();

@@ -29,6 +29,8 @@ public final class Selection {
     private static final byte[] NO_ADDRESS = new byte[0];
 
     final UpstreamGroup group;
+    /** What this selection's picks and reports read the time from: the group's ticker, or its owner's reading of it. */
+    private final Ticker clock;
     /** The peers of the current tier this request tried: a bit per peer, and the same peers as a list. */
     private long[] tried;
     int[] triedList;
@@ -68,8 +70,9 @@ public final class Selection {
     int rehash;
     int hashTries;
 
-    Selection(UpstreamGroup group) {
+    Selection(UpstreamGroup group, Ticker clock) {
         this.group = group;
+        this.clock = clock;
         synchronized (group.lock) {
             this.tried = new long[0];
             this.triedList = new int[0];
@@ -193,7 +196,7 @@ public final class Selection {
         }
         synchronized (group.lock) {
             Now now = group.now;
-            now.forget();
+            now.forget(clock);
             sync();
             if (!started) {
                 started = true;
@@ -273,7 +276,7 @@ public final class Selection {
         boolean drained;
         synchronized (group.lock) {
             Now now = group.now;
-            now.forget();
+            now.forget(clock);
             peer.conns--;
             if (group.queue != null) {
                 next = group.queue.admitFirst();

@@ -12,8 +12,8 @@ public interface Ticker {
     /** Returns the current time in nanoseconds; only differences between two readings mean anything. */
     long nanos();
 
-    /** The system's monotonic clock, {@link System#nanoTime()}. */
+    /** The system's monotonic clock, {@link System#nanoTime()}; always the same instance. */
     static Ticker system() {
-        return System::nanoTime;
+        return SystemTicker.INSTANCE;
     }
 }

@@ -515,7 +515,7 @@ public final class UpstreamGroup {
      * it for the next one.
      */
     public Selection newSelection() {
-        return new Selection(this);
+        return new Selection(this, ticker);
     }
 
     /**
@@ -526,10 +526,22 @@ public final class UpstreamGroup {
      * #newSelection()}.
      */
     public Selection newSelection(int loop) {
+        return newSelection(loop, ticker);
+    }
+
+    /**
+     * {@link #newSelection(int)} for a loop that keeps its own reading of this group's {@link #ticker()}, taken once
+     * per turn of the loop, as nginx's workers read {@code ngx_current_msec}: the selection's picks and reports read
+     * {@code turnClock} instead of the ticker (a system clock read costs more than a pick). {@code turnClock} must
+     * give earlier readings of this group's ticker, taken on the thread that uses the selection; the group's time
+     * never goes back for one that lags.
+     */
+    public Selection newSelection(int loop, Ticker turnClock) {
         if (loop < 0) {
             throw new IllegalArgumentException("loop must not be negative: " + loop);
         }
-        return copies == null ? newSelection() : new Selection(copies.of(loop));
+        Objects.requireNonNull(turnClock, "turnClock");
+        return new Selection(copies == null ? this : copies.of(loop), turnClock);
     }
 
     /** Whether every event loop picks from this group's one shared state ({@link Builder#sharedState()}). */

@@ -6,6 +6,8 @@ import dev.sluice.internal.net.ConnectOptions;
 import dev.sluice.internal.net.EventLoop;
 import dev.sluice.internal.pool.KeepalivePool;
 import dev.sluice.internal.tls.TlsClient;
+import dev.sluice.upstream.Selection;
+import dev.sluice.upstream.Ticker;
 import dev.sluice.upstream.UpstreamGroup;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -28,6 +30,8 @@ final class LoopContext {
     /** The loop's number among the proxy's loops, from 0: it picks peers from its own copy of a group's state. */
     final int index;
     final ProxyEngine engine;
+    /** The loop's reading of the proxy's ticker, taken once per turn. */
+    private final Ticker turnClock;
     /** Pools of body buffers by size: the sizes a proxy's routes use are few, so a scan finds one unboxed. */
     private final List<BufferPool> bodyBuffers = new ArrayList<>(2);
     private final Map<UpstreamGroup, KeepalivePool> pools = new IdentityHashMap<>();
@@ -41,6 +45,15 @@ final class LoopContext {
         this.eventLoop = eventLoop;
         this.index = index;
         this.engine = engine;
+        this.turnClock = eventLoop::nanoTime;
+    }
+
+    /**
+     * A selection of {@code group}'s peers for this loop's requests, from this loop's copy of its state; it reads
+     * the loop's turn clock when the group reads the proxy's ticker, as nginx's picks read {@code ngx_current_msec}.
+     */
+    Selection newSelection(UpstreamGroup group) {
+        return group.ticker() == engine.ticker ? group.newSelection(index, turnClock) : group.newSelection(index);
     }
 
     /** This loop's keepalive cache for {@code group}, as nginx keeps one per worker per upstream block. */

@@ -27,7 +27,7 @@ final class PeerChoice {
     PeerChoice(Exchange exchange, LoopContext loop, byte[] clientAddress, StringBuilder scratch) {
         this.exchange = exchange;
         this.loop = loop;
-        this.selections = new Selections(loop.index, clientAddress, scratch);
+        this.selections = new Selections(loop, clientAddress, scratch);
     }
 
     /**

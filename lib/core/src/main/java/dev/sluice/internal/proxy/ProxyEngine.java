@@ -18,6 +18,7 @@ import dev.sluice.observe.AttemptRecord;
 import dev.sluice.observe.ExchangeListener;
 import dev.sluice.observe.ExchangeRecord;
 import dev.sluice.upstream.Keepalive;
+import dev.sluice.upstream.Ticker;
 import dev.sluice.upstream.UpstreamGroup;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -50,6 +51,8 @@ public final class ProxyEngine {
     final BufferMeter meter = new BufferMeter();
     final TempFiles tempFiles;
     final EventLoopGroup loops;
+    /** The clock the loops read once per turn: a group that reads the same one picks by the loops' readings. */
+    final Ticker ticker;
     private final List<Acceptor> acceptors = new ArrayList<>();
     private final List<InetSocketAddress> addresses = new ArrayList<>();
     private final Map<EventLoop, LoopContext> contexts = new IdentityHashMap<>();
@@ -62,8 +65,9 @@ public final class ProxyEngine {
     /** The TLS of each address clients speak TLS to. */
     private final List<TlsServer> tlsServers = new ArrayList<>();
 
-    private ProxyEngine(EventLoopGroup.Builder loopGroup, List<Route> routes, ProxyHandler handler,
+    private ProxyEngine(EventLoopGroup.Builder loopGroup, Ticker ticker, List<Route> routes, ProxyHandler handler,
             List<VirtualServer> servers, ClientLimits limits, List<ExchangeListener> listeners) {
+        this.ticker = ticker;
         this.limits = limits;
         this.listeners = listeners;
         this.requestFields = listeners.stream().flatMap(l -> l.requestFields().stream())
@@ -77,7 +81,7 @@ public final class ProxyEngine {
         for (VirtualServer server : servers) {
             readUpstreamTls(server.routes());
         }
-        this.loops = loopGroup.build();
+        this.loops = loopGroup.clock(ticker::nanos).build();
         List<EventLoop> all = loops.loops();
         for (int i = 0; i < all.size(); i++) {
             EventLoop loop = all.get(i);
@@ -107,13 +111,14 @@ public final class ProxyEngine {
      * Starts the loops and binds every address; on failure, stops what it started.
      *
      * @param loops the event loops to start: how many, and how many connections they may hold
+     * @param ticker the clock of the loops and their timers
      * @param routes the default server's, in the order they were added, which orders the regex routes
      * @param handler the default server's handler for its routes that have none, or null
      */
     public static ProxyEngine start(List<InetSocketAddress> addresses, Map<InetSocketAddress, ServerTls> tls,
-            EventLoopGroup.Builder loops, List<Route> routes, ProxyHandler handler, List<VirtualServer> servers,
-            ClientLimits limits, List<ExchangeListener> listeners) throws IOException {
-        ProxyEngine engine = new ProxyEngine(loops, routes, handler, servers, limits, listeners);
+            EventLoopGroup.Builder loops, Ticker ticker, List<Route> routes, ProxyHandler handler,
+            List<VirtualServer> servers, ClientLimits limits, List<ExchangeListener> listeners) throws IOException {
+        ProxyEngine engine = new ProxyEngine(loops, ticker, routes, handler, servers, limits, listeners);
         try {
             for (InetSocketAddress address : addresses) {
                 List<VirtualServer> there = servers.stream().filter(server -> server.listensOn(address)).toList();

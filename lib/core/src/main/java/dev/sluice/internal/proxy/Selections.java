@@ -18,16 +18,16 @@ final class Selections {
 
     private final Map<UpstreamGroup, Selection> byGroup = new IdentityHashMap<>(4);
     /** The connection's event loop, whose own copy of a group's state it picks from. */
-    private final int loop;
+    private final LoopContext loop;
     private final byte[] clientAddress;
     private final StringBuilder scratch;
     private byte[] keyBytes = new byte[64];
     /** Made for the connection's first request to a sticky group. */
     private StickyBinding sticky;
 
-    /** {@code loop}: the connection's event loop's number; {@code clientAddress}: the client's address bytes, for
+    /** {@code loop}: the connection's event loop; {@code clientAddress}: the client's address bytes, for
      * ip_hash; {@code scratch}: the connection's own. */
-    Selections(int loop, byte[] clientAddress, StringBuilder scratch) {
+    Selections(LoopContext loop, byte[] clientAddress, StringBuilder scratch) {
         this.loop = loop;
         this.clientAddress = clientAddress;
         this.scratch = scratch;
@@ -41,7 +41,7 @@ final class Selections {
     Selection begin(UpstreamGroup group, Route route, ValueTemplate.Variables variables, String handlerKey) {
         Selection selection = byGroup.get(group);
         if (selection == null) {
-            selection = group.newSelection(loop);
+            selection = loop.newSelection(group);
             byGroup.put(group, selection);
         }
         selection.reset().clientAddress(clientAddress).maxTries(route.nextUpstream().tries());

@@ -7,6 +7,7 @@ import dev.sluice.Route;
 import dev.sluice.internal.net.EventLoopGroup;
 import dev.sluice.observe.ExchangeListener;
 import dev.sluice.testing.Upstreams;
+import dev.sluice.upstream.Ticker;
 import dev.sluice.upstream.UpstreamGroup;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
@@ -69,7 +70,7 @@ final class StreamFixtures {
             Route.Builder r = Route.builder("/").upstream(group);
             route.accept(r);
             ProxyEngine engine = ProxyEngine.start(List.of(new InetSocketAddress("127.0.0.1", 0)), Map.of(), EventLoopGroup.builder().threads(1),
-                    List.of(r.build()), null, List.of(), limits, listeners);
+                    Ticker.system(), List.of(r.build()), null, List.of(), limits, listeners);
             return upstreams.manage(new StreamingProxy(engine));
         }
 
