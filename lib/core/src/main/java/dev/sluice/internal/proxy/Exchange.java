@@ -343,6 +343,7 @@ final class Exchange implements AttemptListener {
     /** The response broke after its head went to the client: nothing to retry, the client sees a cut response. */
     @Override
     public void responseBroken(Attempt current) {
+        responseRelay.breakOff();
         current.finish(Outcome.SUCCESS, status, false);
         cycle.endAndClose();
     }

@@ -33,9 +33,12 @@ import java.nio.ByteBuffer;
  *
  * <p>Either way a byte is written to the client as soon as the client can take it. nginx holds a partly filled
  * buffer back until it fills (for a body with a Content-Length or one read until close), which is why server-sent
- * events need {@code proxy_buffering off} behind nginx; Sluice never holds bytes back, so buffering only adds
- * read-ahead. The one wait is a read's: when the last read filled all it was given, the peer has more at once, and
- * a buffered relay reads it into the buffers still free before writing both, one larger write instead of two.
+ * events need {@code proxy_buffering off} behind nginx; Sluice never holds body bytes back, so buffering only adds
+ * read-ahead. Two waits save a write: when the last read filled all it was given, the peer has more at once, and a
+ * buffered relay reads it into the buffers still free before writing both, one larger write instead of two; and a
+ * buffered response whose head and whole Content-Length body fit in {@value #POSTPONE_OUTPUT} bytes keeps its head
+ * until the body is in (a peer often sends the two in separate packets), as nginx's {@code postpone_output 1460}
+ * keeps output that small: the client gets the response in one write and wakes once for it, not twice.
  * {@link #buffering} applies the upstream's {@code X-Accel-Buffering}.
  *
  * <p>The body's framing is checked as it passes (Content-Length, chunked) and forwarded intact, or without the chunk
@@ -59,6 +62,8 @@ final class ResponseRelay {
     }
 
     private static final ByteBuffer[] NONE = new ByteBuffer[0];
+    /** The most a head and its body may hold for the head to wait for the body: nginx's {@code postpone_output}. */
+    static final int POSTPONE_OUTPUT = 1460;
 
     private final Exchange exchange;
     private final LoopContext loop;
@@ -78,6 +83,8 @@ final class ResponseRelay {
     /** Whether the last flush left nothing queued. */
     private boolean drained;
     private boolean lastReadFilled;
+    /** Whether the client's head waits for the rest of a body small enough to go with it in one write. */
+    private boolean postponed;
 
     /** The buffer the head was read into, with the bytes that followed it; this relay's until {@link #end()}. */
     private ByteBuffer headBuffer;
@@ -144,6 +151,9 @@ final class ResponseRelay {
             decoder = null;
             complete = framing != BodyFraming.UNTIL_CLOSE;
         }
+        ByteBuffer clientHead = exchange.output().pending();
+        postponed = buffered && !complete && decoder == lengthDecoder && clientHead != null
+                && head.contentLength() <= POSTPONE_OUTPUT - clientHead.remaining();
         if (buffered) {
             pool = loop.buffers(route.buffersSize());
             maxBuffers = route.buffersCount();
@@ -193,7 +203,7 @@ final class ResponseRelay {
             if (buffered && lastReadFilled && peer != null && !complete && !broken && roomToRead()) {
                 read(peer); // the last read left more at the peer: take it too, and write both in one go
             }
-            boolean all = flush();
+            boolean all = holdsHead() || flush();
             if (!active) {
                 return Step.STOPPED;
             }
@@ -209,6 +219,25 @@ final class ResponseRelay {
             if (read(peer) == 0) {
                 return Step.WAIT;
             }
+        }
+    }
+
+    /**
+     * Whether the client's head waits for the rest of its small body: until the body is in, the peer broke off, or
+     * the buffers are full (a body dripped a byte at a time fills one buffer a read).
+     */
+    private boolean holdsHead() {
+        return postponed && !complete && !broken && roomToRead();
+    }
+
+    /**
+     * The response ends before its body did (the peer timed out or went away): what a waiting head held back goes to
+     * the client before the connection closes, as nginx flushes its postponed output then.
+     */
+    void breakOff() {
+        if (active && postponed) {
+            postponed = false;
+            flush();
         }
     }
 

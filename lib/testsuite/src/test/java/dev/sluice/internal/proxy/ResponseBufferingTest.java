@@ -12,6 +12,7 @@ import static dev.sluice.internal.proxy.StreamFixtures.sha256;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.Route;
@@ -25,6 +26,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -46,7 +48,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Responses relayed with memory bounded by configuration ({@code proxy_buffering}, {@code proxy_buffers}, {@code
  * X-Accel-Buffering}): every byte of a response far larger than memory arrives intact; a slow client of a fast
  * upstream costs at most the configured buffers and pauses the upstream; the upstream's {@code X-Accel-Buffering}
- * turns read-ahead on or off for its response; and server-sent events arrive one by one.
+ * turns read-ahead on or off for its response; a small response leaves in one write, its head waiting for its body
+ * ({@code postpone_output}); and server-sent events arrive one by one.
  */
 class ResponseBufferingTest {
 
@@ -259,6 +262,61 @@ class ResponseBufferingTest {
             assertNull(field(head, "X-Accel-Buffering"), head);
             assertEquals(sent.get(5, TimeUnit.SECONDS), received.hex());
         }
+    }
+
+    /** An upstream that sends {@code head} at once and the body {@code rest} once {@code go} is released. */
+    private StreamUpstream headThenBody(String head, String rest, CountDownLatch go) throws Exception {
+        return upstreams.manage(StreamUpstream.start(conn -> {
+            conn.readHead();
+            conn.send(head);
+            if (!go.await(5, TimeUnit.SECONDS)) {
+                throw new AssertionError("the test never released the body");
+            }
+            conn.send(rest);
+        }));
+    }
+
+    @Test
+    void aSmallResponsesHeadWaitsForItsBodyAndLeavesWithItInOneWrite() throws Exception {
+        CountDownLatch go = new CountDownLatch(1);
+        StreamUpstream upstream = headThenBody("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n01234", "56789", go);
+        StreamingProxy proxy = proxy(r -> { }, upstream);
+
+        try (Socket client = connect(proxy.port(), 0)) {
+            client.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            client.setSoTimeout(300);
+            InputStream in = client.getInputStream();
+            assertThrows(SocketTimeoutException.class, in::read,
+                    "nothing reaches the client while the body is on its way (nginx's postpone_output)");
+            go.countDown();
+            client.setSoTimeout(5000);
+            String head = readHead(in);
+            assertEquals(200, StreamFixtures.status(head));
+            assertEquals("0123456789", new String(in.readNBytes(10), StandardCharsets.US_ASCII));
+        }
+        assertEquals(0, upstream.failures().size(), () -> upstream.failures().toString());
+    }
+
+    @ParameterizedTest(name = "proxy_buffering {0}, Content-Length {1}")
+    @CsvSource({
+        "true,  2000",
+        "false, 10",
+    })
+    void aHeadGoesAheadOfABodyTooLargeToWaitForOrUnbuffered(boolean buffering, int length) throws Exception {
+        CountDownLatch go = new CountDownLatch(1);
+        StreamUpstream upstream = headThenBody("HTTP/1.1 200 OK\r\nContent-Length: " + length + "\r\n\r\n",
+                "x".repeat(length), go);
+        StreamingProxy proxy = proxy(r -> r.buffering(buffering), upstream);
+
+        try (Socket client = connect(proxy.port(), 0)) {
+            client.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            client.setSoTimeout(5000);
+            InputStream in = client.getInputStream();
+            assertEquals(200, StreamFixtures.status(readHead(in)), "the head arrives before the body is sent");
+            go.countDown();
+            assertEquals(length, in.readNBytes(length).length);
+        }
+        assertEquals(0, upstream.failures().size(), () -> upstream.failures().toString());
     }
 
     @ParameterizedTest(name = "proxy_buffering {0}, X-Accel-Buffering \"{1}\", chunked {2}")
