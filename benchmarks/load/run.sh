@@ -613,6 +613,10 @@ wait_quiet() {
   done
 }
 
+# A JVM's warm-up ends with a second, short run: when the first run's connections close, the JIT throws
+# away the hot path's compiled code (its close branches were never taken before) and compiles it again,
+# which would otherwise fall in the first seconds of the measured run.
+JVM_REWARM=3
 warm_up() { # name K round
   local secs="$NATIVE_WARMUP" b
   is_jvm "$1" && secs="$WARMUP"
@@ -620,6 +624,9 @@ warm_up() { # name K round
   for b in $BODIES; do
     run_wrk "$OUT_DIR/logs/warmup-$1-k$2-r$3-$b.txt" "$secs" 64 "$b" || true
   done
+  if is_jvm "$1"; then
+    run_wrk "$OUT_DIR/logs/rewarm-$1-k$2-r$3.txt" "$JVM_REWARM" 64 "${BODIES%% *}" || true
+  fi
 }
 
 n_cells=$(( $(wc -w <<<"$KEEPALIVES") * $(wc -w <<<"$CONNS") * $(wc -w <<<"$BODIES") ))
@@ -627,7 +634,7 @@ n_runs=$(( n_cells * ${#CONT_ARR[@]} * ROUNDS ))
 # Each start: its warm-up per body, plus a few seconds to start (a JVM: about 10 on one core).
 per_start=0
 for p in "${CONT_ARR[@]}"; do
-  if is_jvm "$p"; then per_start=$(( per_start + $(wc -w <<<"$BODIES") * WARMUP + 10 ))
+  if is_jvm "$p"; then per_start=$(( per_start + $(wc -w <<<"$BODIES") * WARMUP + JVM_REWARM + 10 ))
   else per_start=$(( per_start + $(wc -w <<<"$BODIES") * NATIVE_WARMUP + 3 )); fi
 done
 est=$(( n_runs * (DURATION + 1 + (QUIET_WAIT > 0)) + $(wc -w <<<"$KEEPALIVES") * ROUNDS * per_start ))
