@@ -33,12 +33,13 @@ import java.nio.ByteBuffer;
  *
  * <p>Either way a byte is written to the client as soon as the client can take it. nginx holds a partly filled
  * buffer back until it fills (for a body with a Content-Length or one read until close), which is why server-sent
- * events need {@code proxy_buffering off} behind nginx; Sluice never holds body bytes back, so buffering only adds
- * read-ahead. Two waits save a write: when the last read filled all it was given, the peer has more at once, and a
- * buffered relay reads it into the buffers still free before writing both, one larger write instead of two; and a
- * buffered response whose head and whole Content-Length body fit in {@value #POSTPONE_OUTPUT} bytes keeps its head
- * until the body is in (a peer often sends the two in separate packets), as nginx's {@code postpone_output 1460}
- * keeps output that small: the client gets the response in one write and wakes once for it, not twice.
+ * events need {@code proxy_buffering off} behind nginx; Sluice holds bytes back only to save a write, so buffering
+ * adds read-ahead and no delay. Two waits save one: when the last read filled all it was given, the peer has more at
+ * once, and a buffered relay reads it into the buffers still free before writing both, one larger write instead of
+ * two; and a buffered response whose head and whole Content-Length body fit in {@value #POSTPONE_OUTPUT} bytes keeps
+ * its head, and the part of the body that came with it, until the rest is in (a peer often sends head and body in
+ * separate packets), as nginx's {@code postpone_output 1460} keeps output that small: the client gets the response in
+ * one write and wakes once for it, not twice.
  * {@link #buffering} applies the upstream's {@code X-Accel-Buffering}.
  *
  * <p>The body's framing is checked as it passes (Content-Length, chunked) and forwarded intact, or without the chunk
