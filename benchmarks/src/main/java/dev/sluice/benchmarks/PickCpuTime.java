@@ -10,10 +10,11 @@ import java.util.concurrent.CyclicBarrier;
  * A cross-check of {@link BalancerBenchmark} for a machine shared with other work: the same picks and reports,
  * timed by the CPU time of the picking threads instead of the wall clock, so that time spent descheduled does
  * not count. Prints one Markdown row per method, peer count, state (each thread its own loop's copy, or one
- * shared) and thread count: the lowest CPU time per pick over several rounds (after warm-up rounds), and the wall
- * time per pick of that round.
+ * shared), clock (the system clock, or the thread's own reading of it as a loop's: {@link BalancerBenchmark}'s
+ * {@code clock}) and thread count: the lowest CPU time per pick over several rounds (after warm-up rounds), and the
+ * wall time per pick of that round.
  *
- * <pre>{@code java -cp benchmarks/target/benchmarks.jar dev.sluice.benchmarks.PickCpuTime [methods] [peers] [loop,shared]}</pre>
+ * <pre>{@code java -cp benchmarks/target/benchmarks.jar dev.sluice.benchmarks.PickCpuTime [methods] [peers] [loop,shared] [system,turn]}</pre>
  *
  * <p>Run one JVM per method (as JMH forks do), so that one method's profile does not slow another's code.
  */
@@ -31,23 +32,27 @@ public final class PickCpuTime {
                 : new String[] {"roundRobin", "leastConn", "ipHash", "hash", "consistentHash", "random", "randomTwo"};
         String[] sizes = args.length > 1 ? args[1].split(",") : new String[] {"8", "100", "1000"};
         String[] states = args.length > 2 ? args[2].split(",") : new String[] {"loop", "shared"};
+        String[] clocks = args.length > 3 ? args[3].split(",") : new String[] {"system", "turn"};
         for (String method : methods) {
             for (String size : sizes) {
                 for (String state : states) {
-                    for (int threads = 1; threads <= 2; threads++) {
-                        measure(method, Integer.parseInt(size), state, threads);
+                    for (String clock : clocks) {
+                        for (int threads = 1; threads <= 2; threads++) {
+                            measure(method, Integer.parseInt(size), state, clock, threads);
+                        }
                     }
                 }
             }
         }
     }
 
-    private static void measure(String method, int peers, String state, int threads) throws Exception {
+    private static void measure(String method, int peers, String state, String clock, int threads)
+            throws Exception {
         BalancerBenchmark.Requests[] requests = new BalancerBenchmark.Requests[threads];
         var group = BalancerBenchmark.group(method, peers, state.equals("shared"));
         for (int t = 0; t < threads; t++) {
             requests[t] = new BalancerBenchmark.Requests();
-            requests[t].prepare(group, method, t, false);
+            requests[t].prepare(group, method, t, clock.equals("turn"));
         }
         double bestCpu = Double.MAX_VALUE;
         double wallOfBest = 0;
@@ -85,6 +90,7 @@ public final class PickCpuTime {
                 wallOfBest = (double) java.util.Arrays.stream(wall).max().getAsLong() / PICKS_PER_ROUND;
             }
         }
-        System.out.printf("| %s | %d | %s | %d | %.1f | %.1f |%n", method, peers, state, threads, bestCpu, wallOfBest);
+        System.out.printf("| %s | %d | %s | %s | %d | %.1f | %.1f |%n", method, peers, state, clock, threads, bestCpu,
+                wallOfBest);
     }
 }
