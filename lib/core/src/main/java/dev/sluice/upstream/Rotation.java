@@ -308,8 +308,9 @@ final class Rotation {
     }
 
     private void setAside(Selection selection) {
-        for (int k = 0; k < selection.triedCount; k++) {
-            int i = selection.triedList[k];
+        TriedPeers tried = selection.tried;
+        for (int k = 0; k < tried.count(); k++) {
+            int i = tried.at(k);
             Cohort cohort = cohortOf[i];
             if (cohort != null) {
                 leave(cohort, i);

@@ -2,7 +2,6 @@ package dev.sluice.upstream;
 
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.Objects;
 import java.util.random.RandomGenerator;
 import java.util.zip.CRC32;
@@ -31,10 +30,8 @@ public final class Selection {
     final UpstreamGroup group;
     /** What this selection's picks and reports read the time from: the group's ticker, or its owner's reading of it. */
     private final Ticker clock;
-    /** The peers of the current tier this request tried: a bit per peer, and the same peers as a list. */
-    private long[] tried;
-    int[] triedList;
-    int triedCount;
+    /** The peers of the current tier this request tried. */
+    final TriedPeers tried = new TriedPeers();
     final CRC32 crc = new CRC32();
     final byte[] digits = new byte[20];
 
@@ -74,8 +71,6 @@ public final class Selection {
         this.group = group;
         this.clock = clock;
         synchronized (group.lock) {
-            this.tried = new long[0];
-            this.triedList = new int[0];
             sync();
         }
         reset();
@@ -93,14 +88,7 @@ public final class Selection {
         seen = members;
         tier = members.primary;
         picker = members.primaryPicker;
-        int most = members.mostPerTier();
-        if (triedList.length < most) {
-            tried = new long[(most + 63) >>> 6];
-            triedList = new int[most];
-        } else {
-            Arrays.fill(tried, 0);
-        }
-        triedCount = 0;
+        tried.fit(members.mostPerTier());
     }
 
     /** Starts a new request: forgets the peers tried, the tries spent, the client address and the hash key. */
@@ -110,7 +98,7 @@ public final class Selection {
         }
         picked = false;
         preferred = null;
-        clearTried();
+        tried.clear();
         seen = null; // the next select starts from the primary tier of the group's current membership
         current = null;
         started = false;
@@ -210,13 +198,13 @@ public final class Selection {
             if (queue != null && !picked && queue.holdsBack(this)) {
                 return null;
             }
-            PeerState peer = preferred != null && preferred.tier == tier && isNotTried(preferred)
+            PeerState peer = preferred != null && preferred.tier == tier && !tried.contains(preferred.index)
                     && preferred.usableWhileDraining(now) ? preferred : picker.pick(this);
             preferred = null;
             if (peer == null && tier != seen.backup && seen.backup != null) {
                 tier = seen.backup;
                 picker = seen.backupPicker;
-                clearTried();
+                tried.clear();
                 peer = picker.pick(this);
             }
             if (peer == null) {
@@ -226,8 +214,7 @@ public final class Selection {
                 queue.picked(this);
             }
             picked = true;
-            tried[peer.index >>> 6] |= 1L << peer.index;
-            triedList[triedCount++] = peer.index;
+            tried.add(peer.index);
             // nginx moves checked on every pick once fail_timeout has passed since; while fails is 0 nothing reads
             // checked before a failure sets it, so the clock is read only for a peer with failures.
             if (peer.fails > 0 && now.seconds() - peer.checked > peer.failTimeoutSeconds) {
@@ -303,11 +290,11 @@ public final class Selection {
             }
             drained = at != null && peer.draining && peer.conns == 0;
             if (drained && group.origin == group) {
-                group.remove(peer);
+                group.changes.remove(peer);
             }
         }
         if (drained && group.origin != group) {
-            group.origin.leaveIfDrained(peer.original);
+            group.origin.changes.leaveIfDrained(peer.original);
         }
         turn(next);
         if (tries > 0) {
@@ -437,11 +424,7 @@ public final class Selection {
      * Balancer.Picker}s; call it only from {@link Balancer.Picker#pick}.
      */
     public boolean isEligible(PeerState peer) {
-        return isNotTried(peer) && peer.usable(group.now);
-    }
-
-    private boolean isNotTried(PeerState peer) {
-        return (tried[peer.index >>> 6] & (1L << peer.index)) == 0;
+        return !tried.contains(peer.index) && peer.usable(group.now);
     }
 
     /** The group's random source, for pickers; use it only from {@link Balancer.Picker#pick}. */
@@ -457,13 +440,6 @@ public final class Selection {
     /** The length of the hash key, 0 when none is set. */
     public int hashKeyLength() {
         return keyLength;
-    }
-
-    private void clearTried() {
-        for (int k = 0; k < triedCount; k++) {
-            tried[triedList[k] >>> 6] = 0;
-        }
-        triedCount = 0;
     }
 
     /** Feeds the hash key into {@link #crc} after whatever it holds. */

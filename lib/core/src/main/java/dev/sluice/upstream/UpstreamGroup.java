@@ -11,7 +11,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
-import java.util.function.UnaryOperator;
 import java.util.random.RandomGenerator;
 
 /**
@@ -57,8 +56,8 @@ public final class UpstreamGroup {
     volatile Membership members;
     private final boolean byLoad;
     private final Resolver resolver;
-    /** The server lines, and the changes of peers that follow them at run time. Lock held. */
-    private final ServerLines lines = new ServerLines(this);
+    /** The changes of the peers at run time, and the server lines they follow. */
+    final MembershipChanges changes = new MembershipChanges(this);
     /** NGINX Plus's {@code state} file, or null. */
     private final StateFile state;
     /** Whether selections add up the start of each attempt in flight per peer, for {@code least_time inflight}. */
@@ -72,8 +71,6 @@ public final class UpstreamGroup {
     private final Duration queueTimeout;
     private final Keepalive keepalive;
     private final HealthCheck healthCheck;
-    /** Who is told of each peer that starts to drain or leaves. */
-    private final LeavingPeers leavingPeers = new LeavingPeers();
 
     private UpstreamGroup(Builder b) {
         this.origin = this;
@@ -99,10 +96,10 @@ public final class UpstreamGroup {
         for (boolean backups : new boolean[] {false, true}) {
             for (int i = 0; i < b.peers.size(); i++) {
                 Peer peer = b.peers.get(i);
-                lines.add(peer);
+                changes.lines.add(peer);
                 if (peer.backup() == backups) {
                     for (SocketAddress address : b.addresses.get(i)) {
-                        list.add(lines.newPeer(peer, address));
+                        list.add(changes.lines.newPeer(peer, address));
                     }
                 }
             }
@@ -184,31 +181,6 @@ public final class UpstreamGroup {
         return original.conns == 0 && (copies == null || copies.idle(original));
     }
 
-    /**
-     * Removes the draining peers that no request is in flight to, in this group or any loop's copy. Called once the
-     * copies know the peers drain: a request that ended before then was reported on a twin not yet draining, so no
-     * loop will report that peer's last request. Lock held.
-     */
-    private void removeDrainedIdle() {
-        for (PeerState peer : List.copyOf(members.peers)) {
-            if (peer.draining && idle(peer)) {
-                remove(peer);
-            }
-        }
-    }
-
-    /**
-     * A loop's copy saw the last request to its twin of {@code original}, a draining peer, end: the peer leaves
-     * once none is in flight in any loop. Lock not held.
-     */
-    void leaveIfDrained(PeerState original) {
-        synchronized (lock) {
-            if (original.tier != null && original.draining && idle(original)) {
-                remove(original);
-            }
-        }
-    }
-
     /** Hands the server list to the state file, if the group has one, to be written off this thread. Lock held. */
     void saveState() {
         if (state != null) {
@@ -246,27 +218,7 @@ public final class UpstreamGroup {
         parameters.accept(line);
         Peer peer = line.build();
         peer.checkSupportedBy(balancer, name);
-        List<SocketAddress> addresses = Addresses.resolve(name, peer.server(), resolver);
-        List<PeerState> added = new ArrayList<>();
-        Selection admitted;
-        synchronized (lock) {
-            List<PeerState> list = new ArrayList<>(members.peers);
-            for (SocketAddress socket : addresses) {
-                added.add(lines.joining(peer, socket));
-            }
-            list.addAll(added);
-            lines.add(peer);
-            admitted = change(list);
-        }
-        Selection.turn(admitted);
-        return added;
-    }
-
-    /** Makes {@code list} the group's peers, saves the state file, and admits a queued request. Lock held. */
-    private Selection change(List<PeerState> list) {
-        rebuild(list);
-        saveState();
-        return admitFromQueue();
+        return changes.addServer(peer, Addresses.resolve(name, peer.server(), resolver));
     }
 
     /**
@@ -281,8 +233,7 @@ public final class UpstreamGroup {
      * @throws IllegalArgumentException when the group has no server line {@code server}
      */
     public List<PeerState> setEndpoints(String server, Collection<Endpoint> endpoints) {
-        List<Endpoint> copy = List.copyOf(endpoints);
-        return changeLine(server, before -> lines.snapshot(before, server, copy));
+        return changes.setEndpoints(server, List.copyOf(endpoints));
     }
 
     /**
@@ -295,33 +246,7 @@ public final class UpstreamGroup {
      */
     public List<PeerState> updateEndpoints(String server, Collection<Endpoint> changed,
             Collection<? extends SocketAddress> removed) {
-        List<Endpoint> copy = List.copyOf(changed);
-        Set<SocketAddress> gone = Set.copyOf(removed);
-        return changeLine(server, before -> lines.update(before, server, copy, gone));
-    }
-
-    /** Applies {@code change} (the new peer list, or null for none) to line {@code server}'s peers. */
-    private List<PeerState> changeLine(String server, UnaryOperator<List<PeerState>> change) {
-        Selection admitted = null;
-        List<PeerState> leaving;
-        synchronized (lock) {
-            List<PeerState> before = members.peers;
-            List<PeerState> list = change.apply(before);
-            if (list != null) {
-                admitted = change(list); // its rebuild brings the copies along
-            } else {
-                copiesFollow(); // a drain begun or ended without a change of membership
-            }
-            removeDrainedIdle();
-            leaving = leavingPeers.since(before);
-        }
-        Selection.turn(admitted);
-        leavingPeers.announce(leaving);
-        return peersOf(server);
-    }
-
-    private List<PeerState> peersOf(String server) {
-        return members.peers.stream().filter(peer -> peer.peer.server().equals(server)).toList();
+        return changes.updateEndpoints(server, List.copyOf(changed), Set.copyOf(removed));
     }
 
     /**
@@ -330,7 +255,7 @@ public final class UpstreamGroup {
      * short and never blocking. Closing what it returns stops the telling.
      */
     public AutoCloseable whenPeersLeave(Consumer<PeerState> listener) {
-        return leavingPeers.add(Objects.requireNonNull(listener, "listener"));
+        return changes.whenPeersLeave(Objects.requireNonNull(listener, "listener"));
     }
 
     /**
@@ -343,24 +268,7 @@ public final class UpstreamGroup {
      */
     public PeerState changeServer(int id, Consumer<Peer.Builder> changes) {
         PeerState state = peer(id);
-        if (state == null) {
-            return null;
-        }
-        Selection admitted;
-        synchronized (lock) {
-            Peer.Builder line = state.peer.toBuilder().down(state.down);
-            changes.accept(line);
-            Peer peer = line.build();
-            peer.checkSupportedBy(balancer, name);
-            if (state.tier == null) {
-                return null;
-            }
-            state.configure(peer);
-            state.down = peer.down();
-            admitted = change(members.peers);
-        }
-        Selection.turn(admitted);
-        return state;
+        return state == null ? null : this.changes.changeServer(state, changes);
     }
 
     /**
@@ -368,17 +276,7 @@ public final class UpstreamGroup {
      * normally. Returns false when the group has no peer {@code id}.
      */
     public boolean removeServer(int id) {
-        List<PeerState> leaving;
-        synchronized (lock) {
-            PeerState state = peer(id);
-            if (state == null) {
-                return false;
-            }
-            remove(state);
-            leaving = leavingPeers.since(List.of(state));
-        }
-        leavingPeers.announce(leaving);
-        return true;
+        return changes.removeServer(id);
     }
 
     /**
@@ -386,27 +284,12 @@ public final class UpstreamGroup {
      * connection) and leaves the group once none is in flight. Returns false when the group has no peer {@code id}.
      */
     public boolean drainServer(int id) {
-        List<PeerState> leaving;
-        synchronized (lock) {
-            PeerState state = peer(id);
-            if (state == null) {
-                return false;
-            }
-            state.draining = true;
-            state.tier.rotation.changed(state);
-            copiesFollow();
-            removeDrainedIdle();
-            leaving = leavingPeers.since(List.of(state));
-        }
-        leavingPeers.announce(leaving);
-        return true;
+        return changes.drainServer(id);
     }
 
     /** Every server line, as configured and then added at run time; a line's peers share its {@link Peer}. */
     public List<Peer> servers() {
-        synchronized (lock) {
-            return lines.all();
-        }
+        return changes.servers();
     }
 
     /** How the group turns server names into addresses. */
@@ -422,15 +305,6 @@ public final class UpstreamGroup {
             }
         }
         return null;
-    }
-
-    /** Takes {@code peer} out of the tiers. Lock held. */
-    void remove(PeerState peer) {
-        List<PeerState> list = new ArrayList<>(members.peers);
-        list.remove(peer);
-        peer.leave();
-        rebuild(list);
-        saveState();
     }
 
     /** Every peer: the primary ones in configuration order, then the backups; peers added at run time last. */
