@@ -1,14 +1,10 @@
 package dev.sluice;
 
-import dev.sluice.internal.files.StaticFiles;
 import dev.sluice.upstream.UpstreamGroup;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -17,7 +13,6 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * Where requests go and how they are proxied: nginx's {@code location [=|^~|~|~*] PATH { proxy_pass http://GROUP;
@@ -59,72 +54,12 @@ public final class Route {
         REGEX_CASELESS
     }
 
-    private final String prefix;
-    private final Match match;
-    private final Pattern pattern;
-    private final UpstreamGroup upstream;
-    private final UpstreamTls upstreamTls;
-    private final ValueTemplate hashKey;
-    private final Duration connectTimeout;
-    private final Duration sendTimeout;
-    private final Duration readTimeout;
-    private final NextUpstream nextUpstream;
-    private final boolean interceptErrors;
-    private final Map<Integer, byte[]> errorPages;
-    private final List<Map.Entry<String, ValueTemplate>> setHeaders;
-    private final boolean http11;
-    private final boolean socketKeepalive;
-    private final InetAddress bind;
-    private final boolean ignoreClientAbort;
-    private final boolean buffering;
-    private final boolean requestBuffering;
-    private final int bufferSize;
-    private final int buffersCount;
-    private final int buffersSize;
-    private final List<String> upgradeProtocols;
-    private final List<RequestLimit> requestLimits;
-    private final List<ConnectionLimit> connectionLimits;
-    private final ProxyHandler handler;
-    private final Path root;
-    private final List<String> index;
-    private final String passUri;
-    private final ValueTemplate passTemplate;
-    private final Duration hookTimeout;
-    private final int handlerBodyLimit;
+    private final RouteLocation location;
+    private final RouteOptions options;
 
-    private Route(Builder b) {
-        this.prefix = b.prefix;
-        this.match = b.match;
-        this.pattern = b.pattern;
-        this.upstream = b.upstream;
-        this.upstreamTls = b.upstreamTls;
-        this.hashKey = b.hashKey;
-        this.connectTimeout = b.connectTimeout;
-        this.sendTimeout = b.sendTimeout;
-        this.readTimeout = b.readTimeout;
-        this.nextUpstream = b.nextUpstream;
-        this.interceptErrors = b.interceptErrors;
-        this.errorPages = Collections.unmodifiableMap(new LinkedHashMap<>(b.errorPages));
-        this.setHeaders = Collections.unmodifiableList(new ArrayList<>(b.setHeaders));
-        this.http11 = b.http11;
-        this.socketKeepalive = b.socketKeepalive;
-        this.bind = b.bind;
-        this.ignoreClientAbort = b.ignoreClientAbort;
-        this.buffering = b.buffering;
-        this.requestBuffering = b.requestBuffering;
-        this.bufferSize = b.bufferSize;
-        this.buffersCount = b.buffersCount;
-        this.buffersSize = b.buffersSize;
-        this.upgradeProtocols = b.upgradeProtocols;
-        this.requestLimits = List.copyOf(b.requestLimits);
-        this.connectionLimits = List.copyOf(b.connectionLimits);
-        this.root = b.root;
-        this.index = b.index == null ? List.of("index.html") : b.index;
-        this.handler = root == null ? b.handler : new StaticFiles(root, index);
-        this.passUri = b.passUri;
-        this.passTemplate = b.passTemplate;
-        this.hookTimeout = b.hookTimeout;
-        this.handlerBodyLimit = b.handlerBodyLimit;
+    private Route(RouteLocation location, RouteOptions options) {
+        this.location = location;
+        this.options = options.frozen();
     }
 
     /**
@@ -137,103 +72,92 @@ public final class Route {
 
     /** The path of a prefix or exact route, or the regex of a regex route: the location without its modifier. */
     public String prefix() {
-        return prefix;
+        return location.prefix();
     }
 
     /** How this route matches: {@link Match#PREFIX} unless its location has a modifier. */
     public Match match() {
-        return match;
+        return location.match();
     }
 
     /** The compiled regex of a {@code ~} or {@code ~*} route, or null. */
     public Pattern pattern() {
-        return pattern;
+        return location.pattern();
     }
 
     /** The location as nginx writes it, e.g. {@code "^~ /static/"}. */
     public String location() {
-        switch (match) {
-            case EXACT:
-                return "= " + prefix;
-            case PREFIX_NO_REGEX:
-                return "^~ " + prefix;
-            case REGEX:
-                return "~ " + prefix;
-            case REGEX_CASELESS:
-                return "~* " + prefix;
-            default:
-                return prefix;
-        }
+        return location.toString();
     }
 
     /** The group requests go to ({@code proxy_pass http://GROUP}). */
     public UpstreamGroup upstream() {
-        return upstream;
+        return options.upstream;
     }
 
     /** How the route speaks TLS to its peers ({@code proxy_pass https://}), or empty for plain HTTP. */
     public Optional<UpstreamTls> upstreamTls() {
-        return Optional.ofNullable(upstreamTls);
+        return Optional.ofNullable(options.upstreamTls);
     }
 
     /** The hash key for {@code hash} and {@code hash consistent}: e.g. {@code $request_uri}. */
     public ValueTemplate hashKey() {
-        return hashKey;
+        return options.hashKey;
     }
 
     /** {@code proxy_connect_timeout}. */
     public Duration connectTimeout() {
-        return connectTimeout;
+        return options.connectTimeout;
     }
 
     /** {@code proxy_send_timeout}: between two successive writes to the peer. */
     public Duration sendTimeout() {
-        return sendTimeout;
+        return options.sendTimeout;
     }
 
     /** {@code proxy_read_timeout}: between two successive reads from the peer. */
     public Duration readTimeout() {
-        return readTimeout;
+        return options.readTimeout;
     }
 
     /** {@code proxy_next_upstream}, {@code _tries}, {@code _timeout}. */
     public NextUpstream nextUpstream() {
-        return nextUpstream;
+        return options.nextUpstream;
     }
 
     /** {@code proxy_intercept_errors}. */
     public boolean interceptErrors() {
-        return interceptErrors;
+        return options.interceptErrors;
     }
 
     /** {@code error_page CODE ...}: the page sent for the proxy's own error or an intercepted response, by status. */
     public Map<Integer, byte[]> errorPages() {
-        return errorPages;
+        return options.errorPages;
     }
 
     /** {@code proxy_set_header NAME VALUE} lines, in order. */
     public List<Map.Entry<String, ValueTemplate>> setHeaders() {
-        return setHeaders;
+        return options.setHeaders;
     }
 
     /** {@code proxy_http_version 1.1} (true, the default) or {@code 1.0}. */
     public boolean http11() {
-        return http11;
+        return options.http11;
     }
 
     /** {@code proxy_socket_keepalive}: SO_KEEPALIVE on upstream sockets. */
     public boolean socketKeepalive() {
-        return socketKeepalive;
+        return options.socketKeepalive;
     }
 
     /** {@code proxy_bind}: the local address of upstream connections, or null. */
     public InetAddress bind() {
-        return bind;
+        return options.bind;
     }
 
     /** {@code proxy_ignore_client_abort}. */
     public boolean ignoreClientAbort() {
-        return ignoreClientAbort;
+        return options.ignoreClientAbort;
     }
 
     /**
@@ -242,42 +166,42 @@ public final class Route {
      * overrides it for its response.
      */
     public boolean buffering() {
-        return buffering;
+        return options.buffering;
     }
 
     /** {@code proxy_request_buffering}. */
     public boolean requestBuffering() {
-        return requestBuffering;
+        return options.requestBuffering;
     }
 
     /** {@code proxy_buffer_size}: the buffer a response head is read into, the largest head accepted from a peer. */
     public int bufferSize() {
-        return bufferSize;
+        return options.bufferSize;
     }
 
     /** The N of {@code proxy_buffers N SIZE}: how many body buffers one buffered response may hold. */
     public int buffersCount() {
-        return buffersCount;
+        return options.buffersCount;
     }
 
     /** The SIZE of {@code proxy_buffers N SIZE}: the size of each body buffer. */
     public int buffersSize() {
-        return buffersSize;
+        return options.buffersSize;
     }
 
     /** The protocols a client may upgrade to through this route, lower case; empty when upgrades are off. */
     public List<String> upgradeProtocols() {
-        return upgradeProtocols;
+        return options.upgradeProtocols;
     }
 
     /** The request rate limits of this route ({@code limit_req}), in the order given; empty by default. */
     public List<RequestLimit> requestLimits() {
-        return requestLimits;
+        return options.requestLimits;
     }
 
     /** The in-progress request limits of this route ({@code limit_conn}), in the order given; empty by default. */
     public List<ConnectionLimit> connectionLimits() {
-        return connectionLimits;
+        return options.connectionLimits;
     }
 
     /**
@@ -296,110 +220,56 @@ public final class Route {
 
     /** The route's hooks, or null: see {@link Builder#handler}. */
     public ProxyHandler handler() {
-        return handler;
+        return options.handler;
     }
 
     /** The directory the route serves files from ({@code root}), or empty: see {@link Builder#root}. */
     public Optional<Path> root() {
-        return Optional.ofNullable(root);
+        return Optional.ofNullable(options.root);
     }
 
     /** The index files of a route with a {@link #root()} ({@code index}): {@code index.html} by default. */
     public List<String> index() {
-        return index;
+        return options.index;
     }
 
     /** The longest wait for an answer that comes later ({@link Answer#after}); 60s by default. */
     public Duration hookTimeout() {
-        return hookTimeout;
+        return options.hookTimeout;
     }
 
     /** The most body bytes the handler reads before it answers, or 0: see {@link Builder#handlerReadsBody}. */
     public int handlerBodyLimit() {
-        return handlerBodyLimit;
+        return options.handlerBodyLimit;
     }
 
     /** The URI part of {@code proxy_pass}, which replaces the route's prefix in the target, or null. */
     public String passUri() {
-        return passUri;
+        return options.passUri;
     }
 
     /** The {@link #passUri} when it names variables: the target the peer gets is then its value, whole; else null. */
     public ValueTemplate passUriTemplate() {
-        return passTemplate;
+        return options.passTemplate;
     }
 
     @Override
     public String toString() {
-        String does = root != null ? "root " + root : upstream == null ? "return"
-                : "proxy_pass http://" + upstream.name() + (passUri == null ? "" : passUri);
+        String does = options.root != null ? "root " + options.root : options.upstream == null ? "return"
+                : "proxy_pass http://" + options.upstream.name() + (options.passUri == null ? "" : options.passUri);
         return "location " + location() + " { " + does + "; }";
     }
 
     /** Builds a {@link Route}; each method names the nginx directive it mirrors and its default. */
     public static final class Builder {
 
-        private static final Duration SIXTY_SECONDS = Duration.ofSeconds(60);
-        private static final Duration MAX = Duration.ofDays(365);
-        /** The largest body a handler may read: it is held in memory, once per connection that reads one. */
-        private static final int MAX_HANDLER_BODY = 64 * 1024 * 1024;
-
-        private final String prefix;
-        private final Match match;
-        private final Pattern pattern;
-        private UpstreamGroup upstream;
-        private UpstreamTls upstreamTls;
-        private ValueTemplate hashKey = ValueTemplate.parse("hashKey", "$request_uri");
-        private Duration connectTimeout = SIXTY_SECONDS;
-        private Duration sendTimeout = SIXTY_SECONDS;
-        private Duration readTimeout = SIXTY_SECONDS;
-        private NextUpstream nextUpstream = NextUpstream.defaults();
-        private boolean interceptErrors;
-        private final Map<Integer, byte[]> errorPages = new LinkedHashMap<>();
-        private final List<Map.Entry<String, ValueTemplate>> setHeaders = new ArrayList<>();
-        private boolean http11 = true;
-        private boolean socketKeepalive;
-        private InetAddress bind;
-        private boolean ignoreClientAbort;
-        private boolean buffering = true;
-        private boolean requestBuffering = true;
-        private int handlerBodyLimit;
-        private int bufferSize = 4096;
-        private int buffersCount = 8;
-        private int buffersSize = 4096;
-        private List<String> upgradeProtocols = List.of("websocket");
-        private final List<RequestLimit> requestLimits = new ArrayList<>();
-        private final List<ConnectionLimit> connectionLimits = new ArrayList<>();
-        private ProxyHandler handler;
+        private final RouteLocation location;
+        private final RouteOptions options = new RouteOptions();
         /** The option by which the route answers every request itself ("answer", "root"), or null. */
         private String answers;
-        private Path root;
-        /** The index files given, or null for nginx's default. */
-        private List<String> index;
-        private String passUri;
-        private ValueTemplate passTemplate;
-        private Duration hookTimeout = SIXTY_SECONDS;
 
         private Builder(String location) {
-            Objects.requireNonNull(location, "location");
-            int space = location.indexOf(' ');
-            String modifier = space < 0 ? "" : location.substring(0, space);
-            this.match = modifier.equals("=") ? Match.EXACT : modifier.equals("^~") ? Match.PREFIX_NO_REGEX
-                    : modifier.equals("~") ? Match.REGEX : modifier.equals("~*") ? Match.REGEX_CASELESS : Match.PREFIX;
-            this.prefix = match == Match.PREFIX ? location : location.substring(space + 1).strip();
-            if (match == Match.REGEX || match == Match.REGEX_CASELESS) {
-                try {
-                    this.pattern = Pattern.compile(prefix, match == Match.REGEX ? 0 : Pattern.CASE_INSENSITIVE);
-                } catch (PatternSyntaxException e) {
-                    throw new IllegalArgumentException("route \"" + location + "\": not a regex: " + e.getDescription());
-                }
-            } else {
-                this.pattern = null;
-                if (!prefix.startsWith("/") || prefix.chars().anyMatch(c -> c <= ' ' || c >= 0x7f)) {
-                    throw new IllegalArgumentException("route \"" + location + "\": the path must start with '/' and"
-                            + " hold no spaces or controls (a modifier is =, ^~, ~ or ~*, then a space)");
-                }
-            }
+            this.location = RouteLocation.parse(location);
         }
 
         /**
@@ -408,10 +278,10 @@ public final class Route {
          */
         public Builder handler(ProxyHandler handler) {
             if (answers != null) {
-                throw new IllegalArgumentException("route " + prefix + " answers every request by its " + answers
-                        + ": it cannot also have a handler");
+                throw new IllegalArgumentException("route " + location.prefix() + " answers every request by its "
+                        + answers + ": it cannot also have a handler");
             }
-            this.handler = Objects.requireNonNull(handler, "handler");
+            options.handler = Objects.requireNonNull(handler, "handler");
             return this;
         }
 
@@ -420,7 +290,7 @@ public final class Route {
          * waits for an {@code auth_request} subrequest; beyond it the client gets 500. Default 60s.
          */
         public Builder hookTimeout(Duration timeout) {
-            this.hookTimeout = positive("hookTimeout", timeout);
+            options.hookTimeout = RouteChecks.positive("hookTimeout", timeout);
             return this;
         }
 
@@ -433,11 +303,7 @@ public final class Route {
          * ngx_http_read_client_request_body}; {@code $request_body} is its variable.
          */
         public Builder handlerReadsBody(int maxBytes) {
-            if (maxBytes <= 0 || maxBytes > MAX_HANDLER_BODY) {
-                throw new IllegalArgumentException("handlerReadsBody must be more than 0 and at most "
-                        + MAX_HANDLER_BODY + " bytes: " + maxBytes);
-            }
-            this.handlerBodyLimit = maxBytes;
+            options.handlerBodyLimit = RouteChecks.handlerBodyLimit(maxBytes);
             return this;
         }
 
@@ -458,33 +324,13 @@ public final class Route {
          * {@code returns(301, "https://$host$request_uri")}.
          */
         public Builder returns(int status, String text) {
-            if (status < 200 || status > 599) {
-                throw new IllegalArgumentException("return status must be between 200 and 599: " + status);
-            }
-            ValueTemplate template = ValueTemplate.parse("return", Objects.requireNonNull(text, "text"),
-                    !isRedirect(status));
-            Function<String, Answer> answer = value -> value.isEmpty() ? Answer.of(status)
-                    : isRedirect(status) ? Answer.redirect(status, value) : Answer.of(status, value);
-            if (template.isConstant()) {
-                Answer fixed = answer.apply(text);
-                return answering("answer", request -> fixed);
-            }
-            return answering("answer", request -> answer.apply(request.value(template)));
-        }
-
-        private static boolean isRedirect(int status) {
-            return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+            return answering("answer", ReturnHandler.returning(status, text));
         }
 
         /** Makes {@code answer} the route's handler, by {@code option}: see {@link #answersEvery}. */
         private Builder answering(String option, Function<ProxyRequest, Answer> answer) {
             answersEvery(option);
-            this.handler = new ProxyHandler() {
-                @Override
-                public Answer onRequest(ProxyRequest request) {
-                    return answer.apply(request);
-                }
-            };
+            options.handler = ReturnHandler.of(answer);
             return this;
         }
 
@@ -526,7 +372,7 @@ public final class Route {
         public Builder root(Path directory) {
             Objects.requireNonNull(directory, "root");
             answersEvery("root");
-            this.root = directory;
+            options.root = directory;
             return this;
         }
 
@@ -537,18 +383,7 @@ public final class Route {
          * directory).
          */
         public Builder index(String... names) {
-            Objects.requireNonNull(names, "index");
-            if (names.length == 0) {
-                throw new IllegalArgumentException("index needs at least one file name");
-            }
-            for (String name : names) {
-                Objects.requireNonNull(name, "index");
-                if (name.isEmpty() || name.equals(".") || name.equals("..") || name.chars().anyMatch(
-                        c -> c < ' ' || c == 0x7f || c == '/' || c == '\\')) {
-                    throw new IllegalArgumentException("index: not a plain file name: \"" + name + "\"");
-                }
-            }
-            this.index = List.of(names);
+            options.index = RouteChecks.index(names);
             return this;
         }
 
@@ -557,8 +392,8 @@ public final class Route {
          * no handler of the user's, no upstream (checked at {@link #build}) and no other such option.
          */
         private void answersEvery(String option) {
-            if (answers == null ? handler != null : !answers.equals(option)) {
-                throw new IllegalArgumentException("route " + prefix + (answers == null ? " has a handler"
+            if (answers == null ? options.handler != null : !answers.equals(option)) {
+                throw new IllegalArgumentException("route " + location.prefix() + (answers == null ? " has a handler"
                         : " answers every request by its " + answers) + ": it cannot also answer by its " + option);
             }
             this.answers = option;
@@ -577,15 +412,8 @@ public final class Route {
          * regex route takes only such a URI: nginx has no prefix to replace there.
          */
         public Builder passUri(String uri) {
-            Objects.requireNonNull(uri, "passUri");
-            boolean template = uri.indexOf('$') >= 0;
-            if (!uri.startsWith("/") || uri.chars().anyMatch(c -> c <= ' ' || c >= 0x7f || c == '#'
-                    || c == '?' && !template)) {
-                throw new IllegalArgumentException("passUri must be a path starting with '/', with no spaces, controls,"
-                        + " '#' or (unless it names variables) '?': \"" + uri + "\"");
-            }
-            this.passTemplate = template ? ValueTemplate.parse("passUri", uri) : null;
-            this.passUri = uri;
+            options.passTemplate = RouteChecks.passUri(uri);
+            options.passUri = uri;
             return this;
         }
 
@@ -594,7 +422,7 @@ public final class Route {
          * {@link #root}), when it must have none.
          */
         public Builder upstream(UpstreamGroup upstream) {
-            this.upstream = Objects.requireNonNull(upstream, "upstream");
+            options.upstream = Objects.requireNonNull(upstream, "upstream");
             return this;
         }
 
@@ -603,25 +431,25 @@ public final class Route {
          * group a request goes to, its handler's choice included, is spoken to so.
          */
         public Builder upstreamTls(UpstreamTls tls) {
-            this.upstreamTls = Objects.requireNonNull(tls, "tls");
+            options.upstreamTls = Objects.requireNonNull(tls, "tls");
             return this;
         }
 
         /** The key of {@code hash KEY}: a template of text and variables; default {@code $request_uri}. */
         public Builder hashKey(String template) {
-            this.hashKey = ValueTemplate.parse("hashKey", template);
+            options.hashKey = ValueTemplate.parse("hashKey", template);
             return this;
         }
 
         /** {@code proxy_connect_timeout}, default 60s. */
         public Builder connectTimeout(Duration timeout) {
-            this.connectTimeout = positive("connectTimeout", timeout);
+            options.connectTimeout = RouteChecks.positive("connectTimeout", timeout);
             return this;
         }
 
         /** {@code proxy_send_timeout}, default 60s: between two successive writes, not for the whole request. */
         public Builder sendTimeout(Duration timeout) {
-            this.sendTimeout = positive("sendTimeout", timeout);
+            options.sendTimeout = RouteChecks.positive("sendTimeout", timeout);
             return this;
         }
 
@@ -631,20 +459,20 @@ public final class Route {
          * only the upstream's bytes).
          */
         public Builder readTimeout(Duration timeout) {
-            this.readTimeout = positive("readTimeout", timeout);
+            options.readTimeout = RouteChecks.positive("readTimeout", timeout);
             return this;
         }
 
         /** {@code proxy_next_upstream} and its tries and timeout; default {@code error timeout}. */
         public Builder nextUpstream(NextUpstream nextUpstream) {
-            this.nextUpstream = Objects.requireNonNull(nextUpstream, "nextUpstream");
+            options.nextUpstream = Objects.requireNonNull(nextUpstream, "nextUpstream");
             return this;
         }
 
         /** {@code proxy_intercept_errors on|off}, default off: replace a peer's response of status 300 or more with
          * the {@link #errorPage} for its status, when there is one. */
         public Builder interceptErrors(boolean intercept) {
-            this.interceptErrors = intercept;
+            options.interceptErrors = intercept;
             return this;
         }
 
@@ -660,50 +488,40 @@ public final class Route {
 
         /** {@code error_page CODE ... PAGE}, with the page as bytes. */
         public Builder errorPage(int status, byte[] body) {
-            if (status < 300 || status > 599) {
-                throw new IllegalArgumentException("errorPage status must be between 300 and 599: " + status);
-            }
-            errorPages.put(status, body.clone());
+            options.errorPages.put(RouteChecks.errorPageStatus(status), body.clone());
             return this;
         }
 
         /** {@code proxy_set_header NAME VALUE}: VALUE may hold {@code $host}, {@code $remote_addr}, {@code
          * $proxy_add_x_forwarded_for}, {@code $scheme} and other variables; an empty VALUE removes the field. */
         public Builder setHeader(String name, String value) {
-            Objects.requireNonNull(name, "name");
-            if (!name.matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+")) {
-                throw new IllegalArgumentException("setHeader name must be a field name token: \"" + name + "\"");
-            }
-            String canonical = name.toLowerCase(Locale.ROOT).equals("host") ? "Host" : name;
-            setHeaders.removeIf(e -> e.getKey().equalsIgnoreCase(canonical));
-            setHeaders.add(Map.entry(canonical, ValueTemplate.parse("setHeader " + name, value)));
+            String canonical = RouteChecks.headerName(name).toLowerCase(Locale.ROOT).equals("host") ? "Host" : name;
+            options.setHeaders.removeIf(e -> e.getKey().equalsIgnoreCase(canonical));
+            options.setHeaders.add(Map.entry(canonical, ValueTemplate.parse("setHeader " + name, value)));
             return this;
         }
 
         /** {@code proxy_http_version 1.1} (the default, as nginx since 1.29.7) or {@code 1.0}. */
         public Builder httpVersion(String version) {
-            if (!version.equals("1.1") && !version.equals("1.0")) {
-                throw new IllegalArgumentException("httpVersion must be 1.0 or 1.1: " + version);
-            }
-            this.http11 = version.equals("1.1");
+            options.http11 = RouteChecks.http11(version);
             return this;
         }
 
         /** {@code proxy_socket_keepalive on|off}, default off. */
         public Builder socketKeepalive(boolean on) {
-            this.socketKeepalive = on;
+            options.socketKeepalive = on;
             return this;
         }
 
         /** {@code proxy_bind ADDRESS}: the local address upstream connections come from. */
         public Builder bind(InetAddress address) {
-            this.bind = Objects.requireNonNull(address, "bind");
+            options.bind = Objects.requireNonNull(address, "bind");
             return this;
         }
 
         /** {@code proxy_ignore_client_abort on|off}, default off. */
         public Builder ignoreClientAbort(boolean ignore) {
-            this.ignoreClientAbort = ignore;
+            options.ignoreClientAbort = ignore;
             return this;
         }
 
@@ -719,7 +537,7 @@ public final class Route {
          * {@code proxy_ignore_headers}; the field is never forwarded.
          */
         public Builder buffering(boolean on) {
-            this.buffering = on;
+            options.buffering = on;
             return this;
         }
 
@@ -735,7 +553,7 @@ public final class Route {
          * #httpVersion}), which has no chunked coding.
          */
         public Builder requestBuffering(boolean on) {
-            this.requestBuffering = on;
+            options.requestBuffering = on;
             return this;
         }
 
@@ -745,10 +563,7 @@ public final class Route {
          * {@link #buffering} off, the whole body passes through it), as in nginx.
          */
         public Builder bufferSize(int bytes) {
-            if (bytes < 1024 || bytes > 1 << 20) {
-                throw new IllegalArgumentException("bufferSize must be between 1024 and 1048576 bytes: " + bytes);
-            }
-            this.bufferSize = bytes;
+            options.bufferSize = RouteChecks.bufferSize(bytes);
             return this;
         }
 
@@ -761,14 +576,9 @@ public final class Route {
          * being filled is being sent, so there is nothing for it to limit.
          */
         public Builder buffers(int count, int size) {
-            if (count < 2 || count > 1024) {
-                throw new IllegalArgumentException("buffers count must be between 2 and 1024: " + count);
-            }
-            if (size < 1024 || size > 1 << 20) {
-                throw new IllegalArgumentException("buffers size must be between 1024 and 1048576 bytes: " + size);
-            }
-            this.buffersCount = count;
-            this.buffersSize = size;
+            RouteChecks.buffers(count, size);
+            options.buffersCount = count;
+            options.buffersSize = size;
             return this;
         }
 
@@ -781,23 +591,7 @@ public final class Route {
          * to the upstream past every check, header rule and log line of the proxy.
          */
         public Builder upgradeProtocols(String... protocols) {
-            Objects.requireNonNull(protocols, "upgradeProtocols");
-            List<String> names = new ArrayList<>();
-            for (String protocol : protocols) {
-                Objects.requireNonNull(protocol, "upgradeProtocols");
-                if (!protocol.matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+")) {
-                    throw new IllegalArgumentException("upgradeProtocols: not a protocol name: \"" + protocol + "\"");
-                }
-                String name = protocol.toLowerCase(Locale.ROOT);
-                if (name.equals("h2c") || name.equals("h2") || name.equals("http")) {
-                    throw new IllegalArgumentException("upgradeProtocols: " + protocol + " is never forwarded: a 101 "
-                            + "would hand the client a connection to the upstream past the proxy's checks");
-                }
-                if (!names.contains(name)) {
-                    names.add(name);
-                }
-            }
-            this.upgradeProtocols = List.copyOf(names);
+            options.upgradeProtocols = RouteChecks.upgradeProtocols(protocols);
             return this;
         }
 
@@ -808,7 +602,7 @@ public final class Route {
          * have counted it, where nginx takes it back). No limit by default.
          */
         public Builder limitRequests(RequestLimit limit) {
-            requestLimits.add(Objects.requireNonNull(limit, "limitRequests"));
+            options.requestLimits.add(Objects.requireNonNull(limit, "limitRequests"));
             return this;
         }
 
@@ -817,45 +611,14 @@ public final class Route {
          * that other routes may share, from their head until their exchange ends. No limit by default.
          */
         public Builder limitConnections(ConnectionLimit limit) {
-            connectionLimits.add(Objects.requireNonNull(limit, "limitConnections"));
+            options.connectionLimits.add(Objects.requireNonNull(limit, "limitConnections"));
             return this;
-        }
-
-        private static Duration positive(String option, Duration value) {
-            Objects.requireNonNull(value, option);
-            if (value.isNegative() || value.isZero() || value.compareTo(MAX) > 0) {
-                throw new IllegalArgumentException(option + " must be more than 0 and at most 365d: " + value);
-            }
-            return value;
         }
 
         /** Checks the route and builds it. */
         public Route build() {
-            if (upstream == null && answers == null) {
-                throw new IllegalArgumentException("route " + prefix + " has no upstream");
-            }
-            if (upstream != null && answers != null) {
-                throw new IllegalArgumentException("route " + prefix + " answers every request by its " + answers
-                        + ": it cannot also have an upstream");
-            }
-            if (root == null && index != null) {
-                throw new IllegalArgumentException("route " + prefix + " has an index but no root");
-            }
-            if (passUri != null && pattern != null && passTemplate == null) {
-                throw new IllegalArgumentException("route " + prefix + ": a regex route's passUri must name variables"
-                        + " or captures ($1), as nginx's proxy_pass has no plain URI part in a regex location");
-            }
-            if (handlerBodyLimit > 0 && !requestBuffering) {
-                throw new IllegalArgumentException("route " + prefix + ": a handler that reads the body needs"
-                        + " requestBuffering on");
-            }
-            int capture = passTemplate == null ? 0 : passTemplate.highestCapture();
-            int groups = pattern == null ? 0 : pattern.matcher("").groupCount();
-            if (capture > groups) {
-                throw new IllegalArgumentException("route " + prefix + ": passUri uses $" + capture + " but the "
-                        + (pattern == null ? "route is not a regex route" : "regex captures " + groups + " group(s)"));
-            }
-            return new Route(this);
+            RouteChecks.whole(location, options, answers);
+            return new Route(location, options);
         }
     }
 }

@@ -1,0 +1,44 @@
+package dev.sluice;
+
+import java.util.Objects;
+import java.util.function.Function;
+
+/** The handler of a route that answers every request itself and proxies nothing: nginx's {@code return}. */
+final class ReturnHandler {
+
+    private ReturnHandler() {
+    }
+
+    /** A handler that answers every request with what {@code answer} gives for it. */
+    static ProxyHandler of(Function<ProxyRequest, Answer> answer) {
+        return new ProxyHandler() {
+            @Override
+            public Answer onRequest(ProxyRequest request) {
+                return answer.apply(request);
+            }
+        };
+    }
+
+    /**
+     * The answer of {@code return status text}: for a redirect {@code text} is the Location, otherwise the body; its
+     * variables are evaluated per request, and a text without any is answered with one answer made here.
+     */
+    static Function<ProxyRequest, Answer> returning(int status, String text) {
+        if (status < 200 || status > 599) {
+            throw new IllegalArgumentException("return status must be between 200 and 599: " + status);
+        }
+        ValueTemplate template = ValueTemplate.parse("return", Objects.requireNonNull(text, "text"),
+                !isRedirect(status));
+        Function<String, Answer> answer = value -> value.isEmpty() ? Answer.of(status)
+                : isRedirect(status) ? Answer.redirect(status, value) : Answer.of(status, value);
+        if (template.isConstant()) {
+            Answer fixed = answer.apply(text);
+            return request -> fixed;
+        }
+        return request -> answer.apply(request.value(template));
+    }
+
+    private static boolean isRedirect(int status) {
+        return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+    }
+}

@@ -1,0 +1,162 @@
+package dev.sluice;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * The checks of the values given to a {@link Route.Builder}, one option at a time and then the route as a whole:
+ * each refuses a bad value with an {@link IllegalArgumentException} whose message names the option.
+ */
+final class RouteChecks {
+
+    private static final Duration MAX = Duration.ofDays(365);
+    /** The largest body a handler may read: it is held in memory, once per connection that reads one. */
+    private static final int MAX_HANDLER_BODY = 64 * 1024 * 1024;
+    /** An HTTP token: a field name, or an Upgrade protocol's name. */
+    private static final String TOKEN = "[!#$%&'*+.^_`|~0-9A-Za-z-]+";
+
+    private RouteChecks() {
+    }
+
+    /** A timeout of {@code option}: more than 0 and at most 365 days. */
+    static Duration positive(String option, Duration value) {
+        Objects.requireNonNull(value, option);
+        if (value.isNegative() || value.isZero() || value.compareTo(MAX) > 0) {
+            throw new IllegalArgumentException(option + " must be more than 0 and at most 365d: " + value);
+        }
+        return value;
+    }
+
+    static int handlerBodyLimit(int maxBytes) {
+        if (maxBytes <= 0 || maxBytes > MAX_HANDLER_BODY) {
+            throw new IllegalArgumentException("handlerReadsBody must be more than 0 and at most "
+                    + MAX_HANDLER_BODY + " bytes: " + maxBytes);
+        }
+        return maxBytes;
+    }
+
+    /** The index file names, each a plain file name; at least one. */
+    static List<String> index(String... names) {
+        Objects.requireNonNull(names, "index");
+        if (names.length == 0) {
+            throw new IllegalArgumentException("index needs at least one file name");
+        }
+        for (String name : names) {
+            Objects.requireNonNull(name, "index");
+            if (name.isEmpty() || name.equals(".") || name.equals("..") || name.chars().anyMatch(
+                    c -> c < ' ' || c == 0x7f || c == '/' || c == '\\')) {
+                throw new IllegalArgumentException("index: not a plain file name: \"" + name + "\"");
+            }
+        }
+        return List.of(names);
+    }
+
+    /** A passUri's template when it names variables, else null. */
+    static ValueTemplate passUri(String uri) {
+        Objects.requireNonNull(uri, "passUri");
+        boolean template = uri.indexOf('$') >= 0;
+        if (!uri.startsWith("/") || uri.chars().anyMatch(c -> c <= ' ' || c >= 0x7f || c == '#'
+                || c == '?' && !template)) {
+            throw new IllegalArgumentException("passUri must be a path starting with '/', with no spaces, controls,"
+                    + " '#' or (unless it names variables) '?': \"" + uri + "\"");
+        }
+        return template ? ValueTemplate.parse("passUri", uri) : null;
+    }
+
+    static int errorPageStatus(int status) {
+        if (status < 300 || status > 599) {
+            throw new IllegalArgumentException("errorPage status must be between 300 and 599: " + status);
+        }
+        return status;
+    }
+
+    static String headerName(String name) {
+        Objects.requireNonNull(name, "name");
+        if (!name.matches(TOKEN)) {
+            throw new IllegalArgumentException("setHeader name must be a field name token: \"" + name + "\"");
+        }
+        return name;
+    }
+
+    /** Whether {@code version}, which must be 1.0 or 1.1, is 1.1. */
+    static boolean http11(String version) {
+        if (!version.equals("1.1") && !version.equals("1.0")) {
+            throw new IllegalArgumentException("httpVersion must be 1.0 or 1.1: " + version);
+        }
+        return version.equals("1.1");
+    }
+
+    static int bufferSize(int bytes) {
+        if (bytes < 1024 || bytes > 1 << 20) {
+            throw new IllegalArgumentException("bufferSize must be between 1024 and 1048576 bytes: " + bytes);
+        }
+        return bytes;
+    }
+
+    static void buffers(int count, int size) {
+        if (count < 2 || count > 1024) {
+            throw new IllegalArgumentException("buffers count must be between 2 and 1024: " + count);
+        }
+        if (size < 1024 || size > 1 << 20) {
+            throw new IllegalArgumentException("buffers size must be between 1024 and 1048576 bytes: " + size);
+        }
+    }
+
+    /** The protocols' names in lower case, each once, refusing those that would open a connection past the proxy. */
+    static List<String> upgradeProtocols(String... protocols) {
+        Objects.requireNonNull(protocols, "upgradeProtocols");
+        List<String> names = new ArrayList<>();
+        for (String protocol : protocols) {
+            Objects.requireNonNull(protocol, "upgradeProtocols");
+            if (!protocol.matches(TOKEN)) {
+                throw new IllegalArgumentException("upgradeProtocols: not a protocol name: \"" + protocol + "\"");
+            }
+            String name = protocol.toLowerCase(Locale.ROOT);
+            if (name.equals("h2c") || name.equals("h2") || name.equals("http")) {
+                throw new IllegalArgumentException("upgradeProtocols: " + protocol + " is never forwarded: a 101 "
+                        + "would hand the client a connection to the upstream past the proxy's checks");
+            }
+            if (!names.contains(name)) {
+                names.add(name);
+            }
+        }
+        return List.copyOf(names);
+    }
+
+    /**
+     * Checks that the options of the route at {@code location} fit together; {@code answers} is the option by which
+     * it answers every request itself, or null.
+     */
+    static void whole(RouteLocation location, RouteOptions options, String answers) {
+        String prefix = location.prefix();
+        Pattern pattern = location.pattern();
+        if (options.upstream == null && answers == null) {
+            throw new IllegalArgumentException("route " + prefix + " has no upstream");
+        }
+        if (options.upstream != null && answers != null) {
+            throw new IllegalArgumentException("route " + prefix + " answers every request by its " + answers
+                    + ": it cannot also have an upstream");
+        }
+        if (options.root == null && options.index != null) {
+            throw new IllegalArgumentException("route " + prefix + " has an index but no root");
+        }
+        if (options.passUri != null && pattern != null && options.passTemplate == null) {
+            throw new IllegalArgumentException("route " + prefix + ": a regex route's passUri must name variables"
+                    + " or captures ($1), as nginx's proxy_pass has no plain URI part in a regex location");
+        }
+        if (options.handlerBodyLimit > 0 && !options.requestBuffering) {
+            throw new IllegalArgumentException("route " + prefix + ": a handler that reads the body needs"
+                    + " requestBuffering on");
+        }
+        int capture = options.passTemplate == null ? 0 : options.passTemplate.highestCapture();
+        int groups = pattern == null ? 0 : pattern.matcher("").groupCount();
+        if (capture > groups) {
+            throw new IllegalArgumentException("route " + prefix + ": passUri uses $" + capture + " but the "
+                    + (pattern == null ? "route is not a regex route" : "regex captures " + groups + " group(s)"));
+        }
+    }
+}

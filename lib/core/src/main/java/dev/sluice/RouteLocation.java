@@ -1,0 +1,54 @@
+package dev.sluice;
+
+import dev.sluice.Route.Match;
+import java.util.Objects;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * A route's location, nginx's {@code location [=|^~|~|~*] PATH}, parsed into its modifier's {@link Match}, its path
+ * or regex ({@code prefix}), and the compiled regex of a regex route ({@code pattern}, else null); it writes itself
+ * back in nginx's form.
+ */
+record RouteLocation(String prefix, Match match, Pattern pattern) {
+
+    /** Parses {@code location}, refusing a regex that does not compile and a path that is not one. */
+    static RouteLocation parse(String location) {
+        Objects.requireNonNull(location, "location");
+        int space = location.indexOf(' ');
+        String modifier = space < 0 ? "" : location.substring(0, space);
+        Match match = modifier.equals("=") ? Match.EXACT : modifier.equals("^~") ? Match.PREFIX_NO_REGEX
+                : modifier.equals("~") ? Match.REGEX : modifier.equals("~*") ? Match.REGEX_CASELESS : Match.PREFIX;
+        String prefix = match == Match.PREFIX ? location : location.substring(space + 1).strip();
+        if (match == Match.REGEX || match == Match.REGEX_CASELESS) {
+            try {
+                return new RouteLocation(prefix, match,
+                        Pattern.compile(prefix, match == Match.REGEX ? 0 : Pattern.CASE_INSENSITIVE));
+            } catch (PatternSyntaxException e) {
+                throw new IllegalArgumentException("route \"" + location + "\": not a regex: " + e.getDescription());
+            }
+        }
+        if (!prefix.startsWith("/") || prefix.chars().anyMatch(c -> c <= ' ' || c >= 0x7f)) {
+            throw new IllegalArgumentException("route \"" + location + "\": the path must start with '/' and"
+                    + " hold no spaces or controls (a modifier is =, ^~, ~ or ~*, then a space)");
+        }
+        return new RouteLocation(prefix, match, null);
+    }
+
+    /** The location as nginx writes it, e.g. {@code "^~ /static/"}. */
+    @Override
+    public String toString() {
+        switch (match) {
+            case EXACT:
+                return "= " + prefix;
+            case PREFIX_NO_REGEX:
+                return "^~ " + prefix;
+            case REGEX:
+                return "~ " + prefix;
+            case REGEX_CASELESS:
+                return "~* " + prefix;
+            default:
+                return prefix;
+        }
+    }
+}
