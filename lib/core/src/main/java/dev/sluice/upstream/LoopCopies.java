@@ -87,7 +87,7 @@ final class LoopCopies {
             }
             if (!rebuild) {
                 for (PeerState twin : after) {
-                    twin.followFlags();
+                    PeerFlags.follow(twin);
                 }
                 return;
             }

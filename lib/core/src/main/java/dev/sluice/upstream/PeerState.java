@@ -1,13 +1,8 @@
 package dev.sluice.upstream;
 
-import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -72,7 +67,7 @@ public final class PeerState {
     long requests;
     long failures;
     /** Responses by status class, 1xx to 5xx; and the times {@code max_fails} made the peer unavailable. */
-    private final long[] responses = new long[5];
+    final long[] responses = new long[5];
     long unavailTurns;
     /** Ticker reading at which the last reported attempt started, or {@link #LONG_AGO} before the first. */
     long selectedAt = LONG_AGO;
@@ -88,7 +83,7 @@ public final class PeerState {
     long inflightStarts;
     volatile boolean down;
     volatile boolean healthy = true;
-    private final Downtime downtime = new Downtime();
+    final Downtime downtime = new Downtime();
     private final CheckTally checkTally = new CheckTally();
 
     PeerState(UpstreamGroup group, Peer peer, int id, SocketAddress address) {
@@ -97,8 +92,8 @@ public final class PeerState {
         this.family = new PeerFamily(this);
         this.id = id;
         this.address = address;
-        this.name = printable(address);
-        this.stickyId = md5Hex(name);
+        this.name = PeerNames.printable(address);
+        this.stickyId = PeerNames.stickyId(name);
         configure(peer);
         this.effectiveWeight = weight;
         this.down = peer.down();
@@ -132,21 +127,6 @@ public final class PeerState {
         healthy = original.healthy;
         draining = original.draining;
         endpoint = original.endpoint;
-    }
-
-    /** A twin takes its original's flags without a rebuild, re-filed as the original was. Both locks held. */
-    void followFlags() {
-        endpoint = original.endpoint;
-        markDown(original.down);
-        if (healthy != original.healthy) {
-            markHealthy(original.healthy);
-        }
-        if (draining != original.draining) {
-            draining = original.draining;
-            if (tier != null) {
-                tier.rotation.changed(this);
-            }
-        }
     }
 
     /** Takes the parameters of {@code line}; down is the caller's to set. Lock held, or not yet shared. */
@@ -238,26 +218,10 @@ public final class PeerState {
         }
         Selection admitted;
         synchronized (group.lock) {
-            admitted = markDown(down);
+            admitted = PeerFlags.markDown(this, down);
             group.copiesFollow();
         }
         Selection.turn(admitted);
-    }
-
-    /** {@link #setDown} in this peer's group alone; returns the queued request it admits, if any. Lock held. */
-    private Selection markDown(boolean down) {
-        if (this.down == down) {
-            return null;
-        }
-        this.down = down;
-        if (tier == null) {
-            return null;
-        }
-        tier.notDown += down ? -1 : 1;
-        group.now.forget();
-        tier.rotation.changed(this);
-        group.saveState();
-        return down ? null : group.admitFromQueue();
     }
 
     /** Whether active health checks consider the peer healthy; always true without health checks. */
@@ -276,29 +240,10 @@ public final class PeerState {
         }
         Selection admitted;
         synchronized (group.lock) {
-            admitted = markHealthy(healthy);
+            admitted = PeerFlags.markHealthy(this, healthy);
             group.copiesFollow();
         }
         Selection.turn(admitted);
-    }
-
-    /** {@link #setHealthy} in this peer's group alone; returns the queued request it admits, if any. Lock held. */
-    private Selection markHealthy(boolean healthy) {
-        group.now.forget();
-        boolean recovered = healthy && !this.healthy;
-        if (recovered && slowStartNanos > 0) {
-            slowStartSince = group.now.nanos();
-        }
-        if (recovered) {
-            downtime.recovered(group.now.nanos());
-        } else if (!healthy) {
-            downtime.unhealthy(group.now.nanos(), this.healthy);
-        }
-        this.healthy = healthy;
-        if (tier != null) {
-            tier.rotation.changed(this);
-        }
-        return recovered ? group.admitFromQueue() : null;
     }
 
     /**
@@ -361,16 +306,7 @@ public final class PeerState {
 
     /** How much longer the peer stays unavailable after reaching {@code max_fails}; zero when it is available. */
     public Duration unavailableFor() {
-        return Duration.ofNanos(family.most(PeerState::unavailableNanos));
-    }
-
-    /** {@link #unavailableFor()} in this peer's own group or loop, in nanoseconds. Lock held. */
-    private long unavailableNanos() {
-        if (maxFails == 0 || fails < maxFails) {
-            return 0;
-        }
-        long untilSecond = checked + failTimeoutSeconds + 1;
-        return Math.max(0, untilSecond * 1_000_000_000L - group.ticker.nanos());
+        return Duration.ofNanos(family.most(PeerStatusFigures::unavailableNanos));
     }
 
     /** Requests sent to this peer, including failed attempts. */
@@ -383,15 +319,7 @@ public final class PeerState {
      * 3xx, 4xx, 5xx]}, a copy.
      */
     public long[] responses() {
-        long[] all = new long[responses.length];
-        for (PeerState member : family.members()) {
-            synchronized (member.group.lock) {
-                for (int i = 0; i < all.length; i++) {
-                    all[i] += member.responses[i];
-                }
-            }
-        }
-        return all;
+        return PeerStatusFigures.responses(this);
     }
 
     /**
@@ -418,11 +346,7 @@ public final class PeerState {
      * ended (an attempt that failed before a response counts from when it failed); empty before the first.
      */
     public Optional<Instant> lastSelected() {
-        long last = family.most(p -> p.selectedAt);
-        if (last == LONG_AGO) {
-            return Optional.empty();
-        }
-        return Optional.of(Instant.now().minusNanos(group.ticker.nanos() - last));
+        return PeerStatusFigures.lastSelected(this);
     }
 
     /**
@@ -436,15 +360,7 @@ public final class PeerState {
 
     /** NGINX Plus's {@code downstart}: when the peer's current {@link #downtime()} began; empty while it is up. */
     public Optional<Instant> downStart() {
-        long now = group.ticker.nanos();
-        long earliest = Long.MAX_VALUE;
-        for (PeerState member : family.members()) {
-            synchronized (member.group.lock) {
-                long since = member.downtime.since(now, member.healthy);
-                earliest = since == LONG_AGO ? earliest : Math.min(earliest, since);
-            }
-        }
-        return earliest == Long.MAX_VALUE ? Optional.empty() : Optional.of(Instant.now().minusNanos(now - earliest));
+        return PeerStatusFigures.downStart(this);
     }
 
     /** A failure at {@code now} left the peer unavailable until its failure window ends. Lock held. */
@@ -471,14 +387,12 @@ public final class PeerState {
 
     /** The moving average of the time to the response head ({@code header_time}); empty before the first. */
     public Optional<Duration> averageHeaderTime() {
-        long average = family.latestMeasured(p -> p.headerTime);
-        return average < 0 ? Optional.empty() : Optional.of(Duration.ofNanos(average));
+        return PeerStatusFigures.average(family.latestMeasured(p -> p.headerTime));
     }
 
     /** The moving average of the time to the response's last byte ({@code response_time}); empty before the first. */
     public Optional<Duration> averageResponseTime() {
-        long average = family.latestMeasured(p -> p.responseTime);
-        return average < 0 ? Optional.empty() : Optional.of(Duration.ofNanos(average));
+        return PeerStatusFigures.average(family.latestMeasured(p -> p.responseTime));
     }
 
     /**
@@ -517,42 +431,8 @@ public final class PeerState {
         return maxFails != 0 && fails >= maxFails && now.seconds() - checked <= failTimeoutSeconds;
     }
 
-    /** The weight that smooth round robin climbs back to: the configured weight, or less during slow start. */
-    int weightNow(long nanos) {
-        if (slowStartSince == LONG_AGO) {
-            return weight;
-        }
-        long elapsed = nanos - slowStartSince;
-        if (elapsed >= slowStartNanos) {
-            slowStartSince = LONG_AGO;
-            return weight;
-        }
-        return (int) (weight * (elapsed / (double) slowStartNanos));
-    }
-
     @Override
     public String toString() {
         return name + " (" + peer + ")";
-    }
-
-    private static String md5Hex(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(
-                    text.getBytes(StandardCharsets.US_ASCII)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has MD5", e);
-        }
-    }
-
-    private static String printable(SocketAddress address) {
-        if (address instanceof InetSocketAddress) {
-            InetSocketAddress inet = (InetSocketAddress) address;
-            String host = inet.isUnresolved() ? inet.getHostString() : inet.getAddress().getHostAddress();
-            if (host.indexOf(':') >= 0) {
-                host = "[" + host + "]";
-            }
-            return host + ":" + inet.getPort();
-        }
-        return "unix:" + address.toString();
     }
 }

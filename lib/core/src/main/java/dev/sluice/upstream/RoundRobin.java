@@ -45,7 +45,7 @@ final class RoundRobin implements Balancer {
      * @return the effective weight added, for the pass's total
      */
     static int advance(PeerState peer, Now now) {
-        int cap = peer.slowStartSince == PeerState.LONG_AGO ? peer.weight : peer.weightNow(now.nanos());
+        int cap = peer.slowStartSince == PeerState.LONG_AGO ? peer.weight : PeerSlowStart.weight(peer, now.nanos());
         int effective = Math.min(peer.effectiveWeight, cap);
         peer.currentWeight += effective;
         peer.effectiveWeight = effective < cap ? effective + 1 : effective;
