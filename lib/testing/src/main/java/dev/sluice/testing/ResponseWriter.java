@@ -1,6 +1,5 @@
 package dev.sluice.testing;
 
-import dev.sluice.testing.ScriptedUpstream.Response;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -33,7 +32,7 @@ final class ResponseWriter {
      * Writes {@code response}, the answer to {@code request}, on {@code socket}; false if the connection was closed as
      * part of it.
      */
-    boolean write(Response response, RecordedRequest request, Socket socket, OutputStream out)
+    boolean write(ResponsePlan response, RecordedRequest request, Socket socket, OutputStream out)
             throws IOException, InterruptedException {
         int status = response.status;
         boolean bodyAllowed = status / 100 != 1 && status != 204 && status != 304;
@@ -104,7 +103,7 @@ final class ResponseWriter {
      * Writes {@code bytes[from, to)}, in pieces of the response's throttle with its pause between them when it has
      * one; false when the upstream closed meanwhile.
      */
-    boolean drip(OutputStream out, byte[] bytes, int from, int to, Response response)
+    boolean drip(OutputStream out, byte[] bytes, int from, int to, ResponsePlan response)
             throws IOException, InterruptedException {
         int step = response.throttleBytes > 0 ? response.throttleBytes : Math.max(1, to - from);
         for (int offset = from; offset < to; offset += step) {

@@ -1,32 +1,15 @@
 package dev.sluice.testing;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
@@ -66,43 +49,17 @@ public final class ScriptedUpstream implements AutoCloseable {
     /** The longest any read, stall or idle wait lasts, so a broken test cannot hang the build. */
     public static final Duration SAFETY_TIMEOUT = Duration.ofSeconds(30);
 
-    private static final int MAX_CONNECTION_THREADS = 64;
-    private static final byte[] BAD_REQUEST =
-            ascii("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
-    private static final Response DEFAULT = Response.ok("ok");
-
     private final ServerSocket serverSocket;
     private final int port;
-    private final String name;
-    private final ThreadPoolExecutor pool;
-    private final AtomicBoolean closed = new AtomicBoolean();
-    private final CountDownLatch closedLatch = new CountDownLatch(1);
-    private final Set<Socket> openSockets = ConcurrentHashMap.newKeySet();
-    private final ConcurrentLinkedQueue<Response> script = new ConcurrentLinkedQueue<>();
-    private final List<RecordedRequest> recorded = new CopyOnWriteArrayList<>();
-    private final BlockingQueue<RecordedRequest> untaken = new LinkedBlockingQueue<>();
-    private final AtomicInteger accepted = new AtomicInteger();
-
-    private volatile Function<RecordedRequest, Response> responder = request -> DEFAULT;
-    private volatile int closeAfterRequests;
-    private volatile Duration closeAfterRequestsDelay = Duration.ZERO;
-    private volatile Duration closeWhenIdle;
-    private volatile boolean rstInsteadOfFin;
-    private volatile boolean autoContinue = true;
-    private final ResponseWriter writer = new ResponseWriter(this::pause);
+    private final UpstreamScript script = new UpstreamScript();
+    private final RequestLog log = new RequestLog();
+    private final UpstreamListener listener;
 
     private ScriptedUpstream(ServerSocket bound) {
         serverSocket = bound;
         port = serverSocket.getLocalPort();
-        name = "scripted-upstream-" + port;
-        AtomicInteger threads = new AtomicInteger();
-        pool = new ThreadPoolExecutor(0, MAX_CONNECTION_THREADS + 1, 5, TimeUnit.SECONDS, new SynchronousQueue<>(),
-                task -> {
-                    Thread thread = new Thread(task, name + "-worker-" + threads.incrementAndGet());
-                    thread.setDaemon(true);
-                    return thread;
-                });
-        pool.execute(this::acceptLoop);
+        listener = new UpstreamListener(bound, "scripted-upstream-" + port);
+        listener.start(new ConnectionHandler(listener, script, log));
     }
 
     /** Binds 127.0.0.1 on an ephemeral port and starts accepting connections. */
@@ -144,7 +101,7 @@ public final class ScriptedUpstream implements AutoCloseable {
 
     /** Appends a response to the script; each request takes the next one. */
     public ScriptedUpstream enqueue(Response response) {
-        script.add(Objects.requireNonNull(response));
+        script.enqueue(Objects.requireNonNull(response));
         return this;
     }
 
@@ -155,19 +112,19 @@ public final class ScriptedUpstream implements AutoCloseable {
 
     /** Responses still waiting in the script. */
     public int queuedResponses() {
-        return script.size();
+        return script.queued();
     }
 
     /** The response used for every request once the script is empty (initially 200 with body "ok"). */
     public ScriptedUpstream defaultResponse(Response response) {
         Objects.requireNonNull(response);
-        responder = request -> response;
+        script.respondWith(request -> response);
         return this;
     }
 
     /** Computes the response for each request once the script is empty. */
     public ScriptedUpstream respondWith(Function<RecordedRequest, Response> responder) {
-        this.responder = Objects.requireNonNull(responder);
+        script.respondWith(Objects.requireNonNull(responder));
         return this;
     }
 
@@ -202,14 +159,7 @@ public final class ScriptedUpstream implements AutoCloseable {
      * exits after its last request. A request sent in that time meets the close.
      */
     public ScriptedUpstream closeAfterRequests(int n, Duration delay) {
-        if (n < 0) {
-            throw new IllegalArgumentException("n must be >= 0");
-        }
-        if (delay.isNegative()) {
-            throw new IllegalArgumentException("delay must not be negative");
-        }
-        closeAfterRequestsDelay = delay;
-        closeAfterRequests = n;
+        script.closeAfterRequests(n, delay);
         return this;
     }
 
@@ -219,16 +169,13 @@ public final class ScriptedUpstream implements AutoCloseable {
      * turns the policy off.
      */
     public ScriptedUpstream closeWhenIdle(Duration idle) {
-        if (idle != null && (idle.isNegative() || idle.isZero())) {
-            throw new IllegalArgumentException("idle must be positive");
-        }
-        closeWhenIdle = idle;
+        script.closeWhenIdle(idle);
         return this;
     }
 
     /** Makes the {@link #closeAfterRequests} and {@link #closeWhenIdle} closes send RST instead of FIN. */
     public ScriptedUpstream rstInsteadOfFin(boolean rst) {
-        rstInsteadOfFin = rst;
+        script.rstInsteadOfFin(rst);
         return this;
     }
 
@@ -237,7 +184,7 @@ public final class ScriptedUpstream implements AutoCloseable {
      * the request body, as real servers do (on by default).
      */
     public ScriptedUpstream autoContinue(boolean enabled) {
-        autoContinue = enabled;
+        script.autoContinue(enabled);
         return this;
     }
 
@@ -245,22 +192,22 @@ public final class ScriptedUpstream implements AutoCloseable {
 
     /** Every request received so far, in arrival order (not consumed by {@link #takeRequest}). */
     public List<RecordedRequest> requests() {
-        return List.copyOf(recorded);
+        return log.all();
     }
 
     /** How many requests were received so far. */
     public int requestCount() {
-        return recorded.size();
+        return log.count();
     }
 
     /** How many connections were accepted so far. */
     public int connectionsAccepted() {
-        return accepted.get();
+        return listener.accepted();
     }
 
     /** How many connections are open right now. */
     public int openConnections() {
-        return openSockets.size();
+        return listener.openConnections();
     }
 
     /**
@@ -268,186 +215,23 @@ public final class ScriptedUpstream implements AutoCloseable {
      * arrive; null if none did.
      */
     public RecordedRequest takeRequest(Duration timeout) throws InterruptedException {
-        return untaken.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        return log.take(timeout);
     }
 
     /** Whether {@link #close()} was called. */
     public boolean isClosed() {
-        return closed.get();
+        return listener.isClosed();
     }
 
     /** Stops accepting, closes every connection and waits (bounded) for the worker threads to end. */
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true)) {
-            return;
-        }
-        closedLatch.countDown();
-        try {
-            serverSocket.close();
-        } catch (IOException ignored) {
-            // nothing left to do
-        }
-        for (Socket socket : openSockets) {
-            Wire.closeQuietly(socket);
-        }
-        pool.shutdownNow();
-        try {
-            if (!pool.awaitTermination(5, TimeUnit.SECONDS)) {
-                System.err.println(name + ": worker threads still running after close");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        listener.close();
     }
 
     @Override
     public String toString() {
         return "ScriptedUpstream[" + address() + "]";
-    }
-
-    // ------------------------------------------------------------------ serving
-
-    private void acceptLoop() {
-        Thread.currentThread().setName(name + "-accept");
-        while (!closed.get()) {
-            Socket socket;
-            try {
-                socket = serverSocket.accept();
-            } catch (IOException e) {
-                if (!closed.get()) {
-                    System.err.println(name + ": accept failed: " + e);
-                }
-                return;
-            }
-            int sequence = accepted.getAndIncrement();
-            openSockets.add(socket);
-            if (closed.get()) {
-                Wire.closeQuietly(socket);
-                openSockets.remove(socket);
-                return;
-            }
-            try {
-                socket.setSoTimeout(millis(SAFETY_TIMEOUT));
-                socket.setTcpNoDelay(true);
-                pool.execute(() -> serve(socket, sequence));
-            } catch (IOException | RejectedExecutionException e) {
-                openSockets.remove(socket);
-                Wire.closeWithRst(socket);
-            }
-        }
-    }
-
-    private void serve(Socket socket, int sequence) {
-        Thread.currentThread().setName(name + "-conn-" + sequence);
-        try {
-            Wire.Reader reader = new Wire.Reader(socket.getInputStream());
-            OutputStream out = socket.getOutputStream();
-            int index = 0;
-            int answered = 0;
-            while (!closed.get()) {
-                Duration idle = closeWhenIdle;
-                if (idle != null && reader.buffered() == 0) {
-                    socket.setSoTimeout(millis(idle));
-                    try {
-                        if (!reader.fill()) {
-                            return;
-                        }
-                    } catch (SocketTimeoutException e) {
-                        policyClose(socket);
-                        return;
-                    }
-                    socket.setSoTimeout(millis(SAFETY_TIMEOUT));
-                }
-                RecordedRequest request = RequestReader.read(reader, autoContinue ? out : null, socket.getPort(),
-                        sequence, index);
-                if (request == null) {
-                    return;
-                }
-                recorded.add(request);
-                untaken.add(request);
-                index++;
-                if (request.parseError() != null) {
-                    out.write(BAD_REQUEST);
-                    out.flush();
-                    Wire.closeWithFin(socket);
-                    return;
-                }
-                Response response = script.poll();
-                if (response == null) {
-                    response = responder.apply(request);
-                }
-                if (!pause(response.delay)) {
-                    return;
-                }
-                switch (response.kind) {
-                    case NO_RESPONSE:
-                        Wire.closeWithFin(socket);
-                        return;
-                    case RESET_ON_REQUEST:
-                        Wire.closeWithRst(socket);
-                        return;
-                    case STALL:
-                        Wire.readUntilClosed(socket);
-                        return;
-                    case RAW:
-                        if (!writer.drip(out, response.raw, 0, response.raw.length, response)) {
-                            return;
-                        }
-                        if (response.closeAfterResponse || !request.keepAlive()) {
-                            Wire.closeWithFin(socket);
-                            return;
-                        }
-                        break;
-                    default:
-                        if (!writer.write(response, request, socket, out)) {
-                            return;
-                        }
-                }
-                answered++;
-                int limit = closeAfterRequests;
-                if (limit > 0 && answered >= limit) {
-                    if (pause(closeAfterRequestsDelay)) {
-                        policyClose(socket);
-                    }
-                    return;
-                }
-            }
-        } catch (IOException e) {
-            // the client went away, reset us, or a safety timeout fired: this connection is done
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            System.err.println(name + ": connection " + sequence + " failed");
-            e.printStackTrace();
-        } finally {
-            openSockets.remove(socket);
-            Wire.closeQuietly(socket);
-        }
-    }
-
-    private void policyClose(Socket socket) {
-        if (rstInsteadOfFin) {
-            Wire.closeWithRst(socket);
-        } else {
-            Wire.closeWithFin(socket);
-        }
-    }
-
-    /** Waits for the duration unless the upstream closes first; false if it closed. */
-    private boolean pause(Duration duration) throws InterruptedException {
-        if (duration.isZero()) {
-            return !closed.get();
-        }
-        return !closedLatch.await(duration.toNanos(), TimeUnit.NANOSECONDS);
-    }
-
-    private static int millis(Duration duration) {
-        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, duration.toMillis()));
-    }
-
-    private static byte[] ascii(String text) {
-        return text.getBytes(StandardCharsets.ISO_8859_1);
     }
 
     // ------------------------------------------------------------------ responses
@@ -459,38 +243,11 @@ public final class ScriptedUpstream implements AutoCloseable {
      */
     public static final class Response {
 
-        enum Kind { NORMAL, RAW, NO_RESPONSE, RESET_ON_REQUEST, STALL }
+        /** What this response does on the wire; nothing changes it. */
+        final ResponsePlan plan;
 
-        final Kind kind;
-        final int status;
-        final String reason;
-        final List<Map.Entry<String, String>> headers;
-        final byte[] body;
-        final int chunkSize;
-        final boolean closeAfterResponse;
-        final boolean bodyUntilClose;
-        final Duration delay;
-        final int throttleBytes;
-        final Duration throttlePeriod;
-        final int cutAfter;
-        final boolean cutWithReset;
-        final byte[] raw;
-
-        private Response(Builder b) {
-            kind = b.kind;
-            status = b.status;
-            reason = b.reason != null ? b.reason : reasonPhrase(b.status);
-            headers = List.copyOf(b.headers);
-            body = b.body.clone();
-            chunkSize = b.chunkSize;
-            closeAfterResponse = b.closeAfterResponse;
-            bodyUntilClose = b.bodyUntilClose;
-            delay = b.delay;
-            throttleBytes = b.throttleBytes;
-            throttlePeriod = b.throttlePeriod;
-            cutAfter = b.cutAfter;
-            cutWithReset = b.cutWithReset;
-            raw = b.raw == null ? null : b.raw.clone();
+        private Response(ResponsePlan plan) {
+            this.plan = plan;
         }
 
         /** A builder for a 200 response with an empty body. */
@@ -505,60 +262,22 @@ public final class ScriptedUpstream implements AutoCloseable {
 
         /** The status code. */
         public int status() {
-            return status;
+            return plan.status;
         }
 
         /** The unframed body. */
         public byte[] body() {
-            return body.clone();
+            return plan.body.clone();
         }
 
         @Override
         public String toString() {
-            return "Response[" + kind + " " + status + ", " + body.length + " body bytes]";
-        }
-
-        private static String reasonPhrase(int status) {
-            switch (status) {
-                case 100: return "Continue";
-                case 101: return "Switching Protocols";
-                case 103: return "Early Hints";
-                case 200: return "OK";
-                case 201: return "Created";
-                case 202: return "Accepted";
-                case 204: return "No Content";
-                case 206: return "Partial Content";
-                case 301: return "Moved Permanently";
-                case 302: return "Found";
-                case 304: return "Not Modified";
-                case 400: return "Bad Request";
-                case 404: return "Not Found";
-                case 408: return "Request Timeout";
-                case 429: return "Too Many Requests";
-                case 500: return "Internal Server Error";
-                case 502: return "Bad Gateway";
-                case 503: return "Service Unavailable";
-                case 504: return "Gateway Timeout";
-                default: return "Status " + status;
-            }
+            return "Response[" + plan.kind + " " + plan.status + ", " + plan.body.length + " body bytes]";
         }
 
         /** Builds a {@link Response}; every method returns the builder, so each script entry is one line. */
         public static final class Builder {
-            private Kind kind = Kind.NORMAL;
-            private int status = 200;
-            private String reason;
-            private final List<Map.Entry<String, String>> headers = new ArrayList<>();
-            private byte[] body = new byte[0];
-            private int chunkSize;
-            private boolean closeAfterResponse;
-            private boolean bodyUntilClose;
-            private Duration delay = Duration.ZERO;
-            private int throttleBytes;
-            private Duration throttlePeriod = Duration.ZERO;
-            private int cutAfter = -1;
-            private boolean cutWithReset;
-            private byte[] raw;
+            private final ResponsePlan plan = new ResponsePlan();
 
             private Builder() {
             }
@@ -568,14 +287,14 @@ public final class ScriptedUpstream implements AutoCloseable {
                 if (status < 100 || status > 999) {
                     throw new IllegalArgumentException("status must have three digits: " + status);
                 }
-                this.status = status;
+                plan.status = status;
                 return this;
             }
 
             /** The status code with a custom reason phrase. */
             public Builder status(int status, String reason) {
                 status(status);
-                this.reason = Objects.requireNonNull(reason);
+                plan.reason = Objects.requireNonNull(reason);
                 return this;
             }
 
@@ -585,13 +304,13 @@ public final class ScriptedUpstream implements AutoCloseable {
              * the length); setting Connection turns off the automatic {@code Connection: close}.
              */
             public Builder header(String name, String value) {
-                headers.add(Map.entry(Objects.requireNonNull(name), Objects.requireNonNull(value)));
+                plan.headers.add(Map.entry(Objects.requireNonNull(name), Objects.requireNonNull(value)));
                 return this;
             }
 
             /** The body; framed with Content-Length unless chunked or set otherwise. */
             public Builder body(byte[] body) {
-                this.body = body.clone();
+                plan.body = body.clone();
                 return this;
             }
 
@@ -605,7 +324,7 @@ public final class ScriptedUpstream implements AutoCloseable {
                 if (chunkSize <= 0) {
                     throw new IllegalArgumentException("chunkSize must be positive");
                 }
-                this.chunkSize = chunkSize;
+                plan.chunkSize = chunkSize;
                 return this;
             }
 
@@ -619,19 +338,19 @@ public final class ScriptedUpstream implements AutoCloseable {
              * with FIN after this response.
              */
             public Builder closeAfterResponse() {
-                closeAfterResponse = true;
+                plan.closeAfterResponse = true;
                 return this;
             }
 
             /** Sends the body with neither Content-Length nor chunking and delimits it by closing (FIN). */
             public Builder bodyUntilClose() {
-                bodyUntilClose = true;
+                plan.bodyUntilClose = true;
                 return this;
             }
 
             /** Waits this long after reading the request before answering (or before the scripted fault). */
             public Builder delayHead(Duration delay) {
-                this.delay = requireNonNegative(delay);
+                plan.delay = requireNonNegative(delay);
                 return this;
             }
 
@@ -643,8 +362,8 @@ public final class ScriptedUpstream implements AutoCloseable {
                 if (bytesPerChunk <= 0) {
                     throw new IllegalArgumentException("bytesPerChunk must be positive");
                 }
-                throttleBytes = bytesPerChunk;
-                throttlePeriod = requireNonNegative(period);
+                plan.throttleBytes = bytesPerChunk;
+                plan.throttlePeriod = requireNonNegative(period);
                 return this;
             }
 
@@ -670,26 +389,26 @@ public final class ScriptedUpstream implements AutoCloseable {
                 if (afterBytes < 0) {
                     throw new IllegalArgumentException("afterBytes must be >= 0");
                 }
-                cutAfter = afterBytes;
-                cutWithReset = reset;
+                plan.cutAfter = afterBytes;
+                plan.cutWithReset = reset;
                 return this;
             }
 
             /** Reads the request, then closes the connection (FIN) without answering. */
             public Builder noResponse() {
-                kind = Kind.NO_RESPONSE;
+                plan.kind = ResponsePlan.Kind.NO_RESPONSE;
                 return this;
             }
 
             /** Reads the request, then resets the connection (RST) without answering. */
             public Builder resetOnRequest() {
-                kind = Kind.RESET_ON_REQUEST;
+                plan.kind = ResponsePlan.Kind.RESET_ON_REQUEST;
                 return this;
             }
 
             /** Reads the request and never answers; the connection stays open until the upstream closes. */
             public Builder stallForever() {
-                kind = Kind.STALL;
+                plan.kind = ResponsePlan.Kind.STALL;
                 return this;
             }
 
@@ -699,19 +418,19 @@ public final class ScriptedUpstream implements AutoCloseable {
              * unless {@link #closeAfterResponse()} is set, in which case it is closed with FIN.
              */
             public Builder rawResponse(byte[] bytes) {
-                kind = Kind.RAW;
-                raw = bytes.clone();
+                plan.kind = ResponsePlan.Kind.RAW;
+                plan.raw = bytes.clone();
                 return this;
             }
 
             /** {@link #rawResponse(byte[])} with the text's ISO-8859-1 bytes. */
             public Builder rawResponse(String text) {
-                return rawResponse(ascii(text));
+                return rawResponse(text.getBytes(StandardCharsets.ISO_8859_1));
             }
 
             /** The immutable response. */
             public Response build() {
-                return new Response(this);
+                return new Response(plan.copy());
             }
 
             private static Duration requireNonNegative(Duration duration) {

@@ -8,6 +8,7 @@ import java.net.ProtocolException;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -316,6 +317,11 @@ final class Wire {
         } catch (IOException e) {
             // closed, reset or timed out: the stall is over
         }
+    }
+
+    /** {@code duration} as a socket timeout: whole milliseconds, at least 1 (0 would mean forever). */
+    static int millis(Duration duration) {
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, duration.toMillis()));
     }
 
     static void closeQuietly(Socket socket) {
