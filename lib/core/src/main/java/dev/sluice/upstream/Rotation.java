@@ -308,9 +308,8 @@ final class Rotation {
     }
 
     private void setAside(Selection selection) {
-        TriedPeers tried = selection.tried;
-        for (int k = 0; k < tried.count(); k++) {
-            int i = tried.at(k);
+        for (int k = 0; k < selection.triedCount; k++) {
+            int i = selection.triedList[k];
             Cohort cohort = cohortOf[i];
             if (cohort != null) {
                 leave(cohort, i);

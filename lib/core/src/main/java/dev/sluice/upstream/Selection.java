@@ -2,6 +2,7 @@ package dev.sluice.upstream;
 
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.random.RandomGenerator;
 import java.util.zip.CRC32;
@@ -30,8 +31,10 @@ public final class Selection {
     final UpstreamGroup group;
     /** What this selection's picks and reports read the time from: the group's ticker, or its owner's reading of it. */
     private final Ticker clock;
-    /** The peers of the current tier this request tried. */
-    final TriedPeers tried = new TriedPeers();
+    /** The peers of the current tier this request tried: a bit per peer, and the same peers as a list. */
+    private long[] tried;
+    int[] triedList;
+    int triedCount;
     final CRC32 crc = new CRC32();
     final byte[] digits = new byte[20];
 
@@ -71,6 +74,8 @@ public final class Selection {
         this.group = group;
         this.clock = clock;
         synchronized (group.lock) {
+            this.tried = new long[0];
+            this.triedList = new int[0];
             sync();
         }
         reset();
@@ -88,7 +93,14 @@ public final class Selection {
         seen = members;
         tier = members.primary;
         picker = members.primaryPicker;
-        tried.fit(members.mostPerTier());
+        int most = members.mostPerTier();
+        if (triedList.length < most) {
+            tried = new long[(most + 63) >>> 6];
+            triedList = new int[most];
+        } else {
+            Arrays.fill(tried, 0);
+        }
+        triedCount = 0;
     }
 
     /** Starts a new request: forgets the peers tried, the tries spent, the client address and the hash key. */
@@ -98,7 +110,7 @@ public final class Selection {
         }
         picked = false;
         preferred = null;
-        tried.clear();
+        clearTried();
         seen = null; // the next select starts from the primary tier of the group's current membership
         current = null;
         started = false;
@@ -198,13 +210,13 @@ public final class Selection {
             if (queue != null && !picked && queue.holdsBack(this)) {
                 return null;
             }
-            PeerState peer = preferred != null && preferred.tier == tier && !tried.contains(preferred.index)
+            PeerState peer = preferred != null && preferred.tier == tier && isNotTried(preferred)
                     && preferred.usableWhileDraining(now) ? preferred : picker.pick(this);
             preferred = null;
             if (peer == null && tier != seen.backup && seen.backup != null) {
                 tier = seen.backup;
                 picker = seen.backupPicker;
-                tried.clear();
+                clearTried();
                 peer = picker.pick(this);
             }
             if (peer == null) {
@@ -214,7 +226,8 @@ public final class Selection {
                 queue.picked(this);
             }
             picked = true;
-            tried.add(peer.index);
+            tried[peer.index >>> 6] |= 1L << peer.index;
+            triedList[triedCount++] = peer.index;
             // nginx moves checked on every pick once fail_timeout has passed since; while fails is 0 nothing reads
             // checked before a failure sets it, so the clock is read only for a peer with failures.
             if (peer.fails > 0 && now.seconds() - peer.checked > peer.failTimeoutSeconds) {
@@ -286,7 +299,7 @@ public final class Selection {
                 tries = 0;
                 at.rotation.changed(peer);
             } else if (at != null) {
-                recordOutcome(peer, outcome, now);
+                FailureAccounting.record(peer, outcome, now);
             }
             drained = at != null && peer.draining && peer.conns == 0;
             if (drained && group.origin == group) {
@@ -318,30 +331,6 @@ public final class Selection {
             tries = Math.min(tries + 1, untried);
         }
         return tier != null && !tier.single && tries > 0;
-    }
-
-    /** nginx's {@code free} for a tier of several peers: failures count, a success after the window clears them. */
-    private void recordOutcome(PeerState peer, Outcome outcome, Now now) {
-        if (outcome == Outcome.FAILURE) {
-            peer.fails++;
-            if (peer.fails == peer.maxFails) {
-                peer.unavailTurns++;
-            }
-            peer.accessed = now.seconds();
-            peer.checked = now.seconds();
-            if (peer.maxFails != 0 && peer.fails >= peer.maxFails) {
-                peer.unavailable(now.nanos(), peer.checked + peer.failTimeoutSeconds + 1);
-            }
-            if (peer.maxFails != 0) {
-                peer.effectiveWeight = Math.max(0, peer.effectiveWeight - peer.weight / peer.maxFails);
-            }
-        } else if (peer.accessed < peer.checked) {
-            if (peer.slowStartNanos > 0 && peer.maxFails != 0 && peer.fails >= peer.maxFails) {
-                peer.slowStartSince = now.nanos();
-            }
-            peer.fails = 0;
-        }
-        peer.tier.rotation.changed(peer);
     }
 
     /**
@@ -424,7 +413,11 @@ public final class Selection {
      * Balancer.Picker}s; call it only from {@link Balancer.Picker#pick}.
      */
     public boolean isEligible(PeerState peer) {
-        return !tried.contains(peer.index) && peer.usable(group.now);
+        return isNotTried(peer) && peer.usable(group.now);
+    }
+
+    private boolean isNotTried(PeerState peer) {
+        return (tried[peer.index >>> 6] & (1L << peer.index)) == 0;
     }
 
     /** The group's random source, for pickers; use it only from {@link Balancer.Picker#pick}. */
@@ -440,6 +433,13 @@ public final class Selection {
     /** The length of the hash key, 0 when none is set. */
     public int hashKeyLength() {
         return keyLength;
+    }
+
+    private void clearTried() {
+        for (int k = 0; k < triedCount; k++) {
+            tried[triedList[k] >>> 6] = 0;
+        }
+        triedCount = 0;
     }
 
     /** Feeds the hash key into {@link #crc} after whatever it holds. */
