@@ -36,6 +36,16 @@ final class Membership {
         peers = Collections.unmodifiableList(all);
     }
 
+    /** The peer with id {@code id}, or null. */
+    PeerState peer(int id) {
+        for (PeerState peer : peers) {
+            if (peer.id == id) {
+                return peer;
+            }
+        }
+        return null;
+    }
+
     /** The larger tier's size: how many peers one request may try in a tier. */
     int mostPerTier() {
         return Math.max(primary.size(), backup == null ? 0 : backup.size());

@@ -26,8 +26,13 @@ final class MembershipChanges {
         this.lines = new ServerLines(group);
     }
 
-    /** Adds server line {@code peer}, one peer per address it resolved to. */
-    List<PeerState> addServer(Peer peer, List<SocketAddress> addresses) {
+    /** Adds server line {@code address} as {@code parameters} set it, one peer per address it resolves to. */
+    List<PeerState> addServer(String address, Consumer<Peer.Builder> parameters) {
+        Peer.Builder line = Peer.builder(address);
+        parameters.accept(line);
+        Peer peer = line.build();
+        peer.checkSupportedBy(group.balancer, group.name);
+        List<SocketAddress> addresses = Addresses.resolve(group.name, peer.server(), group.settings.resolver);
         List<PeerState> added = new ArrayList<>();
         Selection admitted;
         synchronized (group.lock) {

@@ -46,6 +46,8 @@ public final class UpstreamGroup {
     final int loop;
     /** The loops' own copies of the balancing state; null when every loop shares this one, and in a copy. */
     private final LoopCopies copies;
+    /** What the builder was told, checked; the same for the group and its loops' copies. */
+    final GroupSettings settings;
     final String name;
     final Balancer balancer;
     final Ticker ticker;
@@ -55,57 +57,23 @@ public final class UpstreamGroup {
     /** The tiers, their pickers and the peers; replaced under the lock when the membership changes. */
     volatile Membership members;
     private final boolean byLoad;
-    private final Resolver resolver;
     /** The changes of the peers at run time, and the server lines they follow. */
     final MembershipChanges changes = new MembershipChanges(this);
-    /** NGINX Plus's {@code state} file, or null. */
-    private final StateFile state;
     /** Whether selections add up the start of each attempt in flight per peer, for {@code least_time inflight}. */
     final boolean tracksInflight;
-    /** NGINX Plus's {@code sticky}, or null; and what its values find. */
-    private final Sticky sticky;
+    /** What NGINX Plus's {@code sticky} values find; null without sticky, and in a copy. */
     private final StickyPeers stickyPeers;
-    /** NGINX Plus's {@code queue}, or null. */
+    /** NGINX Plus's {@code queue}, or null; always null in a copy. */
     final RequestQueue queue;
-    private final boolean ntlm;
-    private final Duration queueTimeout;
     private final Keepalive keepalive;
-    private final HealthCheck healthCheck;
+    private final boolean ntlm;
+    private final Sticky sticky;
 
-    private UpstreamGroup(Builder b) {
-        this.origin = this;
-        this.loop = -1;
-        this.name = b.name;
-        this.balancer = b.balancer;
-        this.ticker = b.ticker;
-        this.now = new Now(b.ticker);
-        this.random = b.random;
-        this.keepalive = b.keepalive;
-        this.healthCheck = b.healthCheck;
-        this.queue = b.queueSize == 0 ? null : new RequestQueue(b.queueSize);
-        this.sticky = b.sticky;
-        this.ntlm = b.ntlm;
-        this.stickyPeers = sticky == null ? null : new StickyPeers(sticky, ticker);
-        this.queueTimeout = b.queueTimeout;
-        this.byLoad = balancer instanceof LeastConn;
-        this.tracksInflight = balancer instanceof LeastTime && ((LeastTime) balancer).tracksInflight();
-        this.resolver = b.resolver;
-        this.state = b.state;
-        this.copies = b.sharedState || queue != null ? null : new LoopCopies(this);
-        List<PeerState> list = new ArrayList<>();
-        for (boolean backups : new boolean[] {false, true}) {
-            for (int i = 0; i < b.peers.size(); i++) {
-                Peer peer = b.peers.get(i);
-                changes.lines.add(peer);
-                if (peer.backup() == backups) {
-                    for (SocketAddress address : b.addresses.get(i)) {
-                        list.add(changes.lines.newPeer(peer, address));
-                    }
-                }
-            }
-        }
-        rebuild(list);
-        if (!b.stateRead) { // a state file read just now holds this very list
+    /** The group {@code settings} describe, with a peer per address of each server line. */
+    private UpstreamGroup(GroupSettings settings) {
+        this(settings, null, -1, settings.random);
+        rebuild(settings.firstPeers(changes.lines));
+        if (!settings.stateRead) { // a state file read just now holds this very list
             saveState();
         }
     }
@@ -115,31 +83,33 @@ public final class UpstreamGroup {
      * peers are twins of the origin's (see {@link LoopCopies}). Origin's lock held.
      */
     private UpstreamGroup(UpstreamGroup origin, int loop) {
-        this.origin = origin;
-        this.loop = loop;
-        this.copies = null;
-        this.name = origin.name;
-        this.balancer = origin.balancer;
-        this.ticker = origin.ticker;
-        this.now = new Now(ticker);
-        this.random = origin.random instanceof RandomGenerator.SplittableGenerator splittable ? splittable.split()
-                : new SplittableRandom(origin.random.nextLong());
-        this.keepalive = origin.keepalive;
-        this.healthCheck = origin.healthCheck;
-        this.queue = null;
-        this.sticky = origin.sticky;
-        this.ntlm = origin.ntlm;
-        this.stickyPeers = null;
-        this.queueTimeout = origin.queueTimeout;
-        this.byLoad = origin.byLoad;
-        this.tracksInflight = origin.tracksInflight;
-        this.resolver = origin.resolver;
-        this.state = null;
+        this(origin.settings, origin, loop, origin.random instanceof RandomGenerator.SplittableGenerator splittable
+                ? splittable.split() : new SplittableRandom(origin.random.nextLong()));
         List<PeerState> twins = new ArrayList<>();
         for (PeerState original : origin.members.peers) {
             twins.add(original.newTwin(this));
         }
         rebuild(twins);
+    }
+
+    /** The fields of the group ({@code origin} null) or of a loop's copy of {@code origin}, without peers yet. */
+    private UpstreamGroup(GroupSettings settings, UpstreamGroup origin, int loop, RandomGenerator random) {
+        this.origin = origin == null ? this : origin;
+        this.loop = loop;
+        this.settings = settings;
+        this.name = settings.name;
+        this.balancer = settings.balancer;
+        this.ticker = settings.ticker;
+        this.now = new Now(ticker);
+        this.random = random;
+        this.keepalive = settings.keepalive;
+        this.ntlm = settings.ntlm;
+        this.sticky = settings.sticky;
+        this.queue = origin != null || settings.queueSize == 0 ? null : new RequestQueue(settings.queueSize);
+        this.stickyPeers = origin != null || sticky == null ? null : new StickyPeers(sticky, ticker);
+        this.byLoad = balancer instanceof LeastConn;
+        this.tracksInflight = balancer instanceof LeastTime && ((LeastTime) balancer).tracksInflight();
+        this.copies = origin != null || settings.sharedState || queue != null ? null : new LoopCopies(this);
     }
 
     /** Event loop {@code loop}'s copy of this group's state. Lock held. */
@@ -183,8 +153,8 @@ public final class UpstreamGroup {
 
     /** Hands the server list to the state file, if the group has one, to be written off this thread. Lock held. */
     void saveState() {
-        if (state != null) {
-            state.save(name, members.peers);
+        if (origin == this && settings.state != null) {
+            settings.state.save(name, members.peers);
         }
     }
 
@@ -214,11 +184,7 @@ public final class UpstreamGroup {
      *     does not resolve
      */
     public List<PeerState> addServer(String address, Consumer<Peer.Builder> parameters) {
-        Peer.Builder line = Peer.builder(address);
-        parameters.accept(line);
-        Peer peer = line.build();
-        peer.checkSupportedBy(balancer, name);
-        return changes.addServer(peer, Addresses.resolve(name, peer.server(), resolver));
+        return changes.addServer(address, parameters);
     }
 
     /**
@@ -294,17 +260,12 @@ public final class UpstreamGroup {
 
     /** How the group turns server names into addresses. */
     public Resolver resolver() {
-        return resolver;
+        return settings.resolver;
     }
 
     /** The peer with id {@code id}, or null. */
     public PeerState peer(int id) {
-        for (PeerState peer : members.peers) {
-            if (peer.id == id) {
-                return peer;
-            }
-        }
-        return null;
+        return members.peer(id);
     }
 
     /** Every peer: the primary ones in configuration order, then the backups; peers added at run time last. */
@@ -324,7 +285,7 @@ public final class UpstreamGroup {
 
     /** The active health checks of the group's peers, or null when it has none. */
     public HealthCheck healthCheck() {
-        return healthCheck;
+        return settings.healthCheck;
     }
 
     /** Whether NTLM-authenticated upstream connections stay with their client connection ({@code ntlm}). */
@@ -356,7 +317,7 @@ public final class UpstreamGroup {
 
     /** How long a request may wait in the {@link Builder#queue queue}; zero when the group has none. */
     public Duration queueTimeout() {
-        return queue == null ? Duration.ZERO : queueTimeout;
+        return queue == null ? Duration.ZERO : settings.queueTimeout;
     }
 
     /** NGINX Plus's {@code queue} object of the group: requests waiting now, the limit, and how many found it full. */
@@ -431,35 +392,15 @@ public final class UpstreamGroup {
     /** Builds an {@link UpstreamGroup}; {@link #build()} checks the whole configuration and names what is wrong. */
     public static final class Builder {
 
-        private final String name;
-        private final List<Peer> peers = new ArrayList<>();
-        private Balancer balancer = Balancer.roundRobin();
-        private Ticker ticker = Ticker.system();
-        private RandomGenerator random = new SplittableRandom();
-        private Keepalive keepalive = Keepalive.DEFAULT;
-        private Resolver resolver = Resolver.system();
-        private HealthCheck healthCheck;
-        private Sticky sticky;
-        private boolean ntlm;
-        private boolean sharedState;
-        private StateFile state;
-        /** Whether {@link #build()} took the servers from an existing state file. */
-        private boolean stateRead;
-        private int queueSize;
-        private Duration queueTimeout;
-        private final List<List<SocketAddress>> addresses = new ArrayList<>();
+        private final GroupSettings settings;
 
         private Builder(String name) {
-            Objects.requireNonNull(name, "name");
-            if (name.isBlank() || name.chars().anyMatch(c -> c <= ' ' || c == ',')) {
-                throw new IllegalArgumentException("upstream name must be non-empty without spaces or commas: \"" + name + "\"");
-            }
-            this.name = name;
+            this.settings = new GroupSettings(name);
         }
 
         /** The balancing method; default {@link Balancer#roundRobin()}, as nginx. */
         public Builder balancer(Balancer balancer) {
-            this.balancer = Objects.requireNonNull(balancer, "balancer");
+            settings.balancer = Objects.requireNonNull(balancer, "balancer");
             return this;
         }
 
@@ -471,9 +412,7 @@ public final class UpstreamGroup {
         /** Adds {@code server ADDRESS ...;}, its parameters set by {@code parameters}. */
         public Builder server(String address, Consumer<Peer.Builder> parameters) {
             Objects.requireNonNull(parameters, "parameters");
-            Peer.Builder peer = Peer.builder(address);
-            parameters.accept(peer);
-            peers.add(peer.build());
+            settings.addLine(Peer.builder(address), parameters);
             return this;
         }
 
@@ -484,9 +423,7 @@ public final class UpstreamGroup {
          */
         public Builder discover(String name, EndpointSource source, Consumer<Peer.Builder> parameters) {
             Objects.requireNonNull(parameters, "parameters");
-            Peer.Builder peer = Peer.discovered(name, source);
-            parameters.accept(peer);
-            peers.add(peer.build());
+            settings.addLine(Peer.discovered(name, source), parameters);
             return this;
         }
 
@@ -501,7 +438,7 @@ public final class UpstreamGroup {
          * None by default: only failed requests count against a peer.
          */
         public Builder healthCheck(HealthCheck check) {
-            this.healthCheck = Objects.requireNonNull(check, "healthCheck");
+            settings.healthCheck = Objects.requireNonNull(check, "healthCheck");
             return this;
         }
 
@@ -514,7 +451,7 @@ public final class UpstreamGroup {
          * A line {@link #build()} cannot read is an error naming the file and the line. None by default.
          */
         public Builder stateFile(Path file) {
-            this.state = new StateFile(Objects.requireNonNull(file, "file"));
+            settings.state = new StateFile(Objects.requireNonNull(file, "file"));
             return this;
         }
 
@@ -526,7 +463,7 @@ public final class UpstreamGroup {
          * default.
          */
         public Builder ntlm() {
-            this.ntlm = true;
+            settings.ntlm = true;
             return this;
         }
 
@@ -538,13 +475,13 @@ public final class UpstreamGroup {
          * A group with a {@link #queue} always shares its state, as NGINX Plus needs a zone for one.
          */
         public Builder sharedState() {
-            this.sharedState = true;
+            settings.sharedState = true;
             return this;
         }
 
         /** NGINX Plus's {@code sticky}: session persistence (see {@link Sticky}); none by default. */
         public Builder sticky(Sticky sticky) {
-            this.sticky = Objects.requireNonNull(sticky, "sticky");
+            settings.sticky = Objects.requireNonNull(sticky, "sticky");
             return this;
         }
 
@@ -560,15 +497,7 @@ public final class UpstreamGroup {
          * 502, NGINX Plus's status for both. A retry after a failed attempt does not queue. None by default.
          */
         public Builder queue(int maxSize, Duration timeout) {
-            if (maxSize < 1) {
-                throw new IllegalArgumentException("queue size must be at least 1: " + maxSize);
-            }
-            Objects.requireNonNull(timeout, "timeout");
-            if (timeout.isNegative() || timeout.isZero()) {
-                throw new IllegalArgumentException("queue timeout must be positive: " + timeout);
-            }
-            this.queueSize = maxSize;
-            this.queueTimeout = timeout;
+            settings.queue(maxSize, timeout);
             return this;
         }
 
@@ -577,7 +506,7 @@ public final class UpstreamGroup {
         public Builder keepalive(Consumer<Keepalive.Builder> options) {
             Keepalive.Builder k = new Keepalive.Builder();
             options.accept(k);
-            this.keepalive = k.build();
+            settings.keepalive = k.build();
             return this;
         }
 
@@ -588,21 +517,21 @@ public final class UpstreamGroup {
          * unit test of balancing needs no DNS, but a proxy cannot start with such a group.
          */
         public Builder resolver(Resolver resolver) {
-            this.resolver = Objects.requireNonNull(resolver, "resolver");
+            settings.resolver = Objects.requireNonNull(resolver, "resolver");
             return this;
         }
 
         /** The time source for failure windows and slow start; default {@link Ticker#system()}. Tests inject one
          * they move by hand. */
         public Builder ticker(Ticker ticker) {
-            this.ticker = Objects.requireNonNull(ticker, "ticker");
+            settings.ticker = Objects.requireNonNull(ticker, "ticker");
             return this;
         }
 
         /** The random source of {@code random} balancing; only used under the group's lock, so it need not be
          * thread-safe. Tests inject a seeded one. */
         public Builder random(RandomGenerator random) {
-            this.random = Objects.requireNonNull(random, "random");
+            settings.random = Objects.requireNonNull(random, "random");
             return this;
         }
 
@@ -613,30 +542,7 @@ public final class UpstreamGroup {
          *     the balancing method does not support
          */
         public UpstreamGroup build() {
-            List<Peer> saved = state == null ? null : state.read();
-            stateRead = saved != null;
-            if (saved != null) {
-                peers.clear();
-                peers.addAll(saved);
-            }
-            if (peers.isEmpty() && saved == null) {
-                throw new IllegalArgumentException("upstream \"" + name + "\" has no servers");
-            }
-            if (!peers.isEmpty() && peers.stream().allMatch(Peer::backup)) {
-                throw new IllegalArgumentException("upstream \"" + name + "\" has only backup servers");
-            }
-            for (Peer peer : peers) {
-                peer.checkSupportedBy(balancer, name);
-            }
-            if (ntlm && keepalive.idle() == 0) {
-                throw new IllegalArgumentException("ntlm needs upstream keepalive, which is off in upstream \""
-                        + name + "\"");
-            }
-            addresses.clear();
-            for (Peer peer : peers) {
-                addresses.add(Addresses.ofLine(name, peer, resolver, state != null));
-            }
-            return new UpstreamGroup(this);
+            return new UpstreamGroup(settings.checked());
         }
     }
 }
