@@ -60,6 +60,8 @@ Other environment knobs:
   SLUICE_EXTRA_ARGS extra Sluice flags appended after the fixed ones (default empty)
   HAPROXY_REUSE     HAProxy http-reuse mode: always (default), safe, aggressive, never
   NATIVE_WARMUP     warm-up seconds per body for nginx and HAProxy (default 1)
+  CELL_WARMUP       seconds of load at each cell's own connections and body right before its measured
+                    run, for every contender (default 3; 0: none)
   JVM_START_WAIT    seconds a JVM contender has to start answering (default 120)
   LOAD_CPU / PROXY_CPU  cores for wrk+upstream and for the proxy (default 0 and 1)
   WRK_TIMEOUT       wrk's per-request timeout (default 2s)
@@ -110,6 +112,7 @@ WARMUP="${o_warmup:-${WARMUP:-$q_warmup}}"
 QUIET_WAIT="${o_quiet:-${QUIET_WAIT:-$q_quiet}}"
 QUIET_MAX="${QUIET_MAX:-15}"
 NATIVE_WARMUP="${NATIVE_WARMUP:-1}"
+CELL_WARMUP="${CELL_WARMUP:-3}"
 # --large picks one cell (issue 4's 1 MiB responses at 64 connections) instead of the grid.
 if [[ $LARGE == 1 ]]; then p_keepalives="32" p_conns="64" p_bodies="1m"; else p_keepalives="32 256" p_conns="8 64 256" p_bodies="small 64k"; fi
 KEEPALIVES="${KEEPALIVES:-$p_keepalives}"
@@ -133,7 +136,7 @@ HAPROXY_REUSE="${HAPROXY_REUSE:-always}"
 LOAD_CPU="${LOAD_CPU:-0}"
 PROXY_CPU="${PROXY_CPU:-1}"
 
-for v in DURATION ROUNDS WARMUP NATIVE_WARMUP WRK_THREADS LOAD_CPU PROXY_CPU QUIET_WAIT QUIET_MAX JVM_START_WAIT; do
+for v in DURATION ROUNDS WARMUP NATIVE_WARMUP CELL_WARMUP WRK_THREADS LOAD_CPU PROXY_CPU QUIET_WAIT QUIET_MAX JVM_START_WAIT; do
   is_uint "${!v}" || die "$v must be a whole number, got '${!v}'"
 done
 (( DURATION >= 1 && ROUNDS >= 1 && WRK_THREADS >= 1 )) || die "duration, rounds and threads must be >= 1"
@@ -347,7 +350,7 @@ measured() { [[ " $CONTENDERS " == *" $1 "* ]]; }
   measured vertx && echo "vertx: $VERTX_JAR ($(jar_versions "$VERTX_JAR" vertx-http-proxy vertx-core netty-codec-http))"
   measured gateway && echo "gateway: $GATEWAY_JAR ($(jar_versions "$GATEWAY_JAR" spring-cloud-gateway-server-webflux spring-boot reactor-netty-http netty-codec-http))"
   if measured vertx || measured gateway; then echo "vertx/gateway JVM flags: $PEER_JVM_OPTS"; fi
-  echo "settings: ${DURATION}s per run, $ROUNDS round(s), keepalive K in {$KEEPALIVES}, connections {$CONNS}, bodies {$BODIES}, wrk -t$WRK_THREADS --timeout $WRK_TIMEOUT, warm-up ${WARMUP}s/body (JVMs) ${NATIVE_WARMUP}s/body (nginx, HAProxy), haproxy http-reuse $HAPROXY_REUSE, wait for quiet cores up to ${QUIET_WAIT}s (<${QUIET_MAX}% busy)"
+  echo "settings: ${DURATION}s per run, $ROUNDS round(s), keepalive K in {$KEEPALIVES}, connections {$CONNS}, bodies {$BODIES}, wrk -t$WRK_THREADS --timeout $WRK_TIMEOUT, warm-up ${WARMUP}s/body (JVMs) ${NATIVE_WARMUP}s/body (nginx, HAProxy) and ${CELL_WARMUP}s per cell (all), haproxy http-reuse $HAPROXY_REUSE, wait for quiet cores up to ${QUIET_WAIT}s (<${QUIET_MAX}% busy)"
 } >"$OUT_DIR/machine.txt"
 cat "$OUT_DIR/machine.txt"
 
@@ -637,7 +640,7 @@ for p in "${CONT_ARR[@]}"; do
   if is_jvm "$p"; then per_start=$(( per_start + $(wc -w <<<"$BODIES") * WARMUP + JVM_REWARM + 10 ))
   else per_start=$(( per_start + $(wc -w <<<"$BODIES") * NATIVE_WARMUP + 3 )); fi
 done
-est=$(( n_runs * (DURATION + 1 + (QUIET_WAIT > 0)) + $(wc -w <<<"$KEEPALIVES") * ROUNDS * per_start ))
+est=$(( n_runs * (DURATION + CELL_WARMUP + 1 + (QUIET_WAIT > 0)) + $(wc -w <<<"$KEEPALIVES") * ROUNDS * per_start ))
 log "contenders: $CONTENDERS; $n_cells cells x ${#CONT_ARR[@]} contenders x $ROUNDS rounds = $n_runs runs of ${DURATION}s (about $(( est / 60 + 1 )) min)"
 log "results in $OUT_DIR"
 
@@ -665,6 +668,11 @@ for k in $KEEPALIVES; do
         for b in $BODIES; do
           run_no=$((run_no + 1))
           f="$OUT_DIR/wrk/k${k}-r${round}-${name}-c${c}-${b}.txt"
+          # The cell's own shape first, for every contender: a JVM's JIT recompiles hot methods when the
+          # connection count changes (deoptimised for branches the warm-up's shape never took).
+          if (( CELL_WARMUP > 0 )); then
+            run_wrk "$OUT_DIR/logs/cell-warmup-$name-k$k-r$round-c$c-$b.txt" "$CELL_WARMUP" "$c" "$b" || true
+          fi
           wait_quiet
           # CPU accounting: busy % of each core, and the share our own processes used of it
           # (proxy; upstream + wrk), so interference from other work on the machine shows.
