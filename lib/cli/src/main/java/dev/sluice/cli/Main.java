@@ -113,7 +113,7 @@ public final class Main {
                 if (log != null) {
                     Signals.on("USR1", log::reopen);
                 }
-                Signals.on("HUP", () -> reloadCertificates(proxy, err));
+                onHangup(proxy, err);
             }
         } catch (UsageException e) {
             err.println("sluice: " + e.getMessage());
@@ -186,7 +186,7 @@ public final class Main {
         if (log != null) {
             Signals.on("USR1", log::reopen);
         }
-        Signals.on("HUP", () -> reloadCertificates(proxy, err));
+        onHangup(proxy, err);
         out.println(listeningLine(proxy.addresses()));
         out.flush();
         awaitShutdown(() -> {
@@ -196,6 +196,15 @@ public final class Main {
             }
         });
         return 0;
+    }
+
+    /** Reads the TLS files again on {@code SIGHUP}, or says that this process cannot, as under {@code nohup}. */
+    private static void onHangup(ProxyServer proxy, PrintStream err) {
+        if (!Signals.on("HUP", () -> reloadCertificates(proxy, err))) {
+            err.println("sluice: SIGHUP cannot be handled in this process (ignored since it started, as under nohup, "
+                    + "or no such signal here): TLS certificates are read again only by a restart");
+            err.flush();
+        }
     }
 
     /** {@code SIGHUP}: the TLS files read again; when one fails, the error says why and the certificates stay. */

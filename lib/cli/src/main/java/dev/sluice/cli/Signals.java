@@ -3,6 +3,7 @@ package dev.sluice.cli;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
+import java.util.Set;
 
 /**
  * nginx's signals for a running proxy: {@code SIGUSR1} reopens the access log, so that log rotation (move the file,
@@ -13,6 +14,9 @@ import java.lang.reflect.Proxy;
  */
 final class Signals {
 
+    /** The signals the JVM leaves ignored when the process started with them ignored. */
+    private static final Set<String> KEPT_IGNORED = Set.of("HUP", "INT", "TERM");
+
     private Signals() {
     }
 
@@ -20,7 +24,9 @@ final class Signals {
      * From now on, the signal {@code name} ({@code USR1}, {@code HUP}) runs {@code action} on the JDK's signal
      * thread.
      *
-     * @return whether the handler is installed: false where the platform has no such signal or no {@code sun.misc}
+     * @return whether the handler is installed: false where the platform has no such signal or no {@code sun.misc},
+     *     and for a signal the JVM leaves ignored: it keeps {@code HUP}, {@code INT} and {@code TERM} ignored in a
+     *     process started with them ignored ({@code nohup} ignores {@code HUP}), and no handler of them ever runs
      */
     static boolean on(String name, Runnable action) {
         try {
@@ -30,8 +36,8 @@ final class Signals {
             InvocationHandler onSignal = (proxy, method, args) -> handle(method, name, action, proxy, args);
             Object handler = Proxy.newProxyInstance(Signals.class.getClassLoader(), new Class<?>[] {handlerClass},
                     onSignal);
-            signalClass.getMethod("handle", signalClass, handlerClass).invoke(null, signal, handler);
-            return true;
+            Object before = signalClass.getMethod("handle", signalClass, handlerClass).invoke(null, signal, handler);
+            return !(KEPT_IGNORED.contains(name) && before == handlerClass.getField("SIG_IGN").get(null));
         } catch (ReflectiveOperationException | IllegalArgumentException | LinkageError e) {
             return false;
         }

@@ -1,6 +1,7 @@
 package dev.sluice.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpExchange;
@@ -286,6 +287,28 @@ class JarIT {
     }
 
     @Test
+    void aProxyStartedWithSighupIgnoredSaysItCannotReadItsCertificatesAgain() throws Exception {
+        String up = upstream(exchange -> respond(exchange, 200, "up"));
+        proxy = new ProcessBuilder("env", "--ignore-signal=HUP", ProcessHandle.current().info().command()
+                .orElse("java"), "-jar", JAR.toString(), "--listen", "127.0.0.1:0", "--server", up)
+                .redirectErrorStream(true).start();
+        List<String> lines = assertTimeoutPreemptively(PATIENCE, () -> {
+            List<String> read = new ArrayList<>();
+            BufferedReader out = new BufferedReader(new InputStreamReader(proxy.getInputStream(),
+                    StandardCharsets.UTF_8));
+            for (String line = out.readLine(); line != null && read.size() < 50; line = out.readLine()) {
+                read.add(line);
+                if (line.contains("listening on")) {
+                    break;
+                }
+            }
+            return read;
+        });
+        assertTrue(lines.stream().anyMatch(line -> line.startsWith("sluice: SIGHUP cannot be handled in this process")),
+                lines.toString());
+    }
+
+    @Test
     void anSslAddressTerminatesTlsAndSighupReadsItsCertificateAgain(@TempDir Path dir) throws Exception {
         TestCertificates ca = TestCertificates.create(dir.resolve("ca"));
         TestCertificates.Issued first = ca.issue("first", "EC", false, "dns:localhost", "ip:127.0.0.1");
@@ -372,8 +395,25 @@ class JarIT {
         List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
                 "-jar", JAR.toString(), "--listen", listen, api, "127.0.0.1:0"));
         command.addAll(List.of(flags));
+        if (hangupIgnored()) { // a build started under nohup: the proxy would inherit it and never see SIGHUP
+            command.addAll(0, List.of("env", "--default-signal=HUP"));
+        }
         proxy = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         awaitListening();
+    }
+
+    /** Whether this JVM started with SIGHUP ignored, as under nohup: its children inherit that. */
+    private static boolean hangupIgnored() throws IOException {
+        Path status = Path.of("/proc/self/status");
+        if (!Files.isReadable(status)) {
+            return false;
+        }
+        for (String line : Files.readAllLines(status)) {
+            if (line.startsWith("SigIgn:")) {
+                return (Long.parseUnsignedLong(line.substring("SigIgn:".length()).trim(), 16) & 1) != 0;
+            }
+        }
+        return false;
     }
 
     /** Waits until the proxy process has printed where it listens (and its status API, when expected). */
