@@ -55,6 +55,16 @@ def other(r):
 
 
 NOISY = 10.0  # other% above this marks a cell measured while the machine was busy
+# A run whose slowest request took this long had a pause of the machine in it: a plain static nginx on the proxy's
+# core shows ~100-ms pauses too (benchmarks/RESULTS.md, "Every peer with a warm-up per cell, at c80872f"), and
+# wrk's correction for coordinated omission turns one into the p99 of an 8-connection run.
+STALL_US = 50000.0
+
+
+def stalled(r):
+    """Whether a run's slowest request waited through a pause of the machine."""
+    mx = num(r.get("max_us"))
+    return mx is not None and mx >= STALL_US
 
 
 def med(values):
@@ -93,6 +103,7 @@ def summarise(rows):
             "cpu_load_own": med(num(r.get("load_process_pct")) for r in rs),
             "other": med(other(r) for r in rs),
             "failed_runs": sum(1 for v in rps if v is None),
+            "stalled": sum(1 for r in rs if stalled(r)),
         }
         s["spread_pct"] = (100.0 * (s["rps_max"] - s["rps_min"]) / s["rps"]
                            if s["rps"] and len(good) > 1 else None)
@@ -123,8 +134,8 @@ def console(summary, notes):
     lines = []
     # The proxy column is as wide as the longest name in this run.
     w = max([8] + [len(NAMES.get(s["contender"], s["contender"])) for s in summary])
-    row = "%5s  %-6s  %-" + str(w) + "s %10s %7s %9s %9s %6s %6s %7s %8s"
-    hdr = (row % ("conns", "body", "proxy", "req/s", "spread", "p50", "p99",
+    row = "%5s  %-6s  %-" + str(w) + "s %10s %7s %9s %9s %7s %6s %6s %7s %8s"
+    hdr = (row % ("conns", "body", "proxy", "req/s", "spread", "p50", "p99", "stalled",
                   "cpu", "other", "errors", "Sl/this"))
     for k in sorted({s["keepalive"] for s in summary}, key=keepalive_order):
         rounds = max(s["rounds"] for s in summary if s["keepalive"] == k)
@@ -146,7 +157,7 @@ def console(summary, notes):
             lines.append(row % (
                 s["conns"], s["body"], NAMES.get(s["contender"], s["contender"]),
                 f_int(s["rps"]), f_pct(s["spread_pct"]) or "-", lat(s["p50_us"]), lat(s["p99_us"]),
-                f_pct(s["cpu_own"]), f_pct(s["other"]) + ("~" if noisy else " "),
+                "%d/%d" % (s["stalled"], s["rounds"]), f_pct(s["cpu_own"]), f_pct(s["other"]) + ("~" if noisy else " "),
                 ("%d" % errs) + ("!" if errs or s["failed_runs"] else ""),
                 "" if s["contender"] == "sluice" else f_ratio(s["sluice_ratio"])))
     lines.append("")
@@ -154,6 +165,8 @@ def console(summary, notes):
                  " whole core: proxy-bound).")
     lines.append("other = CPU taken by processes other than the proxy, wrk and the upstream on their cores"
                  " (a shared machine); '~' marks cells above %d%%, whose numbers are disturbed." % NOISY)
+    lines.append("stalled = rounds whose slowest request took %d ms or more: a pause of the machine, which"
+                 " wrk's coordinated-omission correction spreads over the p99 at few connections." % (STALL_US / 1000))
     lines.append("Sl/this = Sluice req/s / this proxy's req/s (>1: Sluice faster).")
     lines.append("errors = non-2xx/3xx responses + socket errors summed over rounds ('!' marks any).")
     noisy = [s for s in summary if s["other"] is not None and s["other"] > NOISY]
@@ -181,13 +194,14 @@ def markdown(summary, notes, meta):
         L.append("> %d of %d rows were measured while other work took more than %d%% of a core "
                  "(column 'other'); treat them with care." % (len(noisy), len(summary), NOISY))
         L.append("")
-    L.append("| K | conns | body | proxy | req/s | p50 | p99 | proxy CPU | other | errors | Sluice ÷ this |")
-    L.append("|--:|--:|---|---|--:|--:|--:|--:|--:|--:|--:|")
+    L.append("| K | conns | body | proxy | req/s | p50 | p99 | stalled rounds | proxy CPU | other | errors "
+             "| Sluice ÷ this |")
+    L.append("|--:|--:|---|---|--:|--:|--:|--:|--:|--:|--:|--:|")
     for s in summary:
-        L.append("| %s | %d | %s | %s | %s | %s | %s | %s | %s | %d | %s |" % (
+        L.append("| %s | %d | %s | %s | %s | %s | %s | %d/%d | %s | %s | %d | %s |" % (
             s["keepalive"], s["conns"], BODY_LABEL.get(s["body"], s["body"]),
             NAMES.get(s["contender"], s["contender"]), f_int(s["rps"]), lat(s["p50_us"]),
-            lat(s["p99_us"]), f_pct(s["cpu_own"]), f_pct(s["other"]), s["non2xx"] + s["sock_err"],
+            lat(s["p99_us"]), s["stalled"], s["rounds"], f_pct(s["cpu_own"]), f_pct(s["other"]), s["non2xx"] + s["sock_err"],
             "—" if s["contender"] == "sluice" else f_ratio(s["sluice_ratio"])))
     peers = [c for c in ORDER if c != "sluice" and any(s["contender"] == c for s in summary)]
     if any(s["contender"] == "sluice" for s in summary) and peers:
@@ -206,7 +220,7 @@ def markdown(summary, notes, meta):
 
 
 TSV_COLS = ["keepalive", "conns", "body", "contender", "rounds", "rps", "rps_min", "rps_max",
-            "spread_pct", "p50_us", "p99_us", "non2xx", "sock_err", "failed_runs",
+            "spread_pct", "p50_us", "p99_us", "stalled", "non2xx", "sock_err", "failed_runs",
             "cpu_proxy", "cpu_own", "cpu_load", "cpu_load_own", "other", "sluice_ratio"]
 
 

@@ -57,7 +57,8 @@ Other environment knobs:
   PEER_JVM_OPTS     JVM flags for Vert.x and Gateway (default: the same as Sluice's default)
   VERTX_JAR / GATEWAY_JAR  the contender jars (default benchmarks/contenders/{vertx,gateway}/
                     target/{vertx,gateway}-proxy.jar, built when missing)
-  SLUICE_EXTRA_ARGS extra Sluice flags appended after the fixed ones (default empty)
+  SLUICE_EXTRA_ARGS extra Sluice flags appended after the fixed ones, as shell words (quotes
+                    group a value: --proxy-buffers '8 8k') (default empty)
   HAPROXY_REUSE     HAProxy http-reuse mode: always (default), safe, aggressive, never
   NATIVE_WARMUP     warm-up seconds per body for nginx and HAProxy (default 1)
   CELL_WARMUP       seconds of load at each cell's own connections and body right before its measured
@@ -347,6 +348,7 @@ measured() { [[ " $CONTENDERS " == *" $1 "* ]]; }
     echo "sluice java: $SLUICE_JAVA ($("$SLUICE_JAVA" -version 2>&1 | head -2 | paste -sd';' | sed 's/;/; /'))"
   fi
   echo "sluice JVM flags: $SLUICE_JVM_OPTS"
+  [[ -n "$SLUICE_EXTRA_ARGS" ]] && echo "sluice extra flags: $SLUICE_EXTRA_ARGS"
   measured vertx && echo "vertx: $VERTX_JAR ($(jar_versions "$VERTX_JAR" vertx-http-proxy vertx-core netty-codec-http))"
   measured gateway && echo "gateway: $GATEWAY_JAR ($(jar_versions "$GATEWAY_JAR" spring-cloud-gateway-server-webflux spring-boot reactor-netty-http netty-codec-http))"
   if measured vertx || measured gateway; then echo "vertx/gateway JVM flags: $PEER_JVM_OPTS"; fi
@@ -484,7 +486,7 @@ start_haproxy-default() { # K
 start_sluice() { # K [JAR]
   local -a jvm extra
   read -r -a jvm <<<"$SLUICE_JVM_OPTS"
-  read -r -a extra <<<"$SLUICE_EXTRA_ARGS"
+  eval "extra=($SLUICE_EXTRA_ARGS)" # shell words: a quoted value with a space stays one argument
   start_bg "$PX_LOG" taskset -c "$PROXY_CPU" "$SLUICE_JAVA" "${jvm[@]}" -jar "${2:-$SLUICE_JAR}" \
     --listen "127.0.0.1:$PX_PORT" --worker-processes 1 --server "127.0.0.1:$UPORT" \
     --upstream-keepalive "$1" --access-log off "${extra[@]}"
