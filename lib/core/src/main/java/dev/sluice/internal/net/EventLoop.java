@@ -69,7 +69,7 @@ public final class EventLoop implements NanoClock {
     /** Set by the loop just before it blocks in select; a producer that clears it owes a wakeup. */
     private final AtomicBoolean wakeupNeeded = new AtomicBoolean();
     private final Consumer<SelectionKey> dispatcher = this::dispatch;
-    private final List<Drainable> drainables = new ArrayList<>();
+    private final LoopDrain drain;
     private final List<Runnable> afterBatch = new ArrayList<>();
     /** Whether the loop is dispatching the ready keys of one select. */
     private boolean dispatching;
@@ -78,8 +78,6 @@ public final class EventLoop implements NanoClock {
     private volatile int state;
     private long now;
     private boolean clockStale;
-    private long drainDeadline;
-    private volatile boolean cutShort;
 
     EventLoop(String name, NanoClock clock, BufferPool buffers, SelectorProvider provider) throws IOException {
         this.name = name;
@@ -88,6 +86,7 @@ public final class EventLoop implements NanoClock {
         this.provider = provider;
         this.selector = provider.openSelector();
         this.now = clock.nanoTime();
+        this.drain = new LoopDrain(name);
         this.thread = new Thread(this::run, name);
         this.thread.setDaemon(false);
     }
@@ -254,17 +253,12 @@ public final class EventLoop implements NanoClock {
      */
     public void addDrainable(Drainable drainable) {
         Objects.requireNonNull(drainable, "drainable");
-        onLoop(() -> {
-            drainables.add(drainable);
-            if (state == DRAINING) {
-                beginDrain(drainable);
-            }
-        });
+        onLoop(() -> drain.add(drainable, state == DRAINING));
     }
 
     /** Removes a participant added with {@link #addDrainable(Drainable)}. Any thread. */
     public void removeDrainable(Drainable drainable) {
-        onLoop(() -> drainables.remove(drainable));
+        onLoop(() -> drain.remove(drainable));
     }
 
     private void onLoop(Runnable r) {
@@ -289,49 +283,21 @@ public final class EventLoop implements NanoClock {
             if (state != RUNNING) {
                 return;
             }
-            drainDeadline = clock.nanoTime() + graceNanos;
             STATE.compareAndSet(this, RUNNING, DRAINING);
-            for (int i = 0; i < drainables.size(); i++) {
-                beginDrain(drainables.get(i));
-            }
+            drain.start(clock.nanoTime() + graceNanos);
         });
-    }
-
-    private void beginDrain(Drainable d) {
-        try {
-            d.beginDrain();
-        } catch (Throwable e) {
-            log.warn("drainable {} failed to begin draining on {}", d, name, e);
-        }
-    }
-
-    /** Whether draining is over: nothing in flight, or the deadline passed (then the drain was cut short). */
-    private boolean drained() {
-        for (int i = 0; i < drainables.size(); i++) {
-            Drainable d = drainables.get(i);
-            try {
-                if (d.inFlight() > 0) {
-                    if (now - drainDeadline >= 0) {
-                        cutShort = true;
-                        return true;
-                    }
-                    return false;
-                }
-            } catch (Throwable e) {
-                log.warn("drainable {} failed to report in-flight work on {}", d, name, e);
-            }
-        }
-        return true;
     }
 
     /** Whether the last graceful shutdown hit its deadline with work still in flight. */
     boolean cutShort() {
-        return cutShort;
+        return drain.cutShort();
     }
 
     /** Stops the loop at its next iteration, closing every channel still registered. Any thread. */
     void stop() {
-        cutShort = cutShort || state == DRAINING;
+        if (state == DRAINING) {
+            drain.markCutShort();
+        }
         for (;;) {
             int s = state;
             if (s >= STOPPING || STATE.compareAndSet(this, s, STOPPING)) {
@@ -370,7 +336,7 @@ public final class EventLoop implements NanoClock {
                 runAfterBatch();
                 timers.runExpired(now);
                 runTasks(MAX_TASKS_PER_ITERATION);
-                if (state == DRAINING && drained()) {
+                if (state == DRAINING && drain.over(now)) {
                     STATE.compareAndSet(this, DRAINING, STOPPING);
                 }
             }
