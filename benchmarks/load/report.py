@@ -157,7 +157,8 @@ def console(summary, notes):
             lines.append(row % (
                 s["conns"], s["body"], NAMES.get(s["contender"], s["contender"]),
                 f_int(s["rps"]), f_pct(s["spread_pct"]) or "-", lat(s["p50_us"]), lat(s["p99_us"]),
-                "%d/%d" % (s["stalled"], s["rounds"]), f_pct(s["cpu_own"]), f_pct(s["other"]) + ("~" if noisy else " "),
+                "%d/%d" % (s["stalled"], s["rounds"]), f_pct(s["cpu_own"]),
+                f_pct(s["other"]) + ("~" if noisy else " "),
                 ("%d" % errs) + ("!" if errs or s["failed_runs"] else ""),
                 "" if s["contender"] == "sluice" else f_ratio(s["sluice_ratio"])))
     lines.append("")
@@ -201,7 +202,8 @@ def markdown(summary, notes, meta):
         L.append("| %s | %d | %s | %s | %s | %s | %s | %d/%d | %s | %s | %d | %s |" % (
             s["keepalive"], s["conns"], BODY_LABEL.get(s["body"], s["body"]),
             NAMES.get(s["contender"], s["contender"]), f_int(s["rps"]), lat(s["p50_us"]),
-            lat(s["p99_us"]), s["stalled"], s["rounds"], f_pct(s["cpu_own"]), f_pct(s["other"]), s["non2xx"] + s["sock_err"],
+            lat(s["p99_us"]), s["stalled"], s["rounds"], f_pct(s["cpu_own"]), f_pct(s["other"]),
+            s["non2xx"] + s["sock_err"],
             "—" if s["contender"] == "sluice" else f_ratio(s["sluice_ratio"])))
     peers = [c for c in ORDER if c != "sluice" and any(s["contender"] == c for s in summary)]
     if any(s["contender"] == "sluice" for s in summary) and peers:
