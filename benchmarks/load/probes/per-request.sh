@@ -6,11 +6,12 @@
 #   per-request.sh haproxy|sluice CONNS small|64k [RUNS]
 #
 # Environment: SLUICE_JAR (default lib/cli/target/sluice.jar), SLUICE_JVM_OPTS (extra JVM flags), PRELOAD (a
-# library preloaded into HAProxy, e.g. no_msg_more.so built from no_msg_more.c beside this script).
+# library preloaded into HAProxy, e.g. no_msg_more.so built from no_msg_more.c beside this script), UPSTREAM_SENDFILE
+# (on, the default, as the harness's upstream; off: nginx writes a small file's head and body in one segment).
 # Needs nginx, haproxy, wrk and perf; the upstream is an nginx of its own on 127.0.0.1:18180 (core 0), the proxy
 # listens on 127.0.0.1:18181, and every upstream connection is kept (keepalive 256, pool-max-conn 256).
 set -euo pipefail
-[[ $# -ge 3 ]] || { sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+[[ $# -ge 3 ]] || { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 who=$1 conns=$2 path=$3 runs=${4:-3}
 root=$(cd "$(dirname "$0")/../../.." && pwd)
 jar=${SLUICE_JAR:-$root/lib/cli/target/sluice.jar}
@@ -29,7 +30,7 @@ error_log $dir/error.log warn;
 events { worker_connections 8192; }
 http {
   access_log off;
-  sendfile on; tcp_nodelay on;
+  sendfile ${UPSTREAM_SENDFILE:-on}; tcp_nodelay on;
   keepalive_requests 10000000; keepalive_timeout 300s;
   client_body_temp_path $dir/tmp/b; proxy_temp_path $dir/tmp/p; fastcgi_temp_path $dir/tmp/f;
   uwsgi_temp_path $dir/tmp/u; scgi_temp_path $dir/tmp/s;
