@@ -1,7 +1,8 @@
 #!/bin/bash
-# What one proxied request costs the load generator and the proxy, counted by the kernel: system calls, context
-# switches and CPU time per request of wrk (core 0) and of the proxy (core 1), over 5 s of a 6-s wrk run, after a
-# 12-s warm-up. The harness (../run.sh) ranks proxies; this looks at why one run differs from another.
+# What one proxied request costs the load generator, the proxy and the upstream, counted by the kernel: system
+# calls, context switches and CPU time per request of wrk and the upstream nginx's worker (core 0) and of the proxy
+# (core 1), over 5 s of a 6-s wrk run, after a 12-s warm-up. The harness (../run.sh) ranks proxies; this looks at
+# why one run differs from another.
 #
 #   per-request.sh haproxy|sluice CONNS small|64k [RUNS]
 #
@@ -11,7 +12,7 @@
 # Needs nginx, haproxy, wrk and perf; the upstream is an nginx of its own on 127.0.0.1:18180 (core 0), the proxy
 # listens on 127.0.0.1:18181, and every upstream connection is kept (keepalive 256, pool-max-conn 256).
 set -euo pipefail
-[[ $# -ge 3 ]] || { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+[[ $# -ge 3 ]] || { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 who=$1 conns=$2 path=$3 runs=${4:-3}
 root=$(cd "$(dirname "$0")/../../.." && pwd)
 jar=${SLUICE_JAR:-$root/lib/cli/target/sluice.jar}
@@ -84,11 +85,13 @@ for run in $(seq "$runs"); do
   counted_load=$!
   perf stat -p $proxy -e "$events" -x, -o "$dir/proxy.txt" -- sleep 5 &
   counted_proxy=$!
-  wait $load $counted_load $counted_proxy
+  perf stat -p "$(pgrep -P "$(cat "$dir/nginx.pid")")" -e "$events" -x, -o "$dir/upstream.txt" -- sleep 5 &
+  counted_upstream=$!
+  wait $load $counted_load $counted_proxy $counted_upstream
   rps=$(awk '/requests in/{print int($1 / 6)}' "$dir/wrk.txt")
   echo "$who $conns x $path, run $run: $rps req/s, p99 $(awk '$1 == "99%" {print $2}' "$dir/wrk.txt")"
-  for side in load proxy; do
-    awk -F, -v n=$((rps * 5)) -v side=$side 'BEGIN { printf "  %-5s", side }
+  for side in load proxy upstream; do
+    awk -F, -v n=$((rps * 5)) -v side=$side 'BEGIN { printf "  %-8s", side }
       /^[0-9]/ { split($3, name, ":"); e = name[length(name)]
                  if (e == "task-clock") printf "  CPU %.2f us", $1 * 1000 / n
                  else if ($1 > 0) printf "  %s %.2f", e, $1 / n }
