@@ -493,7 +493,8 @@ public final class Route {
         }
 
         /** {@code proxy_set_header NAME VALUE}: VALUE may hold {@code $host}, {@code $remote_addr}, {@code
-         * $proxy_add_x_forwarded_for}, {@code $scheme} and other variables; an empty VALUE removes the field. */
+         * $proxy_add_x_forwarded_for}, {@code $scheme} and other variables; an empty VALUE removes the field.
+         * Content-Length and Transfer-Encoding are refused: the proxy writes the request's framing from its body. */
         public Builder setHeader(String name, String value) {
             String canonical = RouteChecks.headerName(name).toLowerCase(Locale.ROOT).equals("host") ? "Host" : name;
             options.setHeaders.removeIf(e -> e.getKey().equalsIgnoreCase(canonical));

@@ -79,6 +79,10 @@ final class RouteChecks {
         if (!name.matches(TOKEN)) {
             throw new IllegalArgumentException("setHeader name must be a field name token: \"" + name + "\"");
         }
+        if (name.equalsIgnoreCase("Content-Length") || name.equalsIgnoreCase("Transfer-Encoding")) {
+            throw new IllegalArgumentException("setHeader " + name + ": the proxy writes the request's framing"
+                    + " from its body");
+        }
         return name;
     }
 

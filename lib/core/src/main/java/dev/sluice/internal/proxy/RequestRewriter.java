@@ -2,6 +2,7 @@ package dev.sluice.internal.proxy;
 
 import dev.sluice.Route;
 import dev.sluice.ValueTemplate;
+import dev.sluice.internal.http.BodyFraming;
 import dev.sluice.internal.http.HeadWriter;
 import dev.sluice.internal.http.HttpFields;
 import dev.sluice.internal.http.HttpVersion;
@@ -22,8 +23,11 @@ import java.util.Map;
  * HTTP2-Settings, Expect), the {@code proxy_set_header} fields (an empty value removes one), and no Connection
  * field on HTTP/1.1 so the connection can be kept alive.
  *
- * <p>A chunked body the proxy read whole goes as its payload alone, so the head gets {@code Content-Length} in place
- * of the client's {@code Transfer-Encoding}, as nginx's {@code $proxy_internal_body_length} gives it.
+ * <p>The framing fields are the proxy's own, written from the body as the proxy frames it, never copied: {@code
+ * Content-Length} with the parsed length (so {@code 005} goes as {@code 5}, as nginx sends it), {@code
+ * Transfer-Encoding: chunked} for a chunked body that streams, and for a chunked body the proxy read whole the
+ * length of its payload, as nginx's {@code $proxy_internal_body_length} gives it. So neither a {@code Connection}
+ * field naming them nor a handler's edits can send a body the peer would frame differently from the proxy.
  *
  * <p>A genuine upgrade request to a protocol the route allows (see {@link Route}: HTTP/1.1 GET, {@code
  * Connection: upgrade}, Upgrade fields naming only allowed protocols, no body) keeps its Upgrade field and gets
@@ -47,8 +51,8 @@ final class RequestRewriter {
      * Writes the upstream head into {@code reuse}, or a buffer lent by the thread when it is null or too small (the
      * smaller one given back), and returns it ready to read; {@code upgrade}
      * says the request asks to switch protocols and is forwarded as such; {@code dechunkedLength} is the payload
-     * length of a buffered chunked body, sent with that Content-Length instead of the client's framing, or -1 to
-     * keep the client's framing fields; {@code group} names {@code $proxy_host}; {@code edits} are a handler's,
+     * length of a buffered chunked body, sent with that Content-Length instead of chunked, or -1 for a body sent
+     * as the client framed it; {@code group} names {@code $proxy_host}; {@code edits} are a handler's,
      * or null.
      */
     static ByteBuffer write(RequestHead request, Route route, UpstreamGroup group, ValueTemplate.Variables variables,
@@ -105,16 +109,12 @@ final class RequestRewriter {
         if (scratch.length() > 0 && (fieldEdits == null || !fieldEdits.drops("Host"))) {
             HeadWriter.field(dst, "Host", scratch);
         }
-        if (dechunkedLength >= 0) {
-            HeadWriter.field(dst, "Content-Length", dechunkedLength);
-        }
+        writeFraming(dst, request, dechunkedLength);
         HttpFields fields = request.fields();
         for (int i = 0; i < fields.size(); i++) {
             boolean upgradeField = upgrade && fields.nameEquals(i, "Upgrade");
-            if (!upgradeField && (isHopByHop(fields, i) || request.isListedInConnection(i)) || isSet(fields, i, set)) {
-                continue;
-            }
-            if (dechunkedLength >= 0 && isFraming(fields, i) || fieldEdits != null && fieldEdits.drops(fields, i)) {
+            if (isFraming(fields, i) || !upgradeField && (isHopByHop(fields, i) || request.isListedInConnection(i))
+                    || isSet(fields, i, set) || fieldEdits != null && fieldEdits.drops(fields, i)) {
                 continue;
             }
             HeadWriter.copyField(dst, fields, i);
@@ -139,6 +139,17 @@ final class RequestRewriter {
             HeadWriter.field(dst, "Connection", "upgrade");
         }
         HeadWriter.endHead(dst);
+    }
+
+    /** The body's framing as the proxy frames it; see the class comment. */
+    private static void writeFraming(ByteBuffer dst, RequestHead request, long dechunkedLength) {
+        if (dechunkedLength >= 0) {
+            HeadWriter.field(dst, "Content-Length", dechunkedLength);
+        } else if (request.bodyFraming() == BodyFraming.CONTENT_LENGTH) {
+            HeadWriter.field(dst, "Content-Length", request.contentLength());
+        } else if (request.bodyFraming() == BodyFraming.CHUNKED) {
+            HeadWriter.field(dst, "Transfer-Encoding", "chunked");
+        }
     }
 
     private static boolean isHopByHop(HttpFields fields, int index) {

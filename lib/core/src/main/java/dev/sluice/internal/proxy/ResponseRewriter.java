@@ -14,6 +14,11 @@ import java.nio.ByteBuffer;
  * (Connection and every field it names, Keep-Alive, Proxy-Connection, TE, Trailer, Upgrade) and nginx's hidden
  * {@code X-Accel-*} fields, then the proxy's own Connection field for the client connection. A 101 that switches
  * the connection's protocol keeps the peer's Upgrade field and says {@code Connection: upgrade}.
+ *
+ * <p>The framing fields are written where the peer had them, from the head as the proxy parsed it: {@code
+ * Content-Length} with the parsed length, {@code Transfer-Encoding: chunked} (dropped for an HTTP/1.0 client, whose
+ * body is decoded and ends with the connection), so that a {@code Connection} field naming them cannot leave the
+ * client to frame a body the proxy framed otherwise.
  */
 final class ResponseRewriter {
 
@@ -51,10 +56,19 @@ final class ResponseRewriter {
         HeadWriter.statusLine(dst, head);
         HttpFields fields = head.fields();
         for (int i = 0; i < fields.size(); i++) {
+            if (fields.nameEquals(i, "Content-Length")) {
+                HeadWriter.field(dst, "Content-Length", head.contentLength());
+                continue;
+            }
+            if (fields.nameEquals(i, "Transfer-Encoding")) {
+                if (!dechunk) {
+                    HeadWriter.field(dst, "Transfer-Encoding", "chunked");
+                }
+                continue;
+            }
             boolean upgradeField = upgrade && fields.nameEquals(i, "Upgrade");
             if (!upgradeField && (isHopByHop(fields, i) || head.isListedInConnection(i))
-                    || fields.nameStartsWith(i, "X-Accel-") || dechunk && fields.nameEquals(i, "Transfer-Encoding")
-                    || edits != null && edits.drops(fields, i)) {
+                    || fields.nameStartsWith(i, "X-Accel-") || edits != null && edits.drops(fields, i)) {
                 continue;
             }
             HeadWriter.copyField(dst, fields, i);

@@ -3,6 +3,7 @@ package dev.sluice.internal.proxy;
 import static dev.sluice.internal.proxy.FrontProxy.forwardedGet;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.sluice.ProxyServer;
 import dev.sluice.Route;
@@ -128,6 +129,22 @@ class HeaderRulesTest {
     }
 
     @Test
+    void contentLengthGoesAsTheProxyParsedIt() throws Exception {
+        RecordedRequest received = forward(r -> { }, "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 005\r\n\r\nhello");
+
+        assertEquals("POST / HTTP/1.1\r\nHost: backend\r\nContent-Length: 5\r\n\r\nhello", received.rawString());
+    }
+
+    @Test
+    void setHeaderRefusesTheFramingFields() {
+        for (String name : List.of("Content-Length", "transfer-encoding")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Route.builder("/").setHeader(name, ""));
+            assertEquals("setHeader " + name + ": the proxy writes the request's framing from its body", e.getMessage());
+        }
+    }
+
+    @Test
     void http10ToTheUpstreamSaysConnectionClose() throws Exception {
         RecordedRequest received = forward(r -> r.httpVersion("1.0"),
                 "GET /a HTTP/1.1\r\nHost: a\r\nConnection: keep-alive\r\n\r\n");
@@ -209,6 +226,26 @@ class HeaderRulesTest {
         RawClient.Reply reply = client.readResponse();
 
         assertEquals("HTTP/1.1 200 OK\r\nX-Kept: yes\r\nContent-Length: 2\r\n\r\nok", reply.rawString());
+    }
+
+    @Test
+    void aConnectionOptionNamingTheResponsesFramingLeavesItFramedForTheClient() throws Exception {
+        upstream.enqueue(Response.builder().header("Connection", "Content-Length").header("Content-Length", "02")
+                .body("ok"));
+        upstream.enqueue(Response.builder().header("Connection", "Transfer-Encoding").body("chunks").chunked(3));
+        ProxyServer proxy = FrontProxy.start(upstreams, upstream);
+        RawClient client = FrontProxy.client(upstreams, proxy);
+
+        client.send(RawClient.get("/a"));
+        RawClient.Reply first = client.readResponse();
+        client.send(RawClient.get("/b"));
+        RawClient.Reply second = client.readResponse();
+        client.send(RawClient.get("/c"));
+
+        assertEquals("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", first.rawString());
+        assertEquals("chunked", second.header("Transfer-Encoding"));
+        assertEquals("chunks", second.bodyString());
+        assertEquals(forwardedGet("/c"), client.readResponse().bodyString());
     }
 
     @Test

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Request smuggling through the proxy: every request that two hops could frame differently is answered by the
@@ -152,6 +153,38 @@ class SmugglingTest {
         assertEquals("POST / HTTP/1.1\r\nHost: backend\r\nContent-Length: " + hidden.length() + "\r\n\r\n" + hidden,
                 post.rawString());
         assertEquals("/b", upstream.requests().get(1).target());
+    }
+
+    @ParameterizedTest(name = "Connection: {0} leaves the body framed as the proxy read it")
+    @ValueSource(strings = {"Content-Length", "content-length, keep-alive"})
+    void aConnectionOptionNamingContentLengthCannotUnframeTheBody(String option) throws Exception {
+        ScriptedUpstream upstream = upstreams.scripted().echo();
+        ProxyServer proxy = FrontProxy.start(upstreams, upstream);
+        RawClient client = FrontProxy.client(upstreams, proxy);
+        String hidden = "GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n";
+
+        client.send(POST + "Connection: " + option + "\r\nContent-Length: " + hidden.length() + "\r\n\r\n" + hidden);
+        assertEquals(200, client.readResponse().status());
+        client.send(RawClient.get("/b"));
+
+        assertEquals(forwardedGet("/b"), client.readResponse().bodyString());
+        assertEquals(2, upstream.requestCount());
+        assertEquals("POST / HTTP/1.1\r\nHost: backend\r\nContent-Length: " + hidden.length() + "\r\n\r\n" + hidden,
+                upstream.requests().get(0).rawString());
+    }
+
+    @Test
+    void aConnectionOptionNamingTransferEncodingCannotUnframeAStreamedBody() throws Exception {
+        ScriptedUpstream upstream = upstreams.scripted().echo();
+        ProxyServer proxy = FrontProxy.start(upstreams, upstream, s -> { }, r -> r.requestBuffering(false));
+        RawClient client = FrontProxy.client(upstreams, proxy);
+
+        client.send(POST + "Connection: Transfer-Encoding\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+
+        assertEquals(200, client.readResponse().status());
+        RecordedRequest post = upstream.requests().get(0);
+        assertEquals("chunked", post.header("Transfer-Encoding"));
+        assertEquals("hello", post.bodyUtf8());
     }
 
     @Test
