@@ -13,8 +13,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Clients that each send GET requests one after another on one keepalive connection to a proxy, until stopped or
- * {@value #MOST_REQUESTS} each; what did not get a 200 is kept. For tests that change a group under load.
+ * Clients that each send GET requests one after another on a keepalive connection to a proxy (a new one when the
+ * proxy closes it after {@code keepalive_requests}), until stopped or {@value #MOST_REQUESTS} each; what did not get
+ * a 200 is kept. For tests that change a group under load.
  */
 final class SteadyLoad implements AutoCloseable {
 
@@ -72,7 +73,8 @@ final class SteadyLoad implements AutoCloseable {
 
     private List<String> load(int port, AtomicInteger mine) throws Exception {
         List<String> failed = new ArrayList<>();
-        try (RawClient client = RawClient.connect(port)) {
+        RawClient client = RawClient.connect(port);
+        try {
             for (int i = 0; i < MOST_REQUESTS && !stop.get(); i++) {
                 RawClient.Reply reply = client.send(RawClient.get("/" + i)).readResponse();
                 if (reply.status() != 200) {
@@ -80,7 +82,13 @@ final class SteadyLoad implements AutoCloseable {
                 }
                 sent.incrementAndGet();
                 mine.incrementAndGet();
+                if ("close".equalsIgnoreCase(reply.header("Connection"))) {
+                    client.close(); // keepalive_requests reached: a client connects again, as browsers do
+                    client = RawClient.connect(port);
+                }
             }
+        } finally {
+            client.close();
         }
         return failed;
     }
