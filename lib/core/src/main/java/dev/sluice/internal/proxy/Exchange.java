@@ -255,7 +255,7 @@ final class Exchange implements AttemptListener {
                 status = code;
                 keepAlive = false;
                 headerSent = true;
-                cycle.tunnel(ResponseRewriter.write(head, request, false, output.cleared(), true, null), current,
+                cycle.tunnel(ResponseRewriter.write(head, request, false, output.cleared(), true, false, null), current,
                         route.readTimeout().toNanos());
             } else {
                 attemptFailed(current, Failure.INVALID_HEADER, false); // it switched without being asked to
@@ -276,14 +276,15 @@ final class Exchange implements AttemptListener {
         edits = choice.answered(head, edits);
         status = code;
         boolean dechunk = request.version() == HttpVersion.HTTP_1_0 && head.bodyFraming() == BodyFraming.CHUNKED;
-        if (head.bodyFraming() == BodyFraming.UNTIL_CLOSE || dechunk || loop.eventLoop.isShuttingDown()) {
+        boolean chunk = ResponseRelay.chunks(head, request);
+        if (head.bodyFraming() == BodyFraming.UNTIL_CLOSE && !chunk || dechunk || loop.eventLoop.isShuttingDown()) {
             keepAlive = false;
         }
-        output.queue(ResponseRewriter.write(head, request, keepAlive, output.cleared(), false, edits));
+        output.queue(ResponseRewriter.write(head, request, keepAlive, output.cleared(), false, chunk, edits));
         headerSent = true;
         cycle.responding();
         responseRelay.begin(head, current.beginRelay(), route, ResponseRelay.buffering(head, route.buffering()),
-                dechunk);
+                dechunk, chunk);
         relay();
     }
 

@@ -6,7 +6,9 @@ import dev.sluice.internal.http.BodyFraming;
 import dev.sluice.internal.http.ChunkedDecoder;
 import dev.sluice.internal.http.ContentLengthDecoder;
 import dev.sluice.internal.http.HttpFields;
+import dev.sluice.internal.http.HttpVersion;
 import dev.sluice.internal.http.ParseResult;
+import dev.sluice.internal.http.RequestHead;
 import dev.sluice.internal.http.ResponseHead;
 import dev.sluice.internal.net.BufferPool;
 import dev.sluice.internal.net.Wire;
@@ -44,7 +46,10 @@ import java.nio.ByteBuffer;
  *
  * <p>The body's framing is checked as it passes (Content-Length, chunked) and forwarded intact, or without the chunk
  * framing for an HTTP/1.0 client ({@code dechunk}), in place in the same buffers. Bytes after the end of the body
- * are not forwarded and keep the connection from the pool.
+ * are not forwarded and keep the connection from the pool. A body the peer ends by closing goes to an HTTP/1.1
+ * client chunked ({@link #chunks}), as nginx's {@code chunked_transfer_encoding} sends it: each write is one chunk
+ * over what is queued, and the last chunk follows the peer's close, so a client can tell a whole body from one the
+ * peer broke off, and its connection stays open for the next request.
  *
  * <p>One per client connection, reused for each response; used on its loop only.
  */
@@ -63,6 +68,8 @@ final class ResponseRelay {
     }
 
     private static final ByteBuffer[] NONE = new ByteBuffer[0];
+    private static final byte[] CRLF = {'\r', '\n'};
+    private static final byte[] LAST_CHUNK = {'0', '\r', '\n', '\r', '\n'};
     /** The most a head and its body may hold for the head to wait for the body: nginx's {@code postpone_output}. */
     static final int POSTPONE_OUTPUT = 1460;
 
@@ -74,6 +81,14 @@ final class ResponseRelay {
     private boolean active;
     private boolean buffered;
     private boolean dechunk;
+    /** Whether the body, read until the peer closes, goes to the client chunked. */
+    private boolean chunk;
+    /** The chunk being written: its size line, how many queued buffers it covers, its closing CRLF. */
+    private boolean chunkOpen;
+    private int chunkBuffers;
+    private final ByteBuffer chunkSize = ByteBuffer.allocate(18);
+    private final ByteBuffer chunkEnd = ByteBuffer.wrap(CRLF);
+    private final ByteBuffer lastChunk = ByteBuffer.wrap(LAST_CHUNK);
     /** The body's framing, or null for a body read until close (or none at all). */
     private BodyDecoder decoder;
     /** Whether the whole body was read from the peer. */
@@ -127,10 +142,20 @@ final class ResponseRelay {
     }
 
     /**
-     * Starts relaying the body of {@code head}. {@code headBuffer} (read mode, holding what followed the head)
-     * becomes this relay's until {@link #end()}, which gives it back to the loop's pool.
+     * Whether the body of {@code head} goes to the client chunked: the peer ends it by closing and the client speaks
+     * HTTP/1.1, as nginx's {@code chunked_transfer_encoding on} (its default) decides.
      */
-    void begin(ResponseHead head, ByteBuffer headBuffer, Route route, boolean buffered, boolean dechunk) {
+    static boolean chunks(ResponseHead head, RequestHead request) {
+        return head.bodyFraming() == BodyFraming.UNTIL_CLOSE && request.version() == HttpVersion.HTTP_1_1;
+    }
+
+    /**
+     * Starts relaying the body of {@code head}, chunked for the client when {@code chunk} ({@link #chunks}).
+     * {@code headBuffer} (read mode, holding what followed the head) becomes this relay's until {@link #end()},
+     * which gives it back to the loop's pool.
+     */
+    void begin(ResponseHead head, ByteBuffer headBuffer, Route route, boolean buffered, boolean dechunk,
+            boolean chunk) {
         this.headBuffer = headBuffer;
         this.active = true;
         this.buffered = buffered;
@@ -141,6 +166,10 @@ final class ResponseRelay {
         this.lastReadFilled = headBuffer.limit() == headBuffer.capacity(); // the head's read filled its buffer
         BodyFraming framing = head.bodyFraming();
         this.dechunk = dechunk && framing == BodyFraming.CHUNKED;
+        this.chunk = chunk;
+        this.chunkOpen = false;
+        this.chunkBuffers = 0;
+        lastChunk.clear();
         if (framing == BodyFraming.CONTENT_LENGTH) {
             lengthDecoder.reset(head.contentLength());
             decoder = lengthDecoder;
@@ -169,7 +198,7 @@ final class ResponseRelay {
         }
         if (queue.length < maxBuffers + 1) {
             queue = new ByteBuffer[maxBuffers + 1];
-            gather = new ByteBuffer[maxBuffers + 2];
+            gather = new ByteBuffer[maxBuffers + 5]; // the client's head, a chunk's size line and end, the last chunk
         }
         takenCount = 0;
         freeCount = 0;
@@ -289,36 +318,85 @@ final class ResponseRelay {
         return buffered ? freeCount > 0 || takenCount < maxBuffers : drained;
     }
 
-    /** Writes the client head still queued and the queued body bytes in one gathering write. */
+    /**
+     * Writes the client head still queued and the queued body bytes in one gathering write; true when nothing is
+     * left to write. Chunked, a write takes the chunk open (or one opened over everything queued) and, once the peer
+     * closed and every byte went in a chunk, the last chunk; bytes queued while a chunk was still being written go in
+     * the next chunk, written at once if the client took the whole one before it.
+     */
     private boolean flush() {
-        int count = 0;
-        ByteBuffer head = exchange.output().pending();
-        if (head != null) {
-            gather[count++] = head;
-        }
-        for (int i = 0; i < queueCount; i++) {
-            gather[count++] = queue[(queueFirst + i) % queue.length];
-        }
-        boolean all = exchange.output().write(gather, count);
-        for (int i = 0; i < count; i++) {
-            gather[i] = null;
-        }
-        if (!active) {
-            return false;
-        }
-        while (queueCount > 0 && !queue[queueFirst].hasRemaining()) {
-            ByteBuffer sent = queue[queueFirst];
-            queue[queueFirst] = null;
-            queueFirst = (queueFirst + 1) % queue.length;
-            queueCount--;
-            if (sent != headBuffer) {
-                sent.clear();
-                free[freeCount++] = sent;
+        boolean all;
+        do {
+            int count = 0;
+            ByteBuffer head = exchange.output().pending();
+            if (head != null) {
+                gather[count++] = head;
             }
-        }
+            count = chunk ? gatherChunk(count) : gatherQueue(count);
+            all = exchange.output().write(gather, count);
+            for (int i = 0; i < count; i++) {
+                gather[i] = null;
+            }
+            if (!active) {
+                return false;
+            }
+            while (queueCount > 0 && !queue[queueFirst].hasRemaining()) {
+                ByteBuffer sent = queue[queueFirst];
+                queue[queueFirst] = null;
+                queueFirst = (queueFirst + 1) % queue.length;
+                queueCount--;
+                chunkBuffers = Math.max(0, chunkBuffers - 1);
+                if (sent != headBuffer) {
+                    sent.clear();
+                    free[freeCount++] = sent;
+                }
+            }
+            chunkOpen &= chunkBuffers > 0 || chunkSize.hasRemaining() || chunkEnd.hasRemaining();
+        } while (all && chunk && (queueCount > 0 || complete && !broken && lastChunk.hasRemaining()));
         releaseHeadBufferIfDone();
         drained = all;
         return all;
+    }
+
+    private int gatherQueue(int count) {
+        for (int i = 0; i < queueCount; i++) {
+            gather[count++] = queue[(queueFirst + i) % queue.length];
+        }
+        return count;
+    }
+
+    /** Gathers the chunk being written, opening one over everything queued if none is, then the last chunk. */
+    private int gatherChunk(int count) {
+        if (!chunkOpen && queueCount > 0) {
+            long size = 0;
+            for (int i = 0; i < queueCount; i++) {
+                size += queue[(queueFirst + i) % queue.length].remaining();
+            }
+            chunkSize.clear();
+            putHex(chunkSize, size);
+            chunkSize.put(CRLF).flip();
+            chunkEnd.clear();
+            chunkBuffers = queueCount;
+            chunkOpen = true;
+        }
+        if (chunkOpen) {
+            gather[count++] = chunkSize;
+            for (int i = 0; i < chunkBuffers; i++) {
+                gather[count++] = queue[(queueFirst + i) % queue.length];
+            }
+            gather[count++] = chunkEnd;
+        }
+        if (complete && !broken && chunkBuffers == queueCount) {
+            gather[count++] = lastChunk;
+        }
+        return count;
+    }
+
+    private static void putHex(ByteBuffer out, long n) {
+        int digits = Math.max(1, (67 - Long.numberOfLeadingZeros(n)) / 4);
+        for (int shift = (digits - 1) * 4; shift >= 0; shift -= 4) {
+            out.put((byte) Character.forDigit((int) (n >>> shift) & 0xf, 16));
+        }
     }
 
     /** Reads once from the peer into the free room; 0 when it had nothing, else 1 (bytes, the end, or an error). */

@@ -31,11 +31,12 @@ final class ResponseRewriter {
 
     /**
      * Writes the client head into {@code reuse}, or a larger buffer lent by the thread for which {@code reuse} is
-     * given back, left in write mode; {@code upgrade} for the 101
-     * of an upgraded connection; {@code edits} are a handler's, or null.
+     * given back, left in write mode; {@code upgrade} for the 101 of an upgraded connection; {@code chunk} for a
+     * body the peer ends by closing that goes to the client chunked ({@link ResponseRelay#chunks}); {@code edits}
+     * are a handler's, or null.
      */
     static ByteBuffer write(ResponseHead head, RequestHead request, boolean keepAlive, ByteBuffer reuse,
-            boolean upgrade, FieldEdits edits) {
+            boolean upgrade, boolean chunk, FieldEdits edits) {
         int size = head.headLength() + 128;
         ThreadBuffers buffers = ThreadBuffers.ofThisThread();
         ByteBuffer dst = reuse.capacity() < size ? buffers.replace(reuse, size) : reuse;
@@ -43,7 +44,7 @@ final class ResponseRewriter {
         for (;;) {
             try {
                 dst.clear();
-                writeInto(dst, head, request, keepAlive, dechunk, upgrade, edits);
+                writeInto(dst, head, request, keepAlive, dechunk, upgrade, chunk, edits);
                 return dst;
             } catch (BufferOverflowException e) {
                 dst = buffers.replace(dst, dst.capacity() * 2);
@@ -52,7 +53,7 @@ final class ResponseRewriter {
     }
 
     private static void writeInto(ByteBuffer dst, ResponseHead head, RequestHead request, boolean keepAlive,
-            boolean dechunk, boolean upgrade, FieldEdits edits) {
+            boolean dechunk, boolean upgrade, boolean chunk, FieldEdits edits) {
         HeadWriter.statusLine(dst, head);
         HttpFields fields = head.fields();
         for (int i = 0; i < fields.size(); i++) {
@@ -72,6 +73,9 @@ final class ResponseRewriter {
                 continue;
             }
             HeadWriter.copyField(dst, fields, i);
+        }
+        if (chunk) {
+            HeadWriter.field(dst, "Transfer-Encoding", "chunked");
         }
         if (edits != null) {
             edits.writeAdded(dst);

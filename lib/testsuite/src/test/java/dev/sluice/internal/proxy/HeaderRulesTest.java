@@ -18,13 +18,16 @@ import java.util.List;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The heads each side receives, as nginx's proxy module writes them. To the upstream: {@code Host: $proxy_host}
  * unless proxy_set_header says otherwise, proxy_set_header values with their variables (an empty one removes the
  * field), no hop-by-hop field, no Connection on HTTP/1.1 and {@code Connection: close} on 1.0, the target in origin
- * form, the route chosen by the longest prefix. To the client: no hop-by-hop or X-Accel-* field, and {@code
- * Connection: close} exactly when the proxy will close.
+ * form, the route chosen by the longest prefix. To the client: no hop-by-hop or X-Accel-* field, the framing as the
+ * proxy parsed it (a body the upstream ends by closing chunked for an HTTP/1.1 client), and {@code Connection:
+ * close} exactly when the proxy will close.
  */
 class HeaderRulesTest {
 
@@ -260,17 +263,46 @@ class HeaderRulesTest {
         assertNull(upstream.requests().get(0).header("Connection"));
     }
 
+    @ParameterizedTest(name = "proxy_buffering {0}")
+    @ValueSource(booleans = {true, false})
+    void bodyDelimitedByTheUpstreamsCloseGoesChunkedAndTheClientConnectionStays(boolean buffering) throws Exception {
+        upstream.enqueue(Response.builder().body("until the end").bodyUntilClose());
+        ProxyServer proxy = FrontProxy.start(upstreams, upstream, s -> { }, r -> r.buffering(buffering));
+        RawClient client = FrontProxy.client(upstreams, proxy);
+
+        client.send(RawClient.get("/a"));
+        RawClient.Reply reply = client.readResponse();
+        client.send(RawClient.get("/b"));
+
+        assertEquals("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nd\r\nuntil the end\r\n0\r\n\r\n",
+                reply.rawString());
+        assertEquals(forwardedGet("/b"), client.readResponse().bodyString());
+    }
+
     @Test
-    void bodyDelimitedByTheUpstreamsCloseGetsConnectionCloseToTheClient() throws Exception {
+    void bodyDelimitedByTheUpstreamsCloseGoesToAnHttp10ClientUntilTheProxyCloses() throws Exception {
         upstream.enqueue(Response.builder().body("until the end").bodyUntilClose());
         ProxyServer proxy = FrontProxy.start(upstreams, upstream);
         RawClient client = FrontProxy.client(upstreams, proxy);
 
-        client.send(RawClient.get("/"));
-        RawClient.Reply reply = client.readResponse();
+        client.send("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+        RawClient.Received all = client.readUntilClose(Duration.ofSeconds(3));
 
-        assertEquals("close", reply.header("Connection"));
-        assertEquals("until the end", reply.bodyString());
+        assertEquals(RawClient.End.EOF, all.end());
+        assertEquals("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nuntil the end", all.string());
+    }
+
+    @Test
+    void bodyTheUpstreamBreaksOffBeforeItsCloseLacksTheLastChunk() throws Exception {
+        upstream.enqueue(Response.builder().body("until the end").bodyUntilClose().resetMidBody(5));
+        ProxyServer proxy = FrontProxy.start(upstreams, upstream);
+        RawClient client = FrontProxy.client(upstreams, proxy);
+
+        client.send(RawClient.get("/"));
+        RawClient.Received all = client.readUntilClose(Duration.ofSeconds(3));
+
+        assertEquals(RawClient.End.EOF, all.end());
+        assertEquals("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nuntil\r\n", all.string());
     }
 
     @Test
