@@ -544,14 +544,14 @@ public final class Route {
 
         /**
          * {@code proxy_request_buffering on|off}, default on. On: the whole request body is read before a peer is
-         * chosen (up to {@code clientMaxBodySize}; beyond {@code clientBodyBufferSize} it goes to a temporary file),
-         * so a retry can send it again; a chunked body goes as its payload with a {@code Content-Length}, as nginx
-         * sends it. Off: the body streams to the peer as it arrives, a chunked one with its framing intact; once a
-         * byte of the request reached a peer the request is never retried, as nginx, and a failure of the peer is
-         * answered 502 (504 for a timeout) with the client connection closed. With it off, {@code Expect:
-         * 100-continue} is answered once a peer is connected, when the body is first needed. As nginx documents, a
-         * chunked body is buffered whatever this says when the peer is spoken to in HTTP/1.0 ({@link
-         * #httpVersion}), which has no chunked coding.
+         * chosen (up to {@code clientMaxBodySize}; beyond {@code clientBodyBufferSize} it goes to a temporary file), so
+         * a retry can send it again; a chunked body goes as its payload with a {@code Content-Length}, as nginx sends
+         * it. Off: the body streams to the peer as it arrives, a chunked one chunked as it came but without its trailer
+         * fields, which nginx does not forward either; once a byte of the request reached a peer the request is never
+         * retried, as nginx, and a failure of the peer is answered 502 (504 for a timeout) with the client connection
+         * closed. With it off, {@code Expect: 100-continue} is answered once a peer is connected, when the body is
+         * first needed. As nginx documents, a chunked body is buffered whatever this says when the peer is spoken to in
+         * HTTP/1.0 ({@link #httpVersion}), which has no chunked coding.
          */
         public Builder requestBuffering(boolean on) {
             options.requestBuffering = on;

@@ -38,6 +38,8 @@ public final class ChunkedDecoder implements BodyDecoder {
     private int payloadLength;
     private long payloadTotal;
     private long consumedTotal;
+    /** Where in the buffer being decoded the trailer section began; -1 until the last chunk's size line ended. */
+    private int trailersStart;
     private Violation violation;
 
     /** A decoder with {@link #DEFAULT_MAX_LINE} and {@link #DEFAULT_MAX_TRAILERS}. */
@@ -71,6 +73,7 @@ public final class ChunkedDecoder implements BodyDecoder {
         payloadLength = 0;
         payloadTotal = 0;
         consumedTotal = 0;
+        trailersStart = -1;
         violation = null;
     }
 
@@ -108,6 +111,9 @@ public final class ChunkedDecoder implements BodyDecoder {
                     if (step == ByteStep.END) {
                         chunkRemaining = sizeLine.size();
                         state = chunkRemaining == 0 ? TRAILERS : DATA;
+                        if (state == TRAILERS) {
+                            trailersStart = pos;
+                        }
                     }
                     break;
                 }
@@ -172,6 +178,14 @@ public final class ChunkedDecoder implements BodyDecoder {
     /** The trailer fields, once {@link #isDone()}; empty when the body had none. Valid until {@link #reset()}. */
     public HttpFields trailers() {
         return trailers.fields();
+    }
+
+    /**
+     * The index, in the buffer whose decoding reached it, of the trailer section's first byte (just after the last
+     * chunk's size line); -1 before that. A proxy that forwards the chunks without the trailers stops there.
+     */
+    public int trailersStart() {
+        return trailersStart;
     }
 
     /** Payload bytes decoded so far, framing excluded. */

@@ -13,10 +13,10 @@ import java.nio.ByteBuffer;
 
 /**
  * One request body's framing, decoded as its bytes arrive and checked the way nginx checks it: broken framing or
- * trailers that would override the head are refused with 400, a chunked body beyond {@code client_max_body_size}
- * with 413 (a declared Content-Length was checked with the head). Either buffers the payload ({@link #bufferInto})
- * or scans the bytes with their framing kept for a body that streams ({@link #scan}). One per client connection,
- * reset for each request; no I/O, so a test drives it with buffers alone.
+ * trailers that would override the head are refused with 400, a chunked body beyond {@code client_max_body_size} with
+ * 413 (a declared Content-Length was checked with the head). Either buffers the payload ({@link #bufferInto}) or scans
+ * the bytes with their framing kept, trailers left out, for a body that streams ({@link #scan}). One per client
+ * connection, reset for each request; no I/O, so a test drives it with buffers alone.
  */
 final class BodyFramingCheck {
 
@@ -26,6 +26,7 @@ final class BodyFramingCheck {
     private long maxBodySize;
     private BodyDecoder decoder;
     private boolean done = true;
+    private int forwardEnd;
 
     /** @param maxBodySize {@code client_max_body_size} in bytes; 0 for no limit */
     BodyFramingCheck(long maxBodySize) {
@@ -74,12 +75,33 @@ final class BodyFramingCheck {
     }
 
     /**
-     * Scans the body bytes {@code in} holds from its position, their framing kept for a body that streams.
+     * Scans the body bytes {@code in} holds from its position, their framing kept for a body that streams; {@link
+     * #forwardEnd()} then says where what goes to the peer ends.
      *
      * @return 0, or the status that refuses the body
      */
     int scan(ByteBuffer in) {
-        return refusal(decoder.scan(in));
+        int start = in.position();
+        boolean inTrailers = decoder == chunkedDecoder && chunkedDecoder.trailersStart() >= 0;
+        int refusal = refusal(decoder.scan(in));
+        forwardEnd = inTrailers ? start
+                : decoder == chunkedDecoder && chunkedDecoder.trailersStart() >= 0 ? chunkedDecoder.trailersStart()
+                : in.position();
+        return refusal;
+    }
+
+    /**
+     * After {@link #scan}: the end of the scanned bytes that go to the peer. A chunked body's trailer section stays
+     * behind, as nginx drops a request's trailers: the peer gets the chunks up to the last chunk's size line, and
+     * the section's final CRLF is the streamed body's to add ({@link StreamedBody}).
+     */
+    int forwardEnd() {
+        return forwardEnd;
+    }
+
+    /** Whether the body is chunked. */
+    boolean isChunked() {
+        return decoder == chunkedDecoder;
     }
 
     private int refusal(ParseResult result) {
@@ -99,10 +121,9 @@ final class BodyFramingCheck {
     }
 
     /**
-     * Whether a chunked body's trailers hold a field only a head may carry. A streamed body goes to the upstream
-     * with its framing intact, and an upstream that merges trailers into the head (as some servers have) would then
-     * read another length or host than the proxy did. A buffered body loses its trailers, but is refused alike, so
-     * that whether a request is accepted does not depend on request buffering.
+     * Whether a chunked body's trailers hold a field only a head may carry: refused with 400 whether the body is
+     * buffered or streams (neither forwards trailers), so that no upstream, however it reads trailers, could take
+     * another length or host from the request than the proxy did.
      */
     private boolean trailersOverrideHead() {
         if (decoder != chunkedDecoder) {

@@ -143,12 +143,18 @@ final class RequestBodyReader {
         }
     }
 
+    /** Whether the body is chunked: a streamed one then ends with the CRLF that closes the trailers it left out. */
+    boolean chunked() {
+        return framing.isChunked();
+    }
+
     /**
-     * The next run of a streamed body, framing intact: a view of the client's bytes in its read buffer, valid until
-     * it has been sent (the client is not read meanwhile). Null when the client has sent nothing more yet (it is
-     * then watched under client_body_timeout and the attempt resumed when bytes come), when the body is over, or
-     * when it failed: refused (400, 413) or cut off by the client (400, as nginx); the exchange then ended the
-     * attempt and answered on a closing connection.
+     * The next run of a streamed body, framing intact but for a chunked body's trailers, which stay behind ({@link
+     * BodyFramingCheck#forwardEnd()}; the run may then be empty): a view of the client's bytes in its read buffer,
+     * valid until it has been sent (the client is not read meanwhile). Null when the client has sent nothing more yet
+     * (it is then watched under client_body_timeout and the attempt resumed when bytes come), when the body is over, or
+     * when it failed: refused (400, 413) or cut off by the client (400, as nginx); the exchange then ended the attempt
+     * and answered on a closing connection.
      */
     ByteBuffer nextRun() {
         for (;;) {
@@ -169,7 +175,7 @@ final class RequestBodyReader {
                     viewed = in;
                     view = in.duplicate();
                 }
-                view.limit(in.position()).position(start);
+                view.limit(framing.forwardEnd()).position(start);
                 return view;
             }
             sendContinueIfDue();

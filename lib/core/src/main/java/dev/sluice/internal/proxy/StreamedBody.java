@@ -3,7 +3,10 @@ package dev.sluice.internal.proxy;
 import java.nio.ByteBuffer;
 
 /**
- * A request body streamed to the peer as it arrives ({@code proxy_request_buffering off}), framing intact. Each run
+ * A request body streamed to the peer as it arrives ({@code proxy_request_buffering off}), framing intact but for a
+ * chunked body's trailers, which nginx drops too: the chunks go up to the last chunk's size line, then the CRLF that
+ * ends an empty trailer section, so no upstream that merges trailers into the head reads fields the proxy did not
+ * check or set (a trailer {@code X-Real-IP} overriding {@code proxy_set_header}). Each run
  * is a view of the bytes in the client connection's read buffer, so the body costs no memory of its own; the
  * exchange reads the client again only once a run has gone to the peer, so a slow peer slows the client down
  * through TCP instead of filling memory. The exchange supplies the runs and the waiting ({@link
@@ -16,9 +19,14 @@ import java.nio.ByteBuffer;
 final class StreamedBody implements BodySource {
 
     private final RequestBodyReader reader;
+    /** The CRLF that ends a chunked body's trailer section, which the proxy leaves out. */
+    private final ByteBuffer trailersEnd = ByteBuffer.wrap(new byte[] {'\r', '\n'});
     private ByteBuffer run;
     private int runStart;
     private boolean sentBefore;
+    /** Whether the client's body is all read. */
+    private boolean read;
+    /** Whether every run was handed out: the body is read, and a chunked one's {@link #trailersEnd} is out too. */
     private boolean complete;
 
     StreamedBody(RequestBodyReader reader) {
@@ -29,12 +37,15 @@ final class StreamedBody implements BodySource {
     void begin() {
         run = null;
         sentBefore = false;
+        read = false;
         complete = false;
+        trailersEnd.clear();
     }
 
     /** Ends the body early (the exchange is over): its current run is no longer valid. */
     void abandon() {
         run = null;
+        read = true;
         complete = true;
     }
 
@@ -62,14 +73,28 @@ final class StreamedBody implements BodySource {
             sentBefore = true;
             run = null;
         }
-        if (complete) {
-            return null;
+        while (!read) {
+            ByteBuffer next = reader.nextRun();
+            read = reader.complete();
+            if (next != null && next.hasRemaining()) {
+                return hand(next);
+            }
+            if (next == null && !read) {
+                return null; // the client has sent nothing more yet
+            }
         }
-        run = reader.nextRun();
-        complete = reader.complete();
-        if (run != null) {
-            runStart = run.position();
+        if (!complete) {
+            complete = true;
+            if (reader.chunked()) {
+                return hand(trailersEnd);
+            }
         }
+        return null;
+    }
+
+    private ByteBuffer hand(ByteBuffer next) {
+        run = next;
+        runStart = next.position();
         return run;
     }
 

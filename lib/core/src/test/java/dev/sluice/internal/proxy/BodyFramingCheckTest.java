@@ -52,6 +52,29 @@ class BodyFramingCheckTest {
     }
 
     @Test
+    void whatGoesToThePeerStopsBeforeAChunkedBodysTrailersWhereverTheReadsSplitThem() {
+        BodyFramingCheck check = new BodyFramingCheck(0);
+        check.begin(head("Transfer-Encoding: chunked\r\n"));
+        ByteBuffer first = ascii("5;e=1\r\nhello\r\n0\r\nX-Real-");
+        assertEquals(0, check.scan(first));
+        assertEquals("5;e=1\r\nhello\r\n0\r\n".length(), check.forwardEnd());
+        assertEquals(first.limit(), first.position(), "the trailer bytes are taken, not forwarded");
+        ByteBuffer second = ascii("IP: 6.6.6.6\r\n\r\nNEXT");
+        assertEquals(0, check.scan(second));
+        assertEquals(0, check.forwardEnd());
+        assertEquals("IP: 6.6.6.6\r\n\r\n".length(), second.position());
+        assertTrue(check.done());
+    }
+
+    @Test
+    void aLengthFramedBodyGoesToThePeerWhole() {
+        BodyFramingCheck check = new BodyFramingCheck(0);
+        check.begin(head("Content-Length: 5\r\n"));
+        assertEquals(0, check.scan(ascii("helloNEXT")));
+        assertEquals(5, check.forwardEnd());
+    }
+
+    @Test
     void trailersThatWouldOverrideTheHeadAreRefusedWith400() {
         BodyFramingCheck check = new BodyFramingCheck(0);
         check.begin(head("Transfer-Encoding: chunked\r\n"));

@@ -104,7 +104,7 @@ class RequestBufferingTest {
 
     @ParameterizedTest(name = "proxy_request_buffering {0}")
     @ValueSource(booleans = {true, false})
-    void aChunkedBodyGoesDechunkedWhenBufferedAndWithItsFramingIntactWhenStreamed(boolean buffering) throws Exception {
+    void aChunkedBodyGoesDechunkedWhenBufferedAndChunkedWithoutItsTrailersWhenStreamed(boolean buffering) throws Exception {
         StreamingProxy proxy = StreamingProxy.start(upstreams, r -> r.requestBuffering(buffering),
                 StreamFixtures.limits(temp), hashing().address());
         ByteArrayOutputStream body = new ByteArrayOutputStream();
@@ -119,7 +119,11 @@ class RequestBufferingTest {
             body.writeBytes(chunk);
             body.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
         }
+        byte[] chunks = body.toByteArray();
         body.writeBytes("0\r\nX-Checksum: abc\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        MessageDigest forwarded = sha256();
+        forwarded.update(chunks);
+        forwarded.update("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII)); // the trailer stays behind
 
         String answer;
         try (Socket client = connect(proxy.port(), 0)) {
@@ -133,7 +137,7 @@ class RequestBufferingTest {
         String payloadHash = HexFormat.of().formatHex(payload.digest());
         assertEquals(payloadHash, received[0]);
         assertEquals(Long.toString(offset), received[2]);
-        String framed = buffering ? payloadHash : HexFormat.of().formatHex(sha256().digest(body.toByteArray()));
+        String framed = buffering ? payloadHash : HexFormat.of().formatHex(forwarded.digest());
         assertEquals(framed, received[1], buffering ? "framing left in" : "framing changed");
     }
 
