@@ -115,7 +115,7 @@ public final class Route {
         return options.sendTimeout;
     }
 
-    /** {@code proxy_read_timeout}: between two successive reads from the peer. */
+    /** {@code proxy_read_timeout}: for the response head from the end of the request, then between two reads. */
     public Duration readTimeout() {
         return options.readTimeout;
     }
@@ -454,9 +454,10 @@ public final class Route {
         }
 
         /**
-         * {@code proxy_read_timeout}, default 60s: between two successive reads, not for the whole response. Also
-         * the idle limit of an upgraded connection: it closes after this long with no byte either way (nginx counts
-         * only the upstream's bytes).
+         * {@code proxy_read_timeout}, default 60s: the whole response head must come within it once the request
+         * went out (as nginx's timer, set after sending, runs on while the head trickles in), then it is the limit
+         * between two successive reads of the body, not for the whole response. Also the idle limit of an upgraded
+         * connection: it closes after this long with no byte either way (nginx counts only the upstream's bytes).
          */
         public Builder readTimeout(Duration timeout) {
             options.readTimeout = RouteChecks.positive("readTimeout", timeout);

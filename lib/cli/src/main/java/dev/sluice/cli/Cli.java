@@ -121,7 +121,7 @@ final class Cli {
                     "proxy_send_timeout: between two writes to the upstream; default 60s",
                     route(NginxSyntax::time, Route.Builder::sendTimeout)),
             option(PROXY, "--proxy-read-timeout", "T", false,
-                    "proxy_read_timeout: between two reads from the upstream; default 60s",
+                    "proxy_read_timeout: for the head once the request went out, then between two reads; default 60s",
                     route(NginxSyntax::time, Route.Builder::readTimeout)),
             option(PROXY, "--proxy-next-upstream", "'COND ...'|off", false,
                     "proxy_next_upstream: error timeout invalid_header http_500 http_502 http_503 http_504 http_403"

@@ -268,7 +268,9 @@ final class Attempt implements ConnectHandler, IoHandler {
                         + " from upstream");
                 break;
             case MORE:
-                arm(route.readTimeout().toNanos(), true);
+                if (phase == SENDING) {
+                    arm(route.readTimeout().toNanos(), true);
+                } // reading the head, the deadline set when the request went out holds, as nginx's timer does
                 break;
             case INVALID:
                 transportFailed(Failure.INVALID_HEADER, "upstream sent invalid header while reading response header"
