@@ -132,6 +132,33 @@ class ResponseBufferingTest {
 
     @ParameterizedTest(name = "buffering {0}")
     @ValueSource(booleans = {true, false})
+    void aBodyTheUpstreamEndsByClosingReachesAnHttp11ClientWholeInChunksThroughASmallWindow(boolean buffering) throws Exception {
+        long length = 16 * MIB;
+        CompletableFuture<String> sent = new CompletableFuture<>();
+        StreamUpstream closing = upstreams.manage(StreamUpstream.start(conn -> {
+            conn.readHead();
+            MessageDigest digest = sha256();
+            conn.send("HTTP/1.1 200 OK\r\n\r\n");
+            StreamFixtures.send(conn.out(), length, digest);
+            sent.complete(hex(digest)); // returning closes the connection: the end of the body
+        }));
+        StreamingProxy proxy = proxy(r -> r.buffering(buffering), closing);
+
+        DigestSink received = new DigestSink();
+        try (Socket client = connect(proxy.port(), 4096)) { // a small window: many writes the client takes in part
+            client.getOutputStream().write("GET /big HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            InputStream in = client.getInputStream();
+            String head = readHead(in);
+            assertEquals("chunked", field(head, "Transfer-Encoding"), head);
+            readChunked(in, null, received);
+        }
+
+        assertEquals(length, received.count);
+        assertEquals(sent.get(5, TimeUnit.SECONDS), received.hex());
+    }
+
+    @ParameterizedTest(name = "buffering {0}")
+    @ValueSource(booleans = {true, false})
     void aChunkedResponseReachesAnHttp10ClientWithoutItsFraming(boolean buffering) throws Exception {
         long length = 16 * MIB;
         CompletableFuture<String> sent = new CompletableFuture<>();
