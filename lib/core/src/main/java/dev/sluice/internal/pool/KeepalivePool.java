@@ -193,7 +193,7 @@ public final class KeepalivePool {
         }
         long cutoff = idleCutoff(peer, now);
         boolean ownLimit = c.requests >= settings.maxRequests() || now - c.createdNanos > settings.maxTimeNanos()
-                || cutoff <= 0;
+                || cutoff <= 0 || c.noIdleTime;
         if (ownLimit || learn && c.requests >= peer.limits.retireRequests(now)) {
             retired.increment();
             if (ownLimit || !probes.requestLimit(c, now)) {
@@ -288,14 +288,17 @@ public final class KeepalivePool {
     /**
      * Reports a {@code Keep-Alive} response header received on {@code c}: {@code timeout=} in seconds and
      * {@code max=}, each -1 when absent. Sets the peer's announced limits (see {@link PeerLimits}); costs nothing
-     * when they do not change.
+     * when they do not change. {@code timeout=0} leaves this connection no idle time, so it closes at its release,
+     * but says nothing of the peer's other connections: an idle limit of 0 for the peer would close every one at
+     * release, and with no connection reused no later response could ever say otherwise.
      */
     public void keepAliveHeader(PooledConnection c, long timeoutSeconds, long max) {
         checkOwned(c);
         if (!learn) {
             return;
         }
-        long timeoutNanos = timeoutSeconds < 0 ? -1 : TimeUnit.SECONDS.toNanos(timeoutSeconds);
+        c.noIdleTime = timeoutSeconds == 0;
+        long timeoutNanos = timeoutSeconds <= 0 ? -1 : TimeUnit.SECONDS.toNanos(timeoutSeconds);
         int requests = max < 0 ? -1 : (int) Math.min(Integer.MAX_VALUE, c.requests + max);
         c.peer.limits.announce(timeoutNanos, requests);
     }

@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
  *       successive responses), so the request limit is the connection's requests so far plus M. Each header
  *       replaces the previous announcement: the peer's word is authoritative, and is never stretched (Node announces
  *       {@code timeout=5} and closes after 6 s, yet Apache's event MPM closes up to 100 ms before what it
- *       announced).</li>
+ *       announced). {@code timeout=0} only closes the connection it came on
+ *       ({@link KeepalivePool#keepAliveHeader}).</li>
  *   <li><b>Said close</b>: a response with {@code Connection: close} (HTTP/1.1, its body framed) to the k-th request
  *       of a connection: the peer serves k requests on a connection, as nginx ({@code keepalive_requests}), Tomcat
  *       ({@code maxKeepAliveRequests}) and a Gunicorn worker at {@code --max-requests} say. Not from an error

@@ -33,6 +33,8 @@ public final class PooledConnection {
     int requests = 1;
     long releasedNanos;
     long idleNanosAtAcquire;
+    /** Whether the peer announced no idle time at all for this connection ({@code Keep-Alive: timeout=0}). */
+    boolean noIdleTime;
     IoHandler handler;
     /** While a probe: when it proves its limit wrong if the peer has not closed it, and which limit it tests. */
     long probeDeadline;

@@ -408,6 +408,22 @@ class KeepalivePoolTest {
     }
 
     @Test
+    void aKeepAliveTimeoutOfZeroClosesItsConnectionAtReleaseAndLeavesThePeersOthersPooled() throws Exception {
+        KeepalivePool pool = pool(KeepaliveSettings.defaults());
+        Upstream a = upstream();
+        PooledConnection once = connect(pool, a);
+        PooledConnection other = connect(pool, a);
+        OnLoop.run(pool.loop(), () -> pool.keepAliveHeader(once, 0, -1));
+
+        assertFalse(release(pool, once), "no idle time for the connection that said so");
+        assertTrue(release(pool, other));
+        assertEquals(PeerLimits.UNKNOWN_IDLE, pool.peerLimits(a.address()).idleLimitNanos());
+        assertSame(other, acquire(pool, a));
+        assertTrue(release(pool, other), "a later response without the header pools its connection again");
+        assertTrue(peerSawClose(once));
+    }
+
+    @Test
     void aSlowPathToThePeerWidensTheMarginBeforeItsIdleLimit() throws Exception {
         KeepalivePool pool = pool(KeepaliveSettings.defaults());
         Upstream a = upstream();
