@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -11,6 +13,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * connections only) and in the whole group. A listener reserves a place before it accepts, so a connection beyond
  * the budget waits in the kernel's backlog instead of being accepted and closed; a listener that finds no place stops
  * listening for accepts until a connection of the group closes, so it never spins. 0 means no limit.
+ *
+ * <p>A listener that finds no place also asks the loops it accepts for to close connections that wait for a
+ * request ({@link #reclaimWith}), as nginx reuses its idle keep-alive connections and those that have not sent a
+ * byte yet when {@code worker_connections} are not enough: otherwise idle clients (or silent ones) would keep new
+ * clients out until their keep-alive or header timeout.
  *
  * <p>Thread-safe: listeners reserve on their loop, connections give back on theirs.
  */
@@ -22,6 +29,7 @@ public final class ConnectionBudget {
     private final Map<EventLoop, AtomicInteger> byLoop = new IdentityHashMap<>();
     private final List<Runnable> waiting = new ArrayList<>();
     private volatile boolean anyWaiting;
+    private final Map<EventLoop, Runnable> reclaimers = new ConcurrentHashMap<>();
 
     ConnectionBudget(List<EventLoop> loops, int perLoop, int total) {
         if (perLoop < 0 || total < 0) {
@@ -82,6 +90,28 @@ public final class ConnectionBudget {
             }
             for (Runnable resume : wake) {
                 resume.run();
+            }
+        }
+    }
+
+    /**
+     * Sets what closes some of {@code loop}'s connections that wait for a request, when a listener finds no place:
+     * run on that loop, it gives places back by closing them.
+     */
+    public void reclaimWith(EventLoop loop, Runnable closeIdle) {
+        reclaimers.put(loop, closeIdle);
+    }
+
+    /** Asks each of {@code loops} to close some of its connections that wait for a request. */
+    void reclaim(List<EventLoop> loops) {
+        for (EventLoop loop : loops) {
+            Runnable closeIdle = reclaimers.get(loop);
+            if (closeIdle != null) {
+                try {
+                    loop.execute(closeIdle);
+                } catch (RejectedExecutionException e) {
+                    // the loop has shut down: its connections are closing anyway
+                }
             }
         }
     }

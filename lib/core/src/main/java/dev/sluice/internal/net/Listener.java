@@ -42,6 +42,8 @@ final class Listener implements IoHandler {
     private int reserved;
     private long pauses;
     private volatile boolean closed;
+    /** Whether the listener waits for the budget's next give-back. */
+    private volatile boolean awaitingRoom;
 
     Listener(EventLoop loop, ServerSocketChannel server, List<EventLoop> targets, ConnectionBudget budget,
             AcceptHandler handler, Acceptor.Source source, long pauseNanos) throws IOException {
@@ -97,7 +99,9 @@ final class Listener implements IoHandler {
         for (int i = 0; i < MAX_ACCEPTS_PER_EVENT; i++) {
             EventLoop target = reserve();
             if (target == null) {
-                waitForRoom();
+                if (i == 0) {
+                    waitForRoom(); // the event says a connection waits, and no loop has room for it
+                } // after an accept, another may or may not wait: the next accept event says so
                 return;
             }
             SocketChannel channel;
@@ -135,12 +139,28 @@ final class Listener implements IoHandler {
     }
 
     /** Every target is full: stop accepting until a connection closes, as nginx stops when it has no free one. */
+    /**
+     * Stops accepting until a connection closes, and asks the loops to close connections that wait for a request to
+     * make room; looks again after the accept pause, when connections busy now may wait for a request.
+     */
     private void waitForRoom() {
         key.interestOps(0);
-        budget.whenRoom(this::resumeSoon);
+        if (!awaitingRoom) {
+            awaitingRoom = true;
+            budget.whenRoom(this::roomFreed);
+        }
         if (budget.hasRoom(targets)) {
             resume();
+            return;
         }
+        budget.reclaim(targets);
+        resume.schedule(pauseNanos);
+    }
+
+    /** From any thread: a connection closed. */
+    private void roomFreed() {
+        awaitingRoom = false;
+        resumeSoon();
     }
 
     private void pause(IOException cause) {

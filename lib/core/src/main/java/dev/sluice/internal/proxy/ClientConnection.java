@@ -454,6 +454,14 @@ public final class ClientConnection implements IoHandler {
                 || state == ClientState.READ_HEAD && headStarted;
     }
 
+    /**
+     * Whether the connection waits for a request and has not had a byte of it: nginx's reusable connection, which
+     * it closes when it runs out of connections.
+     */
+    boolean waitsForRequest() {
+        return state == ClientState.READ_HEAD && !headStarted;
+    }
+
     /** Graceful shutdown: an idle connection closes now, a busy one after its exchange. */
     void drain() {
         if (!isBusy() && state != ClientState.LINGER) {

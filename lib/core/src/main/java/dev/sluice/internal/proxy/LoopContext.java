@@ -16,6 +16,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What one event loop keeps for the proxy: its client connections, its keepalive caches, its connect options, its
@@ -23,8 +25,13 @@ import java.util.Set;
  */
 final class LoopContext {
 
+    private static final Logger log = LoggerFactory.getLogger(LoopContext.class);
     /** The most memory each pool of body buffers keeps idle for reuse. */
     private static final int IDLE_BUFFER_BYTES = 4 << 20;
+    /** The most connections one shortage closes on a loop, as nginx's {@code ngx_drain_connections}. */
+    private static final int REUSED_AT_ONCE = 32;
+    /** nginx warns of the shortage at most once a second. */
+    private static final long REUSE_WARNING_INTERVAL_NANOS = 1_000_000_000L;
 
     final EventLoop eventLoop;
     /** The loop's number among the proxy's loops, from 0: it picks peers from its own copy of a group's state. */
@@ -40,12 +47,14 @@ final class LoopContext {
     private final Map<Route, ConnectOptions> connectOptions = new IdentityHashMap<>();
     private final Set<ClientConnection> clients = new LinkedHashSet<>();
     private boolean draining;
+    private long lastReuseWarning;
 
     LoopContext(EventLoop eventLoop, int index, ProxyEngine engine) {
         this.eventLoop = eventLoop;
         this.index = index;
         this.engine = engine;
         this.turnClock = eventLoop::nanoTime;
+        engine.loops.connections().reclaimWith(eventLoop, this::reuseConnections);
     }
 
     /**
@@ -133,6 +142,31 @@ final class LoopContext {
         draining = true;
         for (ClientConnection client : clients.toArray(new ClientConnection[0])) {
             client.drain();
+        }
+    }
+
+    /**
+     * The proxy is out of connections: closes up to {@value #REUSED_AT_ONCE} of this loop's client connections that
+     * wait for a request, the longest open first, as nginx's {@code ngx_drain_connections} reuses its reusable ones
+     * (idle keep-alive connections, and those that have not sent a byte yet), with nginx's warning.
+     */
+    private void reuseConnections() {
+        int reused = 0;
+        for (ClientConnection client : clients.toArray(new ClientConnection[0])) {
+            if (reused == REUSED_AT_ONCE) {
+                break;
+            }
+            if (client.waitsForRequest()) {
+                client.close();
+                reused++;
+            }
+        }
+        if (reused > 0) {
+            long now = eventLoop.nanoTime();
+            if (now - lastReuseWarning >= REUSE_WARNING_INTERVAL_NANOS || lastReuseWarning == 0) {
+                lastReuseWarning = now;
+                log.warn("connections are not enough, reusing connections ({} closed on {})", reused, eventLoop);
+            }
         }
     }
 

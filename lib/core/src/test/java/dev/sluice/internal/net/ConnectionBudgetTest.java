@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -50,6 +52,24 @@ class ConnectionBudgetTest {
         budget.giveBack(a);
         assertTrue(budget.reserve(b));
         assertEquals(1, budget.open());
+    }
+
+    @Test
+    void aShortageAsksEachLoopToCloseConnectionsThatWaitForARequestOnThatLoop() throws Exception {
+        ConnectionBudget budget = new ConnectionBudget(group.loops(), 1, 0);
+        AtomicInteger onA = new AtomicInteger();
+        CountDownLatch ran = new CountDownLatch(1);
+        budget.reclaimWith(a, () -> {
+            if (a.inEventLoop()) {
+                onA.incrementAndGet();
+            }
+            ran.countDown();
+        });
+
+        budget.reclaim(List.of(a, b)); // b has no reclaimer: nothing to ask
+
+        assertTrue(ran.await(5, TimeUnit.SECONDS));
+        assertEquals(1, onA.get());
     }
 
     @Test
