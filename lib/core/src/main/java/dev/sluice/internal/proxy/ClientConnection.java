@@ -169,6 +169,10 @@ public final class ClientConnection implements IoHandler {
             case RESPOND:
                 cycle.clientReadable(state == ClientState.UPSTREAM);
                 break;
+            case LIMITED:
+            case HOOK:
+                cycle.heldClientReadable();
+                break;
             case LINGER:
                 lingering.read();
                 break;
@@ -265,12 +269,14 @@ public final class ClientConnection implements IoHandler {
     }
 
     /**
-     * The request waits in {@code next} (a delay of limit_req, or a handler's later answer) and the client is not
-     * read meanwhile; a delay of {@code delayNanos} &gt; 0 ends with {@link RequestCycle#delayOver()}.
+     * The request waits in {@code next} (a delay of limit_req, or a handler's later answer) while the client is
+     * watched ({@link RequestCycle#heldClientReadable()}): what it sends meanwhile waits in its read buffer, and a
+     * client that leaves ends the request; a delay of {@code delayNanos} &gt; 0 ends with {@link
+     * RequestCycle#delayOver()}.
      */
     void hold(ClientState next, long delayNanos) {
         enter(next);
-        reading(false);
+        reading(!input.isFull());
         if (delayNanos > 0) {
             expect(Wait.LIMIT, delayNanos);
         }

@@ -209,6 +209,23 @@ final class RequestCycle {
         }
     }
 
+    /**
+     * While the request is held (limit_req's delay, a handler's later answer): keeps what the client sends for later
+     * and notices a client that went away, as nginx's {@code ngx_http_test_reading} does during limit_req's delay:
+     * the request ends with 499 and goes no further, so a client that left takes no upstream request and no place.
+     */
+    void heldClientReadable() {
+        if (client.inputFull()) {
+            client.reading(false);
+            return;
+        }
+        if (client.readClient() < 0) {
+            client.inputEnded();
+            exchange.clientAborted();
+            endAndClose();
+        }
+    }
+
     /** While an exchange runs: notices a client that went away ({@code proxy_ignore_client_abort off}). */
     private void watchForAbort() {
         int n = client.readClient();

@@ -98,8 +98,30 @@ class RequestLimitsTest {
         awaitInProgress(limit, 0);
     }
 
+    @Test
+    void aClientThatGoesAwayDuringTheDelayEndsItsRequestThereAndNeverReachesThePeer() throws Exception {
+        ScriptedUpstream peer = upstreams.scripted().identity();
+        RequestLimit rate = RequestLimit.builder("perip").rate("20r/m").burst(1).build(); // the second waits 3 s
+        ConnectionLimit inProgress = ConnectionLimit.perClient("conns", 10);
+        proxy.start(group(peer.address()), r -> r.limitRequests(rate).limitConnections(inProgress));
+        assertEquals(200, proxy.get("/x").status());
+
+        try (RawClient leaving = proxy.client()) {
+            leaving.send(GET);
+            awaitInProgress(inProgress, 1, Duration.ofSeconds(2));
+        }
+
+        awaitInProgress(inProgress, 0, Duration.ofSeconds(1)); // well before the delay would have ended
+        assertEquals(1, peer.requestCount());
+    }
+
     private static void awaitInProgress(ConnectionLimit limit, int expected) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        awaitInProgress(limit, expected, Duration.ofSeconds(5));
+    }
+
+    private static void awaitInProgress(ConnectionLimit limit, int expected, Duration patience)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + patience.toNanos();
         while (limit.inProgress("127.0.0.1") != expected && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }
