@@ -41,6 +41,8 @@ public final class TlsSession implements Wire {
     /** Plaintext decrypted beyond a read, in read mode; null when none. */
     private ByteBuffer appIn;
     private boolean peerClosed;
+    /** Whether the first handshake is done: a handshake after it is a renegotiation. */
+    private boolean established;
     /** Whether the session is forgotten once made, so that no later connection resumes it. */
     private boolean forgetSession;
 
@@ -133,6 +135,7 @@ public final class TlsSession implements Wire {
                     if (forgetSession) {
                         engine.getSession().invalidate();
                     }
+                    established = true;
                     return drain() ? Progress.DONE : Progress.NEED_WRITE;
                 }
             }
@@ -204,6 +207,9 @@ public final class TlsSession implements Wire {
     /**
      * Encrypts what it can of {@code srcs} and writes it: records are made while the previous ones went out whole,
      * so at most one record's worth waits in {@link #hasPendingOutput()}. Returns the plaintext bytes taken.
+     *
+     * @throws IOException when the session can take no more (the peer closed it: a TLS 1.2 engine closes its own
+     *     side on close_notify), as a write to a closed socket fails
      */
     @Override
     public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
@@ -213,8 +219,11 @@ public final class TlsSession implements Wire {
                 long before = remaining(srcs, offset, length);
                 wrap(srcs, offset, length);
                 long after = remaining(srcs, offset, length);
-                if (after == before) {
-                    break; // the engine is closed for writing
+                if (after == before && !netOut.hasRemaining()) {
+                    // Nothing taken and nothing to send: writing cannot go on. Saying 0 would leave the caller
+                    // waiting for a writability that changes nothing.
+                    throw new IOException(engine.isOutboundDone() ? "the peer closed the TLS session"
+                            : "the TLS session takes no data (" + engine.getHandshakeStatus() + ")");
                 }
                 taken += before - after;
             }
@@ -416,6 +425,9 @@ public final class TlsSession implements Wire {
             }
             switch (result.getStatus()) {
                 case OK -> {
+                    if (established && isRenegotiation(result.getHandshakeStatus())) {
+                        throw new SSLException("the peer began a renegotiation, which is refused as nginx refuses it");
+                    }
                     if (result.getHandshakeStatus() == SSLEngineResult.HandshakeStatus.NEED_TASK) {
                         runTasks();
                     }
@@ -446,6 +458,17 @@ public final class TlsSession implements Wire {
                 }
             }
         }
+    }
+
+    /**
+     * Whether a handshake begins on an established session before TLS 1.3: a renegotiation, which nginx refuses
+     * (each one costs the server a full handshake, and a client could ask for them without end). TLS 1.3 has none;
+     * its messages after the handshake (a key update, a session ticket) go on as they are.
+     */
+    private boolean isRenegotiation(SSLEngineResult.HandshakeStatus status) {
+        return status != SSLEngineResult.HandshakeStatus.NOT_HANDSHAKING
+                && status != SSLEngineResult.HandshakeStatus.FINISHED
+                && !"TLSv1.3".equals(engine.getSession().getProtocol());
     }
 
     private void runTasks() {

@@ -3,6 +3,7 @@ package dev.sluice.internal.proxy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.sluice.Answer;
 import dev.sluice.ClientTls;
@@ -18,11 +19,16 @@ import dev.sluice.testing.TestCertificates;
 import dev.sluice.testing.Upstreams;
 import dev.sluice.upstream.UpstreamGroup;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,6 +39,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLEngineResult;
+import javax.net.ssl.SSLEngineResult.HandshakeStatus;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
@@ -156,6 +165,68 @@ class ClientTlsTest {
             assertEquals(RawClient.End.EOF, raw.readUntilClose(PATIENCE).end());
         }
         assertEquals(0, up.requestCount());
+    }
+
+    @Test
+    void aTls12ClientsCloseNotifyRightAfterARequestTheProxyAnswersItselfClosesTheConnection() throws Exception {
+        ScriptedUpstream up = upstreams.scripted().identity();
+        ProxyServer proxy = proxy(ServerTls.of(localhost.certificateFile(), localhost.keyFile()), up, null);
+
+        sendWithCloseNotify(proxy, "GARBAGE\r\n\r\n"); // the JDK's TLS 1.2 engine then closes for writing too
+
+        long before = ProxyInternals.loopCpuNanos();
+        Thread.sleep(300);
+        long spent = ProxyInternals.loopCpuNanos() - before;
+        assertTrue(spent < Duration.ofMillis(100).toNanos(), "the loops used " + spent / 1_000_000 + " ms in 300 ms");
+        assertEquals(0, up.requestCount());
+    }
+
+    /**
+     * Over TLS 1.2, sends {@code request} and close_notify in one write and shuts the socket's output, then reads
+     * until the proxy ends the connection; fails if it keeps it open.
+     */
+    private static void sendWithCloseNotify(ProxyServer proxy, String request) throws Exception {
+        SSLEngine engine = ca.context(null).createSSLEngine("localhost", proxy.port());
+        engine.setUseClientMode(true);
+        engine.setEnabledProtocols(new String[] {"TLSv1.2"});
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
+            socket.setSoTimeout((int) PATIENCE.toMillis());
+            InputStream in = socket.getInputStream();
+            OutputStream out = socket.getOutputStream();
+            ByteBuffer netOut = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
+            ByteBuffer netIn = ByteBuffer.allocate(2 * engine.getSession().getPacketBufferSize()).flip();
+            ByteBuffer plain = ByteBuffer.allocate(engine.getSession().getApplicationBufferSize());
+            engine.beginHandshake();
+            for (HandshakeStatus status = engine.getHandshakeStatus(); status != HandshakeStatus.NOT_HANDSHAKING
+                    && status != HandshakeStatus.FINISHED; status = engine.getHandshakeStatus()) {
+                if (status == HandshakeStatus.NEED_WRAP) {
+                    engine.wrap(ByteBuffer.allocate(0), netOut.clear());
+                    out.write(netOut.array(), 0, netOut.position());
+                } else if (status == HandshakeStatus.NEED_TASK) {
+                    engine.getDelegatedTask().run();
+                } else if (engine.unwrap(netIn, plain).getStatus() == SSLEngineResult.Status.BUFFER_UNDERFLOW) {
+                    netIn.compact();
+                    int n = in.read(netIn.array(), netIn.position(), netIn.remaining());
+                    assertTrue(n > 0, "the handshake ended early");
+                    netIn.position(netIn.position() + n).flip();
+                }
+            }
+            netOut.clear();
+            engine.wrap(ByteBuffer.wrap(request.getBytes(StandardCharsets.US_ASCII)), netOut);
+            engine.closeOutbound();
+            engine.wrap(ByteBuffer.allocate(0), netOut);
+            out.write(netOut.array(), 0, netOut.position());
+            socket.shutdownOutput(); // and the end of the connection, as a client whose input ended
+            try {
+                while (in.read() >= 0) {
+                    // the 400, if it went out before the proxy read the close_notify; then the end
+                }
+            } catch (SocketTimeoutException e) {
+                fail("the proxy kept the connection open");
+            } catch (IOException reset) {
+                // the proxy closed it without reading the rest: a reset ends it too
+            }
+        }
     }
 
     @Test

@@ -4,6 +4,9 @@ import dev.sluice.ProxyServer;
 import dev.sluice.internal.net.EventLoopGroup;
 import dev.sluice.internal.pool.KeepalivePool;
 import dev.sluice.upstream.UpstreamGroup;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.lang.reflect.Field;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -54,6 +57,18 @@ final class ProxyInternals {
             throw new IllegalArgumentException("start the proxy with workers(1): it has " + contexts.size() + " loops");
         }
         return (LoopContext) contexts.values().iterator().next();
+    }
+
+    /** CPU time the proxies' event loop threads used so far, in nanoseconds: a loop that spins shows in it. */
+    static long loopCpuNanos() {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long total = 0;
+        for (ThreadInfo info : threads.dumpAllThreads(false, false)) {
+            if (info.getThreadName().startsWith("sluice-loop-")) {
+                total += threads.getThreadCpuTime(info.getThreadId());
+            }
+        }
+        return total;
     }
 
     static ProxyEngine engine(ProxyServer proxy) {

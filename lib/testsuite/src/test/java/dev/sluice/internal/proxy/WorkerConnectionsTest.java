@@ -9,9 +9,6 @@ import dev.sluice.internal.net.ConnectionBudget;
 import dev.sluice.testing.RawClient;
 import dev.sluice.testing.ScriptedUpstream;
 import dev.sluice.testing.Upstreams;
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadInfo;
-import java.lang.management.ThreadMXBean;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.function.Consumer;
@@ -86,9 +83,9 @@ class WorkerConnectionsTest {
         try (RawClient first = RawClient.connect(proxy.port()); RawClient second = RawClient.connect(proxy.port())) {
             first.send(PART_OF_A_HEAD);
             second.send(GET);
-            long before = loopCpuNanos();
+            long before = ProxyInternals.loopCpuNanos();
             Thread.sleep(300);
-            long spent = loopCpuNanos() - before;
+            long spent = ProxyInternals.loopCpuNanos() - before;
             assertTrue(spent < Duration.ofMillis(100).toNanos(),
                     "the loop used " + spent / 1_000_000 + " ms of CPU in 300 ms while a connection waited");
         }
@@ -117,14 +114,4 @@ class WorkerConnectionsTest {
         assertEquals(connections, budget.open(), "connections the proxy accepted");
     }
 
-    private static long loopCpuNanos() {
-        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-        long total = 0;
-        for (ThreadInfo info : threads.dumpAllThreads(false, false)) {
-            if (info.getThreadName().startsWith("sluice-loop-")) {
-                total += threads.getThreadCpuTime(info.getThreadId());
-            }
-        }
-        return total;
-    }
 }
