@@ -339,8 +339,9 @@ public final class ClientConnection implements IoHandler {
 
     /** The exchange is over: the next request (pipelined, or awaited under keepalive_timeout), or a close. */
     void nextRequest(boolean keepAlive) {
+        // a client that half-closed after pipelining its requests (proxy_ignore_client_abort on) gets every one
         if (!keepAlive || state == ClientState.CLOSED || loop.eventLoop.isShuttingDown()
-                || clientClosedInput || output.isDropping()) {
+                || clientClosedInput && !input.hasRemaining() || output.isDropping()) {
             close();
             return;
         }

@@ -119,6 +119,20 @@ class ClientAbortTest {
     }
 
     @Test
+    void halfClosedClientGetsEveryRequestItPipelinedWithIgnoreClientAbort() throws Exception {
+        ScriptedUpstream upstream = upstreams.scripted().echo();
+        ProxyServer proxy = FrontProxy.start(upstreams, upstream, s -> { }, r -> r.ignoreClientAbort(true));
+        RawClient client = FrontProxy.client(upstreams, proxy);
+
+        client.send(RawClient.get("/a") + RawClient.get("/b") + RawClient.get("/c")).shutdownOutput();
+
+        assertEquals(FrontProxy.forwardedGet("/a"), client.readResponse().bodyString());
+        assertEquals(FrontProxy.forwardedGet("/b"), client.readResponse().bodyString());
+        assertEquals(FrontProxy.forwardedGet("/c"), client.readResponse().bodyString());
+        assertEquals(RawClient.End.EOF, client.readUntilClose(Duration.ofSeconds(3)).end());
+    }
+
+    @Test
     void clientLeavingMidBodyClosesTheUpstreamConnection() throws Exception {
         ScriptedUpstream upstream = upstreams.scripted();
         upstream.enqueue(Response.builder().body(new byte[64 * 1024]).throttleBody(1024, Duration.ofMillis(20)));
