@@ -351,14 +351,24 @@ final class Exchange implements AttemptListener {
 
     /** The client went away while the exchange was upstream: 499, and the peer is let go. */
     void clientAborted() {
+        int answered = answeredStatus();
         status = 499;
-        attempt.finish(Outcome.NEUTRAL, 0, false);
+        attempt.finish(Outcome.NEUTRAL, answered, false);
     }
 
     /** The client took nothing for send_timeout: 499 unless a response status was already sent; the peer is let go. */
     void clientStalled() {
+        int answered = answeredStatus();
         status = status == 0 ? 499 : status;
-        attempt.finish(Outcome.NEUTRAL, 0, false);
+        attempt.finish(Outcome.NEUTRAL, answered, false);
+    }
+
+    /**
+     * The status the current attempt's peer answered, once its head went to the client (the attempt then keeps its
+     * place in {@code $upstream_addr} and {@code $upstream_status}, as nginx logs it); 0 before.
+     */
+    private int answeredStatus() {
+        return headerSent ? status : 0;
     }
 
     /** Ends the current attempt, if any, without blaming its peer; its connection closes. */

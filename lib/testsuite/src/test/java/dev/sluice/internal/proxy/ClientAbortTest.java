@@ -152,5 +152,7 @@ class ClientAbortTest {
         ExchangeRecord exchange = exchanges.poll(3, TimeUnit.SECONDS);
         assertNotNull(exchange);
         assertTrue(exchange.bodyBytesSent() < 64 * 1024, exchange.toString());
+        assertEquals(upstream.address(), exchange.attempts().get(0).upstreamAddress(), exchange.toString());
+        assertEquals(200, exchange.attempts().get(0).status(), "the peer's answer stays in $upstream_status");
     }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.ProxyServer;
 import dev.sluice.observe.ExchangeListener;
+import dev.sluice.observe.AttemptRecord;
 import dev.sluice.observe.ExchangeRecord;
 import dev.sluice.testing.MemoryNetwork;
 import dev.sluice.testing.RawClient;
@@ -159,6 +160,8 @@ class ClientTimeoutsTest {
         assertEquals(1, ended.size(), "the exchange ended without the client reading");
         assertNotEquals(RawClient.End.TIMEOUT, received.end(), ended + " " + received.bytes().length);
         assertTrue(received.bytes().length < size, "the client got the whole response");
+        assertEquals(List.of(200), ended.get(0).attempts().stream().map(AttemptRecord::status).toList(),
+                "the peer's answer stays in $upstream_status");
     }
 
     @Test
