@@ -138,10 +138,10 @@ final class Listener implements IoHandler {
         return null;
     }
 
-    /** Every target is full: stop accepting until a connection closes, as nginx stops when it has no free one. */
     /**
-     * Stops accepting until a connection closes, and asks the loops to close connections that wait for a request to
-     * make room; looks again after the accept pause, when connections busy now may wait for a request.
+     * Every target is full: stops accepting until a connection closes, as nginx stops when it has no free one, and
+     * asks the loops to close connections that wait for a request to make room; looks again after the accept pause,
+     * when connections busy now may wait for a request.
      */
     private void waitForRoom() {
         key.interestOps(0);

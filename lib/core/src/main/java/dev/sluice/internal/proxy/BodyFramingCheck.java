@@ -82,12 +82,15 @@ final class BodyFramingCheck {
      */
     int scan(ByteBuffer in) {
         int start = in.position();
-        boolean inTrailers = decoder == chunkedDecoder && chunkedDecoder.trailersStart() >= 0;
+        boolean inTrailers = trailersStart() >= 0;
         int refusal = refusal(decoder.scan(in));
-        forwardEnd = inTrailers ? start
-                : decoder == chunkedDecoder && chunkedDecoder.trailersStart() >= 0 ? chunkedDecoder.trailersStart()
-                : in.position();
+        forwardEnd = inTrailers ? start : trailersStart() >= 0 ? trailersStart() : in.position();
         return refusal;
+    }
+
+    /** Where the trailer section began in the buffer scanned when it did; -1 before it did, or without chunks. */
+    private int trailersStart() {
+        return decoder == chunkedDecoder ? chunkedDecoder.trailersStart() : -1;
     }
 
     /**

@@ -83,8 +83,7 @@ final class ResponseRelay {
     private boolean dechunk;
     /** Whether the body, read until the peer closes, goes to the client chunked. */
     private boolean chunk;
-    /** The chunk being written: its size line, how many queued buffers it covers, its closing CRLF. */
-    private boolean chunkOpen;
+    /** The chunk being written, open while any of it is left: its size line, the queued buffers it covers, its end. */
     private int chunkBuffers;
     private final ByteBuffer chunkSize = ByteBuffer.allocate(18);
     private final ByteBuffer chunkEnd = ByteBuffer.wrap(CRLF);
@@ -167,8 +166,9 @@ final class ResponseRelay {
         BodyFraming framing = head.bodyFraming();
         this.dechunk = dechunk && framing == BodyFraming.CHUNKED;
         this.chunk = chunk;
-        this.chunkOpen = false;
         this.chunkBuffers = 0;
+        chunkSize.clear().limit(0);
+        chunkEnd.position(chunkEnd.limit());
         lastChunk.clear();
         if (framing == BodyFraming.CONTENT_LENGTH) {
             lengthDecoder.reset(head.contentLength());
@@ -351,7 +351,6 @@ final class ResponseRelay {
                     free[freeCount++] = sent;
                 }
             }
-            chunkOpen &= chunkBuffers > 0 || chunkSize.hasRemaining() || chunkEnd.hasRemaining();
         } while (all && chunk && (queueCount > 0 || complete && !broken && lastChunk.hasRemaining()));
         releaseHeadBufferIfDone();
         drained = all;
@@ -367,7 +366,7 @@ final class ResponseRelay {
 
     /** Gathers the chunk being written, opening one over everything queued if none is, then the last chunk. */
     private int gatherChunk(int count) {
-        if (!chunkOpen && queueCount > 0) {
+        if (!chunkOpen() && queueCount > 0) {
             long size = 0;
             for (int i = 0; i < queueCount; i++) {
                 size += queue[(queueFirst + i) % queue.length].remaining();
@@ -377,9 +376,8 @@ final class ResponseRelay {
             chunkSize.put(CRLF).flip();
             chunkEnd.clear();
             chunkBuffers = queueCount;
-            chunkOpen = true;
         }
-        if (chunkOpen) {
+        if (chunkOpen()) {
             gather[count++] = chunkSize;
             for (int i = 0; i < chunkBuffers; i++) {
                 gather[count++] = queue[(queueFirst + i) % queue.length];
@@ -390,6 +388,10 @@ final class ResponseRelay {
             gather[count++] = lastChunk;
         }
         return count;
+    }
+
+    private boolean chunkOpen() {
+        return chunkBuffers > 0 || chunkSize.hasRemaining() || chunkEnd.hasRemaining();
     }
 
     private static void putHex(ByteBuffer out, long n) {

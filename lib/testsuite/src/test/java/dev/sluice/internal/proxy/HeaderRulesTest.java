@@ -143,7 +143,8 @@ class HeaderRulesTest {
         for (String name : List.of("Content-Length", "transfer-encoding")) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> Route.builder("/").setHeader(name, ""));
-            assertEquals("setHeader " + name + ": the proxy writes the request's framing from its body", e.getMessage());
+            assertEquals("setHeader " + name + ": the proxy writes the request's framing from its body",
+                    e.getMessage());
         }
     }
 

@@ -104,7 +104,8 @@ class RequestBufferingTest {
 
     @ParameterizedTest(name = "proxy_request_buffering {0}")
     @ValueSource(booleans = {true, false})
-    void aChunkedBodyGoesDechunkedWhenBufferedAndChunkedWithoutItsTrailersWhenStreamed(boolean buffering) throws Exception {
+    void aChunkedBodyGoesDechunkedWhenBufferedAndChunkedWithoutItsTrailersWhenStreamed(boolean buffering)
+            throws Exception {
         StreamingProxy proxy = StreamingProxy.start(upstreams, r -> r.requestBuffering(buffering),
                 StreamFixtures.limits(temp), hashing().address());
         ByteArrayOutputStream body = new ByteArrayOutputStream();

@@ -132,7 +132,8 @@ class ResponseBufferingTest {
 
     @ParameterizedTest(name = "buffering {0}")
     @ValueSource(booleans = {true, false})
-    void aBodyTheUpstreamEndsByClosingReachesAnHttp11ClientWholeInChunksThroughASmallWindow(boolean buffering) throws Exception {
+    void aBodyTheUpstreamEndsByClosingReachesAnHttp11ClientWholeInChunksThroughASmallWindow(boolean buffering)
+            throws Exception {
         long length = 16 * MIB;
         CompletableFuture<String> sent = new CompletableFuture<>();
         StreamUpstream closing = upstreams.manage(StreamUpstream.start(conn -> {

@@ -179,7 +179,8 @@ class SmugglingTest {
         ProxyServer proxy = FrontProxy.start(upstreams, upstream, s -> { }, r -> r.requestBuffering(false));
         RawClient client = FrontProxy.client(upstreams, proxy);
 
-        client.send(POST + "Connection: Transfer-Encoding\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+        client.send(POST + "Connection: Transfer-Encoding\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "5\r\nhello\r\n0\r\n\r\n");
 
         assertEquals(200, client.readResponse().status());
         RecordedRequest post = upstream.requests().get(0);
