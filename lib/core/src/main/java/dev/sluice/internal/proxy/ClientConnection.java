@@ -462,11 +462,11 @@ public final class ClientConnection implements IoHandler {
     }
 
     /**
-     * Whether the connection waits for a request and has not had a byte of it: nginx's reusable connection, which
-     * it closes when it runs out of connections.
+     * Whether the connection waits for a request and has not had a byte of it, nor of a TLS handshake: nginx's
+     * reusable connection, which it closes when it runs out of connections.
      */
     boolean waitsForRequest() {
-        return state == ClientState.READ_HEAD && !headStarted;
+        return state == ClientState.READ_HEAD && !headStarted || state == ClientState.HANDSHAKE && !handshake.started();
     }
 
     /** Graceful shutdown: an idle connection closes now, a busy one after its exchange. */

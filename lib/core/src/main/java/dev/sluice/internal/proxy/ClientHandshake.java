@@ -87,6 +87,11 @@ final class ClientHandshake {
         }
     }
 
+    /** Whether the client sent a byte of its handshake: before that, the proxy may close it to make room. */
+    boolean started() {
+        return session != null;
+    }
+
     /** What the handshake settled, for the variables and the handler. */
     private static ClientTls facts(SSLSession session) {
         String serverName = null;

@@ -363,6 +363,24 @@ class ClientTlsTest {
     }
 
     @Test
+    void aClientSilentSinceItConnectedMakesRoomForAHandshakeAtTheLimit() throws Exception {
+        ScriptedUpstream up = upstreams.scripted().identity();
+        ProxyServer proxy = upstreams.manage(ProxyServer.builder()
+                .listen("127.0.0.1:0", ServerTls.of(localhost.certificateFile(), localhost.keyFile())).workers(1)
+                .maxConnections(1).route("/", r -> r.upstream(group(up))).start());
+        try (RawClient silent = RawClient.connect(proxy.port())) {
+            long deadline = System.nanoTime() + PATIENCE.toNanos();
+            while (ProxyInternals.engine(proxy).loops.connections().open() < 1 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            try (SSLSocket next = connect(proxy, "localhost", p -> { })) {
+                assertTrue(exchange(next, RawClient.get("/")).startsWith("HTTP/1.1 200 "));
+            }
+            assertEquals(RawClient.End.EOF, silent.readUntilClose(PATIENCE).end());
+        }
+    }
+
+    @Test
     void pipelinedRequestsAndLargeBodiesGoThroughTls() throws Exception {
         ScriptedUpstream up = upstreams.scripted().echo();
         ProxyServer proxy = proxy(ServerTls.of(localhost.certificateFile(), localhost.keyFile()), up, null);
