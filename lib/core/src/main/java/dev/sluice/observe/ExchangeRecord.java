@@ -49,7 +49,10 @@ public record ExchangeRecord(String clientAddress, String method, String target,
         return join(0);
     }
 
-    /** {@code $upstream_status}: every attempt's status, e.g. "502, 200"; "-" when none. */
+    /**
+     * {@code $upstream_status}: every attempt's status, e.g. "502, 200"; "-" for an attempt cut short before its peer
+     * answered, and when there was none.
+     */
     public String upstreamStatus() {
         return join(1);
     }
@@ -80,13 +83,21 @@ public record ExchangeRecord(String clientAddress, String method, String target,
             }
             switch (field) {
                 case 0: sb.append(a.upstreamAddress()); break;
-                case 1: sb.append(a.status()); break;
+                case 1: status(sb, a.status()); break;
                 case 2: seconds(sb, a.responseNanos()); break;
                 case 3: seconds(sb, a.connectNanos()); break;
                 default: seconds(sb, a.headerNanos()); break;
             }
         }
         return sb.toString();
+    }
+
+    private static void status(StringBuilder sb, int status) {
+        if (status == 0) {
+            sb.append('-');
+        } else {
+            sb.append(status);
+        }
     }
 
     /** Formats nanoseconds as nginx formats times: seconds with three decimals, "-" for an unknown time. */

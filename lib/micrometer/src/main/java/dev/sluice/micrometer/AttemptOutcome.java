@@ -12,7 +12,9 @@ enum AttemptOutcome {
     /** No response head before a timeout (a 504). */
     TIMEOUT("timeout"),
     /** No live peer was left in the group: nginx's "no live upstreams", which logs the group's name. */
-    NO_PEER("no_peer");
+    NO_PEER("no_peer"),
+    /** Cut short before the peer answered, by the client's side: it left, or its request body failed. */
+    ABORTED("aborted");
 
     final String tag;
 
@@ -24,6 +26,9 @@ enum AttemptOutcome {
     static AttemptOutcome of(AttemptRecord attempt, String group) {
         if (attempt.headerNanos() >= 0) {
             return RESPONSE;
+        }
+        if (attempt.status() == 0) {
+            return ABORTED;
         }
         if (attempt.connectNanos() < 0 && attempt.responseNanos() == 0 && attempt.upstreamAddress().equals(group)) {
             return NO_PEER;

@@ -50,8 +50,9 @@ import java.util.Objects;
  * {@code none} for any of them a request did not have (a request the proxy answered itself has no upstream).
  * {@code status} is the class, {@code 2xx} to {@code 5xx} ({@code 499}, a client that went away, is {@code 4xx}).
  * {@code outcome} is {@code response} (the peer sent a response head), {@code error} (it did not: a refused or
- * reset connection, a malformed head), {@code timeout}, or {@code no_peer} (no live peer was left: nginx's "no live
- * upstreams"). {@code reason} names, as {@code proxy_next_upstream} does, what ended the attempt before:
+ * reset connection, a malformed head), {@code timeout}, {@code no_peer} (no live peer was left: nginx's "no live
+ * upstreams"), or {@code aborted} (the client's side cut it short before the peer answered: status class
+ * {@code other}). {@code reason} names, as {@code proxy_next_upstream} does, what ended the attempt before:
  * {@code error}, {@code timeout}, or {@code http_502} and the like. {@code peer} is the address as
  * {@code $upstream_addr} writes it.
  *

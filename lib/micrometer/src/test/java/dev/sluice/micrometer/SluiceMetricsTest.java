@@ -150,6 +150,23 @@ class SluiceMetricsTest {
     }
 
     @Test
+    void aClientLeavingBeforeThePeerAnsweredIsAnAbortedAttempt() throws Exception {
+        ScriptedUpstream silent = upstreams.scripted().enqueue(Response.builder().stallForever());
+        UpstreamGroup group = group(silent.address());
+        start(group, route -> { }, SluiceMetrics.bindTo(registry, group));
+
+        client.send(RawClient.get("/"));
+        assertNotNull(silent.takeRequest(Duration.ofSeconds(5)));
+        client.close();
+
+        assertEquals(499, ended.next().status());
+        assertEquals(1, attempts("aborted", "other"));
+        assertEquals(1, registry.get("sluice.requests").tag("status", "4xx").timer().count());
+        assertEquals(0, registry.get("sluice.upstream.peer.failures").tag("peer", silent.address()).functionCounter()
+                .count(), "a client leaving is not the peer's failure");
+    }
+
+    @Test
     void aRequestTheProxyAnswersItselfHasNoUpstreamAndAVirtualServerIsTaggedByItsName() throws Exception {
         UpstreamGroup group = group(upstreams.scripted().address());
         ProxyServer proxy = upstreams.proxy(p -> p

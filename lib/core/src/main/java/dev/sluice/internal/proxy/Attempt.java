@@ -399,9 +399,9 @@ final class Attempt implements ConnectHandler, IoHandler {
     }
 
     /**
-     * Ends the attempt with one call: its outcome goes to the balancer and, with a status other than 0, to the
-     * attempt records; then its connection is pooled if {@code keep} and it is reusable, or closed. An attempt
-     * finishes once: a later call (the client connection closing after the exchange) does nothing.
+     * Ends the attempt with one call: its outcome goes to the balancer and to the attempt records; then its
+     * connection is pooled if {@code keep} and it is reusable, or closed. An attempt finishes once: a later call (the
+     * client connection closing after the exchange) does nothing.
      */
     void finish(Outcome outcome, int status, boolean keep) {
         if (finished) {
@@ -410,6 +410,18 @@ final class Attempt implements ConnectHandler, IoHandler {
         finished = true;
         exchange.attemptFinished(this, outcome, status);
         release(keep);
+    }
+
+    /**
+     * Ends the attempt for {@code why}, something on the client's side, without blaming its peer: it is recorded with
+     * the status its peer {@code answered}, or 0 before an answer, and its connection closes. Does nothing once the
+     * attempt finished.
+     */
+    void abandon(int answered, String why) {
+        if (!finished) {
+            error = why;
+            finish(Outcome.NEUTRAL, answered, false);
+        }
     }
 
     /** The exchange is over: the response head it read is no longer asked for, and its memory goes back. */

@@ -225,7 +225,7 @@ final class Exchange implements AttemptListener {
     @Override
     public void bodyUnreadable(Attempt failed, IOException cause) {
         logger.warn("cannot read a request body back from {}", loop.engine.tempFiles.directory(), cause);
-        failed.finish(Outcome.NEUTRAL, 0, false);
+        failed.abandon(0, "cannot read the request body back from a temporary file");
         cycle.respond(HttpStatus.INTERNAL_SERVER_ERROR, null, true);
     }
 
@@ -353,14 +353,14 @@ final class Exchange implements AttemptListener {
     void clientAborted() {
         int answered = answeredStatus();
         status = 499;
-        attempt.finish(Outcome.NEUTRAL, answered, false);
+        attempt.abandon(answered, "client prematurely closed connection, so upstream connection is closed too");
     }
 
     /** The client took nothing for send_timeout: 499 unless a response status was already sent; the peer is let go. */
     void clientStalled() {
         int answered = answeredStatus();
         status = status == 0 ? 499 : status;
-        attempt.finish(Outcome.NEUTRAL, answered, false);
+        attempt.abandon(answered, "client timed out");
     }
 
     /**
@@ -371,18 +371,16 @@ final class Exchange implements AttemptListener {
         return headerSent ? status : 0;
     }
 
-    /** Ends the current attempt, if any, without blaming its peer; its connection closes. */
-    void stopAttempt() {
-        attempt.finish(Outcome.NEUTRAL, 0, false);
+    /** Ends the current attempt, if any, for {@code why} on the client's side, without blaming its peer. */
+    void stopAttempt(String why) {
+        attempt.abandon(answeredStatus(), why);
     }
 
-    /** An attempt ends: its outcome goes to the balancer and, with a status, to the attempt records. */
+    /** An attempt ends: its outcome goes to the balancer, and the attempt to the records. */
     @Override
     public void attemptFinished(Attempt a, Outcome outcome, int code) {
         choice.report(a, outcome, code);
-        if (code != 0) {
-            log.attempt(a, code);
-        }
+        log.attempt(a, code);
     }
 
     /**

@@ -165,7 +165,8 @@ final class RequestBodyReader {
             int start = in.position();
             int refusal = framing.scan(in);
             if (refusal != 0) {
-                cycle.abortStream(refusal);
+                cycle.abortStream(refusal, refusal == HttpStatus.CONTENT_TOO_LARGE
+                        ? "client intended to send too large chunked body" : "client sent invalid chunked body");
                 return null;
             }
             if (in.position() > start) {
@@ -182,7 +183,7 @@ final class RequestBodyReader {
             int n = client.readClient();
             if (n < 0) {
                 client.inputEnded();
-                cycle.abortStream(HttpStatus.BAD_REQUEST);
+                cycle.abortStream(HttpStatus.BAD_REQUEST, "client prematurely closed connection");
                 return null;
             }
             if (n == 0) {
@@ -255,7 +256,7 @@ final class RequestBodyReader {
     /** client_body_timeout passed with the client silent: 408, on a closing connection. */
     private void timedOut() {
         if (streaming && client.isUpstream()) {
-            cycle.abortStream(HttpStatus.REQUEST_TIMEOUT);
+            cycle.abortStream(HttpStatus.REQUEST_TIMEOUT, "client timed out");
         } else if (client.isReadingBody()) {
             cycle.respond(HttpStatus.REQUEST_TIMEOUT, null, true);
         }

@@ -181,11 +181,11 @@ final class RequestCycle {
     }
 
     /**
-     * A streamed body failed on the client's side (refused, timed out, cut off): the peer, which got part of a
-     * body, loses its connection, and the client gets {@code code} on a closing connection.
+     * A streamed body failed on the client's side for {@code why} (refused, timed out, cut off): the peer, which got
+     * part of a body, loses its connection, and the client gets {@code code} on a closing connection.
      */
-    void abortStream(int code) {
-        exchange.stopAttempt();
+    void abortStream(int code, String why) {
+        exchange.stopAttempt(why);
         respond(code, null, true);
     }
 
@@ -359,7 +359,7 @@ final class RequestCycle {
         if (laterAnswer != null) {
             laterAnswer.cancel();
         }
-        exchange.stopAttempt();
+        exchange.stopAttempt("client connection closed");
     }
 
     /** The connection closed: everything the request held goes back. */

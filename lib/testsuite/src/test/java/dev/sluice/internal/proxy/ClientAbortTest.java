@@ -57,6 +57,10 @@ class ClientAbortTest {
         ExchangeRecord exchange = exchanges.poll(3, TimeUnit.SECONDS);
         assertNotNull(exchange);
         assertEquals(499, exchange.status());
+        assertEquals(upstream.address(), exchange.upstreamAddr(), "the attempt keeps its place in $upstream_addr");
+        assertEquals("-", exchange.upstreamStatus(), "a peer that never answered is logged as nginx logs it");
+        assertEquals("client prematurely closed connection, so upstream connection is closed too",
+                exchange.attempts().get(0).error());
     }
 
     @Test
