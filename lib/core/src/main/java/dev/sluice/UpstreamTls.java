@@ -153,7 +153,10 @@ public final class UpstreamTls {
             return this;
         }
 
-        /** Resumes sessions on new connections ({@code proxy_ssl_session_reuse}); on by default. */
+        /**
+         * Resumes sessions on new connections ({@code proxy_ssl_session_reuse}); on by default. Off, every connection
+         * makes a full handshake: no TLS 1.2 session and no TLS 1.3 ticket is kept.
+         */
         public Builder sessionReuse(boolean on) {
             this.sessionReuse = on;
             return this;

@@ -19,6 +19,13 @@ import javax.net.ssl.SSLParameters;
  */
 public final class TlsClient {
 
+    /**
+     * A session lifetime past the longest a TLS 1.3 ticket may have (7 days, RFC 8446 section 4.6.1): the JDK keeps
+     * no ticket in a client context whose sessions may outlive it, so that nothing is left to resume from. A TLS 1.2
+     * session is forgotten when its handshake is done ({@link TlsSession#forgetSessionWhenDone}).
+     */
+    private static final int TICKETS_DISCARDED = Integer.MAX_VALUE;
+
     private final SSLContext context;
     private final UpstreamTls settings;
     private final String[] protocols;
@@ -41,7 +48,11 @@ public final class TlsClient {
             Path key = settings.certificateKey().orElseThrow();
             own = Credentials.read(settings.certificate().get(), key);
         }
-        return new TlsClient(TlsContexts.client(settings.verify(), trusted, own), settings);
+        SSLContext context = TlsContexts.client(settings.verify(), trusted, own);
+        if (!settings.sessionReuse()) {
+            context.getClientSessionContext().setSessionTimeout(TICKETS_DISCARDED);
+        }
+        return new TlsClient(context, settings);
     }
 
     /** The settings this client was made from. */

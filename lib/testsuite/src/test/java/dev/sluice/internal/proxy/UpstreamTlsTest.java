@@ -196,6 +196,23 @@ class UpstreamTlsTest {
     }
 
     @Test
+    void aTls13SessionIsResumedFromItsTicketUnlessReuseIsOff() throws Exception {
+        HttpsUpstream up = upstream(localhost, false, new String[] {"TLSv1.3"}, 5_000);
+        UpstreamGroup group = UpstreamGroup.builder("backend").server(up.address()).keepalive(k -> k.idle(0)).build();
+        ProxyServer reusing = proxy(group, UpstreamTls.defaults());
+        String first = get(reusing, "/").header("X-Session-Created");
+        assertEquals(first, get(reusing, "/").header("X-Session-Created"), "a resumed session keeps its creation");
+
+        UpstreamGroup other = UpstreamGroup.builder("backend").server(up.address()).keepalive(k -> k.idle(0))
+                .build();
+        ProxyServer fresh = proxy(other, UpstreamTls.builder().sessionReuse(false).build());
+        String a = get(fresh, "/").header("X-Session-Created");
+        Thread.sleep(20); // creation times are in milliseconds: two full handshakes must not share one
+        assertNotEquals(a, get(fresh, "/").header("X-Session-Created"), "proxy_ssl_session_reuse off: no ticket kept");
+        assertEquals(4, up.connections());
+    }
+
+    @Test
     void aPooledConnectionThePeerClosedWithCloseNotifyIsNotUsedAgain() throws Exception {
         HttpsUpstream up = upstream(localhost, false, null, 200);
         UpstreamGroup group = group(up.address());
