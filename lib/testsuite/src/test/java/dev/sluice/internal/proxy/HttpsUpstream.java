@@ -140,7 +140,6 @@ final class HttpsUpstream implements AutoCloseable {
                         : ("hello " + target + " body=" + body.length).getBytes(StandardCharsets.US_ASCII);
                 String reply = "HTTP/1.1 200 OK\r\nContent-Length: " + answer.length + "\r\n"
                         + "X-Connection: " + number + "\r\n"
-                        + "X-Session: " + HexFormat.of().formatHex(session.getId()) + "\r\n"
                         + "X-Session-Created: " + session.getCreationTime() + "\r\n"
                         + "X-Sni: " + sni(session) + "\r\n"
                         + "X-Client: " + client(session) + "\r\n"

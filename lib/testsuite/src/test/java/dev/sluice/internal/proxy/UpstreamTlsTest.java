@@ -30,6 +30,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * TLS to the upstream ({@code proxy_pass https://} and {@code proxy_ssl_*}) through a running proxy, against real
@@ -179,25 +181,10 @@ class UpstreamTlsTest {
         assertTrue(reply.header("X-Client").contains("CN=sluice-proxy"), reply.header("X-Client"));
     }
 
-    @Test
-    void newConnectionsResumeTheSessionUnlessReuseIsOff() throws Exception {
-        HttpsUpstream up = upstream(localhost, false, new String[] {"TLSv1.2"}, 5_000);
-        UpstreamGroup group = UpstreamGroup.builder("backend").server(up.address()).keepalive(k -> k.idle(0)).build();
-        ProxyServer reusing = proxy(group, UpstreamTls.defaults());
-        String first = get(reusing, "/").header("X-Session");
-        assertEquals(first, get(reusing, "/").header("X-Session"), "a resumed TLS 1.2 session keeps its id");
-
-        UpstreamGroup other = UpstreamGroup.builder("backend").server(up.address()).keepalive(k -> k.idle(0))
-                .build();
-        ProxyServer fresh = proxy(other, UpstreamTls.builder().sessionReuse(false).build());
-        String a = get(fresh, "/").header("X-Session");
-        assertNotEquals(a, get(fresh, "/").header("X-Session"), "proxy_ssl_session_reuse off: a full handshake each");
-        assertEquals(4, up.connections());
-    }
-
-    @Test
-    void aTls13SessionIsResumedFromItsTicketUnlessReuseIsOff() throws Exception {
-        HttpsUpstream up = upstream(localhost, false, new String[] {"TLSv1.3"}, 5_000);
+    @ParameterizedTest
+    @ValueSource(strings = {"TLSv1.2", "TLSv1.3"})
+    void newConnectionsResumeTheSessionUnlessReuseIsOff(String protocol) throws Exception {
+        HttpsUpstream up = upstream(localhost, false, new String[] {protocol}, 5_000);
         UpstreamGroup group = UpstreamGroup.builder("backend").server(up.address()).keepalive(k -> k.idle(0)).build();
         ProxyServer reusing = proxy(group, UpstreamTls.defaults());
         String first = get(reusing, "/").header("X-Session-Created");
@@ -208,7 +195,8 @@ class UpstreamTlsTest {
         ProxyServer fresh = proxy(other, UpstreamTls.builder().sessionReuse(false).build());
         String a = get(fresh, "/").header("X-Session-Created");
         Thread.sleep(20); // creation times are in milliseconds: two full handshakes must not share one
-        assertNotEquals(a, get(fresh, "/").header("X-Session-Created"), "proxy_ssl_session_reuse off: no ticket kept");
+        assertNotEquals(a, get(fresh, "/").header("X-Session-Created"),
+                "proxy_ssl_session_reuse off: a full handshake each, no session or ticket kept");
         assertEquals(4, up.connections());
     }
 
