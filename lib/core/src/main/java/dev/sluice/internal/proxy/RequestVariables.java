@@ -4,7 +4,6 @@ import dev.sluice.ClientTls;
 import dev.sluice.ValueTemplate;
 import dev.sluice.internal.http.HttpFields;
 import dev.sluice.internal.http.RequestHead;
-import dev.sluice.internal.http.TargetForm;
 import dev.sluice.upstream.UpstreamGroup;
 
 /**
@@ -134,32 +133,16 @@ final class RequestVariables implements ValueTemplate.Variables {
         }
     }
 
-    /** nginx's {@code $host}: the host of an absolute-form target, else the Host field, without its port,
-     * lower-cased; else the listening address. */
+    /** nginx's {@code $host}: {@link ServerTable#host}, else {@code localhost}. */
     private String hostVariable() {
-        String host = request.targetForm() == TargetForm.ABSOLUTE ? authority(request.target()) : request.host();
-        if (host == null || host.isEmpty()) {
-            return "localhost";
-        }
-        int colon = host.startsWith("[") ? host.indexOf(']') + 1 : host.indexOf(':');
-        String name = colon > 0 && colon < host.length() && host.charAt(colon) == ':' ? host.substring(0, colon) : host;
-        return name.toLowerCase(java.util.Locale.ROOT);
+        String host = ServerTable.host(request);
+        return host == null ? "localhost" : host;
     }
 
     private static void appendTls(String value, StringBuilder sb) {
         if (value != null) {
             sb.append(value);
         }
-    }
-
-    /** The authority of an absolute-form target, which RFC 9112 §3.2.2 puts before the Host field. */
-    private static String authority(String target) {
-        int start = target.indexOf("://") + 3;
-        int end = start;
-        while (end < target.length() && target.charAt(end) != '/' && target.charAt(end) != '?') {
-            end++;
-        }
-        return target.substring(start, end);
     }
 
     /** Appends nginx's {@code $arg_NAME}: the value of query argument NAME, as sent. */

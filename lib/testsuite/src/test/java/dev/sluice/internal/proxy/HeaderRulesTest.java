@@ -64,6 +64,14 @@ class HeaderRulesTest {
     }
 
     @Test
+    void hostVariableDropsATrailingDotAsNginxDoes() throws Exception {
+        RecordedRequest received = forward(r -> r.setHeader("Host", "$host"),
+                "GET / HTTP/1.1\r\nHost: H.Example.:8080\r\n\r\n");
+
+        assertEquals(List.of("h.example"), received.headerValues("Host"));
+    }
+
+    @Test
     void hostVariableOfAnAbsoluteFormRequestIsTheTargetsHost() throws Exception {
         RecordedRequest received = forward(r -> r.setHeader("Host", "$host"),
                 "GET http://target.example:8080/p HTTP/1.1\r\nHost: header.example\r\n\r\n");
