@@ -36,6 +36,12 @@ LOCATIONS=(
     "api-exact|= /api/"
     "exact-file|= /exact"
     "exact-prefix|/exact"
+    "any-byte|~ ^/adm.n\$"
+    "space-class|~ ^/sp\\s"
+    "backup-file|~ \\.bak\$"
+    "posix-digits|~ ^/d/[[:digit:]]+\$"
+    "posix-upper|~ ^/u/[[:upper:]]"
+    "literal-bracket|~ ^/b/[[]"
 )
 REQUESTS=(
     / /index.html /exact /exact/ /exactly /documents /documents/ /documents/a.html /documents/a.jpg
@@ -43,6 +49,8 @@ REQUESTS=(
     /images/a.gif /images/ /img /img/a.jpg /imgs/x.jpg /a.GIF /b.php /b.PHP /c.Php /api/ /api /api/items
     /api/v1/items /api/v12/x.jpg /api/vx/items /%69mages/a.gif /documents/../images/a.gif //images//a.gif
     /documents/./deep/x /a%20b.jpg /API/v1/ /exact%2F
+    /adm%0Dn /adm%09n /adm%20n /adm%7Fn /adm%85n /adm%0An /admxn /sp%20 /sp%0B /spx /x.bak /x.bak%0A /x.bak%0D
+    /d/123 /d/dig /d/12a /u/ABC /u/abc /b/%5B /b/x
 )
 # name|server_name line
 SERVERS=(

@@ -1,14 +1,15 @@
 package dev.sluice;
 
 import dev.sluice.Route.Match;
+import dev.sluice.internal.text.NginxRegex;
 import java.util.Objects;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 /**
  * A route's location, nginx's {@code location [=|^~|~|~*] PATH}, parsed into its modifier's {@link Match}, its path
- * or regex ({@code prefix}), and the compiled regex of a regex route ({@code pattern}, else null); it writes itself
- * back in nginx's form.
+ * or regex ({@code prefix}), and the compiled regex of a regex route ({@code pattern}, else null; it matches as
+ * nginx's PCRE does, see {@link NginxRegex}); it writes itself back in nginx's form.
  */
 record RouteLocation(String prefix, Match match, Pattern pattern) {
 
@@ -19,11 +20,10 @@ record RouteLocation(String prefix, Match match, Pattern pattern) {
         String modifier = space < 0 ? "" : location.substring(0, space);
         Match match = modifier.equals("=") ? Match.EXACT : modifier.equals("^~") ? Match.PREFIX_NO_REGEX
                 : modifier.equals("~") ? Match.REGEX : modifier.equals("~*") ? Match.REGEX_CASELESS : Match.PREFIX;
-        String prefix = match == Match.PREFIX ? location : location.substring(space + 1).strip();
+        String prefix = match == Match.PREFIX ? location : location.substring(space + 1).stripLeading();
         if (match == Match.REGEX || match == Match.REGEX_CASELESS) {
             try {
-                return new RouteLocation(prefix, match,
-                        Pattern.compile(prefix, match == Match.REGEX ? 0 : Pattern.CASE_INSENSITIVE));
+                return new RouteLocation(prefix, match, NginxRegex.compile(prefix, match == Match.REGEX_CASELESS));
             } catch (PatternSyntaxException e) {
                 throw new IllegalArgumentException("route \"" + location + "\": not a regex: " + e.getDescription());
             }

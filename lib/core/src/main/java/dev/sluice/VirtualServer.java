@@ -1,5 +1,6 @@
 package dev.sluice;
 
+import dev.sluice.internal.text.NginxRegex;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -7,7 +8,6 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
-import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 /**
@@ -114,7 +114,7 @@ public final class VirtualServer {
         private static String checked(String name) {
             if (name.startsWith("~")) {
                 try {
-                    Pattern.compile(name.substring(1));
+                    NginxRegex.compile(name.substring(1), false);
                 } catch (PatternSyntaxException e) {
                     throw new IllegalArgumentException("server_name " + name + ": not a regex: " + e.getDescription());
                 }

@@ -1,5 +1,6 @@
 package dev.sluice.upstream;
 
+import dev.sluice.internal.text.NginxRegex;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -209,7 +210,7 @@ public final class ResponseMatch {
 
         private static Pattern regex(String regex, String spec) {
             try {
-                return Pattern.compile(unquote(regex));
+                return NginxRegex.compile(unquote(regex), false);
             } catch (PatternSyntaxException e) {
                 throw new IllegalArgumentException("not a regex: \"" + spec + "\": " + e.getDescription()
                         .toLowerCase(Locale.ROOT));

@@ -164,9 +164,18 @@ public final class RequestHead extends MessageHead {
     }
 
     /**
+     * Appends the normalised path one character per byte with nothing escaped: the text nginx's regex locations
+     * match, where {@code .} or {@code \s} match a decoded space or control as they match any other byte.
+     */
+    public void appendPathForMatching(StringBuilder out) {
+        for (int i = 0; i < pathLength; i++) {
+            out.append((char) (path[i] & 0xff));
+        }
+    }
+
+    /**
      * Appends the normalised path from its {@code from}-th byte escaped for a request line, as nginx's {@code
-     * ngx_escape_uri} does for {@code proxy_pass} with a URI part: controls, space, DEL, bytes beyond ASCII and
-     * {@code % ? #} as %XX.
+     * ngx_escape_uri} does for {@code proxy_pass} with a URI part ({@link UriText#appendEscaped}).
      */
     public void appendEscapedPath(StringBuilder out, int from) {
         UriText.appendEscaped(out, path, from, pathLength);

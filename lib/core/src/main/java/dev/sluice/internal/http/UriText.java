@@ -10,6 +10,8 @@ import java.util.Arrays;
 public final class UriText {
 
     private static final char[] HEX_DIGITS = "0123456789ABCDEF".toCharArray();
+    /** The printable characters nginx's {@code ngx_escape_uri} escapes in a URI, as nginx 1.22 escapes them. */
+    private static final String ESCAPED_IN_REQUEST_LINE = "#%?\"<>\\^`{|}";
 
     private UriText() {
     }
@@ -23,9 +25,22 @@ public final class UriText {
         append(out, bytes, from, to, false);
     }
 
+    /** Appends {@code text}, one character per byte, as {@link #appendPath} appends bytes. */
+    public static void appendPath(StringBuilder out, String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c <= ' ' || c == 0x7f) {
+                out.append('%').append(HEX_DIGITS[c >> 4]).append(HEX_DIGITS[c & 0xf]);
+            } else {
+                out.append(c);
+            }
+        }
+    }
+
     /**
      * Appends {@code bytes[from, to)} escaped for a request line, as nginx's {@code ngx_escape_uri} does for {@code
-     * proxy_pass} with a URI part: controls, space, DEL, bytes beyond ASCII and {@code % ? #} as %XX.
+     * proxy_pass} with a URI part: controls, space, DEL, bytes beyond ASCII and {@code " # % < > ? \ ^ ` { | }} as
+     * %XX.
      */
     public static void appendEscaped(StringBuilder out, byte[] bytes, int from, int to) {
         append(out, bytes, from, to, true);
@@ -34,7 +49,7 @@ public final class UriText {
     private static void append(StringBuilder out, byte[] bytes, int from, int to, boolean requestLine) {
         for (int i = from; i < to; i++) {
             int b = bytes[i] & 0xff;
-            if (b <= ' ' || b == 0x7f || requestLine && (b > 0x7f || b == '%' || b == '?' || b == '#')) {
+            if (b <= ' ' || b == 0x7f || requestLine && (b > 0x7f || ESCAPED_IN_REQUEST_LINE.indexOf(b) >= 0)) {
                 out.append('%').append(HEX_DIGITS[b >> 4]).append(HEX_DIGITS[b & 0xf]);
             } else {
                 out.append((char) b);

@@ -1,5 +1,6 @@
 package dev.sluice.internal.proxy;
 
+import dev.sluice.internal.http.UriText;
 import java.util.regex.Matcher;
 
 /**
@@ -26,10 +27,14 @@ final class Captures {
         }
     }
 
-    /** Appends group {@code n} (1 to 9); nothing when there is no such group or it matched nothing. */
+    /**
+     * Appends group {@code n} (1 to 9), its controls, spaces and DEL as %XX as {@code $uri} writes them, so that a
+     * capture is always a valid field value and request-line part; nothing when there is no such group or it
+     * matched nothing.
+     */
     void appendTo(int n, StringBuilder out) {
         if (n >= 1 && n <= count && groups[n] != null) {
-            out.append(groups[n]);
+            UriText.appendPath(out, groups[n]);
         }
     }
 }

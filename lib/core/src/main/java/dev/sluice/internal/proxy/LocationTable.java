@@ -86,7 +86,7 @@ final class LocationTable {
             return longest;
         }
         scratch.setLength(0);
-        request.appendPath(scratch);
+        request.appendPathForMatching(scratch);
         for (Route route : regexes) {
             Matcher matcher = route.pattern().matcher(scratch);
             if (matcher.find()) {

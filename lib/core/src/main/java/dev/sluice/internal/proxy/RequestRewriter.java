@@ -186,14 +186,15 @@ final class RequestRewriter {
     /**
      * The target with the route's prefix replaced by its {@code passUri}, as nginx's {@code proxy_pass} with a URI
      * part does: the normalised path ({@code $uri}, dot segments resolved, escapes decoded) escaped again as nginx
-     * escapes it, with the client's query.
+     * escapes it, with the client's query unless it is empty ({@code $is_args$args}).
      */
     static String passTarget(RequestHead request, Route route) {
         StringBuilder target = new StringBuilder(route.passUri());
         request.appendEscapedPath(target, request.pathStartsWith(route.prefix()) ? route.prefix().length() : 0);
         String raw = request.target();
         int query = raw.indexOf('?');
-        return query < 0 ? target.toString() : target.append(raw, query, raw.length()).toString();
+        return query < 0 || query == raw.length() - 1 ? target.toString()
+                : target.append(raw, query, raw.length()).toString();
     }
 
     /**

@@ -6,6 +6,7 @@ import dev.sluice.ServerTls;
 import dev.sluice.VirtualServer;
 import dev.sluice.internal.http.RequestHead;
 import dev.sluice.internal.http.TargetForm;
+import dev.sluice.internal.text.NginxRegex;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -50,7 +51,7 @@ final class ServerTable {
             marked = marked == null && server.isDefaultServer() ? table : marked;
             for (String name : server.names()) {
                 if (name.startsWith("~")) {
-                    regexes.add(Map.entry(Pattern.compile(name.substring(1)), table));
+                    regexes.add(Map.entry(NginxRegex.compile(name.substring(1), false), table));
                 } else if (name.startsWith("*.")) {
                     leading.add(Map.entry(name.substring(1), table));
                 } else if (name.startsWith(".")) {

@@ -27,6 +27,14 @@ class UriTextTest {
     }
 
     @Test
+    void aPathForARequestLineEscapesWhatNginxEscapesAndNoMore() {
+        byte[] path = "/a\"<>\\^`{|}b;@:,$&=+!*'()[]~_.-".getBytes(StandardCharsets.US_ASCII);
+        StringBuilder out = new StringBuilder();
+        UriText.appendEscaped(out, path, 0, path.length);
+        assertEquals("/a%22%3C%3E%5C%5E%60%7B%7C%7Db;@:,$&=+!*'()[]~_.-", out.toString());
+    }
+
+    @Test
     void theBytesOfAPathComeBackFromItsFieldValueForm() {
         StringBuilder out = new StringBuilder();
         UriText.appendPath(out, PATH, 0, PATH.length);

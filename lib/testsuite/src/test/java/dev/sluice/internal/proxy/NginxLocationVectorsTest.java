@@ -1,6 +1,7 @@
 package dev.sluice.internal.proxy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,6 +19,7 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -100,6 +102,17 @@ class NginxLocationVectorsTest {
         assertTrue(regex.getMessage().startsWith("route \"~ (a\": not a regex"), regex.getMessage());
         IllegalArgumentException path = assertThrows(IllegalArgumentException.class, () -> Route.builder("= x"));
         assertTrue(path.getMessage().startsWith("route \"= x\": the path must start with '/'"), path.getMessage());
+    }
+
+    @Test
+    void aRegexKeepsItsTrailingWhitespaceAndAPosixClassMustBeOneOfPcres() {
+        UpstreamGroup group = UpstreamGroup.builder("g").server("127.0.0.1:1").build();
+        Pattern tab = Route.builder("~ ^/tab\t").upstream(group).build().pattern();
+        assertTrue(tab.matcher("/tab\t").find());
+        assertFalse(tab.matcher("/tabx").find(), "the tab is part of the regex");
+        IllegalArgumentException posix = assertThrows(IllegalArgumentException.class,
+                () -> Route.builder("~ ^/[[:digits:]]"));
+        assertTrue(posix.getMessage().contains("unknown POSIX class name \"digits\""), posix.getMessage());
     }
 
     @Test

@@ -373,7 +373,8 @@ class ProxyHandlerTest {
                 .route("/v1/", r -> r.upstream(stableGroup).passUri("/legacy/v1/")));
         RawClient client = upstreams.rawClient(proxy.port());
 
-        for (String target : List.of("/api/items?x=1", "/v1/users", "/api/a/../b", "/api/x%20y%3F")) {
+        for (String target : List.of("/api/items?x=1", "/v1/users", "/api/a/../b", "/api/x%20y%3F",
+                "/api/%5C..%5Cadmin%22%3C%3E%5E%60%7B%7C%7D", "/api/a?")) {
             client.send(RawClient.get(target));
             assertEquals(200, client.readResponse().status());
         }
@@ -382,6 +383,9 @@ class ProxyHandlerTest {
         assertEquals("/legacy/v1/users", stable.takeRequest(WAIT).target());
         assertEquals("/b", stable.takeRequest(WAIT).target(), "the normalised path, as nginx's $uri");
         assertEquals("/x%20y%3F", stable.takeRequest(WAIT).target(), "escaped again as nginx escapes it");
+        assertEquals("/%5C..%5Cadmin%22%3C%3E%5E%60%7B%7C%7D", stable.takeRequest(WAIT).target(),
+                "no backslash or other character a request target may not hold goes out raw");
+        assertEquals("/a", stable.takeRequest(WAIT).target(), "an empty query is dropped, as $is_args$args drops it");
     }
 
     @Test
