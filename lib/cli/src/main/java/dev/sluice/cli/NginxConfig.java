@@ -340,7 +340,7 @@ final class NginxConfig implements RouteDirectives.Surroundings {
         Args.args(d, 2, 2);
         if (!d.args().get(0).equals("$http_upgrade")) {
             throw Args.unsupported(d, "map other than nginx's WebSocket idiom (map $http_upgrade"
-                    + " $connection_upgrade), whose lines Sluice needs no longer: it forwards upgrades itself");
+                    + " $connection_upgrade)");
         }
         upgradeVariables.add(d.args().get(1));
     }

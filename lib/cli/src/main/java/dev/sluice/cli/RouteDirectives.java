@@ -82,6 +82,8 @@ final class RouteDirectives {
     private final Surroundings around;
     private final Directive location;
     private final List<Expr.Call> calls = new ArrayList<>();
+    /** Whether the location has nginx's {@code proxy_set_header Upgrade $http_upgrade}: it forwards upgrades. */
+    private boolean upgrades;
 
     private RouteDirectives(Scope scope, Surroundings around, Directive location) {
         this.scope = scope;
@@ -100,6 +102,9 @@ final class RouteDirectives {
         RouteDirectives route = new RouteDirectives(scope, around, location);
         route.serves(serves);
         route.options();
+        if (serves != null && serves.name().equals("proxy_pass") && !route.upgrades) {
+            route.calls.add(call(location, "upgradeProtocols", (Object) new String[0]));
+        }
         return route.calls;
     }
 
@@ -248,8 +253,9 @@ final class RouteDirectives {
 
     /**
      * {@code proxy_set_header}, except the lines of nginx's WebSocket idiom ({@code Upgrade $http_upgrade}, and
-     * {@code Connection} set to {@code upgrade} or to the variable a {@code map $http_upgrade} block makes): the
-     * route forwards a genuine upgrade itself, and keeps upstream connections alive for every other request.
+     * {@code Connection} set to {@code upgrade} or to the variable a {@code map $http_upgrade} block makes): with
+     * them the route forwards a genuine WebSocket upgrade itself, and keeps upstream connections alive for every
+     * other request; without them it forwards none, as nginx forwards none.
      */
     private void setHeader(Directive d) {
         Args.args(d, 1, 2);
@@ -261,6 +267,7 @@ final class RouteDirectives {
         if (!idiom) {
             calls.add(call(d, "setHeader", name, value));
         }
+        upgrades |= lower.equals("upgrade") && value.equals("$http_upgrade");
     }
 
     private void errorPage(Directive d) {

@@ -58,7 +58,7 @@ class NginxConfigTest {
                 ".weight(3)", ".maxFails(2)", ".failTimeout(Duration.ofSeconds(10)))",
                 ".server(\"127.0.0.1:9002\", peer -> peer.backup())",
                 ".keepalive(keepalive -> keepalive\n", ".idle(16)", ".idleTimeout(Duration.ofSeconds(30)))",
-                ".route(\"/\", route -> route.upstream(app))");
+                ".route(\"/\", route -> route\n", ".upstream(app)\n", ".upgradeProtocols()));");
     }
 
     @Test
@@ -111,7 +111,7 @@ class NginxConfigTest {
     }
 
     @Test
-    void theWebSocketIdiomIsRecognisedAndItsLinesLeftOutSinceRoutesForwardUpgradesThemselves() throws IOException {
+    void theWebSocketIdiomTurnsUpgradesOnAndALocationWithoutItForwardsNone() throws IOException {
         String code = java("map $http_upgrade $connection_upgrade { default upgrade; '' close; }\n"
                 + "server { listen 127.0.0.1:8080; location /ws/ { proxy_pass http://127.0.0.1:9001;\n"
                 + " proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade;\n"
@@ -120,8 +120,12 @@ class NginxConfigTest {
         assertHas(code, ".httpVersion(\"1.1\")", ".setHeader(\"X-Real-IP\", \"$remote_addr\")");
         assertFalse(code.contains("Upgrade\""), code);
         assertFalse(code.contains("Connection"), code);
+        String ws = code.substring(code.indexOf(".route(\"/ws/\""), code.indexOf(".route(\"/plain/\""));
+        String plain = code.substring(code.indexOf(".route(\"/plain/\""));
+        assertFalse(ws.contains("upgradeProtocols"), "the idiom keeps the route's WebSocket upgrades: " + ws);
+        assertTrue(plain.contains(".upgradeProtocols()"), "no idiom, no upgrade, as nginx: " + plain);
         assertEquals("nginx.conf:3: not supported: \"map\": map other than nginx's WebSocket idiom (map $http_upgrade"
-                + " $connection_upgrade), whose lines Sluice needs no longer: it forwards upgrades itself",
+                + " $connection_upgrade)",
                 error("map $cookie_x $y { default a; }\nserver { listen 127.0.0.1:8080; location / { return 200; } }"));
     }
 
@@ -300,7 +304,7 @@ class NginxConfigTest {
         String code = config.toJava("P");
         assertHas(code, ".index(\"index.htm\", \"index.html\")");
         assertEquals(1, code.split("\\.index\\(").length - 1, code);
-        assertHas(code.substring(code.indexOf(".route(\"/\"")), ".route(\"/\", route -> route.upstream(");
+        assertHas(code.substring(code.indexOf(".route(\"/\"")), ".route(\"/\", route -> route\n", ".upstream(");
         config.build();
     }
 }
