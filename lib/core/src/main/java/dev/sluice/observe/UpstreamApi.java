@@ -23,13 +23,15 @@ import java.util.function.Consumer;
 
 /**
  * NGINX Plus's upstream API with writes ({@code api write=on}), for changing groups at run time: besides what
- * {@link UpstreamStatus} reads, {@code GET PATH/NAME/servers[/ID]} lists server lines, {@code POST
- * PATH/NAME/servers} adds one ({@code {"server": "HOST:PORT", "weight": 2, ...}}, answered 201 with the new server
- * and its id), {@code PATCH PATH/NAME/servers/ID} changes one ({@code {"weight": 3}}, {@code {"down": true}},
- * {@code {"drain": true}}), and {@code DELETE PATH/NAME/servers/ID} removes one (answered with the servers left).
- * Parameters are NGINX Plus's: {@code server}, {@code weight}, {@code max_conns}, {@code max_fails}, {@code
- * fail_timeout} and {@code slow_start} (seconds, or text such as {@code "10s"}), {@code route}, {@code backup},
- * {@code down}, {@code drain}. A bad request is answered 400 in NGINX Plus's error shape, naming the problem.
+ * {@link UpstreamStatus} reads (server lines included), {@code POST PATH/NAME/servers} adds one ({@code {"server":
+ * "HOST:PORT", "weight": 2, ...}}, answered 201 with the new server and its id), {@code PATCH PATH/NAME/servers/ID}
+ * changes one ({@code {"weight": 3}}, {@code {"down": true}}, {@code {"drain": true}}), and {@code DELETE
+ * PATH/NAME/servers/ID} removes one (answered with the servers left). Parameters are NGINX Plus's: {@code server},
+ * {@code weight}, {@code max_conns}, {@code max_fails}, {@code fail_timeout} and {@code slow_start} (seconds, or
+ * text such as {@code "10s"}), {@code route}, {@code backup} (when adding: it cannot change), {@code down}, {@code
+ * drain}. A bad request is answered in NGINX Plus's error shape with its code, naming the problem: 400, or 415
+ * ({@code JsonError}) for a body that is no JSON object. Resetting a group's statistics ({@code DELETE
+ * PATH/NAME}) is not offered: 405.
  *
  * <p>Anyone who reaches it can change where traffic goes: serve it on a loopback address or behind access control.
  * The route must read request bodies for it ({@code Route.Builder.handlerReadsBody}), as {@code --api-listen} does.
@@ -59,70 +61,58 @@ public final class UpstreamApi {
         ADDING.allowCoreThreadTimeOut(true);
     }
 
-    private final Map<String, UpstreamGroup> groups;
+    /** The builder's name of each parameter, then the API's. */
+    private static final String[][] PARAMETER_NAMES = {{"weight", "weight"}, {"maxConns", "max_conns"},
+        {"maxFails", "max_fails"}, {"failTimeout", "fail_timeout"}, {"slowStart", "slow_start"}, {"route", "route"},
+        {"backup", "backup"}};
+
     private final UpstreamStatus status;
 
-    private UpstreamApi(Map<String, UpstreamGroup> groups, UpstreamStatus status) {
-        this.groups = groups;
+    private UpstreamApi(UpstreamStatus status) {
         this.status = status;
     }
 
     /** The API of {@code groups}, by name (a name given twice keeps the first group). */
     public static UpstreamApi of(List<UpstreamGroup> groups) {
-        return new UpstreamApi(UpstreamStatus.byName(groups), UpstreamStatus.of(groups));
+        return new UpstreamApi(UpstreamStatus.of(groups));
     }
 
     /** The same API, its reads with each group's {@code keepalive} idle count: {@link UpstreamStatus#withPoolsOf}. */
     public UpstreamApi withPoolsOf(ProxyServer server) {
-        return new UpstreamApi(groups, status.withPoolsOf(server));
+        return new UpstreamApi(status.withPoolsOf(server));
     }
 
     /** A handler that answers the API's paths; give its route {@code handlerReadsBody(BODY_LIMIT)}. */
     public ProxyHandler handler() {
-        ProxyHandler reads = status.handler();
         return new ProxyHandler() {
             @Override
             public Answer onRequest(ProxyRequest request) {
-                Answer servers = servers(request);
-                return servers != null ? servers : reads.onRequest(request);
+                return answer(request);
             }
         };
     }
 
-    /** Answers a request under {@code PATH/NAME/servers}; null for any other path. */
-    private Answer servers(ProxyRequest request) {
-        String path = request.path();
-        if (!path.startsWith(UpstreamStatus.PATH + "/")) {
-            return null;
-        }
-        String[] parts = path.substring(UpstreamStatus.PATH.length() + 1).split("/", -1);
-        if (parts.length < 2 || !parts[1].equals("servers") || parts.length > 3) {
-            return null;
-        }
-        UpstreamGroup group = groups.get(parts[0]);
-        if (group == null) {
-            return UpstreamStatus.error(404, "UpstreamNotFound", "upstream not found");
-        }
+    /** Makes a change a write names (POST of servers, PATCH or DELETE of one); leaves every other request to reads. */
+    private Answer answer(ProxyRequest request) {
+        ApiPath path = ApiPath.parse(request.path());
         String method = request.method();
-        if (parts.length == 2 || parts[2].isEmpty()) {
-            return switch (method) {
-                case "GET", "HEAD" -> UpstreamStatus.ok(servers(group));
-                case "POST" -> add(group, request);
-                default -> UpstreamStatus.error(405, "MethodDisabled", "method not supported");
-            };
+        boolean write = path.kind() == ApiPath.Kind.SERVERS && method.equals("POST")
+                || path.kind() == ApiPath.Kind.SERVER && (method.equals("PATCH") || method.equals("DELETE"));
+        if (!write) {
+            return status.answer(request);
         }
-        PeerState peer = parts[2].matches("[0-9]{1,9}") ? group.peer(Integer.parseInt(parts[2])) : null;
-        if (peer == null) {
-            return UpstreamStatus.error(404, "UpstreamServerNotFound", "server not found");
+        Answer missing = status.missing(path);
+        if (missing != null) {
+            return missing;
         }
+        UpstreamGroup group = status.group(path);
         return switch (method) {
-            case "GET", "HEAD" -> UpstreamStatus.ok(server(new StringBuilder(), peer).toString());
-            case "PATCH" -> change(group, peer, request);
-            case "DELETE" -> {
-                group.removeServer(peer.id());
-                yield UpstreamStatus.ok(servers(group));
+            case "POST" -> add(group, request);
+            case "PATCH" -> change(group, status.peer(path), request);
+            default -> {
+                group.removeServer(status.peer(path).id());
+                yield UpstreamStatus.ok(UpstreamStatus.servers(group));
             }
-            default -> UpstreamStatus.error(405, "MethodDisabled", "method not supported");
         };
     }
 
@@ -139,7 +129,7 @@ public final class UpstreamApi {
             Consumer<Peer.Builder> parameters = parameters(members);
             return Answer.after(CompletableFuture.supplyAsync(() -> add(group, (String) server, parameters), ADDING));
         } catch (BadRequest e) {
-            return UpstreamStatus.error(400, e.code, e.getMessage());
+            return UpstreamStatus.error(e.status, e.code, e.getMessage());
         } catch (RejectedExecutionException e) {
             return UpstreamStatus.error(503, "UpstreamBusy", "too many servers being added at once");
         }
@@ -150,9 +140,9 @@ public final class UpstreamApi {
         try {
             List<PeerState> added = group.addServer(server, parameters);
             return Answer.builder(201).header("Content-Type", "application/json")
-                    .body(server(new StringBuilder(), added.get(0)).toString()).build();
+                    .body(UpstreamStatus.server(new StringBuilder(), added.get(0)).toString()).build();
         } catch (IllegalArgumentException e) {
-            return UpstreamStatus.error(400, codeOf(e), e.getMessage());
+            return refused(e);
         }
     }
 
@@ -160,7 +150,10 @@ public final class UpstreamApi {
         try {
             Map<String, Object> members = members(request);
             if (members.containsKey("server")) {
-                throw new BadRequest("UpstreamConfFormatError", "a server's address cannot change; add another");
+                throw new BadRequest("UpstreamServerImmutable", "a server's address cannot change; add another");
+            }
+            if (members.containsKey("backup")) {
+                throw new BadRequest("UpstreamConfFormatError", "whether a server is a backup cannot change");
             }
             Object drain = members.remove("drain");
             if (drain != null && !Boolean.TRUE.equals(drain)) {
@@ -172,11 +165,11 @@ public final class UpstreamApi {
             if (drain != null) {
                 group.drainServer(peer.id());
             }
-            return UpstreamStatus.ok(server(new StringBuilder(), peer).toString());
+            return UpstreamStatus.ok(UpstreamStatus.server(new StringBuilder(), peer).toString());
         } catch (BadRequest e) {
-            return UpstreamStatus.error(400, e.code, e.getMessage());
+            return UpstreamStatus.error(e.status, e.code, e.getMessage());
         } catch (IllegalArgumentException e) {
-            return UpstreamStatus.error(400, codeOf(e), e.getMessage());
+            return refused(e);
         }
     }
 
@@ -190,7 +183,7 @@ public final class UpstreamApi {
         try {
             return FlatJson.parse(new String(bytes, StandardCharsets.UTF_8));
         } catch (IllegalArgumentException e) {
-            throw new BadRequest("UpstreamConfFormatError", e.getMessage());
+            throw new BadRequest(415, "JsonError", e.getMessage());
         }
     }
 
@@ -225,12 +218,10 @@ public final class UpstreamApi {
     }
 
     private static Duration time(String name, Object value) {
-        if (value instanceof Double) {
-            return Duration.ofSeconds(whole(name, value));
-        }
-        Duration time = NginxTime.parse(text(name, value));
-        if (time == null) {
-            throw new BadRequest("UpstreamConfFormatError", "\"" + name + "\" must be a time such as \"10s\"");
+        Duration time = value instanceof Double ? Duration.ofSeconds(whole(name, value))
+                : value instanceof String ? NginxTime.parse((String) value) : null;
+        if (time == null || time.isNegative()) {
+            throw new BadRequest(badCode(name), "\"" + name + "\" must be a time such as 10 or \"10s\"");
         }
         return time;
     }
@@ -254,55 +245,27 @@ public final class UpstreamApi {
             case "weight" -> "UpstreamBadWeight";
             case "max_conns" -> "UpstreamBadMaxConns";
             case "max_fails" -> "UpstreamBadMaxFails";
+            case "fail_timeout" -> "UpstreamBadFailTimeout";
+            case "slow_start" -> "UpstreamBadSlowStart";
+            case "route" -> "UpstreamBadRoute";
             default -> "UpstreamConfFormatError";
         };
     }
 
-    private static String codeOf(IllegalArgumentException e) {
+    /**
+     * A server line the group refused, answered 400 with NGINX Plus's code for the parameter at fault and its
+     * message in the API's names ({@code max_conns} where the builder says {@code maxConns}).
+     */
+    private static Answer refused(IllegalArgumentException e) {
         String message = String.valueOf(e.getMessage());
-        if (message.startsWith("weight")) {
-            return "UpstreamBadWeight";
-        }
-        if (message.startsWith("max_conns") || message.startsWith("maxConns")) {
-            return "UpstreamBadMaxConns";
-        }
-        if (message.startsWith("max_fails") || message.startsWith("maxFails")) {
-            return "UpstreamBadMaxFails";
-        }
-        if (message.startsWith("host not found") || message.contains("address")) {
-            return "UpstreamBadAddress";
-        }
-        return "UpstreamConfFormatError";
-    }
-
-    private static String servers(UpstreamGroup group) {
-        StringBuilder out = new StringBuilder(128).append('[');
-        List<PeerState> peers = group.peers();
-        for (int i = 0; i < peers.size(); i++) {
-            if (i > 0) {
-                out.append(',');
+        for (String[] names : PARAMETER_NAMES) {
+            if (message.startsWith(names[0] + " ")) {
+                String code = message.contains("not supported") ? "UpstreamConfFormatError" : badCode(names[1]);
+                return UpstreamStatus.error(400, code, names[1] + message.substring(names[0].length()));
             }
-            server(out, peers.get(i));
         }
-        return out.append(']').toString();
-    }
-
-    /** One server object, as NGINX Plus's {@code GET .../servers/ID} writes it. */
-    private static StringBuilder server(StringBuilder out, PeerState peer) {
-        Peer line = peer.peer();
-        out.append("{\"id\":").append(peer.id()).append(",\"server\":");
-        UpstreamStatus.string(out, peer.server()).append(",\"weight\":").append(line.weight())
-                .append(",\"max_conns\":").append(line.maxConns())
-                .append(",\"max_fails\":").append(line.maxFails())
-                .append(",\"fail_timeout\":\"").append(line.failTimeout().toSeconds()).append("s\"")
-                .append(",\"slow_start\":\"").append(line.slowStart().toSeconds()).append("s\"")
-                .append(",\"route\":");
-        UpstreamStatus.string(out, line.route()).append(",\"backup\":").append(line.backup())
-                .append(",\"down\":").append(peer.isDown());
-        if (peer.isDraining()) {
-            out.append(",\"drain\":true");
-        }
-        return out.append('}');
+        boolean address = message.startsWith("host not found") || message.contains("address");
+        return UpstreamStatus.error(400, address ? "UpstreamBadAddress" : "UpstreamConfFormatError", message);
     }
 
     /** A request the API refuses, with NGINX Plus's error code. */
@@ -310,10 +273,16 @@ public final class UpstreamApi {
 
         private static final long serialVersionUID = 1L;
 
+        final int status;
         final String code;
 
         BadRequest(String code, String message) {
+            this(400, code, message);
+        }
+
+        BadRequest(int status, String code, String message) {
             super(message);
+            this.status = status;
             this.code = code;
         }
     }

@@ -4,6 +4,7 @@ import dev.sluice.Answer;
 import dev.sluice.ProxyHandler;
 import dev.sluice.ProxyRequest;
 import dev.sluice.ProxyServer;
+import dev.sluice.upstream.Peer;
 import dev.sluice.upstream.PeerState;
 import dev.sluice.upstream.UpstreamGroup;
 import java.time.ZoneOffset;
@@ -12,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The live state of upstream groups as JSON in the shape of NGINX Plus's API ({@code GET /api/9/http/upstreams},
@@ -37,6 +39,9 @@ public final class UpstreamStatus {
     /** NGINX Plus's form of a time: ISO 8601 in UTC with milliseconds. */
     private static final DateTimeFormatter TIME =
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+
+    /** The page NGINX Plus's errors link to. */
+    private static final String REFERENCE = "https://nginx.org/en/docs/http/ngx_http_api_module.html";
 
     /** The API path prefix NGINX Plus serves upstreams under. */
     public static final String PATH = "/api/9/http/upstreams";
@@ -96,8 +101,10 @@ public final class UpstreamStatus {
     }
 
     /**
-     * A handler that answers {@code GET} of {@link #PATH} and {@code PATH/NAME} with the JSON, 404 in NGINX Plus's
-     * error shape for an unknown path or group, and 405 for any other method.
+     * A handler that answers {@code GET} of {@link #PATH}, {@code PATH/NAME}, {@code PATH/NAME/servers} and {@code
+     * PATH/NAME/servers/ID} (each also with a trailing slash) with the JSON; 404 in NGINX Plus's error shape for an
+     * unknown path, API version, group or server, 400 for a server id that is no number, and 405 for any other
+     * method.
      */
     public ProxyHandler handler() {
         return new ProxyHandler() {
@@ -108,33 +115,110 @@ public final class UpstreamStatus {
         };
     }
 
-    private Answer answer(ProxyRequest request) {
+    /** Answers a read of the API's paths: every group, one, its servers or one of them. */
+    Answer answer(ProxyRequest request) {
         if (!request.method().equals("GET") && !request.method().equals("HEAD")) {
             return error(405, "MethodDisabled", "method not supported");
         }
-        String path = request.path();
-        if (path.equals(PATH) || path.equals(PATH + "/")) {
-            return ok(json());
+        ApiPath path = ApiPath.parse(request.path());
+        Answer missing = missing(path);
+        if (missing != null) {
+            return missing;
         }
-        if (path.startsWith(PATH + "/")) {
-            String group = json(path.substring(PATH.length() + 1));
-            if (group != null) {
-                return ok(group);
-            }
+        return switch (path.kind()) {
+            case GROUPS -> ok(json());
+            case GROUP -> ok(group(new StringBuilder(128), group(path)).toString());
+            case SERVERS -> ok(servers(group(path)));
+            default -> ok(server(new StringBuilder(), peer(path)).toString());
+        };
+    }
+
+    /**
+     * The answer when {@code path} names nothing that exists, in NGINX Plus's words: no such path or version, no
+     * such group, a server id that is no number, no such server; null when it names what exists.
+     */
+    Answer missing(ApiPath path) {
+        switch (path.kind()) {
+            case NOT_FOUND:
+                return error(404, "PathNotFound", "path not found");
+            case UNKNOWN_VERSION:
+                return error(404, "UnknownVersion", "unknown version");
+            case GROUPS:
+                return null;
+            default:
+                break;
+        }
+        UpstreamGroup group = groups.get(path.group());
+        if (group == null) {
             return error(404, "UpstreamNotFound", "upstream not found");
         }
-        return error(404, "PathNotFound", "path not found");
+        if (path.kind() != ApiPath.Kind.SERVER) {
+            return null;
+        }
+        if (!path.id().matches("[0-9]{1,9}")) {
+            return error(400, "UpstreamBadServerId", "invalid server id");
+        }
+        return group.peer(Integer.parseInt(path.id())) == null
+                ? error(404, "UpstreamServerNotFound", "server not found") : null;
+    }
+
+    /** The group {@code path} names; {@link #missing} found it. */
+    UpstreamGroup group(ApiPath path) {
+        return groups.get(path.group());
+    }
+
+    /** The server {@code path} names; {@link #missing} found it. */
+    PeerState peer(ApiPath path) {
+        return group(path).peer(Integer.parseInt(path.id()));
     }
 
     static Answer ok(String json) {
         return Answer.builder(200).header("Content-Type", "application/json").body(json).build();
     }
 
+    /** An error in NGINX Plus's shape, with a request id as {@code $request_id} writes one and the reference. */
     static Answer error(int status, String code, String text) {
-        StringBuilder out = new StringBuilder(96).append("{\"error\":{\"status\":").append(status).append(",\"text\":");
+        StringBuilder out = new StringBuilder(192).append("{\"error\":{\"status\":").append(status).append(",\"text\":");
         string(out, text).append(",\"code\":");
-        string(out, code).append("}}");
+        string(out, code).append("},\"request_id\":\"");
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        for (int i = 0; i < 2; i++) {
+            String half = Long.toHexString(random.nextLong());
+            out.append("0".repeat(16 - half.length())).append(half);
+        }
+        out.append("\",\"href\":\"").append(REFERENCE).append("\"}");
         return Answer.builder(status).header("Content-Type", "application/json").body(out.toString()).build();
+    }
+
+    /** Every server line of {@code group}, as NGINX Plus's {@code GET .../servers} writes them. */
+    static String servers(UpstreamGroup group) {
+        StringBuilder out = new StringBuilder(128).append('[');
+        List<PeerState> peers = group.peers();
+        for (int i = 0; i < peers.size(); i++) {
+            if (i > 0) {
+                out.append(',');
+            }
+            server(out, peers.get(i));
+        }
+        return out.append(']').toString();
+    }
+
+    /** One server object, as NGINX Plus's {@code GET .../servers/ID} writes it. */
+    static StringBuilder server(StringBuilder out, PeerState peer) {
+        Peer line = peer.peer();
+        out.append("{\"id\":").append(peer.id()).append(",\"server\":");
+        string(out, peer.server()).append(",\"weight\":").append(line.weight())
+                .append(",\"max_conns\":").append(line.maxConns())
+                .append(",\"max_fails\":").append(line.maxFails())
+                .append(",\"fail_timeout\":\"").append(line.failTimeout().toSeconds()).append("s\"")
+                .append(",\"slow_start\":\"").append(line.slowStart().toSeconds()).append("s\"")
+                .append(",\"route\":");
+        string(out, line.route()).append(",\"backup\":").append(line.backup())
+                .append(",\"down\":").append(peer.isDown());
+        if (peer.isDraining()) {
+            out.append(",\"drain\":true");
+        }
+        return out.append('}');
     }
 
     private StringBuilder group(StringBuilder out, UpstreamGroup group) {

@@ -1,6 +1,7 @@
 package dev.sluice.internal.proxy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.ProxyServer;
@@ -94,7 +95,8 @@ class UpstreamApiTest {
 
     @Test
     void aBadRequestIsAnsweredInNginxPlusErrorShapeAndChangesNothing() throws Exception {
-        assertError(call("POST", SERVERS, "{\"server\": "), 400, "UpstreamConfFormatError");
+        assertError(call("POST", SERVERS, "{\"server\": "), 415, "JsonError");
+        assertError(call("PATCH", SERVERS + "/0", ""), 415, "JsonError");
         assertError(call("POST", SERVERS, "{\"weight\": 2}"), 400, "UpstreamConfFormatError");
         assertError(call("POST", SERVERS, "{\"server\": \"" + b.address() + "\", \"weight\": 0}"), 400,
                 "UpstreamBadWeight");
@@ -105,10 +107,41 @@ class UpstreamApiTest {
         assertError(call("PATCH", SERVERS + "/7", "{\"weight\": 2}"), 404, "UpstreamServerNotFound");
         assertError(call("POST", UpstreamStatus.PATH + "/nope/servers", "{}"), 404, "UpstreamNotFound");
         assertError(call("PUT", SERVERS + "/0", "{}"), 405, "MethodDisabled");
+        assertError(call("PATCH", SERVERS + "/abc", "{\"weight\": 2}"), 400, "UpstreamBadServerId");
+        assertError(call("DELETE", SERVERS + "/-1", null), 400, "UpstreamBadServerId");
+        assertError(call("PATCH", SERVERS + "/0", "{\"backup\": true}"), 400, "UpstreamConfFormatError");
+        assertError(call("PATCH", SERVERS + "/0", "{\"fail_timeout\": -5}"), 400, "UpstreamBadFailTimeout");
+        assertError(call("PATCH", SERVERS + "/0", "{\"slow_start\": \"abc\"}"), 400, "UpstreamBadSlowStart");
+        assertError(call("PATCH", SERVERS + "/0", "{\"route\": \"" + "r".repeat(100) + "\"}"), 400,
+                "UpstreamBadRoute");
+        RawClient.Reply maxConns = call("PATCH", SERVERS + "/0", "{\"max_conns\": -5}");
+        assertError(maxConns, 400, "UpstreamBadMaxConns");
+        assertTrue(maxConns.bodyString().contains("\"text\":\"max_conns must not be negative"), maxConns.bodyString());
+        assertError(call("GET", "/api/8/http/upstreams", null), 404, "UnknownVersion");
+        assertError(call("GET", "/api/9/http/other", null), 404, "PathNotFound");
 
         assertEquals(1, group.peers().size());
         assertEquals(1, group.peers().get(0).peer().weight());
+        assertFalse(group.peers().get(0).peer().backup());
         assertEquals("a", served());
+    }
+
+    @Test
+    void anErrorCarriesARequestIdAndTheReference() throws Exception {
+        String body = call("GET", UpstreamStatus.PATH + "/nope", null).bodyString();
+
+        assertTrue(body.matches("\\{\"error\":\\{\"status\":404,\"text\":\"upstream not found\",\"code\":"
+                + "\"UpstreamNotFound\"},\"request_id\":\"[0-9a-f]{32}\",\"href\":"
+                + "\"https://nginx.org/en/docs/http/ngx_http_api_module.html\"}"), body);
+    }
+
+    @Test
+    void everyPathMayEndInASlashAsNginxPlusDocumentsThem() throws Exception {
+        assertEquals(200, call("GET", UpstreamStatus.PATH + "/backend/", null).status());
+        assertEquals(200, call("GET", SERVERS + "/", null).status());
+        assertTrue(call("GET", SERVERS + "/0/", null).bodyString().startsWith("{\"id\":0,"));
+        assertEquals(200, call("PATCH", SERVERS + "/0/", "{\"weight\": 2}").status());
+        assertEquals(2, group.peers().get(0).peer().weight());
     }
 
     @Test

@@ -106,10 +106,7 @@ class UpstreamStatusTest {
 
     @Test
     void anUnknownGroupOrPathIs404AndAWriteIs405InNginxPlusErrorShape() throws Exception {
-        UpstreamGroup group = UpstreamGroup.builder("backend").server(upstreams.scripted().address()).build();
-        ProxyServer proxy = upstreams.proxy(p -> p.route("/", r -> r.handler(UpstreamStatus.of(List.of(group))
-                .handler()).upstream(group)));
-        RawClient client = upstreams.rawClient(proxy.port());
+        RawClient client = readOnlyStatus();
 
         client.send(RawClient.get(UpstreamStatus.PATH + "/nope"));
         RawClient.Reply unknown = client.readResponse();
@@ -117,9 +114,33 @@ class UpstreamStatusTest {
         RawClient.Reply write = client.readResponse();
 
         assertEquals(404, unknown.status());
-        assertEquals("{\"error\":{\"status\":404,\"text\":\"upstream not found\",\"code\":\"UpstreamNotFound\"}}",
+        assertTrue(unknown.bodyString().startsWith(
+                "{\"error\":{\"status\":404,\"text\":\"upstream not found\",\"code\":\"UpstreamNotFound\"},"),
                 unknown.bodyString());
         assertEquals(405, write.status());
+    }
+
+    @Test
+    void theReadOnlyStatusAlsoListsTheServerLines() throws Exception {
+        RawClient client = readOnlyStatus();
+
+        client.send(RawClient.get(UpstreamStatus.PATH + "/backend/servers/0"));
+        RawClient.Reply server = client.readResponse();
+        client.send("POST " + UpstreamStatus.PATH + "/backend/servers HTTP/1.1\r\nHost: a\r\nContent-Length: 2"
+                + "\r\n\r\n{}");
+        RawClient.Reply write = client.readResponse();
+
+        assertEquals(200, server.status());
+        assertTrue(server.bodyString().startsWith("{\"id\":0,\"server\":"), server.bodyString());
+        assertEquals(405, write.status(), "no writes without the API's");
+    }
+
+    /** A client of a proxy whose one route answers the status of a group {@code backend} of one peer. */
+    private RawClient readOnlyStatus() throws Exception {
+        UpstreamGroup group = UpstreamGroup.builder("backend").server(upstreams.scripted().address()).build();
+        ProxyServer proxy = upstreams.proxy(p -> p.route("/", r -> r.handler(UpstreamStatus.of(List.of(group))
+                .handler()).upstream(group)));
+        return upstreams.rawClient(proxy.port());
     }
 
     /**
