@@ -15,15 +15,17 @@ final class CheckTally {
 
     /**
      * Counts one check of a peer that is {@code healthy} now; returns the health it turns to: unhealthy after {@code
-     * failsToTurn} failed checks in a row, healthy again after {@code passesToTurn} passed ones, else as it was.
-     * Lock held.
+     * failsToTurn} failed checks in a row, healthy again after {@code passesToTurn} passed ones, else as it was. A
+     * peer waiting for its first check under a mandatory one (unhealthy, never checked) turns healthy when that check
+     * passes, as NGINX Plus's "checking" lasts until the first check is completed. Lock held.
      */
     boolean record(boolean passed, boolean healthy, int failsToTurn, int passesToTurn) {
+        boolean first = checks == 0;
         checks++;
         lastPassed = passed;
         if (passed) {
             failsInARow = 0;
-            return ++passesInARow >= passesToTurn || healthy;
+            return ++passesInARow >= passesToTurn || healthy || first;
         }
         fails++;
         passesInARow = 0;

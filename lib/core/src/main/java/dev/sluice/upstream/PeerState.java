@@ -97,6 +97,11 @@ public final class PeerState {
         configure(peer);
         this.effectiveWeight = weight;
         this.down = peer.down();
+        HealthCheck check = group.healthCheck();
+        if (check != null && check.mandatory()) {
+            this.healthy = false; // NGINX Plus's "checking": no request until its first check, however it joined
+            downtime.unhealthy(group.ticker.nanos(), true);
+        }
     }
 
     /** A twin of {@code original} for a loop's {@code copy} of its group, as the original is now. */

@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs the active health checks of the groups that have one ({@link UpstreamGroup#healthCheck()}): one {@link
  * PeerProbe} per peer, all on one event loop of their own, so that checks never wait behind requests nor requests
- * behind checks. A peer of a {@code mandatory} check is unhealthy from the start until its first check passes. A
+ * behind checks. A peer of a {@code mandatory} check is unhealthy from the moment it joins until its first check
+ * passes. A
  * change of health is logged and told to the listeners. A group that several proxies serve is checked once, by the
  * first of them to start, while it runs. A group that a route speaks TLS to is checked in TLS with that route's
  * settings (the first such route's), as nginx's {@code health_check} uses its location's {@code proxy_ssl_*}.
@@ -71,8 +72,9 @@ public final class HealthChecker implements AutoCloseable {
     }
 
     /**
-     * The peers of one checked group, as they come and go at run time: a peer added gets its probe (unhealthy
-     * until its first pass when the check is mandatory); a probe of a removed peer stops itself. Looks at the group
+     * The peers of one checked group, as they come and go at run time: a peer added gets its probe (a peer of a
+     * mandatory check is made unhealthy until its first pass, {@link PeerState}); a probe of a removed peer stops
+     * itself. Looks at the group
      * when checking starts and once a second after.
      */
     private static final class Membership {
@@ -98,9 +100,6 @@ public final class HealthChecker implements AutoCloseable {
             probes.keySet().removeIf(PeerState::isRemoved);
             for (PeerState peer : group.peers()) {
                 if (!probes.containsKey(peer)) {
-                    if (group.healthCheck().mandatory()) {
-                        peer.setHealthy(false);
-                    }
                     PeerProbe probe = new PeerProbe(group, peer, tls, loop, checker);
                     probes.put(peer, probe);
                     probe.start();

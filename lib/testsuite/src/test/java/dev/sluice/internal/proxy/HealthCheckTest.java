@@ -176,6 +176,25 @@ class HealthCheckTest {
     }
 
     @Test
+    void aServerAddedAtRunTimeUnderAMandatoryCheckWaitsForItsFirstCheckWhichAlonePutsItIn() throws Exception {
+        UpstreamGroup group = UpstreamGroup.builder("checked").server(b.address()).healthCheck(HealthCheck.builder()
+                .interval(SECOND).uri("/health").mandatory(true).passes(2).build()).build();
+        RawClient client = proxy(group);
+        upstreams.network().settle(SECOND);
+        tick();
+        assertTrue(group.peers().get(0).isHealthy(), "the first check passed");
+
+        PeerState added = group.addServer(a.address(), peer -> { }).get(0);
+
+        assertFalse(added.isHealthy(), "checking from the moment it joined");
+        assertEquals(List.of(b.port() + "", b.port() + "", b.port() + ""), served(client, 3));
+        tick();
+        assertTrue(added.isHealthy(), "one passed check ends checking, passes=2 notwithstanding");
+        assertEquals(new PeerState.HealthChecks(1, 0, 0, true), added.healthChecks());
+        assertTrue(served(client, 4).contains(a.port() + ""));
+    }
+
+    @Test
     void aBodyConditionReadsTheStartOfTheBody() throws Exception {
         UpstreamGroup group = group(check -> check.match(ResponseMatch.builder().status("200")
                 .body("~ \"status: (ok|up)\"").build()));
