@@ -122,12 +122,11 @@ final class MembershipChanges {
         return true;
     }
 
-    /** Lets {@code peer} take only the requests bound to it, and leave once none is in flight. Lock held. */
+    /** Lets {@code peer} take only the requests bound to it, until it is removed. Lock held. */
     private void drain(PeerState peer) {
         peer.draining = true;
         peer.tier.rotation.changed(peer);
         group.copiesFollow();
-        removeDrainedIdle();
     }
 
     /** Every server line, as configured and then added at run time. */
@@ -159,25 +158,25 @@ final class MembershipChanges {
     }
 
     /**
-     * Removes the draining peers that no request is in flight to, in this group or any loop's copy. Called once the
-     * copies know the peers drain: a request that ended before then was reported on a twin not yet draining, so no
-     * loop will report that peer's last request. Lock held.
+     * Removes the peers that drain as their source terminates them and that no request is in flight to, in this group
+     * or any loop's copy. Called once the copies know the peers drain: a request that ended before then was reported
+     * on a twin not yet draining, so no loop will report that peer's last request. Lock held.
      */
     private void removeDrainedIdle() {
         for (PeerState peer : List.copyOf(group.members.peers)) {
-            if (peer.draining && group.idle(peer)) {
+            if (peer.leavesWhenIdle() && group.idle(peer)) {
                 remove(peer);
             }
         }
     }
 
     /**
-     * A loop's copy saw the last request to its twin of {@code original}, a draining peer, end: the peer leaves once
-     * none is in flight in any loop. Lock not held.
+     * A loop's copy saw the last request to its twin of {@code original}, a peer its source terminates, end: the peer
+     * leaves once none is in flight in any loop. Lock not held.
      */
     void leaveIfDrained(PeerState original) {
         synchronized (group.lock) {
-            if (original.tier != null && original.draining && group.idle(original)) {
+            if (original.tier != null && original.leavesWhenIdle() && group.idle(original)) {
                 remove(original);
             }
         }

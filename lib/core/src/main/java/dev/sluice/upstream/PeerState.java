@@ -149,9 +149,17 @@ public final class PeerState {
         return id;
     }
 
-    /** Whether the peer drains: only requests bound to it come, and it leaves its group once none is in flight. */
+    /**
+     * Whether the peer drains: only requests bound to it come. A drain asked for ({@link UpstreamGroup#drainServer})
+     * lasts until the peer is removed; one its discovery source began leaves the group once none is in flight.
+     */
     public boolean isDraining() {
         return draining;
+    }
+
+    /** Whether the peer drains because its discovery source says it terminates: it leaves once idle. */
+    boolean leavesWhenIdle() {
+        return draining && endpoint != null && endpoint.condition() == Endpoint.Condition.TERMINATING;
     }
 
     /** Takes the peer out of its group: no tier, no new request. Lock held. */

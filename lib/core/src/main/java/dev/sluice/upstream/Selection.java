@@ -301,7 +301,7 @@ public final class Selection {
             } else if (at != null) {
                 FailureAccounting.record(peer, outcome, now);
             }
-            drained = at != null && peer.draining && peer.conns == 0;
+            drained = at != null && peer.conns == 0 && peer.leavesWhenIdle();
             if (drained && group.origin == group) {
                 group.changes.remove(peer);
             }

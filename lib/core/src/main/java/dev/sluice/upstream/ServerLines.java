@@ -95,7 +95,7 @@ final class ServerLines {
                 list.add(peer);
             } else {
                 changed |= follow(peer, endpoint, line);
-                if (peer.draining && group.idle(peer)) {
+                if (peer.leavesWhenIdle() && group.idle(peer)) {
                     peer.leave();
                     changed = true;
                 } else {

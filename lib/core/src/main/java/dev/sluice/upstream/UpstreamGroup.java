@@ -247,7 +247,8 @@ public final class UpstreamGroup {
 
     /**
      * NGINX Plus's {@code drain}: peer {@code id} gets only the requests bound to it (a sticky session, an ntlm
-     * connection) and leaves the group once none is in flight. Returns false when the group has no peer {@code id}.
+     * connection) from now until it is removed ({@link #removeServer}), once its sessions are over. Returns false
+     * when the group has no peer {@code id}.
      */
     public boolean drainServer(int id) {
         return changes.drainServer(id);

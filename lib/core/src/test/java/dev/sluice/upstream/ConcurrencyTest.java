@@ -3,8 +3,11 @@ package dev.sluice.upstream;
 import static dev.sluice.upstream.Picks.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -128,9 +131,11 @@ class ConcurrencyTest {
     }
 
     @Test
-    void everyPeerDrainedWhileTwoLoopsPickLeavesOnceTheirRequestsEnd() throws Exception {
-        UpstreamGroup group = UpstreamGroup.builder("c").resolver(Resolver.none())
-                .server(server(0), s -> s.maxFails(0))
+    void everyPeerItsSourceTerminatesWhileTwoLoopsPickLeavesOnceTheirRequestsEnd() throws Exception {
+        String line = "api.test:8080";
+        InetAddress first = InetAddress.getByName("10.2.0.1");
+        UpstreamGroup group = UpstreamGroup.builder("c").resolver(host -> List.of(first))
+                .server(server(0), s -> s.maxFails(0)).server(line, s -> s.maxFails(0))
                 .build();
         List<PeerState> drained = new ArrayList<>();
         AtomicLong loopsRunning = new AtomicLong(2);
@@ -148,9 +153,13 @@ class ConcurrencyTest {
         }
         loops.forEach(Thread::start);
         for (int i = 0; i < 200; i++) {
-            PeerState added = group.addServer(server(1), s -> s.maxFails(0)).get(0);
+            InetSocketAddress address = new InetSocketAddress(InetAddress.getByAddress(new byte[] {10, 1, 0, (byte) i}),
+                    8080);
+            Endpoint endpoint = Endpoint.ready(address);
+            PeerState added = group.updateEndpoints(line, List.of(endpoint), Set.of()).stream()
+                    .filter(peer -> peer.address().equals(address)).findFirst().orElseThrow();
             Thread.onSpinWait();
-            group.drainServer(added.id());
+            group.updateEndpoints(line, List.of(endpoint.withCondition(Endpoint.Condition.TERMINATING)), Set.of());
             drained.add(added);
         }
         loopsRunning.set(0);
@@ -162,7 +171,7 @@ class ConcurrencyTest {
             assertEquals(0, peer.activeConnections(), peer.name());
             assertEquals(true, peer.isRemoved(), "peer " + peer.id() + " left once no loop had a request on it");
         }
-        assertEquals(1, group.peers().size());
+        assertEquals(2, group.peers().size(), "the static line's peer and the source's first one");
     }
 
     @Test

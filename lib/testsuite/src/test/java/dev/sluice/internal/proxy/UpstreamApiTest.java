@@ -90,7 +90,10 @@ class UpstreamApiTest {
 
         assertEquals(200, call("PATCH", SERVERS + "/1", "{\"drain\": true}").status());
         assertEquals("aaa", served() + served() + served());
-        assertEquals(List.of(0), group.peers().stream().map(p -> p.id()).toList(), "drained and idle: gone");
+        assertEquals(List.of(0, 1), group.peers().stream().map(p -> p.id()).toList(), "drained stays until removed");
+        assertTrue(call("GET", SERVERS + "/1", null).bodyString().endsWith("\"drain\":true}"));
+        assertEquals(200, call("DELETE", SERVERS + "/1", null).status());
+        assertEquals(List.of(0), group.peers().stream().map(p -> p.id()).toList());
     }
 
     @Test
