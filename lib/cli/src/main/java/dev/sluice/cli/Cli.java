@@ -87,7 +87,7 @@ final class Cli {
             option(GENERAL, "--help", null, false, "print this help and exit",
                     (s, f, v) -> s.setHelp()),
 
-            option(UPSTREAM, "--server", "'ADDRESS [weight=N] [max_fails=N] [fail_timeout=T] [backup] [down] [max_conns=N]"
+            option(UPSTREAM, "--server", "'ADDRESS [weight=N] [max_fails=N] [fail_timeout=T] [backup] [down] [drain] [max_conns=N]"
                             + " [slow_start=T] [route=S] [service=NAME] [resolve]'", true,
                     "server: ADDRESS is host:port (a name resolves at startup, one peer per address; with resolve,"
                             + " again while the proxy runs, see --resolver; with service=NAME, its SRV records) or"

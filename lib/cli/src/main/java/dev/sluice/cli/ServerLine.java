@@ -7,7 +7,7 @@ import java.util.function.Function;
 
 /**
  * One {@code --server} value, read as nginx reads a {@code server} line in an {@code upstream} block:
- * {@code ADDRESS [weight=N] [max_fails=N] [fail_timeout=T] [backup] [down] [max_conns=N] [slow_start=T]
+ * {@code ADDRESS [weight=N] [max_fails=N] [fail_timeout=T] [backup] [down] [drain] [max_conns=N] [slow_start=T]
  * [route=S] [resolve]}, and turned into the {@link Peer.Builder} calls it stands for.
  *
  * <p>Parsing checks the syntax (a known parameter, a number where one is due, an nginx time); the ranges (weight
@@ -82,6 +82,9 @@ final class ServerLine {
             case "down":
                 noValue(name, value, text);
                 return Expr.Call.of(null, "down");
+            case "drain":
+                noValue(name, value, text);
+                return Expr.Call.of(null, "drain");
             case "weight":
                 return Expr.Call.of(null, "weight", read(name, value, text, NginxSyntax::number));
             case "max_fails":

@@ -53,6 +53,14 @@ class ServerLineTest {
     }
 
     @Test
+    void drainIsAFlagAndItsPeerTakesNoUnboundRequest() {
+        ServerLine drain = ServerLine.parse("10.0.0.2:80 drain");
+        UpstreamGroup group = UpstreamGroup.builder("t").server("10.0.0.1:80").server(drain.address(), drain::applyTo).build();
+        assertTrue(group.peers().get(1).peer().drain());
+        assertTrue(group.peers().get(1).isDraining());
+    }
+
+    @Test
     void spacesAroundAndBetweenParametersDoNotMatter() {
         ServerLine line = ServerLine.parse("  unix:/tmp/app.sock   weight=2 ");
         assertEquals("unix:/tmp/app.sock", line.address());

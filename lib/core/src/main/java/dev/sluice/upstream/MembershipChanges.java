@@ -122,11 +122,12 @@ final class MembershipChanges {
         return true;
     }
 
-    /** Lets {@code peer} take only the requests bound to it, until it is removed. Lock held. */
+    /** Lets {@code peer} take only the requests bound to it, until it is removed; the state file says so. Lock held. */
     private void drain(PeerState peer) {
         peer.draining = true;
         peer.tier.rotation.changed(peer);
         group.copiesFollow();
+        group.saveState();
     }
 
     /** Every server line, as configured and then added at run time. */

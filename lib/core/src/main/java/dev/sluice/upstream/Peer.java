@@ -7,7 +7,7 @@ import java.util.Optional;
 /**
  * One {@code server} line of an upstream group: its address as written and its parameters. Immutable.
  *
- * <p>Mirrors nginx's {@code server ADDRESS [weight=N] [max_fails=N] [fail_timeout=T] [backup] [down]
+ * <p>Mirrors nginx's {@code server ADDRESS [weight=N] [max_fails=N] [fail_timeout=T] [backup] [down] [drain]
  * [max_conns=N] [slow_start=T] [route=S] [resolve]}, with nginx's defaults: weight 1, max_fails 1, fail_timeout 10s,
  * max_conns 0 (unlimited), slow_start 0 (off). A name that resolves to several addresses yields several
  * {@link PeerState}s that share one {@code Peer}.
@@ -20,6 +20,7 @@ public final class Peer {
     private final Duration failTimeout;
     private final boolean backup;
     private final boolean down;
+    private final boolean drain;
     private final int maxConns;
     private final Duration slowStart;
     private final String route;
@@ -34,6 +35,7 @@ public final class Peer {
         this.failTimeout = b.failTimeout;
         this.backup = b.backup;
         this.down = b.down;
+        this.drain = b.drain;
         this.maxConns = b.maxConns;
         this.slowStart = b.slowStart;
         this.route = b.route;
@@ -74,6 +76,14 @@ public final class Peer {
     /** {@code down}: never serves (its weight still counts for {@code hash} and {@code ip_hash}, as in nginx). */
     public boolean down() {
         return down;
+    }
+
+    /**
+     * {@code drain} (NGINX Plus): the peer takes only the requests bound to it, as after {@link
+     * UpstreamGroup#drainServer}, which a state file keeps this way.
+     */
+    public boolean drain() {
+        return drain;
     }
 
     /** {@code max_conns=N}: at most N requests in flight to this peer; 0 means unlimited. */
@@ -120,6 +130,7 @@ public final class Peer {
         if (!route.isEmpty()) sb.append(" route=").append(route);
         if (backup) sb.append(" backup");
         if (down) sb.append(" down");
+        if (drain) sb.append(" drain");
         if (!service.isEmpty()) sb.append(" service=").append(service);
         if (resolve) sb.append(" resolve");
         if (source != null) sb.append(" discovered");
@@ -160,6 +171,7 @@ public final class Peer {
         b.failTimeout = failTimeout;
         b.backup = backup;
         b.down = down;
+        b.drain = drain;
         b.maxConns = maxConns;
         b.slowStart = slowStart;
         b.route = route;
@@ -180,6 +192,7 @@ public final class Peer {
         private Duration failTimeout = DEFAULT_FAIL_TIMEOUT;
         private boolean backup;
         private boolean down;
+        private boolean drain;
         private int maxConns;
         private Duration slowStart = Duration.ZERO;
         private String route = "";
@@ -249,6 +262,12 @@ public final class Peer {
         /** {@code down} when true; false brings a down line back (a change at run time). */
         public Builder down(boolean down) {
             this.down = down;
+            return this;
+        }
+
+        /** {@code drain}: the peer takes only the requests bound to it (a sticky session, an ntlm connection). */
+        public Builder drain() {
+            this.drain = true;
             return this;
         }
 

@@ -97,6 +97,7 @@ public final class PeerState {
         configure(peer);
         this.effectiveWeight = weight;
         this.down = peer.down();
+        this.draining = peer.drain();
         HealthCheck check = group.healthCheck();
         if (check != null && check.mandatory()) {
             this.healthy = false; // NGINX Plus's "checking": no request until its first check, however it joined

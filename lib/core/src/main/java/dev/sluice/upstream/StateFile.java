@@ -55,9 +55,15 @@ final class StateFile {
     /**
      * The server lines of the file, or null when there is no file yet.
      *
-     * @throws IllegalArgumentException naming the file and line of the first line it cannot read
+     * @throws IllegalArgumentException naming the file and line of the first line it cannot read, or the file when
+     *     its folder is missing or cannot be written to, so that no change at run time would last
      */
     List<Peer> read() {
+        Path folder = path.toAbsolutePath().getParent();
+        if (folder == null || !Files.isDirectory(folder) || !Files.isWritable(folder)) {
+            throw new IllegalArgumentException(path + ": cannot write the state file: its folder " + folder
+                    + " is missing or not writable");
+        }
         if (!Files.exists(path)) {
             return null;
         }
@@ -103,6 +109,7 @@ final class StateFile {
                 case "route" -> peer.route(value);
                 case "backup" -> peer.backup();
                 case "down" -> peer.down();
+                case "drain" -> peer.drain();
                 default -> throw new IllegalArgumentException("unknown parameter \"" + word + "\"");
             }
         }
@@ -128,6 +135,9 @@ final class StateFile {
         }
         if (peer.down) {
             out.append(" down");
+        }
+        if (peer.draining) {
+            out.append(" drain");
         }
         return out.append(';').toString();
     }

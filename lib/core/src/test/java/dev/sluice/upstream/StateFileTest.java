@@ -70,6 +70,34 @@ class StateFileTest {
     }
 
     @Test
+    void aDrainedServerIsWrittenDrainingAndStartsSoAgain() throws Exception {
+        Path file = dir.resolve("backend.state");
+        UpstreamGroup first = UpstreamGroup.builder("backend").stateFile(file).server(server(0)).server(server(1))
+                .build();
+        first.drainServer(1);
+        awaitFile(file, t -> t.contains("19002 weight=1 max_fails=1 fail_timeout=10s max_conns=0 drain;"));
+
+        UpstreamGroup next = UpstreamGroup.builder("backend").stateFile(file).server(server(7)).build();
+
+        assertFalse(next.peers().get(0).isDraining());
+        assertTrue(next.peers().get(1).isDraining(), "a drain lasts across restarts, as the server list does");
+        Selection selection = next.newSelection();
+        assertEquals("127.0.0.1:19001", selection.reset().select().name());
+        selection.report(Outcome.SUCCESS);
+        assertEquals("127.0.0.1:19001", selection.reset().select().name(), "no unbound request for it");
+    }
+
+    @Test
+    void aStateFileInAFolderThatDoesNotExistIsRefusedAtTheStart() {
+        Path file = dir.resolve("missing").resolve("backend.state");
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> UpstreamGroup.builder("backend").stateFile(file).server(server(0)).build());
+
+        assertTrue(e.getMessage().startsWith(file + ": cannot write the state file"), e.getMessage());
+    }
+
+    @Test
     void anEmptyStateFileStartsAnEmptyGroup() throws Exception {
         Path file = dir.resolve("empty.state");
         Files.writeString(file, "# nothing here\n\n");
