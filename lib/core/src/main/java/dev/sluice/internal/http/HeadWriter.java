@@ -114,6 +114,13 @@ public final class HeadWriter {
         dst.put(CRLF);
     }
 
+    /** Writes the {@code Date} field of the current second ({@link HttpDate}). */
+    public static void dateField(ByteBuffer dst) {
+        byte[] line = HttpDate.line();
+        ensure(dst, line.length);
+        dst.put(line);
+    }
+
     /** Writes {@code name: value CRLF} for a non-negative number, e.g. Content-Length, without building a String. */
     public static void field(ByteBuffer dst, CharSequence name, long value) {
         if (value < 0) {

@@ -31,7 +31,8 @@ final class LocalResponse {
     /**
      * Writes the response into {@code out}, or a larger buffer lent by the thread for which {@code out} is given
      * back, and returns it flipped for writing to the client:
-     * the status line, {@code fields}, then Content-Type for a built-in page, Content-Length and Connection.
+     * the status line, {@code fields}, a {@code Date} unless they hold one, then Content-Type for a built-in page,
+     * Content-Length and Connection.
      */
     static ByteBuffer write(ByteBuffer out, int status, List<Map.Entry<String, String>> fields, byte[] body,
             boolean keepAlive, boolean headRequest) {
@@ -59,8 +60,13 @@ final class LocalResponse {
     private static void writeInto(ByteBuffer b, int status, List<Map.Entry<String, String>> fields, byte[] body,
             boolean builtIn, int length, boolean keepAlive, boolean headRequest) {
         HeadWriter.statusLine(b, status);
+        boolean dated = false;
         for (int i = 0; i < fields.size(); i++) {
             HeadWriter.field(b, fields.get(i).getKey(), fields.get(i).getValue());
+            dated |= fields.get(i).getKey().equalsIgnoreCase("Date");
+        }
+        if (!dated) {
+            HeadWriter.dateField(b);
         }
         if (builtIn) {
             HeadWriter.field(b, "Content-Type", "text/html");

@@ -12,7 +12,8 @@ import java.nio.ByteBuffer;
 /**
  * Writes the response head a client receives: the peer's status and fields less the hop-by-hop ones
  * (Connection and every field it names, Keep-Alive, Proxy-Connection, TE, Trailer, Upgrade) and nginx's hidden
- * {@code X-Accel-*} fields, then the proxy's own Connection field for the client connection. A 101 that switches
+ * {@code X-Accel-*} fields, a {@code Date} when the peer sent none (RFC 9110 section 6.6.1), then the proxy's own
+ * Connection field for the client connection. A 101 that switches
  * the connection's protocol keeps the peer's Upgrade field and says {@code Connection: upgrade}.
  *
  * <p>The framing fields are written where the peer had them, from the head as the proxy parsed it: {@code
@@ -56,6 +57,7 @@ final class ResponseRewriter {
             boolean dechunk, boolean upgrade, boolean chunk, FieldEdits edits) {
         HeadWriter.statusLine(dst, head);
         HttpFields fields = head.fields();
+        boolean dated = false;
         for (int i = 0; i < fields.size(); i++) {
             if (fields.nameEquals(i, "Content-Length")) {
                 HeadWriter.field(dst, "Content-Length", head.contentLength());
@@ -73,6 +75,10 @@ final class ResponseRewriter {
                 continue;
             }
             HeadWriter.copyField(dst, fields, i);
+            dated |= fields.nameEquals(i, "Date");
+        }
+        if (!dated) {
+            HeadWriter.dateField(dst);
         }
         if (chunk) {
             HeadWriter.field(dst, "Transfer-Encoding", "chunked");

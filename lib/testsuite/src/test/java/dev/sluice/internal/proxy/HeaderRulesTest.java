@@ -2,8 +2,10 @@ package dev.sluice.internal.proxy;
 
 import static dev.sluice.internal.proxy.FrontProxy.forwardedGet;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.ProxyServer;
 import dev.sluice.Route;
@@ -14,8 +16,13 @@ import dev.sluice.testing.ScriptedUpstream.Response;
 import dev.sluice.testing.Upstreams;
 import dev.sluice.upstream.UpstreamGroup;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -237,7 +244,28 @@ class HeaderRulesTest {
         client.send(RawClient.get("/"));
         RawClient.Reply reply = client.readResponse();
 
-        assertEquals("HTTP/1.1 200 OK\r\nX-Kept: yes\r\nContent-Length: 2\r\n\r\nok", reply.rawString());
+        assertEquals("HTTP/1.1 200 OK\r\nX-Kept: yes\r\nContent-Length: 2\r\n\r\nok", undated(reply.rawString()));
+    }
+
+    @Test
+    void aResponseWithoutADateGetsTheProxysAndOneWithADateKeepsIt() throws Exception {
+        upstream.enqueue(Response.builder().body("dated").header("Date", "Mon, 01 Jan 2001 00:00:00 GMT"));
+        upstream.enqueue(Response.builder().body("undated"));
+        ProxyServer proxy = FrontProxy.start(upstreams, upstream);
+        RawClient client = FrontProxy.client(upstreams, proxy);
+
+        client.send(RawClient.get("/a"));
+        RawClient.Reply dated = client.readResponse();
+        client.send(RawClient.get("/b"));
+        RawClient.Reply undated = client.readResponse();
+        client.send("GET /c HTTP/1.1\r\n\r\n");
+        RawClient.Reply own = client.readResponse();
+
+        assertEquals("Mon, 01 Jan 2001 00:00:00 GMT", dated.header("Date"));
+        assertEquals(1, dated.rawString().split("\r\nDate: ", -1).length - 1, "the peer's Date only");
+        assertEquals("HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\nundated", undated(undated.rawString()));
+        assertEquals(400, own.status());
+        undated(own.rawString());
     }
 
     @Test
@@ -254,7 +282,7 @@ class HeaderRulesTest {
         RawClient.Reply second = client.readResponse();
         client.send(RawClient.get("/c"));
 
-        assertEquals("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", first.rawString());
+        assertEquals("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", undated(first.rawString()));
         assertEquals("chunked", second.header("Transfer-Encoding"));
         assertEquals("chunks", second.bodyString());
         assertEquals(forwardedGet("/c"), client.readResponse().bodyString());
@@ -284,7 +312,7 @@ class HeaderRulesTest {
         client.send(RawClient.get("/b"));
 
         assertEquals("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nd\r\nuntil the end\r\n0\r\n\r\n",
-                reply.rawString());
+                undated(reply.rawString()));
         assertEquals(forwardedGet("/b"), client.readResponse().bodyString());
     }
 
@@ -298,7 +326,7 @@ class HeaderRulesTest {
         RawClient.Received all = client.readUntilClose(Duration.ofSeconds(3));
 
         assertEquals(RawClient.End.EOF, all.end());
-        assertEquals("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nuntil the end", all.string());
+        assertEquals("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nuntil the end", undated(all.string()));
     }
 
     @Test
@@ -311,7 +339,7 @@ class HeaderRulesTest {
         RawClient.Received all = client.readUntilClose(Duration.ofSeconds(3));
 
         assertEquals(RawClient.End.EOF, all.end());
-        assertEquals("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nuntil\r\n", all.string());
+        assertEquals("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nuntil\r\n", undated(all.string()));
     }
 
     @Test
@@ -328,5 +356,20 @@ class HeaderRulesTest {
         assertEquals("bye", first.bodyString());
         assertEquals(forwardedGet("/b"), client.readResponse().bodyString());
         assertEquals(2, upstream.connectionsAccepted());
+    }
+
+    /**
+     * {@code raw} without the {@code Date} field the proxy added, which must be there once, in IMF-fixdate form
+     * (RFC 9110 section 5.6.7), and within a few seconds of now.
+     */
+    private static String undated(String raw) {
+        Matcher date = Pattern.compile("\r\nDate: ([A-Z][a-z]{2}, \\d{2} [A-Z][a-z]{2} \\d{4} \\d{2}:\\d{2}:\\d{2} GMT)"
+                + "(?=\r\n)").matcher(raw);
+        assertTrue(date.find(), raw);
+        Instant sent = ZonedDateTime.parse(date.group(1), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+        assertTrue(Duration.between(sent, Instant.now()).abs().getSeconds() < 60, date.group(1));
+        String rest = raw.substring(0, date.start()) + raw.substring(date.end());
+        assertFalse(rest.contains("\r\nDate:"), raw);
+        return rest;
     }
 }
