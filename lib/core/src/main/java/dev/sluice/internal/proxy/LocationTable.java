@@ -4,8 +4,11 @@ import dev.sluice.ProxyHandler;
 import dev.sluice.Route;
 import dev.sluice.internal.http.RequestHead;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Matcher;
 
 /**
@@ -13,6 +16,11 @@ import java.util.regex.Matcher;
  * the search; otherwise the longest matching prefix is remembered and, unless it is a {@code ^~} route, the regex
  * routes are tried in the order they were added, the first match winning; else the remembered prefix serves. A
  * table without regex routes matches with no allocation.
+ *
+ * <p>A prefix route that proxies and ends in a slash ({@code /api/}) also answers its path without the slash
+ * ({@code /api}) with a 301 to it, keeping the query, as nginx's {@code auto_redirect} of {@code proxy_pass}
+ * locations does; unless another route has that very path. That answer runs no hooks: nginx sends it while it still
+ * looks for the location.
  */
 final class LocationTable {
 
@@ -23,6 +31,8 @@ final class LocationTable {
     private final Route[] prefixes;
     /** Regex routes, in the order they were added. */
     private final Route[] regexes;
+    /** The exact routes made for {@code auto_redirect}, which no server handler sees. */
+    private final Set<Route> redirects = Collections.newSetFromMap(new IdentityHashMap<>());
 
     /**
      * The routes of the server named {@code name} (its first name; empty for the unnamed default server), and the
@@ -49,14 +59,29 @@ final class LocationTable {
             }
         }
         prefixes.sort(Comparator.comparingInt((Route r) -> r.prefix().length()).reversed());
+        for (Route route : prefixes) {
+            String path = route.prefix();
+            if (route.upstream() != null && path.length() > 1 && path.endsWith("/")) {
+                String bare = path.substring(0, path.length() - 1);
+                if (exact.stream().noneMatch(r -> r.prefix().equals(bare))
+                        && prefixes.stream().noneMatch(r -> r.prefix().equals(bare))) {
+                    Route redirect = Route.builder("= " + bare).returns(301, path + "$is_args$args").build();
+                    redirects.add(redirect);
+                    exact.add(redirect);
+                }
+            }
+        }
         this.exact = exact.toArray(new Route[0]);
         this.prefixes = prefixes.toArray(new Route[0]);
         this.regexes = regexes.toArray(new Route[0]);
     }
 
-    /** The hooks of {@code route}, one of this server's: its own, else the server's; null when neither has any. */
+    /**
+     * The hooks of {@code route}, one of this server's: its own, else the server's (but for an {@code auto_redirect});
+     * null when neither has any.
+     */
     ProxyHandler handler(Route route) {
-        return route.handler() != null ? route.handler() : handler;
+        return route.handler() != null ? route.handler() : redirects.contains(route) ? null : handler;
     }
 
     /** The server's first name, {@code $server_name}; empty for the unnamed default server. */

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.Answer;
+import dev.sluice.ProxyHandler;
+import dev.sluice.ProxyRequest;
 import dev.sluice.ProxyServer;
 import dev.sluice.Route;
 import dev.sluice.VirtualServer;
@@ -94,6 +96,39 @@ class NginxLocationVectorsTest {
             }
         }
         return rows;
+    }
+
+    @Test
+    void aProxyingRouteEndingInASlashSendsItsPathWithoutTheSlashThereAsNginxsAutoRedirect() throws Exception {
+        UpstreamGroup group = UpstreamGroup.builder("g").server(upstreams.scripted().identity().address()).build();
+        ProxyServer proxy = upstreams.proxy(p -> p
+                .route("/api/", r -> r.upstream(group))
+                .route("/files/", r -> r.answer(Answer.of(200, "files")))
+                .route("/both/", r -> r.upstream(group))
+                .route("= /both", r -> r.answer(Answer.of(200, "exact")))
+                .route("~ ^/api", r -> r.answer(Answer.of(200, "regex")))
+                .route("/", r -> r.answer(Answer.of(200, "root")))
+                .handler(new ProxyHandler() {
+                    @Override
+                    public Answer onRequest(ProxyRequest request) {
+                        throw new AssertionError("the redirect runs no hooks: " + request.path());
+                    }
+                }));
+        RawClient client = upstreams.rawClient(proxy.port());
+
+        client.send(RawClient.get("/api?x=1"));
+        RawClient.Reply redirect = client.readResponse();
+        client.send(RawClient.get("/api"));
+        RawClient.Reply bare = client.readResponse();
+
+        assertEquals(301, redirect.status());
+        assertEquals("/api/?x=1", redirect.header("Location"));
+        assertEquals("/api/", bare.header("Location"));
+        for (String[] expected : List.of(new String[] {"/files", "root"}, new String[] {"/both", "exact"},
+                new String[] {"/apix", "regex"})) {
+            client.send(RawClient.get(expected[0]));
+            assertEquals(expected[1], client.readResponse().bodyString(), expected[0]);
+        }
     }
 
     @Test
