@@ -160,6 +160,11 @@ public final class Route {
         return options.ignoreClientAbort;
     }
 
+    /** {@code proxy_redirect default} (true) or {@code off}: see {@link Builder#redirectRewrite}. */
+    public boolean redirectRewrite() {
+        return options.redirectRewrite;
+    }
+
     /**
      * {@code proxy_buffering}: whether a response is read ahead into the {@link #buffersCount()} buffers while the
      * client is slower, or relayed through the head buffer alone; an upstream's {@code X-Accel-Buffering: yes|no}
@@ -524,6 +529,19 @@ public final class Route {
         /** {@code proxy_ignore_client_abort on|off}, default off. */
         public Builder ignoreClientAbort(boolean ignore) {
             options.ignoreClientAbort = ignore;
+            return this;
+        }
+
+        /**
+         * {@code proxy_redirect default} (on, the default) or {@code off}: a {@code Location} or {@code Refresh}
+         * ({@code url=}) field of the route's upstream that starts with the route's {@code proxy_pass} URL gets the
+         * client's view of it instead: {@code http://backend/v2/x} becomes {@code /api/x} on route {@code /api/} with
+         * {@code passUri("/v2/")}, and {@code http://backend/x} becomes {@code /x} without a passUri, as nginx
+         * rewrites them (the upstream, asked with {@code Host: backend}, redirects to its own name). Nothing is
+         * rewritten for a passUri with variables, nor when a handler chose another group.
+         */
+        public Builder redirectRewrite(boolean on) {
+            options.redirectRewrite = on;
             return this;
         }
 

@@ -33,6 +33,7 @@ final class RouteOptions {
     boolean socketKeepalive;
     InetAddress bind;
     boolean ignoreClientAbort;
+    boolean redirectRewrite = true;
     boolean buffering = true;
     boolean requestBuffering = true;
     int handlerBodyLimit;
@@ -71,6 +72,7 @@ final class RouteOptions {
         copy.socketKeepalive = socketKeepalive;
         copy.bind = bind;
         copy.ignoreClientAbort = ignoreClientAbort;
+        copy.redirectRewrite = redirectRewrite;
         copy.buffering = buffering;
         copy.requestBuffering = requestBuffering;
         copy.handlerBodyLimit = handlerBodyLimit;

@@ -203,6 +203,14 @@ final class Cli {
             option(PROXY, "--proxy-ignore-client-abort", "on|off", false,
                     "proxy_ignore_client_abort; default off",
                     route(NginxSyntax::onOff, Route.Builder::ignoreClientAbort)),
+            option(PROXY, "--proxy-redirect", "default|off", false,
+                    "proxy_redirect: a Location or Refresh of the upstream that starts with the --proxy-pass URL gets"
+                            + " the client's view of it (http://backend/x becomes /x); default default",
+                    route(v -> switch (v) {
+                        case "default" -> true;
+                        case "off" -> false;
+                        default -> throw new IllegalArgumentException("expected default or off, got \"" + v + "\"");
+                    }, Route.Builder::redirectRewrite)),
             option(PROXY, "--proxy-upgrade", "'PROTOCOL ...'|off", false,
                     "the protocols a client may switch to (Upgrade), forwarded only when every one offered is listed;"
                             + " h2c is never allowed; nginx forwards none unless told to; default websocket",

@@ -222,10 +222,13 @@ final class RouteDirectives {
                 case "limit_conn" -> calls.add(call(d, "limitConnections",
                         around.connectionZone(d, scope.has("limit_conn_status") ? scope.last("limit_conn_status") : null)));
                 case "proxy_redirect" -> {
-                    if (!Args.one(d).equals("off")) {
-                        throw Args.unsupported(d, "rewriting Location fields; only proxy_redirect off, which is what"
-                                + " Sluice does");
+                    Args.args(d, 1, 2);
+                    String how = d.args().get(0);
+                    if (d.args().size() == 2 || !how.equals("off") && !how.equals("default")) {
+                        throw Args.unsupported(d, "a pattern of its own (" + d.joined() + "): proxy_redirect default"
+                                + " or off");
                     }
+                    calls.add(call(d, "redirectRewrite", how.equals("default")));
                 }
                 default -> {
                     // root, index, proxy_ssl_*, limit_*_status and proxy_next_upstream* are read where they belong

@@ -174,10 +174,19 @@ class NginxConfigTest {
     @Test
     void offValuesOfWhatSluiceNeverDoesAreAccepted() throws IOException {
         String code = java("gzip off; server_tokens off;\n"
-                + "server { listen 127.0.0.1:8080; location / { proxy_pass http://127.0.0.1:9001; proxy_cache off;"
-                + " proxy_redirect off; } }");
+                + "server { listen 127.0.0.1:8080; location / { proxy_pass http://127.0.0.1:9001; proxy_cache off; } }");
         assertHas(code, ".upstream(");
         assertEquals("nginx.conf:3: not supported: \"gzip\": compression", error("gzip on;"));
+    }
+
+    @Test
+    void proxyRedirectIsDefaultOrOff() throws IOException {
+        String code = java("server { listen 127.0.0.1:8080; location /a/ { proxy_pass http://127.0.0.1:9001/b/;"
+                + " proxy_redirect off; } location /c/ { proxy_pass http://127.0.0.1:9001; proxy_redirect default; } }");
+        assertHas(code, ".redirectRewrite(false)", ".redirectRewrite(true)");
+        assertEquals("nginx.conf:3: not supported: \"proxy_redirect\": a pattern of its own (http://x/ /): proxy_redirect"
+                + " default or off", error("server { listen 127.0.0.1:8080; location / {"
+                + " proxy_pass http://127.0.0.1:9001; proxy_redirect http://x/ /; } }"));
     }
 
     @Test

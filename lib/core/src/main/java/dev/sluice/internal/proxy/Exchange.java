@@ -44,6 +44,8 @@ final class Exchange implements AttemptListener {
     private final StringBuilder scratch = new StringBuilder(64);
 
     private RequestHead request;
+    /** The virtual server's routes the request's route is one of. */
+    private LocationTable table;
     private Route route;
     private UpstreamGroup group;
     private boolean keepAlive;
@@ -74,6 +76,7 @@ final class Exchange implements AttemptListener {
         reset(head);
         this.keepAlive = keepAlive;
         LocationTable server = servers.server(head);
+        table = server;
         log.serverName(server.name());
         route = server.find(head, scratch, variables.captures());
         hooks.bind(route == null ? null : server.handler(route), route, head);
@@ -255,7 +258,7 @@ final class Exchange implements AttemptListener {
                 status = code;
                 keepAlive = false;
                 headerSent = true;
-                cycle.tunnel(ResponseRewriter.write(head, request, false, output.cleared(), true, false, null), current,
+                cycle.tunnel(ResponseRewriter.write(head, request, false, output.cleared(), true, false, null, null), current,
                         route.readTimeout().toNanos());
             } else {
                 attemptFailed(current, Failure.INVALID_HEADER, false); // it switched without being asked to
@@ -280,7 +283,8 @@ final class Exchange implements AttemptListener {
         if (head.bodyFraming() == BodyFraming.UNTIL_CLOSE && !chunk || dechunk || loop.eventLoop.isShuttingDown()) {
             keepAlive = false;
         }
-        output.queue(ResponseRewriter.write(head, request, keepAlive, output.cleared(), false, chunk, edits));
+        output.queue(ResponseRewriter.write(head, request, keepAlive, output.cleared(), false, chunk, edits,
+                group == route.upstream() ? table.redirectRewrite(route) : null));
         headerSent = true;
         cycle.responding();
         responseRelay.begin(head, current.beginRelay(), route, ResponseRelay.buffering(head, route.buffering()),

@@ -2,12 +2,14 @@ package dev.sluice.internal.proxy;
 
 import dev.sluice.ProxyHandler;
 import dev.sluice.Route;
+import dev.sluice.internal.http.RedirectRewrite;
 import dev.sluice.internal.http.RequestHead;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 
@@ -31,6 +33,8 @@ final class LocationTable {
     private final Route[] prefixes;
     /** Regex routes, in the order they were added. */
     private final Route[] regexes;
+    /** Each route's {@code proxy_redirect}, where it has one. */
+    private final Map<Route, RedirectRewrite> redirectRewrites = new IdentityHashMap<>();
     /** The exact routes made for {@code auto_redirect}, which no server handler sees. */
     private final Set<Route> redirects = Collections.newSetFromMap(new IdentityHashMap<>());
 
@@ -45,6 +49,10 @@ final class LocationTable {
         List<Route> prefixes = new ArrayList<>();
         List<Route> regexes = new ArrayList<>();
         for (Route route : routes) {
+            if (route.upstream() != null && route.passUriTemplate() == null && route.redirectRewrite()) {
+                String url = (route.upstreamTls().isPresent() ? "https://" : "http://") + route.upstream().name();
+                redirectRewrites.put(route, RedirectRewrite.of(url, route.passUri(), route.prefix()));
+            }
             switch (route.match()) {
                 case EXACT:
                     exact.add(route);
@@ -74,6 +82,11 @@ final class LocationTable {
         this.exact = exact.toArray(new Route[0]);
         this.prefixes = prefixes.toArray(new Route[0]);
         this.regexes = regexes.toArray(new Route[0]);
+    }
+
+    /** The {@code proxy_redirect} of {@code route}, one of this server's, or null. */
+    RedirectRewrite redirectRewrite(Route route) {
+        return redirectRewrites.get(route);
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.sluice.internal.proxy;
 import dev.sluice.internal.http.HeadWriter;
 import dev.sluice.internal.http.HttpFields;
 import dev.sluice.internal.http.HttpVersion;
+import dev.sluice.internal.http.RedirectRewrite;
 import dev.sluice.internal.http.RequestHead;
 import dev.sluice.internal.http.ResponseHead;
 import dev.sluice.internal.net.ThreadBuffers;
@@ -34,10 +35,10 @@ final class ResponseRewriter {
      * Writes the client head into {@code reuse}, or a larger buffer lent by the thread for which {@code reuse} is
      * given back, left in write mode; {@code upgrade} for the 101 of an upgraded connection; {@code chunk} for a
      * body the peer ends by closing that goes to the client chunked ({@link ResponseRelay#chunks}); {@code edits}
-     * are a handler's, or null.
+     * are a handler's, or null; {@code redirects} the route's {@code proxy_redirect}, or null.
      */
     static ByteBuffer write(ResponseHead head, RequestHead request, boolean keepAlive, ByteBuffer reuse,
-            boolean upgrade, boolean chunk, FieldEdits edits) {
+            boolean upgrade, boolean chunk, FieldEdits edits, RedirectRewrite redirects) {
         int size = head.headLength() + 128;
         ThreadBuffers buffers = ThreadBuffers.ofThisThread();
         ByteBuffer dst = reuse.capacity() < size ? buffers.replace(reuse, size) : reuse;
@@ -45,7 +46,7 @@ final class ResponseRewriter {
         for (;;) {
             try {
                 dst.clear();
-                writeInto(dst, head, request, keepAlive, dechunk, upgrade, chunk, edits);
+                writeInto(dst, head, request, keepAlive, dechunk, upgrade, chunk, edits, redirects);
                 return dst;
             } catch (BufferOverflowException e) {
                 dst = buffers.replace(dst, dst.capacity() * 2);
@@ -54,7 +55,7 @@ final class ResponseRewriter {
     }
 
     private static void writeInto(ByteBuffer dst, ResponseHead head, RequestHead request, boolean keepAlive,
-            boolean dechunk, boolean upgrade, boolean chunk, FieldEdits edits) {
+            boolean dechunk, boolean upgrade, boolean chunk, FieldEdits edits, RedirectRewrite redirects) {
         HeadWriter.statusLine(dst, head);
         HttpFields fields = head.fields();
         boolean dated = false;
@@ -74,7 +75,9 @@ final class ResponseRewriter {
                     || fields.nameStartsWith(i, "X-Accel-") || edits != null && edits.drops(fields, i)) {
                 continue;
             }
-            HeadWriter.copyField(dst, fields, i);
+            if (redirects == null || !redirects.write(dst, fields, i)) {
+                HeadWriter.copyField(dst, fields, i);
+            }
             dated |= fields.nameEquals(i, "Date");
         }
         if (!dated) {

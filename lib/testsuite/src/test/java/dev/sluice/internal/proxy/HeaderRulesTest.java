@@ -269,6 +269,33 @@ class HeaderRulesTest {
     }
 
     @Test
+    void aRedirectToTheUpstreamsOwnNameGetsTheClientsViewOfItAsProxyRedirectDefault() throws Exception {
+        String upstreamUrl = "http://" + FrontProxy.GROUP;
+        upstream.enqueue(Response.builder().status(302).header("Location", upstreamUrl + "/v2/a?x=1")
+                .header("Refresh", "0; URL=" + upstreamUrl + "/v2/r"));
+        upstream.enqueue(Response.builder().status(302).header("Location", upstreamUrl + "/b"));
+        upstream.enqueue(Response.builder().status(302).header("Location", "http://elsewhere/v2/c"));
+        upstream.enqueue(Response.builder().status(302).header("Location", upstreamUrl + "/v2/d"));
+        UpstreamGroup group = UpstreamGroup.builder(FrontProxy.GROUP).server(upstream.address()).build();
+        ProxyServer proxy = upstreams.proxy(p -> p
+                .route("/api/", r -> r.upstream(group).passUri("/v2/"))
+                .route("/", r -> r.upstream(group))
+                .route("/off/", r -> r.upstream(group).passUri("/v2/").redirectRewrite(false)));
+        RawClient client = FrontProxy.client(upstreams, proxy);
+
+        RawClient.Reply prefixed = client.send(RawClient.get("/api/a?x=1")).readResponse();
+        RawClient.Reply plain = client.send(RawClient.get("/b")).readResponse();
+        RawClient.Reply foreign = client.send(RawClient.get("/api/c")).readResponse();
+        RawClient.Reply off = client.send(RawClient.get("/off/d")).readResponse();
+
+        assertEquals("/api/a?x=1", prefixed.header("Location"));
+        assertEquals("0; URL=/api/r", prefixed.header("Refresh"));
+        assertEquals("/b", plain.header("Location"));
+        assertEquals("http://elsewhere/v2/c", foreign.header("Location"), "another URL is left as it is");
+        assertEquals(upstreamUrl + "/v2/d", off.header("Location"), "proxy_redirect off");
+    }
+
+    @Test
     void aConnectionOptionNamingTheResponsesFramingLeavesItFramedForTheClient() throws Exception {
         upstream.enqueue(Response.builder().header("Connection", "Content-Length").header("Content-Length", "02")
                 .body("ok"));
