@@ -30,8 +30,8 @@ import java.util.function.Consumer;
  * {@code weight}, {@code max_conns}, {@code max_fails}, {@code fail_timeout} and {@code slow_start} (seconds, or
  * text such as {@code "10s"}), {@code route}, {@code backup} (when adding: it cannot change), {@code down}, {@code
  * drain}. A bad request is answered in NGINX Plus's error shape with its code, naming the problem: 400, or 415
- * ({@code JsonError}) for a body that is no JSON object. Resetting a group's statistics ({@code DELETE
- * PATH/NAME}) is not offered: 405.
+ * ({@code JsonError}) for a body that is no JSON object. {@code DELETE PATH/NAME} sets the group's statistics back
+ * to none ({@link UpstreamGroup#resetStatistics}), answered 204.
  *
  * <p>Anyone who reaches it can change where traffic goes: serve it on a loopback address or behind access control.
  * The route must read request bodies for it ({@code Route.Builder.handlerReadsBody}), as {@code --api-listen} does.
@@ -92,12 +92,16 @@ public final class UpstreamApi {
         };
     }
 
-    /** Makes a change a write names (POST of servers, PATCH or DELETE of one); leaves every other request to reads. */
+    /**
+     * Makes a change a write names (POST of servers, PATCH or DELETE of one, DELETE of a group's statistics); leaves
+     * every other request to reads.
+     */
     private Answer answer(ProxyRequest request) {
         ApiPath path = ApiPath.parse(request.path());
         String method = request.method();
         boolean write = path.kind() == ApiPath.Kind.SERVERS && method.equals("POST")
-                || path.kind() == ApiPath.Kind.SERVER && (method.equals("PATCH") || method.equals("DELETE"));
+                || path.kind() == ApiPath.Kind.SERVER && (method.equals("PATCH") || method.equals("DELETE"))
+                || path.kind() == ApiPath.Kind.GROUP && method.equals("DELETE");
         if (!write) {
             return status.answer(request);
         }
@@ -106,6 +110,10 @@ public final class UpstreamApi {
             return missing;
         }
         UpstreamGroup group = status.group(path);
+        if (path.kind() == ApiPath.Kind.GROUP) {
+            group.resetStatistics();
+            return Answer.builder(204).build();
+        }
         return switch (method) {
             case "POST" -> add(group, request);
             case "PATCH" -> change(group, status.peer(path), request);

@@ -36,6 +36,13 @@ final class CheckTally {
         return healthy;
     }
 
+    /** Forgets the checks counted in all; those in a row, which decide the next turn, and the last verdict stay. */
+    void reset() {
+        checks = 0;
+        fails = 0;
+        unhealthyTurns = 0;
+    }
+
     PeerState.HealthChecks snapshot() {
         return new PeerState.HealthChecks(checks, fails, unhealthyTurns, lastPassed);
     }

@@ -29,6 +29,15 @@ final class Downtime {
         wentDown(now, wasHealthy);
     }
 
+    /** Forgets the down time up to {@code now}; a period still going on counts from now. */
+    void reset(long now, boolean healthy) {
+        settle(now, healthy);
+        total = 0;
+        if (since != LONG_AGO) {
+            since = now;
+        }
+    }
+
     /** Health checks found the peer healthy again at {@code now}. */
     void recovered(long now) {
         healthySince = now;

@@ -3,6 +3,7 @@ package dev.sluice.upstream;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -46,7 +47,10 @@ public final class PeerState {
     final PeerFamily family;
     /** The tier this peer is in, set when a tier is built; null once the peer is removed from its group. */
     Tier tier;
-    /** NGINX Plus's {@code drain}: only requests bound to it (sticky, ntlm) come; removed once none is left. */
+    /**
+     * NGINX Plus's {@code drain}: only requests bound to it (sticky, ntlm) come, until the peer is removed (one its
+     * discovery source terminates: once none is left).
+     */
     volatile boolean draining;
     /** Set with {@link #tier} null when the peer leaves its group, for readers without the lock. */
     private volatile boolean removed;
@@ -276,6 +280,27 @@ public final class PeerState {
             }
             setHealthy(turnsTo);
             return true;
+        }
+    }
+
+    /**
+     * Sets the peer's statistics back to none, in its group and every loop's copy: requests, responses, bytes,
+     * failures, times made unavailable, health checks counted, down time and the last selection. Its state (health,
+     * failures in the current window, requests in flight) and the time averages {@code least_time} picks by stay.
+     */
+    void resetStatistics() {
+        for (PeerState member : family.members()) {
+            synchronized (member.group.lock) {
+                member.requests = 0;
+                member.failures = 0;
+                Arrays.fill(member.responses, 0);
+                member.unavailTurns = 0;
+                member.selectedAt = LONG_AGO;
+                member.sent.reset();
+                member.received.reset();
+                member.downtime.reset(member.group.ticker.nanos(), member.healthy);
+                member.checkTally.reset();
+            }
         }
     }
 

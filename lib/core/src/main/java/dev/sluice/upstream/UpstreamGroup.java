@@ -321,6 +321,22 @@ public final class UpstreamGroup {
         return queue == null ? Duration.ZERO : settings.queueTimeout;
     }
 
+    /**
+     * NGINX Plus's API {@code DELETE .../upstreams/NAME}: sets the statistics of every peer (requests, responses,
+     * bytes, failures, health checks counted, down time) and the queue's overflows back to none; what the peers are
+     * doing now, and the time averages {@code least_time} picks by, stay.
+     */
+    public void resetStatistics() {
+        for (PeerState peer : peers()) {
+            peer.resetStatistics();
+        }
+        if (queue != null) {
+            synchronized (lock) {
+                queue.overflows = 0;
+            }
+        }
+    }
+
     /** NGINX Plus's {@code queue} object of the group: requests waiting now, the limit, and how many found it full. */
     public Optional<QueueStatus> queueStatus() {
         if (queue == null) {

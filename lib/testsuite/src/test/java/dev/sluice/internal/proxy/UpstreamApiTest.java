@@ -11,9 +11,11 @@ import dev.sluice.testing.RawClient;
 import dev.sluice.testing.ScriptedUpstream;
 import dev.sluice.testing.ScriptedUpstream.Response;
 import dev.sluice.testing.Upstreams;
+import dev.sluice.upstream.PeerState;
 import dev.sluice.upstream.UpstreamGroup;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -127,6 +129,23 @@ class UpstreamApiTest {
         assertEquals(1, group.peers().get(0).peer().weight());
         assertFalse(group.peers().get(0).peer().backup());
         assertEquals("a", served());
+    }
+
+    @Test
+    void aDeleteOfTheGroupSetsItsStatisticsBackToNone() throws Exception {
+        assertEquals("aaa", served() + served() + served());
+        assertTrue(Exchanges.await(() -> Arrays.stream(group.peers().get(0).responses()).sum() == 3, 3000),
+                "the last attempt reported");
+
+        RawClient.Reply reset = call("DELETE", UpstreamStatus.PATH + "/backend", null);
+
+        assertEquals(204, reset.status());
+        PeerState peer = group.peers().get(0);
+        assertEquals(0, peer.requests());
+        assertEquals(0, peer.bytesReceived());
+        assertEquals(0, Arrays.stream(peer.responses()).sum());
+        assertEquals("a", served(), "what the group does is as before");
+        assertEquals(1, peer.requests());
     }
 
     @Test
