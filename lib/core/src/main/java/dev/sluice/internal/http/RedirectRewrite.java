@@ -5,7 +5,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * nginx's {@code proxy_redirect default} for one route: a {@code Location} field that starts with the route's {@code
- * proxy_pass} URL ({@link #pattern}), or the {@code url=} of a {@code Refresh} field, gets {@link #replacement} in its
+ * proxy_pass} URL (its pattern), or the {@code url=} of a {@code Refresh} field, gets the replacement in its
  * place. Without a URI part the URL is {@code http://GROUP/} and the replacement {@code /}; with one, the whole URL
  * and the route's path ({@code ngx_http_proxy_merge_loc_conf}).
  */
