@@ -28,12 +28,15 @@ final class RoundRobin implements Balancer {
         return true;
     }
 
-    /** nginx's round-robin get: the single-peer rule, else a smooth weighted pass. */
+    /**
+     * nginx's round-robin get: the single-peer rule (down, unhealthy, full or draining, it takes no request that is
+     * not bound to it), else a smooth weighted pass.
+     */
     static PeerState pick(Tier tier, Selection selection) {
         if (tier.single) {
             PeerState only = tier.peers[0];
             boolean full = only.maxConns != 0 && only.conns >= only.maxConns;
-            return only.down || !only.healthy || full ? null : only;
+            return only.down || only.draining || !only.healthy || full ? null : only;
         }
         return tier.rotation.roundRobin(selection);
     }

@@ -98,6 +98,19 @@ class RuntimeMembershipTest {
     }
 
     @Test
+    void aDrainingServerAloneInItsGroupTakesOnlyItsBoundRequests() {
+        UpstreamGroup group = group(1);
+        PeerState only = group.peers().get(0);
+
+        assertTrue(group.drainServer(only.id()));
+
+        assertEquals("-", letters(sequence(group, 1)), "nginx's single-peer rule still leaves a draining peer out");
+        Selection bound = group.newSelection().prefer(only);
+        assertSame(only, bound.select(), "a request bound to it still comes");
+        bound.report(Outcome.SUCCESS);
+    }
+
+    @Test
     void aRequestWhosePeersChangedUnderItRetriesAmongTheNewOnes() {
         UpstreamGroup group = group(1, 1);
         Selection selection = group.newSelection();

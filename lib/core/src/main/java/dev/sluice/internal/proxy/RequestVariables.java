@@ -98,8 +98,9 @@ final class RequestVariables implements ValueTemplate.Variables {
                 }
                 break;
             case IS_ARGS:
-                if (request.target().indexOf('?') >= 0) {
-                    sb.append('?');
+                int query = request.target().indexOf('?');
+                if (query >= 0 && query < request.target().length() - 1) {
+                    sb.append('?'); // nginx's $is_args: "?" when the query has something in it
                 }
                 break;
             case REQUEST_METHOD:

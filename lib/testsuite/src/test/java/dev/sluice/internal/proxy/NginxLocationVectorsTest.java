@@ -120,10 +120,13 @@ class NginxLocationVectorsTest {
         RawClient.Reply redirect = client.readResponse();
         client.send(RawClient.get("/api"));
         RawClient.Reply bare = client.readResponse();
+        client.send(RawClient.get("/api?"));
+        RawClient.Reply emptyQuery = client.readResponse();
 
         assertEquals(301, redirect.status());
         assertEquals("/api/?x=1", redirect.header("Location"));
         assertEquals("/api/", bare.header("Location"));
+        assertEquals("/api/", emptyQuery.header("Location"), "$is_args is empty for an empty query, as nginx's");
         for (String[] expected : List.of(new String[] {"/files", "root"}, new String[] {"/both", "exact"},
                 new String[] {"/apix", "regex"})) {
             client.send(RawClient.get(expected[0]));
