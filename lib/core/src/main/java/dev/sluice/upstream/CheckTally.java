@@ -17,7 +17,8 @@ final class CheckTally {
      * Counts one check of a peer that is {@code healthy} now; returns the health it turns to: unhealthy after {@code
      * failsToTurn} failed checks in a row, healthy again after {@code passesToTurn} passed ones, else as it was. A
      * peer waiting for its first check under a mandatory one (unhealthy, never checked) turns healthy when that check
-     * passes, as NGINX Plus's "checking" lasts until the first check is completed. Lock held.
+     * passes, as NGINX Plus's "checking" lasts until the first check is completed, and turns unhealthy when it fails.
+     * Lock held.
      */
     boolean record(boolean passed, boolean healthy, int failsToTurn, int passesToTurn) {
         boolean first = checks == 0;
@@ -29,8 +30,8 @@ final class CheckTally {
         }
         fails++;
         passesInARow = 0;
-        if (++failsInARow >= failsToTurn && healthy) {
-            unhealthyTurns++;
+        if (++failsInARow >= failsToTurn && healthy || first && !healthy) {
+            unhealthyTurns++; // a first check failed under a mandatory one: from checking to unhealthy
             return false;
         }
         return healthy;

@@ -173,6 +173,9 @@ class HealthCheckTest {
 
         assertFalse(group.peers().get(0).isHealthy(), "it answers requests, but not its checks");
         assertEquals(List.of(b.port() + "", b.port() + ""), served(client, 2));
+        awaitFirstCheck();
+        assertEquals(new PeerState.HealthChecks(1, 1, 1, false), group.peers().get(0).healthChecks(),
+                "from checking to unhealthy is a turn to unhealthy");
     }
 
     @Test
