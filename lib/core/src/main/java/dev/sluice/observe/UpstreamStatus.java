@@ -9,6 +9,7 @@ import dev.sluice.upstream.PeerState;
 import dev.sluice.upstream.UpstreamGroup;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -182,10 +183,7 @@ public final class UpstreamStatus {
         string(out, text).append(",\"code\":");
         string(out, code).append("},\"request_id\":\"");
         ThreadLocalRandom random = ThreadLocalRandom.current();
-        for (int i = 0; i < 2; i++) {
-            String half = Long.toHexString(random.nextLong());
-            out.append("0".repeat(16 - half.length())).append(half);
-        }
+        out.append(HexFormat.of().toHexDigits(random.nextLong())).append(HexFormat.of().toHexDigits(random.nextLong()));
         out.append("\",\"href\":\"").append(REFERENCE).append("\"}");
         return Answer.builder(status).header("Content-Type", "application/json").body(out.toString()).build();
     }

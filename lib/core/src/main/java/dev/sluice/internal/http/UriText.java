@@ -25,15 +25,10 @@ public final class UriText {
         append(out, bytes, from, to, false);
     }
 
-    /** Appends {@code text}, one character per byte, as {@link #appendPath} appends bytes. */
+    /** Appends {@code text}, one character per byte (Latin-1, as the proxy holds paths), as bytes are appended. */
     public static void appendPath(StringBuilder out, String text) {
         for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c <= ' ' || c == 0x7f) {
-                out.append('%').append(HEX_DIGITS[c >> 4]).append(HEX_DIGITS[c & 0xf]);
-            } else {
-                out.append(c);
-            }
+            append(out, text.charAt(i) & 0xff, false);
         }
     }
 
@@ -48,12 +43,16 @@ public final class UriText {
 
     private static void append(StringBuilder out, byte[] bytes, int from, int to, boolean requestLine) {
         for (int i = from; i < to; i++) {
-            int b = bytes[i] & 0xff;
-            if (b <= ' ' || b == 0x7f || requestLine && (b > 0x7f || ESCAPED_IN_REQUEST_LINE.indexOf(b) >= 0)) {
-                out.append('%').append(HEX_DIGITS[b >> 4]).append(HEX_DIGITS[b & 0xf]);
-            } else {
-                out.append((char) b);
-            }
+            append(out, bytes[i] & 0xff, requestLine);
+        }
+    }
+
+    /** Appends byte {@code b}, as %XX when it is a control, space or DEL, or for a request line one nginx escapes. */
+    private static void append(StringBuilder out, int b, boolean requestLine) {
+        if (b <= ' ' || b == 0x7f || requestLine && (b > 0x7f || ESCAPED_IN_REQUEST_LINE.indexOf(b) >= 0)) {
+            out.append('%').append(HEX_DIGITS[b >> 4]).append(HEX_DIGITS[b & 0xf]);
+        } else {
+            out.append((char) b);
         }
     }
 
