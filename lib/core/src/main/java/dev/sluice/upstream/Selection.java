@@ -111,7 +111,10 @@ public final class Selection {
         picked = false;
         preferred = null;
         clearTried();
-        seen = null; // the next select starts from the primary tier of the group's current membership
+        if (seen != null) {
+            tier = seen.primary; // the next select starts from the primary tier (a new membership's, if changed)
+            picker = seen.primaryPicker;
+        }
         current = null;
         started = false;
         maxTries = 0;
