@@ -1,5 +1,6 @@
 package dev.sluice;
 
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
 
@@ -23,12 +24,12 @@ final class ReturnHandler {
      * The answer of {@code return status text}: for a redirect {@code text} is the Location, otherwise the body; its
      * variables are evaluated per request, and a text without any is answered with one answer made here.
      */
-    static Function<ProxyRequest, Answer> returning(int status, String text) {
+    static Function<ProxyRequest, Answer> returning(int status, String text, Map<String, Integer> captures) {
         if (status < 200 || status > 599) {
             throw new IllegalArgumentException("return status must be between 200 and 599: " + status);
         }
         ValueTemplate template = ValueTemplate.parse("return", Objects.requireNonNull(text, "text"),
-                !isRedirect(status));
+                !isRedirect(status), captures);
         Function<String, Answer> answer = value -> value.isEmpty() ? Answer.of(status)
                 : isRedirect(status) ? Answer.redirect(status, value) : Answer.of(status, value);
         if (template.isConstant()) {

@@ -329,7 +329,7 @@ public final class Route {
          * {@code returns(301, "https://$host$request_uri")}.
          */
         public Builder returns(int status, String text) {
-            return answering("answer", ReturnHandler.returning(status, text));
+            return answering("answer", ReturnHandler.returning(status, text, location.groupNames()));
         }
 
         /** Makes {@code answer} the route's handler, by {@code option}: see {@link #answersEvery}. */
@@ -417,7 +417,7 @@ public final class Route {
          * regex route takes only such a URI: nginx has no prefix to replace there.
          */
         public Builder passUri(String uri) {
-            options.passTemplate = RouteChecks.passUri(uri);
+            options.passTemplate = RouteChecks.passUri(uri, location.groupNames());
             options.passUri = uri;
             return this;
         }
@@ -442,7 +442,7 @@ public final class Route {
 
         /** The key of {@code hash KEY}: a template of text and variables; default {@code $request_uri}. */
         public Builder hashKey(String template) {
-            options.hashKey = ValueTemplate.parse("hashKey", template);
+            options.hashKey = ValueTemplate.parse("hashKey", template, false, location.groupNames());
             return this;
         }
 
@@ -504,7 +504,8 @@ public final class Route {
         public Builder setHeader(String name, String value) {
             String canonical = RouteChecks.headerName(name).toLowerCase(Locale.ROOT).equals("host") ? "Host" : name;
             options.setHeaders.removeIf(e -> e.getKey().equalsIgnoreCase(canonical));
-            options.setHeaders.add(Map.entry(canonical, ValueTemplate.parse("setHeader " + name, value)));
+            options.setHeaders.add(Map.entry(canonical, ValueTemplate.parse("setHeader " + name, value, false,
+                    location.groupNames())));
             return this;
         }
 

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -55,8 +56,8 @@ final class RouteChecks {
         return List.of(names);
     }
 
-    /** A passUri's template when it names variables, else null. */
-    static ValueTemplate passUri(String uri) {
+    /** A passUri's template when it names variables, else null; {@code captures}: the route's named groups. */
+    static ValueTemplate passUri(String uri, Map<String, Integer> captures) {
         Objects.requireNonNull(uri, "passUri");
         boolean template = uri.indexOf('$') >= 0;
         if (!uri.startsWith("/") || uri.chars().anyMatch(c -> c <= ' ' || c >= 0x7f || c == '#'
@@ -64,7 +65,7 @@ final class RouteChecks {
             throw new IllegalArgumentException("passUri must be a path starting with '/', with no spaces, controls,"
                     + " '#' or (unless it names variables) '?': \"" + uri + "\"");
         }
-        return template ? ValueTemplate.parse("passUri", uri) : null;
+        return template ? ValueTemplate.parse("passUri", uri, false, captures) : null;
     }
 
     static int errorPageStatus(int status) {

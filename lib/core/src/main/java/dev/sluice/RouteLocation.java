@@ -2,6 +2,7 @@ package dev.sluice;
 
 import dev.sluice.Route.Match;
 import dev.sluice.internal.text.NginxRegex;
+import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -9,9 +10,10 @@ import java.util.regex.PatternSyntaxException;
 /**
  * A route's location, nginx's {@code location [=|^~|~|~*] PATH}, parsed into its modifier's {@link Match}, its path
  * or regex ({@code prefix}), and the compiled regex of a regex route ({@code pattern}, else null; it matches as
- * nginx's PCRE does, see {@link NginxRegex}); it writes itself back in nginx's form.
+ * nginx's PCRE does, see {@link NginxRegex}) and the numbers of its named groups ({@code groupNames}, which the
+ * route's values may name as variables, as nginx's named captures); it writes itself back in nginx's form.
  */
-record RouteLocation(String prefix, Match match, Pattern pattern) {
+record RouteLocation(String prefix, Match match, Pattern pattern, Map<String, Integer> groupNames) {
 
     /** Parses {@code location}, refusing a regex that does not compile and a path that is not one. */
     static RouteLocation parse(String location) {
@@ -22,17 +24,27 @@ record RouteLocation(String prefix, Match match, Pattern pattern) {
                 : modifier.equals("~") ? Match.REGEX : modifier.equals("~*") ? Match.REGEX_CASELESS : Match.PREFIX;
         String prefix = match == Match.PREFIX ? location : location.substring(space + 1).stripLeading();
         if (match == Match.REGEX || match == Match.REGEX_CASELESS) {
+            Pattern pattern;
+            Map<String, Integer> names;
             try {
-                return new RouteLocation(prefix, match, NginxRegex.compile(prefix, match == Match.REGEX_CASELESS));
+                pattern = NginxRegex.compile(prefix, match == Match.REGEX_CASELESS);
+                names = NginxRegex.groupNames(prefix);
             } catch (PatternSyntaxException e) {
                 throw new IllegalArgumentException("route \"" + location + "\": not a regex: " + e.getDescription());
             }
+            for (String name : names.keySet()) {
+                if (ValueTemplate.isVariable(name)) {
+                    throw new IllegalArgumentException("route \"" + location + "\": the group name " + name
+                            + " is the variable $" + name + " already");
+                }
+            }
+            return new RouteLocation(prefix, match, pattern, names);
         }
         if (!prefix.startsWith("/") || prefix.chars().anyMatch(c -> c <= ' ' || c >= 0x7f)) {
             throw new IllegalArgumentException("route \"" + location + "\": the path must start with '/' and"
                     + " hold no spaces or controls (a modifier is =, ^~, ~ or ~*, then a space)");
         }
-        return new RouteLocation(prefix, match, null);
+        return new RouteLocation(prefix, match, null, Map.of());
     }
 
     /** The location as nginx writes it, e.g. {@code "^~ /static/"}. */

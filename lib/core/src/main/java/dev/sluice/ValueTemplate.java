@@ -2,6 +2,7 @@ package dev.sluice;
 
 import dev.sluice.internal.text.VariableText;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -14,7 +15,8 @@ import java.util.Objects;
  * TLS address {@code $https} ({@code on}, else empty), {@code $ssl_protocol}, {@code $ssl_cipher}, {@code
  * $ssl_server_name}, {@code $ssl_client_verify} and {@code $ssl_client_s_dn} ({@code $scheme} is then
  * {@code https}); and
- * {@code $1} to {@code $9}, the groups a regex route's pattern captured (empty in other routes); a name may be
+ * {@code $1} to {@code $9}, the groups a regex route's pattern captured (empty in other routes), and by its name
+ * a named group among them ({@code (?<id>[0-9]+)} then {@code $id}, as nginx's named captures); a name may be
  * braced, {@code ${host}}. {@code $request_uri} is the target as the client sent it (in origin form);
  * {@code $uri} is the path routes are matched against: decoded, slashes merged, dot-segments resolved, with any
  * control byte, space or DEL written as %XX so that it can never break a header line (nginx writes those raw).
@@ -60,11 +62,17 @@ public final class ValueTemplate {
 
     /** {@link #parse}, letting line breaks through when {@code lines}: for a body, which no header line holds. */
     static ValueTemplate parse(String option, String template, boolean lines) {
+        return parse(option, template, lines, Map.of());
+    }
+
+    /** {@link #parse(String, String, boolean)} in a regex route whose named groups are {@code captures}. */
+    static ValueTemplate parse(String option, String template, boolean lines, Map<String, Integer> captures) {
         Objects.requireNonNull(template, option);
         if (template.chars().anyMatch(c -> c < ' ' && c != '\t' && !(lines && (c == '\n' || c == '\r')) || c == 0x7f)) {
             throw new IllegalArgumentException(option + " must not hold control characters: \"" + template + "\"");
         }
-        return new ValueTemplate(template, VariableText.split(option, template, name -> variable(option, name)));
+        return new ValueTemplate(template, VariableText.split(option, template,
+                name -> variable(option, name, captures)));
     }
 
     /**
@@ -121,7 +129,25 @@ public final class ValueTemplate {
     }
 
 
-    private static Part variable(String option, String name) {
+    /** Whether {@code name} names a variable, so that no named group may take it. */
+    static boolean isVariable(String name) {
+        try {
+            variable("", name, Map.of());
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private static Part variable(String option, String name, Map<String, Integer> captures) {
+        Integer group = captures.get(name);
+        if (group != null) {
+            if (group > 9) {
+                throw new IllegalArgumentException(option + " uses $" + name + ", group " + group
+                        + " of the regex: the captures are $1 to $9");
+            }
+            return new Part(Variable.CAPTURE, String.valueOf(group));
+        }
         if (name.chars().allMatch(c -> c >= '0' && c <= '9')) {
             if (name.length() != 1 || name.charAt(0) == '0') {
                 throw new IllegalArgumentException(option + " uses $" + name + ": the captures are $1 to $9");

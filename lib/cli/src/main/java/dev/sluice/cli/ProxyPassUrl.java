@@ -2,7 +2,8 @@ package dev.sluice.cli;
 
 /**
  * The URL of a {@code proxy_pass} directive, read once: {@code http[s]://HOST[/URI]}, where HOST names an upstream
- * block or is {@code HOST[:PORT]}.
+ * block or is {@code HOST[:PORT]}. A URI that names variables ({@code /items/$1?id=$arg_id}) is the request's whole
+ * target, as in nginx; a HOST may name none (nginx would resolve it per request).
  *
  * @param at the directive, for errors
  * @param tls whether it is {@code https://}
@@ -14,19 +15,19 @@ record ProxyPassUrl(Directive at, boolean tls, String host, String uri) {
     /**
      * Reads the URL of {@code d}.
      *
-     * @throws UsageException for another scheme, or variables (not supported), naming the file and line
+     * @throws UsageException for another scheme, or variables in the host (not supported), naming the file and line
      */
     static ProxyPassUrl of(Directive d) {
         String url = Args.one(d);
         if (!url.startsWith("https://") && !url.startsWith("http://")) {
             throw d.error("invalid URL prefix in \"" + url + "\" (http:// or https://)");
         }
-        if (url.indexOf('$') >= 0) {
-            throw Args.unsupported(d, "variables in the URL (" + url + ")");
-        }
         boolean tls = url.startsWith("https://");
         String rest = url.substring(tls ? 8 : 7);
         int slash = rest.indexOf('/');
+        if ((slash < 0 ? rest : rest.substring(0, slash)).indexOf('$') >= 0) {
+            throw Args.unsupported(d, "variables in the URL's host (" + url + ")");
+        }
         return new ProxyPassUrl(d, tls, slash < 0 ? rest : rest.substring(0, slash),
                 slash < 0 ? null : rest.substring(slash));
     }

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * An nginx configuration run with real sockets ({@code -c}): server names, locations, inherited fields, return,
+ * a regex location's named captures in its proxy_pass URI,
  * a root location serving the error page; and the code {@code --to-java} prints, compiled and started, answering
  * the same requests the same way.
  */
@@ -65,6 +66,8 @@ class NginxConfigProxyTest {
                 + "    location / { proxy_pass http://pool; }\n"
                 + "    location /down/ { proxy_pass http://dead; error_page 502 /50x.html; }\n"
                 + "    location = /50x.html { root html; }\n"
+                + "    location ~ ^/u/(?<user_id>[0-9]+)$ { proxy_pass http://pool/profile?id=$user_id;"
+                + " proxy_set_header X-Api u-$1; }\n"
                 + "  }\n"
                 + "  server {\n"
                 + "    listen 127.0.0.1:" + port + ";\n"
@@ -90,7 +93,8 @@ class NginxConfigProxyTest {
         List<Seen> seen = new ArrayList<>();
         try {
             for (String[] request : new String[][] {{"api.test", "/v1/items?x=1"}, {"api.test", "/other"},
-                    {"old.test", "/a?b=c"}, {"api.test", "/down/x"}, {"api.test", "/50x.html"}}) {
+                    {"old.test", "/a?b=c"}, {"api.test", "/down/x"}, {"api.test", "/50x.html"},
+                    {"api.test", "/u/42?dropped=1"}}) {
                 int firstBefore = first.requestCount();
                 int secondBefore = second.requestCount();
                 try (RawClient client = RawClient.connect(proxy.port()).timeout(Duration.ofSeconds(10))) {
@@ -122,7 +126,9 @@ class NginxConfigProxyTest {
         assertEquals(new Seen(502, null, "<p>try again later</p>\n", null, null, null), seen.get(3),
                 "error_page sent the file the root location serves");
         assertEquals(new Seen(200, null, "<p>try again later</p>\n", null, null, null), seen.get(4));
-        assertEquals(1, first.requestCount(), "round robin over the pool");
+        assertEquals(new Seen(200, null, "", "/profile?id=42", "u-42", null), seen.get(5),
+                "a URI with variables is the whole target; a named capture is a variable, and also $1");
+        assertEquals(2, first.requestCount(), "round robin over the pool");
         assertEquals(1, second.requestCount(), "round robin over the pool");
     }
 

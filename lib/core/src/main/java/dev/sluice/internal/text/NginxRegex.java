@@ -1,5 +1,7 @@
 package dev.sluice.internal.text;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -10,7 +12,8 @@ import java.util.regex.PatternSyntaxException;
  * defaults also stop at {@code \r} and U+0085), and a bracket expression reads as PCRE reads it: POSIX classes such
  * as {@code [[:digit:]]} name their characters, and a {@code [} or {@code &&} inside one is literal, where Java
  * would read a set of the letters, a nested class or an intersection. Caseless matching folds ASCII letters only,
- * as nginx's PCRE does without UTF mode.
+ * as nginx's PCRE does without UTF mode. PCRE's named groups ({@code (?P<name>...)}, names with '_') and their
+ * references are written in Java's terms, and its comments {@code (?#...)} dropped.
  */
 public final class NginxRegex {
 
@@ -33,22 +36,138 @@ public final class NginxRegex {
         return Pattern.compile(toJava(regex), Pattern.UNIX_LINES | (caseless ? Pattern.CASE_INSENSITIVE : 0));
     }
 
-    /** {@code regex} in Java's syntax: its bracket expressions rewritten, everything else as it is. */
+    /**
+     * The named groups of {@code regex} ({@code (?<name>...)}, {@code (?P<name>...)} or {@code (?'name'...)}) by
+     * their numbers, which count every capturing group from the left as PCRE's do: what nginx makes a variable of.
+     *
+     * @throws PatternSyntaxException when two groups share a name
+     */
+    public static Map<String, Integer> groupNames(String regex) {
+        Translation t = new Translation(regex);
+        t.run();
+        return Collections.unmodifiableMap(t.names);
+    }
+
+    /** {@code regex} in Java's syntax: its bracket expressions and named groups rewritten, the rest as it is. */
     static String toJava(String regex) {
-        StringBuilder out = new StringBuilder(regex.length() + 16);
-        int i = 0;
-        while (i < regex.length()) {
-            char c = regex.charAt(i);
-            if (c == '\\') {
-                i = escape(regex, i, out);
-            } else if (c == '[') {
-                i = bracket(regex, i, out);
-            } else {
-                out.append(c);
-                i++;
+        Translation t = new Translation(regex);
+        t.run();
+        return t.out.toString();
+    }
+
+    /**
+     * One regex's rewriting: Java's group names allow no '_' and PCRE's do, so a named group becomes a plain group
+     * of the same number, and a reference to it ({@code (?P=name)}, {@code \k<name>}, {@code \g{name}}) a numbered
+     * back reference.
+     */
+    private static final class Translation {
+
+        private final String regex;
+        private final StringBuilder out;
+        private final Map<String, Integer> names = new LinkedHashMap<>();
+        private int groups;
+
+        Translation(String regex) {
+            this.regex = regex;
+            this.out = new StringBuilder(regex.length() + 16);
+        }
+
+        void run() {
+            int i = 0;
+            while (i < regex.length()) {
+                char c = regex.charAt(i);
+                if (c == '\\') {
+                    i = reference(i);
+                } else if (c == '[') {
+                    i = bracket(regex, i, out);
+                } else if (c == '(') {
+                    i = group(i);
+                } else {
+                    out.append(c);
+                    i++;
+                }
             }
         }
-        return out.toString();
+
+        /** Rewrites the group opening at {@code i}; returns the index after what it consumed. */
+        private int group(int i) {
+            if (regex.startsWith("(?#", i)) { // a comment, which Java lacks
+                int end = regex.indexOf(')', i);
+                return end < 0 ? regex.length() : end + 1;
+            }
+            String name = null;
+            int after = i;
+            if (regex.startsWith("(?P<", i)) {
+                after = i + 4;
+                name = nameUntil(after, '>');
+            } else if (regex.startsWith("(?<", i) && !regex.startsWith("(?<=", i) && !regex.startsWith("(?<!", i)) {
+                after = i + 3;
+                name = nameUntil(after, '>');
+            } else if (regex.startsWith("(?'", i)) {
+                after = i + 3;
+                name = nameUntil(after, '\'');
+            } else if (regex.startsWith("(?P=", i)) {
+                after = i + 4;
+                String target = nameUntil(after, ')');
+                backReference(target, i);
+                return after + target.length() + 1;
+            } else if (regex.startsWith("(?P>", i)) {
+                throw new PatternSyntaxException("recursion into a group is not supported", regex, i);
+            }
+            if (name != null) {
+                if (names.putIfAbsent(name, ++groups) != null) {
+                    throw new PatternSyntaxException("two named subpatterns have the same name", regex, i);
+                }
+                out.append('(');
+                return after + name.length() + 1;
+            }
+            if (!regex.startsWith("(?", i) && !regex.startsWith("(*", i)) {
+                groups++;
+            }
+            out.append('(');
+            return i + 1;
+        }
+
+        /** The group name that starts at {@code from} and ends before {@code close}. */
+        private String nameUntil(int from, char close) {
+            int end = from;
+            while (end < regex.length() && isNameChar(regex.charAt(end))) {
+                end++;
+            }
+            if (end == from || end >= regex.length() || regex.charAt(end) != close) {
+                throw new PatternSyntaxException("a group name must be letters, digits and '_', then "
+                        + close, regex, from);
+            }
+            return regex.substring(from, end);
+        }
+
+        /** Copies the escape at {@code i}, rewriting {@code \k<name>}, {@code \k'name'}, {@code \k{name}} and
+         * {@code \g{name}} into numbered back references. */
+        private int reference(int i) {
+            char kind = i + 2 < regex.length() ? regex.charAt(i + 1) : 0;
+            char open = kind == 0 ? 0 : regex.charAt(i + 2);
+            char close = open == '<' ? '>' : open == '\'' ? '\'' : open == '{' ? '}' : 0;
+            if ((kind == 'k' && close != 0) || (kind == 'g' && open == '{')) {
+                String target = nameUntil(i + 3, close);
+                backReference(target, i);
+                return i + 3 + target.length() + 1;
+            }
+            return escape(regex, i, out);
+        }
+
+        /** Writes a numbered back reference to group {@code target}, a name or a number. */
+        private void backReference(String target, int at) {
+            Integer number = target.chars().allMatch(Character::isDigit) ? Integer.valueOf(target)
+                    : names.get(target);
+            if (number == null) {
+                throw new PatternSyntaxException("reference to non-existent subpattern", regex, at);
+            }
+            out.append("(?:\\").append(number).append(')');
+        }
+
+        private static boolean isNameChar(char c) {
+            return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z';
+        }
     }
 
     /** Copies the escape at {@code i} ({@code \x}, or a whole {@code \Q...\E}); returns the index after it. */

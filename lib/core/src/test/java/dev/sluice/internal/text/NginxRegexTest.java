@@ -71,4 +71,42 @@ class NginxRegexTest {
         assertTrue(caseless.matcher("/A.JPG").find());
         assertFalse(NginxRegex.compile("caf\u00e9", true).matcher("CAF\u00c9").find());
     }
+    @Test
+    void namedGroupsOfEveryPcreFormCountAsNumberedGroups() {
+        Pattern p = NginxRegex.compile("^/(?P<app_name>[a-z]+)/(?<user_id>[0-9]+)/(?'rest'.*)$", false);
+        java.util.regex.Matcher m = p.matcher("/shop/42/cart/x");
+        assertTrue(m.matches());
+        assertEquals("shop", m.group(1));
+        assertEquals("42", m.group(2));
+        assertEquals("cart/x", m.group(3));
+        assertEquals(java.util.Map.of("app_name", 1, "user_id", 2, "rest", 3),
+                NginxRegex.groupNames("^/(?P<app_name>[a-z]+)/(?<user_id>[0-9]+)/(?'rest'.*)$"));
+    }
+
+    @Test
+    void groupNumbersSkipLookaroundsAndNonCapturingGroups() {
+        assertEquals(java.util.Map.of("b", 2),
+                NginxRegex.groupNames("(?:x)(?<=y)(?<!z)(a)(?i)(?<b>c)(?=d)[(?<e>]"));
+    }
+
+    @Test
+    void referencesToANamedGroupMatchWhatItMatched() {
+        assertTrue(finds("^/(?P<w>[a-z]+)/(?P=w)$", "/ab/ab"));
+        assertFalse(finds("^/(?P<w>[a-z]+)/(?P=w)$", "/ab/ac"));
+        assertTrue(finds("^/(?<w_1>[a-z]+)/\\k<w_1>/\\k{w_1}/\\g{w_1}/\\k'w_1'$", "/a/a/a/a/a"));
+        assertTrue(finds("^/(x)(?<n>y)/\\g{2}1$", "/xy/y1"));
+    }
+
+    @Test
+    void aCommentIsDropped() {
+        assertTrue(finds("^/a(?#the a)b$", "/ab"));
+    }
+
+    @Test
+    void aDuplicateNameOrAMissingGroupIsNoRegex() {
+        assertThrows(PatternSyntaxException.class, () -> NginxRegex.compile("(?<a>x)(?<a>y)", false));
+        assertThrows(PatternSyntaxException.class, () -> NginxRegex.compile("(?<a>x)(?P=b)", false));
+        assertThrows(PatternSyntaxException.class, () -> NginxRegex.compile("(?P<a-b>x)", false));
+        assertThrows(PatternSyntaxException.class, () -> NginxRegex.compile("(?<a>x)(?P>a)", false));
+    }
 }

@@ -422,6 +422,38 @@ class ProxyHandlerTest {
     }
 
     @Test
+    void aRegexRoutesNamedGroupsAreVariablesOfItsValuesAsNginxsNamedCaptures() throws Exception {
+        ProxyServer proxy = upstreams.proxy(p -> p
+                .route("~ ^/(?P<tenant_id>[a-z]+)/items/(?<item>[0-9]+)$", r -> r.upstream(stableGroup)
+                        .passUri("/items/$item?tenant=${tenant_id}").setHeader("X-Tenant", "t-$tenant_id"))
+                .route("~ ^/old/(?<rest>.*)$", r -> r.returns(301, "/new/$rest")));
+        RawClient client = upstreams.rawClient(proxy.port());
+
+        client.send(RawClient.get("/acme/items/42"));
+        assertEquals(200, client.readResponse().status());
+        client.send(RawClient.get("/old/a/b"));
+        RawClient.Reply moved = client.readResponse();
+
+        RecordedRequest request = stable.takeRequest(WAIT);
+        assertEquals("/items/42?tenant=acme", request.target());
+        assertEquals("t-acme", request.header("X-Tenant"));
+        assertEquals(301, moved.status());
+        assertEquals("/new/a/b", moved.header("Location"));
+    }
+
+    @Test
+    void aGroupNameThatIsAVariableOrAnUnknownNameIsRefusedAtBuild() {
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Route.builder("~ ^/(?<host>[a-z]+)/"))
+                .getMessage().contains("the group name host is the variable $host already"));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> Route.builder("~ ^/(?<id>[0-9]+)/").setHeader("X-Id", "$ids")).getMessage()
+                .contains("unknown variable $ids"));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> Route.builder("/plain/").setHeader("X-Id", "$id")).getMessage()
+                .contains("unknown variable $id"));
+    }
+
+    @Test
     void aPassUriNamingACaptureTheRouteCannotHaveIsRefusedAtBuild() {
         Route.Builder prefix = Route.builder("/users/").upstream(stableGroup).passUri("/p/$1");
         assertTrue(assertThrows(IllegalArgumentException.class, prefix::build).getMessage()
