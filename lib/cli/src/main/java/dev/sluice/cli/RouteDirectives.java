@@ -82,7 +82,8 @@ final class RouteDirectives {
     private final Surroundings around;
     private final Directive location;
     private final List<Expr.Call> calls = new ArrayList<>();
-    /** Whether the location has nginx's {@code proxy_set_header Upgrade $http_upgrade}: it forwards upgrades. */
+    /** Whether the location has nginx's {@code proxy_set_header Upgrade $http_upgrade} (or a constant protocol): it
+     * forwards upgrades. */
     private boolean upgrades;
 
     private RouteDirectives(Scope scope, Surroundings around, Directive location) {
@@ -258,19 +259,25 @@ final class RouteDirectives {
      * {@code proxy_set_header}, except the lines of nginx's WebSocket idiom ({@code Upgrade $http_upgrade}, and
      * {@code Connection} set to {@code upgrade} or to the variable a {@code map $http_upgrade} block makes): with
      * them the route forwards a genuine WebSocket upgrade itself, and keeps upstream connections alive for every
-     * other request; without them it forwards none, as nginx forwards none.
+     * other request; without them it forwards none, as nginx forwards none. A constant {@code Upgrade websocket}
+     * works as the idiom does, for the protocols it names: the upgrade a client asks for is forwarded.
      */
     private void setHeader(Directive d) {
         Args.args(d, 1, 2);
         String name = d.args().get(0);
         String value = d.args().size() == 2 ? d.args().get(1) : "";
         String lower = name.toLowerCase(Locale.ROOT);
-        boolean idiom = lower.equals("upgrade") && value.equals("$http_upgrade")
+        boolean upgrade = lower.equals("upgrade") && (value.equals("$http_upgrade")
+                || !value.isEmpty() && value.indexOf('$') < 0);
+        boolean idiom = upgrade
                 || lower.equals("connection") && (value.equalsIgnoreCase("upgrade") || scope.isUpgradeVariable(value));
         if (!idiom) {
             calls.add(call(d, "setHeader", name, value));
         }
-        upgrades |= lower.equals("upgrade") && value.equals("$http_upgrade");
+        if (upgrade && !value.startsWith("$")) {
+            calls.add(call(d, "upgradeProtocols", (Object) value.split("[ ,]+")));
+        }
+        upgrades |= upgrade;
     }
 
     private void errorPage(Directive d) {

@@ -111,19 +111,24 @@ class NginxConfigTest {
     }
 
     @Test
-    void theWebSocketIdiomTurnsUpgradesOnAndALocationWithoutItForwardsNone() throws IOException {
+    void theWebSocketIdiomOrAConstantUpgradeTurnsUpgradesOnAndALocationWithoutItForwardsNone() throws IOException {
         String code = java("map $http_upgrade $connection_upgrade { default upgrade; '' close; }\n"
                 + "server { listen 127.0.0.1:8080; location /ws/ { proxy_pass http://127.0.0.1:9001;\n"
                 + " proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade;\n"
                 + " proxy_set_header Connection $connection_upgrade; proxy_set_header X-Real-IP $remote_addr; }\n"
-                + " location /plain/ { proxy_pass http://127.0.0.1:9001; proxy_set_header Connection \"upgrade\"; } }");
+                + " location /plain/ { proxy_pass http://127.0.0.1:9001; proxy_set_header Connection \"upgrade\"; }\n"
+                + " location /fixed/ { proxy_pass http://127.0.0.1:9001; proxy_set_header Upgrade websocket;"
+                + " proxy_set_header Connection upgrade; } }");
         assertHas(code, ".httpVersion(\"1.1\")", ".setHeader(\"X-Real-IP\", \"$remote_addr\")");
         assertFalse(code.contains("Upgrade\""), code);
         assertFalse(code.contains("Connection"), code);
         String ws = code.substring(code.indexOf(".route(\"/ws/\""), code.indexOf(".route(\"/plain/\""));
-        String plain = code.substring(code.indexOf(".route(\"/plain/\""));
+        String plain = code.substring(code.indexOf(".route(\"/plain/\""), code.indexOf(".route(\"/fixed/\""));
+        String fixed = code.substring(code.indexOf(".route(\"/fixed/\""));
         assertFalse(ws.contains("upgradeProtocols"), "the idiom keeps the route's WebSocket upgrades: " + ws);
         assertTrue(plain.contains(".upgradeProtocols()"), "no idiom, no upgrade, as nginx: " + plain);
+        assertTrue(fixed.contains(".upgradeProtocols(\"websocket\")") && !fixed.contains(".upgradeProtocols()"),
+                "a constant Upgrade forwards the protocol it names: " + fixed);
         assertEquals("nginx.conf:3: not supported: \"map\": map other than nginx's WebSocket idiom (map $http_upgrade"
                 + " $connection_upgrade)",
                 error("map $cookie_x $y { default a; }\nserver { listen 127.0.0.1:8080; location / { return 200; } }"));
