@@ -185,6 +185,22 @@ public final class Peer {
 
         static final Duration DEFAULT_FAIL_TIMEOUT = Duration.ofSeconds(10);
         private static final Duration MAX_DURATION = Duration.ofDays(365);
+        private static final long[] UNIT_MILLIS = {86_400_000L, 3_600_000L, 60_000L, 1_000L, 1L};
+        private static final String[] UNITS = {"d", "h", "m", "s", "ms"};
+
+        /** {@code time} as nginx writes one, in its largest whole unit ({@code 1000000d}, {@code 90s}, {@code
+         * 1500ms}); a time of finer grain as Java writes it. */
+        static String timeText(Duration time) {
+            if (time.getNano() % 1_000_000 != 0 || time.abs().getSeconds() > Long.MAX_VALUE / 1000) {
+                return time.toString();
+            }
+            long millis = time.toMillis();
+            int unit = 0;
+            while (millis % UNIT_MILLIS[unit] != 0) {
+                unit++;
+            }
+            return millis / UNIT_MILLIS[unit] + UNITS[unit];
+        }
 
         private final String server;
         private int weight = 1;
@@ -237,7 +253,7 @@ public final class Peer {
         public Builder failTimeout(Duration failTimeout) {
             Objects.requireNonNull(failTimeout, "failTimeout");
             if (failTimeout.isNegative() || failTimeout.compareTo(MAX_DURATION) > 0 || failTimeout.toNanos() % 1_000_000_000L != 0) {
-                throw new IllegalArgumentException("failTimeout must be whole seconds between 0s and 365d: " + failTimeout + " (server " + server + ")");
+                throw new IllegalArgumentException("failTimeout must be whole seconds between 0s and 365d: " + timeText(failTimeout) + " (server " + server + ")");
             }
             this.failTimeout = failTimeout;
             return this;
@@ -292,7 +308,7 @@ public final class Peer {
         public Builder slowStart(Duration slowStart) {
             Objects.requireNonNull(slowStart, "slowStart");
             if (slowStart.isNegative() || slowStart.compareTo(MAX_DURATION) > 0) {
-                throw new IllegalArgumentException("slowStart must be between 0s and 365d: " + slowStart + " (server " + server + ")");
+                throw new IllegalArgumentException("slowStart must be between 0s and 365d: " + timeText(slowStart) + " (server " + server + ")");
             }
             this.slowStart = slowStart;
             return this;

@@ -38,6 +38,18 @@ class ConfigurationTest {
     }
 
     @Test
+    void anOutOfRangeTimeIsNamedAsNginxWritesIt() {
+        assertEquals("slowStart must be between 0s and 365d: 1000000d (server 10.0.0.1:1)",
+                rejected(() -> oneServer("10.0.0.1:1", s -> s.slowStart(Duration.ofDays(1_000_000)))));
+        assertEquals("failTimeout must be whole seconds between 0s and 365d: 1500ms (server 10.0.0.1:1)",
+                rejected(() -> oneServer("10.0.0.1:1", s -> s.failTimeout(Duration.ofMillis(1500)))));
+        assertEquals("failTimeout must be whole seconds between 0s and 365d: -90s (server 10.0.0.1:1)",
+                rejected(() -> oneServer("10.0.0.1:1", s -> s.failTimeout(Duration.ofSeconds(-90)))));
+        assertEquals("slowStart must be between 0s and 365d: 8761h (server 10.0.0.1:1)",
+                rejected(() -> oneServer("10.0.0.1:1", s -> s.slowStart(Duration.ofHours(8761)))));
+    }
+
+    @Test
     void emptyGroupIsRejected() {
         assertTrue(rejected(() -> UpstreamGroup.builder("empty").build()).contains("no servers"));
     }
