@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -160,9 +161,35 @@ public final class Route {
         return options.ignoreClientAbort;
     }
 
-    /** {@code proxy_redirect default} (true) or {@code off}: see {@link Builder#redirectRewrite}. */
-    public boolean redirectRewrite() {
-        return options.redirectRewrite;
+    /**
+     * The route's {@code proxy_redirect} lines in their order, the first that matches a URL rewriting it: {@link
+     * Redirect#DEFAULT} alone unless told otherwise ({@link Builder#redirectRewrite(boolean)}, {@link
+     * Builder#redirectRewrite(String, String)}); none for {@code off}.
+     */
+    public List<Redirect> redirectRewrites() {
+        return options.redirects == null ? List.of(Redirect.DEFAULT) : options.redirects;
+    }
+
+    /**
+     * One {@code proxy_redirect REDIRECT REPLACEMENT} line: a {@code Location} or {@code Refresh} URL that starts
+     * with {@code prefix}'s value gets {@code replacement}'s value in place of that prefix; one that {@code regex}
+     * finds a match in (anywhere, unless it is anchored) is replaced whole by {@code replacement}'s value, whose
+     * {@code $1} to {@code $9} are then the regex's groups. Exactly one of {@code prefix} and {@code regex} is set;
+     * {@link #DEFAULT} has neither and stands for {@code proxy_redirect default}.
+     *
+     * @param prefix the URL prefix, whose variables are the request's
+     * @param regex the regex ({@code ~} or {@code ~*}), as nginx's PCRE matches
+     * @param replacement what takes the place of what matched
+     */
+    public record Redirect(ValueTemplate prefix, Pattern regex, ValueTemplate replacement) {
+
+        /** {@code proxy_redirect default}: the route's {@code proxy_pass} URL becomes the route's path. */
+        public static final Redirect DEFAULT = new Redirect(null, null, null);
+
+        /** Whether this is {@link #DEFAULT}. */
+        public boolean isDefault() {
+            return replacement == null;
+        }
     }
 
     /**
@@ -414,7 +441,8 @@ public final class Route {
          * name the groups the pattern captured: route {@code "~ ^/users/(\\d+)$"} with {@code
          * passUri("/profile?id=$1")} sends {@code /users/42} as {@code /profile?id=42}. What a variable brings is
          * escaped where it could break the request line (spaces, controls and bytes above 0x7e as {@code %XX}). A
-         * regex route takes only such a URI: nginx has no prefix to replace there.
+         * regex route takes only such a URI: nginx has no prefix to replace there. It starts with '/', or with {@code
+         * $request_uri} or {@code $uri}, whose values do ({@code proxy_pass http://backend$request_uri}).
          */
         public Builder passUri(String uri) {
             options.passTemplate = RouteChecks.passUri(uri, location.groupNames());
@@ -539,10 +567,36 @@ public final class Route {
          * client's view of it instead: {@code http://backend/v2/x} becomes {@code /api/x} on route {@code /api/} with
          * {@code passUri("/v2/")}, and {@code http://backend/x} becomes {@code /x} without a passUri, as nginx
          * rewrites them (the upstream, asked with {@code Host: backend}, redirects to its own name). Nothing is
-         * rewritten for a passUri with variables, nor when a handler chose another group.
+         * rewritten for a passUri with variables, nor when a handler chose another group. On adds the default among
+         * the route's {@link #redirectRewrite(String, String) own lines} at its place, as nginx's {@code
+         * proxy_redirect default} among others; off drops them all.
          */
         public Builder redirectRewrite(boolean on) {
-            options.redirectRewrite = on;
+            if (!on || options.redirects == null) {
+                options.redirects = new ArrayList<>();
+            }
+            if (on && !options.redirects.contains(Redirect.DEFAULT)) {
+                options.redirects.add(Redirect.DEFAULT);
+            }
+            return this;
+        }
+
+        /**
+         * nginx's {@code proxy_redirect REDIRECT REPLACEMENT}: a {@code Location} or {@code Refresh} ({@code url=})
+         * URL of the route's upstreams that starts with {@code redirect} gets {@code replacement} in place of that
+         * start ({@code redirectRewrite("http://localhost:8000/", "/app/")}); a {@code redirect} of {@code ~REGEX}
+         * or {@code ~*REGEX} (caseless) that finds a match replaces the whole URL, its groups as {@code $1} to
+         * {@code $9} ({@code redirectRewrite("~^http://[^/]+(/.*)$", "$1")}). Both may hold variables ({@link
+         * ValueTemplate}). The lines are tried in the order given, the first that matches rewrites; the first line
+         * given replaces the default ({@link #redirectRewrite(boolean) redirectRewrite(true)} keeps it among them).
+         */
+        public Builder redirectRewrite(String redirect, String replacement) {
+            Objects.requireNonNull(redirect, "redirect");
+            Objects.requireNonNull(replacement, "replacement");
+            if (options.redirects == null) {
+                options.redirects = new ArrayList<>();
+            }
+            options.redirects.add(RouteChecks.redirect(redirect, replacement, location.groupNames()));
             return this;
         }
 

@@ -1,5 +1,6 @@
 package dev.sluice;
 
+import dev.sluice.internal.text.NginxRegex;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -7,12 +8,17 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 /**
  * The checks of the values given to a {@link Route.Builder}, one option at a time and then the route as a whole:
  * each refuses a bad value with an {@link IllegalArgumentException} whose message names the option.
  */
 final class RouteChecks {
+
+    /** A variable whose value is a path, {@code /} first: a passUri may start with it. */
+    private static final Pattern PATH_VARIABLE =
+            Pattern.compile("\\$(\\{request_uri}|\\{uri}|request_uri|uri)(?![A-Za-z0-9_])");
 
     private static final Duration MAX = Duration.ofDays(365);
     /** The largest body a handler may read: it is held in memory, once per connection that reads one. */
@@ -56,14 +62,43 @@ final class RouteChecks {
         return List.of(names);
     }
 
+    /**
+     * One {@code proxy_redirect} line, its templates parsed: in a prefix, and in the replacement of one, {@code
+     * captures} (the route's named groups) are variables; in the replacement of a regex, the regex's own groups.
+     */
+    static Route.Redirect redirect(String redirect, String replacement, Map<String, Integer> captures) {
+        if (!redirect.startsWith("~")) {
+            return new Route.Redirect(ValueTemplate.parse("redirectRewrite", redirect, false, captures), null,
+                    ValueTemplate.parse("redirectRewrite", replacement, false, captures));
+        }
+        boolean caseless = redirect.startsWith("~*");
+        String regex = redirect.substring(caseless ? 2 : 1);
+        Pattern pattern;
+        Map<String, Integer> groups;
+        try {
+            pattern = NginxRegex.compile(regex, caseless);
+            groups = NginxRegex.groupNames(regex);
+        } catch (PatternSyntaxException e) {
+            throw new IllegalArgumentException("redirectRewrite \"" + redirect + "\": not a regex: "
+                    + e.getDescription());
+        }
+        ValueTemplate template = ValueTemplate.parse("redirectRewrite", replacement, false, groups);
+        int count = pattern.matcher("").groupCount();
+        if (template.highestCapture() > count) {
+            throw new IllegalArgumentException("redirectRewrite \"" + redirect + "\": the replacement uses $"
+                    + template.highestCapture() + " but the regex captures " + count + " group(s)");
+        }
+        return new Route.Redirect(null, pattern, template);
+    }
+
     /** A passUri's template when it names variables, else null; {@code captures}: the route's named groups. */
     static ValueTemplate passUri(String uri, Map<String, Integer> captures) {
         Objects.requireNonNull(uri, "passUri");
         boolean template = uri.indexOf('$') >= 0;
-        if (!uri.startsWith("/") || uri.chars().anyMatch(c -> c <= ' ' || c >= 0x7f || c == '#'
-                || c == '?' && !template)) {
-            throw new IllegalArgumentException("passUri must be a path starting with '/', with no spaces, controls,"
-                    + " '#' or (unless it names variables) '?': \"" + uri + "\"");
+        boolean path = uri.startsWith("/") || PATH_VARIABLE.matcher(uri).lookingAt();
+        if (!path || uri.chars().anyMatch(c -> c <= ' ' || c >= 0x7f || c == '#' || c == '?' && !template)) {
+            throw new IllegalArgumentException("passUri must be a path starting with '/' (or with $request_uri or"
+                    + " $uri), with no spaces, controls, '#' or (unless it names variables) '?': \"" + uri + "\"");
         }
         return template ? ValueTemplate.parse("passUri", uri, false, captures) : null;
     }
@@ -156,6 +191,11 @@ final class RouteChecks {
         if (options.handlerBodyLimit > 0 && !options.requestBuffering) {
             throw new IllegalArgumentException("route " + prefix + ": a handler that reads the body needs"
                     + " requestBuffering on");
+        }
+        if (options.passTemplate != null && options.redirects != null
+                && options.redirects.contains(Route.Redirect.DEFAULT)) {
+            throw new IllegalArgumentException("route " + prefix + ": redirectRewrite default cannot be used with a"
+                    + " passUri that names variables, as nginx's proxy_redirect default");
         }
         int capture = options.passTemplate == null ? 0 : options.passTemplate.highestCapture();
         int groups = pattern == null ? 0 : pattern.matcher("").groupCount();

@@ -33,7 +33,8 @@ final class RouteOptions {
     boolean socketKeepalive;
     InetAddress bind;
     boolean ignoreClientAbort;
-    boolean redirectRewrite = true;
+    /** The {@code proxy_redirect} lines given, or null for the default alone. */
+    List<Route.Redirect> redirects;
     boolean buffering = true;
     boolean requestBuffering = true;
     int handlerBodyLimit;
@@ -72,7 +73,7 @@ final class RouteOptions {
         copy.socketKeepalive = socketKeepalive;
         copy.bind = bind;
         copy.ignoreClientAbort = ignoreClientAbort;
-        copy.redirectRewrite = redirectRewrite;
+        copy.redirects = redirects == null ? null : List.copyOf(redirects);
         copy.buffering = buffering;
         copy.requestBuffering = requestBuffering;
         copy.handlerBodyLimit = handlerBodyLimit;

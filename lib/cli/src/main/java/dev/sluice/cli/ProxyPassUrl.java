@@ -2,8 +2,9 @@ package dev.sluice.cli;
 
 /**
  * The URL of a {@code proxy_pass} directive, read once: {@code http[s]://HOST[/URI]}, where HOST names an upstream
- * block or is {@code HOST[:PORT]}. A URI that names variables ({@code /items/$1?id=$arg_id}) is the request's whole
- * target, as in nginx; a HOST may name none (nginx would resolve it per request).
+ * block or is {@code HOST[:PORT]}. A URI that names variables ({@code /items/$1?id=$arg_id}, or {@code $request_uri}
+ * right after the HOST) is the request's whole target, as in nginx; a HOST may name none (nginx would resolve it
+ * per request).
  *
  * @param at the directive, for errors
  * @param tls whether it is {@code https://}
@@ -25,8 +26,12 @@ record ProxyPassUrl(Directive at, boolean tls, String host, String uri) {
         boolean tls = url.startsWith("https://");
         String rest = url.substring(tls ? 8 : 7);
         int slash = rest.indexOf('/');
-        if ((slash < 0 ? rest : rest.substring(0, slash)).indexOf('$') >= 0) {
-            throw Args.unsupported(d, "variables in the URL's host (" + url + ")");
+        int variable = rest.indexOf('$');
+        if (variable >= 0 && (slash < 0 || variable < slash)) {
+            if (variable == 0) {
+                throw Args.unsupported(d, "variables in the URL's host (" + url + ")");
+            }
+            slash = variable; // http://backend$request_uri: the URI part, which must begin with a path
         }
         return new ProxyPassUrl(d, tls, slash < 0 ? rest : rest.substring(0, slash),
                 slash < 0 ? null : rest.substring(slash));

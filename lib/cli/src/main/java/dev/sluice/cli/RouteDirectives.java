@@ -222,15 +222,7 @@ final class RouteDirectives {
                         around.requestZone(d, scope.has("limit_req_status") ? scope.last("limit_req_status") : null)));
                 case "limit_conn" -> calls.add(call(d, "limitConnections",
                         around.connectionZone(d, scope.has("limit_conn_status") ? scope.last("limit_conn_status") : null)));
-                case "proxy_redirect" -> {
-                    Args.args(d, 1, 2);
-                    String how = d.args().get(0);
-                    if (d.args().size() == 2 || !how.equals("off") && !how.equals("default")) {
-                        throw Args.unsupported(d, "a pattern of its own (" + d.joined() + "): proxy_redirect default"
-                                + " or off");
-                    }
-                    calls.add(call(d, "redirectRewrite", how.equals("default")));
-                }
+                case "proxy_redirect" -> calls.add(redirect(d));
                 default -> {
                     // root, index, proxy_ssl_*, limit_*_status and proxy_next_upstream* are read where they belong
                 }
@@ -278,6 +270,19 @@ final class RouteDirectives {
             calls.add(call(d, "upgradeProtocols", (Object) value.split("[ ,]+")));
         }
         upgrades |= upgrade;
+    }
+
+    /** {@code proxy_redirect default}, {@code off}, or {@code REDIRECT REPLACEMENT}. */
+    private static Expr.Call redirect(Directive d) {
+        Args.args(d, 1, 2);
+        String first = d.args().get(0);
+        if (d.args().size() == 2) {
+            return call(d, "redirectRewrite", first, d.args().get(1));
+        }
+        if (!first.equals("off") && !first.equals("default")) {
+            throw d.error("invalid parameter \"" + first + "\" (default, off, or a redirect and its replacement)");
+        }
+        return call(d, "redirectRewrite", first.equals("default"));
     }
 
     private void errorPage(Directive d) {

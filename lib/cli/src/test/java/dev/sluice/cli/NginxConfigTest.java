@@ -97,6 +97,16 @@ class NginxConfigTest {
     }
 
     @Test
+    void aProxyPassUriWithVariablesIsTheWholeTargetAndItsHostNamesNone() throws IOException {
+        String code = java("upstream app { server 127.0.0.1:9005; }\n"
+                + "server { listen 127.0.0.1:8080; location / { proxy_pass http://app$request_uri; }"
+                + " location ~ ^/u/(\\d+)$ { proxy_pass http://app/profile?id=$1; } }");
+        assertHas(code, ".passUri(\"$request_uri\")", ".passUri(\"/profile?id=$1\")");
+        assertEquals("nginx.conf:3: not supported: \"proxy_pass\": variables in the URL's host (http://$backend/)",
+                error("server { listen 127.0.0.1:8080; location / { proxy_pass http://$backend/; } }"));
+    }
+
+    @Test
     void returnAnswersWithItsTextOrLocationAndAServerLevelReturnAnswersEverything() throws IOException {
         String code = java("server { listen 127.0.0.1:8080; location = /health { return 200 \"ok\\n\"; }"
                 + " location /old { return https://example.com$request_uri; } location /gone { return 410; } }\n"
@@ -185,13 +195,20 @@ class NginxConfigTest {
     }
 
     @Test
-    void proxyRedirectIsDefaultOrOff() throws IOException {
+    void proxyRedirectIsDefaultOffOrLinesOfItsOwnInTheirOrder() throws IOException {
         String code = java("server { listen 127.0.0.1:8080; location /a/ { proxy_pass http://127.0.0.1:9001/b/;"
-                + " proxy_redirect off; } location /c/ { proxy_pass http://127.0.0.1:9001; proxy_redirect default; } }");
-        assertHas(code, ".redirectRewrite(false)", ".redirectRewrite(true)");
-        assertEquals("nginx.conf:3: not supported: \"proxy_redirect\": a pattern of its own (http://x/ /): proxy_redirect"
-                + " default or off", error("server { listen 127.0.0.1:8080; location / {"
-                + " proxy_pass http://127.0.0.1:9001; proxy_redirect http://x/ /; } }"));
+                + " proxy_redirect off; } location /c/ { proxy_pass http://127.0.0.1:9001; proxy_redirect default;"
+                + " proxy_redirect http://localhost:8000/ /; proxy_redirect ~*^https?://[^/]+(/.*)$ $1; } }");
+        assertHas(code, ".redirectRewrite(false)", ".redirectRewrite(true)\n",
+                ".redirectRewrite(\"http://localhost:8000/\", \"/\")\n",
+                ".redirectRewrite(\"~*^https?://[^/]+(/.*)$\", \"$1\")");
+        assertEquals("nginx.conf:3: invalid parameter \"on\" (default, off, or a redirect and its replacement)",
+                error("server { listen 127.0.0.1:8080; location / { proxy_pass http://127.0.0.1:9001;"
+                        + " proxy_redirect on; } }"));
+        NginxConfig badRegex = config("server { listen 127.0.0.1:8080; location / { proxy_pass http://127.0.0.1:9001;"
+                + " proxy_redirect ~^(x /; } }");
+        assertStartsWith(assertThrows(UsageException.class, badRegex::build).getMessage().replace(dir + "/", ""),
+                "nginx.conf:3: redirectRewrite \"~^(x\": not a regex");
     }
 
     @Test

@@ -114,31 +114,6 @@ public final class HeadWriter {
         dst.put(CRLF);
     }
 
-    /**
-     * Copies field {@code index} of a parsed head with the value bytes {@code [from, to)} replaced by {@code text},
-     * which is checked as a field value is.
-     */
-    static void copyFieldReplacing(ByteBuffer dst, HttpFields fields, int index, int from, int to,
-            CharSequence text) {
-        Objects.checkIndex(index, fields.size());
-        int nameStart = fields.nameStart(index);
-        int nameLength = fields.nameEnd(index) - nameStart;
-        int valueStart = fields.valueStart(index);
-        int valueEnd = fields.valueEnd(index);
-        Objects.checkFromToIndex(from, to, valueEnd);
-        if (from < valueStart) {
-            throw new IndexOutOfBoundsException("the replaced bytes begin before the value: " + from);
-        }
-        int textLength = checkValue(text, "field value");
-        ensure(dst, nameLength + 2 + (from - valueStart) + textLength + (valueEnd - to) + 2);
-        dst.put(fields.buffer(), nameStart, nameLength);
-        dst.put((byte) ':').put(Ascii.SP);
-        dst.put(fields.buffer(), valueStart, from - valueStart);
-        putAscii(dst, text);
-        dst.put(fields.buffer(), to, valueEnd - to);
-        dst.put(CRLF);
-    }
-
     /** Writes the {@code Date} field of the current second ({@link HttpDate}). */
     public static void dateField(ByteBuffer dst) {
         byte[] line = HttpDate.line();

@@ -258,7 +258,8 @@ final class Exchange implements AttemptListener {
                 status = code;
                 keepAlive = false;
                 headerSent = true;
-                cycle.tunnel(ResponseRewriter.write(head, request, false, output.cleared(), true, false, null, null), current,
+                cycle.tunnel(ResponseRewriter.write(head, request, false, output.cleared(), true, false, null, null,
+                        variables, scratch), current,
                         route.readTimeout().toNanos());
             } else {
                 attemptFailed(current, Failure.INVALID_HEADER, false); // it switched without being asked to
@@ -284,7 +285,7 @@ final class Exchange implements AttemptListener {
             keepAlive = false;
         }
         output.queue(ResponseRewriter.write(head, request, keepAlive, output.cleared(), false, chunk, edits,
-                group == route.upstream() ? table.redirectRewrite(route) : null));
+                group == route.upstream() ? table.redirectRewrite(route) : null, variables, scratch));
         headerSent = true;
         cycle.responding();
         responseRelay.begin(head, current.beginRelay(), route, ResponseRelay.buffering(head, route.buffering()),

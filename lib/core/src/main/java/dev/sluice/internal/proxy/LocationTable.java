@@ -2,7 +2,6 @@ package dev.sluice.internal.proxy;
 
 import dev.sluice.ProxyHandler;
 import dev.sluice.Route;
-import dev.sluice.internal.http.RedirectRewrite;
 import dev.sluice.internal.http.RequestHead;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -49,9 +48,10 @@ final class LocationTable {
         List<Route> prefixes = new ArrayList<>();
         List<Route> regexes = new ArrayList<>();
         for (Route route : routes) {
-            if (route.upstream() != null && route.passUriTemplate() == null && route.redirectRewrite()) {
-                String url = (route.upstreamTls().isPresent() ? "https://" : "http://") + route.upstream().name();
-                redirectRewrites.put(route, RedirectRewrite.of(url, route.passUri(), route.prefix()));
+            RedirectRewrite redirects = route.upstream() == null ? null : RedirectRewrite.of(route,
+                    (route.upstreamTls().isPresent() ? "https://" : "http://") + route.upstream().name());
+            if (redirects != null) {
+                redirectRewrites.put(route, redirects);
             }
             switch (route.match()) {
                 case EXACT:

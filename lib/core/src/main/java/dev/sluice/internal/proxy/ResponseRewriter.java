@@ -1,9 +1,9 @@
 package dev.sluice.internal.proxy;
 
+import dev.sluice.ValueTemplate;
 import dev.sluice.internal.http.HeadWriter;
 import dev.sluice.internal.http.HttpFields;
 import dev.sluice.internal.http.HttpVersion;
-import dev.sluice.internal.http.RedirectRewrite;
 import dev.sluice.internal.http.RequestHead;
 import dev.sluice.internal.http.ResponseHead;
 import dev.sluice.internal.net.ThreadBuffers;
@@ -35,10 +35,12 @@ final class ResponseRewriter {
      * Writes the client head into {@code reuse}, or a larger buffer lent by the thread for which {@code reuse} is
      * given back, left in write mode; {@code upgrade} for the 101 of an upgraded connection; {@code chunk} for a
      * body the peer ends by closing that goes to the client chunked ({@link ResponseRelay#chunks}); {@code edits}
-     * are a handler's, or null; {@code redirects} the route's {@code proxy_redirect}, or null.
+     * are a handler's, or null; {@code redirects} the route's {@code proxy_redirect}, or null, evaluated with the
+     * request's {@code variables} in {@code scratch}.
      */
     static ByteBuffer write(ResponseHead head, RequestHead request, boolean keepAlive, ByteBuffer reuse,
-            boolean upgrade, boolean chunk, FieldEdits edits, RedirectRewrite redirects) {
+            boolean upgrade, boolean chunk, FieldEdits edits, RedirectRewrite redirects,
+            ValueTemplate.Variables variables, StringBuilder scratch) {
         int size = head.headLength() + 128;
         ThreadBuffers buffers = ThreadBuffers.ofThisThread();
         ByteBuffer dst = reuse.capacity() < size ? buffers.replace(reuse, size) : reuse;
@@ -46,7 +48,8 @@ final class ResponseRewriter {
         for (;;) {
             try {
                 dst.clear();
-                writeInto(dst, head, request, keepAlive, dechunk, upgrade, chunk, edits, redirects);
+                writeInto(dst, head, request, keepAlive, dechunk, upgrade, chunk, edits, redirects, variables,
+                        scratch);
                 return dst;
             } catch (BufferOverflowException e) {
                 dst = buffers.replace(dst, dst.capacity() * 2);
@@ -55,7 +58,8 @@ final class ResponseRewriter {
     }
 
     private static void writeInto(ByteBuffer dst, ResponseHead head, RequestHead request, boolean keepAlive,
-            boolean dechunk, boolean upgrade, boolean chunk, FieldEdits edits, RedirectRewrite redirects) {
+            boolean dechunk, boolean upgrade, boolean chunk, FieldEdits edits, RedirectRewrite redirects,
+            ValueTemplate.Variables variables, StringBuilder scratch) {
         HeadWriter.statusLine(dst, head);
         HttpFields fields = head.fields();
         boolean dated = false;
@@ -75,7 +79,7 @@ final class ResponseRewriter {
                     || fields.nameStartsWith(i, "X-Accel-") || edits != null && edits.drops(fields, i)) {
                 continue;
             }
-            if (redirects == null || !redirects.write(dst, fields, i)) {
+            if (redirects == null || !redirects.write(dst, fields, i, variables, scratch)) {
                 HeadWriter.copyField(dst, fields, i);
             }
             dated |= fields.nameEquals(i, "Date");

@@ -296,6 +296,56 @@ class HeaderRulesTest {
     }
 
     @Test
+    void aRoutesOwnRedirectLinesRewriteInOrderThePrefixOrForARegexTheWholeUrl() throws Exception {
+        upstream.enqueue(Response.builder().status(302).header("Location", "http://localhost:8000/a?x=1")
+                .header("Refresh", "5; url=http://localhost:8000/r"));
+        upstream.enqueue(Response.builder().status(302).header("Location", "https://other:8443/b/c"));
+        upstream.enqueue(Response.builder().status(302).header("Location", "http://" + FrontProxy.GROUP + "/d"));
+        upstream.enqueue(Response.builder().status(301).header("Location", "ftp://files/e"));
+        upstream.enqueue(Response.builder().status(302).header("Location", "http://" + FrontProxy.GROUP + "/f"));
+        upstream.enqueue(Response.builder().status(302).header("Location", "/g"));
+        UpstreamGroup group = UpstreamGroup.builder(FrontProxy.GROUP).server(upstream.address()).build();
+        ProxyServer proxy = upstreams.proxy(p -> p
+                .route("/own/", r -> r.upstream(group)
+                        .redirectRewrite("http://localhost:8000/", "/app/")
+                        .redirectRewrite("~*^HTTPS?://[^/]+(?<rest>/.*)$", "/from-$rest$1"))
+                .route("/both/", r -> r.upstream(group).redirectRewrite(true)
+                        .redirectRewrite("/", "/$request_method/")));
+        RawClient client = FrontProxy.client(upstreams, proxy);
+
+        RawClient.Reply prefix = client.send(RawClient.get("/own/1")).readResponse();
+        RawClient.Reply regex = client.send(RawClient.get("/own/2")).readResponse();
+        RawClient.Reply ownUrl = client.send(RawClient.get("/own/3")).readResponse();
+        RawClient.Reply none = client.send(RawClient.get("/own/4")).readResponse();
+        RawClient.Reply byDefault = client.send(RawClient.get("/both/5")).readResponse();
+        RawClient.Reply byVariable = client.send(RawClient.get("/both/6")).readResponse();
+
+        assertEquals("/app/a?x=1", prefix.header("Location"), "the first line that matches replaces its prefix");
+        assertEquals("5; url=/app/r", prefix.header("Refresh"));
+        assertEquals("/from-/b/c/b/c", regex.header("Location"), "a regex replaces the whole URL, its groups by name"
+                + " and by number");
+        assertEquals("/from-/d/d", ownUrl.header("Location"), "own lines replace the default");
+        assertEquals("ftp://files/e", none.header("Location"), "no line matches: left as it is");
+        assertEquals("/f", byDefault.header("Location"), "the default kept among own lines, at its place");
+        assertEquals("/GET/g", byVariable.header("Location"), "variables in the replacement are the request's");
+    }
+
+    @Test
+    void aRedirectLineThatCannotWorkIsRefusedAtBuild() {
+        UpstreamGroup group = UpstreamGroup.builder(FrontProxy.GROUP).server(upstream.address()).build();
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> Route.builder("/").redirectRewrite("~^(http", "/")).getMessage()
+                .startsWith("redirectRewrite \"~^(http\": not a regex"));
+        assertEquals("redirectRewrite \"~^http://x(/.*)$\": the replacement uses $2 but the regex captures 1 group(s)",
+                assertThrows(IllegalArgumentException.class,
+                        () -> Route.builder("/").redirectRewrite("~^http://x(/.*)$", "$2")).getMessage());
+        assertEquals("route ^/u/(.*)$: redirectRewrite default cannot be used with a passUri that names variables,"
+                + " as nginx's proxy_redirect default", assertThrows(IllegalArgumentException.class,
+                        () -> Route.builder("~ ^/u/(.*)$").upstream(group).passUri("/x/$1").redirectRewrite(true)
+                                .build()).getMessage());
+    }
+
+    @Test
     void aConnectionOptionNamingTheResponsesFramingLeavesItFramedForTheClient() throws Exception {
         upstream.enqueue(Response.builder().header("Connection", "Content-Length").header("Content-Length", "02")
                 .body("ok"));

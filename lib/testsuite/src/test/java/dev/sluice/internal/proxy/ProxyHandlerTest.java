@@ -422,27 +422,35 @@ class ProxyHandlerTest {
     }
 
     @Test
-    void aRegexRoutesNamedGroupsAreVariablesOfItsValuesAsNginxsNamedCaptures() throws Exception {
+    void namedCapturesAndPathVariablesMakeTheWholeTarget() throws Exception {
         ProxyServer proxy = upstreams.proxy(p -> p
                 .route("~ ^/(?P<tenant_id>[a-z]+)/items/(?<item>[0-9]+)$", r -> r.upstream(stableGroup)
                         .passUri("/items/$item?tenant=${tenant_id}").setHeader("X-Tenant", "t-$tenant_id"))
-                .route("~ ^/old/(?<rest>.*)$", r -> r.returns(301, "/new/$rest")));
+                .route("~ ^/old/(?<rest>.*)$", r -> r.returns(301, "/new/$rest"))
+                .route("/raw/", r -> r.upstream(stableGroup).passUri("$request_uri"))
+                .route("/path/", r -> r.upstream(stableGroup).passUri("${uri}$is_args$args")));
         RawClient client = upstreams.rawClient(proxy.port());
 
         client.send(RawClient.get("/acme/items/42"));
         assertEquals(200, client.readResponse().status());
         client.send(RawClient.get("/old/a/b"));
         RawClient.Reply moved = client.readResponse();
+        client.send(RawClient.get("/raw/%41/../b?q=1"));
+        assertEquals(200, client.readResponse().status());
+        client.send(RawClient.get("/path/%41/../b?q=1"));
+        assertEquals(200, client.readResponse().status());
 
         RecordedRequest request = stable.takeRequest(WAIT);
         assertEquals("/items/42?tenant=acme", request.target());
         assertEquals("t-acme", request.header("X-Tenant"));
         assertEquals(301, moved.status());
         assertEquals("/new/a/b", moved.header("Location"));
+        assertEquals("/raw/%41/../b?q=1", stable.takeRequest(WAIT).target(), "$request_uri: as the client sent it");
+        assertEquals("/path/b?q=1", stable.takeRequest(WAIT).target(), "$uri: normalised");
     }
 
     @Test
-    void aGroupNameThatIsAVariableOrAnUnknownNameIsRefusedAtBuild() {
+    void aGroupNameThatIsAVariableAnUnknownNameOrAUriOfNoPathIsRefusedAtBuild() {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> Route.builder("~ ^/(?<host>[a-z]+)/"))
                 .getMessage().contains("the group name host is the variable $host already"));
         assertTrue(assertThrows(IllegalArgumentException.class,
@@ -451,6 +459,9 @@ class ProxyHandlerTest {
         assertTrue(assertThrows(IllegalArgumentException.class,
                 () -> Route.builder("/plain/").setHeader("X-Id", "$id")).getMessage()
                 .contains("unknown variable $id"));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> Route.builder("/plain/").passUri("$host/x")).getMessage()
+                .startsWith("passUri must be a path starting with '/' (or with $request_uri or $uri)"));
     }
 
     @Test
