@@ -186,6 +186,16 @@ public final class Route {
         /** {@code proxy_redirect default}: the route's {@code proxy_pass} URL becomes the route's path. */
         public static final Redirect DEFAULT = new Redirect(null, null, null);
 
+        /**
+         * @throws IllegalArgumentException unless exactly one of {@code prefix} and {@code regex} is set with a
+         *     replacement, or none of the three is ({@link #DEFAULT})
+         */
+        public Redirect {
+            if (replacement == null ? prefix != null || regex != null : (prefix == null) == (regex == null)) {
+                throw new IllegalArgumentException("a redirect line has a prefix or a regex, and a replacement");
+            }
+        }
+
         /** Whether this is {@link #DEFAULT}. */
         public boolean isDefault() {
             return replacement == null;

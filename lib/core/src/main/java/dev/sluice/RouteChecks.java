@@ -77,7 +77,7 @@ final class RouteChecks {
         Map<String, Integer> groups;
         try {
             pattern = NginxRegex.compile(regex, caseless);
-            groups = NginxRegex.groupNames(regex);
+            groups = groupNames("redirectRewrite \"" + redirect + "\"", regex);
         } catch (PatternSyntaxException e) {
             throw new IllegalArgumentException("redirectRewrite \"" + redirect + "\": not a regex: "
                     + e.getDescription());
@@ -89,6 +89,23 @@ final class RouteChecks {
                     + template.highestCapture() + " but the regex captures " + count + " group(s)");
         }
         return new Route.Redirect(null, pattern, template);
+    }
+
+    /**
+     * The named groups of {@code regex}, which become variables: none may take a variable's name, as nginx refuses
+     * a duplicate variable. {@code owner} names the regex in the error.
+     *
+     * @throws PatternSyntaxException when two groups share a name
+     */
+    static Map<String, Integer> groupNames(String owner, String regex) {
+        Map<String, Integer> names = NginxRegex.groupNames(regex);
+        for (String name : names.keySet()) {
+            if (ValueTemplate.isVariable(name)) {
+                throw new IllegalArgumentException(owner + ": the group name " + name + " is the variable $" + name
+                        + " already");
+            }
+        }
+        return names;
     }
 
     /** A passUri's template when it names variables, else null; {@code captures}: the route's named groups. */

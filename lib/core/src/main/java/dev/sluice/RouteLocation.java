@@ -28,15 +28,9 @@ record RouteLocation(String prefix, Match match, Pattern pattern, Map<String, In
             Map<String, Integer> names;
             try {
                 pattern = NginxRegex.compile(prefix, match == Match.REGEX_CASELESS);
-                names = NginxRegex.groupNames(prefix);
+                names = RouteChecks.groupNames("route \"" + location + "\"", prefix);
             } catch (PatternSyntaxException e) {
                 throw new IllegalArgumentException("route \"" + location + "\": not a regex: " + e.getDescription());
-            }
-            for (String name : names.keySet()) {
-                if (ValueTemplate.isVariable(name)) {
-                    throw new IllegalArgumentException("route \"" + location + "\": the group name " + name
-                            + " is the variable $" + name + " already");
-                }
             }
             return new RouteLocation(prefix, match, pattern, names);
         }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.ProxyServer;
 import dev.sluice.Route;
+import dev.sluice.ValueTemplate;
 import dev.sluice.testing.RawClient;
 import dev.sluice.testing.RecordedRequest;
 import dev.sluice.testing.ScriptedUpstream;
@@ -339,6 +340,11 @@ class HeaderRulesTest {
         assertEquals("redirectRewrite \"~^http://x(/.*)$\": the replacement uses $2 but the regex captures 1 group(s)",
                 assertThrows(IllegalArgumentException.class,
                         () -> Route.builder("/").redirectRewrite("~^http://x(/.*)$", "$2")).getMessage());
+        assertEquals("redirectRewrite \"~^http://(?<host>[^/]+)\": the group name host is the variable $host already",
+                assertThrows(IllegalArgumentException.class,
+                        () -> Route.builder("/").redirectRewrite("~^http://(?<host>[^/]+)", "/$host")).getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new Route.Redirect(null, null,
+                ValueTemplate.parse("x", "/")));
         assertEquals("route ^/u/(.*)$: redirectRewrite default cannot be used with a passUri that names variables,"
                 + " as nginx's proxy_redirect default", assertThrows(IllegalArgumentException.class,
                         () -> Route.builder("~ ^/u/(.*)$").upstream(group).passUri("/x/$1").redirectRewrite(true)
