@@ -3,8 +3,9 @@
 #   locations.tsv     which location nginx chose for each request path, for the location blocks listed on top;
 #   server-names.tsv  which server nginx chose for each Host, for the server blocks listed on top (the first is
 #                     the default server).
-# Every location and server answers 'return 200 NAME;'. NginxLocationVectorsTest replays both files against
-# Sluice's routes and virtual servers.
+# Every location and server answers 'return 200 NAME;', or for a location in ANSWERS that text, whose variables
+# are the location's captures. NginxLocationVectorsTest replays both files against Sluice's routes and virtual
+# servers.
 #
 # Requirements: apt-get install -y nginx curl. Only 127.0.0.1:19198 and :19199 are used; nginx runs with a private
 # prefix in a temporary directory and is stopped by the EXIT trap; every wait is bounded.
@@ -42,6 +43,15 @@ LOCATIONS=(
     "posix-digits|~ ^/d/[[:digit:]]+\$"
     "posix-upper|~ ^/u/[[:upper:]]"
     "literal-bracket|~ ^/b/[[]"
+    "named|~ ^/n/(?P<first_part>[a-z]+)/(?<num>[0-9]+)(?'rest'/.*)?\$"
+    "backref|~ ^/r/(?<w>[a-z]+)-(?P=w)\$"
+    "comment|~ ^/c(?#note)/(x)\$"
+)
+# name -> the text a location answers instead of its name (single quotes: nginx evaluates the variables)
+declare -A ANSWERS=(
+    [named]='named:$first_part:$num:$rest:$1:$2:$3'
+    [backref]='backref:$w:$1'
+    [comment]='comment:$1'
 )
 REQUESTS=(
     / /index.html /exact /exact/ /exactly /documents /documents/ /documents/a.html /documents/a.jpg
@@ -51,6 +61,7 @@ REQUESTS=(
     /documents/./deep/x /a%20b.jpg /API/v1/ /exact%2F
     /adm%0Dn /adm%09n /adm%20n /adm%7Fn /adm%85n /adm%0An /admxn /sp%20 /sp%0B /spx /x.bak /x.bak%0A /x.bak%0D
     /d/123 /d/dig /d/12a /u/ABC /u/abc /b/%5B /b/x
+    /n/ab/12 /n/ab/12/x/y /n/AB/12 /n/ab/x /n/ab/1%20/z /r/ab-ab /r/ab-ac /r/ab-AB /c/x /c/y
 )
 # name|server_name line
 SERVERS=(
@@ -94,7 +105,8 @@ trap cleanup EXIT
     echo "  server {"
     echo "    listen 127.0.0.1:$LOCATION_PORT;"
     for entry in "${LOCATIONS[@]}"; do
-        echo "    location ${entry#*|} { return 200 \"${entry%%|*}\"; }"
+        name="${entry%%|*}"
+        echo "    location ${entry#*|} { return 200 \"${ANSWERS[$name]:-$name}\"; }"
     done
     echo "  }"
     for entry in "${SERVERS[@]}"; do
@@ -114,7 +126,7 @@ done
 header() {
     echo "# Which $1 nginx $("$NGINX" -v 2>&1 | sed 's|.*/||') chose for each $2, made by"
     echo "# lib/testsuite/src/test/nginx/generate-routing-vectors.sh on $(date -u +%Y-%m-%d). Each answered"
-    echo "# 'return 200 NAME;'. Lines: '$1 NAME ${3}' in the order of the configuration, then"
+    echo "# 'return 200 NAME;' (or ANSWER). Lines: '$1 NAME ${3}' in the order of the configuration, then"
     echo "# '$4 ${2^^} NAME' (tab-separated)."
 }
 ask() { # the name in the answer to curl "$@", without the status
@@ -125,7 +137,10 @@ ask() { # the name in the answer to curl "$@", without the status
 
 {
     header location path LOCATION request
-    for entry in "${LOCATIONS[@]}"; do printf 'location\t%s\t%s\n' "${entry%%|*}" "${entry#*|}"; done
+    for entry in "${LOCATIONS[@]}"; do
+        name="${entry%%|*}"
+        printf 'location\t%s\t%s\t%s\n' "$name" "${entry#*|}" "${ANSWERS[$name]:-$name}"
+    done
     for path in "${REQUESTS[@]}"; do
         printf 'request\t%s\t%s\n' "$path" "$(ask --path-as-is "http://127.0.0.1:$LOCATION_PORT$path")"
     done

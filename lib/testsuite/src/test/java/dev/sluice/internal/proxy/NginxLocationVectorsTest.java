@@ -27,9 +27,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Route and virtual server selection held against nginx's: the same location and server blocks as routes that
- * answer their name, and each request of {@code nginx-locations/locations.tsv} and {@code server-names.tsv} must get
- * the location and the server a real nginx chose ({@code lib/testsuite/src/test/nginx/generate-routing-vectors.sh}
- * made the files). In memory, end to end through path normalisation and Host parsing.
+ * answer their name (a few regex locations: a text of their captures, by number and by name), and each request of
+ * {@code nginx-locations/locations.tsv} and {@code server-names.tsv} must get the location and the server a real
+ * nginx chose, and the location's text as nginx answered it ({@code
+ * lib/testsuite/src/test/nginx/generate-routing-vectors.sh} made the files). In memory, end to end through path
+ * normalisation and Host parsing.
  */
 class NginxLocationVectorsTest {
 
@@ -43,7 +45,7 @@ class NginxLocationVectorsTest {
         assertTrue(locations.size() >= 10 && requests.size() >= 30, "the vectors file is complete");
         ProxyServer proxy = upstreams.proxy(p -> {
             for (String[] location : locations) {
-                p.route(location[2], r -> r.answer(Answer.of(200, location[1])));
+                p.route(location[2], r -> r.returns(200, location[3]));
             }
         });
         RawClient client = upstreams.rawClient(proxy.port());
