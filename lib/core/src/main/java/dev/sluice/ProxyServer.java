@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -118,6 +119,8 @@ public final class ProxyServer implements AutoCloseable {
         private final List<InetSocketAddress> listen = new ArrayList<>();
         private final Map<InetSocketAddress, ServerTls> tls = new HashMap<>();
         private final List<Route> routes = new ArrayList<>();
+        /** The maps declared so far, by name, in their order. */
+        private final Map<String, VariableMap> maps = new LinkedHashMap<>();
         private ProxyHandler handler;
         private final List<VirtualServer> servers = new ArrayList<>();
         private final List<ExchangeListener> listeners = new ArrayList<>();
@@ -209,7 +212,20 @@ public final class ProxyServer implements AutoCloseable {
          * the longest prefix unless a regex added earlier than the others matches first.
          */
         public Builder route(String location, Consumer<Route.Builder> options) {
-            Route.add(routes, location, options, "");
+            Route.add(routes, location, options, "", maps.keySet());
+            return this;
+        }
+
+        /**
+         * nginx's {@code map SOURCE $NAME { ... }}: the variable {@code $NAME} ({@code name} without its '$'), whose
+         * value {@code entries} choose by the value of the template {@code source} (see {@link VariableMap}); the
+         * routes and servers added after it, and the maps declared after it, may name it in their values:
+         * {@code map("backend_version", "$cookie_version", m -> m.entry("beta", "/v2").entry("default", "/v1"))}.
+         */
+        public Builder map(String name, String source, Consumer<VariableMap.Builder> entries) {
+            VariableMap.Builder map = new VariableMap.Builder(name, source, new VariableNames(Map.of(), maps.keySet()));
+            entries.accept(map);
+            maps.put(name, map.build());
             return this;
         }
 
@@ -229,7 +245,7 @@ public final class ProxyServer implements AutoCloseable {
          * this builder directly form the default server, which serves every other host.
          */
         public Builder server(String names, Consumer<VirtualServer.Builder> options) {
-            VirtualServer.Builder server = VirtualServer.builder(names);
+            VirtualServer.Builder server = VirtualServer.builder(names, maps.keySet());
             options.accept(server);
             servers.add(server.build());
             return this;
@@ -425,7 +441,8 @@ public final class ProxyServer implements AutoCloseable {
             Discovery discovery = Discovery.start(groups);
             try {
                 return new ProxyServer(ProxyEngine.start(addresses, Map.copyOf(tls), loops, ticker,
-                        List.copyOf(routes), handler, List.copyOf(servers), limits, List.copyOf(listeners)), checks,
+                        List.copyOf(routes), handler, List.copyOf(servers), limits, List.copyOf(listeners),
+                        Map.copyOf(maps)), checks,
                         discovery);
             } catch (IOException | RuntimeException e) {
                 checks.close();

@@ -1,6 +1,6 @@
 package dev.sluice;
 
-import java.util.Map;
+import dev.sluice.internal.http.UriText;
 import java.util.Objects;
 import java.util.function.Function;
 
@@ -22,16 +22,17 @@ final class ReturnHandler {
 
     /**
      * The answer of {@code return status text}: for a redirect {@code text} is the Location, otherwise the body; its
-     * variables are evaluated per request, and a text without any is answered with one answer made here.
+     * variables are evaluated per request, and a text without any is answered with one answer made here. A Location
+     * that starts with {@code //} or {@code /\} is kept on the host ({@link UriText#keepOnHost}).
      */
-    static Function<ProxyRequest, Answer> returning(int status, String text, Map<String, Integer> captures) {
+    static Function<ProxyRequest, Answer> returning(int status, String text, VariableNames names) {
         if (status < 200 || status > 599) {
             throw new IllegalArgumentException("return status must be between 200 and 599: " + status);
         }
         ValueTemplate template = ValueTemplate.parse("return", Objects.requireNonNull(text, "text"),
-                !isRedirect(status), captures);
+                !isRedirect(status), names);
         Function<String, Answer> answer = value -> value.isEmpty() ? Answer.of(status)
-                : isRedirect(status) ? Answer.redirect(status, value) : Answer.of(status, value);
+                : isRedirect(status) ? Answer.redirect(status, UriText.keepOnHost(value)) : Answer.of(status, value);
         if (template.isConstant()) {
             Answer fixed = answer.apply(text);
             return request -> fixed;

@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -68,7 +69,7 @@ public final class Route {
      * {@code "~ REGEX"} or {@code "~* REGEX"}.
      */
     public static Builder builder(String location) {
-        return new Builder(location);
+        return new Builder(location, Set.of());
     }
 
     /** The path of a prefix or exact route, or the regex of a regex route: the location without its modifier. */
@@ -248,10 +249,11 @@ public final class Route {
 
     /**
      * Builds a route for {@code location} with {@code options} and adds it to {@code routes}, refusing a location
-     * {@code routes} already has ({@code where} names them in the message).
+     * {@code routes} already has ({@code where} names them in the message); its values may name the variables of
+     * {@code maps}.
      */
-    static void add(List<Route> routes, String location, Consumer<Builder> options, String where) {
-        Builder route = builder(location);
+    static void add(List<Route> routes, String location, Consumer<Builder> options, String where, Set<String> maps) {
+        Builder route = new Builder(location, maps);
         options.accept(route);
         Route built = route.build();
         if (routes.stream().anyMatch(r -> r.location().equals(built.location()))) {
@@ -306,12 +308,15 @@ public final class Route {
     public static final class Builder {
 
         private final RouteLocation location;
+        /** The variables its values may name beyond the proxy's own. */
+        private final VariableNames names;
         private final RouteOptions options = new RouteOptions();
         /** The option by which the route answers every request itself ("answer", "root"), or null. */
         private String answers;
 
-        private Builder(String location) {
+        private Builder(String location, Set<String> maps) {
             this.location = RouteLocation.parse(location);
+            this.names = new VariableNames(this.location.groupNames(), maps);
         }
 
         /**
@@ -366,7 +371,7 @@ public final class Route {
          * {@code returns(301, "https://$host$request_uri")}.
          */
         public Builder returns(int status, String text) {
-            return answering("answer", ReturnHandler.returning(status, text, location.groupNames()));
+            return answering("answer", ReturnHandler.returning(status, text, names));
         }
 
         /** Makes {@code answer} the route's handler, by {@code option}: see {@link #answersEvery}. */
@@ -455,7 +460,7 @@ public final class Route {
          * $request_uri} or {@code $uri}, whose values do ({@code proxy_pass http://backend$request_uri}).
          */
         public Builder passUri(String uri) {
-            options.passTemplate = RouteChecks.passUri(uri, location.groupNames());
+            options.passTemplate = RouteChecks.passUri(uri, names);
             options.passUri = uri;
             return this;
         }
@@ -480,7 +485,7 @@ public final class Route {
 
         /** The key of {@code hash KEY}: a template of text and variables; default {@code $request_uri}. */
         public Builder hashKey(String template) {
-            options.hashKey = ValueTemplate.parse("hashKey", template, false, location.groupNames());
+            options.hashKey = ValueTemplate.parse("hashKey", template, false, names);
             return this;
         }
 
@@ -543,7 +548,7 @@ public final class Route {
             String canonical = RouteChecks.headerName(name).toLowerCase(Locale.ROOT).equals("host") ? "Host" : name;
             options.setHeaders.removeIf(e -> e.getKey().equalsIgnoreCase(canonical));
             options.setHeaders.add(Map.entry(canonical, ValueTemplate.parse("setHeader " + name, value, false,
-                    location.groupNames())));
+                    names)));
             return this;
         }
 
@@ -606,7 +611,7 @@ public final class Route {
             if (options.redirects == null) {
                 options.redirects = new ArrayList<>();
             }
-            options.redirects.add(RouteChecks.redirect(redirect, replacement, location.groupNames()));
+            options.redirects.add(RouteChecks.redirect(redirect, replacement, names));
             return this;
         }
 

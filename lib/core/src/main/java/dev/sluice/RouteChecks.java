@@ -64,12 +64,13 @@ final class RouteChecks {
 
     /**
      * One {@code proxy_redirect} line, its templates parsed: in a prefix, and in the replacement of one, {@code
-     * captures} (the route's named groups) are variables; in the replacement of a regex, the regex's own groups.
+     * names} (the route's named groups, the maps) are variables; in the replacement of a regex, the regex's own
+     * groups instead of the route's.
      */
-    static Route.Redirect redirect(String redirect, String replacement, Map<String, Integer> captures) {
+    static Route.Redirect redirect(String redirect, String replacement, VariableNames names) {
         if (!redirect.startsWith("~")) {
-            return new Route.Redirect(ValueTemplate.parse("redirectRewrite", redirect, false, captures), null,
-                    ValueTemplate.parse("redirectRewrite", replacement, false, captures));
+            return new Route.Redirect(ValueTemplate.parse("redirectRewrite", redirect, false, names), null,
+                    ValueTemplate.parse("redirectRewrite", replacement, false, names));
         }
         boolean caseless = redirect.startsWith("~*");
         String regex = redirect.substring(caseless ? 2 : 1);
@@ -82,7 +83,8 @@ final class RouteChecks {
             throw new IllegalArgumentException("redirectRewrite \"" + redirect + "\": not a regex: "
                     + e.getDescription());
         }
-        ValueTemplate template = ValueTemplate.parse("redirectRewrite", replacement, false, groups);
+        ValueTemplate template = ValueTemplate.parse("redirectRewrite", replacement, false,
+                names.withCaptures(groups));
         int count = pattern.matcher("").groupCount();
         if (template.highestCapture() > count) {
             throw new IllegalArgumentException("redirectRewrite \"" + redirect + "\": the replacement uses $"
@@ -108,8 +110,8 @@ final class RouteChecks {
         return names;
     }
 
-    /** A passUri's template when it names variables, else null; {@code captures}: the route's named groups. */
-    static ValueTemplate passUri(String uri, Map<String, Integer> captures) {
+    /** A passUri's template when it names variables, else null; {@code names}: the route's own variables. */
+    static ValueTemplate passUri(String uri, VariableNames names) {
         Objects.requireNonNull(uri, "passUri");
         boolean template = uri.indexOf('$') >= 0;
         boolean path = uri.startsWith("/") || PATH_VARIABLE.matcher(uri).lookingAt();
@@ -117,7 +119,7 @@ final class RouteChecks {
             throw new IllegalArgumentException("passUri must be a path starting with '/' (or with $request_uri or"
                     + " $uri), with no spaces, controls, '#' or (unless it names variables) '?': \"" + uri + "\"");
         }
-        return template ? ValueTemplate.parse("passUri", uri, false, captures) : null;
+        return template ? ValueTemplate.parse("passUri", uri, false, names) : null;
     }
 
     static int errorPageStatus(int status) {

@@ -1,9 +1,10 @@
 package dev.sluice;
 
+import dev.sluice.internal.http.UriText;
 import dev.sluice.internal.text.VariableText;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
+import java.util.regex.MatchResult;
 
 /**
  * A value made of text and nginx variables, such as {@code "$host"} or {@code "$scheme://$host$request_uri"}, as
@@ -16,7 +17,8 @@ import java.util.Objects;
  * $ssl_server_name}, {@code $ssl_client_verify} and {@code $ssl_client_s_dn} ({@code $scheme} is then
  * {@code https}); and
  * {@code $1} to {@code $9}, the groups a regex route's pattern captured (empty in other routes), and by its name
- * a named group among them ({@code (?<id>[0-9]+)} then {@code $id}, as nginx's named captures); a name may be
+ * a named group among them ({@code (?<id>[0-9]+)} then {@code $id}, as nginx's named captures); where a route
+ * is added to a {@link ProxyServer.Builder}, the {@link VariableMap maps} declared before it; a name may be
  * braced, {@code ${host}}. {@code $request_uri} is the target as the client sent it (in origin form);
  * {@code $uri} is the path routes are matched against: decoded, slashes merged, dot-segments resolved, with any
  * control byte, space or DEL written as %XX so that it can never break a header line (nginx writes those raw).
@@ -26,12 +28,13 @@ public final class ValueTemplate {
     /**
      * The variables a template can name. {@link #HTTP}, {@link #ARG} and {@link #COOKIE} are the families
      * {@code $http_NAME}, {@code $arg_NAME} and {@code $cookie_NAME}; the reference carries the NAME. {@link
-     * #CAPTURE} is {@code $1} to {@code $9}; the reference carries the digit.
+     * #CAPTURE} is {@code $1} to {@code $9}; the reference carries the digit. {@link #MAP} is a {@link VariableMap}'s
+     * variable; the reference carries its name.
      */
     public enum Variable {
         HOST, REMOTE_ADDR, REMOTE_PORT, PROXY_ADD_X_FORWARDED_FOR, SCHEME, REQUEST_URI, URI, ARGS, IS_ARGS,
         REQUEST_METHOD, SERVER_PORT, PROXY_HOST, HTTP, ARG, COOKIE, CAPTURE, HTTPS, SSL_PROTOCOL, SSL_CIPHER,
-        SSL_SERVER_NAME, SSL_CLIENT_VERIFY, SSL_CLIENT_S_DN
+        SSL_SERVER_NAME, SSL_CLIENT_VERIFY, SSL_CLIENT_S_DN, MAP
     }
 
     private final String source;
@@ -62,17 +65,17 @@ public final class ValueTemplate {
 
     /** {@link #parse}, letting line breaks through when {@code lines}: for a body, which no header line holds. */
     static ValueTemplate parse(String option, String template, boolean lines) {
-        return parse(option, template, lines, Map.of());
+        return parse(option, template, lines, VariableNames.NONE);
     }
 
-    /** {@link #parse(String, String, boolean)} in a regex route whose named groups are {@code captures}. */
-    static ValueTemplate parse(String option, String template, boolean lines, Map<String, Integer> captures) {
+    /** {@link #parse(String, String, boolean)} where {@code names} are variables too. */
+    static ValueTemplate parse(String option, String template, boolean lines, VariableNames names) {
         Objects.requireNonNull(template, option);
         if (template.chars().anyMatch(c -> c < ' ' && c != '\t' && !(lines && (c == '\n' || c == '\r')) || c == 0x7f)) {
             throw new IllegalArgumentException(option + " must not hold control characters: \"" + template + "\"");
         }
         return new ValueTemplate(template, VariableText.split(option, template,
-                name -> variable(option, name, captures)));
+                name -> variable(option, name, names)));
     }
 
     /**
@@ -83,6 +86,25 @@ public final class ValueTemplate {
 
         /** Appends the value of {@code part} (nothing when it has none). */
         void append(Part part, StringBuilder out);
+    }
+
+    /**
+     * The request's {@code variables}, but with {@code $1} to {@code $9} the groups of {@code match} (a regex of the
+     * proxy's own, matched against some value of the request), each written as a capture is ({@link Variable#CAPTURE}:
+     * controls, spaces and DEL as %XX).
+     */
+    public static Variables withGroups(MatchResult match, Variables variables) {
+        return (part, out) -> {
+            if (part.variable() != Variable.CAPTURE) {
+                variables.append(part, out);
+                return;
+            }
+            int n = part.name().charAt(0) - '0';
+            String group = n <= match.groupCount() ? match.group(n) : null;
+            if (group != null) {
+                UriText.appendPath(out, group);
+            }
+        };
     }
 
     /** Appends this template's value for the request that {@code variables} describes. */
@@ -132,15 +154,15 @@ public final class ValueTemplate {
     /** Whether {@code name} names a variable, so that no named group may take it. */
     static boolean isVariable(String name) {
         try {
-            variable("", name, Map.of());
+            variable("", name, VariableNames.NONE);
             return true;
         } catch (IllegalArgumentException e) {
             return false;
         }
     }
 
-    private static Part variable(String option, String name, Map<String, Integer> captures) {
-        Integer group = captures.get(name);
+    private static Part variable(String option, String name, VariableNames names) {
+        Integer group = names.captures().get(name);
         if (group != null) {
             if (group > 9) {
                 throw new IllegalArgumentException(option + " uses $" + name + ", group " + group
@@ -167,11 +189,15 @@ public final class ValueTemplate {
         }
         try {
             Variable v = Variable.valueOf(lower.toUpperCase(Locale.ROOT));
-            if (v == Variable.HTTP || v == Variable.ARG || v == Variable.COOKIE || v == Variable.CAPTURE) {
+            if (v == Variable.HTTP || v == Variable.ARG || v == Variable.COOKIE || v == Variable.CAPTURE
+                    || v == Variable.MAP) {
                 throw new IllegalArgumentException();
             }
             return new Part(v, null);
         } catch (IllegalArgumentException e) {
+            if (names.maps().contains(name)) {
+                return new Part(Variable.MAP, name);
+            }
             throw new IllegalArgumentException(option + " uses an unknown variable $" + name);
         }
     }

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.regex.PatternSyntaxException;
 
@@ -46,7 +47,12 @@ public final class VirtualServer {
 
     /** Starts a server for {@code names}, separated by spaces as in {@code server_name}. */
     public static Builder builder(String names) {
-        return new Builder(names);
+        return new Builder(names, Set.of());
+    }
+
+    /** {@link #builder(String)} for a proxy whose {@code maps} its routes may name. */
+    static Builder builder(String names, Set<String> maps) {
+        return new Builder(names, maps);
     }
 
     /** The names, lowercased, as given. */
@@ -94,12 +100,15 @@ public final class VirtualServer {
 
         private final List<String> names = new ArrayList<>();
         private final List<Route> routes = new ArrayList<>();
+        /** The proxy's maps, which the routes may name. */
+        private final Set<String> maps;
         private ProxyHandler handler;
         private final List<InetSocketAddress> listen = new ArrayList<>();
         private boolean defaultServer;
         private ServerTls tls;
 
-        private Builder(String names) {
+        private Builder(String names, Set<String> maps) {
+            this.maps = Set.copyOf(maps);
             Objects.requireNonNull(names, "names");
             for (String name : names.trim().split("\\s+")) {
                 if (!name.isEmpty()) {
@@ -132,7 +141,7 @@ public final class VirtualServer {
 
         /** A route of this server; see {@code ProxyServer.Builder.route}. */
         public Builder route(String location, Consumer<Route.Builder> options) {
-            Route.add(routes, location, options, " in server " + names);
+            Route.add(routes, location, options, " in server " + names, maps);
             return this;
         }
 

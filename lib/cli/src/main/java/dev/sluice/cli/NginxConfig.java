@@ -335,14 +335,32 @@ final class NginxConfig implements RouteDirectives.Surroundings {
         proxy.add(call(on, "listener", accessLog));
     }
 
-    /** {@code map $http_upgrade $NAME {...}}, nginx's WebSocket idiom; no other map. */
+    /**
+     * {@code map SOURCE $NAME {...}}: the proxy's map, declared before every server; {@code map $http_upgrade} is
+     * nginx's WebSocket idiom, which the locations' {@code Connection} lines name.
+     */
     private void map(Directive d) {
         Args.args(d, 2, 2);
-        if (!d.args().get(0).equals("$http_upgrade")) {
-            throw Args.unsupported(d, "map other than nginx's WebSocket idiom (map $http_upgrade"
-                    + " $connection_upgrade)");
+        String name = d.args().get(1);
+        if (!name.startsWith("$")) {
+            throw d.error("invalid variable name \"" + name + "\"");
         }
-        upgradeVariables.add(d.args().get(1));
+        if (d.args().get(0).equals("$http_upgrade")) {
+            upgradeVariables.add(name);
+            return;
+        }
+        List<Expr.Call> entries = new ArrayList<>();
+        for (Directive entry : d.block()) {
+            switch (entry.name()) {
+                case "hostnames" -> throw Args.unsupported(entry, "hostnames keys in a map");
+                case "volatile" -> Args.args(entry, 0, 0); // every use evaluates a map here
+                default -> {
+                    Args.args(entry, 1, 1);
+                    entries.add(call(entry, "entry", entry.name(), entry.args().get(0)));
+                }
+            }
+        }
+        proxy.add(call(d, "map", name.substring(1), d.args().get(0), new Expr.Lambda(entries)));
     }
 
     @Override

@@ -209,6 +209,10 @@ final class RouteDirectives {
 
     /** Every other directive in effect, in the order written. */
     private void options() {
+        List<Directive> redirects = scope.all(Set.of("proxy_redirect"));
+        if (redirects.size() > 1 && redirects.stream().anyMatch(d -> d.args().equals(List.of("off")))) {
+            throw redirects.get(1).error("\"proxy_redirect\" directive is duplicate (off goes alone)");
+        }
         for (Directive d : scope.all(INHERITED)) {
             Function<Directive, Expr.Call> simple = SIMPLE.get(d.name());
             if (simple != null) {

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * An nginx configuration run with real sockets ({@code -c}): server names, locations, inherited fields, return,
- * a regex location's named captures in its proxy_pass URI,
+ * a regex location's named captures in its proxy_pass URI, a map,
  * a root location serving the error page; and the code {@code --to-java} prints, compiled and started, answering
  * the same requests the same way.
  */
@@ -56,6 +56,7 @@ class NginxConfigProxyTest {
         Files.writeString(file, "events {}\n"
                 + "http {\n"
                 + "  proxy_set_header X-Real-IP $remote_addr;\n"
+                + "  map $arg_v $api_version { default v1; Beta v2; \"~^rc(?<n>[0-9]+)$\" rc$n; }\n"
                 + "  upstream pool { zone pool 64k; server " + first.address() + "; server " + second.address()
                 + "; }\n"
                 + "  upstream dead { server 127.0.0.1:1 max_fails=0; }\n"
@@ -68,6 +69,7 @@ class NginxConfigProxyTest {
                 + "    location = /50x.html { root html; }\n"
                 + "    location ~ ^/u/(?<user_id>[0-9]+)$ { proxy_pass http://pool/profile?id=$user_id;"
                 + " proxy_set_header X-Api u-$1; }\n"
+                + "    location /m/ { proxy_pass http://pool/$api_version$uri; proxy_set_header X-Api $api_version; }\n"
                 + "  }\n"
                 + "  server {\n"
                 + "    listen 127.0.0.1:" + port + ";\n"
@@ -94,7 +96,7 @@ class NginxConfigProxyTest {
         try {
             for (String[] request : new String[][] {{"api.test", "/v1/items?x=1"}, {"api.test", "/other"},
                     {"old.test", "/a?b=c"}, {"api.test", "/down/x"}, {"api.test", "/50x.html"},
-                    {"api.test", "/u/42?dropped=1"}}) {
+                    {"api.test", "/u/42?dropped=1"}, {"api.test", "/m/x?v=beta"}, {"api.test", "/m/y?v=rc3"}}) {
                 int firstBefore = first.requestCount();
                 int secondBefore = second.requestCount();
                 try (RawClient client = RawClient.connect(proxy.port()).timeout(Duration.ofSeconds(10))) {
@@ -128,8 +130,10 @@ class NginxConfigProxyTest {
         assertEquals(new Seen(200, null, "<p>try again later</p>\n", null, null, null), seen.get(4));
         assertEquals(new Seen(200, null, "", "/profile?id=42", "u-42", null), seen.get(5),
                 "a URI with variables is the whole target; a named capture is a variable, and also $1");
-        assertEquals(2, first.requestCount(), "round robin over the pool");
-        assertEquals(1, second.requestCount(), "round robin over the pool");
+        assertEquals(new Seen(200, null, "", "/v2/m/x", "v2", null), seen.get(6), "a map's key matches ignoring case");
+        assertEquals(new Seen(200, null, "", "/rc3/m/y", "rc3", null), seen.get(7), "a map's regex, its named group");
+        assertEquals(3, first.requestCount(), "round robin over the pool");
+        assertEquals(2, second.requestCount(), "round robin over the pool");
     }
 
     @Test

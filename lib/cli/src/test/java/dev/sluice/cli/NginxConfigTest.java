@@ -37,6 +37,12 @@ class NginxConfigTest {
         return assertThrows(UsageException.class, () -> config(http)).getMessage().replace(dir + "/", "");
     }
 
+    /** The error of building {@code http}, which reads without one: a value the library refuses. */
+    private String buildError(String http) throws IOException {
+        NginxConfig config = config(http);
+        return assertThrows(UsageException.class, config::build).getMessage().replace(dir + "/", "");
+    }
+
     private static void assertStartsWith(String text, String start) {
         assertTrue(text.startsWith(start), text);
     }
@@ -139,9 +145,20 @@ class NginxConfigTest {
         assertTrue(plain.contains(".upgradeProtocols()"), "no idiom, no upgrade, as nginx: " + plain);
         assertTrue(fixed.contains(".upgradeProtocols(\"websocket\")") && !fixed.contains(".upgradeProtocols()"),
                 "a constant Upgrade forwards the protocol it names: " + fixed);
-        assertEquals("nginx.conf:3: not supported: \"map\": map other than nginx's WebSocket idiom (map $http_upgrade"
-                + " $connection_upgrade)",
-                error("map $cookie_x $y { default a; }\nserver { listen 127.0.0.1:8080; location / { return 200; } }"));
+    }
+
+    @Test
+    void aMapIsTheProxysDeclaredBeforeItsServersAndAnEntryItCannotTakeNamesItsLine() throws IOException {
+        String code = java("map $cookie_x $y {\n default a;\n Key b;\n \"~^r(\\d)$\" r$1;\n volatile;\n}\n"
+                + "server { listen 127.0.0.1:8080; location / { proxy_pass http://127.0.0.1:9001;"
+                + " proxy_set_header X $y; } }");
+        assertHas(code, ".map(\"y\", \"$cookie_x\", variableMap -> variableMap\n", ".entry(\"default\", \"a\")\n",
+                ".entry(\"Key\", \"b\")\n", ".entry(\"~^r(\\\\d)$\", \"r$1\"))\n", ".setHeader(\"X\", \"$y\")");
+        assertTrue(code.indexOf(".map(") < code.indexOf(".route("), code);
+        assertEquals("nginx.conf:3: not supported: \"hostnames\": hostnames keys in a map",
+                error("map $host $b { hostnames; x y; }\nserver { listen 127.0.0.1:8080; location / { return 200; } }"));
+        assertEquals("nginx.conf:4: map $b ~(x: not a regex: Unclosed group", buildError("map $uri $b {\n \"~(x\" y;\n}\n"
+                + "server { listen 127.0.0.1:8080; location / { return 200; } }"));
     }
 
     @Test
@@ -202,13 +219,14 @@ class NginxConfigTest {
         assertHas(code, ".redirectRewrite(false)", ".redirectRewrite(true)\n",
                 ".redirectRewrite(\"http://localhost:8000/\", \"/\")\n",
                 ".redirectRewrite(\"~*^https?://[^/]+(/.*)$\", \"$1\")");
+        assertEquals("nginx.conf:5: \"proxy_redirect\" directive is duplicate (off goes alone)",
+                error("server { listen 127.0.0.1:8080; location / { proxy_pass http://127.0.0.1:9001;\n"
+                        + " proxy_redirect off;\n proxy_redirect http://x/ /; } }"));
         assertEquals("nginx.conf:3: invalid parameter \"on\" (default, off, or a redirect and its replacement)",
                 error("server { listen 127.0.0.1:8080; location / { proxy_pass http://127.0.0.1:9001;"
                         + " proxy_redirect on; } }"));
-        NginxConfig badRegex = config("server { listen 127.0.0.1:8080; location / { proxy_pass http://127.0.0.1:9001;"
-                + " proxy_redirect ~^(x /; } }");
-        assertStartsWith(assertThrows(UsageException.class, badRegex::build).getMessage().replace(dir + "/", ""),
-                "nginx.conf:3: redirectRewrite \"~^(x\": not a regex");
+        assertStartsWith(buildError("server { listen 127.0.0.1:8080; location / { proxy_pass http://127.0.0.1:9001;"
+                + " proxy_redirect ~^(x /; } }"), "nginx.conf:3: redirectRewrite \"~^(x\": not a regex");
     }
 
     @Test
@@ -283,9 +301,8 @@ class NginxConfigTest {
 
     @Test
     void aValueTheLibraryRefusesNamesTheLineWhereItWasWritten() throws IOException {
-        NginxConfig config = config("upstream b {\n server 127.0.0.1:9001 weight=0;\n}\n"
-                + "server { listen 127.0.0.1:8080; location / { proxy_pass http://b; } }");
-        assertStartsWith(assertThrows(UsageException.class, config::build).getMessage().replace(dir + "/", ""),
+        assertStartsWith(buildError("upstream b {\n server 127.0.0.1:9001 weight=0;\n}\n"
+                + "server { listen 127.0.0.1:8080; location / { proxy_pass http://b; } }"),
                 "nginx.conf:4: weight must be between 1 and");
     }
 

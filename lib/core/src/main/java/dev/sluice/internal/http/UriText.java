@@ -25,6 +25,35 @@ public final class UriText {
         append(out, bytes, from, to, false);
     }
 
+    /**
+     * Keeps a {@code Location} that starts with a path on the host that sent it: one that starts with {@code //} or
+     * {@code /\}, which a browser reads as a URL of another host ({@code //evil.example/}), gets its second character
+     * as %XX. nginx keeps such a location on its host by making it absolute ({@code absolute_redirect}); Sluice's
+     * locations stay relative. Returns whether {@code location} changed.
+     */
+    public static boolean keepOnHost(StringBuilder location) {
+        if (!leavesHost(location)) {
+            return false;
+        }
+        location.replace(1, 2, location.charAt(1) == '/' ? "%2F" : "%5C");
+        return true;
+    }
+
+    /** {@link #keepOnHost(StringBuilder)} of a string: the same string when it stays on the host. */
+    public static String keepOnHost(String location) {
+        if (!leavesHost(location)) {
+            return location;
+        }
+        StringBuilder kept = new StringBuilder(location);
+        keepOnHost(kept);
+        return kept.toString();
+    }
+
+    private static boolean leavesHost(CharSequence location) {
+        return location.length() >= 2 && location.charAt(0) == '/'
+                && (location.charAt(1) == '/' || location.charAt(1) == '\\');
+    }
+
     /** Appends {@code text}, one character per byte (Latin-1, as the proxy holds paths), as bytes are appended. */
     public static void appendPath(StringBuilder out, String text) {
         for (int i = 0; i < text.length(); i++) {

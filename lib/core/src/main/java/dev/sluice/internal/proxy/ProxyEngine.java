@@ -6,6 +6,7 @@ import dev.sluice.ProxyRequest;
 import dev.sluice.Route;
 import dev.sluice.ServerTls;
 import dev.sluice.UpstreamTls;
+import dev.sluice.VariableMap;
 import dev.sluice.VirtualServer;
 import dev.sluice.internal.net.Acceptor;
 import dev.sluice.internal.net.EventLoop;
@@ -51,6 +52,8 @@ public final class ProxyEngine {
     final BufferMeter meter = new BufferMeter();
     final TempFiles tempFiles;
     final EventLoopGroup loops;
+    /** The proxy's {@code map} variables, by name. */
+    final Map<String, VariableMap> maps;
     /** The clock the loops read once per turn: a group that reads the same one picks by the loops' readings. */
     final Ticker ticker;
     private final List<Acceptor> acceptors = new ArrayList<>();
@@ -66,8 +69,10 @@ public final class ProxyEngine {
     private final List<TlsServer> tlsServers = new ArrayList<>();
 
     private ProxyEngine(EventLoopGroup.Builder loopGroup, Ticker ticker, List<Route> routes, ProxyHandler handler,
-            List<VirtualServer> servers, ClientLimits limits, List<ExchangeListener> listeners) {
+            List<VirtualServer> servers, ClientLimits limits, List<ExchangeListener> listeners,
+            Map<String, VariableMap> maps) {
         this.ticker = ticker;
+        this.maps = maps;
         this.limits = limits;
         this.listeners = listeners;
         this.requestFields = listeners.stream().flatMap(l -> l.requestFields().stream())
@@ -114,11 +119,13 @@ public final class ProxyEngine {
      * @param ticker the clock of the loops and their timers
      * @param routes the default server's, in the order they were added, which orders the regex routes
      * @param handler the default server's handler for its routes that have none, or null
+     * @param maps the {@code map} variables the routes may name, by name
      */
     public static ProxyEngine start(List<InetSocketAddress> addresses, Map<InetSocketAddress, ServerTls> tls,
             EventLoopGroup.Builder loops, Ticker ticker, List<Route> routes, ProxyHandler handler,
-            List<VirtualServer> servers, ClientLimits limits, List<ExchangeListener> listeners) throws IOException {
-        ProxyEngine engine = new ProxyEngine(loops, ticker, routes, handler, servers, limits, listeners);
+            List<VirtualServer> servers, ClientLimits limits, List<ExchangeListener> listeners,
+            Map<String, VariableMap> maps) throws IOException {
+        ProxyEngine engine = new ProxyEngine(loops, ticker, routes, handler, servers, limits, listeners, maps);
         try {
             for (InetSocketAddress address : addresses) {
                 List<VirtualServer> there = servers.stream().filter(server -> server.listensOn(address)).toList();

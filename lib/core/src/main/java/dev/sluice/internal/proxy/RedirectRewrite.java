@@ -4,6 +4,7 @@ import dev.sluice.Route;
 import dev.sluice.ValueTemplate;
 import dev.sluice.internal.http.HeadWriter;
 import dev.sluice.internal.http.HttpFields;
+import dev.sluice.internal.http.UriText;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,7 +15,9 @@ import java.util.regex.Matcher;
  * Location} field, or the one after the first {@code url=} of a {@code Refresh} field, is rewritten by the first
  * line that matches it. A prefix line replaces the prefix; a regex line the whole URL. The {@code default} line is a
  * prefix line made from the route's {@code proxy_pass}: without a URI part its URL is {@code http://GROUP/} and the
- * replacement {@code /}; with one, the whole URL and the route's path ({@code ngx_http_proxy_merge_loc_conf}).
+ * replacement {@code /}; with one, the whole URL and the route's path ({@code ngx_http_proxy_merge_loc_conf}). A
+ * rewritten URL that starts with {@code //} or {@code /\} is kept on the host ({@link UriText#keepOnHost}), where
+ * nginx makes it absolute.
  */
 final class RedirectRewrite {
 
@@ -74,7 +77,9 @@ final class RedirectRewrite {
                     : line.regex() == null ? prefixMatch(line, value, from, variables, scratch)
                     : regexMatch(line, value, from, variables, scratch);
             if (to >= 0) {
-                scratch.insert(0, value, 0, from).append(value, to, value.length());
+                scratch.append(value, to, value.length());
+                UriText.keepOnHost(scratch); // the URL http://app//evil.com rewritten is no //evil.com
+                scratch.insert(0, value, 0, from);
                 HeadWriter.field(dst, fields.name(index), scratch);
                 return true;
             }
@@ -109,15 +114,7 @@ final class RedirectRewrite {
         if (!matcher.find()) {
             return -1;
         }
-        Captures groups = new Captures();
-        groups.keep(matcher);
-        line.replacement().appendTo(out, (part, sb) -> {
-            if (part.variable() == ValueTemplate.Variable.CAPTURE) {
-                groups.appendTo(part.name().charAt(0) - '0', sb);
-            } else {
-                variables.append(part, sb);
-            }
-        });
+        line.replacement().appendTo(out, ValueTemplate.withGroups(matcher, variables));
         return value.length();
     }
 

@@ -46,7 +46,7 @@ final class RequestCycle {
         this.remote = remote;
         this.body = new RequestBodyReader(client, this, output, loop);
         this.exchange = new Exchange(this, output, loop, servers, body, remote,
-                new RequestVariables(remote.address, remote.port, localPort));
+                new RequestVariables(remote.address, remote.port, localPort, loop.engine.maps));
     }
 
     // ---------------------------------------------------------------- admission

@@ -2,9 +2,11 @@ package dev.sluice.internal.proxy;
 
 import dev.sluice.ClientTls;
 import dev.sluice.ValueTemplate;
+import dev.sluice.VariableMap;
 import dev.sluice.internal.http.HttpFields;
 import dev.sluice.internal.http.RequestHead;
 import dev.sluice.upstream.UpstreamGroup;
+import java.util.Map;
 
 /**
  * The values of nginx's variables for the request being proxied on one client connection: what {@code
@@ -16,12 +18,15 @@ final class RequestVariables implements ValueTemplate.Variables {
     private final String remotePort;
     private final String localPort;
     private final Captures captures = new Captures();
+    /** The proxy's {@code map} variables, by name. */
+    private final Map<String, VariableMap> maps;
     private RequestHead request;
     private UpstreamGroup group;
     /** The connection's TLS, or null for plain HTTP. */
     private ClientTls tls;
 
-    RequestVariables(String remoteAddress, String remotePort, String localPort) {
+    RequestVariables(String remoteAddress, String remotePort, String localPort, Map<String, VariableMap> maps) {
+        this.maps = maps;
         this.remoteAddress = remoteAddress;
         this.remotePort = remotePort;
         this.localPort = localPort;
@@ -111,6 +116,9 @@ final class RequestVariables implements ValueTemplate.Variables {
                 break;
             case CAPTURE:
                 captures.appendTo(part.name().charAt(0) - '0', sb);
+                break;
+            case MAP:
+                maps.get(part.name()).appendTo(sb, this);
                 break;
             case PROXY_HOST:
                 if (group != null) {

@@ -62,6 +62,9 @@ public final class NginxRegex {
      */
     private static final class Translation {
 
+        /** PCRE's longest group name. */
+        private static final int MAX_NAME = 32;
+
         private final String regex;
         private final StringBuilder out;
         private final Map<String, Integer> names = new LinkedHashMap<>();
@@ -93,19 +96,22 @@ public final class NginxRegex {
         private int group(int i) {
             if (regex.startsWith("(?#", i)) { // a comment, which Java lacks
                 int end = regex.indexOf(')', i);
-                return end < 0 ? regex.length() : end + 1;
+                if (end < 0) {
+                    throw new PatternSyntaxException("missing ) after (?# comment", regex, i);
+                }
+                return end + 1;
             }
             String name = null;
             int after = i;
             if (regex.startsWith("(?P<", i)) {
                 after = i + 4;
-                name = nameUntil(after, '>');
+                name = newName(after, '>');
             } else if (regex.startsWith("(?<", i) && !regex.startsWith("(?<=", i) && !regex.startsWith("(?<!", i)) {
                 after = i + 3;
-                name = nameUntil(after, '>');
+                name = newName(after, '>');
             } else if (regex.startsWith("(?'", i)) {
                 after = i + 3;
-                name = nameUntil(after, '\'');
+                name = newName(after, '\'');
             } else if (regex.startsWith("(?P=", i)) {
                 after = i + 4;
                 String target = nameUntil(after, ')');
@@ -128,7 +134,21 @@ public final class NginxRegex {
             return i + 1;
         }
 
-        /** The group name that starts at {@code from} and ends before {@code close}. */
+        /** The name of a new group at {@code from}, ending before {@code close}: as PCRE's, not a digit first and
+         * up to 32 characters. */
+        private String newName(int from, char close) {
+            String name = nameUntil(from, close);
+            if (Character.isDigit(name.charAt(0))) {
+                throw new PatternSyntaxException("subpattern name must start with a non-digit", regex, from);
+            }
+            if (name.length() > MAX_NAME) {
+                throw new PatternSyntaxException("subpattern name is too long (maximum " + MAX_NAME + " characters)",
+                        regex, from);
+            }
+            return name;
+        }
+
+        /** The group name or number that starts at {@code from} and ends before {@code close}. */
         private String nameUntil(int from, char close) {
             int end = from;
             while (end < regex.length() && isNameChar(regex.charAt(end))) {

@@ -103,10 +103,14 @@ class NginxRegexTest {
     }
 
     @Test
-    void aDuplicateNameOrAMissingGroupIsNoRegex() {
+    void whatPcreRefusesIsNoRegex() {
         assertThrows(PatternSyntaxException.class, () -> NginxRegex.compile("(?<a>x)(?<a>y)", false));
         assertThrows(PatternSyntaxException.class, () -> NginxRegex.compile("(?<a>x)(?P=b)", false));
         assertThrows(PatternSyntaxException.class, () -> NginxRegex.compile("(?P<a-b>x)", false));
         assertThrows(PatternSyntaxException.class, () -> NginxRegex.compile("(?<a>x)(?P>a)", false));
+        assertThrows(PatternSyntaxException.class, () -> NginxRegex.compile("(?<1a>x)", false));
+        assertThrows(PatternSyntaxException.class, () -> NginxRegex.compile("(?<" + "n".repeat(33) + ">x)", false));
+        assertTrue(finds("(?<" + "n".repeat(32) + ">x)", "x"));
+        assertThrows(PatternSyntaxException.class, () -> NginxRegex.compile("^/h/(?#open", false));
     }
 }

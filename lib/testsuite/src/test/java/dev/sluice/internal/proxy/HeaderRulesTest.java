@@ -332,6 +332,26 @@ class HeaderRulesTest {
     }
 
     @Test
+    void aRewrittenRedirectThatWouldLeaveTheHostStaysOnIt() throws Exception {
+        String upstreamUrl = "http://" + FrontProxy.GROUP;
+        upstream.enqueue(Response.builder().status(302).header("Location", upstreamUrl + "//evil.example/a")
+                .header("Refresh", "0; url=" + upstreamUrl + "/\\evil.example/b"));
+        upstream.enqueue(Response.builder().status(302).header("Location", "http://app/x//evil.example/c"));
+        UpstreamGroup group = UpstreamGroup.builder(FrontProxy.GROUP).server(upstream.address()).build();
+        ProxyServer proxy = upstreams.proxy(p -> p
+                .route("/", r -> r.upstream(group))
+                .route("/re/", r -> r.upstream(group).redirectRewrite("~^http://app/x(/.*)$", "$1")));
+        RawClient client = FrontProxy.client(upstreams, proxy);
+
+        RawClient.Reply byDefault = client.send(RawClient.get("/a")).readResponse();
+        RawClient.Reply byRegex = client.send(RawClient.get("/re/c")).readResponse();
+
+        assertEquals("/%2Fevil.example/a", byDefault.header("Location"), "a browser reads //evil.example as a host");
+        assertEquals("0; url=/%5Cevil.example/b", byDefault.header("Refresh"), "and /\\evil.example as well");
+        assertEquals("/%2Fevil.example/c", byRegex.header("Location"));
+    }
+
+    @Test
     void aRedirectLineThatCannotWorkIsRefusedAtBuild() {
         UpstreamGroup group = UpstreamGroup.builder(FrontProxy.GROUP).server(upstream.address()).build();
         assertTrue(assertThrows(IllegalArgumentException.class,

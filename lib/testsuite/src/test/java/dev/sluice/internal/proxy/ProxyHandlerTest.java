@@ -427,6 +427,7 @@ class ProxyHandlerTest {
                 .route("~ ^/(?P<tenant_id>[a-z]+)/items/(?<item>[0-9]+)$", r -> r.upstream(stableGroup)
                         .passUri("/items/$item?tenant=${tenant_id}").setHeader("X-Tenant", "t-$tenant_id"))
                 .route("~ ^/old/(?<rest>.*)$", r -> r.returns(301, "/new/$rest"))
+                .route("~ ^/go/(?<to>.*)$", r -> r.returns(302, "/$to"))
                 .route("/raw/", r -> r.upstream(stableGroup).passUri("$request_uri"))
                 .route("/path/", r -> r.upstream(stableGroup).passUri("${uri}$is_args$args")));
         RawClient client = upstreams.rawClient(proxy.port());
@@ -435,6 +436,8 @@ class ProxyHandlerTest {
         assertEquals(200, client.readResponse().status());
         client.send(RawClient.get("/old/a/b"));
         RawClient.Reply moved = client.readResponse();
+        client.send(RawClient.get("/go/%5Cevil.example"));
+        RawClient.Reply away = client.readResponse();
         client.send(RawClient.get("/raw/%41/../b?q=1"));
         assertEquals(200, client.readResponse().status());
         client.send(RawClient.get("/path/%41/../b?q=1"));
@@ -445,6 +448,7 @@ class ProxyHandlerTest {
         assertEquals("t-acme", request.header("X-Tenant"));
         assertEquals(301, moved.status());
         assertEquals("/new/a/b", moved.header("Location"));
+        assertEquals("/%5Cevil.example", away.header("Location"), "a browser reads /\\evil.example as another host");
         assertEquals("/raw/%41/../b?q=1", stable.takeRequest(WAIT).target(), "$request_uri: as the client sent it");
         assertEquals("/path/b?q=1", stable.takeRequest(WAIT).target(), "$uri: normalised");
     }

@@ -70,7 +70,7 @@ final class StreamFixtures {
             Route.Builder r = Route.builder("/").upstream(group);
             route.accept(r);
             ProxyEngine engine = ProxyEngine.start(List.of(new InetSocketAddress("127.0.0.1", 0)), Map.of(), EventLoopGroup.builder().threads(1),
-                    Ticker.system(), List.of(r.build()), null, List.of(), limits, listeners);
+                    Ticker.system(), List.of(r.build()), null, List.of(), limits, listeners, Map.of());
             return upstreams.manage(new StreamingProxy(engine));
         }
 

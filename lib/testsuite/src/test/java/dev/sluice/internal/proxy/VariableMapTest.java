@@ -1,0 +1,86 @@
+package dev.sluice.internal.proxy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.sluice.ProxyServer;
+import dev.sluice.testing.RawClient;
+import dev.sluice.testing.RecordedRequest;
+import dev.sluice.testing.ScriptedUpstream;
+import dev.sluice.testing.Upstreams;
+import dev.sluice.upstream.UpstreamGroup;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** nginx's {@code map}: a variable chosen by the value of another, named in a route's values. */
+class VariableMapTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(5);
+
+    @RegisterExtension
+    final Upstreams upstreams = Upstreams.inMemory();
+
+    private final ScriptedUpstream upstream = upstreams.scripted();
+    private final UpstreamGroup group = UpstreamGroup.builder("app").server(upstream.address()).build();
+
+    @Test
+    void anExactKeyIgnoringCaseThenTheFirstRegexThenTheDefaultChooseTheValue() throws Exception {
+        ProxyServer proxy = upstreams.proxy(p -> p
+                .map("api_version", "$cookie_version", m -> m
+                        .entry("Beta", "v2")
+                        .entry("~^rc(?<n>[0-9]+)$", "rc$n-$1")
+                        .entry("~*^RC", "rc")
+                        .entry("default", "v1"))
+                .map("tier", "$api_version", m -> m.entry("v2", "new").entry("default", "old-$api_version"))
+                .route("/", r -> r.upstream(group).passUri("/$api_version$uri").setHeader("X-Tier", "$tier")));
+        RawClient client = upstreams.rawClient(proxy.port());
+
+        for (String cookie : new String[] {"version=beta", "version=rc7", "version=rcX", ""}) {
+            client.send("GET /x HTTP/1.1\r\nHost: a\r\n" + (cookie.isEmpty() ? "" : "Cookie: " + cookie + "\r\n")
+                    + "\r\n");
+            assertEquals(200, client.readResponse().status());
+        }
+
+        assertSeen("/v2/x", "new");
+        assertSeen("/rc7-7/x", "old-rc7-7");
+        assertSeen("/rc/x", "old-rc");
+        assertSeen("/v1/x", "old-v1");
+    }
+
+    private void assertSeen(String target, String tier) throws InterruptedException {
+        RecordedRequest request = upstream.takeRequest(WAIT);
+        assertEquals(target, request.target());
+        assertEquals(tier, request.header("X-Tier"));
+    }
+
+    @Test
+    void aMapIsNamedOnlyAfterItIsDeclaredAndMayNotTakeAVariablesNameOrBeDeclaredTwice() {
+        assertEquals("setHeader X uses an unknown variable $later", assertThrows(IllegalArgumentException.class,
+                () -> ProxyServer.builder().route("/", r -> r.upstream(group).setHeader("X", "$later"))
+                        .map("later", "$uri", m -> { })).getMessage());
+        assertEquals("map $host: a map's name is letters, digits and '_', and not one of the proxy's variables",
+                assertThrows(IllegalArgumentException.class,
+                        () -> ProxyServer.builder().map("host", "$uri", m -> { })).getMessage());
+        assertEquals("map $m is declared twice", assertThrows(IllegalArgumentException.class,
+                () -> ProxyServer.builder().map("m", "$uri", m -> { }).map("m", "$uri", m -> { })).getMessage());
+        assertEquals("map $m ~^(x: not a regex: Unclosed group", assertThrows(IllegalArgumentException.class,
+                () -> ProxyServer.builder().map("m", "$uri", m -> m.entry("~^(x", "y"))).getMessage());
+        assertEquals("map $m ~^(x)$: the value uses $2 but the regex captures 1 group(s)",
+                assertThrows(IllegalArgumentException.class,
+                        () -> ProxyServer.builder().map("m", "$uri", m -> m.entry("~^(x)$", "$2"))).getMessage());
+    }
+
+    @Test
+    void aServersRoutesNameTheMapsDeclaredBeforeIt() throws Exception {
+        ProxyServer proxy = upstreams.proxy(p -> p
+                .map("lang", "$arg_lang", m -> m.entry("de", "de-DE").entry("default", "en-US"))
+                .server("shop.test", s -> s.route("/", r -> r.upstream(group).setHeader("Accept-Language", "$lang"))));
+        RawClient client = upstreams.rawClient(proxy.port());
+
+        client.send("GET /?lang=DE HTTP/1.1\r\nHost: shop.test\r\n\r\n");
+
+        assertEquals(200, client.readResponse().status());
+        assertEquals("de-DE", upstream.takeRequest(WAIT).header("Accept-Language"));
+    }
+}
