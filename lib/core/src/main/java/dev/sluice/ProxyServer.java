@@ -408,6 +408,16 @@ public final class ProxyServer implements AutoCloseable {
                 if (route.upstream() == null) {
                     continue; // it answers every request
                 }
+                if (route.upstream().sticky() != null) {
+                    for (ValueTemplate lookup : route.upstream().sticky().lookup()) {
+                        for (String map : lookup.mapNames()) {
+                            if (!maps.containsKey(map)) {
+                                throw new IllegalArgumentException("upstream \"" + route.upstream().name()
+                                        + "\": sticky uses an unknown variable $" + map);
+                            }
+                        }
+                    }
+                }
                 route.upstream().peers().forEach(peer -> {
                     if (peer.address() instanceof InetSocketAddress && ((InetSocketAddress) peer.address()).isUnresolved()) {
                         throw new IllegalArgumentException("server " + peer.server() + " of upstream \"" + route.upstream().name()

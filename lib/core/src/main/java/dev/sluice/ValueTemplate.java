@@ -2,6 +2,8 @@ package dev.sluice;
 
 import dev.sluice.internal.http.UriText;
 import dev.sluice.internal.text.VariableText;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.regex.MatchResult;
@@ -68,6 +70,15 @@ public final class ValueTemplate {
         return parse(option, template, lines, VariableNames.NONE);
     }
 
+    /**
+     * {@link #parse(String, String)} for a value made before the proxy's {@link VariableMap maps} are known, such as
+     * an upstream group's {@link dev.sluice.upstream.Sticky sticky} lookup: a name that is none of the proxy's own
+     * variables is taken as a map's, and the proxy refuses to start when it declares no such map.
+     */
+    public static ValueTemplate parseNamingMaps(String option, String template) {
+        return parse(option, template, false, VariableNames.ANY_MAP);
+    }
+
     /** {@link #parse(String, String, boolean)} where {@code names} are variables too. */
     static ValueTemplate parse(String option, String template, boolean lines, VariableNames names) {
         Objects.requireNonNull(template, option);
@@ -127,6 +138,17 @@ public final class ValueTemplate {
             }
         }
         return highest;
+    }
+
+    /** The names of the maps the template names, in order. */
+    List<String> mapNames() {
+        List<String> names = new ArrayList<>();
+        for (Object part : parts) {
+            if (part instanceof Part && ((Part) part).variable() == Variable.MAP) {
+                names.add(((Part) part).name());
+            }
+        }
+        return names;
     }
 
     /** Whether the template is empty, which for {@code proxy_set_header} removes the field. */
@@ -195,7 +217,7 @@ public final class ValueTemplate {
             }
             return new Part(v, null);
         } catch (IllegalArgumentException e) {
-            if (names.maps().contains(name)) {
+            if (names.isMap(name)) {
                 return new Part(Variable.MAP, name);
             }
             throw new IllegalArgumentException(option + " uses an unknown variable $" + name);

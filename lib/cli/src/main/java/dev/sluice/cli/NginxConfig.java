@@ -179,10 +179,17 @@ final class NginxConfig implements RouteDirectives.Surroundings {
     }
 
     private void http(Directive http) {
+        Set<String> maps = new HashSet<>();
+        for (Directive d : http.block()) {
+            if (d.name().equals("map") && d.args().size() == 2 && !d.args().get(0).equals("$http_upgrade")
+                    && d.args().get(1).startsWith("$")) {
+                maps.add(d.args().get(1).substring(1)); // an upstream block may name a map written after it
+            }
+        }
         for (Directive d : http.block()) {
             switch (d.name()) {
                 case "upstream" -> {
-                    UpstreamBlock group = UpstreamBlock.read(block(d), names);
+                    UpstreamBlock group = UpstreamBlock.read(block(d), names, maps);
                     if (groups.put(group.name(), group) != null) {
                         throw d.error("duplicate upstream \"" + group.name() + "\"");
                     }

@@ -1,7 +1,9 @@
 package dev.sluice.cli;
 
+import dev.sluice.ValueTemplate;
 import dev.sluice.upstream.Sticky;
 import java.util.Arrays;
+import java.util.Set;
 
 /**
  * One {@code --sticky} value: NGINX Plus's {@code sticky} directive as nginx writes it: {@code cookie NAME
@@ -20,15 +22,17 @@ final class StickyLine {
      * @throws IllegalArgumentException naming what is not understood, or the value the library refuses
      */
     static Sticky parse(String text) {
-        return (Sticky) new Evaluator().value(code(text), null);
+        return (Sticky) new Evaluator().value(code(text, Set.of()), null);
     }
 
     /**
-     * The sticky line as code: {@code Sticky.cookie("srv").expires(...).build()}.
+     * The sticky line as code: {@code Sticky.cookie("srv").expires(...).build()}; its lookup variables may be the
+     * {@code maps}' (names without '$').
      *
-     * @throws IllegalArgumentException naming what is not understood
+     * @throws IllegalArgumentException naming what is not understood, or a variable that is neither the proxy's nor
+     *     a map's
      */
-    static Expr.Static code(String text) {
+    static Expr.Static code(String text, Set<String> maps) {
         String[] words = text.trim().split("\\s+");
         switch (words[0]) {
             case "cookie":
@@ -37,9 +41,12 @@ final class StickyLine {
                 if (words.length < 2) {
                     throw new IllegalArgumentException("sticky route needs at least one variable: \"" + text + "\"");
                 }
+                for (int i = 1; i < words.length; i++) {
+                    known("sticky route", words[i], maps);
+                }
                 return Expr.Static.of(Sticky.class, "route", (Object) Arrays.copyOfRange(words, 1, words.length));
             case "learn":
-                return learn(words, text);
+                return learn(words, text, maps);
             default:
                 throw new IllegalArgumentException("invalid method \"" + words[0] + "\" (cookie, route or learn)");
         }
@@ -74,7 +81,14 @@ final class StickyLine {
         return cookie.then("build");
     }
 
-    private static Expr.Static learn(String[] words, String text) {
+    /** Refuses a lookup that names a variable the proxy does not have and no map makes. */
+    private static void known(String option, String lookup, Set<String> maps) {
+        if (!lookup.startsWith("$") || !maps.contains(lookup.substring(1))) {
+            ValueTemplate.parse(option, lookup);
+        }
+    }
+
+    private static Expr.Static learn(String[] words, String text, Set<String> maps) {
         String create = null;
         String lookup = null;
         String timeout = null;
@@ -95,6 +109,7 @@ final class StickyLine {
         if (create == null || lookup == null) {
             throw new IllegalArgumentException("sticky learn needs create= and lookup=: \"" + text + "\"");
         }
+        known("sticky learn lookup", lookup, maps);
         Expr.Static learn = Expr.Static.of(Sticky.class, "learn", create, lookup);
         if (timeout != null) {
             learn = learn.then("timeout", NginxSyntax.time(timeout));

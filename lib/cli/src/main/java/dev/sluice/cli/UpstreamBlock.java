@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * An {@code upstream NAME { ... }} block as a group, {@code UpstreamGroup.builder(NAME)...build()}: its {@code
@@ -40,7 +41,7 @@ final class UpstreamBlock {
      * @param names where the group's variable name comes from
      * @throws UsageException for a directive it does not know or cannot use, naming file and line
      */
-    static UpstreamBlock read(Directive block, Names names) {
+    static UpstreamBlock read(Directive block, Names names, Set<String> maps) {
         if (block.args().size() != 1) {
             throw block.error("invalid number of arguments in \"upstream\"");
         }
@@ -65,7 +66,7 @@ final class UpstreamBlock {
                     group.calls.add(Expr.Call.of(d.origin(), "sharedState"));
                 }
                 case "sticky" -> {
-                    Expr.Static sticky = Args.parsed(d, text -> StickyLine.code(sticky(d)));
+                    Expr.Static sticky = Args.parsed(d, text -> StickyLine.code(sticky(d), maps));
                     group.calls.add(Expr.Call.of(d.origin(), "sticky", sticky));
                 }
                 case "queue" -> {

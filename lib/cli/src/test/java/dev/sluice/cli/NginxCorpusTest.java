@@ -34,7 +34,6 @@ class NginxCorpusTest {
             "008-memcached-keepalive.conf", ":17: not supported: \"set\"",
             "010-fastcgi-keepalive.conf", ":16: not supported: \"fastcgi_pass\"",
             "014-match-blocks.conf", ":5: no \"server\" block in \"http\"",
-            "016-sticky-route-map.conf", ":18: sticky route uses an unknown variable $route_cookie",
             "039-complete-production.conf", ":33: not supported: \"gzip\": compression");
 
     /** The first error of each public file that has one at mapping; every other file maps and prints as Java. */

@@ -70,14 +70,17 @@ public final class Sticky {
         return b;
     }
 
-    /** {@code sticky route $variable ...}: variables such as {@code $cookie_route} or {@code $arg_route}. */
+    /**
+     * {@code sticky route $variable ...}: variables such as {@code $cookie_route} or {@code $arg_route}, or a {@link
+     * dev.sluice.VariableMap map}'s, which the proxy must declare ({@link ValueTemplate#parseNamingMaps}).
+     */
     public static Sticky route(String... variables) {
         if (variables.length == 0) {
             throw new IllegalArgumentException("sticky route needs at least one variable");
         }
         Builder b = new Builder(Method.ROUTE);
         for (String variable : variables) {
-            b.lookup.add(ValueTemplate.parse("sticky route", variable));
+            b.lookup.add(ValueTemplate.parseNamingMaps("sticky route", variable));
         }
         return b.build();
     }
@@ -95,7 +98,7 @@ public final class Sticky {
         }
         Builder b = new Builder(Method.LEARN);
         b.cookie = cookieName(create.substring(prefix.length()));
-        b.lookup.add(ValueTemplate.parse("sticky learn lookup", lookup));
+        b.lookup.add(ValueTemplate.parseNamingMaps("sticky learn lookup", lookup));
         return b;
     }
 

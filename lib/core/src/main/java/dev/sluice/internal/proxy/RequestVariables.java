@@ -118,7 +118,10 @@ final class RequestVariables implements ValueTemplate.Variables {
                 captures.appendTo(part.name().charAt(0) - '0', sb);
                 break;
             case MAP:
-                maps.get(part.name()).appendTo(sb, this);
+                VariableMap map = maps.get(part.name());
+                if (map != null) { // else a sticky group that only a handler chooses names a map the proxy lacks
+                    map.appendTo(sb, this);
+                }
                 break;
             case PROXY_HOST:
                 if (group != null) {

@@ -8,6 +8,7 @@ import dev.sluice.testing.RawClient;
 import dev.sluice.testing.RecordedRequest;
 import dev.sluice.testing.ScriptedUpstream;
 import dev.sluice.testing.Upstreams;
+import dev.sluice.upstream.Sticky;
 import dev.sluice.upstream.UpstreamGroup;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -69,6 +70,40 @@ class VariableMapTest {
         assertEquals("map $m ~^(x)$: the value uses $2 but the regex captures 1 group(s)",
                 assertThrows(IllegalArgumentException.class,
                         () -> ProxyServer.builder().map("m", "$uri", m -> m.entry("~^(x)$", "$2"))).getMessage());
+    }
+
+    @Test
+    void stickyRouteFollowsTheRouteAMapFindsInTheSessionCookieAsNginxPlusDocumentsIt() throws Exception {
+        ScriptedUpstream b = upstreams.scripted();
+        UpstreamGroup sticky = UpstreamGroup.builder("backend")
+                .server(upstream.address(), s -> s.route("a"))
+                .server(b.address(), s -> s.route("b"))
+                .sticky(Sticky.route("$route_cookie", "$route_uri"))
+                .build();
+        ProxyServer proxy = upstreams.proxy(p -> p
+                .map("route_cookie", "$cookie_jsessionid", m -> m.entry("~.+\\.(?P<route>\\w+)$", "$route"))
+                .map("route_uri", "$request_uri", m -> m.entry("~jsessionid=.+\\.(?P<route>\\w+)$", "$route"))
+                .route("/", r -> r.upstream(sticky)));
+        RawClient client = upstreams.rawClient(proxy.port());
+
+        for (int i = 0; i < 3; i++) {
+            client.send("GET /x HTTP/1.1\r\nHost: a\r\nCookie: jsessionid=abc.b\r\n\r\n");
+            assertEquals(200, client.readResponse().status());
+            client.send(RawClient.get("/y;jsessionid=def.a"));
+            assertEquals(200, client.readResponse().status());
+        }
+
+        assertEquals(3, b.requestCount(), "the cookie's route");
+        assertEquals(3, upstream.requestCount(), "the URI's route");
+    }
+
+    @Test
+    void aStickyGroupNamingAMapTheProxyLacksIsRefusedAtStart() {
+        UpstreamGroup sticky = UpstreamGroup.builder("backend").server(upstream.address(), s -> s.route("a"))
+                .sticky(Sticky.route("$route_cookie")).build();
+        assertEquals("upstream \"backend\": sticky uses an unknown variable $route_cookie",
+                assertThrows(IllegalArgumentException.class, () -> ProxyServer.builder().listen("127.0.0.1:0")
+                        .route("/", r -> r.upstream(sticky)).start()).getMessage());
     }
 
     @Test
