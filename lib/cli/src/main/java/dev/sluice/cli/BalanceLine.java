@@ -1,7 +1,7 @@
 package dev.sluice.cli;
 
-import dev.sluice.ValueTemplate;
 import dev.sluice.upstream.Balancer;
+import java.util.Set;
 
 /**
  * One {@code --balance} value: the balancing directive of an nginx {@code upstream} block, written as nginx
@@ -24,6 +24,11 @@ record BalanceLine(Expr.Static method, String hashKey) {
      * @throws IllegalArgumentException quoting what is not understood
      */
     static BalanceLine parse(String text) {
+        return parse(text, Set.of());
+    }
+
+    /** {@link #parse(String)} where a hash key may name {@code maps} (names without '$'). */
+    static BalanceLine parse(String text, Set<String> maps) {
         String[] words = text.trim().split("\\s+");
         switch (words[0]) {
             case "round_robin":
@@ -33,7 +38,7 @@ record BalanceLine(Expr.Static method, String hashKey) {
             case "ip_hash":
                 return only(words, 1, text, method("ipHash"));
             case "hash":
-                return hash(words, text);
+                return hash(words, text, maps);
             case "random":
                 return random(words, text);
             case "least_time":
@@ -43,12 +48,12 @@ record BalanceLine(Expr.Static method, String hashKey) {
         }
     }
 
-    private static BalanceLine hash(String[] words, String text) {
+    private static BalanceLine hash(String[] words, String text, Set<String> maps) {
         if (words.length < 2) {
             throw new IllegalArgumentException("hash needs a KEY, such as 'hash $request_uri': \"" + text + "\"");
         }
         String key = words[1];
-        ValueTemplate.parse("hash key", key);
+        NginxSyntax.variables("hash key", key, maps);
         if (words.length == 2) {
             return new BalanceLine(Expr.Static.of(Balancer.class, "hash"), key);
         }

@@ -1,12 +1,15 @@
 package dev.sluice.cli;
 
+import dev.sluice.ValueTemplate;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
- * nginx's syntax for the values of directives: times, sizes, numbers and on/off flags. Each method throws an
- * {@link IllegalArgumentException} quoting the text it could not read ({@code invalid time "5x"}); the caller
- * adds the flag.
+ * nginx's syntax for the values of directives: times, sizes, numbers, on/off flags and the variables of a text.
+ * Each method throws an {@link IllegalArgumentException} quoting the text it could not read ({@code invalid time
+ * "5x"}); the caller adds the flag.
  *
  * <p>Times are numbers with units in decreasing order, as nginx writes them: {@code 500ms}, {@code 30s}, {@code
  * 5m}, {@code 1h}, {@code 2d}, {@code 1w}, and combinations such as {@code 1m30s} or {@code "1h 30m"}; a number
@@ -173,5 +176,20 @@ final class NginxSyntax {
 
     private static IllegalArgumentException invalidTime(String text) {
         return new IllegalArgumentException("invalid time \"" + text + "\"" + TIME_FORMS);
+    }
+
+    /**
+     * Checks text with variables ({@code $host}, {@code ${uri}}) as the proxy will read it: every variable must be
+     * one of the proxy's own or one of {@code maps} (names without '$').
+     *
+     * @throws IllegalArgumentException naming {@code option} and the first unknown variable
+     */
+    static void variables(String option, String template, Set<String> maps) {
+        String others = template;
+        for (String map : maps) {
+            others = others.replaceAll("\\$(\\{" + Pattern.quote(map) + "\\}|" + Pattern.quote(map) + "(?![A-Za-z0-9_]))",
+                    "");
+        }
+        ValueTemplate.parse(option, others);
     }
 }

@@ -1,6 +1,5 @@
 package dev.sluice.cli;
 
-import dev.sluice.ValueTemplate;
 import dev.sluice.upstream.Sticky;
 import java.util.Arrays;
 import java.util.Set;
@@ -42,7 +41,7 @@ final class StickyLine {
                     throw new IllegalArgumentException("sticky route needs at least one variable: \"" + text + "\"");
                 }
                 for (int i = 1; i < words.length; i++) {
-                    known("sticky route", words[i], maps);
+                    NginxSyntax.variables("sticky route", words[i], maps);
                 }
                 return Expr.Static.of(Sticky.class, "route", (Object) Arrays.copyOfRange(words, 1, words.length));
             case "learn":
@@ -81,13 +80,6 @@ final class StickyLine {
         return cookie.then("build");
     }
 
-    /** Refuses a lookup that names a variable the proxy does not have and no map makes. */
-    private static void known(String option, String lookup, Set<String> maps) {
-        if (!lookup.startsWith("$") || !maps.contains(lookup.substring(1))) {
-            ValueTemplate.parse(option, lookup);
-        }
-    }
-
     private static Expr.Static learn(String[] words, String text, Set<String> maps) {
         String create = null;
         String lookup = null;
@@ -109,7 +101,7 @@ final class StickyLine {
         if (create == null || lookup == null) {
             throw new IllegalArgumentException("sticky learn needs create= and lookup=: \"" + text + "\"");
         }
-        known("sticky learn lookup", lookup, maps);
+        NginxSyntax.variables("sticky learn lookup", lookup, maps);
         Expr.Static learn = Expr.Static.of(Sticky.class, "learn", create, lookup);
         if (timeout != null) {
             learn = learn.then("timeout", NginxSyntax.time(timeout));

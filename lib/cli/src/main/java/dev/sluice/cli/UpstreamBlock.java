@@ -56,7 +56,7 @@ final class UpstreamBlock {
                     group.server(d);
                     servers++;
                 }
-                case "least_conn", "ip_hash", "hash", "random", "least_time" -> group.balance(d);
+                case "least_conn", "ip_hash", "hash", "random", "least_time" -> group.balance(d, maps);
                 case "keepalive" -> group.keepalive.add(Expr.Call.of(d.origin(), "idle", Args.number(d)));
                 case "keepalive_requests" -> group.keepalive.add(Expr.Call.of(d.origin(), "maxRequests", Args.number(d)));
                 case "keepalive_time" -> group.keepalive.add(Expr.Call.of(d.origin(), "maxLifetime", Args.time(d)));
@@ -204,8 +204,9 @@ final class UpstreamBlock {
                 : Expr.Call.of(d.origin(), "server", line.address(), new Expr.Lambda(line.parameters())));
     }
 
-    private void balance(Directive d) {
-        BalanceLine line = Args.parsed(d, text -> BalanceLine.parse(d.name() + (text.isEmpty() ? "" : " " + text)));
+    private void balance(Directive d, Set<String> maps) {
+        BalanceLine line = Args.parsed(d, text -> BalanceLine.parse(d.name() + (text.isEmpty() ? "" : " " + text),
+                maps));
         calls.add(Expr.Call.of(d.origin(), "balancer", line.method()));
         hashKey = line.hashKey();
     }

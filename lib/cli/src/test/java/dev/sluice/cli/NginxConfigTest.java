@@ -212,6 +212,21 @@ class NginxConfigTest {
     }
 
     @Test
+    void anUpstreamBlocksHashKeyAndStickyRouteMayNameAMapWrittenAnywhereInHttp() throws IOException {
+        String http = "upstream app {\n hash $shard consistent;\n server 127.0.0.1:9001;\n}\n"
+                + "upstream web {\n sticky route $route_cookie;\n server 127.0.0.1:9002 route=a;\n}\n"
+                + "map $cookie_user $shard { default a; ~^vip vip; }\n"
+                + "map $cookie_jsessionid $route_cookie { ~.+\\.(?P<route>\\w+)$ $route; }\n"
+                + "server { listen 127.0.0.1:8080; location / { proxy_pass http://app; }"
+                + " location /w/ { proxy_pass http://web; } }";
+        assertHas(java(http), ".hashKey(\"$shard\")", "Sticky.route(\"$route_cookie\")");
+        config(http).build();
+        assertEquals("nginx.conf:4: \"hash\": hash key uses an unknown variable $shards",
+                error("upstream app {\n hash $shards;\n server 127.0.0.1:9001;\n}\nmap $uri $shard { }\n"
+                        + "server { listen 127.0.0.1:8080; location / { proxy_pass http://app; } }"));
+    }
+
+    @Test
     void proxyRedirectIsDefaultOffOrLinesOfItsOwnInTheirOrder() throws IOException {
         String code = java("server { listen 127.0.0.1:8080; location /a/ { proxy_pass http://127.0.0.1:9001/b/;"
                 + " proxy_redirect off; } location /c/ { proxy_pass http://127.0.0.1:9001; proxy_redirect default;"
