@@ -1,10 +1,10 @@
 package dev.sluice;
 
+import dev.sluice.internal.text.ByteText;
 import dev.sluice.internal.text.NginxRegex;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Matcher;
@@ -14,7 +14,7 @@ import java.util.regex.PatternSyntaxException;
 /**
  * nginx's {@code map SOURCE $NAME { KEY VALUE; ... }}: a variable {@code $NAME} whose value is chosen by the value
  * of {@code SOURCE}, a template such as {@code $http_host} or {@code $uri}: the value of the key equal to it
- * (ignoring case, as nginx), else of the first regex key ({@code ~REGEX}, or {@code ~*REGEX} ignoring case) that finds a match in
+ * (ignoring the case of ASCII letters, as nginx), else (unless it is empty) of the first regex key ({@code ~REGEX}, or {@code ~*REGEX} ignoring case) that finds a match in
  * it, whose groups the value may name ({@code $1}, or a named group by its name), else the {@code default}, which is
  * empty unless given. Values are templates too, evaluated per request. Declared with {@link
  * ProxyServer.Builder#map}, before the routes and servers that name it; a map may name the maps declared before it.
@@ -55,9 +55,9 @@ public final class VariableMap {
     public void appendTo(StringBuilder out, ValueTemplate.Variables variables) {
         StringBuilder key = new StringBuilder();
         source.appendTo(key, variables);
-        ValueTemplate value = exact.get(key.toString().toLowerCase(Locale.ROOT));
-        if (value != null) {
-            value.appendTo(out, variables);
+        ValueTemplate value = exact.get(ByteText.lowerAscii(key));
+        if (value != null || key.length() == 0) { // as nginx, an empty value is looked for among the keys alone
+            (value == null ? fallback : value).appendTo(out, variables);
             return;
         }
         for (int i = 0; i < regexes.length; i++) {
@@ -84,7 +84,8 @@ public final class VariableMap {
         private final Map<String, ValueTemplate> exact = new HashMap<>();
         private final List<Pattern> regexes = new ArrayList<>();
         private final List<ValueTemplate> regexValues = new ArrayList<>();
-        private ValueTemplate fallback = ValueTemplate.parse("map", "");
+        /** The {@code default} value, or null until one is given. */
+        private ValueTemplate fallback;
 
         Builder(String name, String source, VariableNames names) {
             Objects.requireNonNull(name, "name");
@@ -104,13 +105,19 @@ public final class VariableMap {
         /**
          * One line of the map, as nginx writes it: {@code default VALUE}, {@code ~REGEX VALUE} (case-sensitive),
          * {@code ~*REGEX VALUE} (ignoring case), or {@code KEY VALUE} for the key equal to the source's value,
-         * ignoring case ({@code \~KEY} for a key that begins with '~', {@code \default} for the key "default"). A key given twice keeps its first value, as nginx warns and does.
+         * ignoring the case of ASCII letters ({@code \~KEY} for a key that begins with '~', {@code \default} for the
+         * key "default").
+         *
+         * @throws IllegalArgumentException for a key or a {@code default} given twice, as nginx refuses them
          */
         public Builder entry(String key, String value) {
             Objects.requireNonNull(key, "key");
             Objects.requireNonNull(value, "value");
             String option = "map $" + name + " " + key;
             if (key.equals("default")) {
+                if (fallback != null) {
+                    throw new IllegalArgumentException("map $" + name + ": duplicate default");
+                }
                 fallback = ValueTemplate.parse(option, value, false, names);
             } else if (key.startsWith("~")) {
                 boolean caseless = key.startsWith("~*");
@@ -129,13 +136,18 @@ public final class VariableMap {
                     throw new IllegalArgumentException(option + ": not a regex: " + e.getDescription());
                 }
             } else {
-                String literal = key.startsWith("\\") ? key.substring(1) : key;
-                exact.putIfAbsent(literal.toLowerCase(Locale.ROOT), ValueTemplate.parse(option, value, false, names));
+                String literal = ByteText.lowerAscii(ByteText.of(key.startsWith("\\") ? key.substring(1) : key));
+                if (exact.putIfAbsent(literal, ValueTemplate.parse(option, value, false, names)) != null) {
+                    throw new IllegalArgumentException("map $" + name + ": the key \"" + key + "\" is given twice");
+                }
             }
             return this;
         }
 
         VariableMap build() {
+            if (fallback == null) {
+                fallback = ValueTemplate.parse("map", "");
+            }
             return new VariableMap(this);
         }
     }

@@ -211,7 +211,7 @@ final class ConfigFile {
                     continue;
                 }
                 if (c == '\\' && pos + 1 < text.length()) {
-                    word.append(c).append(text.charAt(pos + 1));
+                    escape(text.charAt(pos + 1), word);
                     pos += 2;
                     continue;
                 }
@@ -219,6 +219,21 @@ final class ConfigFile {
                 pos++;
             }
             return new Token(word.toString(), false, at);
+        }
+
+        /**
+         * Appends what {@code \e} stands for, quoted or not, as nginx's {@code ngx_conf_read_token} reads it: a
+         * quote or backslash itself, a tab, CR or LF for {@code t}, {@code r} and {@code n}, else the backslash and
+         * the character (a regex's {@code \d} stays).
+         */
+        private static void escape(char e, StringBuilder word) {
+            switch (e) {
+                case '"', '\'', '\\' -> word.append(e);
+                case 'n' -> word.append('\n');
+                case 't' -> word.append('\t');
+                case 'r' -> word.append('\r');
+                default -> word.append('\\').append(e);
+            }
         }
 
         private static boolean variableBrace(StringBuilder word) {
@@ -242,14 +257,7 @@ final class ConfigFile {
                     line++;
                 }
                 if (c == '\\' && pos < text.length()) {
-                    char e = text.charAt(pos++);
-                    switch (e) {
-                        case '"', '\'', '\\' -> word.append(e);
-                        case 'n' -> word.append('\n');
-                        case 't' -> word.append('\t');
-                        case 'r' -> word.append('\r');
-                        default -> word.append('\\').append(e);
-                    }
+                    escape(text.charAt(pos++), word);
                     continue;
                 }
                 word.append(c);

@@ -358,13 +358,13 @@ final class NginxConfig implements RouteDirectives.Surroundings {
         }
         List<Expr.Call> entries = new ArrayList<>();
         for (Directive entry : d.block()) {
-            switch (entry.name()) {
-                case "hostnames" -> throw Args.unsupported(entry, "hostnames keys in a map");
-                case "volatile" -> Args.args(entry, 0, 0); // every use evaluates a map here
-                default -> {
-                    Args.args(entry, 1, 1);
-                    entries.add(call(entry, "entry", entry.name(), entry.args().get(0)));
-                }
+            boolean word = entry.args().isEmpty(); // hostnames; and volatile; alone, else keys like any other
+            if (word && entry.name().equals("hostnames")) {
+                throw Args.unsupported(entry, "hostnames keys in a map");
+            }
+            if (!word || !entry.name().equals("volatile")) { // every use evaluates a map here
+                Args.args(entry, 1, 1);
+                entries.add(call(entry, "entry", entry.name(), entry.args().get(0)));
             }
         }
         proxy.add(call(d, "map", name.substring(1), d.args().get(0), new Expr.Lambda(entries)));

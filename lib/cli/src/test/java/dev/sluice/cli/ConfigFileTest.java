@@ -58,9 +58,12 @@ class ConfigFileTest {
     void quotesEscapesCommentsAndBracedVariablesAreNginxs() throws IOException {
         List<Directive> top = read("a \"x y\" 'it s' # comment ; {\n"
                 + "  \"q\\\"uote\" 'back\\\\slash' \"tab\\t\";\n"
-                + "b ${host}x $1;\n");
+                + "b ${host}x $1;\n"
+                + "c un\\\\quoted \\d\\. semi\\;colon;\n");
         assertEquals(List.of("x y", "it s", "q\"uote", "back\\slash", "tab\t"), top.get(0).args());
         assertEquals(List.of("${host}x", "$1"), top.get(1).args());
+        assertEquals(List.of("un\\quoted", "\\d\\.", "semi\\;colon"), top.get(2).args(),
+                "an unquoted word reads \\\\ as one backslash, as nginx reads it; a regex's \\d stays");
     }
 
     @Test

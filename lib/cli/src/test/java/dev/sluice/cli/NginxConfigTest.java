@@ -149,11 +149,13 @@ class NginxConfigTest {
 
     @Test
     void aMapIsTheProxysDeclaredBeforeItsServersAndAnEntryItCannotTakeNamesItsLine() throws IOException {
-        String code = java("map $cookie_x $y {\n default a;\n Key b;\n \"~^r(\\d)$\" r$1;\n volatile;\n}\n"
+        String code = java("map $cookie_x $y {\n default a;\n Key b;\n \"~^r(\\d)$\" r$1;\n volatile;\n volatile v;\n"
+                + " \\\\back c;\n}\n"
                 + "server { listen 127.0.0.1:8080; location / { proxy_pass http://127.0.0.1:9001;"
                 + " proxy_set_header X $y; } }");
         assertHas(code, ".map(\"y\", \"$cookie_x\", variableMap -> variableMap\n", ".entry(\"default\", \"a\")\n",
-                ".entry(\"Key\", \"b\")\n", ".entry(\"~^r(\\\\d)$\", \"r$1\"))\n", ".setHeader(\"X\", \"$y\")");
+                ".entry(\"Key\", \"b\")\n", ".entry(\"~^r(\\\\d)$\", \"r$1\")\n", ".entry(\"volatile\", \"v\")\n",
+                ".entry(\"\\\\back\", \"c\"))\n", ".setHeader(\"X\", \"$y\")");
         assertTrue(code.indexOf(".map(") < code.indexOf(".route("), code);
         assertEquals("nginx.conf:3: not supported: \"hostnames\": hostnames keys in a map",
                 error("map $host $b { hostnames; x y; }\nserver { listen 127.0.0.1:8080; location / { return 200; } }"));

@@ -42,6 +42,12 @@ public final class EventLoop implements NanoClock {
     static final long DRAIN_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     /** Tasks run per iteration at most, so a flood of cross-thread work cannot starve I/O. */
     private static final int MAX_TASKS_PER_ITERATION = 1024;
+    /**
+     * The loop thread's stack: Java's regex engine recurses once per repetition of a group, so a location or map
+     * regex such as {@code ^/(a|b)*$} overflows a default 1 MiB stack on a 4 KiB value; 16 MiB matches 32 KiB,
+     * more than any target or header line the proxy takes. Only what is used is ever committed.
+     */
+    private static final long STACK_BYTES = 16L << 20;
 
     static final int RUNNING = 0;
     static final int DRAINING = 1;
@@ -87,7 +93,7 @@ public final class EventLoop implements NanoClock {
         this.selector = provider.openSelector();
         this.now = clock.nanoTime();
         this.drain = new LoopDrain(name);
-        this.thread = new Thread(this::run, name);
+        this.thread = new Thread(null, this::run, name, STACK_BYTES);
         this.thread.setDaemon(false);
     }
 

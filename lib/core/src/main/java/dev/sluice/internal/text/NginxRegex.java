@@ -12,7 +12,8 @@ import java.util.regex.PatternSyntaxException;
  * defaults also stop at {@code \r} and U+0085), and a bracket expression reads as PCRE reads it: POSIX classes such
  * as {@code [[:digit:]]} name their characters, and a {@code [} or {@code &&} inside one is literal, where Java
  * would read a set of the letters, a nested class or an intersection. Caseless matching folds ASCII letters only,
- * as nginx's PCRE does without UTF mode. PCRE's named groups ({@code (?P<name>...)}, names with '_') and their
+ * as nginx's PCRE does without UTF mode, and a character beyond ASCII stands for its UTF-8 bytes, as the proxy holds
+ * a request's bytes one char each ({@link ByteText}). PCRE's named groups ({@code (?P<name>...)}, names with '_') and their
  * references are written in Java's terms, and its comments {@code (?#...)} dropped.
  */
 public final class NginxRegex {
@@ -33,7 +34,7 @@ public final class NginxRegex {
      * @throws PatternSyntaxException when it is not a regex, or names a POSIX class PCRE does not have
      */
     public static Pattern compile(String regex, boolean caseless) {
-        return Pattern.compile(toJava(regex), Pattern.UNIX_LINES | (caseless ? Pattern.CASE_INSENSITIVE : 0));
+        return Pattern.compile(toJava(ByteText.of(regex)), Pattern.UNIX_LINES | (caseless ? Pattern.CASE_INSENSITIVE : 0));
     }
 
     /**

@@ -65,6 +65,10 @@ class VariableMapTest {
                         () -> ProxyServer.builder().map("host", "$uri", m -> { })).getMessage());
         assertEquals("map $m is declared twice", assertThrows(IllegalArgumentException.class,
                 () -> ProxyServer.builder().map("m", "$uri", m -> { }).map("m", "$uri", m -> { })).getMessage());
+        assertEquals("map $m: the key \"A\" is given twice", assertThrows(IllegalArgumentException.class,
+                () -> ProxyServer.builder().map("m", "$uri", m -> m.entry("a", "1").entry("A", "2"))).getMessage());
+        assertEquals("map $m: duplicate default", assertThrows(IllegalArgumentException.class, () -> ProxyServer
+                .builder().map("m", "$uri", m -> m.entry("default", "1").entry("default", "2"))).getMessage());
         assertEquals("map $m ~^(x: not a regex: Unclosed group", assertThrows(IllegalArgumentException.class,
                 () -> ProxyServer.builder().map("m", "$uri", m -> m.entry("~^(x", "y"))).getMessage());
         assertEquals("map $m ~^(x)$: the value uses $2 but the regex captures 1 group(s)",
@@ -104,6 +108,44 @@ class VariableMapTest {
         assertEquals("upstream \"backend\": sticky uses an unknown variable $route_cookie",
                 assertThrows(IllegalArgumentException.class, () -> ProxyServer.builder().listen("127.0.0.1:0")
                         .route("/", r -> r.upstream(sticky)).start()).getMessage());
+    }
+
+    @Test
+    void anEmptyValueIsLookedForAmongTheKeysAloneAndOtherBytesMatchAsNginxsDo() throws Exception {
+        ProxyServer proxy = upstreams.proxy(p -> p
+                .map("m", "$http_x_k", m -> m.entry("~^$", "regex").entry("~.*", "any")
+                        .entry("\u00e9t\u00e9", "summer").entry("default", "none"))
+                .route("/", r -> r.returns(200, "$m")));
+        RawClient client = upstreams.rawClient(proxy.port());
+
+        assertEquals("none", answer(client, "X-K:"), "no regex runs on an empty value, as nginx's map");
+        assertEquals("summer", answer(client, "X-K: \u00c3\u00a9t\u00c3\u00a9"),
+                "a key is its UTF-8 bytes, as nginx reads it (the client sends the bytes C3 A9 for each \u00e9)");
+        assertEquals("any", answer(client, "X-K: \u00c3\u0089T\u00c3\u0089"), "only ASCII letters fold");
+    }
+
+    @Test
+    void aRegexThatRecursesPerCharacterMatchesAValueAsLongAsAnyTargetTheProxyTakes() throws Exception {
+        ProxyServer proxy = upstreams.proxy(p -> p
+                .map("m", "$arg_k", m -> m.entry("~^(a|b)*$", "ab").entry("default", "other"))
+                .route("~ ^/(a|b)*$", r -> r.returns(200, "$m"))
+                .route("/", r -> r.returns(200, "prefix")));
+        RawClient client = upstreams.rawClient(proxy.port());
+
+        String half = "ab".repeat(1500);
+        client.send(RawClient.get("/" + half + "?k=" + half));
+        RawClient.Reply reply = client.readResponse();
+
+        assertEquals(200, reply.status());
+        assertEquals("ab", reply.bodyString(), "a 1 MiB stack overflows at this length; the loop's 16 MiB does not");
+    }
+
+    /** The answer to {@code GET /} with {@code field}. */
+    private static String answer(RawClient client, String field) throws java.io.IOException {
+        client.send("GET / HTTP/1.1\r\nHost: a\r\n" + field + "\r\n\r\n");
+        RawClient.Reply reply = client.readResponse();
+        assertEquals(200, reply.status(), field);
+        return reply.bodyString();
     }
 
     @Test
