@@ -1,6 +1,7 @@
 package dev.sluice;
 
 import dev.sluice.internal.http.UriText;
+import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.function.Function;
 
@@ -22,8 +23,9 @@ final class ReturnHandler {
 
     /**
      * The answer of {@code return status text}: for a redirect {@code text} is the Location, otherwise the body; its
-     * variables are evaluated per request, and a text without any is answered with one answer made here. A Location
-     * that starts with {@code //} or {@code /\} is kept on the host ({@link UriText#keepOnHost}).
+     * variables are evaluated per request, and a text without any is answered with one answer made here. The text
+     * goes out as its bytes: what the client sent as it sent it, and the configuration's own text in UTF-8. A
+     * Location that starts with {@code //} or {@code /\} is kept on the host ({@link UriText#keepOnHost}).
      */
     static Function<ProxyRequest, Answer> returning(int status, String text, VariableNames names) {
         if (status < 200 || status > 599) {
@@ -32,9 +34,13 @@ final class ReturnHandler {
         ValueTemplate template = ValueTemplate.parse("return", Objects.requireNonNull(text, "text"),
                 !isRedirect(status), names);
         Function<String, Answer> answer = value -> value.isEmpty() ? Answer.of(status)
-                : isRedirect(status) ? Answer.redirect(status, UriText.keepOnHost(value)) : Answer.of(status, value);
+                : isRedirect(status) ? Answer.redirect(status, UriText.keepOnHost(value))
+                : Answer.builder(status).header("Content-Type", "text/plain")
+                        .body(value.getBytes(StandardCharsets.ISO_8859_1)).build();
         if (template.isConstant()) {
-            Answer fixed = answer.apply(text);
+            StringBuilder value = new StringBuilder();
+            template.appendTo(value, (part, out) -> { });
+            Answer fixed = answer.apply(value.toString());
             return request -> fixed;
         }
         return request -> answer.apply(request.value(template));

@@ -1,6 +1,7 @@
 package dev.sluice;
 
 import dev.sluice.internal.http.UriText;
+import dev.sluice.internal.text.ByteText;
 import dev.sluice.internal.text.VariableText;
 import java.util.ArrayList;
 import java.util.List;
@@ -85,8 +86,13 @@ public final class ValueTemplate {
         if (template.chars().anyMatch(c -> c < ' ' && c != '\t' && !(lines && (c == '\n' || c == '\r')) || c == 0x7f)) {
             throw new IllegalArgumentException(option + " must not hold control characters: \"" + template + "\"");
         }
-        return new ValueTemplate(template, VariableText.split(option, template,
-                name -> variable(option, name, names)));
+        Object[] parts = VariableText.split(option, template, name -> variable(option, name, names));
+        for (int i = 0; i < parts.length; i++) {
+            if (parts[i] instanceof String) {
+                parts[i] = ByteText.of((String) parts[i]); // written byte by byte, as a request's values are
+            }
+        }
+        return new ValueTemplate(template, parts);
     }
 
     /**

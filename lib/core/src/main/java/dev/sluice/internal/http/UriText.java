@@ -26,27 +26,32 @@ public final class UriText {
     }
 
     /**
-     * Keeps a {@code Location} that starts with a path on the host that sent it: one that starts with {@code //} or
-     * {@code /\}, which a browser reads as a URL of another host ({@code //evil.example/}), gets its second character
-     * as %XX. nginx keeps such a location on its host by making it absolute ({@code absolute_redirect}); Sluice's
-     * locations stay relative. Returns whether {@code location} changed.
+     * Keeps a {@code Location} that starts with a path on the host that sent it: its controls (a tab a field value
+     * may hold, which a browser drops from a URL) become %XX, and one that then starts with {@code //} or {@code /\},
+     * which a browser reads as a URL of another host ({@code //evil.example/}), gets its second character as %XX.
+     * nginx keeps such a location on its host by making it absolute ({@code absolute_redirect}); Sluice's locations
+     * stay relative. Returns whether {@code location} changed.
      */
     public static boolean keepOnHost(StringBuilder location) {
+        boolean changed = false;
+        for (int i = location.length() - 1; i >= 0; i--) {
+            char c = location.charAt(i);
+            if (c < ' ' || c == 0x7f) {
+                location.replace(i, i + 1, "%" + HEX_DIGITS[c >> 4] + HEX_DIGITS[c & 0xf]);
+                changed = true;
+            }
+        }
         if (!leavesHost(location)) {
-            return false;
+            return changed;
         }
         location.replace(1, 2, location.charAt(1) == '/' ? "%2F" : "%5C");
         return true;
     }
 
-    /** {@link #keepOnHost(StringBuilder)} of a string: the same string when it stays on the host. */
+    /** {@link #keepOnHost(StringBuilder)} of a string: the same string when it stays on the host as it is. */
     public static String keepOnHost(String location) {
-        if (!leavesHost(location)) {
-            return location;
-        }
         StringBuilder kept = new StringBuilder(location);
-        keepOnHost(kept);
-        return kept.toString();
+        return keepOnHost(kept) ? kept.toString() : location;
     }
 
     private static boolean leavesHost(CharSequence location) {

@@ -337,6 +337,7 @@ class HeaderRulesTest {
         upstream.enqueue(Response.builder().status(302).header("Location", upstreamUrl + "//evil.example/a")
                 .header("Refresh", "0; url=" + upstreamUrl + "/\\evil.example/b"));
         upstream.enqueue(Response.builder().status(302).header("Location", "http://app/x//evil.example/c"));
+        upstream.enqueue(Response.builder().status(302).header("Location", upstreamUrl + "/\t/evil.example/d"));
         UpstreamGroup group = UpstreamGroup.builder(FrontProxy.GROUP).server(upstream.address()).build();
         ProxyServer proxy = upstreams.proxy(p -> p
                 .route("/", r -> r.upstream(group))
@@ -345,10 +346,12 @@ class HeaderRulesTest {
 
         RawClient.Reply byDefault = client.send(RawClient.get("/a")).readResponse();
         RawClient.Reply byRegex = client.send(RawClient.get("/re/c")).readResponse();
+        RawClient.Reply tabbed = client.send(RawClient.get("/d")).readResponse();
 
         assertEquals("/%2Fevil.example/a", byDefault.header("Location"), "a browser reads //evil.example as a host");
         assertEquals("0; url=/%5Cevil.example/b", byDefault.header("Refresh"), "and /\\evil.example as well");
         assertEquals("/%2Fevil.example/c", byRegex.header("Location"));
+        assertEquals("/%09/evil.example/d", tabbed.header("Location"), "a browser drops a tab from a URL");
     }
 
     @Test

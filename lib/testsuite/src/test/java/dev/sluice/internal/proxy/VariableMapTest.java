@@ -125,6 +125,26 @@ class VariableMapTest {
     }
 
     @Test
+    void theConfigurationsTextGoesOutInUtf8AndAClientsBytesAsItSentThem() throws Exception {
+        ProxyServer proxy = upstreams.proxy(p -> p
+                .map("m", "$http_x_k", m -> m.entry("default", "\u00e9-\u00fc"))
+                .route("/", r -> r.upstream(group).setHeader("X-M", "$m \u00df"))
+                .route("/r", r -> r.returns(200, "$http_x_k \u00df")));
+        RawClient client = upstreams.rawClient(proxy.port());
+
+        client.send(RawClient.get("/"));
+        RawClient.Reply proxied = client.readResponse();
+        client.send("GET /r HTTP/1.1\r\nHost: a\r\nX-K: \u00c3\u00a9\r\n\r\n"); // é in UTF-8, a char a byte
+        RawClient.Reply returned = client.readResponse();
+
+        assertEquals(200, proxied.status());
+        assertEquals("\u00c3\u00a9-\u00c3\u00bc \u00c3\u009f", upstream.takeRequest(WAIT).header("X-M"),
+                "the bytes of \u00e9-\u00fc \u00df in UTF-8, as nginx sends what its configuration holds");
+        assertEquals("\u00e9 \u00df", returned.bodyString(),
+                "a client's UTF-8 goes back as it came, the configuration's own text in UTF-8 beside it");
+    }
+
+    @Test
     void aRegexThatRecursesPerCharacterMatchesAValueAsLongAsAnyTargetTheProxyTakes() throws Exception {
         ProxyServer proxy = upstreams.proxy(p -> p
                 .map("m", "$arg_k", m -> m.entry("~^(a|b)*$", "ab").entry("default", "other"))
