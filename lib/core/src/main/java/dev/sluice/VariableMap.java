@@ -14,9 +14,10 @@ import java.util.regex.PatternSyntaxException;
 /**
  * nginx's {@code map SOURCE $NAME { KEY VALUE; ... }}: a variable {@code $NAME} whose value is chosen by the value
  * of {@code SOURCE}, a template such as {@code $http_host} or {@code $uri}: the value of the key equal to it
- * (ignoring the case of ASCII letters, as nginx), else (unless it is empty) of the first regex key ({@code ~REGEX}, or {@code ~*REGEX} ignoring case) that finds a match in
- * it, whose groups the value may name ({@code $1}, or a named group by its name), else the {@code default}, which is
- * empty unless given. Values are templates too, evaluated per request. Declared with {@link
+ * (ignoring the case of ASCII letters, as nginx), else (unless it is empty) of the first regex key ({@code ~REGEX},
+ * or {@code ~*REGEX} ignoring case) that finds a match in it, whose groups the value may name ({@code $1}, or a named
+ * group by its name), else the {@code default}, which is empty unless given. Values are templates too, evaluated per
+ * request. Declared with {@link
  * ProxyServer.Builder#map}, before the routes and servers that name it; a map may name the maps declared before it.
  *
  * <p>Unlike nginx, which evaluates a map once per request and keeps the value ({@code volatile} turns that off),

@@ -187,8 +187,8 @@ final class NginxSyntax {
     static void variables(String option, String template, Set<String> maps) {
         String others = template;
         for (String map : maps) {
-            others = others.replaceAll("\\$(\\{" + Pattern.quote(map) + "\\}|" + Pattern.quote(map) + "(?![A-Za-z0-9_]))",
-                    "");
+            String name = Pattern.quote(map);
+            others = others.replaceAll("\\$(\\{" + name + "\\}|" + name + "(?![A-Za-z0-9_]))", "");
         }
         ValueTemplate.parse(option, others);
     }
