@@ -32,9 +32,9 @@ final class ReturnHandler {
             throw new IllegalArgumentException("return status must be between 200 and 599: " + status);
         }
         ValueTemplate template = ValueTemplate.parse("return", Objects.requireNonNull(text, "text"),
-                !isRedirect(status), names);
+                !RouteChecks.isRedirect(status), names);
         Function<String, Answer> answer = value -> value.isEmpty() ? Answer.of(status)
-                : isRedirect(status) ? Answer.redirect(status, UriText.keepOnHost(value))
+                : RouteChecks.isRedirect(status) ? Answer.redirect(status, UriText.keepOnHost(value))
                 : Answer.builder(status).header("Content-Type", "text/plain")
                         .body(value.getBytes(StandardCharsets.ISO_8859_1)).build();
         if (template.isConstant()) {
@@ -46,7 +46,4 @@ final class ReturnHandler {
         return request -> answer.apply(request.value(template));
     }
 
-    private static boolean isRedirect(int status) {
-        return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
-    }
 }

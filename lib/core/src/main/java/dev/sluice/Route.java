@@ -1,5 +1,6 @@
 package dev.sluice;
 
+import dev.sluice.internal.http.FieldText;
 import dev.sluice.upstream.UpstreamGroup;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -132,9 +133,39 @@ public final class Route {
         return options.interceptErrors;
     }
 
-    /** {@code error_page CODE ...}: the page sent for the proxy's own error or an intercepted response, by status. */
-    public Map<Integer, byte[]> errorPages() {
+    /** {@code error_page CODE ...}: what answers the proxy's own error or an intercepted response, by its status. */
+    public Map<Integer, ErrorPage> errorPages() {
         return options.errorPages;
+    }
+
+    /**
+     * What one {@code error_page} line answers a status with: {@code status} and the page {@code body} as {@code
+     * text/html} ({@code error_page 502 /50x.html}, or {@code error_page 404 =200 /index.html} with a status of its
+     * own), or a redirect of {@code status} to {@code location} ({@code error_page 503
+     * https://status.example.com/}).
+     *
+     * @param status the status the client gets
+     * @param body the page, or null for a redirect
+     * @param location where a redirect sends the client, or null for a page
+     */
+    public record ErrorPage(int status, byte[] body, String location) {
+
+        /**
+         * @throws IllegalArgumentException unless exactly one of {@code body} and {@code location} is set, a
+         *     redirect's status is 301, 302, 303, 307 or 308, and a page's is 200 to 599
+         */
+        public ErrorPage {
+            if ((body == null) == (location == null)) {
+                throw new IllegalArgumentException("an error page is a body or a location");
+            }
+            if (location != null ? !RouteChecks.isRedirect(status) : status < 200 || status > 599) {
+                throw new IllegalArgumentException("an error page's status must be " + (location != null
+                        ? "301, 302, 303, 307 or 308 for a redirect" : "between 200 and 599") + ": " + status);
+            }
+            if (location != null) {
+                FieldText.value(location);
+            }
+        }
     }
 
     /** {@code proxy_set_header NAME VALUE} lines, in order. */
@@ -537,7 +568,17 @@ public final class Route {
 
         /** {@code error_page CODE ... PAGE}, with the page as bytes. */
         public Builder errorPage(int status, byte[] body) {
-            options.errorPages.put(RouteChecks.errorPageStatus(status), body.clone());
+            return errorPage(status, new ErrorPage(status, body.clone(), null));
+        }
+
+        /**
+         * {@code error_page CODE ... [=ANSWER] PAGE} or {@code error_page CODE ... [=ANSWER] URL}: {@code page}
+         * answers {@code status} ({@link ErrorPage}): a page with a status of its own ({@code error_page 404 =200
+         * /index.html}), or a redirect ({@code error_page 503 https://status.example.com/}, 302 as nginx's unless
+         * given).
+         */
+        public Builder errorPage(int status, ErrorPage page) {
+            options.errorPages.put(RouteChecks.errorPageStatus(status), Objects.requireNonNull(page, "page"));
             return this;
         }
 

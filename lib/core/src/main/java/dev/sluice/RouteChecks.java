@@ -122,6 +122,11 @@ final class RouteChecks {
         return template ? ValueTemplate.parse("passUri", uri, false, names) : null;
     }
 
+    /** Whether {@code status} is one a redirect answers with: 301, 302, 303, 307 or 308. */
+    static boolean isRedirect(int status) {
+        return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+    }
+
     static int errorPageStatus(int status) {
         if (status < 300 || status > 599) {
             throw new IllegalArgumentException("errorPage status must be between 300 and 599: " + status);

@@ -27,7 +27,7 @@ final class RouteOptions {
     Duration readTimeout = SIXTY_SECONDS;
     NextUpstream nextUpstream = NextUpstream.defaults();
     boolean interceptErrors;
-    Map<Integer, byte[]> errorPages = new LinkedHashMap<>();
+    Map<Integer, Route.ErrorPage> errorPages = new LinkedHashMap<>();
     List<Map.Entry<String, ValueTemplate>> setHeaders = new ArrayList<>();
     boolean http11 = true;
     boolean socketKeepalive;

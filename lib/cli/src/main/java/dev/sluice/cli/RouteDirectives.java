@@ -1,6 +1,7 @@
 package dev.sluice.cli;
 
 import dev.sluice.NextUpstream;
+import dev.sluice.Route;
 import dev.sluice.UpstreamTls;
 import java.net.InetAddress;
 import java.nio.file.Path;
@@ -289,19 +290,35 @@ final class RouteDirectives {
         return call(d, "redirectRewrite", first.equals("default"));
     }
 
+    /**
+     * {@code error_page CODE... [=[ANSWER]] URI}: the file a {@code root} location serves for URI (its status kept,
+     * or ANSWER, or 200 for a bare {@code =}), or a redirect to a URL (302 unless ANSWER says otherwise).
+     */
     private void errorPage(Directive d) {
         Args.args(d, 2, Integer.MAX_VALUE);
         List<String> args = d.args();
         String uri = args.get(args.size() - 1);
-        if (uri.startsWith("=") || args.stream().anyMatch(a -> a.startsWith("="))) {
-            throw Args.unsupported(d, "changing the status (=CODE); the status is kept");
+        String answer = args.get(args.size() - 2).startsWith("=") ? args.get(args.size() - 2) : null;
+        List<String> codes = args.subList(0, args.size() - (answer == null ? 1 : 2));
+        if (uri.startsWith("=") || codes.isEmpty() || codes.stream().anyMatch(a -> a.startsWith("="))) {
+            throw d.error("invalid value \"" + (uri.startsWith("=") ? uri : answer) + "\"");
         }
-        if (!uri.startsWith("/")) {
-            throw Args.unsupported(d, "a page that is not a local URI (" + uri + "): named locations and redirects");
+        boolean redirect = uri.startsWith("http://") || uri.startsWith("https://") || uri.startsWith("$scheme");
+        if (!redirect && !uri.startsWith("/")) {
+            throw Args.unsupported(d, "a page that is neither a local URI nor a URL (" + uri + "): named locations");
         }
-        Expr.Local page = around.errorPage(uri, d);
-        for (String code : args.subList(0, args.size() - 1)) {
-            calls.add(call(d, "errorPage", Args.parsed(d, a -> NginxSyntax.number(code)), page));
+        Integer status = answer == null || answer.equals("=") ? null
+                : Args.parsed(d, a -> NginxSyntax.number(answer.substring(1)));
+        if (redirect && uri.indexOf('$') >= 0) {
+            throw Args.unsupported(d, "variables in an error page's URL (" + uri + ")");
+        }
+        Expr.Local page = redirect ? null : around.errorPage(uri, d);
+        for (String code : codes) {
+            int of = Args.parsed(d, a -> NginxSyntax.number(code));
+            Object line = redirect ? Expr.Static.of(Route.ErrorPage.class, "new", status == null ? 302 : status, null, uri)
+                    : answer == null ? null : Expr.Static.of(Route.ErrorPage.class, "new", status == null ? 200 : status,
+                            page, null);
+            calls.add(line == null ? call(d, "errorPage", of, page) : call(d, "errorPage", of, line));
         }
     }
 

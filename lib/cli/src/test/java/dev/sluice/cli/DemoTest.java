@@ -77,7 +77,7 @@ class DemoTest {
         assertTrue(intercept.interceptErrors());
         assertFalse(intercept.nextUpstream().has(Condition.ERROR));
         assertArrayEquals("error_page HTTP 500 Internal Server Error\n".getBytes(StandardCharsets.UTF_8),
-                intercept.errorPages().get(500));
+                intercept.errorPages().get(500).body());
         for (Route r : List.of(root, error, intercept)) {
             assertEquals("$remote_addr", r.setHeaders().stream().filter(h -> h.getKey().equals("X-Real-IP"))
                     .findFirst().orElseThrow().getValue().toString());

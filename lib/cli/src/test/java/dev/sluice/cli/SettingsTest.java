@@ -109,7 +109,7 @@ class SettingsTest {
         assertEquals(Duration.ofSeconds(10), next.timeout());
         assertTrue(route.interceptErrors());
         assertEquals(List.of(500, 502), List.copyOf(route.errorPages().keySet()));
-        assertArrayEquals("down for a moment\n".getBytes(StandardCharsets.UTF_8), route.errorPages().get(502));
+        assertArrayEquals("down for a moment\n".getBytes(StandardCharsets.UTF_8), route.errorPages().get(502).body());
         assertFalse(route.buffering());
         assertFalse(route.requestBuffering());
         assertEquals(8192, route.bufferSize());

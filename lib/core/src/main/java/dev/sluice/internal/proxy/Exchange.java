@@ -245,13 +245,10 @@ final class Exchange implements AttemptListener {
         if (body.stop()) {
             keepAlive = false; // nginx sends no more of the request once it answers: the rest stays unread
         }
-        if (route.interceptErrors() && code >= 300) {
-            byte[] page = route.errorPages().get(code);
-            if (page != null) {
-                current.finish(Outcome.SUCCESS, code, keepUpstream());
-                cycle.respond(code, page, !keepAlive);
-                return;
-            }
+        if (route.interceptErrors() && code >= 300 && route.errorPages().containsKey(code)) {
+            current.finish(Outcome.SUCCESS, code, keepUpstream());
+            cycle.respond(code, null, !keepAlive); // the route's error_page for the code
+            return;
         }
         if (code == HttpStatus.SWITCHING_PROTOCOLS) {
             if (upstreamRequest.isUpgrade()) {

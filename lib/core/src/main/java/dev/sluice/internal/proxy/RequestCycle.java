@@ -304,14 +304,20 @@ final class RequestCycle {
     }
 
     /**
-     * Sends a response of the proxy's own: an intercepted status with its {@code error_page}, or an error of the
-     * proxy's, whose page is the route's {@code error_page} for the status when it has one (nginx's {@code
-     * error_page 502 504 /50x.html}), else nginx's built-in page.
+     * Sends a response of the proxy's own: {@code page} with {@code code}, or without a page the route's {@code
+     * error_page} for the code when it has one (nginx's {@code error_page 502 504 /50x.html}, an intercepted status,
+     * a page with a status of its own, a redirect), else nginx's built-in page.
      */
     void respond(int code, byte[] page, boolean closeAfter) {
         Route route = exchange.route();
-        byte[] body = page == null && route != null ? route.errorPages().get(code) : page;
-        respond(code, body == null ? List.of() : LocalResponse.HTML, body, closeAfter);
+        Route.ErrorPage errorPage = page == null && route != null ? route.errorPages().get(code) : null;
+        if (errorPage == null) {
+            respond(code, page == null ? List.of() : LocalResponse.HTML, page, closeAfter);
+        } else if (errorPage.location() != null) {
+            respond(errorPage.status(), List.of(Map.entry("Location", errorPage.location())), null, closeAfter);
+        } else {
+            respond(errorPage.status(), LocalResponse.HTML, errorPage.body(), closeAfter);
+        }
     }
 
     /** Sends a handler's answer. */

@@ -3,15 +3,18 @@ package dev.sluice.internal.proxy;
 import static dev.sluice.internal.proxy.UpstreamHarness.group;
 import static dev.sluice.internal.proxy.UpstreamHarness.peer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.sluice.NextUpstream;
 import dev.sluice.NextUpstream.Condition;
+import dev.sluice.Route;
 import dev.sluice.observe.ExchangeRecord;
 import dev.sluice.testing.RawClient;
 import dev.sluice.testing.ScriptedUpstream;
 import dev.sluice.testing.ScriptedUpstream.Response;
 import dev.sluice.testing.Upstreams;
 import dev.sluice.upstream.UpstreamGroup;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -83,6 +86,42 @@ class InterceptErrorsTest {
         assertEquals(502, reply.status());
         assertEquals(PAGE, reply.bodyString());
         assertEquals("text/html", reply.header("Content-Type"));
+    }
+
+    @Test
+    void anErrorPageMayAnswerWithAStatusOfItsOwnOrRedirectAsNginxsEqualsCodeAndUrlForms() throws Exception {
+        ScriptedUpstream missing = answering(404, "upstream's own 404");
+        proxy.start(group(missing.address()), r -> r.interceptErrors(true)
+                .errorPage(404, new Route.ErrorPage(200, PAGE.getBytes(StandardCharsets.UTF_8), null))
+                .errorPage(502, new Route.ErrorPage(302, null, "https://status.example.com/")));
+
+        RawClient.Reply reply = proxy.get("/app/route");
+
+        assertEquals(200, reply.status(), "error_page 404 =200 /index.html, a single-page app's fallback");
+        assertEquals(PAGE, reply.bodyString());
+        assertEquals("404", proxy.exchange().upstreamStatus());
+    }
+
+    @Test
+    void anErrorPageThatRedirectsAnswersTheProxysOwnError() throws Exception {
+        ScriptedUpstream closed = upstreams.scripted();
+        String address = closed.address();
+        closed.close();
+        proxy.start(group(address), r -> r.errorPage(502, new Route.ErrorPage(302, null, "https://status.example.com/")));
+
+        RawClient.Reply reply = proxy.get("/x");
+
+        assertEquals(302, reply.status(), "error_page 502 https://status.example.com/");
+        assertEquals("https://status.example.com/", reply.header("Location"));
+    }
+
+    @Test
+    void anErrorPageIsABodyOrALocationWithAStatusThatFitsIt() {
+        assertThrows(IllegalArgumentException.class, () -> new Route.ErrorPage(200, null, null));
+        assertThrows(IllegalArgumentException.class, () -> new Route.ErrorPage(200, new byte[0], "/x"));
+        assertThrows(IllegalArgumentException.class, () -> new Route.ErrorPage(200, null, "/x"));
+        assertThrows(IllegalArgumentException.class, () -> new Route.ErrorPage(302, null, "/x\r\nSet-Cookie: a=b"));
+        assertThrows(IllegalArgumentException.class, () -> new Route.ErrorPage(600, new byte[0], null));
     }
 
     @Test
