@@ -298,9 +298,17 @@ public final class Route {
         return options.handler;
     }
 
-    /** The directory the route serves files from ({@code root}), or empty: see {@link Builder#root}. */
+    /**
+     * The directory the route serves files from ({@code root}, or {@code alias} when {@link #aliased()}), or empty:
+     * see {@link Builder#root} and {@link Builder#alias}.
+     */
     public Optional<Path> root() {
         return Optional.ofNullable(options.root);
+    }
+
+    /** Whether the {@link #root()} is nginx's {@code alias}, which replaces the route's path: see {@link Builder#alias}. */
+    public boolean aliased() {
+        return options.aliasOf != null;
     }
 
     /** The index files of a route with a {@link #root()} ({@code index}): {@code index.html} by default. */
@@ -330,7 +338,8 @@ public final class Route {
 
     @Override
     public String toString() {
-        String does = options.root != null ? "root " + options.root : options.upstream == null ? "return"
+        String does = options.root != null ? (options.aliasOf != null ? "alias " : "root ") + options.root
+                : options.upstream == null ? "return"
                 : "proxy_pass http://" + options.upstream.name() + (options.passUri == null ? "" : options.passUri);
         return "location " + location() + " { " + does + "; }";
     }
@@ -451,6 +460,26 @@ public final class Route {
             Objects.requireNonNull(directory, "root");
             answersEvery("root");
             options.root = directory;
+            return this;
+        }
+
+        /**
+         * nginx's {@code alias PATH}: as {@link #root}, but the route's path is replaced by {@code path} instead of
+         * being part of the file's: {@code /static/css/a.css} of route {@code /static/} with {@code
+         * alias(Path.of("/srv/assets"))} is {@code /srv/assets/css/a.css}, and an exact route may alias one file
+         * ({@code "= /favicon.ico"}). Not for a regex route (nginx's alias there names its captures). Where the route's
+         * path lacks a final '/' ({@code /i} with {@code /data/images}), a request's {@code /itop.gif} is 404, where
+         * nginx reads the alias's sibling {@code /data/imagestop.gif}: nothing outside the alias is served.
+         */
+        public Builder alias(Path path) {
+            Objects.requireNonNull(path, "alias");
+            if (location.pattern() != null) {
+                throw new IllegalArgumentException("route " + location + ": alias is for a prefix or exact route"
+                        + " (a regex route's alias would name its captures)");
+            }
+            answersEvery("alias");
+            options.root = path;
+            options.aliasOf = location.prefix();
             return this;
         }
 

@@ -206,7 +206,7 @@ final class RouteChecks {
                     + ": it cannot also have an upstream");
         }
         if (options.root == null && options.index != null) {
-            throw new IllegalArgumentException("route " + prefix + " has an index but no root");
+            throw new IllegalArgumentException("route " + prefix + " has an index but no root or alias");
         }
         if (options.passUri != null && pattern != null && options.passTemplate == null) {
             throw new IllegalArgumentException("route " + prefix + ": a regex route's passUri must name variables"

@@ -47,6 +47,8 @@ final class RouteOptions {
     /** The user's handler, or the one answering every request; in a frozen copy of a route with a root, its files. */
     ProxyHandler handler;
     Path root;
+    /** nginx's {@code alias} instead of {@code root}: the location's path, which the alias replaces; else null. */
+    String aliasOf;
     /** The index files given, or null for nginx's default; in a frozen copy, the default is filled in. */
     List<String> index;
     String passUri;
@@ -84,8 +86,9 @@ final class RouteOptions {
         copy.requestLimits = List.copyOf(requestLimits);
         copy.connectionLimits = List.copyOf(connectionLimits);
         copy.root = root;
+        copy.aliasOf = aliasOf;
         copy.index = index == null ? List.of("index.html") : index;
-        copy.handler = root == null ? handler : new StaticFiles(root, copy.index);
+        copy.handler = root == null ? handler : new StaticFiles(root, copy.index, aliasOf);
         copy.passUri = passUri;
         copy.passTemplate = passTemplate;
         copy.hookTimeout = hookTimeout;

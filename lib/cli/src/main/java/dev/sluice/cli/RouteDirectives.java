@@ -115,17 +115,34 @@ final class RouteDirectives {
             calls.addAll(returns(serves));
         } else if (serves != null) {
             proxyPass(serves);
-        } else if (scope.has("root")) {
-            Directive root = scope.last("root");
-            calls.add(call(root, "root", around.path(Args.one(root))));
+        } else if (alias() != null || scope.has("root")) {
+            Directive alias = alias();
+            Directive root = alias != null ? alias : scope.last("root");
+            calls.add(call(root, root.name(), around.path(Args.one(root))));
             if (scope.has("index")) {
                 Directive index = scope.last("index");
                 Args.args(index, 1, Integer.MAX_VALUE);
                 calls.add(call(index, "index", (Object) index.args().toArray(new String[0])));
             }
         } else {
-            throw location.error("not supported: a location without proxy_pass, return or root");
+            throw location.error("not supported: a location without proxy_pass, return, root or alias");
         }
+    }
+
+    /** The location's own {@code alias}, which no other level gives it, or null. */
+    private Directive alias() {
+        Directive alias = null;
+        for (Directive d : location.block()) {
+            if (d.name().equals("alias")) {
+                if (alias != null) {
+                    throw d.error("\"alias\" directive is duplicate");
+                }
+                alias = d;
+            } else if (d.name().equals("root") && location.block().stream().anyMatch(a -> a.name().equals("alias"))) {
+                throw d.error("\"root\" directive is duplicate, \"alias\" directive was specified earlier");
+            }
+        }
+        return alias;
     }
 
     /** {@code return CODE [TEXT|URL]} or {@code return URL} (a 302), as nginx's rewrite module. */

@@ -92,6 +92,7 @@ final class ServerBlock {
                     serves = inner;
                 }
                 case "health_check" -> Args.noBlock(inner);
+                case "alias" -> Args.args(inner, 1, 1); // read where the route is made
                 default -> config.common(inner, "location");
             }
         }

@@ -69,7 +69,7 @@ final class UnmappedDirectives {
             Map.entry("proxy_cache_path", "caching"),
             Map.entry("gzip", "compression"),
             Map.entry("try_files", "try_files in a server block; write it in the root location"),
-            Map.entry("alias", "only root"),
+            Map.entry("alias", "alias belongs in a location"),
             Map.entry("auth_basic", "authentication; a ProxyHandler's onRequest answers 401"),
             Map.entry("allow", "access by address; a ProxyHandler's onRequest answers 403"),
             Map.entry("deny", "access by address; a ProxyHandler's onRequest answers 403"),

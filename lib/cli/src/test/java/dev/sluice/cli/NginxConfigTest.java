@@ -345,6 +345,20 @@ class NginxConfigTest {
     }
 
     @Test
+    void anAliasLocationServesTheFilesOfItsAliasAndGoesAlone() throws IOException {
+        String code = java("server { listen 127.0.0.1:8080; root html;\n"
+                + " location /static/ { alias /srv/assets/; index home.html; }\n"
+                + " location = /favicon.ico { alias /srv/icons/favicon.ico; } }");
+        assertHas(code, ".route(\"/static/\", route -> route\n", ".alias(Path.of(\"/srv/assets\"))",
+                ".index(\"home.html\")", ".route(\"= /favicon.ico\", route -> route.alias(Path.of(\"/srv/icons/favicon.ico\")))");
+        assertEquals("nginx.conf:5: \"root\" directive is duplicate, \"alias\" directive was specified earlier",
+                error("server { listen 127.0.0.1:8080;\n location /s/ { alias /a/;\n root /b; } }"));
+        assertEquals("nginx.conf:4: route ~ ^/s/(.*)$: alias is for a prefix or exact route (a regex route's alias"
+                + " would name its captures)", buildError("server { listen 127.0.0.1:8080;\n"
+                + " location ~ ^/s/(.*)$ { alias /a/$1; } }"));
+    }
+
+    @Test
     void anErrorPageMayChangeTheStatusOrRedirectAsNginxsForms() throws IOException {
         String code = java("server { listen 127.0.0.1:8080; root html;\n"
                 + " location / { proxy_pass http://127.0.0.1:9001; error_page 404 =200 /index.html;"

@@ -39,7 +39,6 @@ class NginxCorpusTest {
     /** The first error of each public file that has one at mapping; every other file maps and prints as Java. */
     private static final Map<String, String> PUBLIC_ERRORS = Map.ofEntries(
             Map.entry("03-gunicorn.conf", "cannot open"),
-            Map.entry("04-netbox.conf", ":16: not supported: \"alias\""),
             Map.entry("05-nginx-ldap-auth.conf", ":8: not supported: \"proxy_cache_path\""),
             Map.entry("06-nginx-demos-fun-with-health-checks.conf", ":5: \"resolver\": a DNS server is an IP address"),
             Map.entry("07-nginx-demos-random-files.conf", ":77: not supported: \"stream\""),

@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -68,11 +69,24 @@ public final class StaticFiles implements ProxyHandler {
 
     private final Path root;
     private final List<String> index;
+    /** For nginx's {@code alias}: the location's path, which the request's path starts with and loses; else null. */
+    private final byte[] aliased;
 
     /** Serves files under {@code root}, a directory with {@code index} files (plain names) in the order given. */
     public StaticFiles(Path root, List<String> index) {
-        this.root = Objects.requireNonNull(root, "root");
+        this(root, index, null);
+    }
+
+    /**
+     * nginx's {@code alias}: serves the files under {@code alias} (or that one file) for the requests of location
+     * {@code location}, a prefix or exact path, which their path starts with and which is replaced by the alias
+     * ({@code /static/css/a.css} of {@code location /static/ { alias /srv/assets/; }} is {@code
+     * /srv/assets/css/a.css}); null: {@code alias} is a root, the path appended to it whole.
+     */
+    public StaticFiles(Path alias, List<String> index, String location) {
+        this.root = Objects.requireNonNull(alias, "root");
         this.index = List.copyOf(index);
+        this.aliased = location == null ? null : UriText.pathBytes(location);
     }
 
     @Override
@@ -84,7 +98,7 @@ public final class StaticFiles implements ProxyHandler {
         byte[] path = UriText.pathBytes(request.path());
         try {
             Path top = root.toRealPath();
-            Path file = resolve(top, path);
+            Path file = resolve(top, aliased == null ? path : underAlias(path));
             if (file == null) {
                 return NOT_FOUND;
             }
@@ -100,6 +114,28 @@ public final class StaticFiles implements ProxyHandler {
         } catch (IOException e) {
             return failed(e, path);
         }
+    }
+
+    /**
+     * The path under the alias of a request's {@code path}: what follows the location's path, as a path from the
+     * alias's top ({@code /static/css/a.css} of location {@code /static/} is {@code /css/a.css}); null when the
+     * request's path does not start with the location's, or goes on past a location without a final '/' with no
+     * '/' of its own ({@code /itop.gif} of location {@code /i}, a sibling of the alias for nginx).
+     */
+    private byte[] underAlias(byte[] path) {
+        if (path == null || path.length < aliased.length || !Arrays.equals(path, 0, aliased.length, aliased, 0,
+                aliased.length)) {
+            return null;
+        }
+        boolean slashed = aliased[aliased.length - 1] == '/';
+        if (!slashed && path.length > aliased.length && path[aliased.length] != '/') {
+            return null;
+        }
+        int from = slashed ? aliased.length : aliased.length + Math.min(1, path.length - aliased.length);
+        byte[] under = new byte[1 + path.length - from];
+        under[0] = '/';
+        System.arraycopy(path, from, under, 1, path.length - from);
+        return under;
     }
 
     /**

@@ -287,6 +287,27 @@ class StaticFilesTest {
 
     // ---------------------------------------------------------------- helpers
 
+    @Test
+    void anAliasReplacesTheRoutesPathAndAnExactRouteMayAliasOneFile() throws Exception {
+        write("assets/css/site.css", "body { color: teal }");
+        write("assets/index.html", "assets home");
+        write("icons/favicon.ico", "icon");
+        ProxyServer proxy = upstreams.proxy(p -> p
+                .route("/static/", r -> r.alias(root.resolve("assets")))
+                .route("/i", r -> r.alias(root.resolve("assets")))
+                .route("= /favicon.ico", r -> r.alias(root.resolve("icons/favicon.ico"))));
+        RawClient client = upstreams.rawClient(proxy.port());
+
+        assertEquals("body { color: teal }", get(client, "/static/css/site.css").bodyString(),
+                "location /static/ { alias .../assets/; } serves .../assets/css/site.css");
+        assertEquals("assets home", get(client, "/static/").bodyString(), "the alias's own index");
+        assertEquals("body { color: teal }", get(client, "/i/css/site.css").bodyString());
+        assertEquals(404, get(client, "/icss/site.css").status(), "never a sibling of the alias (nginx's assetscss/)");
+        assertEquals("icon", get(client, "/favicon.ico").bodyString());
+        assertEquals(404, get(client, "/static/../secret.txt").status(), "nothing outside the alias");
+        assertThrows(IllegalArgumentException.class, () -> Route.builder("~ ^/s/(.*)$").alias(root));
+    }
+
     private Path write(String name, String text) throws IOException {
         Path file = root.resolve(name);
         Files.createDirectories(file.getParent());
