@@ -588,8 +588,9 @@ public final class Route {
         /**
          * {@code error_page CODE ... PAGE}: the body sent as {@code text/html}, with the status kept, when the
          * proxy answers this route's request with {@code status} itself (a 502 or 504 when no peer answers, a 413,
-         * a limit's 503), and for an upstream's response with it under {@link #interceptErrors}; nginx sends its
-         * {@code error_page} in both cases.
+         * a limit's 503, a file of the {@link #root} that is not there, an answer of the status alone such as {@link
+         * Answer#of(int)} or {@code return 410}), and for an upstream's response with it under {@link
+         * #interceptErrors}; nginx sends its {@code error_page} in all these cases.
          */
         public Builder errorPage(int status, String body) {
             return errorPage(status, body.getBytes(StandardCharsets.UTF_8));

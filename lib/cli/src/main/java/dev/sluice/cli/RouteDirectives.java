@@ -6,6 +6,7 @@ import dev.sluice.UpstreamTls;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -83,6 +84,8 @@ final class RouteDirectives {
     private final Surroundings around;
     private final Directive location;
     private final List<Expr.Call> calls = new ArrayList<>();
+    /** The codes an {@code error_page} line answered already: a later line for one of them does not count. */
+    private final Set<Integer> errorPageCodes = new HashSet<>();
     /** Whether the location has nginx's {@code proxy_set_header Upgrade $http_upgrade} (or a constant protocol): it
      * forwards upgrades. */
     private boolean upgrades;
@@ -129,17 +132,27 @@ final class RouteDirectives {
         }
     }
 
-    /** The location's own {@code alias}, which no other level gives it, or null. */
+    /** The location's own {@code alias}, which no other level gives it, or null; refused beside its own root. */
     private Directive alias() {
         Directive alias = null;
+        Directive root = null;
         for (Directive d : location.block()) {
-            if (d.name().equals("alias")) {
-                if (alias != null) {
-                    throw d.error("\"alias\" directive is duplicate");
-                }
+            boolean isAlias = d.name().equals("alias");
+            if (!isAlias && !d.name().equals("root")) {
+                continue;
+            }
+            if (isAlias && alias != null) {
+                throw d.error("\"alias\" directive is duplicate");
+            }
+            Directive earlier = isAlias ? root : alias;
+            if (earlier != null) {
+                throw d.error("\"" + d.name() + "\" directive is duplicate, \"" + earlier.name()
+                        + "\" directive was specified earlier");
+            }
+            if (isAlias) {
                 alias = d;
-            } else if (d.name().equals("root") && location.block().stream().anyMatch(a -> a.name().equals("alias"))) {
-                throw d.error("\"root\" directive is duplicate, \"alias\" directive was specified earlier");
+            } else {
+                root = d;
             }
         }
         return alias;
@@ -321,8 +334,11 @@ final class RouteDirectives {
             throw d.error("invalid value \"" + (uri.startsWith("=") ? uri : answer) + "\"");
         }
         boolean redirect = uri.startsWith("http://") || uri.startsWith("https://") || uri.startsWith("$scheme");
+        if (uri.startsWith("@")) {
+            throw Args.unsupported(d, "named locations (" + uri + ")");
+        }
         if (!redirect && !uri.startsWith("/")) {
-            throw Args.unsupported(d, "a page that is neither a local URI nor a URL (" + uri + "): named locations");
+            throw Args.unsupported(d, "a page that is neither a local URI nor an http or https URL (" + uri + ")");
         }
         Integer status = answer == null || answer.equals("=") ? null
                 : Args.parsed(d, a -> NginxSyntax.number(answer.substring(1)));
@@ -332,6 +348,9 @@ final class RouteDirectives {
         Expr.Local page = redirect ? null : around.errorPage(uri, d);
         for (String code : codes) {
             int of = Args.parsed(d, a -> NginxSyntax.number(code));
+            if (!errorPageCodes.add(of)) {
+                continue; // nginx takes the first error_page for a code
+            }
             Object line = redirect ? Expr.Static.of(Route.ErrorPage.class, "new", status == null ? 302 : status, null, uri)
                     : answer == null ? null : Expr.Static.of(Route.ErrorPage.class, "new", status == null ? 200 : status,
                             page, null);

@@ -353,6 +353,8 @@ class NginxConfigTest {
                 ".index(\"home.html\")", ".route(\"= /favicon.ico\", route -> route.alias(Path.of(\"/srv/icons/favicon.ico\")))");
         assertEquals("nginx.conf:5: \"root\" directive is duplicate, \"alias\" directive was specified earlier",
                 error("server { listen 127.0.0.1:8080;\n location /s/ { alias /a/;\n root /b; } }"));
+        assertEquals("nginx.conf:5: \"alias\" directive is duplicate, \"root\" directive was specified earlier",
+                error("server { listen 127.0.0.1:8080;\n location /s/ { root /b;\n alias /a/; } }"));
         assertEquals("nginx.conf:4: route ~ ^/s/(.*)$: alias is for a prefix or exact route (a regex route's alias"
                 + " would name its captures)", buildError("server { listen 127.0.0.1:8080;\n"
                 + " location ~ ^/s/(.*)$ { alias /a/$1; } }"));
@@ -369,9 +371,16 @@ class NginxConfigTest {
                 ".errorPage(502, new Route.ErrorPage(302, null, \"https://status.example.com/\"))",
                 ".errorPage(503, new Route.ErrorPage(302, null, \"https://status.example.com/\"))",
                 ".errorPage(504, new Route.ErrorPage(307, null, \"http://status.example.com/\"))");
-        assertEquals("nginx.conf:4: not supported: \"error_page\": a page that is neither a local URI nor a URL"
-                + " (@fallback): named locations", error("server { listen 127.0.0.1:8080;\n location / { proxy_pass"
+        assertEquals("nginx.conf:4: not supported: \"error_page\": named locations (@fallback)",
+                error("server { listen 127.0.0.1:8080;\n location / { proxy_pass"
                 + " http://127.0.0.1:9001; error_page 502 = @fallback; } }"));
+        assertEquals("nginx.conf:4: not supported: \"error_page\": a page that is neither a local URI nor an http or"
+                + " https URL (ftp://x/)", error("server { listen 127.0.0.1:8080;\n location / { proxy_pass"
+                + " http://127.0.0.1:9001; error_page 502 ftp://x/; } }"));
+        String twice = java("server { listen 127.0.0.1:8080;\n location / { proxy_pass http://127.0.0.1:9001;"
+                + " error_page 502 https://first.example/; error_page 502 https://second.example/; } }");
+        assertHas(twice, "\"https://first.example/\"");
+        assertFalse(twice.contains("second.example"), "nginx takes the first error_page for a code: " + twice);
         assertEquals("nginx.conf:4: invalid value \"=\"", error("server { listen 127.0.0.1:8080;\n location / {"
                 + " proxy_pass http://127.0.0.1:9001; error_page = /x; } }"));
     }

@@ -320,9 +320,16 @@ final class RequestCycle {
         }
     }
 
-    /** Sends a handler's answer. */
+    /**
+     * Sends a handler's answer. One of a status alone ({@code Answer.of(404)}: {@code return 404}, a file that is
+     * not there) gets the route's {@code error_page} for it, as nginx's built-in page would be replaced.
+     */
     void answer(Answer answer, boolean closeAfter) {
-        respond(answer.status(), answer.headers(), answer.body(), closeAfter);
+        if (answer.body() == null && answer.headers().isEmpty()) {
+            respond(answer.status(), null, closeAfter);
+        } else {
+            respond(answer.status(), answer.headers(), answer.body(), closeAfter);
+        }
     }
 
     private void respond(int code, List<Map.Entry<String, String>> fields, byte[] page, boolean closeAfter) {

@@ -308,6 +308,22 @@ class StaticFilesTest {
         assertThrows(IllegalArgumentException.class, () -> Route.builder("~ ^/s/(.*)$").alias(root));
     }
 
+    @Test
+    void theRoutesErrorPageAnswersAMissingFileAndAReturnOfAStatusAlone() throws Exception {
+        ProxyServer proxy = upstreams.proxy(p -> p
+                .route("/", r -> r.root(root).errorPage(404, "our own 404"))
+                .route("/gone", r -> r.returns(410, "").errorPage(410, "gone for good")));
+        RawClient client = upstreams.rawClient(proxy.port());
+
+        Reply missing = get(client, "/missing.html");
+        Reply gone = get(client, "/gone");
+
+        assertEquals(404, missing.status());
+        assertEquals("our own 404", missing.bodyString(), "error_page 404 for a file that is not there, as nginx");
+        assertEquals(410, gone.status());
+        assertEquals("gone for good", gone.bodyString(), "error_page 410 for return 410, as nginx");
+    }
+
     private Path write(String name, String text) throws IOException {
         Path file = root.resolve(name);
         Files.createDirectories(file.getParent());
