@@ -37,7 +37,8 @@ public interface ProxyRequest {
     /**
      * The value of {@code template} for this request: nginx's variables ({@code $host}, {@code $request_uri},
      * {@code $1}, ...) as {@code proxy_set_header} would send them, so that a handler can build text the way
-     * nginx's configuration does.
+     * nginx's configuration does. One char per byte, as a field value goes out: what the client sent as it sent
+     * it, and the template's own text beyond ASCII as its UTF-8 bytes ({@code é} is the two chars {@code Ã©}).
      */
     String value(ValueTemplate template);
 
