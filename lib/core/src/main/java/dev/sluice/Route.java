@@ -1,6 +1,5 @@
 package dev.sluice;
 
-import dev.sluice.internal.http.FieldText;
 import dev.sluice.upstream.UpstreamGroup;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -138,36 +137,6 @@ public final class Route {
         return options.errorPages;
     }
 
-    /**
-     * What one {@code error_page} line answers a status with: {@code status} and the page {@code body} as {@code
-     * text/html} ({@code error_page 502 /50x.html}, or {@code error_page 404 =200 /index.html} with a status of its
-     * own), or a redirect of {@code status} to {@code location} ({@code error_page 503
-     * https://status.example.com/}).
-     *
-     * @param status the status the client gets
-     * @param body the page, or null for a redirect
-     * @param location where a redirect sends the client, or null for a page
-     */
-    public record ErrorPage(int status, byte[] body, String location) {
-
-        /**
-         * @throws IllegalArgumentException unless exactly one of {@code body} and {@code location} is set, a
-         *     redirect's status is 301, 302, 303, 307 or 308, and a page's is 200 to 599
-         */
-        public ErrorPage {
-            if ((body == null) == (location == null)) {
-                throw new IllegalArgumentException("an error page is a body or a location");
-            }
-            if (location != null ? !RouteChecks.isRedirect(status) : status < 200 || status > 599) {
-                throw new IllegalArgumentException("an error page's status must be " + (location != null
-                        ? "301, 302, 303, 307 or 308 for a redirect" : "between 200 and 599") + ": " + status);
-            }
-            if (location != null) {
-                FieldText.value(location);
-            }
-        }
-    }
-
     /** {@code proxy_set_header NAME VALUE} lines, in order. */
     public List<Map.Entry<String, ValueTemplate>> setHeaders() {
         return options.setHeaders;
@@ -195,43 +164,11 @@ public final class Route {
 
     /**
      * The route's {@code proxy_redirect} lines in their order, the first that matches a URL rewriting it: {@link
-     * Redirect#DEFAULT} alone unless told otherwise ({@link Builder#redirectRewrite(boolean)}, {@link
+     * ProxyRedirect#DEFAULT} alone unless told otherwise ({@link Builder#redirectRewrite(boolean)}, {@link
      * Builder#redirectRewrite(String, String)}); none for {@code off}.
      */
-    public List<Redirect> redirectRewrites() {
-        return options.redirects == null ? List.of(Redirect.DEFAULT) : options.redirects;
-    }
-
-    /**
-     * One {@code proxy_redirect REDIRECT REPLACEMENT} line: a {@code Location} or {@code Refresh} URL that starts
-     * with {@code prefix}'s value gets {@code replacement}'s value in place of that prefix; one that {@code regex}
-     * finds a match in (anywhere, unless it is anchored) is replaced whole by {@code replacement}'s value, whose
-     * {@code $1} to {@code $9} are then the regex's groups. Exactly one of {@code prefix} and {@code regex} is set;
-     * {@link #DEFAULT} has neither and stands for {@code proxy_redirect default}.
-     *
-     * @param prefix the URL prefix, whose variables are the request's
-     * @param regex the regex ({@code ~} or {@code ~*}), as nginx's PCRE matches
-     * @param replacement what takes the place of what matched
-     */
-    public record Redirect(ValueTemplate prefix, Pattern regex, ValueTemplate replacement) {
-
-        /** {@code proxy_redirect default}: the route's {@code proxy_pass} URL becomes the route's path. */
-        public static final Redirect DEFAULT = new Redirect(null, null, null);
-
-        /**
-         * @throws IllegalArgumentException unless exactly one of {@code prefix} and {@code regex} is set with a
-         *     replacement, or none of the three is ({@link #DEFAULT})
-         */
-        public Redirect {
-            if (replacement == null ? prefix != null || regex != null : (prefix == null) == (regex == null)) {
-                throw new IllegalArgumentException("a redirect line has a prefix or a regex, and a replacement");
-            }
-        }
-
-        /** Whether this is {@link #DEFAULT}. */
-        public boolean isDefault() {
-            return replacement == null;
-        }
+    public List<ProxyRedirect> redirectRewrites() {
+        return options.redirects == null ? List.of(ProxyRedirect.DEFAULT) : options.redirects;
     }
 
     /**
@@ -661,8 +598,8 @@ public final class Route {
             if (!on || options.redirects == null) {
                 options.redirects = new ArrayList<>();
             }
-            if (on && !options.redirects.contains(Redirect.DEFAULT)) {
-                options.redirects.add(Redirect.DEFAULT);
+            if (on && !options.redirects.contains(ProxyRedirect.DEFAULT)) {
+                options.redirects.add(ProxyRedirect.DEFAULT);
             }
             return this;
         }

@@ -67,30 +67,42 @@ final class RouteChecks {
      * names} (the route's named groups, the maps) are variables; in the replacement of a regex, the regex's own
      * groups instead of the route's.
      */
-    static Route.Redirect redirect(String redirect, String replacement, VariableNames names) {
+    static ProxyRedirect redirect(String redirect, String replacement, VariableNames names) {
         if (!redirect.startsWith("~")) {
-            return new Route.Redirect(ValueTemplate.parse("redirectRewrite", redirect, false, names), null,
+            return new ProxyRedirect(ValueTemplate.parse("redirectRewrite", redirect, false, names), null,
                     ValueTemplate.parse("redirectRewrite", replacement, false, names));
         }
-        boolean caseless = redirect.startsWith("~*");
-        String regex = redirect.substring(caseless ? 2 : 1);
+        RegexValue line = regexValue("redirectRewrite \"" + redirect + "\"", redirect, "the replacement", replacement,
+                names);
+        return new ProxyRedirect(null, line.regex(), line.value());
+    }
+
+    /** A regex key of the configuration's and the value its match gets. */
+    record RegexValue(Pattern regex, ValueTemplate value) {
+    }
+
+    /**
+     * A regex key, {@code ~REGEX} or {@code ~*REGEX} (ignoring case), and {@code value}, a template whose {@code $1}
+     * to {@code $9} and named groups are the regex's; {@code owner} names the key in errors, {@code what} the value.
+     */
+    static RegexValue regexValue(String owner, String key, String what, String value, VariableNames names) {
+        boolean caseless = key.startsWith("~*");
+        String regex = key.substring(caseless ? 2 : 1);
         Pattern pattern;
         Map<String, Integer> groups;
         try {
             pattern = NginxRegex.compile(regex, caseless);
-            groups = groupNames("redirectRewrite \"" + redirect + "\"", regex);
+            groups = groupNames(owner, regex);
         } catch (PatternSyntaxException e) {
-            throw new IllegalArgumentException("redirectRewrite \"" + redirect + "\": not a regex: "
-                    + e.getDescription());
+            throw new IllegalArgumentException(owner + ": not a regex: " + e.getDescription());
         }
-        ValueTemplate template = ValueTemplate.parse("redirectRewrite", replacement, false,
-                names.withCaptures(groups));
+        ValueTemplate template = ValueTemplate.parse(owner, value, false, names.withCaptures(groups));
         int count = pattern.matcher("").groupCount();
         if (template.highestCapture() > count) {
-            throw new IllegalArgumentException("redirectRewrite \"" + redirect + "\": the replacement uses $"
-                    + template.highestCapture() + " but the regex captures " + count + " group(s)");
+            throw new IllegalArgumentException(owner + ": " + what + " uses $" + template.highestCapture()
+                    + " but the regex captures " + count + " group(s)");
         }
-        return new Route.Redirect(null, pattern, template);
+        return new RegexValue(pattern, template);
     }
 
     /**
@@ -217,7 +229,7 @@ final class RouteChecks {
                     + " requestBuffering on");
         }
         if (options.passTemplate != null && options.redirects != null
-                && options.redirects.contains(Route.Redirect.DEFAULT)) {
+                && options.redirects.contains(ProxyRedirect.DEFAULT)) {
             throw new IllegalArgumentException("route " + prefix + ": redirectRewrite default cannot be used with a"
                     + " passUri that names variables, as nginx's proxy_redirect default");
         }

@@ -27,14 +27,14 @@ final class RouteOptions {
     Duration readTimeout = SIXTY_SECONDS;
     NextUpstream nextUpstream = NextUpstream.defaults();
     boolean interceptErrors;
-    Map<Integer, Route.ErrorPage> errorPages = new LinkedHashMap<>();
+    Map<Integer, ErrorPage> errorPages = new LinkedHashMap<>();
     List<Map.Entry<String, ValueTemplate>> setHeaders = new ArrayList<>();
     boolean http11 = true;
     boolean socketKeepalive;
     InetAddress bind;
     boolean ignoreClientAbort;
     /** The {@code proxy_redirect} lines given, or null for the default alone. */
-    List<Route.Redirect> redirects;
+    List<ProxyRedirect> redirects;
     boolean buffering = true;
     boolean requestBuffering = true;
     int handlerBodyLimit;

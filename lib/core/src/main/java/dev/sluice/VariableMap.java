@@ -1,7 +1,6 @@
 package dev.sluice;
 
 import dev.sluice.internal.text.ByteText;
-import dev.sluice.internal.text.NginxRegex;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -9,7 +8,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * nginx's {@code map SOURCE $NAME { KEY VALUE; ... }}: a variable {@code $NAME} whose value is chosen by the value
@@ -121,21 +119,9 @@ public final class VariableMap {
                 }
                 fallback = ValueTemplate.parse(option, value, false, names);
             } else if (key.startsWith("~")) {
-                boolean caseless = key.startsWith("~*");
-                String regex = key.substring(caseless ? 2 : 1);
-                try {
-                    Pattern pattern = NginxRegex.compile(regex, caseless);
-                    ValueTemplate template = ValueTemplate.parse(option, value, false,
-                            names.withCaptures(RouteChecks.groupNames(option, regex)));
-                    if (template.highestCapture() > pattern.matcher("").groupCount()) {
-                        throw new IllegalArgumentException(option + ": the value uses $" + template.highestCapture()
-                                + " but the regex captures " + pattern.matcher("").groupCount() + " group(s)");
-                    }
-                    regexes.add(pattern);
-                    regexValues.add(template);
-                } catch (PatternSyntaxException e) {
-                    throw new IllegalArgumentException(option + ": not a regex: " + e.getDescription());
-                }
+                RouteChecks.RegexValue line = RouteChecks.regexValue(option, key, "the value", value, names);
+                regexes.add(line.regex());
+                regexValues.add(line.value());
             } else {
                 String literal = ByteText.lowerAscii(ByteText.of(key.startsWith("\\") ? key.substring(1) : key));
                 if (exact.putIfAbsent(literal, ValueTemplate.parse(option, value, false, names)) != null) {

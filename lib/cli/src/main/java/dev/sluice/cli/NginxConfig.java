@@ -179,13 +179,7 @@ final class NginxConfig implements RouteDirectives.Surroundings {
     }
 
     private void http(Directive http) {
-        Set<String> maps = new HashSet<>();
-        for (Directive d : http.block()) {
-            if (d.name().equals("map") && d.args().size() == 2 && !d.args().get(0).equals("$http_upgrade")
-                    && d.args().get(1).startsWith("$")) {
-                maps.add(d.args().get(1).substring(1)); // an upstream block may name a map written after it
-            }
-        }
+        Set<String> maps = MapBlock.names(http.block()); // an upstream block may name a map written after it
         for (Directive d : http.block()) {
             switch (d.name()) {
                 case "upstream" -> {
@@ -342,32 +336,14 @@ final class NginxConfig implements RouteDirectives.Surroundings {
         proxy.add(call(on, "listener", accessLog));
     }
 
-    /**
-     * {@code map SOURCE $NAME {...}}: the proxy's map, declared before every server; {@code map $http_upgrade} is
-     * nginx's WebSocket idiom, which the locations' {@code Connection} lines name.
-     */
+    /** A map block: the proxy's map, declared before every server, or the WebSocket idiom ({@link MapBlock}). */
     private void map(Directive d) {
-        Args.args(d, 2, 2);
-        String name = d.args().get(1);
-        if (!name.startsWith("$")) {
-            throw d.error("invalid variable name \"" + name + "\"");
+        String variable = MapBlock.variable(d);
+        if (MapBlock.isUpgradeIdiom(d)) {
+            upgradeVariables.add(variable);
+        } else {
+            proxy.add(MapBlock.call(d));
         }
-        if (d.args().get(0).equals("$http_upgrade")) {
-            upgradeVariables.add(name);
-            return;
-        }
-        List<Expr.Call> entries = new ArrayList<>();
-        for (Directive entry : d.block()) {
-            boolean word = entry.args().isEmpty(); // hostnames; and volatile; alone, else keys like any other
-            if (word && entry.name().equals("hostnames")) {
-                throw Args.unsupported(entry, "hostnames keys in a map");
-            }
-            if (!word || !entry.name().equals("volatile")) { // every use evaluates a map here
-                Args.args(entry, 1, 1);
-                entries.add(call(entry, "entry", entry.name(), entry.args().get(0)));
-            }
-        }
-        proxy.add(call(d, "map", name.substring(1), d.args().get(0), new Expr.Lambda(entries)));
     }
 
     @Override

@@ -1,7 +1,7 @@
 package dev.sluice.cli;
 
+import dev.sluice.ErrorPage;
 import dev.sluice.NextUpstream;
-import dev.sluice.Route;
 import dev.sluice.UpstreamTls;
 import java.net.InetAddress;
 import java.nio.file.Path;
@@ -351,8 +351,8 @@ final class RouteDirectives {
             if (!errorPageCodes.add(of)) {
                 continue; // nginx takes the first error_page for a code
             }
-            Object line = redirect ? Expr.Static.of(Route.ErrorPage.class, "new", status == null ? 302 : status, null, uri)
-                    : answer == null ? null : Expr.Static.of(Route.ErrorPage.class, "new", status == null ? 200 : status,
+            Object line = redirect ? Expr.Static.of(ErrorPage.class, "new", status == null ? 302 : status, null, uri)
+                    : answer == null ? null : Expr.Static.of(ErrorPage.class, "new", status == null ? 200 : status,
                             page, null);
             calls.add(line == null ? call(d, "errorPage", of, page) : call(d, "errorPage", of, line));
         }

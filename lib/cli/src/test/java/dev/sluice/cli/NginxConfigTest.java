@@ -366,11 +366,11 @@ class NginxConfigTest {
                 + " location / { proxy_pass http://127.0.0.1:9001; error_page 404 =200 /index.html;"
                 + " error_page 403 = /index.html; error_page 502 503 https://status.example.com/;"
                 + " error_page 504 =307 http://status.example.com/; }\n location = /index.html { } }");
-        assertHas(code, ".errorPage(404, new Route.ErrorPage(200, pageIndexHtml, null))",
-                ".errorPage(403, new Route.ErrorPage(200, pageIndexHtml, null))",
-                ".errorPage(502, new Route.ErrorPage(302, null, \"https://status.example.com/\"))",
-                ".errorPage(503, new Route.ErrorPage(302, null, \"https://status.example.com/\"))",
-                ".errorPage(504, new Route.ErrorPage(307, null, \"http://status.example.com/\"))");
+        assertHas(code, ".errorPage(404, new ErrorPage(200, pageIndexHtml, null))",
+                ".errorPage(403, new ErrorPage(200, pageIndexHtml, null))",
+                ".errorPage(502, new ErrorPage(302, null, \"https://status.example.com/\"))",
+                ".errorPage(503, new ErrorPage(302, null, \"https://status.example.com/\"))",
+                ".errorPage(504, new ErrorPage(307, null, \"http://status.example.com/\"))");
         assertEquals("nginx.conf:4: not supported: \"error_page\": named locations (@fallback)",
                 error("server { listen 127.0.0.1:8080;\n location / { proxy_pass"
                 + " http://127.0.0.1:9001; error_page 502 = @fallback; } }"));

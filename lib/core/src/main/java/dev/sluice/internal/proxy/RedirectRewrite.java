@@ -1,5 +1,6 @@
 package dev.sluice.internal.proxy;
 
+import dev.sluice.ProxyRedirect;
 import dev.sluice.Route;
 import dev.sluice.ValueTemplate;
 import dev.sluice.internal.http.HeadWriter;
@@ -23,12 +24,12 @@ final class RedirectRewrite {
 
     private static final String URL = "url=";
 
-    private final Route.Redirect[] lines;
+    private final ProxyRedirect[] lines;
     /** The default line's prefix and replacement, written out once; null without a default line. */
     private final String defaultPrefix;
     private final String defaultReplacement;
 
-    private RedirectRewrite(Route.Redirect[] lines, String defaultPrefix, String defaultReplacement) {
+    private RedirectRewrite(ProxyRedirect[] lines, String defaultPrefix, String defaultReplacement) {
         this.lines = lines;
         this.defaultPrefix = defaultPrefix;
         this.defaultReplacement = defaultReplacement;
@@ -40,17 +41,17 @@ final class RedirectRewrite {
      * (nginx has no default then).
      */
     static RedirectRewrite of(Route route, String url) {
-        List<Route.Redirect> lines = new ArrayList<>(route.redirectRewrites());
-        boolean hasDefault = lines.contains(Route.Redirect.DEFAULT);
+        List<ProxyRedirect> lines = new ArrayList<>(route.redirectRewrites());
+        boolean hasDefault = lines.contains(ProxyRedirect.DEFAULT);
         if (route.passUriTemplate() != null) {
-            lines.remove(Route.Redirect.DEFAULT);
+            lines.remove(ProxyRedirect.DEFAULT);
             hasDefault = false;
         }
         if (lines.isEmpty()) {
             return null;
         }
         String passUri = route.passUri();
-        return new RedirectRewrite(lines.toArray(new Route.Redirect[0]),
+        return new RedirectRewrite(lines.toArray(new ProxyRedirect[0]),
                 !hasDefault ? null : passUri == null ? url + "/" : url + passUri,
                 !hasDefault ? null : passUri == null ? "/" : route.prefix());
     }
@@ -71,7 +72,7 @@ final class RedirectRewrite {
         if (from < 0) {
             return false;
         }
-        for (Route.Redirect line : lines) {
+        for (ProxyRedirect line : lines) {
             scratch.setLength(0);
             int to = line.isDefault() ? defaultMatch(value, from, scratch)
                     : line.regex() == null ? prefixMatch(line, value, from, variables, scratch)
@@ -96,7 +97,7 @@ final class RedirectRewrite {
         return from + defaultPrefix.length();
     }
 
-    private static int prefixMatch(Route.Redirect line, String value, int from, ValueTemplate.Variables variables,
+    private static int prefixMatch(ProxyRedirect line, String value, int from, ValueTemplate.Variables variables,
             StringBuilder out) {
         line.prefix().appendTo(out, variables);
         int length = out.length();
@@ -108,7 +109,7 @@ final class RedirectRewrite {
         return from + length;
     }
 
-    private static int regexMatch(Route.Redirect line, String value, int from, ValueTemplate.Variables variables,
+    private static int regexMatch(ProxyRedirect line, String value, int from, ValueTemplate.Variables variables,
             StringBuilder out) {
         Matcher matcher = line.regex().matcher(value).region(from, value.length());
         if (!matcher.find()) {

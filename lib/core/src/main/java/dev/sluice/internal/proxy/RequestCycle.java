@@ -3,6 +3,7 @@ package dev.sluice.internal.proxy;
 import dev.sluice.Answer;
 import dev.sluice.ClientLimits;
 import dev.sluice.ClientTls;
+import dev.sluice.ErrorPage;
 import dev.sluice.Route;
 import dev.sluice.internal.http.HttpStatus;
 import dev.sluice.internal.http.RequestHead;
@@ -310,7 +311,7 @@ final class RequestCycle {
      */
     void respond(int code, byte[] page, boolean closeAfter) {
         Route route = exchange.route();
-        Route.ErrorPage errorPage = page == null && route != null ? route.errorPages().get(code) : null;
+        ErrorPage errorPage = page == null && route != null ? route.errorPages().get(code) : null;
         if (errorPage == null) {
             respond(code, page == null ? List.of() : LocalResponse.HTML, page, closeAfter);
         } else if (errorPage.location() != null) {
@@ -325,10 +326,11 @@ final class RequestCycle {
      * not there) gets the route's {@code error_page} for it, as nginx's built-in page would be replaced.
      */
     void answer(Answer answer, boolean closeAfter) {
-        if (answer.body() == null && answer.headers().isEmpty()) {
+        byte[] body = answer.body(); // a copy, taken once
+        if (body == null && answer.headers().isEmpty()) {
             respond(answer.status(), null, closeAfter);
         } else {
-            respond(answer.status(), answer.headers(), answer.body(), closeAfter);
+            respond(answer.status(), answer.headers(), body, closeAfter);
         }
     }
 

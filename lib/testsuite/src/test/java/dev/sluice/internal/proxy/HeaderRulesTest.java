@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.ProxyServer;
+import dev.sluice.ProxyRedirect;
 import dev.sluice.Route;
 import dev.sluice.ValueTemplate;
 import dev.sluice.testing.RawClient;
@@ -366,7 +367,7 @@ class HeaderRulesTest {
         assertEquals("redirectRewrite \"~^http://(?<host>[^/]+)\": the group name host is the variable $host already",
                 assertThrows(IllegalArgumentException.class,
                         () -> Route.builder("/").redirectRewrite("~^http://(?<host>[^/]+)", "/$host")).getMessage());
-        assertThrows(IllegalArgumentException.class, () -> new Route.Redirect(null, null,
+        assertThrows(IllegalArgumentException.class, () -> new ProxyRedirect(null, null,
                 ValueTemplate.parse("x", "/")));
         assertEquals("route ^/u/(.*)$: redirectRewrite default cannot be used with a passUri that names variables,"
                 + " as nginx's proxy_redirect default", assertThrows(IllegalArgumentException.class,

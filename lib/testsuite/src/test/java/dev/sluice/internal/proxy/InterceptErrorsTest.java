@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.sluice.NextUpstream;
 import dev.sluice.NextUpstream.Condition;
+import dev.sluice.ErrorPage;
 import dev.sluice.Route;
 import dev.sluice.observe.ExchangeRecord;
 import dev.sluice.testing.RawClient;
@@ -92,8 +93,8 @@ class InterceptErrorsTest {
     void anErrorPageMayAnswerWithAStatusOfItsOwnOrRedirectAsNginxsEqualsCodeAndUrlForms() throws Exception {
         ScriptedUpstream missing = answering(404, "upstream's own 404");
         proxy.start(group(missing.address()), r -> r.interceptErrors(true)
-                .errorPage(404, new Route.ErrorPage(200, PAGE.getBytes(StandardCharsets.UTF_8), null))
-                .errorPage(502, new Route.ErrorPage(302, null, "https://status.example.com/")));
+                .errorPage(404, new ErrorPage(200, PAGE.getBytes(StandardCharsets.UTF_8), null))
+                .errorPage(502, new ErrorPage(302, null, "https://status.example.com/")));
 
         RawClient.Reply reply = proxy.get("/app/route");
 
@@ -107,7 +108,7 @@ class InterceptErrorsTest {
         ScriptedUpstream closed = upstreams.scripted();
         String address = closed.address();
         closed.close();
-        proxy.start(group(address), r -> r.errorPage(502, new Route.ErrorPage(302, null, "https://status.example.com/")));
+        proxy.start(group(address), r -> r.errorPage(502, new ErrorPage(302, null, "https://status.example.com/")));
 
         RawClient.Reply reply = proxy.get("/x");
 
@@ -117,11 +118,11 @@ class InterceptErrorsTest {
 
     @Test
     void anErrorPageIsABodyOrALocationWithAStatusThatFitsIt() {
-        assertThrows(IllegalArgumentException.class, () -> new Route.ErrorPage(200, null, null));
-        assertThrows(IllegalArgumentException.class, () -> new Route.ErrorPage(200, new byte[0], "/x"));
-        assertThrows(IllegalArgumentException.class, () -> new Route.ErrorPage(200, null, "/x"));
-        assertThrows(IllegalArgumentException.class, () -> new Route.ErrorPage(302, null, "/x\r\nSet-Cookie: a=b"));
-        assertThrows(IllegalArgumentException.class, () -> new Route.ErrorPage(600, new byte[0], null));
+        assertThrows(IllegalArgumentException.class, () -> new ErrorPage(200, null, null));
+        assertThrows(IllegalArgumentException.class, () -> new ErrorPage(200, new byte[0], "/x"));
+        assertThrows(IllegalArgumentException.class, () -> new ErrorPage(200, null, "/x"));
+        assertThrows(IllegalArgumentException.class, () -> new ErrorPage(302, null, "/x\r\nSet-Cookie: a=b"));
+        assertThrows(IllegalArgumentException.class, () -> new ErrorPage(600, new byte[0], null));
     }
 
     @Test
