@@ -1,33 +1,59 @@
 package dev.sluice;
 
+import dev.sluice.internal.files.MediaTypes;
 import dev.sluice.internal.http.FieldText;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * What one {@code error_page} line of a route ({@link Route.Builder#errorPage(int, ErrorPage)}) answers a status
- * with: {@code status} and the page {@code body} as {@code text/html} ({@code error_page 502 /50x.html}, or {@code
- * error_page 404 =200 /index.html} with a status of its own), or a redirect of {@code status} to {@code location}
- * ({@code error_page 503 https://status.example.com/}).
+ * with: {@code status} and the page {@code body} of type {@code contentType} ({@code error_page 502 /50x.html}, or
+ * {@code error_page 404 =200 /index.html} with a status of its own), or a redirect of {@code status} to {@code
+ * location} ({@code error_page 503 https://status.example.com/}). A page read from a file ({@link #file}) has the
+ * type of its name, as nginx serves the file it redirects to; a page given as bytes is {@code text/html}.
  *
  * @param status the status the client gets
+ * @param contentType the page's {@code Content-Type}, or null for a redirect
  * @param body the page, or null for a redirect
  * @param location where a redirect sends the client, or null for a page
  */
-public record ErrorPage(int status, byte[] body, String location) {
+public record ErrorPage(int status, String contentType, byte[] body, String location) {
 
     /**
-     * @throws IllegalArgumentException unless exactly one of {@code body} and {@code location} is set, a
-     *     redirect's status is 301, 302, 303, 307 or 308, and a page's is 200 to 599
+     * @throws IllegalArgumentException unless a page has a body and a type and a redirect a location alone, a
+     *     redirect's status is 301, 302, 303, 307 or 308, a page's is 200 to 599, and the type and location hold no
+     *     CR or LF
      */
     public ErrorPage {
-        if ((body == null) == (location == null)) {
-            throw new IllegalArgumentException("an error page is a body or a location");
+        if ((body == null) == (location == null) || (body == null) != (contentType == null)) {
+            throw new IllegalArgumentException("an error page is a body with its type, or a location");
         }
         if (location != null ? !RouteChecks.isRedirect(status) : status < 200 || status > 599) {
             throw new IllegalArgumentException("an error page's status must be " + (location != null
                     ? "301, 302, 303, 307 or 308 for a redirect" : "between 200 and 599") + ": " + status);
         }
-        if (location != null) {
-            FieldText.value(location);
+        FieldText.value(location != null ? location : contentType);
+    }
+
+    /** A page of {@code text/html} ({@code body} not null, {@code location} null) or a redirect (the other way). */
+    public ErrorPage(int status, byte[] body, String location) {
+        this(status, body == null ? null : "text/html", body, location);
+    }
+
+    /**
+     * A page of {@code status} read now from {@code file}, typed by its name's extension as nginx's {@code
+     * mime.types} types it ({@code 50x.html} {@code text/html}, {@code error.json} {@code application/json}, an
+     * unknown one {@code application/octet-stream}).
+     *
+     * @throws UncheckedIOException when the file cannot be read
+     */
+    public static ErrorPage file(int status, Path file) {
+        try {
+            return new ErrorPage(status, MediaTypes.of(file.getFileName().toString()), Files.readAllBytes(file), null);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 }

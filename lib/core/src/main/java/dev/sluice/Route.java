@@ -539,6 +539,17 @@ public final class Route {
         }
 
         /**
+         * {@code error_page CODE ... PAGE}, with the page read now from {@code file} and sent with the type of its
+         * name ({@link ErrorPage#file}): {@code 50x.html} as {@code text/html}, {@code 404.json} as {@code
+         * application/json}.
+         *
+         * @throws java.io.UncheckedIOException when the file cannot be read
+         */
+        public Builder errorPage(int status, Path file) {
+            return errorPage(status, ErrorPage.file(status, file));
+        }
+
+        /**
          * {@code error_page CODE ... [=ANSWER] PAGE} or {@code error_page CODE ... [=ANSWER] URL}: {@code page}
          * answers {@code status} ({@link ErrorPage}): a page with a status of its own ({@code error_page 404 =200
          * /index.html}), or a redirect ({@code error_page 503 https://status.example.com/}, 302 as nginx's unless

@@ -1,8 +1,9 @@
 package dev.sluice.cli;
 
+import dev.sluice.ErrorPage;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -10,14 +11,15 @@ import java.util.List;
 
 /**
  * One {@code --error-page} value, nginx's {@code error_page CODE [CODE...] PAGE} with PAGE a local file: the
- * file is read once, at startup, and its bytes become the body sent for each CODE (the status is kept). The
- * file name is everything after the codes, so it may hold spaces.
+ * file is read once, at startup, and its bytes become the body sent for each CODE (the status is kept), with the
+ * type of the file's name ({@link ErrorPage#file}). The file name is everything after the codes, so it may hold
+ * spaces.
  *
  * @param codes the statuses, in the order written; their range (300 to 599) is the library's to check
  * @param file the page's file
- * @param body the page's bytes
+ * @param pages the page for each code, in the order written
  */
-record ErrorPageLine(List<Integer> codes, Path file, byte[] body) {
+record ErrorPageLine(List<Integer> codes, Path file, List<ErrorPage> pages) {
 
     /**
      * Reads the codes and the file.
@@ -47,17 +49,24 @@ record ErrorPageLine(List<Integer> codes, Path file, byte[] body) {
             throw new IllegalArgumentException("missing FILE after the codes: \"" + text + "\"");
         }
         Path file = Path.of(rest);
-        return new ErrorPageLine(List.copyOf(codes), file, read(file));
+        ErrorPage first = read(codes.get(0), file);
+        List<ErrorPage> pages = codes.stream()
+                .map(code -> new ErrorPage(code, first.contentType(), first.body(), null))
+                .toList();
+        return new ErrorPageLine(List.copyOf(codes), file, pages);
     }
 
-    private static byte[] read(Path file) {
+    private static ErrorPage read(int code, Path file) {
         try {
-            return Files.readAllBytes(file);
-        } catch (NoSuchFileException e) {
-            throw new IllegalArgumentException("cannot read \"" + file + "\": no such file");
-        } catch (AccessDeniedException e) {
-            throw new IllegalArgumentException("cannot read \"" + file + "\": permission denied");
-        } catch (IOException e) {
+            return ErrorPage.file(code, file);
+        } catch (UncheckedIOException unreadable) {
+            IOException e = unreadable.getCause();
+            if (e instanceof NoSuchFileException) {
+                throw new IllegalArgumentException("cannot read \"" + file + "\": no such file");
+            }
+            if (e instanceof AccessDeniedException) {
+                throw new IllegalArgumentException("cannot read \"" + file + "\": permission denied");
+            }
             throw new IllegalArgumentException("cannot read \"" + file + "\": " + e.getMessage());
         }
     }

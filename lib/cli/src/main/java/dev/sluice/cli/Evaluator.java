@@ -158,7 +158,8 @@ final class Evaluator {
         }
     }
 
-    private static RuntimeException refused(Throwable cause, String origin) {
+    private static RuntimeException refused(Throwable thrown, String origin) {
+        Throwable cause = thrown instanceof UncheckedIOException unchecked && origin != null ? unchecked.getCause() : thrown;
         if (cause instanceof UsageException || origin == null && cause instanceof RuntimeException) {
             return (RuntimeException) cause;
         }

@@ -73,8 +73,8 @@ final class FlagValues {
     static void errorPage(Settings settings, String flag, String raw) {
         ErrorPageLine page = ErrorPageLine.parse(raw);
         settings.addRouteStep(new Step<>(flag, raw, r -> {
-            for (int code : page.codes()) {
-                r.errorPage(code, page.body());
+            for (int i = 0; i < page.codes().size(); i++) {
+                r.errorPage(page.codes().get(i), page.pages().get(i));
             }
             return r;
         }));

@@ -4,7 +4,6 @@ import dev.sluice.ProxyServer;
 import dev.sluice.observe.AccessLog;
 import dev.sluice.observe.LogFormat;
 import dev.sluice.upstream.ResponseMatch;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -62,7 +61,6 @@ final class NginxConfig implements RouteDirectives.Surroundings {
     private final Map<String, UpstreamBlock> implicitGroups = new LinkedHashMap<>();
     private final Map<String, Directive> matches = new HashMap<>();
     private final LimitZones zones = new LimitZones(this::local);
-    private final Map<String, Expr.Local> pages = new HashMap<>();
     private final Map<String, Directive> logFormats = new HashMap<>();
     /** The client-side directives by name, the first of each, and their calls in that order. */
     private final Map<String, Directive> settings = new HashMap<>();
@@ -103,7 +101,7 @@ final class NginxConfig implements RouteDirectives.Surroundings {
     }
 
     /**
-     * Builds the proxy: every local first (groups, certificates, pages, the log), then the builder.
+     * Builds the proxy: every local first (groups, certificates, the log), then the builder.
      *
      * @throws UsageException for a value the library refuses or a file it cannot read, naming file and line
      */
@@ -372,14 +370,12 @@ final class NginxConfig implements RouteDirectives.Surroundings {
     }
 
     @Override
-    public Expr.Local errorPage(String uri, Directive at) {
+    public Path errorPage(String uri, Directive at) {
         String page = current.pageFile(uri);
         if (page == null) {
             throw Args.unsupported(at, "a page (" + uri + ") that no location with root serves in this server");
         }
-        Path path = path(page);
-        return pages.computeIfAbsent(path.toString(), p -> local("page-" + path.getFileName(), byte[].class,
-                Expr.Static.of(Files.class, "readAllBytes", path), at));
+        return path(page);
     }
 
     @Override

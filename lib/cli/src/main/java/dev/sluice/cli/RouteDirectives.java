@@ -34,8 +34,8 @@ final class RouteDirectives {
         /** The zone of {@code limit_conn NAME N}, as a local. */
         Expr.Local connectionZone(Directive limitConn, Directive status);
 
-        /** The page {@code error_page ... URI} sends: the file a {@code root} location serves for URI, as a local. */
-        Expr.Local errorPage(String uri, Directive at);
+        /** The page {@code error_page ... URI} sends: the file a {@code root} location serves for URI. */
+        Path errorPage(String uri, Directive at);
 
         /** The conditions of {@code match NAME { ... }}, as code. */
         Expr.Static match(String name, Directive at);
@@ -257,7 +257,7 @@ final class RouteDirectives {
                         around.requestZone(d, scope.has("limit_req_status") ? scope.last("limit_req_status") : null)));
                 case "limit_conn" -> calls.add(call(d, "limitConnections",
                         around.connectionZone(d, scope.has("limit_conn_status") ? scope.last("limit_conn_status") : null)));
-                case "proxy_redirect" -> calls.add(redirect(d));
+                case "proxy_redirect" -> calls.add(redirect(d, location));
                 default -> {
                     // root, index, proxy_ssl_*, limit_*_status and proxy_next_upstream* are read where they belong
                 }
@@ -307,8 +307,12 @@ final class RouteDirectives {
         upgrades |= upgrade;
     }
 
-    /** {@code proxy_redirect default}, {@code off}, or {@code REDIRECT REPLACEMENT}. */
-    private static Expr.Call redirect(Directive d) {
+    /**
+     * {@code proxy_redirect default}, {@code off}, or {@code REDIRECT REPLACEMENT}. {@code default} stands where nginx
+     * takes it: in {@code location}, after its {@code proxy_pass}, whose URL names no variable (at server or http
+     * level, or before the {@code proxy_pass}, nginx has no URL to make it of and refuses the file).
+     */
+    private static Expr.Call redirect(Directive d, Directive location) {
         Args.args(d, 1, 2);
         String first = d.args().get(0);
         if (d.args().size() == 2) {
@@ -316,6 +320,16 @@ final class RouteDirectives {
         }
         if (!first.equals("off") && !first.equals("default")) {
             throw d.error("invalid parameter \"" + first + "\" (default, off, or a redirect and its replacement)");
+        }
+        if (first.equals("default")) {
+            List<Directive> before = location.block().subList(0, Math.max(0, location.block().indexOf(d)));
+            Directive pass = before.stream().filter(p -> p.name().equals("proxy_pass")).findFirst().orElse(null);
+            if (pass == null) {
+                throw d.error("\"proxy_redirect default\" should be placed after the \"proxy_pass\" directive");
+            }
+            if (Args.one(pass).indexOf('$') >= 0) {
+                throw d.error("\"proxy_redirect default\" cannot be used with \"proxy_pass\" directive with variables");
+            }
         }
         return call(d, "redirectRewrite", first.equals("default"));
     }
@@ -345,15 +359,15 @@ final class RouteDirectives {
         if (redirect && uri.indexOf('$') >= 0) {
             throw Args.unsupported(d, "variables in an error page's URL (" + uri + ")");
         }
-        Expr.Local page = redirect ? null : around.errorPage(uri, d);
+        Path page = redirect ? null : around.errorPage(uri, d);
         for (String code : codes) {
             int of = Args.parsed(d, a -> NginxSyntax.number(code));
             if (!errorPageCodes.add(of)) {
                 continue; // nginx takes the first error_page for a code
             }
             Object line = redirect ? Expr.Static.of(ErrorPage.class, "new", status == null ? 302 : status, null, uri)
-                    : answer == null ? null : Expr.Static.of(ErrorPage.class, "new", status == null ? 200 : status,
-                            page, null);
+                    : answer == null ? null : Expr.Static.of(ErrorPage.class, "file", status == null ? 200 : status,
+                            page);
             calls.add(line == null ? call(d, "errorPage", of, page) : call(d, "errorPage", of, line));
         }
     }

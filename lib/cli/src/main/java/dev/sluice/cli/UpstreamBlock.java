@@ -18,6 +18,9 @@ import java.util.Set;
  */
 final class UpstreamBlock {
 
+    /** The balancing methods that take no {@code backup} server, as nginx's: they pick among every server. */
+    private static final Set<String> WITHOUT_BACKUP = Set.of("ip_hash", "hash", "random");
+
     private final String name;
     private final String origin;
     private final Names names;
@@ -49,14 +52,20 @@ final class UpstreamBlock {
         Directive resolver = null;
         Duration resolverTimeout = null;
         int servers = 0;
+        Directive backup = null;
+        Directive method = null;
         for (Directive d : block.block()) {
             Args.noBlock(d);
             switch (d.name()) {
                 case "server" -> {
                     group.server(d);
                     servers++;
+                    backup = backup == null && d.args().contains("backup") ? d : backup;
                 }
-                case "least_conn", "ip_hash", "hash", "random", "least_time" -> group.balance(d, maps);
+                case "least_conn", "ip_hash", "hash", "random", "least_time" -> {
+                    group.balance(d, maps);
+                    method = d;
+                }
                 case "keepalive" -> group.keepalive.add(Expr.Call.of(d.origin(), "idle", Args.number(d)));
                 case "keepalive_requests" -> group.keepalive.add(Expr.Call.of(d.origin(), "maxRequests", Args.number(d)));
                 case "keepalive_time" -> group.keepalive.add(Expr.Call.of(d.origin(), "maxLifetime", Args.time(d)));
@@ -82,6 +91,10 @@ final class UpstreamBlock {
                 case "resolver_timeout" -> resolverTimeout = Args.time(d);
                 default -> throw Args.unknown(d, "upstream");
             }
+        }
+        if (backup != null && method != null && WITHOUT_BACKUP.contains(method.name())) {
+            throw backup.error("balancing method does not support parameter \"backup\" (\"" + method.name()
+                    + "\" at " + method.origin() + ")");
         }
         if (servers == 0 && group.calls.stream().noneMatch(c -> c.method().equals("stateFile"))) {
             throw block.error("no servers are inside upstream");

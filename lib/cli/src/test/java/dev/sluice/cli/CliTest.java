@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sluice.ErrorPage;
 import dev.sluice.observe.AccessLog;
 import dev.sluice.observe.ExchangeRecord;
 import java.io.IOException;
@@ -219,12 +220,18 @@ class CliTest {
     }
 
     @Test
-    void anErrorPageIsReadAtStartup(@TempDir Path dir) throws IOException {
+    void anErrorPageIsReadAtStartupWithTheTypeOfItsName(@TempDir Path dir) throws IOException {
         Path page = Files.writeString(dir.resolve("50x page.html"), "<h1>sorry</h1>\n");
         ErrorPageLine line = ErrorPageLine.parse("500 502  503 " + page);
         assertEquals(List.of(500, 502, 503), line.codes());
         assertEquals(page, line.file());
-        assertArrayEquals("<h1>sorry</h1>\n".getBytes(StandardCharsets.UTF_8), line.body());
+        assertEquals(List.of(500, 502, 503), line.pages().stream().map(ErrorPage::status).toList());
+        for (ErrorPage read : line.pages()) {
+            assertArrayEquals("<h1>sorry</h1>\n".getBytes(StandardCharsets.UTF_8), read.body());
+            assertEquals("text/html", read.contentType());
+        }
+        Path json = Files.writeString(dir.resolve("404.json"), "{\"error\":\"not found\"}");
+        assertEquals("application/json", ErrorPageLine.parse("404 " + json).pages().get(0).contentType());
     }
 
     @Test

@@ -68,6 +68,18 @@ class NginxConfigTest {
     }
 
     @Test
+    void aBackupServerUnderAMethodWithoutBackupsNamesItsOwnLine() throws IOException {
+        assertEquals("nginx.conf:6: balancing method does not support parameter \"backup\" (\"hash\" at"
+                        + " nginx.conf:4)",
+                error("upstream app {\n hash $uri;\n server 127.0.0.1:9001;\n server 127.0.0.1:9002 backup;\n}\n"
+                        + "server { listen 127.0.0.1:8080; location / { proxy_pass http://app; } }"));
+        assertEquals("nginx.conf:4: balancing method does not support parameter \"backup\" (\"random\" at"
+                        + " nginx.conf:5)",
+                error("upstream app {\n server 127.0.0.1:9002 backup;\n random;\n server 127.0.0.1:9001;\n}\n"
+                        + "server { listen 127.0.0.1:8080; location / { proxy_pass http://app; } }"));
+    }
+
+    @Test
     void aLocationInheritsWhatItDoesNotSetAndReplacesWhatItDoesAsNginxDoes() throws IOException {
         String code = java("proxy_set_header Host $host;\nproxy_set_header X-A a;\nproxy_read_timeout 30s;\n"
                 + "upstream b { server 127.0.0.1:9001; }\n"
@@ -247,6 +259,18 @@ class NginxConfigTest {
     }
 
     @Test
+    void proxyRedirectDefaultStandsOnlyAfterAProxyPassWithoutVariables() throws IOException {
+        String misplaced = "\"proxy_redirect default\" should be placed after the \"proxy_pass\" directive";
+        assertEquals("nginx.conf:5: " + misplaced, error("server { listen 127.0.0.1:8080;\n"
+                + " location / { proxy_pass http://127.0.0.1:9001; }\n proxy_redirect default; }"));
+        assertEquals("nginx.conf:6: " + misplaced, error("server { listen 127.0.0.1:8080;\n location / {\n"
+                + " proxy_set_header X-A b;\n proxy_redirect default;\n proxy_pass http://127.0.0.1:9001; } }"));
+        assertEquals("nginx.conf:5: \"proxy_redirect default\" cannot be used with \"proxy_pass\" directive with"
+                + " variables", error("server { listen 127.0.0.1:8080; location / {\n"
+                + " proxy_pass http://127.0.0.1:9001$request_uri;\n proxy_redirect default; } }"));
+    }
+
+    @Test
     void listenFormsAreNginxsAndBothWildcardsOfAPortBecomeOneDualStackAddress() throws IOException {
         String code = java("server { listen 8080; listen [::]:8080 ipv6only=on; server_name a.test;"
                 + " location / { return 200; } }\n"
@@ -332,8 +356,8 @@ class NginxConfigTest {
         String html = JavaSource.literal(dir.resolve("html").toString());
         String page = JavaSource.literal(dir.resolve("html/50x.html").toString());
         assertHas(code, ".route(\"/static/\", route -> route\n", ".root(Path.of(" + html + "))", ".index(\"index.htm\")",
-                "byte[] page50xHtml = Files.readAllBytes(Path.of(" + page + "));", ".errorPage(502, page50xHtml)",
-                ".errorPage(504, page50xHtml)", ".route(\"= /50x.html\", route -> route.root(Path.of(" + html + ")))");
+                ".errorPage(502, Path.of(" + page + "))",
+                ".errorPage(504, Path.of(" + page + "))", ".route(\"= /50x.html\", route -> route.root(Path.of(" + html + ")))");
         assertEquals("nginx.conf:4: not supported: \"try_files\": falling back between other files or to a named"
                 + " location ($uri @app); root serves $uri, a directory's index, or answers 404",
                 error("server { listen 127.0.0.1:8080; root html;\n location / { try_files $uri @app; } }"));
@@ -366,8 +390,9 @@ class NginxConfigTest {
                 + " location / { proxy_pass http://127.0.0.1:9001; error_page 404 =200 /index.html;"
                 + " error_page 403 = /index.html; error_page 502 503 https://status.example.com/;"
                 + " error_page 504 =307 http://status.example.com/; }\n location = /index.html { } }");
-        assertHas(code, ".errorPage(404, new ErrorPage(200, pageIndexHtml, null))",
-                ".errorPage(403, new ErrorPage(200, pageIndexHtml, null))",
+        String page = JavaSource.literal(dir.resolve("html/index.html").toString());
+        assertHas(code, ".errorPage(404, ErrorPage.file(200, Path.of(" + page + ")))",
+                ".errorPage(403, ErrorPage.file(200, Path.of(" + page + ")))",
                 ".errorPage(502, new ErrorPage(302, null, \"https://status.example.com/\"))",
                 ".errorPage(503, new ErrorPage(302, null, \"https://status.example.com/\"))",
                 ".errorPage(504, new ErrorPage(307, null, \"http://status.example.com/\"))");
@@ -392,7 +417,7 @@ class NginxConfigTest {
                 + " location /e/p/ { root b; }\n"
                 + " location / { proxy_pass http://127.0.0.1:9001; error_page 502 /e/p/x.html; } }");
         String page = JavaSource.literal(dir.resolve("b/e/p/x.html").toString());
-        assertHas(code, "Files.readAllBytes(Path.of(" + page + "))");
+        assertHas(code, ".errorPage(502, Path.of(" + page + "))");
     }
 
     @Test

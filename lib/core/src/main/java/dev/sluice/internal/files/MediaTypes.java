@@ -8,7 +8,7 @@ import java.util.Map;
  * and {@code application/octet-stream}, the stock {@code nginx.conf}'s {@code default_type}, for any other. As nginx,
  * the extension is what follows the last '.' of the name, in any case, and no charset is added.
  */
-final class MediaTypes {
+public final class MediaTypes {
 
     /** The stock {@code nginx.conf}'s {@code default_type}. */
     static final String DEFAULT = "application/octet-stream";
@@ -52,7 +52,7 @@ final class MediaTypes {
     }
 
     /** The type of the file named {@code name} (its last path segment), or {@link #DEFAULT}. */
-    static String of(String name) {
+    public static String of(String name) {
         int dot = name.lastIndexOf('.');
         if (dot < 0 || dot == name.length() - 1) {
             return DEFAULT;

@@ -305,7 +305,7 @@ final class RequestCycle {
     }
 
     /**
-     * Sends a response of the proxy's own: {@code page} with {@code code}, or without a page the route's {@code
+     * Sends a response of the proxy's own: {@code page} (HTML) with {@code code}, or without a page the route's {@code
      * error_page} for the code when it has one (nginx's {@code error_page 502 504 /50x.html}, an intercepted status,
      * a page with a status of its own, a redirect), else nginx's built-in page.
      */
@@ -317,7 +317,8 @@ final class RequestCycle {
         } else if (errorPage.location() != null) {
             respond(errorPage.status(), List.of(Map.entry("Location", errorPage.location())), null, closeAfter);
         } else {
-            respond(errorPage.status(), LocalResponse.HTML, errorPage.body(), closeAfter);
+            respond(errorPage.status(), List.of(Map.entry("Content-Type", errorPage.contentType())), errorPage.body(),
+                    closeAfter);
         }
     }
 

@@ -16,8 +16,11 @@ import dev.sluice.testing.ScriptedUpstream.Response;
 import dev.sluice.testing.Upstreams;
 import dev.sluice.upstream.UpstreamGroup;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -38,6 +41,14 @@ class InterceptErrorsTest {
 
     private ScriptedUpstream answering(int status, String body) {
         return upstreams.scripted().defaultResponse(Response.builder().status(status).body(body).build());
+    }
+
+    /** The address of an upstream that was there and is closed: every connection to it is refused, a 502. */
+    private String closedAddress() {
+        ScriptedUpstream closed = upstreams.scripted();
+        String address = closed.address();
+        closed.close();
+        return address;
     }
 
     @Test
@@ -77,9 +88,7 @@ class InterceptErrorsTest {
 
     @Test
     void thePageAlsoAnswersTheProxysOwnErrorWithoutInterceptErrorsAsNginxsErrorPage() throws Exception {
-        ScriptedUpstream closed = upstreams.scripted();
-        String address = closed.address();
-        closed.close();
+        String address = closedAddress();
         proxy.start(group(address), r -> r.errorPage(502, PAGE));
 
         RawClient.Reply reply = proxy.get("/x");
@@ -87,6 +96,21 @@ class InterceptErrorsTest {
         assertEquals(502, reply.status());
         assertEquals(PAGE, reply.bodyString());
         assertEquals("text/html", reply.header("Content-Type"));
+    }
+
+    @Test
+    void aPageReadFromAFileHasTheTypeOfItsNameAsNginxServesTheFile(@TempDir Path dir) throws Exception {
+        Path json = Files.writeString(dir.resolve("502.json"), "{\"error\":\"try again\"}");
+        String address = closedAddress();
+        proxy.start(group(address), r -> r.errorPage(502, json));
+
+        RawClient.Reply reply = proxy.get("/x");
+
+        assertEquals(502, reply.status());
+        assertEquals("{\"error\":\"try again\"}", reply.bodyString());
+        assertEquals("application/json", reply.header("Content-Type"));
+        assertEquals("application/octet-stream", ErrorPage.file(404, Files.writeString(dir.resolve("404"), "x"))
+                .contentType(), "nginx's default_type for a name without a known extension");
     }
 
     @Test
@@ -105,9 +129,7 @@ class InterceptErrorsTest {
 
     @Test
     void anErrorPageThatRedirectsAnswersTheProxysOwnError() throws Exception {
-        ScriptedUpstream closed = upstreams.scripted();
-        String address = closed.address();
-        closed.close();
+        String address = closedAddress();
         proxy.start(group(address), r -> r.errorPage(502, new ErrorPage(302, null, "https://status.example.com/")));
 
         RawClient.Reply reply = proxy.get("/x");
@@ -123,6 +145,9 @@ class InterceptErrorsTest {
         assertThrows(IllegalArgumentException.class, () -> new ErrorPage(200, null, "/x"));
         assertThrows(IllegalArgumentException.class, () -> new ErrorPage(302, null, "/x\r\nSet-Cookie: a=b"));
         assertThrows(IllegalArgumentException.class, () -> new ErrorPage(600, new byte[0], null));
+        assertThrows(IllegalArgumentException.class, () -> new ErrorPage(200, null, new byte[0], null));
+        assertThrows(IllegalArgumentException.class, () -> new ErrorPage(302, "text/html", null, "/x"));
+        assertThrows(IllegalArgumentException.class, () -> new ErrorPage(200, "text/html\r\nX: y", new byte[0], null));
     }
 
     @Test
