@@ -14,8 +14,8 @@ import java.util.concurrent.CompletionStage;
  *
  * <p>{@link #of(int)} sends nginx's built-in page for the status (as {@code return 403;} does, none for a status
  * below 400); {@link #of(int, String)} sends text as {@code return 200 "ok";} does, with {@code Content-Type:
- * text/plain}; {@link #redirect} sends a {@code Location} as {@code return 302 URL;}. The connection stays open
- * when the client's does.
+ * text/plain}; {@link #redirect} sends a {@code Location} as {@code return 302 URL;}; {@link #reroute} routes the
+ * request again, as nginx's internal redirect. The connection stays open when the client's does.
  */
 public final class Answer {
 
@@ -23,12 +23,15 @@ public final class Answer {
     private final List<Map.Entry<String, String>> headers;
     private final byte[] body;
     private final CompletionStage<Answer> later;
+    private final String reroute;
 
-    private Answer(int status, List<Map.Entry<String, String>> headers, byte[] body, CompletionStage<Answer> later) {
+    private Answer(int status, List<Map.Entry<String, String>> headers, byte[] body, CompletionStage<Answer> later,
+            String reroute) {
         this.status = status;
         this.headers = headers;
         this.body = body;
         this.later = later;
+        this.reroute = reroute;
     }
 
     /**
@@ -38,12 +41,12 @@ public final class Answer {
      * does not complete within the route's {@code hookTimeout}, costs the client a 500.
      */
     public static Answer after(CompletionStage<Answer> stage) {
-        return new Answer(0, List.of(), null, Objects.requireNonNull(stage, "stage"));
+        return new Answer(0, List.of(), null, Objects.requireNonNull(stage, "stage"), null);
     }
 
     /** An answer with {@code status} and nginx's built-in page for it (an empty body below 400). */
     public static Answer of(int status) {
-        return new Answer(checked(status), List.of(), null, null);
+        return new Answer(checked(status), List.of(), null, null, null);
     }
 
     /** An answer with {@code status} and {@code text} as a {@code text/plain} body. */
@@ -59,6 +62,28 @@ public final class Answer {
         return builder(status).header("Location", Objects.requireNonNull(location, "location")).build();
     }
 
+    /**
+     * nginx's internal redirect, as its {@code index} module makes one for a directory: the request is routed
+     * again as if it had asked for {@code target}, an origin-form target ({@code /app/index.html}, with {@code
+     * ?query} to replace the arguments), escaped as it would be sent. Its method, fields and body stay; its {@code
+     * $uri} and arguments are the new target's, {@code $request_uri} and the access log's request line what the
+     * client sent. The route that matches the new target serves it: its handler is asked (its limits apply when the
+     * routes before had none), then its file, answer or upstream. A request rerouted more than 10 times is a 500,
+     * as nginx ends a cycle of internal redirects; one whose target no route matches is a 404. Only {@link
+     * ProxyHandler#onRequest} may answer so.
+     *
+     * @throws IllegalArgumentException unless {@code target} starts with '/' and holds no space, control or
+     *     character beyond one byte (a byte beyond ASCII stands as one char, as a received target's does)
+     */
+    public static Answer reroute(String target) {
+        Objects.requireNonNull(target, "target");
+        if (target.isEmpty() || target.charAt(0) != '/'
+                || !target.chars().allMatch(c -> c > ' ' && c != 0x7f && c <= 0xff)) {
+            throw new IllegalArgumentException("a reroute's target is an escaped path starting with '/': " + target);
+        }
+        return new Answer(0, List.of(), null, null, target);
+    }
+
     /** Builds an answer with fields and a body of the caller's. */
     public static Builder builder(int status) {
         return new Builder(checked(status));
@@ -71,7 +96,7 @@ public final class Answer {
         return status;
     }
 
-    /** The status; 0 for an answer that comes {@link #after} a stage. */
+    /** The status; 0 for an answer that comes {@link #after} a stage or is a {@link #reroute}. */
     public int status() {
         return status;
     }
@@ -79,6 +104,11 @@ public final class Answer {
     /** The stage of an answer made by {@link #after}, or null: what the proxy waits for. */
     public CompletionStage<Answer> later() {
         return later;
+    }
+
+    /** The target of an answer made by {@link #reroute}, or null. */
+    public String reroute() {
+        return reroute;
     }
 
     /** The fields of the answer besides those the proxy writes (Content-Length, Connection, Date, Server). */
@@ -95,6 +125,9 @@ public final class Answer {
     public String toString() {
         if (later != null) {
             return "Answer[later]";
+        }
+        if (reroute != null) {
+            return "Answer[reroute " + reroute + "]";
         }
         return "Answer[" + status + ", " + headers + (body == null ? "" : ", " + body.length + " bytes") + "]";
     }
@@ -128,7 +161,7 @@ public final class Answer {
         }
 
         public Answer build() {
-            return new Answer(status, List.copyOf(headers), body, null);
+            return new Answer(status, List.copyOf(headers), body, null, null);
         }
     }
 }

@@ -13,7 +13,10 @@ public interface ProxyRequest {
     /** The method, e.g. {@code GET}. */
     String method();
 
-    /** The request target as the client sent it, e.g. {@code /api/items?page=2}. */
+    /**
+     * The request target as the client sent it, e.g. {@code /api/items?page=2}, or as the last {@link
+     * Answer#reroute} set it ({@code $request_uri} stays the client's).
+     */
     String target();
 
     /** The target's path, normalised as nginx's {@code $uri} ({@code /a/../b} is {@code /b}), without the query. */

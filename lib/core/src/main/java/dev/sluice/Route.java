@@ -373,8 +373,9 @@ public final class Route {
          *       stock {@code default_type}, for others, no charset), {@code Last-Modified} and {@code
          *       Content-Length}; a HEAD gets the same head without the body. No ETag, no ranges, no 304: every GET
          *       gets the whole file.
-         *   <li>A directory, asked for with a '/' at the end, serves its first {@link #index} file, or is 403: there
-         *       is never a listing (nginx's {@code autoindex off}). Asked for without the '/', it is a 301 to the
+         *   <li>A directory, asked for with a '/' at the end, is rerouted to its first {@link #index} file ({@link
+         *       Answer#reroute}, nginx's internal redirect), which the route of that file's path serves; without one it
+         *       is 403: there is never a listing (nginx's {@code autoindex off}). Asked for without the '/', it is a 301 to the
          *       path with it, as nginx sends (the {@code Location} is a path, as with {@code absolute_redirect
          *       off}).
          *   <li>A missing file is 404, and so is anything but a regular file or a directory. A file the process may
@@ -422,9 +423,9 @@ public final class Route {
 
         /**
          * nginx's {@code index NAME ...}: the files a directory of the {@link #root} is answered with, the first that
-         * is a regular file winning; default {@code index.html}. Each is a plain file name (nginx also takes a path,
-         * and redirects internally to it, which may end in another route; here the file is served from the same
-         * directory).
+         * is a regular file winning; default {@code index.html}. The request is rerouted to it as nginx redirects
+         * internally, so the route of the file's own path serves it ({@code /app/} with {@code index.php} may end in
+         * a route {@code ~ \.php$} that proxies). Each is a plain file name (nginx also takes a path).
          */
         public Builder index(String... names) {
             options.index = RouteChecks.index(names);

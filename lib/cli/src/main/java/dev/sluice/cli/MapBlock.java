@@ -48,15 +48,17 @@ final class MapBlock {
         return names;
     }
 
-    /** The map as the proxy builder's call {@code map(NAME, SOURCE, m -> m.entry(KEY, VALUE)...)}. */
+    /**
+     * The map as the proxy builder's call {@code map(NAME, SOURCE, m -> m.entry(KEY, VALUE)...)}, with {@code
+     * hostnames()} where the block says {@code hostnames}.
+     */
     static Expr.Call call(Directive d) {
         List<Expr.Call> entries = new ArrayList<>();
         for (Directive entry : d.block()) {
             boolean word = entry.args().isEmpty(); // hostnames; and volatile; alone, else keys like any other
             if (word && entry.name().equals("hostnames")) {
-                throw Args.unsupported(entry, "hostnames keys in a map");
-            }
-            if (!word || !entry.name().equals("volatile")) { // every use evaluates a map here
+                entries.add(Expr.Call.of(entry.origin(), "hostnames"));
+            } else if (!word || !entry.name().equals("volatile")) { // every use evaluates a map here
                 Args.args(entry, 1, 1);
                 entries.add(Expr.Call.of(entry.origin(), "entry", entry.name(), entry.args().get(0)));
             }

@@ -169,8 +169,12 @@ class NginxConfigTest {
                 ".entry(\"Key\", \"b\")\n", ".entry(\"~^r(\\\\d)$\", \"r$1\")\n", ".entry(\"volatile\", \"v\")\n",
                 ".entry(\"\\\\back\", \"c\"))\n", ".setHeader(\"X\", \"$y\")");
         assertTrue(code.indexOf(".map(") < code.indexOf(".route("), code);
-        assertEquals("nginx.conf:3: not supported: \"hostnames\": hostnames keys in a map",
-                error("map $host $b { hostnames; x y; }\nserver { listen 127.0.0.1:8080; location / { return 200; } }"));
+        assertHas(java("map $host $b { x plain; hostnames; *.example.com wild; }\n"
+                        + "server { listen 127.0.0.1:8080; location / { return 200; } }"),
+                ".entry(\"x\", \"plain\")\n", ".hostnames()\n", ".entry(\"*.example.com\", \"wild\")");
+        assertEquals("nginx.conf:3: map $b: invalid hostname or wildcard \"www.*.com\"",
+                buildError("map $host $b { hostnames; www.*.com y; }\n"
+                        + "server { listen 127.0.0.1:8080; location / { return 200; } }"));
         assertEquals("nginx.conf:4: map $b ~(x: not a regex: Unclosed group", buildError("map $uri $b {\n \"~(x\" y;\n}\n"
                 + "server { listen 127.0.0.1:8080; location / { return 200; } }"));
     }

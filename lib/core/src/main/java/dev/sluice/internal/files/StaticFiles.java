@@ -36,8 +36,9 @@ import org.slf4j.LoggerFactory;
  *   <li>the file is the directory and the request's {@code $uri} ({@link ProxyRequest#path()}); a regular file is
  *       200 with its {@code Content-Type} by extension ({@link MediaTypes}), {@code Last-Modified} and {@code
  *       Content-Length} (a HEAD gets the same head and no body);
- *   <li>a directory, with a '/' at the end of the path: the first of the index files that is a regular file, else
- *       403 (nginx with {@code autoindex off}: no listing, ever); without the '/': 301 to the path with it (and the
+ *   <li>a directory, with a '/' at the end of the path: a {@link Answer#reroute reroute} to the first of the index
+ *       files that is a regular file, which the route of that path serves, as nginx's internal redirect; else 403
+ *       (nginx with {@code autoindex off}: no listing, ever); without the '/': 301 to the path with it (and the
  *       query), as nginx, with a {@code Location} that is a path (nginx's {@code absolute_redirect off});
  *   <li>a path that names nothing, a file with a '/' after it, or anything but a regular file or directory: 404;
  *       one the process may not read: 403; a file above {@link #MAX_FILE_SIZE}, or an error reading it: 500,
@@ -105,7 +106,7 @@ public final class StaticFiles implements ProxyHandler {
             BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
             boolean slash = path[path.length - 1] == '/';
             if (attributes.isDirectory()) {
-                return slash ? index(top, file) : withSlash(path, request.query());
+                return slash ? index(top, file, path, request.query()) : withSlash(path, request.query());
             }
             if (slash || !attributes.isRegularFile()) {
                 return NOT_FOUND;
@@ -187,8 +188,12 @@ public final class StaticFiles implements ProxyHandler {
         return dots || name.contains(separator) ? null : name;
     }
 
-    /** The first index file of {@code directory} that is a regular file under {@code top}, else 403. */
-    private Answer index(Path top, Path directory) throws IOException {
+    /**
+     * The first index file of {@code directory} that is a regular file under {@code top}, as nginx's index module
+     * finds it: a reroute to it ({@code path} with its name, and the query), so that the route its own path matches
+     * serves it, as nginx redirects internally; else 403.
+     */
+    private Answer index(Path top, Path directory, byte[] path, String query) throws IOException {
         for (String name : index) {
             Path file;
             try {
@@ -198,7 +203,11 @@ public final class StaticFiles implements ProxyHandler {
             }
             BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
             if (file.startsWith(top) && attributes.isRegularFile()) {
-                return read(file, name, attributes);
+                StringBuilder target = new StringBuilder(path.length + name.length() + query.length() + 1);
+                UriText.appendEscaped(target, path, 0, path.length);
+                byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
+                UriText.appendEscaped(target, bytes, 0, bytes.length);
+                return Answer.reroute(query.isEmpty() ? target.toString() : target.append('?').append(query).toString());
             }
         }
         return FORBIDDEN;

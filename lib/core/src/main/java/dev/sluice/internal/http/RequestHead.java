@@ -25,6 +25,8 @@ public final class RequestHead extends MessageHead {
     private int targetStart;
     private int targetEnd;
     private String target;
+    /** Whether {@link #target} was set by {@link #reroute}, no longer the one in the request line. */
+    private boolean rerouted;
     /** The normalised path, {@code $uri}, in its first {@link #pathLength} bytes; grown as needed, kept. */
     private byte[] path = new byte[64];
     private int pathLength;
@@ -44,6 +46,7 @@ public final class RequestHead extends MessageHead {
         super.clear();
         method = null;
         target = null;
+        rerouted = false;
         pathLength = 0;
         targetForm = null;
         hostIndex = -1;
@@ -124,12 +127,47 @@ public final class RequestHead extends MessageHead {
         return false;
     }
 
-    /** The request-target exactly as received, e.g. {@code "/search?q=x"}. */
+    /**
+     * The request-target, e.g. {@code "/search?q=x"}: as received, or as the last {@link #reroute} set it. Its
+     * query is nginx's {@code $args}.
+     */
     public String target() {
         if (target == null) {
-            target = new String(buf, targetStart, targetEnd - targetStart, StandardCharsets.ISO_8859_1);
+            target = receivedTarget();
         }
         return target;
+    }
+
+    /** The request-target exactly as received, whatever a {@link #reroute} set: nginx's {@code $request_uri}. */
+    public String receivedTarget() {
+        return !rerouted && target != null ? target
+                : new String(buf, targetStart, targetEnd - targetStart, StandardCharsets.ISO_8859_1);
+    }
+
+    /**
+     * nginx's internal redirect: {@code originForm} ({@code /path[?query]}, escaped) is the target from now on, its
+     * path normalised into {@code $uri} as a received one is; the request line as received stays the {@link
+     * #receivedTarget}. False, changing nothing, when nginx would refuse the path ({@code /../x}).
+     */
+    public boolean reroute(String originForm) {
+        int query = originForm.indexOf('?');
+        byte[] bytes = originForm.substring(0, query < 0 ? originForm.length() : query)
+                .getBytes(StandardCharsets.ISO_8859_1);
+        byte[] normalised = new byte[Math.max(path.length, PathNormaliser.capacityFor(bytes.length))];
+        int length = PathNormaliser.normalise(bytes, 0, bytes.length, normalised);
+        if (length == PathNormaliser.INVALID) {
+            return false;
+        }
+        path = normalised;
+        pathLength = length;
+        target = originForm;
+        rerouted = true;
+        return true;
+    }
+
+    /** Whether a {@link #reroute} changed the target: the request line as received no longer names it. */
+    public boolean isRerouted() {
+        return rerouted;
     }
 
     /** Whether the normalised path is {@code path}, compared as {@link #pathStartsWith} compares. */

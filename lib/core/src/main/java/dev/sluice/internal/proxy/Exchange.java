@@ -82,6 +82,20 @@ final class Exchange implements AttemptListener {
         hooks.bind(route == null ? null : server.handler(route), route, head);
     }
 
+    /**
+     * nginx's internal redirect ({@link Answer#reroute}): the request takes {@code target} and is routed again on
+     * its virtual server; false, changing nothing, when the target's path is refused. {@link #route()} is the new
+     * route, or null when none matches.
+     */
+    boolean reroute(String target) {
+        if (!request.reroute(target)) {
+            return false;
+        }
+        route = table.find(request, scratch, variables.captures());
+        hooks.bind(route == null ? null : table.handler(route), route, request);
+        return true;
+    }
+
     /** Begins an exchange that has no request: one the proxy answers before a head was parsed (400, 408). */
     void beginWithoutRequest() {
         reset(null);
@@ -132,7 +146,6 @@ final class Exchange implements AttemptListener {
         return keepAlive;
     }
 
-    /** The handler of the request's route, bound for this request. */
     /** The client's TLS, for {@code $scheme}, {@code $ssl_*} and {@link dev.sluice.ProxyRequest#tls()}. */
     void secured(ClientTls tls) {
         variables.secured(tls);

@@ -105,7 +105,7 @@ final class ExchangeLog {
         long requestNanos = loop.eventLoop.nanoTime() - startNanos;
         boolean none = request == null;
         ExchangeRecord record = new ExchangeRecord(remoteAddress, none ? "-" : request.method(),
-                none ? "-" : request.target(), none ? "-" : request.version().text(), status, bodyBytesSent,
+                none ? "-" : request.receivedTarget(), none ? "-" : request.version().text(), status, bodyBytesSent,
                 requestNanos, List.copyOf(attempts), System.currentTimeMillis() - requestNanos / 1_000_000,
                 none ? null : RemoteUser.of(request.fields().get("Authorization")),
                 none ? null : request.fields().get("Referer"), none ? null : request.fields().get("User-Agent"),

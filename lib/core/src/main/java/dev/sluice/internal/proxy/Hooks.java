@@ -124,7 +124,11 @@ final class Hooks {
      */
     Answer upstreamResponse(ResponseHead head) {
         try {
-            return handler.upstreamResponse(view, responseEdits.of(head));
+            Answer answer = handler.upstreamResponse(view, responseEdits.of(head));
+            if (answer != null && answer.reroute() != null) {
+                throw new IllegalStateException("a reroute answers onRequest only: " + answer);
+            }
+            return answer;
         } catch (RuntimeException e) {
             failed("upstreamResponse", e);
             return FAILED_ON_RESPONSE;

@@ -11,6 +11,8 @@ import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One request's way through its client connection, from a parsed head to the end of its response: admission (a
@@ -21,7 +23,10 @@ import java.util.concurrent.CompletionStage;
  */
 final class RequestCycle {
 
+    private static final Logger log = LoggerFactory.getLogger(RequestCycle.class);
     private static final ByteBuffer NO_BODY = ByteBuffer.allocate(0).asReadOnlyBuffer();
+    /** The reroutes a request may take, nginx's {@code NGX_HTTP_MAX_URI_CHANGES}; one more is a cycle: 500. */
+    private static final int MAX_REROUTES = 10;
 
     private final ClientConnection client;
     private final ClientOutput output;
@@ -37,6 +42,10 @@ final class RequestCycle {
     private boolean readingForHandler;
     /** Whether the body was read whole before the handler was asked: it goes upstream as read. */
     private boolean bodyReadFirst;
+    /** The times the current request was rerouted ({@link Answer#reroute}). */
+    private int reroutes;
+    /** Whether a route of the current request had limits: those of a route it is rerouted to no longer apply. */
+    private boolean limitsChecked;
 
     RequestCycle(ClientConnection client, ClientOutput output, LoopContext loop, ServerTable servers, RemotePeer remote,
             String localPort) {
@@ -56,6 +65,8 @@ final class RequestCycle {
     void begin(RequestHead head, boolean keepAlive) {
         readingForHandler = false;
         bodyReadFirst = false;
+        reroutes = 0;
+        limitsChecked = false;
         exchange.begin(head, keepAlive);
         body.begin(head);
         Route route = exchange.route();
@@ -67,14 +78,32 @@ final class RequestCycle {
             respond(HttpStatus.CONTENT_TOO_LARGE, null, true);
             return;
         }
+        admit(route);
+    }
+
+    /**
+     * The route's limit_req and limit_conn, once per request as nginx checks them: a request rerouted from a route
+     * with limits is not checked again.
+     */
+    private void admit(Route route) {
+        if (limitsChecked) {
+            beforeHandler();
+            return;
+        }
+        limitsChecked = !route.requestLimits().isEmpty() || !route.connectionLimits().isEmpty();
         long delayMillis = requestLimits.admit(route, remote.address, loop.eventLoop.nanoTime() / 1_000_000);
         if (delayMillis == RequestLimits.REJECTED) {
-            respond(requestLimits.rejectStatus(), null, head.hasBody() || !keepAlive);
+            respond(requestLimits.rejectStatus(), null, unread() || !exchange.keepAlive());
         } else if (delayMillis > 0) {
             client.hold(ClientState.LIMITED, delayMillis * 1_000_000);
         } else {
             beforeHandler();
         }
+    }
+
+    /** Whether the request has a body not read yet, which must not be read as the next request. */
+    private boolean unread() {
+        return exchange.request().hasBody() && !bodyReadFirst;
     }
 
     /** The client's TLS handshake settled {@code tls}: for the variables and the handler of its requests. */
@@ -99,11 +128,17 @@ final class RequestCycle {
         beforeHandler();
     }
 
-    /** Reads the body first when the route's handler reads it (413 beyond its limit), else asks the handler now. */
+    /**
+     * Reads the body first when the route's handler reads it (413 beyond its limit), else asks the handler now; a
+     * body read for the handler of a route the request was rerouted from is the new handler's too.
+     */
     private void beforeHandler() {
         Route route = exchange.route();
         RequestHead request = exchange.request();
         if (route.handlerBodyLimit() == 0) {
+            askHandler();
+        } else if (bodyReadFirst) {
+            exchange.hooks().requestBody(body.inMemory());
             askHandler();
         } else if (request.contentLength() > route.handlerBodyLimit()) {
             respond(HttpStatus.CONTENT_TOO_LARGE, null, true);
@@ -152,14 +187,35 @@ final class RequestCycle {
 
     /** Goes on with a request its handler answered ({@code answer}), or with its body and upstream (null). */
     private void proceed(Answer answer) {
-        boolean unread = exchange.request().hasBody() && !bodyReadFirst;
-        if (answer != null) {
+        boolean unread = unread();
+        if (answer != null && answer.reroute() != null) {
+            reroute(answer.reroute());
+        } else if (answer != null) {
             answer(answer, unread); // an unread body must not be read as the next request
         } else if (!unread || body.streams(exchange.route())) {
             upstream();
         } else {
             client.enter(ClientState.READ_BODY); // client_body_timeout is the reader's from here
             body.readWhole();
+        }
+    }
+
+    /**
+     * nginx's internal redirect ({@link Answer#reroute}): the request is routed again with {@code target} and
+     * admitted by its new route; 404 when none matches, and 500 for a path nginx refuses or one reroute too many.
+     */
+    private void reroute(String target) {
+        if (++reroutes > MAX_REROUTES) {
+            log.error("rerouted more than {} times, a cycle: {} to {}", MAX_REROUTES,
+                    exchange.request().receivedTarget(), target);
+            respond(HttpStatus.INTERNAL_SERVER_ERROR, null, unread());
+        } else if (!exchange.reroute(target)) {
+            log.error("a reroute to an invalid path: {} to {}", exchange.request().receivedTarget(), target);
+            respond(HttpStatus.INTERNAL_SERVER_ERROR, null, unread());
+        } else if (exchange.route() == null) {
+            respond(HttpStatus.NOT_FOUND, null, unread());
+        } else {
+            admit(exchange.route());
         }
     }
 

@@ -85,7 +85,7 @@ final class RequestRewriter {
             dst.put((byte) ' ');
             putAscii(dst, target != null ? target : originForm(request.target()));
             dst.put(route.http11() ? HTTP_11 : HTTP_10);
-        } else if (request.targetForm() == TargetForm.ORIGIN) {
+        } else if (request.targetForm() == TargetForm.ORIGIN && !request.isRerouted()) {
             HeadWriter.requestLine(dst, request, route.http11() ? HttpVersion.HTTP_1_1 : HttpVersion.HTTP_1_0);
         } else {
             putAscii(dst, request.method());

@@ -90,7 +90,7 @@ final class RequestVariables implements ValueTemplate.Variables {
                 appendTls(tls == null ? null : tls.clientSubject(), sb);
                 break;
             case REQUEST_URI:
-                sb.append(RequestRewriter.originForm(request.target()));
+                sb.append(RequestRewriter.originForm(request.receivedTarget()));
                 break;
             case URI:
                 request.appendPath(sb);

@@ -11,6 +11,8 @@ import dev.sluice.Answer;
 import dev.sluice.ProxyHandler;
 import dev.sluice.ProxyServer;
 import dev.sluice.Route;
+import dev.sluice.observe.ExchangeListener;
+import dev.sluice.observe.ExchangeRecord;
 import dev.sluice.testing.RawClient;
 import dev.sluice.testing.RawClient.Reply;
 import dev.sluice.testing.ScriptedUpstream;
@@ -21,9 +23,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -99,6 +103,39 @@ class StaticFilesTest {
         assertEquals("<h1>home</h1>", home.bodyString());
         assertEquals("<h1>docs index</h1>", get(byDefault, "/docs/").bodyString());
         assertEquals("<h1>docs</h1>", get(listed, "/docs/").bodyString());
+    }
+
+    @Test
+    void aDirectorysIndexFileIsServedByTheRouteOfItsOwnPathAsNginxsInternalRedirect() throws Exception {
+        write("docs/index.html", "<h1>docs index</h1>");
+        write("private/index.html", "not for the public");
+        write("app/index.php", "<?php source, never served");
+        ScriptedUpstream php = upstreams.scripted().defaultResponse(ScriptedUpstream.Response.ok("rendered"));
+        UpstreamGroup group = UpstreamGroup.builder("php").server(php.address()).build();
+        List<ExchangeRecord> records = new CopyOnWriteArrayList<>();
+        ProxyServer proxy = upstreams.proxy(p -> p
+                .listener(new ExchangeListener() {
+                    @Override
+                    public void exchangeEnded(ExchangeRecord exchange) {
+                        records.add(exchange);
+                    }
+                })
+                .route("~ ^/private/index\\.html$", r -> r.returns(403, ""))
+                .route("~ \\.php$", r -> r.upstream(group))
+                .route("/", r -> r.root(root).index("index.php", "index.html")));
+        RawClient client = upstreams.rawClient(proxy.port());
+
+        assertEquals("<h1>docs index</h1>", get(client, "/docs/").bodyString());
+        assertEquals(403, get(client, "/private/").status(), "the route for the index file applies to its directory");
+        Reply app = get(client, "/app/?page=2");
+
+        assertEquals("rendered", app.bodyString(), "the index file's route proxies it");
+        assertEquals("/app/index.php?page=2", php.takeRequest(Duration.ofSeconds(5)).target());
+        for (int i = 0; i < 500 && records.size() < 3; i++) {
+            Thread.sleep(10); // the last record may follow its response
+        }
+        assertEquals(List.of("/docs/", "/private/", "/app/?page=2"),
+                records.stream().map(ExchangeRecord::target).toList(), "the log has the request as the client sent it");
     }
 
     @Test
@@ -285,8 +322,6 @@ class StaticFilesTest {
         assertEquals("location = /e.txt { root " + root + "; }", route.toString());
     }
 
-    // ---------------------------------------------------------------- helpers
-
     @Test
     void anAliasReplacesTheRoutesPathAndAnExactRouteMayAliasOneFile() throws Exception {
         write("assets/css/site.css", "body { color: teal }");
@@ -323,6 +358,8 @@ class StaticFilesTest {
         assertEquals(410, gone.status());
         assertEquals("gone for good", gone.bodyString(), "error_page 410 for return 410, as nginx");
     }
+
+    // ---------------------------------------------------------------- helpers
 
     private Path write(String name, String text) throws IOException {
         Path file = root.resolve(name);

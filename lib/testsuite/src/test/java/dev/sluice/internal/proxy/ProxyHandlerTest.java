@@ -638,6 +638,66 @@ class ProxyHandlerTest {
                 .contains("a handler that reads the body needs requestBuffering on"));
     }
 
+    // ---------------------------------------------------------------- reroute
+
+    @Test
+    void aRerouteRoutesTheRequestAgainWithItsMethodFieldsAndBodyAsNginxsInternalRedirect() throws Exception {
+        ProxyServer proxy = upstreams.proxy(p -> p
+                .route("/old/", r -> r.upstream(stableGroup).handler(new ProxyHandler() {
+                    @Override
+                    public Answer onRequest(ProxyRequest request) {
+                        return Answer.reroute("/new/" + request.path().substring("/old/".length()) + "?v=2");
+                    }
+                }))
+                .route("/new/", r -> r.upstream(stableGroup).setHeader("X-Uri", "$uri $args $request_uri")));
+        RawClient client = upstreams.rawClient(proxy.port());
+
+        client.send("POST /old/items?v=1 HTTP/1.1\r\nHost: a\r\nX-Kept: yes\r\nContent-Length: 4\r\n\r\nbody");
+        RawClient.Reply reply = client.readResponse();
+        client.send(RawClient.get("/new/direct"));
+        RawClient.Reply next = client.readResponse();
+
+        assertEquals(200, reply.status());
+        assertEquals(200, next.status(), "the connection serves the next request");
+        RecordedRequest rerouted = stable.takeRequest(WAIT);
+        assertEquals("POST", rerouted.method());
+        assertEquals("/new/items?v=2", rerouted.target());
+        assertEquals("yes", rerouted.header("X-Kept"));
+        assertEquals("body", rerouted.bodyUtf8());
+        assertEquals("/new/items v=2 /old/items?v=1", rerouted.header("X-Uri"),
+                "$uri and $args are the new target's, $request_uri the client's");
+    }
+
+    @Test
+    void aRerouteCycleIs500OneToNoRouteIs404AndOneFromTheResponseHookIs502() throws Exception {
+        ProxyHandler rerouting = new ProxyHandler() {
+            @Override
+            public Answer onRequest(ProxyRequest request) {
+                return Answer.reroute(request.path().equals("/cycle") ? "/cycle" : "/nowhere");
+            }
+        };
+        ProxyServer proxy = upstreams.proxy(p -> p
+                .route("= /cycle", r -> r.upstream(stableGroup).handler(rerouting))
+                .route("= /lost", r -> r.upstream(stableGroup).handler(rerouting))
+                .route("= /late", r -> r.upstream(stableGroup).handler(new ProxyHandler() {
+                    @Override
+                    public Answer upstreamResponse(ProxyRequest request, UpstreamResponse response) {
+                        return Answer.reroute("/cycle");
+                    }
+                })));
+        RawClient client = upstreams.rawClient(proxy.port());
+
+        client.send(RawClient.get("/cycle"));
+        assertEquals(500, client.readResponse().status(), "nginx's limit of 10 internal redirects");
+        client.send(RawClient.get("/lost"));
+        assertEquals(404, client.readResponse().status());
+        client.send(RawClient.get("/late"));
+        assertEquals(502, client.readResponse().status(), "a reroute answers onRequest only");
+        assertThrows(IllegalArgumentException.class, () -> Answer.reroute("relative"));
+        assertThrows(IllegalArgumentException.class, () -> Answer.reroute("/a b"));
+        assertThrows(IllegalArgumentException.class, () -> Answer.reroute("/a\r\nX: y"));
+    }
+
     private static String post(String framing, String body) {
         return "POST /submit HTTP/1.1\r\nHost: a\r\n" + framing + "\r\n\r\n" + body;
     }

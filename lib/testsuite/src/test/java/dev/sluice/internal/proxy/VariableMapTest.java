@@ -13,6 +13,8 @@ import dev.sluice.upstream.UpstreamGroup;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** nginx's {@code map}: a variable chosen by the value of another, named in a route's values. */
 class VariableMapTest {
@@ -122,6 +124,51 @@ class VariableMapTest {
         assertEquals("summer", answer(client, "X-K: \u00c3\u00a9t\u00c3\u00a9"),
                 "a key is its UTF-8 bytes, as nginx reads it (the client sends the bytes C3 A9 for each \u00e9)");
         assertEquals("any", answer(client, "X-K: \u00c3\u0089T\u00c3\u0089"), "only ASCII letters fold");
+    }
+
+    /** Each value and what nginx 1.22.1's map with the same keys answered for it (2026-12-06, this machine). */
+    @ParameterizedTest
+    @CsvSource({"example.com, dot", "EXAMPLE.com., dot", "x.example.com, dot", "a.example.com, dot",
+            "b.a.example.com, stara", "c.b.a.example.com, stara", "www.a.example.com, stara", "www.example.com, dot",
+            "www.example.org, exactwww", "www.example.co.uk, tail", "www.example, d", "re.example.com, dot",
+            "re.x, regex", "example.org, d", "'', d", "., d"})
+    void hostnamesKeysAreWildcardsTriedAfterTheExactKeysAndBeforeTheRegexesAsNginxs(String host, String expected)
+            throws Exception {
+        ProxyServer proxy = upstreams.proxy(p -> p
+                .map("v", "$http_x_h", m -> m.hostnames().entry("default", "d").entry(".example.com", "dot")
+                        .entry("*.a.example.com", "stara").entry("www.example.*", "tail")
+                        .entry("www.example.org", "exactwww").entry("~^re\\.", "regex"))
+                .route("/", r -> r.returns(200, "$v")));
+
+        assertEquals(expected, answer(upstreams.rawClient(proxy.port()), "X-H: " + host));
+    }
+
+    @Test
+    void theLongestWildcardOfEachKindWinsAndAMalformedOneIsRefusedAsNginxRefusesIt() throws Exception {
+        ProxyServer proxy = upstreams.proxy(p -> p
+                .map("v", "$http_x_h", m -> m.hostnames().entry("default", "d").entry("*.com", "com")
+                        .entry("*.example.com", "ex").entry("www.*", "w").entry("www.example.*", "we"))
+                .route("/", r -> r.returns(200, "$v")));
+        RawClient client = upstreams.rawClient(proxy.port());
+
+        assertEquals("ex", answer(client, "X-H: x.example.com"));
+        assertEquals("com", answer(client, "X-H: a..com"));
+        assertEquals("we", answer(client, "X-H: www.example.org"));
+        assertEquals("w", answer(client, "X-H: www.other.org"));
+        assertEquals("w", answer(client, "X-H: www.example"));
+        for (String key : new String[] {"www.*.com", "*example.com", "*"}) {
+            assertThrows(IllegalArgumentException.class, () -> ProxyServer.builder()
+                    .map("v", "$host", m -> m.hostnames().entry(key, "x")), key);
+        }
+        assertThrows(IllegalArgumentException.class, () -> ProxyServer.builder()
+                .map("v", "$host", m -> m.hostnames().entry(".example.com", "a").entry("*.example.com", "b")),
+                "nginx's conflicting parameter");
+        ProxyServer plain = upstreams.proxy(p -> p
+                .map("v", "$http_x_h", m -> m.entry("*.example.com", "literal").entry("default", "d"))
+                .route("/", r -> r.returns(200, "$v")));
+        RawClient plainClient = upstreams.rawClient(plain.port());
+        assertEquals("literal", answer(plainClient, "X-H: *.example.com"), "without hostnames a key is plain");
+        assertEquals("d", answer(plainClient, "X-H: a.example.com"));
     }
 
     @Test
