@@ -68,18 +68,22 @@ public final class Answer {
      * ?query} to replace the arguments), escaped as it would be sent. Its method, fields and body stay; its {@code
      * $uri} and arguments are the new target's, {@code $request_uri} and the access log's request line what the
      * client sent. The route that matches the new target serves it: its handler is asked (its limits apply when the
-     * routes before had none), then its file, answer or upstream. A request rerouted more than 10 times is a 500,
-     * as nginx ends a cycle of internal redirects; one whose target no route matches is a 404. Only {@link
-     * ProxyHandler#onRequest} may answer so.
+     * routes before had none), then its file, answer or upstream. A target {@code @NAME} is the named route of that
+     * name ({@link Route.Match#NAMED}), the request's target unchanged, as nginx's named locations. A request
+     * rerouted more than 10 times is a 500, as nginx ends a cycle of internal redirects, and so is one to a named
+     * route its server lacks; one whose target no route matches is a 404. Only {@link ProxyHandler#onRequest} may
+     * answer so.
      *
      * @throws IllegalArgumentException unless {@code target} starts with '/' and holds no space, control or
-     *     character beyond one byte (a byte beyond ASCII stands as one char, as a received target's does)
+     *     character beyond one byte (a byte beyond ASCII stands as one char, as a received target's does), or is
+     *     {@code @} and a name of letters, digits, '_', '-' or '.'
      */
     public static Answer reroute(String target) {
         Objects.requireNonNull(target, "target");
-        if (target.isEmpty() || target.charAt(0) != '/'
-                || !target.chars().allMatch(c -> c > ' ' && c != 0x7f && c <= 0xff)) {
-            throw new IllegalArgumentException("a reroute's target is an escaped path starting with '/': " + target);
+        if (!RouteLocation.isName(target) && (target.isEmpty() || target.charAt(0) != '/'
+                || !target.chars().allMatch(c -> c > ' ' && c != 0x7f && c <= 0xff))) {
+            throw new IllegalArgumentException("a reroute's target is an escaped path starting with '/', or a named"
+                    + " route: " + target);
         }
         return new Answer(0, List.of(), null, null, target);
     }

@@ -10,14 +10,21 @@ import java.nio.file.Path;
 /**
  * What one {@code error_page} line of a route ({@link Route.Builder#errorPage(int, ErrorPage)}) answers a status
  * with: {@code status} and the page {@code body} of type {@code contentType} ({@code error_page 502 /50x.html}, or
- * {@code error_page 404 =200 /index.html} with a status of its own), or a redirect of {@code status} to {@code
- * location} ({@code error_page 503 https://status.example.com/}). A page read from a file ({@link #file}) has the
- * type of its name, as nginx serves the file it redirects to; a page given as bytes is {@code text/html}.
+ * {@code error_page 404 =200 /index.html} with a status of its own), a redirect of {@code status} to {@code
+ * location} ({@code error_page 503 https://status.example.com/}), or a named route, {@code location} {@code @NAME},
+ * that the request is {@link Answer#reroute rerouted} to ({@code error_page 401 = @signin}). A page read from a file
+ * ({@link #file}) has the type of its name, as nginx serves the file it redirects to; a page given as bytes is
+ * {@code text/html}.
  *
- * @param status the status the client gets
- * @param contentType the page's {@code Content-Type}, or null for a redirect
- * @param body the page, or null for a redirect
- * @param location where a redirect sends the client, or null for a page
+ * <p>A named route answers with its own status when {@code status} is 0 (nginx's {@code = @NAME}), else the client
+ * gets {@code status} whatever the route answers (nginx's {@code =200 @NAME}, or {@code CODE @NAME} keeping CODE).
+ * As with nginx's {@code recursive_error_pages off}, the named route's own errors get no error page, and a request
+ * whose body went to a peer unbuffered, or is not read yet, gets the status alone: it cannot be sent again.
+ *
+ * @param status the status the client gets; for a named route 0, its own
+ * @param contentType the page's {@code Content-Type}, or null for a redirect or a named route
+ * @param body the page, or null for a redirect or a named route
+ * @param location where a redirect sends the client, or the named route ({@code @NAME}); null for a page
  */
 public record ErrorPage(int status, String contentType, byte[] body, String location) {
 
@@ -30,14 +37,23 @@ public record ErrorPage(int status, String contentType, byte[] body, String loca
         if ((body == null) == (location == null) || (body == null) != (contentType == null)) {
             throw new IllegalArgumentException("an error page is a body with its type, or a location");
         }
-        if (location != null ? !RouteChecks.isRedirect(status) : status < 200 || status > 599) {
-            throw new IllegalArgumentException("an error page's status must be " + (location != null
+        boolean named = location != null && location.startsWith("@");
+        if (named && !RouteLocation.isName(location)) {
+            throw new IllegalArgumentException("an error page's named route is '@' and a name: " + location);
+        }
+        if (named ? status != 0 && (status < 200 || status > 599)
+                : location != null ? !RouteChecks.isRedirect(status) : status < 200 || status > 599) {
+            throw new IllegalArgumentException("an error page's status must be " + (named
+                    ? "0 or between 200 and 599 for a named route" : location != null
                     ? "301, 302, 303, 307 or 308 for a redirect" : "between 200 and 599") + ": " + status);
         }
         FieldText.value(location != null ? location : contentType);
     }
 
-    /** A page of {@code text/html} ({@code body} not null, {@code location} null) or a redirect (the other way). */
+    /**
+     * A page of {@code text/html} ({@code body} not null, {@code location} null), or a redirect or named route (the
+     * other way).
+     */
     public ErrorPage(int status, byte[] body, String location) {
         this(status, body == null ? null : "text/html", body, location);
     }

@@ -53,7 +53,12 @@ public final class Route {
         /** {@code location ~ REGEX}: a case-sensitive regex, tried in order after the prefixes. */
         REGEX,
         /** {@code location ~* REGEX}: a regex ignoring case. */
-        REGEX_CASELESS
+        REGEX_CASELESS,
+        /**
+         * {@code location @NAME}: matches no path; only a {@link Answer#reroute reroute} to {@code @NAME} reaches it
+         * (an {@code error_page} or {@code tryFiles} naming it), with the request's target unchanged.
+         */
+        NAMED
     }
 
     private final RouteLocation location;
@@ -253,6 +258,11 @@ public final class Route {
         return options.index;
     }
 
+    /** nginx's {@code try_files} of a route with a {@link #root()}, as given; empty without ({@link Builder#tryFiles}). */
+    public List<String> tryFiles() {
+        return options.tryFilesGiven == null ? List.of() : options.tryFilesGiven;
+    }
+
     /** The longest wait for an answer that comes later ({@link Answer#after}); 60s by default. */
     public Duration hookTimeout() {
         return options.hookTimeout;
@@ -429,6 +439,22 @@ public final class Route {
          */
         public Builder index(String... names) {
             options.index = RouteChecks.index(names);
+            return this;
+        }
+
+        /**
+         * nginx's {@code try_files FILE ... FALLBACK} for a route with a {@link #root} or {@link #alias}: the first
+         * FILE that is there is served as that file ({@code $uri.html} as HTML; one ending in '/' must be a directory,
+         * which is answered with its {@link #index}); when none is, FALLBACK answers: {@code =CODE} that status,
+         * {@code @NAME} the named route ({@code location @NAME}), or a target, to which the request is {@link
+         * Answer#reroute rerouted} ({@code /index.html}, a single-page app's, or {@code /index.php?$args}). Each
+         * FILE and a target are templates of the request's variables ({@code $uri}). Only a file that is found is
+         * held to GET and HEAD, so {@code tryFiles("$uri", "@app")} serves the files it has and sends every other
+         * request, a POST included, to the named route, as nginx does.
+         */
+        public Builder tryFiles(String... args) {
+            options.tryFiles = RouteChecks.tryFiles(names, args);
+            options.tryFilesGiven = List.of(args);
             return this;
         }
 

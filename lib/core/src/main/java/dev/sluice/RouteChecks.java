@@ -1,5 +1,6 @@
 package dev.sluice;
 
+import dev.sluice.internal.files.TryFiles;
 import dev.sluice.internal.text.NginxRegex;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -47,6 +48,48 @@ final class RouteChecks {
     }
 
     /** The index file names, each a plain file name; at least one. */
+    /**
+     * nginx's {@code try_files}: every argument but the last a file's template, the last {@code =CODE}, {@code @NAME}
+     * or a target's template starting with '/' or a variable; {@code names}: the route's own variables.
+     */
+    static TryFiles tryFiles(VariableNames names, String... args) {
+        Objects.requireNonNull(args, "tryFiles");
+        if (args.length < 2) {
+            throw new IllegalArgumentException("tryFiles needs a file and what answers when none is there");
+        }
+        List<TryFiles.Candidate> files = new ArrayList<>();
+        for (int i = 0; i < args.length - 1; i++) {
+            String file = Objects.requireNonNull(args[i], "tryFiles");
+            boolean directory = file.length() > 1 && file.endsWith("/");
+            files.add(new TryFiles.Candidate(ValueTemplate.parse("tryFiles " + file,
+                    directory ? file.substring(0, file.length() - 1) : file, false, names), directory));
+        }
+        String last = Objects.requireNonNull(args[args.length - 1], "tryFiles");
+        if (last.startsWith("=")) {
+            int status;
+            try {
+                status = Integer.parseInt(last.substring(1));
+            } catch (NumberFormatException e) {
+                status = -1;
+            }
+            if (status < 200 || status > 599) {
+                throw new IllegalArgumentException("tryFiles: the fallback's status must be 200 to 599: " + last);
+            }
+            return new TryFiles(files, status, null, null);
+        }
+        if (last.startsWith("@")) {
+            if (!RouteLocation.isName(last)) {
+                throw new IllegalArgumentException("tryFiles: not a named route: " + last);
+            }
+            return new TryFiles(files, 0, last, null);
+        }
+        if (!last.startsWith("/") && !last.startsWith("$")) {
+            throw new IllegalArgumentException("tryFiles: the fallback is =CODE, @NAME or a target starting with '/'"
+                    + " or a variable: " + last);
+        }
+        return new TryFiles(files, 0, null, ValueTemplate.parse("tryFiles " + last, last, false, names));
+    }
+
     static List<String> index(String... names) {
         Objects.requireNonNull(names, "index");
         if (names.length == 0) {
@@ -219,6 +262,13 @@ final class RouteChecks {
         }
         if (options.root == null && options.index != null) {
             throw new IllegalArgumentException("route " + prefix + " has an index but no root or alias");
+        }
+        if (options.root == null && options.tryFiles != null) {
+            throw new IllegalArgumentException("route " + prefix + " has tryFiles but no root or alias");
+        }
+        if (options.passUri != null && location.match() == Route.Match.NAMED && options.passTemplate == null) {
+            throw new IllegalArgumentException("route " + prefix + ": a named route's passUri must name variables,"
+                    + " as nginx's proxy_pass has no plain URI part inside a named location");
         }
         if (options.passUri != null && pattern != null && options.passTemplate == null) {
             throw new IllegalArgumentException("route " + prefix + ": a regex route's passUri must name variables"

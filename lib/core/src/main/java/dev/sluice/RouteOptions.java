@@ -1,6 +1,7 @@
 package dev.sluice;
 
 import dev.sluice.internal.files.StaticFiles;
+import dev.sluice.internal.files.TryFiles;
 import dev.sluice.upstream.UpstreamGroup;
 import java.net.InetAddress;
 import java.nio.file.Path;
@@ -51,6 +52,9 @@ final class RouteOptions {
     String aliasOf;
     /** The index files given, or null for nginx's default; in a frozen copy, the default is filled in. */
     List<String> index;
+    /** nginx's {@code try_files} as given, and read; null without. */
+    List<String> tryFilesGiven;
+    TryFiles tryFiles;
     String passUri;
     ValueTemplate passTemplate;
     Duration hookTimeout = SIXTY_SECONDS;
@@ -88,7 +92,9 @@ final class RouteOptions {
         copy.root = root;
         copy.aliasOf = aliasOf;
         copy.index = index == null ? List.of("index.html") : index;
-        copy.handler = root == null ? handler : new StaticFiles(root, copy.index, aliasOf);
+        copy.tryFilesGiven = tryFilesGiven;
+        copy.tryFiles = tryFiles;
+        copy.handler = root == null ? handler : new StaticFiles(root, copy.index, aliasOf, tryFiles);
         copy.passUri = passUri;
         copy.passTemplate = passTemplate;
         copy.hookTimeout = hookTimeout;

@@ -379,6 +379,13 @@ final class NginxConfig implements RouteDirectives.Surroundings {
     }
 
     @Override
+    public void namedLocation(String name, Directive at) {
+        if (!current.hasLocation(name)) {
+            throw at.error("no location " + name + " in this server");
+        }
+    }
+
+    @Override
     public Expr.Static match(String name, Directive at) {
         Directive block = matches.get(name);
         if (block == null) {

@@ -37,6 +37,9 @@ final class RouteDirectives {
         /** The page {@code error_page ... URI} sends: the file a {@code root} location serves for URI. */
         Path errorPage(String uri, Directive at);
 
+        /** Checks that the server has the named location {@code name} ({@code @NAME}) that {@code at} names. */
+        void namedLocation(String name, Directive at);
+
         /** The conditions of {@code match NAME { ... }}, as code. */
         Expr.Static match(String name, Directive at);
 
@@ -127,6 +130,13 @@ final class RouteDirectives {
                 Args.args(index, 1, Integer.MAX_VALUE);
                 calls.add(call(index, "index", (Object) index.args().toArray(new String[0])));
             }
+            location.block().stream().filter(d -> d.name().equals("try_files")).reduce((a, b) -> b).ifPresent(d -> {
+                String fallback = d.args().get(d.args().size() - 1);
+                if (fallback.startsWith("@")) {
+                    around.namedLocation(fallback, d);
+                }
+                calls.add(call(d, "tryFiles", (Object) d.args().toArray(new String[0])));
+            });
         } else {
             throw location.error("not supported: a location without proxy_pass, return, root or alias");
         }
@@ -336,7 +346,8 @@ final class RouteDirectives {
 
     /**
      * {@code error_page CODE... [=[ANSWER]] URI}: the file a {@code root} location serves for URI (its status kept,
-     * or ANSWER, or 200 for a bare {@code =}), or a redirect to a URL (302 unless ANSWER says otherwise).
+     * or ANSWER, or 200 for a bare {@code =}), a redirect to a URL (302 unless ANSWER says otherwise), or a named
+     * location {@code @NAME} (CODE kept, or ANSWER, or the location's own status for a bare {@code =}).
      */
     private void errorPage(Directive d) {
         Args.args(d, 2, Integer.MAX_VALUE);
@@ -348,10 +359,8 @@ final class RouteDirectives {
             throw d.error("invalid value \"" + (uri.startsWith("=") ? uri : answer) + "\"");
         }
         boolean redirect = uri.startsWith("http://") || uri.startsWith("https://") || uri.startsWith("$scheme");
-        if (uri.startsWith("@")) {
-            throw Args.unsupported(d, "named locations (" + uri + ")");
-        }
-        if (!redirect && !uri.startsWith("/")) {
+        boolean named = uri.startsWith("@");
+        if (!redirect && !named && !uri.startsWith("/")) {
             throw Args.unsupported(d, "a page that is neither a local URI nor an http or https URL (" + uri + ")");
         }
         Integer status = answer == null || answer.equals("=") ? null
@@ -359,13 +368,18 @@ final class RouteDirectives {
         if (redirect && uri.indexOf('$') >= 0) {
             throw Args.unsupported(d, "variables in an error page's URL (" + uri + ")");
         }
-        Path page = redirect ? null : around.errorPage(uri, d);
+        Path page = redirect || named ? null : around.errorPage(uri, d);
+        if (named) {
+            around.namedLocation(uri, d);
+        }
         for (String code : codes) {
             int of = Args.parsed(d, a -> NginxSyntax.number(code));
             if (!errorPageCodes.add(of)) {
                 continue; // nginx takes the first error_page for a code
             }
-            Object line = redirect ? Expr.Static.of(ErrorPage.class, "new", status == null ? 302 : status, null, uri)
+            int forced = answer == null ? of : status == null ? 0 : status; // = alone: the named route's own
+            Object line = named ? Expr.Static.of(ErrorPage.class, "new", forced, null, null, uri)
+                    : redirect ? Expr.Static.of(ErrorPage.class, "new", status == null ? 302 : status, null, uri)
                     : answer == null ? null : Expr.Static.of(ErrorPage.class, "file", status == null ? 200 : status,
                             page);
             calls.add(line == null ? call(d, "errorPage", of, page) : call(d, "errorPage", of, line));

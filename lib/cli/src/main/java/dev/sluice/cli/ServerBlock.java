@@ -74,15 +74,16 @@ final class ServerBlock {
     private void location(Directive d) {
         Args.args(d, 1, 2);
         String path = d.args().size() == 2 ? String.join(" ", d.args()) : modifierApart(d.args().get(0));
-        if (path.startsWith("@")) {
-            throw Args.unsupported(d, "named locations (" + path + ")");
-        }
         Directive serves = null;
         Directive tryFiles = null;
         for (Directive inner : d.block()) {
             switch (inner.name()) {
                 case "location" -> throw Args.unsupported(inner, "a location inside a location");
-                case "try_files" -> tryFiles = tryFiles(inner);
+                case "try_files" -> {
+                    Args.noBlock(inner);
+                    Args.args(inner, 2, Integer.MAX_VALUE);
+                    tryFiles = inner;
+                }
                 case "proxy_pass", "return" -> {
                     Args.noBlock(inner);
                     if (serves != null) {
@@ -97,22 +98,9 @@ final class ServerBlock {
             }
         }
         if (tryFiles != null && serves != null) {
-            throw Args.unsupported(tryFiles, "try_files beside " + serves.name() + "; it goes with root alone");
+            throw Args.unsupported(tryFiles, "try_files beside " + serves.name() + "; it goes with root or alias");
         }
         locations.add(new Location(path, scope.inner(d.block(), NginxConfig.INHERITED), serves, d));
-    }
-
-    /**
-     * {@code try_files $uri =404} and {@code try_files $uri $uri/ =404}: what a {@code root} location does anyway
-     * (a directory's index, a 301 to add its slash, else 404); any other list is not supported.
-     */
-    private static Directive tryFiles(Directive d) {
-        Args.noBlock(d);
-        if (!d.joined().equals("$uri =404") && !d.joined().equals("$uri $uri/ =404")) {
-            throw Args.unsupported(d, "falling back between other files or to a named location (" + d.joined()
-                    + "); root serves $uri, a directory's index, or answers 404");
-        }
-        return d;
     }
 
     /** {@code =/x} as {@code = /x}: nginx lets a modifier touch its path. */
@@ -276,6 +264,11 @@ final class ServerBlock {
         }
         String serverNames = this.names.isEmpty() ? "_" : String.join(" ", this.names);
         return Expr.Call.of(block.origin(), "server", serverNames, new Expr.Lambda(calls));
+    }
+
+    /** Whether a location of the server is written {@code location PATH} ({@code @app} for a named one). */
+    boolean hasLocation(String path) {
+        return locations.stream().anyMatch(l -> l.path().equals(path));
     }
 
     /**

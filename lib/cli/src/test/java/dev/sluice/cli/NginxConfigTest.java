@@ -362,10 +362,7 @@ class NginxConfigTest {
         assertHas(code, ".route(\"/static/\", route -> route\n", ".root(Path.of(" + html + "))", ".index(\"index.htm\")",
                 ".errorPage(502, Path.of(" + page + "))",
                 ".errorPage(504, Path.of(" + page + "))", ".route(\"= /50x.html\", route -> route.root(Path.of(" + html + ")))");
-        assertEquals("nginx.conf:4: not supported: \"try_files\": falling back between other files or to a named"
-                + " location ($uri @app); root serves $uri, a directory's index, or answers 404",
-                error("server { listen 127.0.0.1:8080; root html;\n location / { try_files $uri @app; } }"));
-        assertEquals("nginx.conf:4: not supported: \"try_files\": try_files beside proxy_pass; it goes with root alone",
+        assertEquals("nginx.conf:4: not supported: \"try_files\": try_files beside proxy_pass; it goes with root or alias",
                 error("server { listen 127.0.0.1:8080;\n location / { try_files $uri =404; proxy_pass http://127.0.0.1:9001; } }"));
         assertEquals("nginx.conf:4: not supported: \"error_page\": a page (/missing.html) that no location with root"
                 + " serves in this server", error("server { listen 127.0.0.1:8080;\n location / { proxy_pass"
@@ -400,9 +397,12 @@ class NginxConfigTest {
                 ".errorPage(502, new ErrorPage(302, null, \"https://status.example.com/\"))",
                 ".errorPage(503, new ErrorPage(302, null, \"https://status.example.com/\"))",
                 ".errorPage(504, new ErrorPage(307, null, \"http://status.example.com/\"))");
-        assertEquals("nginx.conf:4: not supported: \"error_page\": named locations (@fallback)",
-                error("server { listen 127.0.0.1:8080;\n location / { proxy_pass"
-                + " http://127.0.0.1:9001; error_page 502 = @fallback; } }"));
+        String named = java("server { listen 127.0.0.1:8080;\n location / { proxy_pass http://127.0.0.1:9001;"
+                + " error_page 502 = @fallback; error_page 401 @fallback; error_page 503 =200 @fallback; }\n"
+                + " location @fallback { return 503 \"later\"; } }");
+        assertHas(named, ".errorPage(502, new ErrorPage(0, null, null, \"@fallback\"))",
+                ".errorPage(401, new ErrorPage(401, null, null, \"@fallback\"))",
+                ".errorPage(503, new ErrorPage(200, null, null, \"@fallback\"))", ".route(\"@fallback\", route -> route");
         assertEquals("nginx.conf:4: not supported: \"error_page\": a page that is neither a local URI nor an http or"
                 + " https URL (ftp://x/)", error("server { listen 127.0.0.1:8080;\n location / { proxy_pass"
                 + " http://127.0.0.1:9001; error_page 502 ftp://x/; } }"));
@@ -412,6 +412,20 @@ class NginxConfigTest {
         assertFalse(twice.contains("second.example"), "nginx takes the first error_page for a code: " + twice);
         assertEquals("nginx.conf:4: invalid value \"=\"", error("server { listen 127.0.0.1:8080;\n location / {"
                 + " proxy_pass http://127.0.0.1:9001; error_page = /x; } }"));
+    }
+
+    @Test
+    void tryFilesAndNamedLocationsMapToTheRoutesTheyName() throws IOException {
+        String code = java("server { listen 127.0.0.1:8080; root html;\n"
+                + " location / { try_files $uri $uri/index.html $uri.html @app; }\n"
+                + " location /spa/ { try_files $uri /spa/index.html; }\n"
+                + " location @app { proxy_pass http://127.0.0.1:9001; } }");
+        assertHas(code, ".tryFiles(\"$uri\", \"$uri/index.html\", \"$uri.html\", \"@app\")",
+                ".tryFiles(\"$uri\", \"/spa/index.html\")", ".route(\"@app\", route -> route\n");
+        assertEquals("nginx.conf:4: no location @gone in this server",
+                error("server { listen 127.0.0.1:8080; root html;\n location / { try_files $uri @gone; } }"));
+        assertEquals("nginx.conf:4: no location @gone in this server", error("server { listen 127.0.0.1:8080;\n"
+                + " location / { proxy_pass http://127.0.0.1:9001; error_page 502 @gone; } }"));
     }
 
     @Test

@@ -72,28 +72,34 @@ public final class StaticFiles implements ProxyHandler {
     private final List<String> index;
     /** For nginx's {@code alias}: the location's path, which the request's path starts with and loses; else null. */
     private final byte[] aliased;
+    /** nginx's {@code try_files}, or null. */
+    private final TryFiles tryFiles;
 
     /** Serves files under {@code root}, a directory with {@code index} files (plain names) in the order given. */
     public StaticFiles(Path root, List<String> index) {
-        this(root, index, null);
+        this(root, index, null, null);
     }
 
     /**
      * nginx's {@code alias}: serves the files under {@code alias} (or that one file) for the requests of location
      * {@code location}, a prefix or exact path, which their path starts with and which is replaced by the alias
      * ({@code /static/css/a.css} of {@code location /static/ { alias /srv/assets/; }} is {@code
-     * /srv/assets/css/a.css}); null: {@code alias} is a root, the path appended to it whole.
+     * /srv/assets/css/a.css}); null: {@code alias} is a root, the path appended to it whole. With {@code tryFiles}
+     * (else null), the files it names are looked for in place of the request's path, as nginx's {@code try_files}.
      */
-    public StaticFiles(Path alias, List<String> index, String location) {
+    public StaticFiles(Path alias, List<String> index, String location, TryFiles tryFiles) {
         this.root = Objects.requireNonNull(alias, "root");
         this.index = List.copyOf(index);
         this.aliased = location == null ? null : UriText.pathBytes(location);
+        this.tryFiles = tryFiles;
     }
 
     @Override
     public Answer onRequest(ProxyRequest request) {
-        String method = request.method();
-        if (!method.equals("GET") && !method.equals("HEAD")) {
+        if (tryFiles != null) {
+            return tryFiles(request);
+        }
+        if (!isGetOrHead(request)) {
             return NOT_ALLOWED;
         }
         byte[] path = UriText.pathBytes(request.path());
@@ -115,6 +121,62 @@ public final class StaticFiles implements ProxyHandler {
         } catch (IOException e) {
             return failed(e, path);
         }
+    }
+
+    private static boolean isGetOrHead(ProxyRequest request) {
+        return request.method().equals("GET") || request.method().equals("HEAD");
+    }
+
+    /**
+     * nginx's {@code try_files}: the first of its files that is there (a directory for one ending in '/') is served,
+     * to GET and HEAD only, as the path it names (a directory named without its own '/', {@code $uri/} of {@code
+     * /docs}, gets the 301 to add it); when none is, its fallback answers, whatever the method.
+     */
+    private Answer tryFiles(ProxyRequest request) {
+        Path top;
+        try {
+            top = root.toRealPath();
+        } catch (IOException e) {
+            return fallback(request); // no root yet: no file is there
+        }
+        for (TryFiles.Candidate candidate : tryFiles.files()) {
+            byte[] path = UriText.pathBytes(request.value(candidate.path()));
+            if (path == null || path.length == 0) {
+                continue;
+            }
+            boolean directory = candidate.directory();
+            try {
+                Path file = resolve(top, aliased == null ? path : underAlias(path));
+                BasicFileAttributes attributes = file == null ? null
+                        : Files.readAttributes(file, BasicFileAttributes.class);
+                if (attributes == null || !(directory ? attributes.isDirectory() : attributes.isRegularFile())) {
+                    continue;
+                }
+                if (!isGetOrHead(request)) {
+                    return NOT_ALLOWED;
+                }
+                if (!directory) {
+                    return read(file, file.getFileName().toString(), attributes);
+                }
+                return path[path.length - 1] == '/' ? index(top, file, path, request.query())
+                        : withSlash(path, request.query());
+            } catch (AccessDeniedException e) {
+                return FORBIDDEN;
+            } catch (FileSystemException e) {
+                continue; // not there, or a file where a directory should be: nginx tries the next
+            } catch (IOException e) {
+                return failed(e, path);
+            }
+        }
+        return fallback(request);
+    }
+
+    /** What answers when none of {@code try_files}' files is there: a status, a named route, or a reroute. */
+    private Answer fallback(ProxyRequest request) {
+        if (tryFiles.status() > 0) {
+            return Answer.of(tryFiles.status());
+        }
+        return Answer.reroute(tryFiles.route() != null ? tryFiles.route() : request.value(tryFiles.target()));
     }
 
     /**

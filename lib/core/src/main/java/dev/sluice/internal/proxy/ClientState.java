@@ -16,7 +16,11 @@ enum ClientState {
     HOOK,
     /** Buffering the request body before going upstream. */
     READ_BODY,
-    /** The exchange is upstream: attempts, then the relayed response. */
+    /**
+     * The exchange is upstream: attempts, then the relayed response. A request an {@code error_page} reroutes from
+     * here to a named route is admitted again: a delay of its limits, its handler, or another upstream (staying
+     * here).
+     */
     UPSTREAM,
     /** Writing a response of the proxy's own. */
     RESPOND,
@@ -40,7 +44,7 @@ enum ClientState {
             case READ_BODY:
                 return next == HOOK || next == UPSTREAM || next == RESPOND || next == CLOSED;
             case UPSTREAM:
-                return next != LIMITED && next != READ_BODY && next != UPSTREAM && next != HANDSHAKE;
+                return next != READ_BODY && next != UPSTREAM && next != HANDSHAKE;
             case RESPOND:
                 return next == READ_HEAD || next == LINGER || next == CLOSED;
             case TUNNEL:

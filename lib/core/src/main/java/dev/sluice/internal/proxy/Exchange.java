@@ -51,6 +51,8 @@ final class Exchange implements AttemptListener {
     private boolean keepAlive;
     private boolean headerSent;
     private int status;
+    /** The status the client gets whatever answers it, or 0: see {@link #forceStatus}. */
+    private int forcedStatus;
     private long firstAttemptNanos;
 
     Exchange(RequestCycle cycle, ClientOutput output, LoopContext loop, ServerTable servers, RequestBodyReader body,
@@ -84,16 +86,32 @@ final class Exchange implements AttemptListener {
 
     /**
      * nginx's internal redirect ({@link Answer#reroute}): the request takes {@code target} and is routed again on
-     * its virtual server; false, changing nothing, when the target's path is refused. {@link #route()} is the new
-     * route, or null when none matches.
+     * its virtual server, or goes to the named route {@code target} ({@code @NAME}) as it is; false, changing
+     * nothing, when the target's path is refused. {@link #route()} is the new route, or null when none matches.
      */
     boolean reroute(String target) {
-        if (!request.reroute(target)) {
+        if (target.startsWith("@")) {
+            route = table.named(target);
+        } else if (request.reroute(target)) {
+            route = table.find(request, scratch, variables.captures());
+        } else {
             return false;
         }
-        route = table.find(request, scratch, variables.captures());
         hooks.bind(route == null ? null : table.handler(route), route, request);
         return true;
+    }
+
+    /**
+     * From now on the client gets {@code status} in place of the one the request is answered with (nginx's {@code
+     * error_page CODE =ANSWER @NAME}, or the CODE itself without {@code =}); 0: the answer's own.
+     */
+    void forceStatus(int status) {
+        forcedStatus = status;
+    }
+
+    /** The status the client gets for an answer of {@code status}: the {@link #forceStatus forced} one, if any. */
+    int statusSent(int status) {
+        return forcedStatus != 0 ? forcedStatus : status;
     }
 
     /** Begins an exchange that has no request: one the proxy answers before a head was parsed (400, 408). */
@@ -109,6 +127,7 @@ final class Exchange implements AttemptListener {
         request = head;
         log.begin();
         status = 0;
+        forcedStatus = 0;
         headerSent = false;
         group = null;
     }
@@ -268,8 +287,8 @@ final class Exchange implements AttemptListener {
                 status = code;
                 keepAlive = false;
                 headerSent = true;
-                cycle.tunnel(ResponseRewriter.write(head, request, false, output.cleared(), true, false, null, null,
-                        variables, scratch), current,
+                cycle.tunnel(ResponseRewriter.write(head, 0, request, false, output.cleared(), true, false, null,
+                        null, variables, scratch), current,
                         route.readTimeout().toNanos());
             } else {
                 attemptFailed(current, Failure.INVALID_HEADER, false); // it switched without being asked to
@@ -288,14 +307,14 @@ final class Exchange implements AttemptListener {
             edits = hooks.responseEdits();
         }
         edits = choice.answered(head, edits);
-        status = code;
+        status = statusSent(code);
         boolean dechunk = request.version() == HttpVersion.HTTP_1_0 && head.bodyFraming() == BodyFraming.CHUNKED;
         boolean chunk = ResponseRelay.chunks(head, request);
         if (head.bodyFraming() == BodyFraming.UNTIL_CLOSE && !chunk || dechunk || loop.eventLoop.isShuttingDown()) {
             keepAlive = false;
         }
-        output.queue(ResponseRewriter.write(head, request, keepAlive, output.cleared(), false, chunk, edits,
-                group == route.upstream() ? table.redirectRewrite(route) : null, variables, scratch));
+        output.queue(ResponseRewriter.write(head, forcedStatus, request, keepAlive, output.cleared(), false, chunk,
+                edits, group == route.upstream() ? table.redirectRewrite(route) : null, variables, scratch));
         headerSent = true;
         cycle.responding();
         responseRelay.begin(head, current.beginRelay(), route, ResponseRelay.buffering(head, route.buffering()),

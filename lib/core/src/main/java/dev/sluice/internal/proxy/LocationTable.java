@@ -1,11 +1,13 @@
 package dev.sluice.internal.proxy;
 
+import dev.sluice.ErrorPage;
 import dev.sluice.ProxyHandler;
 import dev.sluice.Route;
 import dev.sluice.internal.http.RequestHead;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +18,8 @@ import java.util.regex.Matcher;
  * Chooses a request's route as nginx's {@code ngx_http_core_find_location} chooses a location: an exact route ends
  * the search; otherwise the longest matching prefix is remembered and, unless it is a {@code ^~} route, the regex
  * routes are tried in the order they were added, the first match winning; else the remembered prefix serves. A
- * table without regex routes matches with no allocation.
+ * table without regex routes matches with no allocation. Named routes ({@code @NAME}) match no path: they are
+ * found by name, and every name a route's {@code error_page} or {@code tryFiles} gives must be one of them.
  *
  * <p>A prefix route that proxies and ends in a slash ({@code /api/}) also answers its path without the slash
  * ({@code /api}) with a 301 to it, keeping the query, as nginx's {@code auto_redirect} of {@code proxy_pass}
@@ -32,6 +35,8 @@ final class LocationTable {
     private final Route[] prefixes;
     /** Regex routes, in the order they were added. */
     private final Route[] regexes;
+    /** Named routes ({@code @NAME}) by their name, {@code @} first. */
+    private final Map<String, Route> named = new HashMap<>();
     /** Each route's {@code proxy_redirect}, where it has one. */
     private final Map<Route, RedirectRewrite> redirectRewrites = new IdentityHashMap<>();
     /** The exact routes made for {@code auto_redirect}, which no server handler sees. */
@@ -61,6 +66,11 @@ final class LocationTable {
                 case REGEX_CASELESS:
                     regexes.add(route);
                     break;
+                case NAMED:
+                    if (named.putIfAbsent(route.prefix(), route) != null) {
+                        throw new IllegalArgumentException("duplicate route \"" + route.prefix() + "\"");
+                    }
+                    break;
                 default:
                     prefixes.add(route);
                     break;
@@ -76,6 +86,14 @@ final class LocationTable {
                     Route redirect = Route.builder("= " + bare).returns(301, path + "$is_args$args").build();
                     redirects.add(redirect);
                     exact.add(redirect);
+                }
+            }
+        }
+        for (Route route : routes) {
+            for (String target : namedRoutes(route)) {
+                if (!named.containsKey(target)) {
+                    throw new IllegalArgumentException("route " + route.location() + " names " + target
+                            + ", which no route of its server is");
                 }
             }
         }
@@ -95,6 +113,23 @@ final class LocationTable {
      */
     ProxyHandler handler(Route route) {
         return route.handler() != null ? route.handler() : redirects.contains(route) ? null : handler;
+    }
+
+    /** The named routes {@code route}'s {@code error_page} lines and {@code tryFiles} fallback reroute to. */
+    private static List<String> namedRoutes(Route route) {
+        List<String> names = new ArrayList<>();
+        route.errorPages().values().stream().map(ErrorPage::location)
+                .filter(l -> l != null && l.startsWith("@")).forEach(names::add);
+        List<String> tryFiles = route.tryFiles();
+        if (!tryFiles.isEmpty() && tryFiles.get(tryFiles.size() - 1).startsWith("@")) {
+            names.add(tryFiles.get(tryFiles.size() - 1));
+        }
+        return names;
+    }
+
+    /** The named route {@code name} ({@code @NAME}), or null. */
+    Route named(String name) {
+        return named.get(name);
     }
 
     /** The server's first name, {@code $server_name}; empty for the unnamed default server. */

@@ -46,6 +46,8 @@ final class RequestCycle {
     private int reroutes;
     /** Whether a route of the current request had limits: those of a route it is rerouted to no longer apply. */
     private boolean limitsChecked;
+    /** Whether an error page rerouted the current request: no error page answers it again. */
+    private boolean errorRerouted;
 
     RequestCycle(ClientConnection client, ClientOutput output, LoopContext loop, ServerTable servers, RemotePeer remote,
             String localPort) {
@@ -67,6 +69,7 @@ final class RequestCycle {
         bodyReadFirst = false;
         reroutes = 0;
         limitsChecked = false;
+        errorRerouted = false;
         exchange.begin(head, keepAlive);
         body.begin(head);
         Route route = exchange.route();
@@ -103,7 +106,15 @@ final class RequestCycle {
 
     /** Whether the request has a body not read yet, which must not be read as the next request. */
     private boolean unread() {
-        return exchange.request().hasBody() && !bodyReadFirst;
+        return exchange.request().hasBody() && !bodyKept();
+    }
+
+    /**
+     * Whether the body was read whole and is kept: for the handler, or buffered for a peer before an error page
+     * rerouted the request.
+     */
+    private boolean bodyKept() {
+        return bodyReadFirst || !body.isStreaming() && body.complete();
     }
 
     /** The client's TLS handshake settled {@code tls}: for the variables and the handler of its requests. */
@@ -137,8 +148,8 @@ final class RequestCycle {
         RequestHead request = exchange.request();
         if (route.handlerBodyLimit() == 0) {
             askHandler();
-        } else if (bodyReadFirst) {
-            exchange.hooks().requestBody(body.inMemory());
+        } else if (request.hasBody() && bodyKept()) {
+            exchange.hooks().requestBody(body.inMemory()); // read for a route the request was rerouted from
             askHandler();
         } else if (request.contentLength() > route.handlerBodyLimit()) {
             respond(HttpStatus.CONTENT_TOO_LARGE, null, true);
@@ -212,6 +223,10 @@ final class RequestCycle {
         } else if (!exchange.reroute(target)) {
             log.error("a reroute to an invalid path: {} to {}", exchange.request().receivedTarget(), target);
             respond(HttpStatus.INTERNAL_SERVER_ERROR, null, unread());
+        } else if (exchange.route() == null && target.startsWith("@")) {
+            log.error("a reroute to {}, which no route of the server is: {}", target,
+                    exchange.request().receivedTarget());
+            respond(HttpStatus.INTERNAL_SERVER_ERROR, null, unread());
         } else if (exchange.route() == null) {
             respond(HttpStatus.NOT_FOUND, null, unread());
         } else {
@@ -232,7 +247,9 @@ final class RequestCycle {
     }
 
     private void upstream() {
-        client.enter(ClientState.UPSTREAM);
+        if (!client.isUpstream()) { // an error page rerouted the request from upstream: it stays there
+            client.enter(ClientState.UPSTREAM);
+        }
         client.reading(true);
         exchange.beginUpstream();
     }
@@ -367,8 +384,13 @@ final class RequestCycle {
      */
     void respond(int code, byte[] page, boolean closeAfter) {
         Route route = exchange.route();
-        ErrorPage errorPage = page == null && route != null ? route.errorPages().get(code) : null;
-        if (errorPage == null) {
+        ErrorPage errorPage = page == null && route != null && !errorRerouted ? route.errorPages().get(code) : null;
+        if (errorPage != null && errorPage.location() != null && errorPage.location().startsWith("@")
+                && replayable()) {
+            errorRerouted = true;
+            exchange.forceStatus(errorPage.status());
+            reroute(errorPage.location());
+        } else if (errorPage == null || errorPage.location() != null && errorPage.location().startsWith("@")) {
             respond(code, page == null ? List.of() : LocalResponse.HTML, page, closeAfter);
         } else if (errorPage.location() != null) {
             respond(errorPage.status(), List.of(Map.entry("Location", errorPage.location())), null, closeAfter);
@@ -376,6 +398,11 @@ final class RequestCycle {
             respond(errorPage.status(), List.of(Map.entry("Content-Type", errorPage.contentType())), errorPage.body(),
                     closeAfter);
         }
+    }
+
+    /** Whether the request could go to another route whole: it has no body, or one read whole and kept. */
+    private boolean replayable() {
+        return !exchange.request().hasBody() || bodyKept();
     }
 
     /**
@@ -391,7 +418,8 @@ final class RequestCycle {
         }
     }
 
-    private void respond(int code, List<Map.Entry<String, String>> fields, byte[] page, boolean closeAfter) {
+    private void respond(int answered, List<Map.Entry<String, String>> fields, byte[] page, boolean closeAfter) {
+        int code = exchange.statusSent(answered);
         boolean head = exchange.isHeadRequest();
         boolean keepAlive = exchange.answeredLocally(code, LocalResponse.bodyLength(code, page, head), closeAfter);
         client.enter(ClientState.RESPOND);

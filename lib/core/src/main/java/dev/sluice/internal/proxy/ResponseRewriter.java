@@ -33,12 +33,13 @@ final class ResponseRewriter {
 
     /**
      * Writes the client head into {@code reuse}, or a larger buffer lent by the thread for which {@code reuse} is
-     * given back, left in write mode; {@code upgrade} for the 101 of an upgraded connection; {@code chunk} for a
+     * given back, left in write mode; {@code status} in place of the peer's (an {@code error_page}'s), or 0 for the
+     * peer's own; {@code upgrade} for the 101 of an upgraded connection; {@code chunk} for a
      * body the peer ends by closing that goes to the client chunked ({@link ResponseRelay#chunks}); {@code edits}
      * are a handler's, or null; {@code redirects} the route's {@code proxy_redirect}, or null, evaluated with the
      * request's {@code variables} in {@code scratch}.
      */
-    static ByteBuffer write(ResponseHead head, RequestHead request, boolean keepAlive, ByteBuffer reuse,
+    static ByteBuffer write(ResponseHead head, int status, RequestHead request, boolean keepAlive, ByteBuffer reuse,
             boolean upgrade, boolean chunk, FieldEdits edits, RedirectRewrite redirects,
             ValueTemplate.Variables variables, StringBuilder scratch) {
         int size = head.headLength() + 128;
@@ -48,8 +49,8 @@ final class ResponseRewriter {
         for (;;) {
             try {
                 dst.clear();
-                writeInto(dst, head, request, keepAlive, dechunk, upgrade, chunk, edits, redirects, variables,
-                        scratch);
+                writeInto(dst, head, status, request, keepAlive, dechunk, upgrade, chunk, edits, redirects,
+                        variables, scratch);
                 return dst;
             } catch (BufferOverflowException e) {
                 dst = buffers.replace(dst, dst.capacity() * 2);
@@ -57,10 +58,14 @@ final class ResponseRewriter {
         }
     }
 
-    private static void writeInto(ByteBuffer dst, ResponseHead head, RequestHead request, boolean keepAlive,
-            boolean dechunk, boolean upgrade, boolean chunk, FieldEdits edits, RedirectRewrite redirects,
-            ValueTemplate.Variables variables, StringBuilder scratch) {
-        HeadWriter.statusLine(dst, head);
+    private static void writeInto(ByteBuffer dst, ResponseHead head, int status, RequestHead request,
+            boolean keepAlive, boolean dechunk, boolean upgrade, boolean chunk, FieldEdits edits,
+            RedirectRewrite redirects, ValueTemplate.Variables variables, StringBuilder scratch) {
+        if (status != 0) {
+            HeadWriter.statusLine(dst, status);
+        } else {
+            HeadWriter.statusLine(dst, head);
+        }
         HttpFields fields = head.fields();
         boolean dated = false;
         for (int i = 0; i < fields.size(); i++) {

@@ -43,6 +43,11 @@ class ClientStateTest {
     }
 
     @Test
+    void aRequestAnErrorPageReroutesFromUpstreamIsAdmittedAgainByItsNewRoute() {
+        assertEquals(EnumSet.of(READ_HEAD, LIMITED, HOOK, RESPOND, TUNNEL, LINGER, CLOSED), allowedFrom(UPSTREAM));
+    }
+
+    @Test
     void aLocalAnswerEndsInTheNextRequestALingeringCloseOrAClose() {
         assertEquals(EnumSet.of(READ_HEAD, LINGER, CLOSED), allowedFrom(RESPOND));
     }

@@ -139,6 +139,67 @@ class StaticFilesTest {
     }
 
     @Test
+    void tryFilesServesTheFirstFileThereAndSendsEveryOtherRequestToTheNamedRouteAsGunicornsConfiguration()
+            throws Exception {
+        write("about.html", "<h1>about</h1>");
+        write("docs/index.html", "<h1>docs</h1>");
+        write("robots.txt", "User-agent: *");
+        ScriptedUpstream app = upstreams.scripted().defaultResponse(ScriptedUpstream.Response.ok("from the app"));
+        UpstreamGroup group = UpstreamGroup.builder("app").server(app.address()).build();
+        ProxyServer proxy = upstreams.proxy(p -> p
+                .route("/", r -> r.root(root).tryFiles("$uri", "$uri.html", "$uri/", "@app"))
+                .route("@app", r -> r.upstream(group)));
+        RawClient client = upstreams.rawClient(proxy.port());
+
+        Reply robots = get(client, "/robots.txt");
+        Reply about = get(client, "/about");
+        Reply docs = get(client, "/docs/");
+        Reply docsWithoutSlash = get(client, "/docs?page=2");
+        Reply dynamic = get(client, "/orders/7?full=1");
+        client.send("POST /orders HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\nhi");
+        Reply posted = client.readResponse();
+        client.send("POST /about HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\nhi");
+        Reply postedToAFile = client.readResponse();
+
+        assertEquals("User-agent: *", robots.bodyString());
+        assertEquals("text/plain", robots.header("Content-Type"));
+        assertEquals("<h1>about</h1>", about.bodyString(), "$uri.html");
+        assertEquals("text/html", about.header("Content-Type"));
+        assertEquals("<h1>docs</h1>", docs.bodyString(), "$uri/: the directory's index");
+        assertEquals(301, docsWithoutSlash.status(), "$uri/ of /docs is the directory /docs, as nginx serves it");
+        assertEquals("/docs/?page=2", docsWithoutSlash.header("Location"));
+        assertEquals("from the app", dynamic.bodyString());
+        assertEquals("/orders/7?full=1", app.takeRequest(Duration.ofSeconds(5)).target(), "the target unchanged");
+        assertEquals("from the app", posted.bodyString(), "a POST no file answers goes to the app");
+        assertEquals("hi", app.takeRequest(Duration.ofSeconds(5)).bodyUtf8());
+        assertEquals(405, postedToAFile.status(), "a file that is there answers GET and HEAD only");
+    }
+
+    @Test
+    void tryFilesFallsBackToAnIndexForASinglePageAppOrToAStatus() throws Exception {
+        write("index.html", "<div id=app></div>");
+        write("main.js", "start()");
+        ProxyServer proxy = upstreams.proxy(p -> p
+                .route("/", r -> r.root(root).tryFiles("$uri", "/index.html"))
+                .route("/assets/", r -> r.root(root).tryFiles("$uri", "=404").errorPage(404, "no such asset")));
+        RawClient client = upstreams.rawClient(proxy.port());
+
+        assertEquals("start()", get(client, "/main.js").bodyString());
+        Reply deepLink = get(client, "/orders/7/edit");
+        Reply missing = get(client, "/assets/missing.css");
+
+        assertEquals(200, deepLink.status());
+        assertEquals("<div id=app></div>", deepLink.bodyString(), "try_files $uri /index.html");
+        assertEquals(404, missing.status());
+        assertEquals("no such asset", missing.bodyString(), "=404, and the route's error_page for it");
+        refused(() -> Route.builder("/").root(root).tryFiles("$uri"), "tryFiles needs a file and what answers");
+        refused(() -> Route.builder("/").root(root).tryFiles("$uri", "=99"), "the fallback's status must be");
+        refused(() -> Route.builder("/").root(root).tryFiles("$uri", "fallback"), "the fallback is =CODE, @NAME");
+        refused(() -> Route.builder("/").answer(Answer.of(204)).tryFiles("$uri", "=404").build(),
+                "has tryFiles but no root or alias");
+    }
+
+    @Test
     void aDirectoryWithoutAnIndexFileIsForbiddenAndNeverListed() throws Exception {
         write("assets/logo.png", "png");
 
