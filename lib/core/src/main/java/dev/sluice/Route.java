@@ -167,6 +167,21 @@ public final class Route {
         return options.ignoreClientAbort;
     }
 
+    /** Whether only a rerouted request reaches the route ({@code internal}); see {@link Builder#internal}. */
+    public boolean internal() {
+        return options.internal;
+    }
+
+    /** Whether the route follows a peer's {@code X-Accel-Redirect}: unless {@link Builder#ignoreHeaders} names it. */
+    public boolean followsAccelRedirect() {
+        return !options.ignoreHeaders.contains("x-accel-redirect");
+    }
+
+    /** Whether a peer's {@code X-Accel-Buffering} applies: unless {@link Builder#ignoreHeaders} names it. */
+    public boolean followsAccelBuffering() {
+        return !options.ignoreHeaders.contains("x-accel-buffering");
+    }
+
     /**
      * The route's {@code proxy_redirect} lines in their order, the first that matches a URL rewriting it: {@link
      * ProxyRedirect#DEFAULT} alone unless told otherwise ({@link Builder#redirectRewrite(boolean)}, {@link
@@ -613,6 +628,33 @@ public final class Route {
         /** {@code proxy_bind ADDRESS}: the local address upstream connections come from. */
         public Builder bind(InetAddress address) {
             options.bind = Objects.requireNonNull(address, "bind");
+            return this;
+        }
+
+        /**
+         * nginx's {@code internal}: only a request rerouted here reaches the route (by an {@link Answer#reroute}, an
+         * {@code error_page}, {@code tryFiles}, an {@code index}, or a peer's {@code X-Accel-Redirect}); one that
+         * asks for its path itself is 404. Off by default.
+         */
+        public Builder internal() {
+            options.internal = true;
+            return this;
+        }
+
+        /**
+         * nginx's {@code proxy_ignore_headers}: the fields of a peer's response that do not act. By default a peer's
+         * {@code X-Accel-Redirect: /protected/a.pdf} (or {@code @NAME}) reroutes the request there as a GET (a
+         * HEAD stays one), the response it came with dropped, so that a peer decides and a route of the proxy
+         * serves (nginx's "X-Sendfile"; such a route is often {@link #internal}); and {@code X-Accel-Buffering}
+         * turns {@link #buffering} on or off for its response. Named here, they are not acted on (nor forwarded).
+         * A request with a body is not rerouted (nginx would send it on as a GET): its response goes to the client
+         * as it came, the field dropped.
+         * nginx's other names ({@code X-Accel-Expires}, {@code X-Accel-Limit-Rate}, {@code X-Accel-Charset}, {@code
+         * Expires}, {@code Cache-Control}, {@code Set-Cookie}, {@code Vary}) are taken and change nothing: they
+         * concern nginx's cache and rate limits, which Sluice does not have.
+         */
+        public Builder ignoreHeaders(String... names) {
+            options.ignoreHeaders = RouteChecks.ignoreHeaders(names);
             return this;
         }
 

@@ -4,10 +4,12 @@ import dev.sluice.internal.files.TryFiles;
 import dev.sluice.internal.text.NginxRegex;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -88,6 +90,26 @@ final class RouteChecks {
                     + " or a variable: " + last);
         }
         return new TryFiles(files, 0, null, ValueTemplate.parse("tryFiles " + last, last, false, names));
+    }
+
+    /** The fields nginx's {@code proxy_ignore_headers} may name, lower case. */
+    private static final Set<String> IGNORABLE_HEADERS = Set.of("x-accel-redirect", "x-accel-expires",
+            "x-accel-limit-rate", "x-accel-buffering", "x-accel-charset", "expires", "cache-control", "set-cookie",
+            "vary");
+
+    /** {@code proxy_ignore_headers}: fields among nginx's, in any case; lower case. */
+    static Set<String> ignoreHeaders(String... names) {
+        Objects.requireNonNull(names, "ignoreHeaders");
+        Set<String> lower = new HashSet<>();
+        for (String name : names) {
+            String field = Objects.requireNonNull(name, "ignoreHeaders").toLowerCase(Locale.ROOT);
+            if (!IGNORABLE_HEADERS.contains(field)) {
+                throw new IllegalArgumentException("ignoreHeaders: not a field nginx's proxy_ignore_headers takes: "
+                        + name);
+            }
+            lower.add(field);
+        }
+        return Set.copyOf(lower);
     }
 
     static List<String> index(String... names) {

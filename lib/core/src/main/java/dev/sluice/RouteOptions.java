@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 
 /**
@@ -34,6 +35,9 @@ final class RouteOptions {
     boolean socketKeepalive;
     InetAddress bind;
     boolean ignoreClientAbort;
+    boolean internal;
+    /** nginx's {@code proxy_ignore_headers}, lower case. */
+    Set<String> ignoreHeaders = Set.of();
     /** The {@code proxy_redirect} lines given, or null for the default alone. */
     List<ProxyRedirect> redirects;
     boolean buffering = true;
@@ -79,6 +83,8 @@ final class RouteOptions {
         copy.socketKeepalive = socketKeepalive;
         copy.bind = bind;
         copy.ignoreClientAbort = ignoreClientAbort;
+        copy.internal = internal;
+        copy.ignoreHeaders = ignoreHeaders;
         copy.redirects = redirects == null ? null : List.copyOf(redirects);
         copy.buffering = buffering;
         copy.requestBuffering = requestBuffering;

@@ -64,6 +64,10 @@ final class RouteDirectives {
             Map.entry("proxy_http_version", d -> call(d, "httpVersion", Args.one(d))),
             Map.entry("proxy_socket_keepalive", d -> call(d, "socketKeepalive", Args.onOff(d))),
             Map.entry("proxy_ignore_client_abort", d -> call(d, "ignoreClientAbort", Args.onOff(d))),
+            Map.entry("proxy_ignore_headers", d -> {
+                Args.args(d, 1, Integer.MAX_VALUE);
+                return call(d, "ignoreHeaders", (Object) d.args().toArray(new String[0]));
+            }),
             Map.entry("proxy_bind", RouteDirectives::bind));
 
     /** The TLS directives of the upstream side, gathered into one {@code UpstreamTls}. */
@@ -110,6 +114,8 @@ final class RouteDirectives {
         RouteDirectives route = new RouteDirectives(scope, around, location);
         route.serves(serves);
         route.options();
+        location.block().stream().filter(d -> d.name().equals("internal")).findFirst()
+                .ifPresent(d -> route.calls.add(call(d, "internal")));
         if (serves != null && serves.name().equals("proxy_pass") && !route.upgrades) {
             route.calls.add(call(location, "upgradeProtocols", (Object) new String[0]));
         }

@@ -93,6 +93,10 @@ final class ServerBlock {
                     serves = inner;
                 }
                 case "health_check" -> Args.noBlock(inner);
+                case "internal" -> {
+                    Args.noBlock(inner);
+                    Args.args(inner, 0, 0); // read where the route is made
+                }
                 case "alias" -> Args.args(inner, 1, 1); // read where the route is made
                 default -> config.common(inner, "location");
             }

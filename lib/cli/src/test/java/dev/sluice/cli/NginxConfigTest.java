@@ -429,6 +429,16 @@ class NginxConfigTest {
     }
 
     @Test
+    void internalLocationsAndProxyIgnoreHeadersMapToTheRoutesOptions() throws IOException {
+        String code = java("proxy_ignore_headers X-Accel-Buffering Expires;\n"
+                + "server { listen 127.0.0.1:8080;\n location /app/ { proxy_pass http://127.0.0.1:9001; }\n"
+                + " location /protected/ { internal; alias /srv/files/; } }");
+        assertHas(code, ".ignoreHeaders(\"X-Accel-Buffering\", \"Expires\")", ".internal()");
+        assertEquals("nginx.conf:3: ignoreHeaders: not a field nginx's proxy_ignore_headers takes: X-Other",
+                buildError("proxy_ignore_headers X-Other;\nserver { listen 127.0.0.1:8080; location / { return 200; } }"));
+    }
+
+    @Test
     void anErrorPageIsTheFileOfTheLongestPrefixLocationWhateverItsModifier() throws IOException {
         String code = java("server { listen 127.0.0.1:8080;\n"
                 + " location ^~ /e/ { root a; }\n"

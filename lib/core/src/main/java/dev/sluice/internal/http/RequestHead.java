@@ -27,6 +27,8 @@ public final class RequestHead extends MessageHead {
     private String target;
     /** Whether {@link #target} was set by {@link #reroute}, no longer the one in the request line. */
     private boolean rerouted;
+    /** Whether {@link #method} was set by {@link #rerouteAsGet}, no longer the one in the request line. */
+    private boolean methodChanged;
     /** The normalised path, {@code $uri}, in its first {@link #pathLength} bytes; grown as needed, kept. */
     private byte[] path = new byte[64];
     private int pathLength;
@@ -47,6 +49,7 @@ public final class RequestHead extends MessageHead {
         method = null;
         target = null;
         rerouted = false;
+        methodChanged = false;
         pathLength = 0;
         targetForm = null;
         hostIndex = -1;
@@ -102,7 +105,7 @@ public final class RequestHead extends MessageHead {
 
     /** Whether the method is exactly {@code name} (methods are case-sensitive). Does not allocate. */
     public boolean isMethod(String name) {
-        return Ascii.equals(buf, methodStart, methodEnd, name);
+        return methodChanged ? method.equals(name) : Ascii.equals(buf, methodStart, methodEnd, name);
     }
 
     /**
@@ -165,7 +168,19 @@ public final class RequestHead extends MessageHead {
         return true;
     }
 
-    /** Whether a {@link #reroute} changed the target: the request line as received no longer names it. */
+    /**
+     * nginx's {@code X-Accel-Redirect}: the request goes on as a GET, a HEAD staying one; the request line as
+     * received no longer describes it ({@link #isRerouted}).
+     */
+    public void rerouteAsGet() {
+        rerouted = true;
+        if (!isMethod("HEAD")) {
+            method = Methods.GET;
+            methodChanged = true;
+        }
+    }
+
+    /** Whether a {@link #reroute} changed the target or the method: the request line as received no longer names it. */
     public boolean isRerouted() {
         return rerouted;
     }

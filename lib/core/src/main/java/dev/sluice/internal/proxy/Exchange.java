@@ -282,6 +282,12 @@ final class Exchange implements AttemptListener {
             cycle.respond(code, null, !keepAlive); // the route's error_page for the code
             return;
         }
+        int accel = route.followsAccelRedirect() ? head.fields().indexOf("X-Accel-Redirect") : -1;
+        if (accel >= 0 && !request.hasBody()) {
+            current.finish(Outcome.SUCCESS, code, false); // its body is not read: the connection goes
+            cycle.accelRedirect(head.fields().value(accel));
+            return;
+        }
         if (code == HttpStatus.SWITCHING_PROTOCOLS) {
             if (upstreamRequest.isUpgrade()) {
                 status = code;
@@ -317,7 +323,7 @@ final class Exchange implements AttemptListener {
                 edits, group == route.upstream() ? table.redirectRewrite(route) : null, variables, scratch));
         headerSent = true;
         cycle.responding();
-        responseRelay.begin(head, current.beginRelay(), route, ResponseRelay.buffering(head, route.buffering()),
+        responseRelay.begin(head, current.beginRelay(), route, ResponseRelay.buffering(head, route),
                 dechunk, chunk);
         relay();
     }

@@ -73,7 +73,7 @@ final class RequestCycle {
         exchange.begin(head, keepAlive);
         body.begin(head);
         Route route = exchange.route();
-        if (route == null) {
+        if (route == null || route.internal()) { // an internal route serves rerouted requests alone
             respond(HttpStatus.NOT_FOUND, null, head.hasBody() || !keepAlive);
             return;
         }
@@ -209,6 +209,24 @@ final class RequestCycle {
             client.enter(ClientState.READ_BODY); // client_body_timeout is the reader's from here
             body.readWhole();
         }
+    }
+
+    /**
+     * A peer answered with {@code X-Accel-Redirect: target}: the request goes on as a GET (a HEAD stays one) to
+     * {@code target}, a path or a named route, as nginx's; one that is neither is a 502, logged.
+     */
+    void accelRedirect(String target) {
+        Answer reroute;
+        try {
+            reroute = Answer.reroute(target);
+        } catch (IllegalArgumentException e) {
+            log.error("a peer's X-Accel-Redirect names no path or named route: {} for {}", target,
+                    exchange.request().receivedTarget());
+            respond(HttpStatus.BAD_GATEWAY, null, unread());
+            return;
+        }
+        exchange.request().rerouteAsGet();
+        reroute(reroute.reroute());
     }
 
     /**

@@ -125,10 +125,13 @@ final class ResponseRelay {
     /**
      * Whether a response is buffered: the route's {@code proxy_buffering}, unless the response says {@code
      * X-Accel-Buffering: yes} or {@code no} (any case; other values are ignored, the last valid one wins), as nginx
-     * honours it when {@code proxy_ignore_headers} does not name it. Sluice has no {@code proxy_ignore_headers}.
+     * honours it when {@code proxy_ignore_headers} ({@link Route#followsAccelBuffering}) does not name it.
      */
-    static boolean buffering(ResponseHead head, boolean route) {
-        boolean buffering = route;
+    static boolean buffering(ResponseHead head, Route route) {
+        boolean buffering = route.buffering();
+        if (!route.followsAccelBuffering()) {
+            return buffering;
+        }
         HttpFields fields = head.fields();
         for (int i = fields.indexOf("X-Accel-Buffering"); i >= 0; i = fields.indexOf("X-Accel-Buffering", i + 1)) {
             if (fields.valueEqualsIgnoreCase(i, "yes")) {

@@ -238,7 +238,7 @@ class HeaderRulesTest {
     void hopByHopAndAccelFieldsOfTheResponseStayBehind() throws Exception {
         upstream.enqueue(Response.builder().body("ok").header("Connection", "X-Hop").header("X-Hop", "1")
                 .header("Keep-Alive", "timeout=5").header("Proxy-Connection", "keep-alive").header("Trailer", "X-T")
-                .header("Upgrade", "h2c").header("TE", "trailers").header("X-Accel-Redirect", "/internal")
+                .header("Upgrade", "h2c").header("TE", "trailers").header("X-Accel-Limit-Rate", "1024")
                 .header("X-Accel-Buffering", "no").header("x-accel-expires", "10").header("X-Kept", "yes"));
         ProxyServer proxy = FrontProxy.start(upstreams, upstream);
         RawClient client = FrontProxy.client(upstreams, proxy);
