@@ -370,12 +370,9 @@ final class NginxConfig implements RouteDirectives.Surroundings {
     }
 
     @Override
-    public Path errorPage(String uri, Directive at) {
+    public Path errorPage(String uri) {
         String page = current.pageFile(uri);
-        if (page == null) {
-            throw Args.unsupported(at, "a page (" + uri + ") that no location with root serves in this server");
-        }
-        return path(page);
+        return page == null ? null : path(page);
     }
 
     @Override

@@ -34,8 +34,11 @@ final class RouteDirectives {
         /** The zone of {@code limit_conn NAME N}, as a local. */
         Expr.Local connectionZone(Directive limitConn, Directive status);
 
-        /** The page {@code error_page ... URI} sends: the file a {@code root} location serves for URI. */
-        Path errorPage(String uri, Directive at);
+        /**
+         * The page {@code error_page ... URI} sends when it can be read at start: the file of the {@code root}
+         * location that serves URI whatever the regex locations say; else null, for a reroute at run time.
+         */
+        Path errorPage(String uri);
 
         /** Checks that the server has the named location {@code name} ({@code @NAME}) that {@code at} names. */
         void namedLocation(String name, Directive at);
@@ -351,9 +354,10 @@ final class RouteDirectives {
     }
 
     /**
-     * {@code error_page CODE... [=[ANSWER]] URI}: the file a {@code root} location serves for URI (its status kept,
-     * or ANSWER, or 200 for a bare {@code =}), a redirect to a URL (302 unless ANSWER says otherwise), or a named
-     * location {@code @NAME} (CODE kept, or ANSWER, or the location's own status for a bare {@code =}).
+     * {@code error_page CODE... [=[ANSWER]] URI}: the file a {@code root} location serves for URI, read at start,
+     * where no other location could take the URI (its status kept, or ANSWER, or 200 for a bare {@code =}); else a
+     * reroute to URI, or to a named location {@code @NAME} (CODE kept, or ANSWER, or the route's own status for a
+     * bare {@code =}); or a redirect to a URL (302 unless ANSWER says otherwise).
      */
     private void errorPage(Directive d) {
         Args.args(d, 2, Integer.MAX_VALUE);
@@ -371,10 +375,11 @@ final class RouteDirectives {
         }
         Integer status = answer == null || answer.equals("=") ? null
                 : Args.parsed(d, a -> NginxSyntax.number(answer.substring(1)));
-        if (redirect && uri.indexOf('$') >= 0) {
-            throw Args.unsupported(d, "variables in an error page's URL (" + uri + ")");
+        if (!named && uri.indexOf('$') >= 0) {
+            throw Args.unsupported(d, "variables in an error page's URI or URL (" + uri + ")");
         }
-        Path page = redirect || named ? null : around.errorPage(uri, d);
+        Path page = redirect || named ? null : around.errorPage(uri);
+        boolean reroute = named || !redirect && page == null;
         if (named) {
             around.namedLocation(uri, d);
         }
@@ -383,8 +388,8 @@ final class RouteDirectives {
             if (!errorPageCodes.add(of)) {
                 continue; // nginx takes the first error_page for a code
             }
-            int forced = answer == null ? of : status == null ? 0 : status; // = alone: the named route's own
-            Object line = named ? Expr.Static.of(ErrorPage.class, "new", forced, null, null, uri)
+            int forced = answer == null ? of : status == null ? 0 : status; // = alone: the route's own
+            Object line = reroute ? Expr.Static.of(ErrorPage.class, "new", forced, null, null, uri)
                     : redirect ? Expr.Static.of(ErrorPage.class, "new", status == null ? 302 : status, null, uri)
                     : answer == null ? null : Expr.Static.of(ErrorPage.class, "file", status == null ? 200 : status,
                             page);

@@ -276,26 +276,33 @@ final class ServerBlock {
     }
 
     /**
-     * The file an {@code error_page} URI names: the {@code root} of the location that would serve it (an exact
-     * one first, else the longest prefix), joined with the URI; null when no {@code root} location serves it.
+     * The file an {@code error_page} URI names when it is sure which location serves the URI: the exact one, else
+     * the longest prefix when it is {@code ^~} or the server has no regex location; that location's {@code root}
+     * joined with the URI, if it serves files of a root (no {@code proxy_pass}, {@code return}, {@code alias} or
+     * {@code try_files}). Null otherwise: the URI is then routed at run time, as nginx redirects internally.
      */
     String pageFile(String uri) {
         Location best = null;
         int bestLength = -1;
+        boolean exact = false;
         for (Location location : locations) {
             String path = location.path();
             if (path.equals("= " + uri) || path.equals("=" + uri)) {
                 best = location;
+                exact = true;
                 break;
             }
             String prefix = path.startsWith("^~ ") ? path.substring(3) : path;
-            if (!prefix.startsWith("~") && !prefix.startsWith("=") && uri.startsWith(prefix)
+            if (!prefix.startsWith("~") && !prefix.startsWith("=") && !prefix.startsWith("@") && uri.startsWith(prefix)
                     && prefix.length() > bestLength) {
                 best = location;
                 bestLength = prefix.length();
             }
         }
-        if (best == null || best.serves() != null || !best.scope().has("root")) {
+        boolean regexes = locations.stream().anyMatch(l -> l.path().startsWith("~"));
+        if (best == null || !exact && regexes && !best.path().startsWith("^~ ") || best.serves() != null
+                || !best.scope().has("root") || best.block().block().stream()
+                .anyMatch(d -> d.name().equals("alias") || d.name().equals("try_files"))) {
             return null;
         }
         return Args.one(best.scope().last("root")) + uri;

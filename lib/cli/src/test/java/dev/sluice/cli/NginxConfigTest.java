@@ -364,9 +364,23 @@ class NginxConfigTest {
                 ".errorPage(504, Path.of(" + page + "))", ".route(\"= /50x.html\", route -> route.root(Path.of(" + html + ")))");
         assertEquals("nginx.conf:4: not supported: \"try_files\": try_files beside proxy_pass; it goes with root or alias",
                 error("server { listen 127.0.0.1:8080;\n location / { try_files $uri =404; proxy_pass http://127.0.0.1:9001; } }"));
-        assertEquals("nginx.conf:4: not supported: \"error_page\": a page (/missing.html) that no location with root"
-                + " serves in this server", error("server { listen 127.0.0.1:8080;\n location / { proxy_pass"
-                + " http://127.0.0.1:9001; error_page 502 /missing.html; } }"));
+    }
+
+    @Test
+    void anErrorPageThatAnotherLocationCouldTakeIsRoutedAtRunTimeAsNginxRedirectsInternally() throws IOException {
+        String code = java("server { listen 127.0.0.1:8080; root html;\n"
+                + " location / { proxy_pass http://127.0.0.1:9001; error_page 502 /50x.php; error_page 404 = /x.html;"
+                + " error_page 403 /exact.html; }\n"
+                + " location ~ \\.php$ { proxy_pass http://127.0.0.1:9002; }\n location = /exact.html { } }");
+        String exact = JavaSource.literal(dir.resolve("html/exact.html").toString());
+        assertHas(code, ".errorPage(502, new ErrorPage(502, null, null, \"/50x.php\"))",
+                ".errorPage(404, new ErrorPage(0, null, null, \"/x.html\"))",
+                ".errorPage(403, Path.of(" + exact + "))");
+        assertHas(java("server { listen 127.0.0.1:8080;\n location / { proxy_pass http://127.0.0.1:9001;"
+                + " error_page 502 /missing.html; } }"), ".errorPage(502, new ErrorPage(502, null, null, \"/missing.html\"))");
+        assertEquals("nginx.conf:4: not supported: \"error_page\": variables in an error page's URI or URL"
+                + " (/e.html?u=$uri)", error("server { listen 127.0.0.1:8080;\n location / { proxy_pass"
+                + " http://127.0.0.1:9001; error_page 502 /e.html?u=$uri; } }"));
     }
 
     @Test

@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * reads it:
  *
  * <ul>
- *   <li>a method but GET and HEAD: 405 with {@code Allow: GET, HEAD}, whether or not the file exists;
+ *   <li>a method but GET, HEAD and POST: 405 with {@code Allow: GET, HEAD}, whether or not the file exists; a POST
+ *       is looked up as a GET is (404, 301, the index's reroute, which keeps the POST) and is 405 for a file;
  *   <li>the file is the directory and the request's {@code $uri} ({@link ProxyRequest#path()}); a regular file is
  *       200 with its {@code Content-Type} by extension ({@link MediaTypes}), {@code Last-Modified} and {@code
  *       Content-Length} (a HEAD gets the same head and no body);
@@ -99,7 +100,7 @@ public final class StaticFiles implements ProxyHandler {
         if (tryFiles != null) {
             return tryFiles(request);
         }
-        if (!isGetOrHead(request)) {
+        if (!isGetOrHead(request) && !isPost(request)) {
             return NOT_ALLOWED;
         }
         byte[] path = UriText.pathBytes(request.path());
@@ -117,7 +118,7 @@ public final class StaticFiles implements ProxyHandler {
             if (slash || !attributes.isRegularFile()) {
                 return NOT_FOUND;
             }
-            return read(file, file.getFileName().toString(), attributes);
+            return isPost(request) ? NOT_ALLOWED : read(file, file.getFileName().toString(), attributes);
         } catch (IOException e) {
             return failed(e, path);
         }
@@ -125,6 +126,10 @@ public final class StaticFiles implements ProxyHandler {
 
     private static boolean isGetOrHead(ProxyRequest request) {
         return request.method().equals("GET") || request.method().equals("HEAD");
+    }
+
+    private static boolean isPost(ProxyRequest request) {
+        return request.method().equals("POST");
     }
 
     /**
@@ -145,18 +150,21 @@ public final class StaticFiles implements ProxyHandler {
                 continue;
             }
             boolean directory = candidate.directory();
+            if (!directory && path[path.length - 1] == '/') {
+                continue; // a file with a '/' after it is no file, as open() fails for nginx
+            }
             try {
-                Path file = resolve(top, aliased == null ? path : underAlias(path));
+                Path file = resolve(top, aliased == null ? path : inAlias(path));
                 BasicFileAttributes attributes = file == null ? null
                         : Files.readAttributes(file, BasicFileAttributes.class);
                 if (attributes == null || !(directory ? attributes.isDirectory() : attributes.isRegularFile())) {
                     continue;
                 }
-                if (!isGetOrHead(request)) {
-                    return NOT_ALLOWED;
-                }
                 if (!directory) {
-                    return read(file, file.getFileName().toString(), attributes);
+                    return isGetOrHead(request) ? read(file, file.getFileName().toString(), attributes) : NOT_ALLOWED;
+                }
+                if (!isGetOrHead(request) && !isPost(request)) {
+                    return NOT_ALLOWED;
                 }
                 return path[path.length - 1] == '/' ? index(top, file, path, request.query())
                         : withSlash(path, request.query());
@@ -171,12 +179,27 @@ public final class StaticFiles implements ProxyHandler {
         return fallback(request);
     }
 
-    /** What answers when none of {@code try_files}' files is there: a status, a named route, or a reroute. */
+    /**
+     * What answers when none of {@code try_files}' files is there: a status, a named route, or a reroute to the
+     * target's value taken as nginx takes it, a {@code $uri} to be as it is (its path escaped here, so that the
+     * reroute's decoding gives it back; an empty query dropped).
+     */
     private Answer fallback(ProxyRequest request) {
         if (tryFiles.status() > 0) {
             return Answer.of(tryFiles.status());
         }
-        return Answer.reroute(tryFiles.route() != null ? tryFiles.route() : request.value(tryFiles.target()));
+        return Answer.reroute(tryFiles.route() != null ? tryFiles.route()
+                : UriText.asTarget(request.value(tryFiles.target())));
+    }
+
+    /**
+     * The path under the alias of a {@code try_files} entry, as nginx takes one: what follows the location's path
+     * when it starts with it ({@link #underAlias}), else the whole entry, appended to the alias.
+     */
+    private byte[] inAlias(byte[] path) {
+        byte[] under = underAlias(path);
+        return under != null || path.length >= aliased.length
+                && Arrays.equals(path, 0, aliased.length, aliased, 0, aliased.length) ? under : path;
     }
 
     /**

@@ -91,6 +91,22 @@ public final class UriText {
     }
 
     /**
+     * The origin-form target of {@code uri}, a path as {@link #appendPath} writes one ({@code $uri}: decoded) with an
+     * optional {@code ?query}: the path escaped ({@link #appendEscaped}), the query as it is, a '?' with nothing
+     * after it dropped. What nginx's internal redirect to such a text asks for.
+     */
+    public static String asTarget(String uri) {
+        int query = uri.indexOf('?');
+        byte[] path = pathBytes(query < 0 ? uri : uri.substring(0, query));
+        StringBuilder target = new StringBuilder(uri.length() + 8);
+        appendEscaped(target, path, 0, path.length);
+        if (query >= 0 && query < uri.length() - 1) {
+            target.append(uri, query, uri.length());
+        }
+        return target.toString();
+    }
+
+    /**
      * The bytes of a path {@link #appendPath} wrote, e.g. {@link dev.sluice.ProxyRequest#path()}: each character a
      * byte, with its %XX escapes of controls, space and DEL decoded. Every other '%' is a byte of the path. A path
      * that held such an escape as text ({@code %2520} in the target) reads as the byte it names. Null when a

@@ -403,12 +403,16 @@ final class RequestCycle {
     void respond(int code, byte[] page, boolean closeAfter) {
         Route route = exchange.route();
         ErrorPage errorPage = page == null && route != null && !errorRerouted ? route.errorPages().get(code) : null;
-        if (errorPage != null && errorPage.location() != null && errorPage.location().startsWith("@")
-                && replayable()) {
+        boolean reroutes = errorPage != null && errorPage.location() != null
+                && (errorPage.location().startsWith("@") || errorPage.location().startsWith("/"));
+        if (reroutes && replayable()) {
             errorRerouted = true;
             exchange.forceStatus(errorPage.status());
+            if (errorPage.location().startsWith("/")) {
+                exchange.request().rerouteAsGet(); // nginx asks for an error page's URI with a GET
+            }
             reroute(errorPage.location());
-        } else if (errorPage == null || errorPage.location() != null && errorPage.location().startsWith("@")) {
+        } else if (errorPage == null || reroutes) {
             respond(code, page == null ? List.of() : LocalResponse.HTML, page, closeAfter);
         } else if (errorPage.location() != null) {
             respond(errorPage.status(), List.of(Map.entry("Location", errorPage.location())), null, closeAfter);
@@ -436,8 +440,13 @@ final class RequestCycle {
         }
     }
 
+    /**
+     * Sends {@code answered} with {@code fields} and {@code page}; the status an error page forces replaces it
+     * unless this is itself an error or a redirect without a page of its own, which, as nginx's special responses,
+     * keeps its status.
+     */
     private void respond(int answered, List<Map.Entry<String, String>> fields, byte[] page, boolean closeAfter) {
-        int code = exchange.statusSent(answered);
+        int code = page == null && answered >= 300 ? answered : exchange.statusSent(answered);
         boolean head = exchange.isHeadRequest();
         boolean keepAlive = exchange.answeredLocally(code, LocalResponse.bodyLength(code, page, head), closeAfter);
         client.enter(ClientState.RESPOND);

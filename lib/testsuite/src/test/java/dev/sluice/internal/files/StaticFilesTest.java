@@ -15,6 +15,7 @@ import dev.sluice.observe.ExchangeListener;
 import dev.sluice.observe.ExchangeRecord;
 import dev.sluice.testing.RawClient;
 import dev.sluice.testing.RawClient.Reply;
+import dev.sluice.testing.RecordedRequest;
 import dev.sluice.testing.ScriptedUpstream;
 import dev.sluice.testing.Upstreams;
 import dev.sluice.upstream.UpstreamGroup;
@@ -179,6 +180,7 @@ class StaticFilesTest {
     void tryFilesFallsBackToAnIndexForASinglePageAppOrToAStatus() throws Exception {
         write("index.html", "<div id=app></div>");
         write("main.js", "start()");
+        write("assets/site.css", "body {}");
         ProxyServer proxy = upstreams.proxy(p -> p
                 .route("/", r -> r.root(root).tryFiles("$uri", "/index.html"))
                 .route("/assets/", r -> r.root(root).tryFiles("$uri", "=404").errorPage(404, "no such asset")));
@@ -192,11 +194,36 @@ class StaticFilesTest {
         assertEquals("<div id=app></div>", deepLink.bodyString(), "try_files $uri /index.html");
         assertEquals(404, missing.status());
         assertEquals("no such asset", missing.bodyString(), "=404, and the route's error_page for it");
+        assertEquals(404, get(client, "/assets/site.css/").status(), "a file with a '/' after it is no file");
         refused(() -> Route.builder("/").root(root).tryFiles("$uri"), "tryFiles needs a file and what answers");
         refused(() -> Route.builder("/").root(root).tryFiles("$uri", "=99"), "the fallback's status must be");
         refused(() -> Route.builder("/").root(root).tryFiles("$uri", "fallback"), "the fallback is =CODE, @NAME");
         refused(() -> Route.builder("/").answer(Answer.of(204)).tryFiles("$uri", "=404").build(),
                 "has tryFiles but no root or alias");
+    }
+
+    @Test
+    void tryFilesTakesAFallbacksValueAsItIsAndAnAliasEntryOutsideItsLocationUnderTheAlias() throws Exception {
+        write("assets/default.gif", "default image");
+        ScriptedUpstream app = upstreams.scripted().defaultResponse(ScriptedUpstream.Response.ok("from the app"));
+        UpstreamGroup group = UpstreamGroup.builder("app").server(app.address()).build();
+        ProxyServer proxy = upstreams.proxy(p -> p
+                .route("/i/", r -> r.alias(root.resolve("assets")).tryFiles("$uri", "/default.gif", "=404"))
+                .route("/t/", r -> r.root(root).tryFiles("$uri", "/app$uri?$args"))
+                .route("/app/", r -> r.upstream(group)));
+        RawClient client = upstreams.rawClient(proxy.port());
+
+        assertEquals("default image", get(client, "/i/missing.gif").bodyString(),
+                "an entry outside the location is a path under the alias, as nginx appends it");
+        for (String target : new String[] {"/t/a%2541b", "/t/x", "/t/..%252fzz?k=v"}) {
+            assertEquals("from the app", get(client, target).bodyString(), target);
+        }
+
+        assertEquals("/app/t/a%2541b", app.takeRequest(Duration.ofSeconds(5)).target(),
+                "$uri is taken as it is, not decoded again");
+        assertEquals("/app/t/x", app.takeRequest(Duration.ofSeconds(5)).target(), "an empty query is dropped");
+        assertEquals("/app/t/..%252fzz?k=v", app.takeRequest(Duration.ofSeconds(5)).target(),
+                "no dot-segment appears where the value had none");
     }
 
     @Test
@@ -240,7 +267,7 @@ class StaticFilesTest {
     }
 
     @Test
-    void methodsButGetAndHeadAreNotAllowedAndSayWhichAre() throws Exception {
+    void methodsButGetAndHeadAreNotAllowedForAFileAndSayWhichAre() throws Exception {
         write("form.html", "form");
         ProxyServer proxy = upstreams.proxy(p -> p.route("/", r -> r.root(root)));
 
@@ -255,6 +282,27 @@ class StaticFilesTest {
             assertEquals(405, reply.status(), request);
             assertEquals("GET, HEAD", reply.header("Allow"), request);
         }
+    }
+
+    @Test
+    void aPostIsLookedUpAsNginxsStaticAndIndexModulesDoSoAnIndexMayTakeIt() throws Exception {
+        write("app/index.php", "<?php source");
+        ScriptedUpstream php = upstreams.scripted().defaultResponse(ScriptedUpstream.Response.ok("rendered"));
+        UpstreamGroup group = UpstreamGroup.builder("php").server(php.address()).build();
+        ProxyServer proxy = upstreams.proxy(p -> p
+                .route("~ \\.php$", r -> r.upstream(group))
+                .route("/", r -> r.root(root).index("index.php")));
+        RawClient client = upstreams.rawClient(proxy.port());
+
+        client.send("POST /app/ HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\na=1");
+        Reply indexed = client.readResponse();
+        client.send("POST /missing.html HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\na=1");
+        Reply missing = client.readResponse();
+
+        assertEquals("rendered", indexed.bodyString());
+        RecordedRequest seen = php.takeRequest(Duration.ofSeconds(5));
+        assertEquals("POST /app/index.php a=1", seen.method() + " " + seen.target() + " " + seen.bodyUtf8());
+        assertEquals(404, missing.status(), "a POST of a missing file is 404, as nginx's");
     }
 
     @Test

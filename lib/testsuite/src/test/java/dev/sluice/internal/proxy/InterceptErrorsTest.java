@@ -142,7 +142,8 @@ class InterceptErrorsTest {
     void anErrorPageIsABodyOrALocationWithAStatusThatFitsIt() {
         assertThrows(IllegalArgumentException.class, () -> new ErrorPage(200, null, null));
         assertThrows(IllegalArgumentException.class, () -> new ErrorPage(200, new byte[0], "/x"));
-        assertThrows(IllegalArgumentException.class, () -> new ErrorPage(200, null, "/x"));
+        assertThrows(IllegalArgumentException.class, () -> new ErrorPage(200, null, "x"));
+        assertThrows(IllegalArgumentException.class, () -> new ErrorPage(302, null, "/a b"));
         assertThrows(IllegalArgumentException.class, () -> new ErrorPage(302, null, "/x\r\nSet-Cookie: a=b"));
         assertThrows(IllegalArgumentException.class, () -> new ErrorPage(600, new byte[0], null));
         assertThrows(IllegalArgumentException.class, () -> new ErrorPage(200, null, new byte[0], null));

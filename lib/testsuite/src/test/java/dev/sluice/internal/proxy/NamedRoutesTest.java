@@ -88,6 +88,43 @@ class NamedRoutesTest {
     }
 
     @Test
+    void aRoutesOwnErrorOrRedirectKeepsItsStatusAsNginxsSpecialResponses() throws Exception {
+        UpstreamGroup down = closedGroup();
+        ProxyServer proxy = upstreams.proxy(p -> p
+                .route("/home", r -> r.upstream(down).errorPage(502, new ErrorPage(502, null, null, "@home")))
+                .route("/gone", r -> r.upstream(down).errorPage(502, new ErrorPage(200, null, null, "@gone")))
+                .route("@home", r -> r.returns(302, "/"))
+                .route("@gone", r -> r.returns(410, "")));
+        RawClient client = upstreams.rawClient(proxy.port());
+
+        client.send(RawClient.get("/home"));
+        RawClient.Reply home = client.readResponse();
+        client.send(RawClient.get("/gone"));
+        RawClient.Reply gone = client.readResponse();
+
+        assertEquals(302, home.status(), "error_page 502 @home; location @home { return 302 /; }, as nginx");
+        assertEquals("/", home.header("Location"));
+        assertEquals(410, gone.status(), "an error of the route's own keeps its status over =200");
+    }
+
+    @Test
+    void anErrorPagesUriIsRoutedAsAGetLikeNginxsInternalRedirect() throws Exception {
+        UpstreamGroup down = closedGroup();
+        ProxyServer proxy = upstreams.proxy(p -> p
+                .route("/", r -> r.upstream(down).errorPage(502, new ErrorPage(502, null, null, "/50x.php")))
+                .route("~ \\.php$", r -> r.upstream(fallbackGroup)));
+        RawClient client = upstreams.rawClient(proxy.port());
+
+        client.send("POST /orders HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\nhi");
+        RawClient.Reply reply = client.readResponse();
+
+        assertEquals(502, reply.status(), "error_page 502 /50x.php keeps 502");
+        assertEquals("from the fallback", reply.bodyString(), "the route of /50x.php serves it, not a file");
+        RecordedRequest seen = fallback.takeRequest(WAIT);
+        assertEquals("GET /50x.php", seen.method() + " " + seen.target());
+    }
+
+    @Test
     void anInterceptedStatusGoesToANamedRouteThatRedirectsAsOauth2ProxysSignIn() throws Exception {
         ScriptedUpstream app = upstreams.scripted().defaultResponse(Response.builder().status(401).body("no").build());
         UpstreamGroup appGroup = UpstreamGroup.builder("app").server(app.address()).build();
