@@ -4,6 +4,7 @@ import dev.sluice.ProxyServer;
 import dev.sluice.observe.AccessLog;
 import dev.sluice.observe.LogFormat;
 import dev.sluice.upstream.ResponseMatch;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -275,6 +276,10 @@ final class NginxConfig implements RouteDirectives.Surroundings {
         if (proxyWide.containsKey(d.name())) {
             Expr.Call call = proxyWide.get(d.name()).apply(d);
             Directive earlier = settings.putIfAbsent(d.name(), d);
+            if (!context.equals("http")) {
+                warnings.add(d.origin() + ": warning: \"" + d.name() + "\" applies to every location of the proxy"
+                        + " here, not to this " + context + " alone");
+            }
             if (earlier == null) {
                 settingCalls.add(call);
             } else if (!earlier.args().equals(d.args())) {
@@ -371,8 +376,16 @@ final class NginxConfig implements RouteDirectives.Surroundings {
 
     @Override
     public Path errorPage(String uri) {
-        String page = current.pageFile(uri);
-        return page == null ? null : path(page);
+        String root = current.pageRoot(uri);
+        if (root == null || uri.endsWith("/")) {
+            return null;
+        }
+        Path file = path(root + uri);
+        try {
+            return file.toRealPath().startsWith(path(root).toRealPath()) ? file : null;
+        } catch (IOException e) {
+            return null; // not there now: routed when asked for, as nginx would look for it then
+        }
     }
 
     @Override

@@ -276,12 +276,12 @@ final class ServerBlock {
     }
 
     /**
-     * The file an {@code error_page} URI names when it is sure which location serves the URI: the exact one, else
-     * the longest prefix when it is {@code ^~} or the server has no regex location; that location's {@code root}
-     * joined with the URI, if it serves files of a root (no {@code proxy_pass}, {@code return}, {@code alias} or
-     * {@code try_files}). Null otherwise: the URI is then routed at run time, as nginx redirects internally.
+     * The {@code root} of the location that serves an {@code error_page} URI when it is sure which location that
+     * is: the exact one, else the longest prefix when it is {@code ^~} or the server has no regex location, and it
+     * serves files of a root (no {@code proxy_pass}, {@code return}, {@code alias} or {@code try_files}). Null
+     * otherwise: the URI is then routed at run time, as nginx redirects internally.
      */
-    String pageFile(String uri) {
+    String pageRoot(String uri) {
         Location best = null;
         int bestLength = -1;
         boolean exact = false;
@@ -305,6 +305,6 @@ final class ServerBlock {
                 .anyMatch(d -> d.name().equals("alias") || d.name().equals("try_files"))) {
             return null;
         }
-        return Args.one(best.scope().last("root")) + uri;
+        return Args.one(best.scope().last("root"));
     }
 }

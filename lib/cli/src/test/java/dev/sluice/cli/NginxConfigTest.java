@@ -33,6 +33,13 @@ class NginxConfigTest {
         return config(http).toJava("Proxy");
     }
 
+    /** Writes a page file at {@code relative} to the configuration's prefix: one an error_page reads at start. */
+    private void page(String relative) throws IOException {
+        Path file = dir.resolve(relative);
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, "<p>sorry</p>");
+    }
+
     private String error(String http) throws IOException {
         return assertThrows(UsageException.class, () -> config(http)).getMessage().replace(dir + "/", "");
     }
@@ -353,6 +360,7 @@ class NginxConfigTest {
 
     @Test
     void aRootLocationServesFilesAndAnErrorPageIsTheFileItServesForTheUri() throws IOException {
+        page("html/50x.html");
         String code = java("server { listen 127.0.0.1:8080; root html;\n"
                 + " location /static/ { try_files $uri $uri/ =404; index index.htm; }\n"
                 + " location / { proxy_pass http://127.0.0.1:9001; error_page 502 504 /50x.html; }\n"
@@ -368,6 +376,7 @@ class NginxConfigTest {
 
     @Test
     void anErrorPageThatAnotherLocationCouldTakeIsRoutedAtRunTimeAsNginxRedirectsInternally() throws IOException {
+        page("html/exact.html");
         String code = java("server { listen 127.0.0.1:8080; root html;\n"
                 + " location / { proxy_pass http://127.0.0.1:9001; error_page 502 /50x.php; error_page 404 = /x.html;"
                 + " error_page 403 /exact.html; }\n"
@@ -378,6 +387,11 @@ class NginxConfigTest {
                 ".errorPage(403, Path.of(" + exact + "))");
         assertHas(java("server { listen 127.0.0.1:8080;\n location / { proxy_pass http://127.0.0.1:9001;"
                 + " error_page 502 /missing.html; } }"), ".errorPage(502, new ErrorPage(502, null, null, \"/missing.html\"))");
+        Files.createSymbolicLink(dir.resolve("html/out.html"), Files.writeString(dir.resolve("secret.txt"), "x"));
+        assertHas(java("server { listen 127.0.0.1:8080; root html;\n location / { proxy_pass http://127.0.0.1:9001;"
+                + " error_page 502 /out.html; error_page 503 /; }\n location = /out.html { } location = / { } }"),
+                ".errorPage(502, new ErrorPage(502, null, null, \"/out.html\"))",
+                ".errorPage(503, new ErrorPage(503, null, null, \"/\"))");
         assertEquals("nginx.conf:4: not supported: \"error_page\": variables in an error page's URI or URL"
                 + " (/e.html?u=$uri)", error("server { listen 127.0.0.1:8080;\n location / { proxy_pass"
                 + " http://127.0.0.1:9001; error_page 502 /e.html?u=$uri; } }"));
@@ -401,6 +415,7 @@ class NginxConfigTest {
 
     @Test
     void anErrorPageMayChangeTheStatusOrRedirectAsNginxsForms() throws IOException {
+        page("html/index.html");
         String code = java("server { listen 127.0.0.1:8080; root html;\n"
                 + " location / { proxy_pass http://127.0.0.1:9001; error_page 404 =200 /index.html;"
                 + " error_page 403 = /index.html; error_page 502 503 https://status.example.com/;"
@@ -454,6 +469,7 @@ class NginxConfigTest {
 
     @Test
     void anErrorPageIsTheFileOfTheLongestPrefixLocationWhateverItsModifier() throws IOException {
+        page("b/e/p/x.html");
         String code = java("server { listen 127.0.0.1:8080;\n"
                 + " location ^~ /e/ { root a; }\n"
                 + " location /e/p/ { root b; }\n"

@@ -48,6 +48,8 @@ final class RequestCycle {
     private boolean limitsChecked;
     /** Whether an error page rerouted the current request: no error page answers it again. */
     private boolean errorRerouted;
+    /** The error page that reroutes the request once its body is read, or null. */
+    private ErrorPage reroutingAfterBody;
 
     RequestCycle(ClientConnection client, ClientOutput output, LoopContext loop, ServerTable servers, RemotePeer remote,
             String localPort) {
@@ -70,6 +72,7 @@ final class RequestCycle {
         reroutes = 0;
         limitsChecked = false;
         errorRerouted = false;
+        reroutingAfterBody = null;
         exchange.begin(head, keepAlive);
         body.begin(head);
         Route route = exchange.route();
@@ -254,7 +257,11 @@ final class RequestCycle {
 
     /** The body was read whole: its route's handler is asked now if it reads it, else the request goes upstream. */
     void bodyRead() {
-        if (readingForHandler) {
+        if (reroutingAfterBody != null) {
+            ErrorPage page = reroutingAfterBody;
+            reroutingAfterBody = null;
+            rerouteFor(page);
+        } else if (readingForHandler) {
             readingForHandler = false;
             bodyReadFirst = true;
             exchange.hooks().requestBody(body.inMemory());
@@ -398,7 +405,9 @@ final class RequestCycle {
     /**
      * Sends a response of the proxy's own: {@code page} (HTML) with {@code code}, or without a page the route's {@code
      * error_page} for the code when it has one (nginx's {@code error_page 502 504 /50x.html}, an intercepted status,
-     * a page with a status of its own, a redirect), else nginx's built-in page.
+     * a page with a status of its own, a redirect), else nginx's built-in page. A page that reroutes the request
+     * reads its body first when no part of it was read yet (not for a 413 or a 408, which are about the body); one
+     * whose body went to a peer unbuffered gets the built-in page.
      */
     void respond(int code, byte[] page, boolean closeAfter) {
         Route route = exchange.route();
@@ -406,12 +415,13 @@ final class RequestCycle {
         boolean reroutes = errorPage != null && errorPage.location() != null
                 && (errorPage.location().startsWith("@") || errorPage.location().startsWith("/"));
         if (reroutes && replayable()) {
-            errorRerouted = true;
-            exchange.forceStatus(errorPage.status());
-            if (errorPage.location().startsWith("/")) {
-                exchange.request().rerouteAsGet(); // nginx asks for an error page's URI with a GET
-            }
-            reroute(errorPage.location());
+            rerouteFor(errorPage);
+        } else if (reroutes && code != HttpStatus.CONTENT_TOO_LARGE && code != HttpStatus.REQUEST_TIMEOUT
+                && !body.isStreaming() && !client.isUpstream() && !client.isReadingBody()
+                && !body.streams(exchange.route())) {
+            reroutingAfterBody = errorPage; // the body is read first, as it would be for the new route
+            client.enter(ClientState.READ_BODY);
+            body.readWhole();
         } else if (errorPage == null || reroutes) {
             respond(code, page == null ? List.of() : LocalResponse.HTML, page, closeAfter);
         } else if (errorPage.location() != null) {
@@ -420,6 +430,16 @@ final class RequestCycle {
             respond(errorPage.status(), List.of(Map.entry("Content-Type", errorPage.contentType())), errorPage.body(),
                     closeAfter);
         }
+    }
+
+    /** The request goes to the route {@code page} names, with the status it forces; a path's as a GET. */
+    private void rerouteFor(ErrorPage page) {
+        errorRerouted = true;
+        exchange.forceStatus(page.status());
+        if (page.location().startsWith("/")) {
+            exchange.request().rerouteAsGet(); // nginx asks for an error page's URI with a GET
+        }
+        reroute(page.location());
     }
 
     /** Whether the request could go to another route whole: it has no body, or one read whole and kept. */

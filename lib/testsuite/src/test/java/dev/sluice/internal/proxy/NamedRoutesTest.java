@@ -16,9 +16,11 @@ import dev.sluice.testing.ScriptedUpstream;
 import dev.sluice.testing.ScriptedUpstream.Response;
 import dev.sluice.testing.Upstreams;
 import dev.sluice.upstream.UpstreamGroup;
+import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Named routes, nginx's {@code location @NAME}: reached only by a reroute, from an {@code error_page} (with the
@@ -64,6 +66,23 @@ class NamedRoutesTest {
         assertEquals("/orders?id=7", seen.target(), "a named route keeps the request's target");
         assertEquals("hello", seen.bodyUtf8(), "a body read whole goes to the named route's peer");
         assertEquals("backup", seen.header("X-Route"));
+    }
+
+    @Test
+    void aPostNoFileAnswersReadsItsBodyAndGoesToTheErrorPagesNamedRouteAsAFrontController(@TempDir Path root)
+            throws Exception {
+        ProxyServer proxy = upstreams.proxy(p -> p
+                .route("/", r -> r.root(root).errorPage(404, new ErrorPage(0, null, null, "@app")))
+                .route("@app", r -> r.upstream(fallbackGroup)));
+        RawClient client = upstreams.rawClient(proxy.port());
+
+        client.send("POST /signup HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nform\r\n0\r\n\r\n");
+        RawClient.Reply reply = client.readResponse();
+
+        assertEquals(200, reply.status(), "error_page 404 = @app for a POST no file answers, as nginx");
+        assertEquals("from the fallback", reply.bodyString());
+        RecordedRequest seen = fallback.takeRequest(WAIT);
+        assertEquals("POST /signup form", seen.method() + " " + seen.target() + " " + seen.bodyUtf8());
     }
 
     @Test
