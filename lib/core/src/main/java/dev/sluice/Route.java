@@ -167,6 +167,11 @@ public final class Route {
         return options.ignoreClientAbort;
     }
 
+    /** The route's own {@code client_max_body_size} in bytes (0: none), or -1 for the proxy's. */
+    public long clientMaxBodySize() {
+        return options.clientMaxBodySize;
+    }
+
     /** Whether only a rerouted request reaches the route ({@code internal}); see {@link Builder#internal}. */
     public boolean internal() {
         return options.internal;
@@ -628,6 +633,20 @@ public final class Route {
         /** {@code proxy_bind ADDRESS}: the local address upstream connections come from. */
         public Builder bind(InetAddress address) {
             options.bind = Objects.requireNonNull(address, "bind");
+            return this;
+        }
+
+        /**
+         * nginx's {@code client_max_body_size} for this route alone, in place of the proxy's ({@link
+         * ProxyServer.Builder#clientMaxBodySize}, 1 MiB by default): a request whose body is larger is 413, told by
+         * its Content-Length before anything is read, or when a chunked one goes beyond it; 0 means no limit. A
+         * request {@link Answer#reroute rerouted} here is held to it too, as nginx checks each location it comes to.
+         */
+        public Builder clientMaxBodySize(long bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("clientMaxBodySize must not be negative: " + bytes);
+            }
+            options.clientMaxBodySize = bytes;
             return this;
         }
 

@@ -36,6 +36,8 @@ final class RouteOptions {
     InetAddress bind;
     boolean ignoreClientAbort;
     boolean internal;
+    /** The route's own {@code client_max_body_size}, or -1 for the proxy's. */
+    long clientMaxBodySize = -1;
     /** nginx's {@code proxy_ignore_headers}, lower case. */
     Set<String> ignoreHeaders = Set.of();
     /** The {@code proxy_redirect} lines given, or null for the default alone. */
@@ -84,6 +86,7 @@ final class RouteOptions {
         copy.bind = bind;
         copy.ignoreClientAbort = ignoreClientAbort;
         copy.internal = internal;
+        copy.clientMaxBodySize = clientMaxBodySize;
         copy.ignoreHeaders = ignoreHeaders;
         copy.redirects = redirects == null ? null : List.copyOf(redirects);
         copy.buffering = buffering;

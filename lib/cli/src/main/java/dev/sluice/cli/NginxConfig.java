@@ -39,7 +39,6 @@ final class NginxConfig implements RouteDirectives.Surroundings {
 
     /** The client-side directives, each one call on the proxy builder. */
     private final Map<String, Function<Directive, Expr.Call>> proxyWide = Map.of(
-            "client_max_body_size", d -> call(d, "clientMaxBodySize", Args.parsed(d, NginxSyntax::size)),
             "client_body_buffer_size", d -> call(d, "clientBodyBufferSize", Args.parsed(d, NginxSyntax::intSize)),
             "client_body_temp_path", d -> call(d, "clientBodyTempPath", path(Args.one(d))),
             "client_header_timeout", d -> call(d, "clientHeaderTimeout", Args.time(d)),

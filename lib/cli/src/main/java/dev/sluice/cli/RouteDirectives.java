@@ -67,6 +67,7 @@ final class RouteDirectives {
             Map.entry("proxy_http_version", d -> call(d, "httpVersion", Args.one(d))),
             Map.entry("proxy_socket_keepalive", d -> call(d, "socketKeepalive", Args.onOff(d))),
             Map.entry("proxy_ignore_client_abort", d -> call(d, "ignoreClientAbort", Args.onOff(d))),
+            Map.entry("client_max_body_size", d -> call(d, "clientMaxBodySize", Args.parsed(d, NginxSyntax::size))),
             Map.entry("proxy_ignore_headers", d -> {
                 Args.args(d, 1, Integer.MAX_VALUE);
                 return call(d, "ignoreHeaders", (Object) d.args().toArray(new String[0]));

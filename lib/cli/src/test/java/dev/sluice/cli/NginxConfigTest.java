@@ -188,14 +188,25 @@ class NginxConfigTest {
 
     @Test
     void clientSideDirectivesApplyToTheWholeProxyAndMayNotDifferBetweenLevels() throws IOException {
-        String code = java("client_max_body_size 10m; keepalive_timeout 65;\n"
-                + "server { listen 127.0.0.1:8080; client_max_body_size 10m; location / { return 200; } }");
-        assertHas(code, ".clientMaxBodySize(10485760L)", ".keepaliveTimeout(Duration.ofSeconds(65))");
-        assertEquals(1, code.split("clientMaxBodySize").length - 1, code);
-        assertEquals("nginx.conf:5: not supported: \"client_max_body_size\": different values at different levels"
-                + " (\"1m\", and \"10m\" at nginx.conf:3): it applies to the whole proxy here",
-                error("client_max_body_size 10m;\nserver { listen 127.0.0.1:8080;\n location / { return 200; }"
-                        + " client_max_body_size 1m; }"));
+        String code = java("keepalive_timeout 65;\n"
+                + "server { listen 127.0.0.1:8080; keepalive_timeout 65; location / { return 200; } }");
+        assertHas(code, ".keepaliveTimeout(Duration.ofSeconds(65))");
+        assertEquals(1, code.split("keepaliveTimeout").length - 1, code);
+        assertEquals("nginx.conf:5: not supported: \"send_timeout\": different values at different levels"
+                + " (\"5s\", and \"10s\" at nginx.conf:3): it applies to the whole proxy here",
+                error("send_timeout 10s;\nserver { listen 127.0.0.1:8080;\n location / { return 200; }"
+                        + " send_timeout 5s; }"));
+    }
+
+    @Test
+    void clientMaxBodySizeIsEachLocationsOwnAsNginxInheritsIt() throws IOException {
+        String code = java("client_max_body_size 10m;\n"
+                + "server { listen 127.0.0.1:8080;\n location /upload/ { client_max_body_size 0; return 200; }\n"
+                + " location / { return 200; } }");
+        String upload = code.substring(code.indexOf(".route(\"/upload/\""), code.indexOf(".route(\"/\""));
+        String rest = code.substring(code.indexOf(".route(\"/\""));
+        assertHas(upload, ".clientMaxBodySize(0L)");
+        assertHas(rest, ".clientMaxBodySize(10485760L)");
     }
 
     @Test

@@ -49,6 +49,11 @@ final class BodyFramingCheck {
         }
     }
 
+    /** This request's {@code client_max_body_size}: its route's own, in place of the proxy's; 0 for no limit. */
+    void limit(long max) {
+        maxBodySize = max;
+    }
+
     /** Limits this request's body to {@code max} payload bytes, when that is tighter than client_max_body_size. */
     void tighten(long max) {
         maxBodySize = maxBodySize <= 0 ? max : Math.min(maxBodySize, max);

@@ -64,6 +64,11 @@ final class RequestBodyReader {
         continueDue = head.expectsContinue() && head.hasBody();
     }
 
+    /** The current request's {@code client_max_body_size} is its route's own: {@code max} bytes, 0 for no limit. */
+    void limit(long max) {
+        framing.limit(max);
+    }
+
     /** Whether the body of the current request streams on {@code route}: decided once, before it goes upstream. */
     boolean streams(Route route) {
         streaming = !route.requestBuffering()

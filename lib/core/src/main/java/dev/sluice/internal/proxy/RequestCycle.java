@@ -80,11 +80,24 @@ final class RequestCycle {
             respond(HttpStatus.NOT_FOUND, null, head.hasBody() || !keepAlive);
             return;
         }
-        if (limits.maxBodySize() > 0 && head.contentLength() > limits.maxBodySize()) {
+        if (tooLarge(route)) {
             respond(HttpStatus.CONTENT_TOO_LARGE, null, true);
             return;
         }
         admit(route);
+    }
+
+    /**
+     * Whether the request's declared body is beyond {@code client_max_body_size}: its route's own, else the
+     * proxy's; a route's own also bounds a body it reads chunked. nginx checks it for each location the request
+     * comes to.
+     */
+    private boolean tooLarge(Route route) {
+        long max = route.clientMaxBodySize() >= 0 ? route.clientMaxBodySize() : limits.maxBodySize();
+        if (!bodyKept()) {
+            body.limit(max);
+        }
+        return max > 0 && exchange.request().contentLength() > max;
     }
 
     /**
@@ -250,6 +263,8 @@ final class RequestCycle {
             respond(HttpStatus.INTERNAL_SERVER_ERROR, null, unread());
         } else if (exchange.route() == null) {
             respond(HttpStatus.NOT_FOUND, null, unread());
+        } else if (!bodyKept() && tooLarge(exchange.route())) {
+            respond(HttpStatus.CONTENT_TOO_LARGE, null, true);
         } else {
             admit(exchange.route());
         }

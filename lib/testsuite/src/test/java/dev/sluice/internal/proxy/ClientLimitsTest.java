@@ -7,6 +7,7 @@ import dev.sluice.ProxyServer;
 import dev.sluice.testing.RawClient;
 import dev.sluice.testing.ScriptedUpstream;
 import dev.sluice.testing.Upstreams;
+import dev.sluice.upstream.UpstreamGroup;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -192,6 +193,27 @@ class ClientLimitsTest {
 
         assertEquals(200, next.readResponse().status());
         assertEquals(408, huge.readResponse().status());
+        assertEquals(1, upstream.requestCount());
+    }
+
+    @Test
+    void aRoutesOwnBodyLimitReplacesTheProxysForItsRequestsAloneAsNginxsPerLocationOne() throws Exception {
+        UpstreamGroup group = UpstreamGroup.builder("echo").server(upstream.address()).build();
+        ProxyServer proxy = upstreams.proxy(p -> p.clientMaxBodySize(MAX_BODY)
+                .route("/upload/", r -> r.upstream(group).clientMaxBodySize(MAX_BODY * 4L))
+                .route("/small/", r -> r.upstream(group).clientMaxBodySize(4))
+                .route("/", r -> r.upstream(group)));
+        String bigger = "x".repeat(MAX_BODY * 2);
+
+        RawClient upload = FrontProxy.client(upstreams, proxy);
+        upload.send("POST /upload/a HTTP/1.1\r\nHost: a\r\nContent-Length: " + bigger.length() + "\r\n\r\n" + bigger);
+        assertEquals(200, upload.readResponse().status(), "the route's own limit lifts the proxy's for it");
+        RawClient other = FrontProxy.client(upstreams, proxy);
+        other.send("POST /other HTTP/1.1\r\nHost: a\r\nContent-Length: " + bigger.length() + "\r\n\r\n" + bigger);
+        assertEquals(413, other.readResponse().status(), "and no other route's");
+        RawClient small = FrontProxy.client(upstreams, proxy);
+        small.send("POST /small/a HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n12345\r\n0\r\n\r\n");
+        assertEquals(413, small.readResponse().status(), "a chunked body beyond the route's own limit");
         assertEquals(1, upstream.requestCount());
     }
 }
