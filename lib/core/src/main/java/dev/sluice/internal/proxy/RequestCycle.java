@@ -50,6 +50,8 @@ final class RequestCycle {
     private boolean errorRerouted;
     /** The error page that reroutes the request once its body is read, or null. */
     private ErrorPage reroutingAfterBody;
+    /** Whether an error page rerouted the request for a body too large, which is never read: nginx discards it. */
+    private boolean bodyDiscarded;
 
     RequestCycle(ClientConnection client, ClientOutput output, LoopContext loop, ServerTable servers, RemotePeer remote,
             String localPort) {
@@ -73,6 +75,7 @@ final class RequestCycle {
         limitsChecked = false;
         errorRerouted = false;
         reroutingAfterBody = null;
+        bodyDiscarded = false;
         exchange.begin(head, keepAlive);
         body.begin(head);
         Route route = exchange.route();
@@ -219,6 +222,8 @@ final class RequestCycle {
             reroute(answer.reroute());
         } else if (answer != null) {
             answer(answer, unread); // an unread body must not be read as the next request
+        } else if (bodyDiscarded) {
+            respond(HttpStatus.CONTENT_TOO_LARGE, null, true); // a route that would read the body too large
         } else if (!unread || body.streams(exchange.route())) {
             upstream();
         } else {
@@ -263,7 +268,7 @@ final class RequestCycle {
             respond(HttpStatus.INTERNAL_SERVER_ERROR, null, unread());
         } else if (exchange.route() == null) {
             respond(HttpStatus.NOT_FOUND, null, unread());
-        } else if (!bodyKept() && tooLarge(exchange.route())) {
+        } else if (!bodyKept() && !bodyDiscarded && tooLarge(exchange.route())) {
             respond(HttpStatus.CONTENT_TOO_LARGE, null, true);
         } else {
             admit(exchange.route());
@@ -421,8 +426,9 @@ final class RequestCycle {
      * Sends a response of the proxy's own: {@code page} (HTML) with {@code code}, or without a page the route's {@code
      * error_page} for the code when it has one (nginx's {@code error_page 502 504 /50x.html}, an intercepted status,
      * a page with a status of its own, a redirect), else nginx's built-in page. A page that reroutes the request
-     * reads its body first when no part of it was read yet (not for a 413 or a 408, which are about the body); one
-     * whose body went to a peer unbuffered gets the built-in page.
+     * reads its body first when no part of it was read yet; for a 413 the body is never read (a route that would read
+     * it answers 413), as nginx discards it; one whose body went to a peer unbuffered, or a 408, gets the built-in
+     * page.
      */
     void respond(int code, byte[] page, boolean closeAfter) {
         Route route = exchange.route();
@@ -430,6 +436,10 @@ final class RequestCycle {
         boolean reroutes = errorPage != null && errorPage.location() != null
                 && (errorPage.location().startsWith("@") || errorPage.location().startsWith("/"));
         if (reroutes && replayable()) {
+            rerouteFor(errorPage);
+        } else if (reroutes && code == HttpStatus.CONTENT_TOO_LARGE && !body.isStreaming() && !client.isUpstream()
+                && !client.isReadingBody()) {
+            bodyDiscarded = true; // as nginx discards it: a page answers, then the connection closes
             rerouteFor(errorPage);
         } else if (reroutes && code != HttpStatus.CONTENT_TOO_LARGE && code != HttpStatus.REQUEST_TIMEOUT
                 && !body.isStreaming() && !client.isUpstream() && !client.isReadingBody()

@@ -16,6 +16,7 @@ import dev.sluice.testing.ScriptedUpstream;
 import dev.sluice.testing.ScriptedUpstream.Response;
 import dev.sluice.testing.Upstreams;
 import dev.sluice.upstream.UpstreamGroup;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -83,6 +84,23 @@ class NamedRoutesTest {
         assertEquals("from the fallback", reply.bodyString());
         RecordedRequest seen = fallback.takeRequest(WAIT);
         assertEquals("POST /signup form", seen.method() + " " + seen.target() + " " + seen.bodyUtf8());
+    }
+
+    @Test
+    void aBodyTooLargeIsNeverReadAndItsErrorPagesRouteAnswersAsNginxDiscardsIt(@TempDir Path root) throws Exception {
+        Files.writeString(root.resolve("413.html"), "too large for us");
+        ProxyServer proxy = upstreams.proxy(p -> p.clientMaxBodySize(8)
+                .route("/", r -> r.upstream(fallbackGroup).errorPage(413, new ErrorPage(413, null, null, "/413.html")))
+                .route("~ \\.html$", r -> r.root(root)));
+        RawClient client = upstreams.rawClient(proxy.port());
+
+        client.send("POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\n" + "x".repeat(100));
+        RawClient.Reply reply = client.readResponse();
+
+        assertEquals(413, reply.status());
+        assertEquals("too large for us", reply.bodyString(), "the page's own route serves it");
+        assertEquals("close", reply.header("Connection"), "the body is never read");
+        assertEquals(0, fallback.requestCount());
     }
 
     @Test
