@@ -75,4 +75,9 @@ public record ErrorPage(int status, String contentType, byte[] body, String loca
             throw new UncheckedIOException(e);
         }
     }
+
+    /** Whether the page is a route the request is rerouted to: a path or a named route, not a redirect or a body. */
+    public boolean reroutes() {
+        return location != null && (location.startsWith("/") || location.startsWith("@"));
+    }
 }

@@ -433,8 +433,7 @@ final class RequestCycle {
     void respond(int code, byte[] page, boolean closeAfter) {
         Route route = exchange.route();
         ErrorPage errorPage = page == null && route != null && !errorRerouted ? route.errorPages().get(code) : null;
-        boolean reroutes = errorPage != null && errorPage.location() != null
-                && (errorPage.location().startsWith("@") || errorPage.location().startsWith("/"));
+        boolean reroutes = errorPage != null && errorPage.reroutes();
         if (reroutes && replayable()) {
             rerouteFor(errorPage);
         } else if (reroutes && code == HttpStatus.CONTENT_TOO_LARGE && !body.isStreaming() && !client.isUpstream()
