@@ -5,6 +5,7 @@ import dev.sluice.observe.AccessLog;
 import dev.sluice.observe.LogFormat;
 import dev.sluice.upstream.ResponseMatch;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -381,7 +382,8 @@ final class NginxConfig implements RouteDirectives.Surroundings {
         }
         Path file = path(root + uri);
         try {
-            return file.toRealPath().startsWith(path(root).toRealPath()) ? file : null;
+            Path real = file.toRealPath();
+            return real.startsWith(path(root).toRealPath()) && Files.isRegularFile(real) ? file : null;
         } catch (IOException e) {
             return null; // not there now: routed when asked for, as nginx would look for it then
         }

@@ -399,10 +399,13 @@ class NginxConfigTest {
         assertHas(java("server { listen 127.0.0.1:8080;\n location / { proxy_pass http://127.0.0.1:9001;"
                 + " error_page 502 /missing.html; } }"), ".errorPage(502, new ErrorPage(502, null, null, \"/missing.html\"))");
         Files.createSymbolicLink(dir.resolve("html/out.html"), Files.writeString(dir.resolve("secret.txt"), "x"));
+        Files.createDirectories(dir.resolve("html/sub"));
         assertHas(java("server { listen 127.0.0.1:8080; root html;\n location / { proxy_pass http://127.0.0.1:9001;"
-                + " error_page 502 /out.html; error_page 503 /; }\n location = /out.html { } location = / { } }"),
+                + " error_page 502 /out.html; error_page 503 /; error_page 504 /sub; }\n location = /out.html { }"
+                + " location = / { } location = /sub { } }"),
                 ".errorPage(502, new ErrorPage(502, null, null, \"/out.html\"))",
-                ".errorPage(503, new ErrorPage(503, null, null, \"/\"))");
+                ".errorPage(503, new ErrorPage(503, null, null, \"/\"))",
+                ".errorPage(504, new ErrorPage(504, null, null, \"/sub\"))");
         assertEquals("nginx.conf:4: not supported: \"error_page\": variables in an error page's URI or URL"
                 + " (/e.html?u=$uri)", error("server { listen 127.0.0.1:8080;\n location / { proxy_pass"
                 + " http://127.0.0.1:9001; error_page 502 /e.html?u=$uri; } }"));

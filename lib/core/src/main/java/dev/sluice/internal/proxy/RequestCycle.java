@@ -11,8 +11,6 @@ import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One request's way through its client connection, from a parsed head to the end of its response: admission (a
@@ -23,10 +21,7 @@ import org.slf4j.LoggerFactory;
  */
 final class RequestCycle {
 
-    private static final Logger log = LoggerFactory.getLogger(RequestCycle.class);
     private static final ByteBuffer NO_BODY = ByteBuffer.allocate(0).asReadOnlyBuffer();
-    /** The reroutes a request may take, nginx's {@code NGX_HTTP_MAX_URI_CHANGES}; one more is a cycle: 500. */
-    private static final int MAX_REROUTES = 10;
 
     private final ClientConnection client;
     private final ClientOutput output;
@@ -36,22 +31,15 @@ final class RequestCycle {
     private final RequestLimits requestLimits = new RequestLimits();
     private final RequestBodyReader body;
     private final Exchange exchange;
+    private final Reroutes reroutes;
     private LaterAnswer laterAnswer;
     private Tunnel tunnel;
     /** Whether the body is being read for the route's handler, which is asked once it is whole. */
     private boolean readingForHandler;
     /** Whether the body was read whole before the handler was asked: it goes upstream as read. */
     private boolean bodyReadFirst;
-    /** The times the current request was rerouted ({@link Answer#reroute}). */
-    private int reroutes;
     /** Whether a route of the current request had limits: those of a route it is rerouted to no longer apply. */
     private boolean limitsChecked;
-    /** Whether an error page rerouted the current request: no error page answers it again. */
-    private boolean errorRerouted;
-    /** The error page that reroutes the request once its body is read, or null. */
-    private ErrorPage reroutingAfterBody;
-    /** Whether an error page rerouted the request for a body too large, which is never read: nginx discards it. */
-    private boolean bodyDiscarded;
 
     RequestCycle(ClientConnection client, ClientOutput output, LoopContext loop, ServerTable servers, RemotePeer remote,
             String localPort) {
@@ -63,6 +51,7 @@ final class RequestCycle {
         this.body = new RequestBodyReader(client, this, output, loop);
         this.exchange = new Exchange(this, output, loop, servers, body, remote,
                 new RequestVariables(remote.address, remote.port, localPort, loop.engine.maps));
+        this.reroutes = new Reroutes(this, exchange, body, client);
     }
 
     // ---------------------------------------------------------------- admission
@@ -71,11 +60,8 @@ final class RequestCycle {
     void begin(RequestHead head, boolean keepAlive) {
         readingForHandler = false;
         bodyReadFirst = false;
-        reroutes = 0;
         limitsChecked = false;
-        errorRerouted = false;
-        reroutingAfterBody = null;
-        bodyDiscarded = false;
+        reroutes.begin();
         exchange.begin(head, keepAlive);
         body.begin(head);
         Route route = exchange.route();
@@ -95,7 +81,7 @@ final class RequestCycle {
      * proxy's; a route's own also bounds a body it reads chunked. nginx checks it for each location the request
      * comes to.
      */
-    private boolean tooLarge(Route route) {
+    boolean tooLarge(Route route) {
         long max = route.clientMaxBodySize() >= 0 ? route.clientMaxBodySize() : limits.maxBodySize();
         if (!bodyKept()) {
             body.limit(max);
@@ -107,7 +93,7 @@ final class RequestCycle {
      * The route's limit_req and limit_conn, once per request as nginx checks them: a request rerouted from a route
      * with limits is not checked again.
      */
-    private void admit(Route route) {
+    void admit(Route route) {
         if (limitsChecked) {
             beforeHandler();
             return;
@@ -124,7 +110,7 @@ final class RequestCycle {
     }
 
     /** Whether the request has a body not read yet, which must not be read as the next request. */
-    private boolean unread() {
+    boolean unread() {
         return exchange.request().hasBody() && !bodyKept();
     }
 
@@ -132,7 +118,7 @@ final class RequestCycle {
      * Whether the body was read whole and is kept: for the handler, or buffered for a peer before an error page
      * rerouted the request.
      */
-    private boolean bodyKept() {
+    boolean bodyKept() {
         return bodyReadFirst || !body.isStreaming() && body.complete();
     }
 
@@ -219,10 +205,10 @@ final class RequestCycle {
     private void proceed(Answer answer) {
         boolean unread = unread();
         if (answer != null && answer.reroute() != null) {
-            reroute(answer.reroute());
+            reroutes.to(answer.reroute());
         } else if (answer != null) {
             answer(answer, unread); // an unread body must not be read as the next request
-        } else if (bodyDiscarded) {
+        } else if (reroutes.bodyDiscarded()) {
             respond(HttpStatus.CONTENT_TOO_LARGE, null, true); // a route that would read the body too large
         } else if (!unread || body.streams(exchange.route())) {
             upstream();
@@ -232,56 +218,17 @@ final class RequestCycle {
         }
     }
 
-    /**
-     * A peer answered with {@code X-Accel-Redirect: target}: the request goes on as a GET (a HEAD stays one) to
-     * {@code target}, a path or a named route, as nginx's; one that is neither is a 502, logged.
-     */
+    /** A peer answered with {@code X-Accel-Redirect: target}: see {@link Reroutes#accelRedirect}. */
     void accelRedirect(String target) {
-        Answer reroute;
-        try {
-            reroute = Answer.reroute(target);
-        } catch (IllegalArgumentException e) {
-            log.error("a peer's X-Accel-Redirect names no path or named route: {} for {}", target,
-                    exchange.request().receivedTarget());
-            respond(HttpStatus.BAD_GATEWAY, null, unread());
-            return;
-        }
-        exchange.request().rerouteAsGet();
-        reroute(reroute.reroute());
-    }
-
-    /**
-     * nginx's internal redirect ({@link Answer#reroute}): the request is routed again with {@code target} and
-     * admitted by its new route; 404 when none matches, and 500 for a path nginx refuses or one reroute too many.
-     */
-    private void reroute(String target) {
-        if (++reroutes > MAX_REROUTES) {
-            log.error("rerouted more than {} times, a cycle: {} to {}", MAX_REROUTES,
-                    exchange.request().receivedTarget(), target);
-            respond(HttpStatus.INTERNAL_SERVER_ERROR, null, unread());
-        } else if (!exchange.reroute(target)) {
-            log.error("a reroute to an invalid path: {} to {}", exchange.request().receivedTarget(), target);
-            respond(HttpStatus.INTERNAL_SERVER_ERROR, null, unread());
-        } else if (exchange.route() == null && target.startsWith("@")) {
-            log.error("a reroute to {}, which no route of the server is: {}", target,
-                    exchange.request().receivedTarget());
-            respond(HttpStatus.INTERNAL_SERVER_ERROR, null, unread());
-        } else if (exchange.route() == null) {
-            respond(HttpStatus.NOT_FOUND, null, unread());
-        } else if (!bodyKept() && !bodyDiscarded && tooLarge(exchange.route())) {
-            respond(HttpStatus.CONTENT_TOO_LARGE, null, true);
-        } else {
-            admit(exchange.route());
-        }
+        reroutes.accelRedirect(target);
     }
 
     /** The body was read whole: its route's handler is asked now if it reads it, else the request goes upstream. */
     void bodyRead() {
-        if (reroutingAfterBody != null) {
-            ErrorPage page = reroutingAfterBody;
-            reroutingAfterBody = null;
-            rerouteFor(page);
-        } else if (readingForHandler) {
+        if (reroutes.bodyRead()) {
+            return; // an error page waited for the body
+        }
+        if (readingForHandler) {
             readingForHandler = false;
             bodyReadFirst = true;
             exchange.hooks().requestBody(body.inMemory());
@@ -432,21 +379,12 @@ final class RequestCycle {
      */
     void respond(int code, byte[] page, boolean closeAfter) {
         Route route = exchange.route();
-        ErrorPage errorPage = page == null && route != null && !errorRerouted ? route.errorPages().get(code) : null;
-        boolean reroutes = errorPage != null && errorPage.reroutes();
-        if (reroutes && replayable()) {
-            rerouteFor(errorPage);
-        } else if (reroutes && code == HttpStatus.CONTENT_TOO_LARGE && !body.isStreaming() && !client.isUpstream()
-                && !client.isReadingBody()) {
-            bodyDiscarded = true; // as nginx discards it: a page answers, then the connection closes
-            rerouteFor(errorPage);
-        } else if (reroutes && code != HttpStatus.CONTENT_TOO_LARGE && code != HttpStatus.REQUEST_TIMEOUT
-                && !body.isStreaming() && !client.isUpstream() && !client.isReadingBody()
-                && !body.streams(exchange.route())) {
-            reroutingAfterBody = errorPage; // the body is read first, as it would be for the new route
-            client.enter(ClientState.READ_BODY);
-            body.readWhole();
-        } else if (errorPage == null || reroutes) {
+        ErrorPage errorPage = page == null && route != null && reroutes.errorPagesApply()
+                ? route.errorPages().get(code) : null;
+        if (errorPage != null && errorPage.reroutes() && reroutes.errorPage(code, errorPage)) {
+            return;
+        }
+        if (errorPage == null || errorPage.reroutes()) {
             respond(code, page == null ? List.of() : LocalResponse.HTML, page, closeAfter);
         } else if (errorPage.location() != null) {
             respond(errorPage.status(), List.of(Map.entry("Location", errorPage.location())), null, closeAfter);
@@ -456,18 +394,8 @@ final class RequestCycle {
         }
     }
 
-    /** The request goes to the route {@code page} names, with the status it forces; a path's as a GET. */
-    private void rerouteFor(ErrorPage page) {
-        errorRerouted = true;
-        exchange.forceStatus(page.status());
-        if (page.location().startsWith("/")) {
-            exchange.request().rerouteAsGet(); // nginx asks for an error page's URI with a GET
-        }
-        reroute(page.location());
-    }
-
     /** Whether the request could go to another route whole: it has no body, or one read whole and kept. */
-    private boolean replayable() {
+    boolean replayable() {
         return !exchange.request().hasBody() || bodyKept();
     }
 
