@@ -288,11 +288,10 @@ public final class StaticFiles implements ProxyHandler {
             }
             BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
             if (file.startsWith(top) && attributes.isRegularFile()) {
-                StringBuilder target = new StringBuilder(path.length + name.length() + query.length() + 1);
-                UriText.appendEscaped(target, path, 0, path.length);
                 byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
-                UriText.appendEscaped(target, bytes, 0, bytes.length);
-                return Answer.reroute(query.isEmpty() ? target.toString() : target.append('?').append(query).toString());
+                byte[] indexPath = Arrays.copyOf(path, path.length + bytes.length);
+                System.arraycopy(bytes, 0, indexPath, path.length, bytes.length);
+                return Answer.reroute(UriText.target(indexPath, query));
             }
         }
         return FORBIDDEN;
@@ -300,13 +299,9 @@ public final class StaticFiles implements ProxyHandler {
 
     /** The 301 nginx sends for a directory named without its '/': to the path with one, and the query. */
     private static Answer withSlash(byte[] path, String query) {
-        StringBuilder location = new StringBuilder(path.length + query.length() + 2);
-        UriText.appendEscaped(location, path, 0, path.length);
-        location.append('/');
-        if (!query.isEmpty()) {
-            location.append('?').append(query);
-        }
-        return Answer.redirect(301, location.toString());
+        byte[] slashed = Arrays.copyOf(path, path.length + 1);
+        slashed[path.length] = '/';
+        return Answer.redirect(301, UriText.target(slashed, query));
     }
 
     /** The file, read whole: its type by {@code name}, its time of change and its bytes; 500 beyond the limit. */

@@ -97,13 +97,14 @@ public final class UriText {
      */
     public static String asTarget(String uri) {
         int query = uri.indexOf('?');
-        byte[] path = pathBytes(query < 0 ? uri : uri.substring(0, query));
-        StringBuilder target = new StringBuilder(uri.length() + 8);
+        return target(pathBytes(query < 0 ? uri : uri.substring(0, query)), query < 0 ? "" : uri.substring(query + 1));
+    }
+
+    /** The origin-form target of {@code path} (bytes, escaped here as {@link #appendEscaped}) and {@code query}. */
+    public static String target(byte[] path, String query) {
+        StringBuilder target = new StringBuilder(path.length + query.length() + 8);
         appendEscaped(target, path, 0, path.length);
-        if (query >= 0 && query < uri.length() - 1) {
-            target.append(uri, query, uri.length());
-        }
-        return target.toString();
+        return query.isEmpty() ? target.toString() : target.append('?').append(query).toString();
     }
 
     /**

@@ -394,11 +394,6 @@ final class RequestCycle {
         }
     }
 
-    /** Whether the request could go to another route whole: it has no body, or one read whole and kept. */
-    boolean replayable() {
-        return !exchange.request().hasBody() || bodyKept();
-    }
-
     /**
      * Sends a handler's answer. One of a status alone ({@code Answer.of(404)}: {@code return 404}, a file that is
      * not there) gets the route's {@code error_page} for it, as nginx's built-in page would be replaced.

@@ -67,7 +67,7 @@ final class Reroutes {
      */
     boolean errorPage(int code, ErrorPage page) {
         boolean unstarted = !body.isStreaming() && !client.isUpstream() && !client.isReadingBody();
-        if (cycle.replayable()) {
+        if (!cycle.unread()) { // no body, or one read whole and kept: the request can go anywhere whole
             to(page);
         } else if (code == HttpStatus.CONTENT_TOO_LARGE && unstarted) {
             bodyDiscarded = true; // as nginx discards it: a page answers, then the connection closes
