@@ -13,8 +13,8 @@ import java.util.concurrent.CompletionStage;
  * answers (a 401, a redirect, a health check). Immutable.
  *
  * <p>{@link #of(int)} sends nginx's built-in page for the status (as {@code return 403;} does, none for a status
- * below 400); {@link #of(int, String)} sends text as {@code return 200 "ok";} does, with {@code Content-Type:
- * text/plain}; {@link #redirect} sends a {@code Location} as {@code return 302 URL;}; {@link #reroute} routes the
+ * nginx has none for, such as 200); {@link #of(int, String)} sends text with {@code Content-Type: text/plain};
+ * {@link #redirect} sends a {@code Location} and nginx's page as {@code return 302 URL;}; {@link #reroute} routes the
  * request again, as nginx's internal redirect. The connection stays open when the client's does.
  */
 public final class Answer {
@@ -44,7 +44,10 @@ public final class Answer {
         return new Answer(0, List.of(), null, Objects.requireNonNull(stage, "stage"), null);
     }
 
-    /** An answer with {@code status} and nginx's built-in page for it (an empty body below 400). */
+    /**
+     * An answer with {@code status} and nginx's built-in page for it: an empty body for a status nginx has no page
+     * for (below 400 but a redirect, and a few more: 407, 418, 506, ...).
+     */
     public static Answer of(int status) {
         return new Answer(checked(status), List.of(), null, null, null);
     }

@@ -1,6 +1,5 @@
 package dev.sluice;
 
-import dev.sluice.internal.files.MediaTypes;
 import dev.sluice.internal.http.FieldText;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -63,14 +62,24 @@ public record ErrorPage(int status, String contentType, byte[] body, String loca
 
     /**
      * A page of {@code status} read now from {@code file}, typed by its name's extension as nginx's {@code
-     * mime.types} types it ({@code 50x.html} {@code text/html}, {@code error.json} {@code application/json}, an
-     * unknown one {@code application/octet-stream}).
+     * mime.types} types it ({@link MediaTypes#nginx()}: {@code 50x.html} {@code text/html}, {@code error.json}
+     * {@code application/json}, an unknown one {@code application/octet-stream}).
      *
      * @throws UncheckedIOException when the file cannot be read
      */
     public static ErrorPage file(int status, Path file) {
+        return file(status, file, MediaTypes.nginx());
+    }
+
+    /**
+     * A page of {@code status} read now from {@code file}, of the type {@code types} gives its name: the {@code
+     * types} and {@code default_type} of the location that serves the page's URI.
+     *
+     * @throws UncheckedIOException when the file cannot be read
+     */
+    public static ErrorPage file(int status, Path file, MediaTypes types) {
         try {
-            return new ErrorPage(status, MediaTypes.of(file.getFileName().toString()), Files.readAllBytes(file), null);
+            return new ErrorPage(status, types.of(file.getFileName().toString()), Files.readAllBytes(file), null);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -22,28 +22,51 @@ final class ReturnHandler {
     }
 
     /**
-     * The answer of {@code return status text}: for a redirect {@code text} is the Location, otherwise the body; its
-     * variables are evaluated per request, and a text without any is answered with one answer made here. The text
-     * goes out as its bytes: what the client sent as it sent it, and the configuration's own text in UTF-8. A
-     * Location that starts with {@code //} or {@code /\} is kept on the host ({@link UriText#keepOnHost}).
+     * The text of {@code return status text}, parsed: for a redirect the Location, otherwise the body, either of
+     * which may name variables.
+     *
+     * @throws IllegalArgumentException for a status outside 200 to 599 or a text naming an unknown variable
      */
-    static Function<ProxyRequest, Answer> returning(int status, String text, VariableNames names) {
+    static ValueTemplate text(int status, String text, VariableNames names) {
         if (status < 200 || status > 599) {
             throw new IllegalArgumentException("return status must be between 200 and 599: " + status);
         }
-        ValueTemplate template = ValueTemplate.parse("return", Objects.requireNonNull(text, "text"),
-                !RouteChecks.isRedirect(status), names);
-        Function<String, Answer> answer = value -> value.isEmpty() ? Answer.of(status)
-                : RouteChecks.isRedirect(status) ? Answer.redirect(status, UriText.keepOnHost(value))
-                : Answer.builder(status).header("Content-Type", "text/plain")
-                        .body(value.getBytes(StandardCharsets.ISO_8859_1)).build();
-        if (template.isConstant()) {
-            StringBuilder value = new StringBuilder();
-            template.appendTo(value, (part, out) -> { });
-            Answer fixed = answer.apply(value.toString());
-            return request -> fixed;
-        }
-        return request -> answer.apply(request.value(template));
+        return ValueTemplate.parse("return", Objects.requireNonNull(text, "text"), !RouteChecks.isRedirect(status),
+                names);
     }
 
+    /**
+     * The answer of {@code return status text}: for a redirect {@code text} is the Location, otherwise the body, of
+     * the type {@code types} gives the request's path, as nginx types it ({@code $uri}'s extension, else {@code
+     * default_type}); an empty text is nginx's own page for a status of 400 or more, else an empty body of that
+     * type (none for 204 and 304). The text's variables are evaluated per request. The text goes out as its bytes:
+     * what the client sent as it sent it, and the configuration's own text in UTF-8. A Location that starts with
+     * {@code //} or {@code /\} is kept on the host ({@link UriText#keepOnHost}).
+     */
+    static Function<ProxyRequest, Answer> returning(int status, ValueTemplate text, MediaTypes types) {
+        boolean redirect = RouteChecks.isRedirect(status);
+        boolean typed = status != 204 && status != 304;
+        if (text.isConstant()) {
+            StringBuilder value = new StringBuilder();
+            text.appendTo(value, (part, out) -> { });
+            String fixed = value.toString();
+            if (redirect || fixed.isEmpty() && (status >= 400 || !typed)) {
+                Answer answer = answer(status, redirect, fixed, null);
+                return request -> answer;
+            }
+            return request -> answer(status, false, fixed, types.of(request.path()));
+        }
+        return request -> answer(status, redirect, request.value(text), redirect ? null : types.of(request.path()));
+    }
+
+    private static Answer answer(int status, boolean redirect, String value, String type) {
+        if (redirect) {
+            return value.isEmpty() ? Answer.of(status) : Answer.redirect(status, UriText.keepOnHost(value));
+        }
+        if (value.isEmpty() && (status >= 400 || status == 204 || status == 304)) {
+            return Answer.of(status);
+        }
+        return Answer.builder(status).header("Content-Type", type).body(value.getBytes(StandardCharsets.ISO_8859_1))
+                .build();
+    }
 }

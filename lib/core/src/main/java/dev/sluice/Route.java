@@ -298,6 +298,11 @@ public final class Route {
         return options.passUri;
     }
 
+    /** The types of what the route serves itself ({@link Builder#mediaTypes}). */
+    public MediaTypes mediaTypes() {
+        return options.mediaTypes;
+    }
+
     /** The {@link #passUri} when it names variables: the target the peer gets is then its value, whole; else null. */
     public ValueTemplate passUriTemplate() {
         return options.passTemplate;
@@ -373,18 +378,28 @@ public final class Route {
         /**
          * nginx's {@code return CODE TEXT} and {@code return CODE URL}: the route answers every request with {@code
          * status} and proxies nothing, as {@link #answer} does; for a redirect (301, 302, 303, 307, 308) {@code text}
-         * is the Location, otherwise the body, as {@code text/plain} (an empty text: nginx's own page for a status of
-         * 400 or more, else no body). The text may hold variables ({@link ValueTemplate}), evaluated per request:
-         * {@code returns(301, "https://$host$request_uri")}.
+         * is the Location, otherwise the body, of the type the route's {@link #mediaTypes} give the request's path
+         * (by default {@code application/octet-stream} for a path without a known extension, as the stock {@code
+         * nginx.conf} has it; {@code mediaTypes(MediaTypes.nginx().toBuilder().defaultType("text/plain").build())}
+         * for plain text); an empty text is nginx's own page for a status of 400 or more, else an empty body. The
+         * text may hold variables ({@link ValueTemplate}), evaluated per request: {@code returns(301,
+         * "https://$host$request_uri")}.
          */
         public Builder returns(int status, String text) {
-            return answering("answer", ReturnHandler.returning(status, text, names));
+            ValueTemplate parsed = ReturnHandler.text(status, text, names);
+            answersEvery("answer");
+            options.handler = null;
+            options.returnStatus = status;
+            options.returnText = parsed;
+            return this;
         }
 
         /** Makes {@code answer} the route's handler, by {@code option}: see {@link #answersEvery}. */
         private Builder answering(String option, Function<ProxyRequest, Answer> answer) {
             answersEvery(option);
             options.handler = ReturnHandler.of(answer);
+            options.returnStatus = 0;
+            options.returnText = null;
             return this;
         }
 
@@ -398,9 +413,9 @@ public final class Route {
          *
          * <ul>
          *   <li>The file is {@code directory} followed by the request's path, nginx's {@code $uri} ({@link
-         *       ProxyRequest#path()}: decoded, dot-segments resolved). It gets 200 with a {@code Content-Type} by its
-         *       extension from the common lines of nginx's {@code mime.types} ({@code application/octet-stream}, the
-         *       stock {@code default_type}, for others, no charset), {@code Last-Modified} and {@code
+         *       ProxyRequest#path()}: decoded, dot-segments resolved). It gets 200 with the {@code Content-Type} the
+         *       route's {@link #mediaTypes} give that path's extension (by default nginx's {@code mime.types}, and
+         *       {@code application/octet-stream} for others; no charset), {@code Last-Modified} and {@code
          *       Content-Length}; a HEAD gets the same head without the body. No ETag, no ranges, no 304: every GET
          *       gets the whole file.
          *   <li>A directory, asked for with a '/' at the end, is rerouted to its first {@link #index} file ({@link
@@ -448,6 +463,17 @@ public final class Route {
             answersEvery("alias");
             options.root = path;
             options.aliasOf = location.prefix();
+            return this;
+        }
+
+        /**
+         * nginx's {@code types} block and {@code default_type}: the {@code Content-Type} of a file the route serves
+         * ({@link #root}, {@link #alias}) and of a {@link #returns} text, by the extension of the request's path.
+         * Default {@link MediaTypes#nginx()}: the {@code mime.types} nginx ships and {@code
+         * application/octet-stream} for the rest, as the stock {@code nginx.conf} has it.
+         */
+        public Builder mediaTypes(MediaTypes types) {
+            options.mediaTypes = Objects.requireNonNull(types, "mediaTypes");
             return this;
         }
 

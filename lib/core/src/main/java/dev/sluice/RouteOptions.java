@@ -51,8 +51,15 @@ final class RouteOptions {
     List<String> upgradeProtocols = List.of("websocket");
     List<RequestLimit> requestLimits = new ArrayList<>();
     List<ConnectionLimit> connectionLimits = new ArrayList<>();
-    /** The user's handler, or the one answering every request; in a frozen copy of a route with a root, its files. */
+    /**
+     * The user's handler, or the one answering every request; in a frozen copy of a route with a root, its files,
+     * and of one that returns, its answer.
+     */
     ProxyHandler handler;
+    /** nginx's {@code return}: its status and text, or 0 and null. */
+    int returnStatus;
+    ValueTemplate returnText;
+    MediaTypes mediaTypes = MediaTypes.nginx();
     Path root;
     /** nginx's {@code alias} instead of {@code root}: the location's path, which the alias replaces; else null. */
     String aliasOf;
@@ -103,7 +110,12 @@ final class RouteOptions {
         copy.index = index == null ? List.of("index.html") : index;
         copy.tryFilesGiven = tryFilesGiven;
         copy.tryFiles = tryFiles;
-        copy.handler = root == null ? handler : new StaticFiles(root, copy.index, aliasOf, tryFiles);
+        copy.mediaTypes = mediaTypes;
+        copy.returnStatus = returnStatus;
+        copy.returnText = returnText;
+        copy.handler = root != null ? new StaticFiles(root, copy.index, aliasOf, tryFiles, mediaTypes)
+                : returnText != null ? ReturnHandler.of(ReturnHandler.returning(returnStatus, returnText, mediaTypes))
+                : handler;
         copy.passUri = passUri;
         copy.passTemplate = passTemplate;
         copy.hookTimeout = hookTimeout;

@@ -71,6 +71,7 @@ final class NginxConfig implements RouteDirectives.Surroundings {
     private final List<Expr.Call> proxy = new ArrayList<>();
     private final Set<String> upgradeVariables = new HashSet<>();
     private final List<String> warnings = new ArrayList<>();
+    private final MediaTypeLines mediaTypes = new MediaTypeLines(this::local, warnings::add);
     private Expr.Static resolver;
     private ServerBlock current;
     private Expr.Local accessLog;
@@ -269,7 +270,14 @@ final class NginxConfig implements RouteDirectives.Surroundings {
             UnmappedDirectives.judge(d, context, this::warn);
             return;
         }
+        if (d.name().equals("types")) {
+            MediaTypeLines.check(d);
+            return;
+        }
         Args.noBlock(d);
+        if (d.name().equals("default_type")) {
+            Args.args(d, 1, 1);
+        }
         if (INHERITED.contains(d.name())) {
             return;
         }
@@ -375,18 +383,29 @@ final class NginxConfig implements RouteDirectives.Surroundings {
     }
 
     @Override
-    public Path errorPage(String uri) {
-        String root = current.pageRoot(uri);
-        if (root == null || uri.endsWith("/")) {
+    public RouteDirectives.PageFile errorPage(String uri) {
+        Scope scope = current.pageScope(uri);
+        if (scope == null || uri.endsWith("/")) {
             return null;
         }
+        Directive rootLine = scope.last("root");
+        String root = Args.one(rootLine);
         Path file = path(root + uri);
         try {
             Path real = file.toRealPath();
-            return real.startsWith(path(root).toRealPath()) && Files.isRegularFile(real) ? file : null;
+            if (!real.startsWith(path(root).toRealPath()) || !Files.isRegularFile(real)) {
+                return null;
+            }
         } catch (IOException e) {
             return null; // not there now: routed when asked for, as nginx would look for it then
         }
+        return new RouteDirectives.PageFile(file, mediaTypes(scope.all(Set.of("types")),
+                scope.has("default_type") ? scope.last("default_type") : null, rootLine));
+    }
+
+    @Override
+    public Expr mediaTypes(List<Directive> types, Directive defaultType, Directive at) {
+        return mediaTypes.of(types, defaultType, at);
     }
 
     @Override

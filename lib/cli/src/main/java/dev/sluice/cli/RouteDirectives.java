@@ -10,6 +10,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -36,9 +37,16 @@ final class RouteDirectives {
 
         /**
          * The page {@code error_page ... URI} sends when it can be read at start: the file of the {@code root}
-         * location that serves URI whatever the regex locations say; else null, for a reroute at run time.
+         * location that serves URI whatever the regex locations say, and that location's types; else null, for a
+         * reroute at run time.
          */
-        Path errorPage(String uri);
+        PageFile errorPage(String uri);
+
+        /**
+         * The {@code MediaTypes} of nginx's {@code types} blocks {@code types} (one level's, in order) and {@code
+         * default_type} {@code defaultType} (or null), in effect at {@code at}: null for the library's default.
+         */
+        Expr mediaTypes(List<Directive> types, Directive defaultType, Directive at);
 
         /** Checks that the server has the named location {@code name} ({@code @NAME}) that {@code at} names. */
         void namedLocation(String name, Directive at);
@@ -48,6 +56,13 @@ final class RouteDirectives {
 
         /** A path of the file, relative ones taken from the directory of the main file. */
         Path path(String configured);
+    }
+
+    /**
+     * A file an error page reads at start, and the {@code MediaTypes} of the location that serves it (null: the
+     * library's default).
+     */
+    record PageFile(Path file, Expr types) {
     }
 
     /** Directives that become one call of the route builder, each from its own arguments. */
@@ -87,7 +102,7 @@ final class RouteDirectives {
         names.addAll(PROXY_SSL);
         names.addAll(Set.of("proxy_set_header", "proxy_next_upstream", "proxy_next_upstream_tries",
                 "proxy_next_upstream_timeout", "error_page", "limit_req", "limit_req_status", "limit_conn",
-                "limit_conn_status", "root", "index", "proxy_redirect"));
+                "limit_conn_status", "root", "index", "proxy_redirect", "types", "default_type"));
         INHERITED = Set.copyOf(names);
     }
 
@@ -128,13 +143,14 @@ final class RouteDirectives {
 
     private void serves(Directive serves) {
         if (serves != null && serves.name().equals("return")) {
-            calls.addAll(returns(serves));
+            calls.addAll(returns(serves, scope, around));
         } else if (serves != null) {
             proxyPass(serves);
         } else if (alias() != null || scope.has("root")) {
             Directive alias = alias();
             Directive root = alias != null ? alias : scope.last("root");
             calls.add(call(root, root.name(), around.path(Args.one(root))));
+            mediaTypes(scope, around, location).ifPresent(calls::add);
             if (scope.has("index")) {
                 Directive index = scope.last("index");
                 Args.args(index, 1, Integer.MAX_VALUE);
@@ -178,8 +194,11 @@ final class RouteDirectives {
         return alias;
     }
 
-    /** {@code return CODE [TEXT|URL]} or {@code return URL} (a 302), as nginx's rewrite module. */
-    static List<Expr.Call> returns(Directive d) {
+    /**
+     * {@code return CODE [TEXT|URL]} or {@code return URL} (a 302), as nginx's rewrite module, with the types of
+     * {@code scope} for a text.
+     */
+    static List<Expr.Call> returns(Directive d, Scope scope, Surroundings around) {
         Args.args(d, 1, 2);
         String first = d.args().get(0);
         boolean url = first.startsWith("http://") || first.startsWith("https://") || first.startsWith("$scheme");
@@ -190,7 +209,22 @@ final class RouteDirectives {
         if (code == 444) {
             throw Args.unsupported(d, "444 (close without a response)");
         }
-        return List.of(call(d, "returns", code, d.args().size() == 2 ? d.args().get(1) : ""));
+        String text = d.args().size() == 2 ? d.args().get(1) : "";
+        List<Expr.Call> calls = new ArrayList<>();
+        calls.add(call(d, "returns", code, text));
+        boolean redirect = code == 301 || code == 302 || code == 303 || code == 307 || code == 308;
+        boolean typed = !redirect && code != 204 && code != 304 && (code < 400 || !text.isEmpty());
+        if (typed) {
+            mediaTypes(scope, around, d).ifPresent(calls::add);
+        }
+        return calls;
+    }
+
+    /** The route's {@code mediaTypes} call for the {@code types} and {@code default_type} of {@code scope}, if any. */
+    private static Optional<Expr.Call> mediaTypes(Scope scope, Surroundings around, Directive at) {
+        Expr types = around.mediaTypes(scope.all(Set.of("types")),
+                scope.has("default_type") ? scope.last("default_type") : null, at);
+        return Optional.ofNullable(types).map(t -> call(at, "mediaTypes", t));
     }
 
     private void proxyPass(Directive d) {
@@ -379,7 +413,7 @@ final class RouteDirectives {
         if (!named && uri.indexOf('$') >= 0) {
             throw Args.unsupported(d, "variables in an error page's URI or URL (" + uri + ")");
         }
-        Path page = redirect || named ? null : around.errorPage(uri);
+        PageFile page = redirect || named ? null : around.errorPage(uri);
         boolean reroute = named || !redirect && page == null;
         if (named) {
             around.namedLocation(uri, d);
@@ -390,11 +424,12 @@ final class RouteDirectives {
                 continue; // nginx takes the first error_page for a code
             }
             int forced = answer == null ? of : status == null ? 0 : status; // = alone: the route's own
+            int sent = answer == null ? of : status == null ? 200 : status;
             Object line = reroute ? Expr.Static.of(ErrorPage.class, "new", forced, null, null, uri)
                     : redirect ? Expr.Static.of(ErrorPage.class, "new", status == null ? 302 : status, null, uri)
-                    : answer == null ? null : Expr.Static.of(ErrorPage.class, "file", status == null ? 200 : status,
-                            page);
-            calls.add(line == null ? call(d, "errorPage", of, page) : call(d, "errorPage", of, line));
+                    : page.types() != null ? Expr.Static.of(ErrorPage.class, "file", sent, page.file(), page.types())
+                    : answer == null ? null : Expr.Static.of(ErrorPage.class, "file", sent, page.file());
+            calls.add(line == null ? call(d, "errorPage", of, page.file()) : call(d, "errorPage", of, line));
         }
     }
 

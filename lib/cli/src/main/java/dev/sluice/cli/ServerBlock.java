@@ -256,7 +256,7 @@ final class ServerBlock {
         }
         if (serverReturn != null) {
             calls.add(Expr.Call.of(serverReturn.origin(), "route", "/",
-                    new Expr.Lambda(RouteDirectives.returns(serverReturn))));
+                    new Expr.Lambda(RouteDirectives.returns(serverReturn, scope, config))));
         } else {
             for (Location location : locations) {
                 List<Expr.Call> route = RouteDirectives.of(location.scope(), config, location.serves(), location.block());
@@ -276,12 +276,13 @@ final class ServerBlock {
     }
 
     /**
-     * The {@code root} of the location that serves an {@code error_page} URI when it is sure which location that
-     * is: the exact one, else the longest prefix when it is {@code ^~} or the server has no regex location, and it
-     * serves files of a root (no {@code proxy_pass}, {@code return}, {@code alias} or {@code try_files}). Null
-     * otherwise: the URI is then routed at run time, as nginx redirects internally.
+     * The directives in effect in the location that serves an {@code error_page} URI (its {@code root}, its {@code
+     * types}) when it is sure which location that is: the exact one, else the longest prefix when it is {@code ^~}
+     * or the server has no regex location, and it serves files of a root (no {@code proxy_pass}, {@code return},
+     * {@code alias} or {@code try_files}). Null otherwise: the URI is then routed at run time, as nginx redirects
+     * internally.
      */
-    String pageRoot(String uri) {
+    Scope pageScope(String uri) {
         Location best = null;
         int bestLength = -1;
         boolean exact = false;
@@ -305,6 +306,6 @@ final class ServerBlock {
                 .anyMatch(d -> d.name().equals("alias") || d.name().equals("try_files"))) {
             return null;
         }
-        return Args.one(best.scope().last("root"));
+        return best.scope();
     }
 }

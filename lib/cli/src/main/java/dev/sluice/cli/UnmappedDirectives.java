@@ -34,9 +34,6 @@ final class UnmappedDirectives {
     static final Map<String, String> WARNED = Map.ofEntries(
             Map.entry("proxy_busy_buffers_size", "the buffers of a response are proxy_buffers alone, sent as the"
                     + " client reads"),
-            Map.entry("types", "files served by root get their type from Sluice's table of nginx's common types"),
-            Map.entry("default_type", "files served by root whose type Sluice's table does not know are"
-                    + " application/octet-stream"),
             Map.entry("ssl_session_cache", "the JDK's session cache applies (20,480 sessions)"),
             Map.entry("ssl_session_timeout", "the JDK's session timeout applies (24 hours)"),
             Map.entry("ssl_session_tickets", "the JDK's session tickets apply (TLS 1.3 tickets on)"),
@@ -54,8 +51,7 @@ final class UnmappedDirectives {
             "proxy_cache_bypass", "1",
             "proxy_no_cache", "1",
             "chunked_transfer_encoding", "on",
-            "server_tokens", "off",
-            "default_type", "application/octet-stream");
+            "server_tokens", "off");
 
     /** Directives of nginx that Sluice does not implement, and why or what to use instead. */
     static final Map<String, String> UNSUPPORTED = Map.ofEntries(

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sluice.MediaTypes;
 import dev.sluice.testing.TestCertificates;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -137,12 +138,70 @@ class NginxConfigTest {
                 + " location /old { return https://example.com$request_uri; } location /gone { return 410; } }\n"
                 + "server { listen 127.0.0.1:8081; location / { proxy_pass http://127.0.0.1:9001; }"
                 + " return 301 https://$host$request_uri; }");
-        assertHas(code, ".route(\"= /health\", route -> route.returns(200, \"ok\\n\"))",
+        assertHas(code, ".returns(200, \"ok\\n\")\n", ".mediaTypes(",
                 ".route(\"/old\", route -> route.returns(302, \"https://example.com$request_uri\"))",
                 ".route(\"/gone\", route -> route.returns(410, \"\"))",
                 ".route(\"/\", route -> route.returns(301, \"https://$host$request_uri\"))");
         assertEquals("nginx.conf:3: not supported: \"return\": 444 (close without a response)",
                 error("server { listen 127.0.0.1:8080; location / { return 444; } }"));
+    }
+
+    /** nginx's own {@code mime.types}, written where {@code include mime.types} finds it. */
+    private void mimeTypes() throws IOException {
+        StringBuilder file = new StringBuilder("types {\n");
+        MediaTypes.nginx().byExtension().forEach((extension, type) -> file.append("    ").append(type).append(' ')
+                .append(extension).append(";\n"));
+        Files.writeString(dir.resolve("mime.types"), file.append("}\n"));
+    }
+
+    @Test
+    void theStockMimeTypesAndDefaultTypeAreTheLibrarysDefaultAndNeedNoCall() throws IOException {
+        mimeTypes();
+        String code = java("include mime.types;\ndefault_type application/octet-stream;\n"
+                + "server { listen 127.0.0.1:8080; location / { root html; } location = /hi { return 200 hi; } }");
+        assertFalse(code.contains("mediaTypes"), code);
+    }
+
+    @Test
+    void aDefaultTypeOfItsOwnBesideTheStockTableChangesOnlyTheDefault() throws IOException {
+        mimeTypes();
+        String code = java("include mime.types;\ndefault_type text/plain;\n"
+                + "server { listen 127.0.0.1:8080; location / { root html; } location = /hi { return 200 hi; }"
+                + " location /old { return 301 /new; } }");
+        assertHas(code, ".root(Path.of(", ".mediaTypes(MediaTypes.nginx()\n", ".toBuilder()\n", ".defaultType(\"text/plain\")\n",
+                "route -> route.returns(301, \"/new\"))");
+        assertEquals(2, code.split("\\.mediaTypes\\(").length - 1, "the root and the text, not the redirect: " + code);
+    }
+
+    @Test
+    void withoutTypesAnywhereNginxsThreeBuiltInTypesAndTextPlainApply() throws IOException {
+        String code = java("server { listen 127.0.0.1:8080; location / { root html; } location /x { root html; } }");
+        assertHas(code, "MediaTypes types = MediaTypes.builder()\n", ".type(\"text/html\", \"html\")\n",
+                ".type(\"image/gif\", \"gif\")\n", ".type(\"image/jpeg\", \"jpg\")\n", ".mediaTypes(types)");
+        assertEquals(1, code.split("MediaTypes.builder\\(\\)").length - 1, "one table for both routes: " + code);
+        assertEquals(2, code.split("\\.mediaTypes\\(types\\)").length - 1, code);
+    }
+
+    @Test
+    void aLocationsOwnTypesReplaceTheInheritedOnesWholeAndItsDefaultTypeIsInheritedApart() throws IOException {
+        mimeTypes();
+        NginxConfig config = config("include mime.types;\ndefault_type application/json;\n"
+                + "server { listen 127.0.0.1:8080; location /docs/ { root html; types { text/markdown md MARKDOWN;"
+                + " text/x-c c; text/x-csrc c; } } }");
+        String code = config.toJava("Proxy");
+        assertHas(code, "MediaTypes types = MediaTypes.builder()\n", ".type(\"text/markdown\", \"md\", \"markdown\")\n",
+                ".type(\"text/x-csrc\", \"c\")\n", ".defaultType(\"application/json\")\n");
+        assertEquals(List.of(dir.resolve("nginx.conf") + ":5: warning: duplicate extension \"c\", content type:"
+                + " \"text/x-csrc\", previous content type: \"text/x-c\""), config.warnings());
+    }
+
+    @Test
+    void aTypesLineThatCannotBeOneNamesItsFileAndLine() throws IOException {
+        String server = "server { listen 127.0.0.1:8080; location / { root html; }\n";
+        assertEquals("nginx.conf:3: directive \"types\" has no opening \"{\"", error("types text/html;\n" + server + "}"));
+        assertEquals("nginx.conf:4: unexpected \"{\"", error("types {\n text/html { }\n}\n" + server + "}"));
+        assertEquals("nginx.conf:3: invalid number of arguments in \"default_type\"",
+                error("default_type text/html text/plain;\n" + server + "}"));
     }
 
     @Test
@@ -372,7 +431,8 @@ class NginxConfigTest {
     @Test
     void aRootLocationServesFilesAndAnErrorPageIsTheFileItServesForTheUri() throws IOException {
         page("html/50x.html");
-        String code = java("server { listen 127.0.0.1:8080; root html;\n"
+        mimeTypes();
+        String code = java("include mime.types; default_type application/octet-stream; " + "server { listen 127.0.0.1:8080; root html;\n"
                 + " location /static/ { try_files $uri $uri/ =404; index index.htm; }\n"
                 + " location / { proxy_pass http://127.0.0.1:9001; error_page 502 504 /50x.html; }\n"
                 + " location = /50x.html { } }");
@@ -388,7 +448,8 @@ class NginxConfigTest {
     @Test
     void anErrorPageThatAnotherLocationCouldTakeIsRoutedAtRunTimeAsNginxRedirectsInternally() throws IOException {
         page("html/exact.html");
-        String code = java("server { listen 127.0.0.1:8080; root html;\n"
+        mimeTypes();
+        String code = java("include mime.types; default_type application/octet-stream; " + "server { listen 127.0.0.1:8080; root html;\n"
                 + " location / { proxy_pass http://127.0.0.1:9001; error_page 502 /50x.php; error_page 404 = /x.html;"
                 + " error_page 403 /exact.html; }\n"
                 + " location ~ \\.php$ { proxy_pass http://127.0.0.1:9002; }\n location = /exact.html { } }");
@@ -413,7 +474,8 @@ class NginxConfigTest {
 
     @Test
     void anAliasLocationServesTheFilesOfItsAliasAndGoesAlone() throws IOException {
-        String code = java("server { listen 127.0.0.1:8080; root html;\n"
+        mimeTypes();
+        String code = java("include mime.types; default_type application/octet-stream; " + "server { listen 127.0.0.1:8080; root html;\n"
                 + " location /static/ { alias /srv/assets/; index home.html; }\n"
                 + " location = /favicon.ico { alias /srv/icons/favicon.ico; } }");
         assertHas(code, ".route(\"/static/\", route -> route\n", ".alias(Path.of(\"/srv/assets\"))",
@@ -430,7 +492,8 @@ class NginxConfigTest {
     @Test
     void anErrorPageMayChangeTheStatusOrRedirectAsNginxsForms() throws IOException {
         page("html/index.html");
-        String code = java("server { listen 127.0.0.1:8080; root html;\n"
+        mimeTypes();
+        String code = java("include mime.types; default_type application/octet-stream; " + "server { listen 127.0.0.1:8080; root html;\n"
                 + " location / { proxy_pass http://127.0.0.1:9001; error_page 404 =200 /index.html;"
                 + " error_page 403 = /index.html; error_page 502 503 https://status.example.com/;"
                 + " error_page 504 =307 http://status.example.com/; }\n location = /index.html { } }");
@@ -484,7 +547,8 @@ class NginxConfigTest {
     @Test
     void anErrorPageIsTheFileOfTheLongestPrefixLocationWhateverItsModifier() throws IOException {
         page("b/e/p/x.html");
-        String code = java("server { listen 127.0.0.1:8080;\n"
+        mimeTypes();
+        String code = java("include mime.types; default_type application/octet-stream; " + "server { listen 127.0.0.1:8080;\n"
                 + " location ^~ /e/ { root a; }\n"
                 + " location /e/p/ { root b; }\n"
                 + " location / { proxy_pass http://127.0.0.1:9001; error_page 502 /e/p/x.html; } }");

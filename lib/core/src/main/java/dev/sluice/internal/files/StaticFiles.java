@@ -1,6 +1,7 @@
 package dev.sluice.internal.files;
 
 import dev.sluice.Answer;
+import dev.sluice.MediaTypes;
 import dev.sluice.ProxyHandler;
 import dev.sluice.ProxyRequest;
 import dev.sluice.internal.http.UriText;
@@ -75,10 +76,12 @@ public final class StaticFiles implements ProxyHandler {
     private final byte[] aliased;
     /** nginx's {@code try_files}, or null. */
     private final TryFiles tryFiles;
+    /** nginx's {@code types} and {@code default_type}: the type of a file by the extension of the path asked for. */
+    private final MediaTypes types;
 
     /** Serves files under {@code root}, a directory with {@code index} files (plain names) in the order given. */
     public StaticFiles(Path root, List<String> index) {
-        this(root, index, null, null);
+        this(root, index, null, null, MediaTypes.nginx());
     }
 
     /**
@@ -87,12 +90,15 @@ public final class StaticFiles implements ProxyHandler {
      * ({@code /static/css/a.css} of {@code location /static/ { alias /srv/assets/; }} is {@code
      * /srv/assets/css/a.css}); null: {@code alias} is a root, the path appended to it whole. With {@code tryFiles}
      * (else null), the files it names are looked for in place of the request's path, as nginx's {@code try_files}.
+     * A file's type is the one {@code types} gives the path it was asked for by, as nginx types a file by {@code
+     * $uri}.
      */
-    public StaticFiles(Path alias, List<String> index, String location, TryFiles tryFiles) {
+    public StaticFiles(Path alias, List<String> index, String location, TryFiles tryFiles, MediaTypes types) {
         this.root = Objects.requireNonNull(alias, "root");
         this.index = List.copyOf(index);
         this.aliased = location == null ? null : UriText.pathBytes(location);
         this.tryFiles = tryFiles;
+        this.types = Objects.requireNonNull(types, "types");
     }
 
     @Override
@@ -118,7 +124,7 @@ public final class StaticFiles implements ProxyHandler {
             if (slash || !attributes.isRegularFile()) {
                 return NOT_FOUND;
             }
-            return isPost(request) ? NOT_ALLOWED : read(file, file.getFileName().toString(), attributes);
+            return isPost(request) ? NOT_ALLOWED : read(file, types.of(request.path()), attributes);
         } catch (IOException e) {
             return failed(e, path);
         }
@@ -161,7 +167,8 @@ public final class StaticFiles implements ProxyHandler {
                     continue;
                 }
                 if (!directory) {
-                    return isGetOrHead(request) ? read(file, file.getFileName().toString(), attributes) : NOT_ALLOWED;
+                    String type = types.of(new String(path, StandardCharsets.ISO_8859_1));
+                    return isGetOrHead(request) ? read(file, type, attributes) : NOT_ALLOWED;
                 }
                 if (!isGetOrHead(request) && !isPost(request)) {
                     return NOT_ALLOWED;
@@ -304,8 +311,8 @@ public final class StaticFiles implements ProxyHandler {
         return Answer.redirect(301, UriText.target(slashed, query));
     }
 
-    /** The file, read whole: its type by {@code name}, its time of change and its bytes; 500 beyond the limit. */
-    private static Answer read(Path file, String name, BasicFileAttributes attributes) throws IOException {
+    /** The file, read whole: its {@code type}, its time of change and its bytes; 500 beyond the limit. */
+    private static Answer read(Path file, String type, BasicFileAttributes attributes) throws IOException {
         byte[] body;
         if (attributes.size() > MAX_FILE_SIZE) {
             body = null;
@@ -319,7 +326,7 @@ public final class StaticFiles implements ProxyHandler {
             return FAILED;
         }
         return Answer.builder(200)
-                .header("Content-Type", MediaTypes.of(name))
+                .header("Content-Type", type)
                 .header("Last-Modified", HTTP_DATE.format(attributes.lastModifiedTime().toInstant()))
                 .body(body)
                 .build();

@@ -1,6 +1,7 @@
 package dev.sluice.internal.proxy;
 
 import dev.sluice.internal.http.HeadWriter;
+import dev.sluice.internal.http.HttpStatus;
 import dev.sluice.internal.net.ThreadBuffers;
 import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;
@@ -9,8 +10,9 @@ import java.util.Map;
 
 /**
  * Writes a response of the proxy's own: an error page, an {@code error_page} body, or a handler's {@code Answer}.
- * Without a body of its own a status of 400 or more gets nginx's built-in page, as nginx's {@code return 403;}
- * does, and any other an empty body. For a HEAD request, a 204 or a 304 only the head goes out.
+ * Without a body of its own a status nginx has a page for gets that built-in page ({@link
+ * HttpStatus#hasBuiltInPage}), as nginx's {@code return 403;} and {@code return 301 URL} do, and any other an empty
+ * body. For a HEAD request, a 204 or a 304 only the head goes out.
  */
 final class LocalResponse {
 
@@ -25,7 +27,7 @@ final class LocalResponse {
         if (headRequest || headOnly(status)) {
             return 0;
         }
-        return body != null ? body.length : status >= 400 ? HeadWriter.errorPageLength(status) : 0;
+        return body != null ? body.length : HttpStatus.hasBuiltInPage(status) ? HeadWriter.errorPageLength(status) : 0;
     }
 
     /**
@@ -36,7 +38,7 @@ final class LocalResponse {
      */
     static ByteBuffer write(ByteBuffer out, int status, List<Map.Entry<String, String>> fields, byte[] body,
             boolean keepAlive, boolean headRequest) {
-        boolean builtIn = body == null && status >= 400;
+        boolean builtIn = body == null && HttpStatus.hasBuiltInPage(status);
         int length = body != null ? body.length : builtIn ? HeadWriter.errorPageLength(status) : 0;
         int room = (headRequest || headOnly(status) ? 0 : length) + 256; // a HEAD's body is counted, not written
         ThreadBuffers buffers = ThreadBuffers.ofThisThread();

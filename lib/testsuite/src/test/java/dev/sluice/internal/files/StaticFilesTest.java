@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.Answer;
+import dev.sluice.MediaTypes;
 import dev.sluice.ProxyHandler;
 import dev.sluice.ProxyServer;
 import dev.sluice.Route;
@@ -52,6 +53,33 @@ class StaticFilesTest {
     void files() throws IOException {
         root = Files.createDirectories(temp.resolve("html"));
         Files.writeString(temp.resolve("secret.txt"), "outside the root");
+    }
+
+    @Test
+    void aFilesTypeIsTheOneTheRoutesMediaTypesGiveThePathItWasAskedBy() throws Exception {
+        write("docs/readme.md", "# readme");
+        write("docs/LICENSE", "MIT");
+        write("docs/icon.png", "png");
+        Files.createSymbolicLink(root.resolve("docs/logo.md"), root.resolve("docs/icon.png"));
+        MediaTypes markdown = MediaTypes.builder().type("text/markdown", "md").build();
+
+        RawClient client = upstreams.rawClient(upstreams.proxy(p -> p
+                .route("/docs/", r -> r.root(root).mediaTypes(markdown))
+                .route("= /favicon", r -> r.alias(root.resolve("docs/icon.png")))).port());
+        Reply readme = get(client, "/docs/readme.md");
+        Reply license = get(client, "/docs/LICENSE");
+        Reply png = get(client, "/docs/icon.png");
+        Reply link = get(client, "/docs/logo.md");
+        Reply favicon = get(client, "/favicon");
+
+        assertEquals("# readme", readme.bodyString());
+        assertEquals("text/markdown", readme.header("Content-Type"));
+        assertEquals("text/plain", license.header("Content-Type"), "no extension: the table's default type");
+        assertEquals("text/plain", png.header("Content-Type"), "a table of one's own replaces nginx's whole");
+        assertEquals("text/markdown", link.header("Content-Type"), "the path's extension, not the linked file's");
+        assertEquals("png", favicon.bodyString());
+        assertEquals("application/octet-stream", favicon.header("Content-Type"),
+                "an alias's file is typed by the path asked for, as nginx types it by $uri");
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.Answer;
+import dev.sluice.MediaTypes;
 import dev.sluice.ProxyHandler;
 import dev.sluice.ProxyRequest;
 import dev.sluice.ProxyServer;
@@ -41,12 +42,50 @@ class ReturnTest {
     }
 
     @Test
-    void aTextIsTheBodyAsPlainTextAndARegexRoutesCapturesFillIt() throws IOException {
+    void aTextIsTheBodyAndARegexRoutesCapturesFillIt() throws IOException {
         Reply reply = get(p -> p.route("~ ^/users/(\\d+)$", r -> r.returns(200, "user $1 from $remote_addr\n")),
                 RawClient.get("/users/42"));
         assertEquals(200, reply.status());
-        assertEquals("text/plain", reply.header("Content-Type"));
+        assertEquals("application/octet-stream", reply.header("Content-Type"),
+                "a path without an extension: the stock nginx.conf's default_type");
         assertEquals("user 42 from 127.0.0.1\n", reply.bodyString());
+    }
+
+    @Test
+    void aRedirectCarriesNginxsPageAndAStatusNginxHasNoPageForGoesWithAnEmptyBody() throws IOException {
+        Reply moved = get(p -> p.route("/", r -> r.returns(301, "/new")), RawClient.get("/"));
+        Reply teapot = get(p -> p.route("/", r -> r.answer(Answer.of(418))), RawClient.get("/"));
+        Reply proxyAuth = get(p -> p.route("/", r -> r.answer(Answer.of(407))), RawClient.get("/"));
+
+        assertEquals(301, moved.status());
+        assertEquals("/new", moved.header("Location"));
+        assertEquals("text/html", moved.header("Content-Type"));
+        assertTrue(moved.bodyString().contains("<center><h1>301 Moved Permanently</h1></center>"), moved.bodyString());
+        for (Reply empty : new Reply[] {teapot, proxyAuth}) {
+            assertEquals("", empty.bodyString(), "nginx has no page for " + empty.status());
+            assertEquals("0", empty.header("Content-Length"));
+            assertEquals(null, empty.header("Content-Type"));
+        }
+        assertEquals(418, teapot.status());
+        assertEquals(407, proxyAuth.status());
+    }
+
+    @Test
+    void aTextsTypeIsTheOneTheRoutesMediaTypesGiveTheRequestsPath() throws IOException {
+        MediaTypes plain = MediaTypes.nginx().toBuilder().defaultType("text/plain").build();
+        Consumer<ProxyServer.Builder> proxy = p -> p.route("/", r -> r.returns(200, "{}").mediaTypes(plain))
+                .route("/empty", r -> r.returns(200, "").mediaTypes(plain));
+
+        Reply json = get(proxy, RawClient.get("/status.JSON"));
+        Reply text = get(proxy, RawClient.get("/status"));
+        Reply empty = get(proxy, RawClient.get("/empty"));
+
+        assertEquals("application/json", json.header("Content-Type"), "nginx types a return by $uri's extension");
+        assertEquals("text/plain", text.header("Content-Type"), "else by default_type");
+        assertEquals("{}", text.bodyString());
+        assertEquals(200, empty.status());
+        assertEquals("text/plain", empty.header("Content-Type"), "an empty text is an empty body of the type");
+        assertEquals("0", empty.header("Content-Length"));
     }
 
     @Test
