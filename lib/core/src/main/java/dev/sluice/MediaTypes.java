@@ -10,9 +10,9 @@ import java.util.Objects;
  * The {@code Content-Type} a route gives what it answers from a name, nginx's {@code types} block and {@code
  * default_type} together: a file a {@link Route.Builder#root root} serves, and the text of a {@link
  * Route.Builder#returns return}. The type is the one of the extension of the request's path, as nginx's {@code
- * $uri} has it (what follows the last '.' of its last segment, not the segment's first character; {@code
- * /.htaccess} has none), in any case; a path with no extension, or one the table does not know, gets the default
- * type. No charset is added. Immutable.
+ * $uri} has it (what follows the last '.' of its last segment, not one of the dots the segment starts with: {@code
+ * /.htaccess} and {@code /..css} have none), in any case; a path with no extension, or one the table does not know,
+ * gets the default type. No charset is added. Immutable.
  *
  * <p>A route's default is {@link #nginx()}: what the stock {@code nginx.conf} says ({@code include mime.types;
  * default_type application/octet-stream;}).
@@ -58,18 +58,17 @@ public final class MediaTypes {
 
     /** The type of what is answered for {@code path}, a request's path ({@code $uri}) or a file's name. */
     public String of(String path) {
-        int end = path.length();
-        for (int i = end - 1; i > 0; i--) {
-            char c = path.charAt(i);
-            if (c == '/') {
-                break;
-            }
-            if (c == '.' && path.charAt(i - 1) != '/') {
-                String type = i + 1 == end ? null : byExtension.get(lowerAscii(path.substring(i + 1)));
-                return type == null ? defaultType : type;
-            }
+        int segment = path.lastIndexOf('/') + 1;
+        int dot = path.lastIndexOf('.');
+        int named = segment;
+        while (named < path.length() && path.charAt(named) == '.') {
+            named++; // the dots a segment starts with begin no extension, as nginx parses a URI
         }
-        return defaultType;
+        if (dot < named || dot == path.length() - 1) {
+            return defaultType;
+        }
+        String type = byExtension.get(lowerAscii(path.substring(dot + 1)));
+        return type == null ? defaultType : type;
     }
 
     /** The types by extension, each extension in lower case. */

@@ -39,18 +39,17 @@ final class ReturnHandler {
      * The answer of {@code return status text}: for a redirect {@code text} is the Location, otherwise the body, of
      * the type {@code types} gives the request's path, as nginx types it ({@code $uri}'s extension, else {@code
      * default_type}); an empty text is nginx's own page for a status of 400 or more, else an empty body of that
-     * type (none for 204 and 304). The text's variables are evaluated per request. The text goes out as its bytes:
+     * type; a 204 has neither body nor type. The text's variables are evaluated per request. The text goes out as its bytes:
      * what the client sent as it sent it, and the configuration's own text in UTF-8. A Location that starts with
      * {@code //} or {@code /\} is kept on the host ({@link UriText#keepOnHost}).
      */
     static Function<ProxyRequest, Answer> returning(int status, ValueTemplate text, MediaTypes types) {
         boolean redirect = RouteChecks.isRedirect(status);
-        boolean typed = status != 204 && status != 304;
         if (text.isConstant()) {
             StringBuilder value = new StringBuilder();
             text.appendTo(value, (part, out) -> { });
             String fixed = value.toString();
-            if (redirect || fixed.isEmpty() && (status >= 400 || !typed)) {
+            if (redirect || status == 204 || fixed.isEmpty() && status >= 400) {
                 Answer answer = answer(status, redirect, fixed, null);
                 return request -> answer;
             }
@@ -63,7 +62,7 @@ final class ReturnHandler {
         if (redirect) {
             return value.isEmpty() ? Answer.of(status) : Answer.redirect(status, UriText.keepOnHost(value));
         }
-        if (value.isEmpty() && (status >= 400 || status == 204 || status == 304)) {
+        if (value.isEmpty() && status >= 400 || status == 204) {
             return Answer.of(status);
         }
         return Answer.builder(status).header("Content-Type", type).body(value.getBytes(StandardCharsets.ISO_8859_1))

@@ -33,11 +33,13 @@ class MediaTypesTest {
     }
 
     @Test
-    void aNameStartingWithItsDotOrEndingInOneHasNoExtension() {
+    void aNameStartingWithItsDotsOrEndingInOneHasNoExtension() {
         assertTypes(MediaTypes.nginx(), "/archive.tar.gz application/octet-stream", "/README application/octet-stream",
                 "/trailing. application/octet-stream", "/.css application/octet-stream",
-                "/dir/.json application/octet-stream", "/page.html~ application/octet-stream",
-                "/ application/octet-stream", " application/octet-stream");
+                "/dir/.json application/octet-stream", "/dots/..css application/octet-stream",
+                ".css application/octet-stream", "/page.html~ application/octet-stream", "/ application/octet-stream",
+                " application/octet-stream");
+        assertTypes(MediaTypes.nginx(), "/a..css text/css", "/.hidden.css text/css", "/..x.css text/css");
     }
 
     @Test

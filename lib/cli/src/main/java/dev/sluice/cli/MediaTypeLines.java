@@ -90,8 +90,8 @@ final class MediaTypeLines {
 
     /**
      * The extensions of {@code types} and their types, as nginx reads the lines, each also given to {@code builder}:
-     * an extension in lower case, a later line's type replacing an earlier one's (with nginx's warning); an
-     * extension with a '.' or '/', which no request's extension can be, is left out.
+     * an extension in lower case, a later line's type replacing an earlier one's (with nginx's warning); one that no
+     * request's extension can be (empty, or with a '.', '/', space or control character) is left out.
      */
     private Map<String, String> table(List<Directive> types, MediaTypes.Builder builder) {
         Map<String, String> table = new LinkedHashMap<>();
@@ -100,7 +100,7 @@ final class MediaTypeLines {
                 String type = line.name();
                 for (String word : line.args()) {
                     String extension = lowerAscii(word);
-                    if (extension.indexOf('.') >= 0 || extension.indexOf('/') >= 0) {
+                    if (!canMatch(extension)) {
                         continue;
                     }
                     Args.parsed(line, a -> builder.type(type, extension));
@@ -113,6 +113,20 @@ final class MediaTypeLines {
             }
         }
         return table;
+    }
+
+    /** Whether a request's path could have {@code extension}: what follows its last '.', a plain name. */
+    private static boolean canMatch(String extension) {
+        if (extension.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < extension.length(); i++) {
+            char c = extension.charAt(i);
+            if (c <= ' ' || c == 0x7f || c == '.' || c == '/') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Lower case of the ASCII letters only, as nginx folds an extension. */

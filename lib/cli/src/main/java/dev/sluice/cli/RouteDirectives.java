@@ -213,7 +213,7 @@ final class RouteDirectives {
         List<Expr.Call> calls = new ArrayList<>();
         calls.add(call(d, "returns", code, text));
         boolean redirect = code == 301 || code == 302 || code == 303 || code == 307 || code == 308;
-        boolean typed = !redirect && code != 204 && code != 304 && (code < 400 || !text.isEmpty());
+        boolean typed = !redirect && code != 204 && (code < 400 || !text.isEmpty());
         if (typed) {
             mediaTypes(scope, around, d).ifPresent(calls::add);
         }

@@ -14,6 +14,9 @@ import java.util.Set;
  */
 final class Scope {
 
+    /** Directives nginx takes once per level, refusing a second as a duplicate. */
+    private static final Set<String> ONCE_PER_LEVEL = Set.of("default_type");
+
     private final Map<String, List<Directive>> byName;
     private final Set<String> upgradeVariables;
 
@@ -37,7 +40,11 @@ final class Scope {
         Map<String, List<Directive>> mine = new LinkedHashMap<>();
         for (Directive d : own) {
             if (inherited.contains(d.name())) {
-                mine.computeIfAbsent(d.name(), n -> new ArrayList<>()).add(d);
+                List<Directive> same = mine.computeIfAbsent(d.name(), n -> new ArrayList<>());
+                if (!same.isEmpty() && ONCE_PER_LEVEL.contains(d.name())) {
+                    throw d.error("\"" + d.name() + "\" directive is duplicate");
+                }
+                same.add(d);
             }
         }
         Map<String, List<Directive>> all = new LinkedHashMap<>(byName);

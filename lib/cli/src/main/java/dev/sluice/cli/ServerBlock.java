@@ -59,6 +59,10 @@ final class ServerBlock {
             location(d);
             return;
         }
+        if (d.name().equals("types")) {
+            config.common(d, "server"); // a block that a server's locations inherit
+            return;
+        }
         Args.noBlock(d);
         switch (d.name()) {
             case "listen" -> listens.add(listen(d));

@@ -196,12 +196,22 @@ class NginxConfigTest {
     }
 
     @Test
+    void aServersTypesAreItsLocationsOwnUnlessALocationHasItsOwn() throws IOException {
+        String code = java("server { listen 127.0.0.1:8080; types { text/x-s ss; } default_type text/x-d;\n"
+                + " location / { root html; } location /o/ { root html; types { text/x-o oo; } } }");
+        assertHas(code, ".type(\"text/x-s\", \"ss\")\n", ".type(\"text/x-o\", \"oo\")\n", ".defaultType(\"text/x-d\")");
+        assertEquals(2, code.split("\\.defaultType\\(\"text/x-d\"\\)").length - 1, "both routes' tables: " + code);
+    }
+
+    @Test
     void aTypesLineThatCannotBeOneNamesItsFileAndLine() throws IOException {
         String server = "server { listen 127.0.0.1:8080; location / { root html; }\n";
         assertEquals("nginx.conf:3: directive \"types\" has no opening \"{\"", error("types text/html;\n" + server + "}"));
         assertEquals("nginx.conf:4: unexpected \"{\"", error("types {\n text/html { }\n}\n" + server + "}"));
         assertEquals("nginx.conf:3: invalid number of arguments in \"default_type\"",
                 error("default_type text/html text/plain;\n" + server + "}"));
+        assertEquals("nginx.conf:4: \"default_type\" directive is duplicate",
+                error("default_type text/html;\ndefault_type text/plain;\n" + server + "}"));
     }
 
     @Test

@@ -98,13 +98,12 @@ public final class HttpStatus {
     /**
      * Whether a response of the proxy's own with {@code status} and no body of its own gets a built-in page: the
      * statuses nginx has one for (the redirects 301, 302, 303, 307 and 308; 400 to 416 but 407; 421, 429; 500 to 505
-     * and 507), and the 417 and 431 Sluice sends where nginx sends none. Any other status goes with an empty body,
-     * as nginx sends it.
+     * and 507). Any other status goes with an empty body, as nginx sends it (Sluice's own 417 and 431 too).
      */
     public static boolean hasBuiltInPage(int status) {
         return switch (status) {
             case 301, 302, 303, 307, 308, 400, 401, 402, 403, 404, 405, 406, 408, 409, 410, 411, 412, 413, 414, 415,
-                    416, 417, 421, 429, 431, 500, 501, 502, 503, 504, 505, 507 -> true;
+                    416, 421, 429, 500, 501, 502, 503, 504, 505, 507 -> true;
             default -> false;
         };
     }

@@ -12,7 +12,8 @@ import java.util.Map;
  * Writes a response of the proxy's own: an error page, an {@code error_page} body, or a handler's {@code Answer}.
  * Without a body of its own a status nginx has a page for gets that built-in page ({@link
  * HttpStatus#hasBuiltInPage}), as nginx's {@code return 403;} and {@code return 301 URL} do, and any other an empty
- * body. For a HEAD request, a 204 or a 304 only the head goes out.
+ * body. For a HEAD request, a 204 or a 304 only the head goes out (a 304's with the Content-Length and type of the
+ * body it does not send, a 204's with neither, as nginx sends them).
  */
 final class LocalResponse {
 
@@ -54,9 +55,17 @@ final class LocalResponse {
         }
     }
 
-    /** 204 and 304 have no body and, as nginx sends them, no Content-Length. */
+    /** 204 and 304 have no body. */
     private static boolean headOnly(int status) {
         return status == 204 || status == 304;
+    }
+
+    /**
+     * Whether field {@code name} goes out with {@code status}: a 204 has no Content-Type and no Last-Modified, as
+     * nginx's header filter clears them (a 304 keeps them, with its Content-Length).
+     */
+    private static boolean sent(int status, String name) {
+        return status != 204 || !name.equalsIgnoreCase("Content-Type") && !name.equalsIgnoreCase("Last-Modified");
     }
 
     private static void writeInto(ByteBuffer b, int status, List<Map.Entry<String, String>> fields, byte[] body,
@@ -64,8 +73,11 @@ final class LocalResponse {
         HeadWriter.statusLine(b, status);
         boolean dated = false;
         for (int i = 0; i < fields.size(); i++) {
-            HeadWriter.field(b, fields.get(i).getKey(), fields.get(i).getValue());
-            dated |= fields.get(i).getKey().equalsIgnoreCase("Date");
+            String name = fields.get(i).getKey();
+            if (sent(status, name)) {
+                HeadWriter.field(b, name, fields.get(i).getValue());
+            }
+            dated |= name.equalsIgnoreCase("Date");
         }
         if (!dated) {
             HeadWriter.dateField(b);
@@ -73,7 +85,7 @@ final class LocalResponse {
         if (builtIn) {
             HeadWriter.field(b, "Content-Type", "text/html");
         }
-        if (!headOnly(status)) {
+        if (status != 204) {
             HeadWriter.field(b, "Content-Length", length);
         }
         HeadWriter.field(b, "Connection", keepAlive ? "keep-alive" : "close");

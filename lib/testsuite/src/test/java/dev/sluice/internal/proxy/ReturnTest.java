@@ -71,6 +71,23 @@ class ReturnTest {
     }
 
     @Test
+    void aNoContentGoesWithoutTypeAndANotModifiedWithTheTypeAndLengthOfWhatItDoesNotSend() throws IOException {
+        Reply none = get(p -> p.route("/", r -> r.returns(204, "x")), RawClient.get("/a.css"));
+        RawClient client = upstreams.rawClient(upstreams.proxy(p -> p.route("/", r -> r.returns(304, "y"))).port());
+        client.send(RawClient.get("/a.css") + RawClient.get("/b.css"));
+        Reply notModified = client.readHeadResponse();
+        Reply next = client.readHeadResponse();
+
+        assertEquals(204, none.status());
+        assertEquals(null, none.header("Content-Type"), "nginx clears a 204's type");
+        assertEquals(null, none.header("Content-Length"));
+        assertEquals(304, notModified.status());
+        assertEquals("text/css", notModified.header("Content-Type"));
+        assertEquals("1", notModified.header("Content-Length"), "the length of the text it does not send");
+        assertEquals(304, next.status(), "no body went out: the next response follows the head");
+    }
+
+    @Test
     void aTextsTypeIsTheOneTheRoutesMediaTypesGiveTheRequestsPath() throws IOException {
         MediaTypes plain = MediaTypes.nginx().toBuilder().defaultType("text/plain").build();
         Consumer<ProxyServer.Builder> proxy = p -> p.route("/", r -> r.returns(200, "{}").mediaTypes(plain))
