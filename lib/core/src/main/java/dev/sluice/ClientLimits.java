@@ -17,8 +17,10 @@ import java.time.Duration;
  * @param maxRequestLine the longest request line ({@code large_client_header_buffers} size, 8k), else 414
  * @param maxHeaderSize the largest request head in all (4 × 8k), else 431
  * @param lingeringTimeout {@code lingering_timeout}: while closing after an error, how long to wait for more
- *     client data before closing (default 5s)
- * @param lingeringTime {@code lingering_time}: the longest a lingering close lasts (default 30s)
+ *     client data before closing, and while dropping the body of a request the proxy answered itself without
+ *     reading it, how long to wait for more of it before closing instead of serving the next request (default 5s)
+ * @param lingeringTime {@code lingering_time}: the longest a lingering close, or the dropping of such a body, lasts
+ *     (default 30s)
  * @param bodyBufferSize {@code client_body_buffer_size}: a buffered request body up to this size stays in memory,
  *     a larger one goes to a temporary file (default 16k, two pages as nginx on x86-64)
  * @param bodyTempPath {@code client_body_temp_path}: the directory of those files (default

@@ -324,7 +324,12 @@ public final class ProxyServer implements AutoCloseable {
             return this;
         }
 
-        /** {@code lingering_timeout} and {@code lingering_time}, defaults 5s and 30s. */
+        /**
+         * {@code lingering_timeout} and {@code lingering_time}, defaults 5s and 30s: how long a closing connection
+         * reads and drops what the client still sends, between two reads and in all; the same bounds hold while the
+         * body of a request the proxy answered itself (a 404, a redirect) is dropped before the next request, as nginx
+         * discards it.
+         */
         public Builder lingering(Duration timeout, Duration time) {
             this.lingeringTimeout = positive("lingeringTimeout", timeout);
             this.lingeringTime = positive("lingeringTime", time);

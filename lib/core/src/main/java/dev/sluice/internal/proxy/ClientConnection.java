@@ -173,6 +173,9 @@ public final class ClientConnection implements IoHandler {
             case HOOK:
                 cycle.heldClientReadable();
                 break;
+            case DISCARD_BODY:
+                cycle.discardReadable();
+                break;
             case LINGER:
                 lingering.read();
                 break;
@@ -360,6 +363,17 @@ public final class ClientConnection implements IoHandler {
             expect(Wait.KEEPALIVE, limits.keepaliveTimeout().toNanos());
         }
         readAheadLater();
+    }
+
+    /**
+     * A response of the proxy's own went out for a request whose body was never read: the body is dropped by its
+     * framing, then the next request is read ({@link BodyDiscard}), as nginx discards such a body.
+     */
+    void discardBody() {
+        moveTo(ClientState.DISCARD_BODY);
+        expect(Wait.NONE, 0);
+        Interest.set(key, SelectionKey.OP_READ);
+        cycle.discardBody();
     }
 
     /**

@@ -24,6 +24,11 @@ enum ClientState {
     UPSTREAM,
     /** Writing a response of the proxy's own. */
     RESPOND,
+    /**
+     * After a response of the proxy's own to a request whose body it never read: the body is read and dropped by
+     * its framing, and the connection then serves the next request.
+     */
+    DISCARD_BODY,
     /** Relaying an upgraded connection both ways. */
     TUNNEL,
     /** Lingering close: output shut, the client's last bytes read and dropped. */
@@ -36,7 +41,7 @@ enum ClientState {
             case HANDSHAKE:
                 return next == READ_HEAD || next == CLOSED;
             case READ_HEAD:
-                return next != READ_HEAD && next != TUNNEL && next != HANDSHAKE;
+                return next != READ_HEAD && next != TUNNEL && next != HANDSHAKE && next != DISCARD_BODY;
             case LIMITED:
                 return next == HOOK || next == READ_BODY || next == UPSTREAM || next == RESPOND || next == CLOSED;
             case HOOK:
@@ -44,9 +49,11 @@ enum ClientState {
             case READ_BODY:
                 return next == HOOK || next == UPSTREAM || next == RESPOND || next == CLOSED;
             case UPSTREAM:
-                return next != READ_BODY && next != UPSTREAM && next != HANDSHAKE;
+                return next != READ_BODY && next != UPSTREAM && next != HANDSHAKE && next != DISCARD_BODY;
             case RESPOND:
-                return next == READ_HEAD || next == LINGER || next == CLOSED;
+                return next == READ_HEAD || next == DISCARD_BODY || next == LINGER || next == CLOSED;
+            case DISCARD_BODY:
+                return next == READ_HEAD || next == CLOSED;
             case TUNNEL:
             case LINGER:
                 return next == CLOSED;

@@ -42,6 +42,10 @@ final class RequestBodyReader {
     private boolean awaitingClient;
     /** Whether the client still waits for 100 Continue before it sends its body. */
     private boolean continueDue;
+    /** Whether this request's body was taken up, to stream or to buffer ({@link #streams}). */
+    private boolean taken;
+    /** Drops an untouched body after a response of the proxy's own; made at the first. */
+    private BodyDiscard discard;
     private RequestHead request;
 
     RequestBodyReader(ClientConnection client, RequestCycle cycle, ClientOutput output, LoopContext loop) {
@@ -59,6 +63,7 @@ final class RequestBodyReader {
     void begin(RequestHead head) {
         request = head;
         streaming = false;
+        taken = false;
         awaitingClient = false;
         framing.begin(head);
         continueDue = head.expectsContinue() && head.hasBody();
@@ -71,6 +76,7 @@ final class RequestBodyReader {
 
     /** Whether the body of the current request streams on {@code route}: decided once, before it goes upstream. */
     boolean streams(Route route) {
+        taken = true;
         streaming = !route.requestBuffering()
                 && (request.bodyFraming() == BodyFraming.CONTENT_LENGTH || route.http11());
         if (streaming) {
@@ -272,9 +278,43 @@ final class RequestBodyReader {
         return buffered.length();
     }
 
-    /** The exchange is over: gives back the body's memory and temporary file. */
+    /**
+     * Whether the body was never taken up: none of it read for a peer or a handler, so that after a response of the
+     * proxy's own it can be dropped by its framing ({@link #discard}) and the connection kept.
+     */
+    boolean untouched() {
+        return !taken;
+    }
+
+    /**
+     * Before a response of the proxy's own: drops what already came of the untouched body, as nginx does before it
+     * answers; false when that breaks the body's framing.
+     */
+    boolean dropArrived() {
+        framing.limit(0); // nginx drops a body of any size
+        ByteBuffer in = client.input();
+        return !in.hasRemaining() || framing.scan(in) == 0;
+    }
+
+    /** After a response of the proxy's own: drops the rest of the untouched body, then reads the next request. */
+    void discard() {
+        if (discard == null) {
+            discard = new BodyDiscard(client, framing, loop);
+        }
+        discard.begin();
+    }
+
+    /** The client sent more of a body being dropped. */
+    void discardReadable() {
+        discard.read();
+    }
+
+    /** The exchange is over, or the connection: gives back the body's memory and temporary file. */
     void release() {
         timer.cancel();
+        if (discard != null) {
+            discard.stop();
+        }
         buffered.release();
         streamed.abandon();
         view = null;

@@ -66,7 +66,7 @@ final class RequestCycle {
         body.begin(head);
         Route route = exchange.route();
         if (route == null || route.internal()) { // an internal route serves rerouted requests alone
-            respond(HttpStatus.NOT_FOUND, null, head.hasBody() || !keepAlive);
+            respond(HttpStatus.NOT_FOUND, null, !keepAlive);
             return;
         }
         if (tooLarge(route)) {
@@ -101,7 +101,7 @@ final class RequestCycle {
         limitsChecked = !route.requestLimits().isEmpty() || !route.connectionLimits().isEmpty();
         long delayMillis = requestLimits.admit(route, remote.address, loop.eventLoop.nanoTime() / 1_000_000);
         if (delayMillis == RequestLimits.REJECTED) {
-            respond(requestLimits.rejectStatus(), null, unread() || !exchange.keepAlive());
+            respond(requestLimits.rejectStatus(), null, bodyForbidsKeepAlive() || !exchange.keepAlive());
         } else if (delayMillis > 0) {
             client.hold(ClientState.LIMITED, delayMillis * 1_000_000);
         } else {
@@ -111,7 +111,18 @@ final class RequestCycle {
 
     /** Whether the request has a body not read yet, which must not be read as the next request. */
     boolean unread() {
-        return exchange.request().hasBody() && !bodyKept();
+        RequestHead request = exchange.request(); // none for a head that could not be parsed
+        return request != null && request.hasBody() && !bodyKept();
+    }
+
+    /**
+     * Whether a response of the proxy's own must close the connection for the request's body: one partly read or
+     * sent, whose rest cannot be told apart from the next request, or one too large, whose error page nginx sends
+     * on a closing connection. A body never taken up is dropped by its framing after the response instead ({@link
+     * BodyDiscard}).
+     */
+    boolean bodyForbidsKeepAlive() {
+        return unread() && (!body.untouched() || reroutes.bodyDiscarded());
     }
 
     /**
@@ -207,7 +218,7 @@ final class RequestCycle {
         if (answer != null && answer.reroute() != null) {
             reroutes.to(answer.reroute());
         } else if (answer != null) {
-            answer(answer, unread); // an unread body must not be read as the next request
+            answer(answer, bodyForbidsKeepAlive()); // an unread body must not be read as the next request
         } else if (reroutes.bodyDiscarded()) {
             respond(HttpStatus.CONTENT_TOO_LARGE, null, true); // a route that would read the body too large
         } else if (!unread || body.streams(exchange.route())) {
@@ -415,7 +426,10 @@ final class RequestCycle {
     private void respond(int answered, List<Map.Entry<String, String>> fields, byte[] page, boolean closeAfter) {
         int code = page == null && answered >= 300 ? answered : exchange.statusSent(answered);
         boolean head = exchange.isHeadRequest();
-        boolean keepAlive = exchange.answeredLocally(code, LocalResponse.bodyLength(code, page, head), closeAfter);
+        // as nginx, drop what came of an untouched body first: one that breaks its framing closes the connection
+        boolean broken = !closeAfter && unread() && body.untouched() && !body.dropArrived();
+        boolean keepAlive = exchange.answeredLocally(code, LocalResponse.bodyLength(code, page, head),
+                closeAfter || broken);
         client.enter(ClientState.RESPOND);
         output.queueFlipped(LocalResponse.write(output.cleared(), code, fields, page, keepAlive, head));
         if (output.flush()) {
@@ -425,13 +439,27 @@ final class RequestCycle {
 
     private void afterLocalResponse() {
         if (client.isResponding()) {
+            boolean unread = unread();
+            boolean discard = unread && body.untouched();
             end();
-            if (exchange.keepAlive()) {
+            if (exchange.keepAlive() && discard) {
+                client.discardBody();
+            } else if (exchange.keepAlive() && !unread) {
                 client.nextRequest(true);
             } else {
                 client.lingeringClose();
             }
         }
+    }
+
+    /** The response went out, the body was never read: drop it, then the next request. */
+    void discardBody() {
+        body.discard();
+    }
+
+    /** The client sent more of a body being dropped. */
+    void discardReadable() {
+        body.discardReadable();
     }
 
     // ---------------------------------------------------------------- the end

@@ -105,7 +105,7 @@ final class Reroutes {
         } catch (IllegalArgumentException e) {
             log.error("a peer's X-Accel-Redirect names no path or named route: {} for {}", target,
                     exchange.request().receivedTarget());
-            cycle.respond(HttpStatus.BAD_GATEWAY, null, cycle.unread());
+            cycle.respond(HttpStatus.BAD_GATEWAY, null, cycle.bodyForbidsKeepAlive());
             return;
         }
         exchange.request().rerouteAsGet();
@@ -121,16 +121,16 @@ final class Reroutes {
         if (++count > MAX) {
             log.error("rerouted more than {} times, a cycle: {} to {}", MAX, exchange.request().receivedTarget(),
                     target);
-            cycle.respond(HttpStatus.INTERNAL_SERVER_ERROR, null, cycle.unread());
+            cycle.respond(HttpStatus.INTERNAL_SERVER_ERROR, null, cycle.bodyForbidsKeepAlive());
         } else if (!exchange.reroute(target)) {
             log.error("a reroute to an invalid path: {} to {}", exchange.request().receivedTarget(), target);
-            cycle.respond(HttpStatus.INTERNAL_SERVER_ERROR, null, cycle.unread());
+            cycle.respond(HttpStatus.INTERNAL_SERVER_ERROR, null, cycle.bodyForbidsKeepAlive());
         } else if (exchange.route() == null && target.startsWith("@")) {
             log.error("a reroute to {}, which no route of the server is: {}", target,
                     exchange.request().receivedTarget());
-            cycle.respond(HttpStatus.INTERNAL_SERVER_ERROR, null, cycle.unread());
+            cycle.respond(HttpStatus.INTERNAL_SERVER_ERROR, null, cycle.bodyForbidsKeepAlive());
         } else if (exchange.route() == null) {
-            cycle.respond(HttpStatus.NOT_FOUND, null, cycle.unread());
+            cycle.respond(HttpStatus.NOT_FOUND, null, cycle.bodyForbidsKeepAlive());
         } else if (!cycle.bodyKept() && !bodyDiscarded && cycle.tooLarge(exchange.route())) {
             cycle.respond(HttpStatus.CONTENT_TOO_LARGE, null, true);
         } else {

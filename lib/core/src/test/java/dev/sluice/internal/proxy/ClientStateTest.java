@@ -1,6 +1,7 @@
 package dev.sluice.internal.proxy;
 
 import static dev.sluice.internal.proxy.ClientState.CLOSED;
+import static dev.sluice.internal.proxy.ClientState.DISCARD_BODY;
 import static dev.sluice.internal.proxy.ClientState.HOOK;
 import static dev.sluice.internal.proxy.ClientState.LIMITED;
 import static dev.sluice.internal.proxy.ClientState.LINGER;
@@ -48,8 +49,16 @@ class ClientStateTest {
     }
 
     @Test
-    void aLocalAnswerEndsInTheNextRequestALingeringCloseOrAClose() {
-        assertEquals(EnumSet.of(READ_HEAD, LINGER, CLOSED), allowedFrom(RESPOND));
+    void aLocalAnswerEndsInTheNextRequestADiscardedBodyALingeringCloseOrAClose() {
+        assertEquals(EnumSet.of(READ_HEAD, DISCARD_BODY, LINGER, CLOSED), allowedFrom(RESPOND));
+    }
+
+    @Test
+    void onlyALocalAnswerLeavesABodyToDiscardAndItsDiscardEndsInTheNextRequestOrAClose() {
+        for (ClientState from : ClientState.values()) {
+            assertEquals(from == RESPOND, from.allows(DISCARD_BODY), from.toString());
+        }
+        assertEquals(EnumSet.of(READ_HEAD, CLOSED), allowedFrom(DISCARD_BODY));
     }
 
     @Test
