@@ -130,7 +130,8 @@ public final class MediaTypes {
          * case). An extension given again takes the later type, as nginx does (with a warning in its log).
          *
          * @throws IllegalArgumentException for an empty extension or one with a '.', '/' or control character, or a
-         *     type that could not be a field's value
+         *     type that could not be a field's value; an empty type is one: what has it goes without a Content-Type,
+         *     as nginx sends it
          */
         public Builder type(String type, String... extensions) {
             checkType("type", type);
@@ -148,7 +149,8 @@ public final class MediaTypes {
 
         /**
          * nginx's {@code default_type}: the type of a name with no extension or an unknown one. {@code text/plain}
-         * for a {@link MediaTypes#builder()}, {@code application/octet-stream} for {@link MediaTypes#nginx()}.
+         * for a {@link MediaTypes#builder()}, {@code application/octet-stream} for {@link MediaTypes#nginx()}; an
+         * empty one sends no Content-Type, as nginx's {@code default_type ""}.
          */
         public Builder defaultType(String type) {
             checkType("defaultType", type);
@@ -163,9 +165,6 @@ public final class MediaTypes {
 
         private static void checkType(String option, String type) {
             Objects.requireNonNull(type, option);
-            if (type.isEmpty()) {
-                throw new IllegalArgumentException(option + " must not be empty");
-            }
             try {
                 FieldText.value(type);
             } catch (IllegalArgumentException e) {

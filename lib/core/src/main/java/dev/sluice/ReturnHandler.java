@@ -65,7 +65,10 @@ final class ReturnHandler {
         if (value.isEmpty() && status >= 400 || status == 204) {
             return Answer.of(status);
         }
-        return Answer.builder(status).header("Content-Type", type).body(value.getBytes(StandardCharsets.ISO_8859_1))
-                .build();
+        Answer.Builder answer = Answer.builder(status);
+        if (!type.isEmpty()) { // an empty type, as nginx's default_type "": no Content-Type
+            answer.header("Content-Type", type);
+        }
+        return answer.body(value.getBytes(StandardCharsets.ISO_8859_1)).build();
     }
 }

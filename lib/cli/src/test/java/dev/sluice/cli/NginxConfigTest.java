@@ -204,6 +204,14 @@ class NginxConfigTest {
     }
 
     @Test
+    void anEmptyTypeOrDefaultTypeIsTakenAsNginxTakesIt() throws IOException {
+        String code = java("server { listen 127.0.0.1:8080; default_type \"\"; types { \"\" css; text/x-a a \"\" \"b c\"; }\n"
+                + " location / { root html; } }");
+        assertHas(code, ".type(\"\", \"css\")\n", ".type(\"text/x-a\", \"a\")\n", ".defaultType(\"\")\n");
+        assertFalse(code.contains("\"b c\""), "an extension no path can have is left out: " + code);
+    }
+
+    @Test
     void aTypesLineThatCannotBeOneNamesItsFileAndLine() throws IOException {
         String server = "server { listen 127.0.0.1:8080; location / { root html; }\n";
         assertEquals("nginx.conf:3: directive \"types\" has no opening \"{\"", error("types text/html;\n" + server + "}"));

@@ -325,9 +325,11 @@ public final class StaticFiles implements ProxyHandler {
             log.warn("root: {} is larger than the {} bytes a root serves; answered 500", file, MAX_FILE_SIZE);
             return FAILED;
         }
-        return Answer.builder(200)
-                .header("Content-Type", type)
-                .header("Last-Modified", HTTP_DATE.format(attributes.lastModifiedTime().toInstant()))
+        Answer.Builder answer = Answer.builder(200);
+        if (!type.isEmpty()) { // an empty type, as nginx's default_type "": no Content-Type
+            answer.header("Content-Type", type);
+        }
+        return answer.header("Last-Modified", HTTP_DATE.format(attributes.lastModifiedTime().toInstant()))
                 .body(body)
                 .build();
     }

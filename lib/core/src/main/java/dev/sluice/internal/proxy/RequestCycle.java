@@ -400,8 +400,9 @@ final class RequestCycle {
         } else if (errorPage.location() != null) {
             respond(errorPage.status(), List.of(Map.entry("Location", errorPage.location())), null, closeAfter);
         } else {
-            respond(errorPage.status(), List.of(Map.entry("Content-Type", errorPage.contentType())), errorPage.body(),
-                    closeAfter);
+            List<Map.Entry<String, String>> typed = errorPage.contentType().isEmpty() ? List.of()
+                    : List.of(Map.entry("Content-Type", errorPage.contentType())); // "": default_type "", no type
+            respond(errorPage.status(), typed, errorPage.body(), closeAfter);
         }
     }
 

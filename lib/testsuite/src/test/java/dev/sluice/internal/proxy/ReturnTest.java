@@ -106,6 +106,20 @@ class ReturnTest {
     }
 
     @Test
+    void anEmptyDefaultTypeSendsNoContentTypeAsNginxsDefaultTypeOfNothing() throws IOException {
+        MediaTypes none = MediaTypes.nginx().toBuilder().defaultType("").build();
+        Consumer<ProxyServer.Builder> proxy = p -> p.route("/", r -> r.returns(200, "x").mediaTypes(none));
+
+        Reply untyped = get(proxy, RawClient.get("/status"));
+        Reply typed = get(proxy, RawClient.get("/status.json"));
+
+        assertEquals(200, untyped.status());
+        assertEquals(null, untyped.header("Content-Type"));
+        assertEquals("x", untyped.bodyString());
+        assertEquals("application/json", typed.header("Content-Type"));
+    }
+
+    @Test
     void anEmptyTextGivesNginxsOwnPageForAnErrorAndNoBodyOtherwise() throws IOException {
         Reply gone = get(p -> p.route("/", r -> r.returns(410, "")), RawClient.get("/"));
         Reply empty = get(p -> p.route("/", r -> r.returns(204, "")), RawClient.get("/"));
