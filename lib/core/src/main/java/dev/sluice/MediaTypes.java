@@ -1,6 +1,7 @@
 package dev.sluice;
 
 import dev.sluice.internal.http.FieldText;
+import dev.sluice.internal.text.ByteText;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -67,7 +68,7 @@ public final class MediaTypes {
         if (dot < named || dot == path.length() - 1) {
             return defaultType;
         }
-        String type = byExtension.get(lowerAscii(path.substring(dot + 1)));
+        String type = byExtension.get(ByteText.lowerAscii(path.substring(dot + 1)));
         return type == null ? defaultType : type;
     }
 
@@ -95,23 +96,6 @@ public final class MediaTypes {
     @Override
     public String toString() {
         return "MediaTypes" + byExtension + " default " + defaultType;
-    }
-
-    /** Lower case of the ASCII letters only, as nginx folds an extension. */
-    private static String lowerAscii(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c >= 'A' && c <= 'Z') {
-                char[] chars = s.toCharArray();
-                for (int k = i; k < chars.length; k++) {
-                    if (chars[k] >= 'A' && chars[k] <= 'Z') {
-                        chars[k] += 'a' - 'A';
-                    }
-                }
-                return new String(chars);
-            }
-        }
-        return s;
     }
 
     /** Builds {@link MediaTypes}: nginx's {@code types { TYPE EXTENSION...; }} lines and its {@code default_type}. */
@@ -142,7 +126,7 @@ public final class MediaTypes {
                 checkExtension(extension);
             }
             for (String extension : extensions) {
-                byExtension.put(lowerAscii(extension), type);
+                byExtension.put(ByteText.lowerAscii(extension), type);
             }
             return this;
         }

@@ -49,11 +49,12 @@ final class MediaTypeLines {
     }
 
     /**
-     * The route's {@code mediaTypes} for the {@code types} blocks in effect ({@code types}, those of one level, in
-     * order) and the {@code default_type} in effect ({@code defaultType}, or null) at {@code location}: null when
-     * they are the library's default.
+     * The route's {@code mediaTypes} for the {@code types} blocks (those of one level, in order) and the {@code
+     * default_type} in effect in {@code scope}, for {@code location}: null when they are the library's default.
      */
-    Expr of(List<Directive> types, Directive defaultType, Directive location) {
+    Expr of(Scope scope, Directive location) {
+        List<Directive> types = scope.all(Set.of("types"));
+        Directive defaultType = scope.has("default_type") ? scope.last("default_type") : null;
         List<Directive> key = new ArrayList<>(types);
         key.add(defaultType);
         if (made.containsKey(key)) {

@@ -3,7 +3,6 @@ package dev.sluice.cli;
 import dev.sluice.ProxyServer;
 import dev.sluice.observe.AccessLog;
 import dev.sluice.observe.LogFormat;
-import dev.sluice.upstream.ResponseMatch;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -399,13 +398,12 @@ final class NginxConfig implements RouteDirectives.Surroundings {
         } catch (IOException e) {
             return null; // not there now: routed when asked for, as nginx would look for it then
         }
-        return new RouteDirectives.PageFile(file, mediaTypes(scope.all(Set.of("types")),
-                scope.has("default_type") ? scope.last("default_type") : null, rootLine));
+        return new RouteDirectives.PageFile(file, mediaTypes(scope, rootLine));
     }
 
     @Override
-    public Expr mediaTypes(List<Directive> types, Directive defaultType, Directive at) {
-        return mediaTypes.of(types, defaultType, at);
+    public Expr mediaTypes(Scope scope, Directive at) {
+        return mediaTypes.of(scope, at);
     }
 
     @Override
@@ -421,23 +419,7 @@ final class NginxConfig implements RouteDirectives.Surroundings {
         if (block == null) {
             throw at.error("match \"" + name + "\" not found");
         }
-        Expr.Static match = Expr.Static.of(ResponseMatch.class, "builder");
-        for (Directive d : block.block()) {
-            Args.noBlock(d);
-            Args.args(d, 1, Integer.MAX_VALUE);
-            List<String> args = d.args();
-            switch (d.name()) {
-                case "status" -> match = match.then("status",
-                        args.get(0).equals("!") ? "!" + String.join(" ", args.subList(1, args.size())) : d.joined());
-                case "header" -> match = match.then("header", d.joined());
-                case "body" -> {
-                    Args.args(d, 2, 2);
-                    match = match.then("body", (args.get(0).startsWith("!") ? "!~" : "~") + args.get(1));
-                }
-                default -> throw Args.unknown(d, "match");
-            }
-        }
-        return match.then("build");
+        return MatchBlock.code(block);
     }
 
     @Override

@@ -43,10 +43,10 @@ final class RouteDirectives {
         PageFile errorPage(String uri);
 
         /**
-         * The {@code MediaTypes} of nginx's {@code types} blocks {@code types} (one level's, in order) and {@code
-         * default_type} {@code defaultType} (or null), in effect at {@code at}: null for the library's default.
+         * The {@code MediaTypes} of the {@code types} blocks and {@code default_type} in effect in {@code scope}, for
+         * {@code at}: null for the library's default.
          */
-        Expr mediaTypes(List<Directive> types, Directive defaultType, Directive at);
+        Expr mediaTypes(Scope scope, Directive at);
 
         /** Checks that the server has the named location {@code name} ({@code @NAME}) that {@code at} names. */
         void namedLocation(String name, Directive at);
@@ -222,9 +222,7 @@ final class RouteDirectives {
 
     /** The route's {@code mediaTypes} call for the {@code types} and {@code default_type} of {@code scope}, if any. */
     private static Optional<Expr.Call> mediaTypes(Scope scope, Surroundings around, Directive at) {
-        Expr types = around.mediaTypes(scope.all(Set.of("types")),
-                scope.has("default_type") ? scope.last("default_type") : null, at);
-        return Optional.ofNullable(types).map(t -> call(at, "mediaTypes", t));
+        return Optional.ofNullable(around.mediaTypes(scope, at)).map(t -> call(at, "mediaTypes", t));
     }
 
     private void proxyPass(Directive d) {
